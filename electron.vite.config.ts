@@ -1,0 +1,24 @@
+import { resolve } from 'node:path';
+import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
+import react from '@vitejs/plugin-react';
+
+// Top-level main/, preload/ and renderer/ (not src/): see ../shared/DESIGN.md, Layout.
+export default defineConfig({
+  main: {
+    plugins: [externalizeDepsPlugin()],
+    build: { lib: { entry: resolve(__dirname, 'main/index.ts') } },
+  },
+  preload: {
+    plugins: [externalizeDepsPlugin()],
+    // A sandboxed preload must be CommonJS.
+    build: {
+      lib: { entry: resolve(__dirname, 'preload/index.ts') },
+      rollupOptions: { output: { format: 'cjs', entryFileNames: '[name].js' } },
+    },
+  },
+  renderer: {
+    root: resolve(__dirname, 'renderer'),
+    plugins: [react()],
+    build: { rollupOptions: { input: resolve(__dirname, 'renderer/index.html') } },
+  },
+});
