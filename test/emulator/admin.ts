@@ -1,0 +1,120 @@
+// The admin API for tests (never part of the real service): reset, policies, faults, the request log, the clock,
+// and a read-only view of the passes that exist (without the passes themselves).
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { EmulatorContext } from './context';
+import type { EmulatorOptions } from './server';
+
+const Reset = z.object({ tapPolicy: z.enum(['kiosk', 'microsoft-defaults']).optional() }).default({});
+const Clock = z.object({ advanceMinutes: z.number().min(0).max(60 * 24 * 365).optional(), advanceMs: z.number().min(0).optional() });
+const Throttle = z.object({
+  resourceUnits: z.number().int().positive().optional(),
+  windowSeconds: z.number().positive().optional(),
+  writes: z.number().int().positive().optional(),
+  writeWindowSeconds: z.number().positive().optional(),
+  retryAfterSeconds: z.number().min(0).nullable().optional(),
+});
+const Target = z.object({ targetType: z.enum(['group', 'user']), id: z.string(), isRegistrationRequired: z.boolean().default(false) });
+const Exclude = z.object({ targetType: z.enum(['group', 'user']), id: z.string() });
+const TapPolicyPatch = z
+  .object({
+    state: z.enum(['enabled', 'disabled']),
+    defaultLifetimeInMinutes: z.number().int().min(10).max(43200),
+    defaultLength: z.number().int().min(8).max(48),
+    minimumLifetimeInMinutes: z.number().int().min(10).max(43200),
+    maximumLifetimeInMinutes: z.number().int().min(10).max(43200),
+    isUsableOnce: z.boolean(),
+    includeTargets: z.array(Target),
+    excludeTargets: z.array(Exclude),
+  })
+  .partial()
+  .strict();
+const Fido2PolicyPatch = z
+  .object({
+    state: z.enum(['enabled', 'disabled']),
+    isSelfServiceRegistrationAllowed: z.boolean(),
+    isAttestationEnforced: z.boolean(),
+    keyRestrictions: z.object({ isEnforced: z.boolean(), enforcementType: z.enum(['allow', 'block']), aaGuids: z.array(z.string()) }),
+    includeTargets: z.array(Target),
+    excludeTargets: z.array(Exclude),
+  })
+  .partial()
+  .strict();
+
+export type TapPolicyPatch = z.infer<typeof TapPolicyPatch>;
+export type Fido2PolicyPatch = z.infer<typeof Fido2PolicyPatch>;
+
+export function registerAdmin(app: FastifyInstance, ctx: EmulatorContext, options: EmulatorOptions): void {
+  const bad = (issues: unknown) => ({ error: { code: 'BadRequest', message: 'invalid admin request', issues } });
+
+  app.post('/_admin/reset', async (req, reply) => {
+    const body = Reset.safeParse(req.body ?? {});
+    if (!body.success) return reply.code(400).send(bad(body.error.issues));
+    ctx.state.reset(body.data.tapPolicy);
+    ctx.clock.reset();
+    ctx.faults.clear();
+    ctx.requests.length = 0;
+    ctx.throttle.configure(options.throttle ?? {});
+    return reply.code(204).send();
+  });
+
+  app.get('/_admin/policies/temporaryAccessPass', async () => ctx.state.tapPolicy);
+  app.patch('/_admin/policies/temporaryAccessPass', async (req, reply) => {
+    const body = TapPolicyPatch.safeParse(req.body);
+    if (!body.success) return reply.code(400).send(bad(body.error.issues));
+    ctx.state.tapPolicy = { ...ctx.state.tapPolicy, ...body.data };
+    return ctx.state.tapPolicy;
+  });
+  app.get('/_admin/policies/fido2', async () => ctx.state.fido2Policy);
+  app.patch('/_admin/policies/fido2', async (req, reply) => {
+    const body = Fido2PolicyPatch.safeParse(req.body);
+    if (!body.success) return reply.code(400).send(bad(body.error.issues));
+    ctx.state.fido2Policy = { ...ctx.state.fido2Policy, ...body.data };
+    return ctx.state.fido2Policy;
+  });
+
+  app.post('/_admin/faults', async (req, reply) => {
+    try {
+      ctx.faults.add(req.body as never);
+    } catch (e) {
+      return reply.code(400).send(bad(e instanceof z.ZodError ? e.issues : String(e)));
+    }
+    return reply.code(201).send({ pending: ctx.faults.pending });
+  });
+  app.delete('/_admin/faults', async (_req, reply) => {
+    ctx.faults.clear();
+    return reply.code(204).send();
+  });
+
+  app.get('/_admin/requests', async () => ({ value: ctx.requests }));
+  app.delete('/_admin/requests', async (_req, reply) => {
+    ctx.requests.length = 0;
+    return reply.code(204).send();
+  });
+
+  app.get('/_admin/clock', async () => ({ now: ctx.clock.now().toISOString(), offsetMs: ctx.clock.offset }));
+  app.post('/_admin/clock', async (req, reply) => {
+    const body = Clock.safeParse(req.body);
+    if (!body.success) return reply.code(400).send(bad(body.error.issues));
+    ctx.clock.advance((body.data.advanceMinutes ?? 0) * 60_000 + (body.data.advanceMs ?? 0));
+    return { now: ctx.clock.now().toISOString(), offsetMs: ctx.clock.offset };
+  });
+
+  app.put('/_admin/throttle', async (req, reply) => {
+    const body = Throttle.safeParse(req.body);
+    if (!body.success) return reply.code(400).send(bad(body.error.issues));
+    const patch = Object.fromEntries(Object.entries(body.data).filter(([, v]) => v !== undefined));
+    ctx.throttle.configure({ ...ctx.throttle.config, ...patch });
+    return ctx.throttle.config;
+  });
+
+  /** The passes that exist now, for "no TAP left behind" assertions. The secret itself is never exposed. */
+  app.get('/_admin/taps', async () => ({
+    value: [...ctx.state.taps.values()].map(({ pass: _pass, ...t }) => ({
+      ...t,
+      createdDateTime: t.createdDateTime.toISOString(),
+      startDateTime: t.startDateTime.toISOString(),
+      usedDateTime: t.usedDateTime?.toISOString() ?? null,
+    })),
+  }));
+}

@@ -1,0 +1,3 @@
+export { startEmulator, type Emulator, type EmulatorOptions } from './server';
+export type { EmulatorUrls, RequestLogEntry } from './context';
+export { Role, PASSWORD_METHOD_ID } from './model';

@@ -1,0 +1,167 @@
+// The emulated tenant's state. One source of truth for every route module (IdP, Graph, My Security Info, admin).
+import { z } from 'zod';
+
+/** roleTemplateIds from the Entra permissions reference (entra-graph.md 5.5). */
+export const Role = {
+  GlobalAdministrator: '62e90394-69f5-4237-9190-012177145e10',
+  PrivilegedAuthenticationAdministrator: '7be44c8a-adaf-4e2a-84d6-ab2649e08a13',
+  AuthenticationAdministrator: 'c4e39bd9-1100-46d3-8c65-fb160da0071f',
+  AuthenticationPolicyAdministrator: '0526716b-113d-4c15-b2c8-68e3c22b9f80',
+  GlobalReader: 'f2ef992c-3afb-46b9-b7cf-a126ee74c451',
+  PrivilegedRoleAdministrator: 'e8611ab8-c189-46e8-94e1-60213ab1f814',
+  UserAdministrator: 'fe930be7-5e62-47db-91af-98c3a49a38b1',
+  HelpdeskAdministrator: '729827e3-9c14-49f7-bb1b-9608f156bbb8',
+} as const;
+
+export const ROLE_NAMES: Record<string, string> = {
+  [Role.GlobalAdministrator]: 'Global Administrator',
+  [Role.PrivilegedAuthenticationAdministrator]: 'Privileged Authentication Administrator',
+  [Role.AuthenticationAdministrator]: 'Authentication Administrator',
+  [Role.AuthenticationPolicyAdministrator]: 'Authentication Policy Administrator',
+  [Role.GlobalReader]: 'Global Reader',
+  [Role.PrivilegedRoleAdministrator]: 'Privileged Role Administrator',
+  [Role.UserAdministrator]: 'User Administrator',
+  [Role.HelpdeskAdministrator]: 'Helpdesk Administrator',
+};
+
+/** The password method's id is the same for every user in Entra (entra-graph.md 5.1). */
+export const PASSWORD_METHOD_ID = '28c10230-6103-485e-b985-444c60001490';
+
+const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+
+export const SeedUser = z.object({
+  id: guid,
+  userPrincipalName: z.string(),
+  displayName: z.string(),
+  givenName: z.string().nullable().default(null),
+  surname: z.string().nullable().default(null),
+  mail: z.string().nullable().default(null),
+  jobTitle: z.string().nullable().default(null),
+  department: z.string().nullable().default(null),
+  employeeId: z.string().max(16).nullable().default(null),
+  officeLocation: z.string().nullable().default(null),
+  mobilePhone: z.string().nullable().default(null),
+  businessPhones: z.array(z.string()).default([]),
+  preferredLanguage: z.string().nullable().default(null),
+  accountEnabled: z.boolean().default(true),
+  userType: z.enum(['Member', 'Guest']).default('Member'),
+  /** An external guest's home is another tenant; TAP cannot be added for them. Internal guests are false. */
+  isExternal: z.boolean().default(false),
+  /** Directly assigned, active directory roles (roleTemplateIds). */
+  roles: z.array(guid).default([]),
+  groups: z.array(guid).default([]),
+  /** Demo-only: operators sign in to the emulator's IdP with it. */
+  password: z.string().optional(),
+  /** A tiny JPEG/PNG as base64; absent means 404 on /photo/$value. */
+  photo: z.object({ contentType: z.string(), base64: z.string() }).optional(),
+  /** Phone methods etc. are not modelled; a security key the user already holds can be. */
+  fido2: z
+    .array(
+      z.object({
+        id: z.string(),
+        displayName: z.string(),
+        aaGuid: guid,
+        model: z.string(),
+        createdDateTime: z.string(),
+        attestationLevel: z.enum(['attested', 'notAttested']).default('attested'),
+      }),
+    )
+    .default([]),
+  tap: z
+    .object({
+      id: guid,
+      pass: z.string(),
+      createdMinutesAgo: z.number().default(5),
+      lifetimeInMinutes: z.number().int(),
+      isUsableOnce: z.boolean(),
+    })
+    .optional(),
+});
+export type SeedUser = z.infer<typeof SeedUser>;
+
+export const SeedGroup = z.object({
+  id: guid,
+  displayName: z.string(),
+  isAssignableToRole: z.boolean().default(false),
+  roles: z.array(guid).default([]),
+});
+
+export const Seed = z.object({
+  tenantId: guid,
+  domain: z.string(),
+  displayName: z.string(),
+  clients: z.array(
+    z.object({
+      clientId: guid,
+      displayName: z.string(),
+      /** Delegated Graph permissions consented for the app (scp values). */
+      delegatedScopes: z.array(z.string()),
+    }),
+  ),
+  groups: z.array(SeedGroup),
+  users: z.array(SeedUser),
+});
+export type Seed = z.infer<typeof Seed>;
+
+export interface AuthenticationMethodTarget {
+  targetType: 'group' | 'user';
+  id: string;
+  isRegistrationRequired: boolean;
+}
+export interface ExcludeTarget {
+  targetType: 'group' | 'user';
+  id: string;
+}
+
+export interface TapPolicy {
+  id: 'TemporaryAccessPass';
+  state: 'enabled' | 'disabled';
+  defaultLifetimeInMinutes: number;
+  defaultLength: number;
+  minimumLifetimeInMinutes: number;
+  maximumLifetimeInMinutes: number;
+  isUsableOnce: boolean;
+  includeTargets: AuthenticationMethodTarget[];
+  excludeTargets: ExcludeTarget[];
+}
+
+export interface Fido2Policy {
+  id: 'Fido2';
+  state: 'enabled' | 'disabled';
+  isSelfServiceRegistrationAllowed: boolean;
+  isAttestationEnforced: boolean;
+  keyRestrictions: { isEnforced: boolean; enforcementType: 'allow' | 'block'; aaGuids: string[] };
+  includeTargets: AuthenticationMethodTarget[];
+  excludeTargets: ExcludeTarget[];
+}
+
+export interface UserRecord extends Omit<SeedUser, 'fido2' | 'tap'> {
+  /** Refresh tokens issued before this are invalid (revokeSignInSessions). */
+  signInSessionsValidFromDateTime: Date;
+}
+
+export interface TapRecord {
+  id: string;
+  userId: string;
+  pass: string;
+  createdDateTime: Date;
+  startDateTime: Date;
+  lifetimeInMinutes: number;
+  isUsableOnce: boolean;
+  /** When a one-time pass was consumed at sign-in. */
+  usedDateTime: Date | null;
+}
+
+export interface Fido2Record {
+  id: string;
+  userId: string;
+  displayName: string;
+  createdDateTime: Date;
+  aaGuid: string;
+  model: string;
+  attestationLevel: 'attested' | 'notAttested';
+  attestationCertificates: string[];
+  passkeyType: 'deviceBound' | 'synced';
+  /** base64url credential id; null for seeded keys registered "elsewhere". */
+  credentialId: string | null;
+}

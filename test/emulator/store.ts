@@ -1,0 +1,189 @@
+// The tenant's mutable state, built from the seed and reset to it on demand.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { EmulatorClock } from './clock';
+import {
+  type Fido2Policy,
+  type Fido2Record,
+  type TapPolicy,
+  type TapRecord,
+  type UserRecord,
+  Role,
+  Seed,
+} from './model';
+
+export type TapPolicyPreset = 'kiosk' | 'microsoft-defaults';
+
+/** The kiosk's tenant: 10-minute, one-time passes; the "TAP excluded" group is out of scope. */
+export function tapPolicyPreset(preset: TapPolicyPreset, excludedGroupId?: string): TapPolicy {
+  const excludeTargets = excludedGroupId ? [{ targetType: 'group' as const, id: excludedGroupId }] : [];
+  const includeTargets = [{ targetType: 'group' as const, id: 'all_users', isRegistrationRequired: false }];
+  if (preset === 'microsoft-defaults') {
+    // Microsoft's documented defaults (entra-graph.md 2).
+    return {
+      id: 'TemporaryAccessPass',
+      state: 'enabled',
+      defaultLifetimeInMinutes: 60,
+      defaultLength: 8,
+      minimumLifetimeInMinutes: 60,
+      maximumLifetimeInMinutes: 480,
+      isUsableOnce: false,
+      includeTargets,
+      excludeTargets,
+    };
+  }
+  return {
+    id: 'TemporaryAccessPass',
+    state: 'enabled',
+    defaultLifetimeInMinutes: 10,
+    defaultLength: 12,
+    minimumLifetimeInMinutes: 10,
+    maximumLifetimeInMinutes: 60,
+    isUsableOnce: true,
+    includeTargets,
+    excludeTargets,
+  };
+}
+
+export function defaultFido2Policy(): Fido2Policy {
+  return {
+    id: 'Fido2',
+    state: 'enabled',
+    isSelfServiceRegistrationAllowed: true,
+    isAttestationEnforced: true,
+    keyRestrictions: { isEnforced: false, enforcementType: 'block', aaGuids: [] },
+    includeTargets: [{ targetType: 'group', id: 'all_users', isRegistrationRequired: false }],
+    excludeTargets: [],
+  };
+}
+
+export const DEFAULT_SEED_PATH = fileURLToPath(new URL('./seed/tenant.json', import.meta.url));
+
+export function loadSeed(path = DEFAULT_SEED_PATH): Seed {
+  return Seed.parse(JSON.parse(readFileSync(path, 'utf8')));
+}
+
+export interface StateOptions {
+  seed?: Seed;
+  tapPolicy?: TapPolicyPreset;
+}
+
+export class TenantState {
+  readonly seed: Seed;
+  private readonly preset: TapPolicyPreset;
+  users = new Map<string, UserRecord>();
+  /** At most one TAP per user (a second create replaces the first). Keyed by user id. */
+  taps = new Map<string, TapRecord>();
+  fido2 = new Map<string, Fido2Record>();
+  photos = new Map<string, { contentType: string; bytes: Buffer }>();
+  tapPolicy!: TapPolicy;
+  fido2Policy!: Fido2Policy;
+
+  constructor(
+    private readonly clock: EmulatorClock,
+    options: StateOptions = {},
+  ) {
+    this.seed = options.seed ?? loadSeed();
+    this.preset = options.tapPolicy ?? 'kiosk';
+    this.reset();
+  }
+
+  get tenantId(): string {
+    return this.seed.tenantId;
+  }
+
+  /** Back to the seed: users, methods, passes, policies. The clock is the caller's to reset. */
+  reset(preset: TapPolicyPreset = this.preset): void {
+    const now = this.clock.now();
+    this.users.clear();
+    this.taps.clear();
+    this.fido2.clear();
+    this.photos.clear();
+    const excluded = this.seed.groups.find((g) => g.displayName === 'TAP excluded');
+    this.tapPolicy = tapPolicyPreset(preset, excluded?.id);
+    this.fido2Policy = defaultFido2Policy();
+    for (const s of this.seed.users) {
+      const { fido2, tap, photo, ...rest } = s;
+      this.users.set(s.id, { ...rest, ...(photo ? { photo } : {}), signInSessionsValidFromDateTime: new Date(0) });
+      if (photo) this.photos.set(s.id, { contentType: photo.contentType, bytes: Buffer.from(photo.base64, 'base64') });
+      for (const k of fido2) {
+        this.fido2.set(k.id, {
+          ...k,
+          userId: s.id,
+          createdDateTime: new Date(k.createdDateTime),
+          attestationCertificates: [],
+          passkeyType: 'deviceBound',
+          credentialId: null,
+        });
+      }
+      if (tap) {
+        const created = new Date(now.getTime() - tap.createdMinutesAgo * 60_000);
+        this.taps.set(s.id, {
+          id: tap.id,
+          userId: s.id,
+          pass: tap.pass,
+          createdDateTime: created,
+          startDateTime: created,
+          lifetimeInMinutes: tap.lifetimeInMinutes,
+          isUsableOnce: tap.isUsableOnce,
+          usedDateTime: null,
+        });
+      }
+    }
+  }
+
+  /** By object id or by UPN (case-insensitive), as Graph resolves `/users/{id | userPrincipalName}`. */
+  findUser(idOrUpn: string): UserRecord | undefined {
+    const byId = this.users.get(idOrUpn.toLowerCase());
+    if (byId) return byId;
+    const upn = idOrUpn.toLowerCase();
+    for (const u of this.users.values()) if (u.userPrincipalName.toLowerCase() === upn) return u;
+    return undefined;
+  }
+
+  groupsOf(user: UserRecord) {
+    return this.seed.groups.filter((g) => user.groups.includes(g.id));
+  }
+
+  /** Active roles, direct and through role-assignable groups (what transitiveMemberOf and `wids` show). */
+  rolesOf(user: UserRecord): string[] {
+    const roles = new Set(user.roles);
+    for (const g of this.groupsOf(user)) if (g.isAssignableToRole) for (const r of g.roles) roles.add(r);
+    return [...roles];
+  }
+
+  isInRoleAssignableGroup(user: UserRecord): boolean {
+    return this.groupsOf(user).some((g) => g.isAssignableToRole);
+  }
+
+  /** Whether a method policy's include/exclude targets cover the user. */
+  isTargeted(policy: { includeTargets: { id: string }[]; excludeTargets: { id: string }[] }, user: UserRecord): boolean {
+    const matches = (id: string) => id === 'all_users' || id === user.id || user.groups.includes(id);
+    if (policy.excludeTargets.some((t) => matches(t.id))) return false;
+    return policy.includeTargets.some((t) => matches(t.id));
+  }
+
+  fido2Of(userId: string): Fido2Record[] {
+    return [...this.fido2.values()].filter((k) => k.userId === userId);
+  }
+}
+
+/** Whether the operator's active roles let them manage another user's methods, and why not (entra-graph.md 1.4). */
+export function mayManageMethodsOf(
+  state: TenantState,
+  operator: UserRecord,
+  target: UserRecord,
+): { allowed: true } | { allowed: false; reason: string } {
+  if (operator.id === target.id) return { allowed: false, reason: 'self' };
+  const roles = state.rolesOf(operator);
+  if (roles.includes(Role.GlobalAdministrator) || roles.includes(Role.PrivilegedAuthenticationAdministrator)) {
+    return { allowed: true };
+  }
+  if (!roles.includes(Role.AuthenticationAdministrator)) return { allowed: false, reason: 'role' };
+  // Authentication Administrators act on members with no admin role, or with one of the few roles below.
+  const harmless = new Set<string>([Role.AuthenticationAdministrator]);
+  const targetRoles = state.rolesOf(target);
+  if (targetRoles.some((r) => !harmless.has(r))) return { allowed: false, reason: 'target-privileged' };
+  if (state.isInRoleAssignableGroup(target)) return { allowed: false, reason: 'target-role-assignable-group' };
+  return { allowed: true };
+}
