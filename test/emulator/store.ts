@@ -187,3 +187,25 @@ export function mayManageMethodsOf(
   if (state.isInRoleAssignableGroup(target)) return { allowed: false, reason: 'target-role-assignable-group' };
   return { allowed: true };
 }
+
+export type TapUsabilityReason = 'EnabledByPolicy' | 'DisabledByPolicy' | 'Expired' | 'NotYetValid' | 'OneTimeUsed';
+
+/** `isUsable` / `methodUsabilityReason`, computed on every read (entra-graph.md 8.4). */
+export function tapUsability(
+  state: TenantState,
+  tap: TapRecord,
+  now: Date,
+): { isUsable: boolean; methodUsabilityReason: TapUsabilityReason } {
+  const user = state.users.get(tap.userId);
+  const reason: TapUsabilityReason =
+    now.getTime() < tap.startDateTime.getTime()
+      ? 'NotYetValid'
+      : now.getTime() >= tap.startDateTime.getTime() + tap.lifetimeInMinutes * 60_000
+        ? 'Expired'
+        : tap.isUsableOnce && tap.usedDateTime
+          ? 'OneTimeUsed'
+          : state.tapPolicy.state !== 'enabled' || !user || !state.isTargeted(state.tapPolicy, user)
+            ? 'DisabledByPolicy'
+            : 'EnabledByPolicy';
+  return { isUsable: reason === 'EnabledByPolicy', methodUsabilityReason: reason };
+}
