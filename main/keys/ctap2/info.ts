@@ -7,16 +7,8 @@
  */
 import { Decoder } from 'cbor-x';
 import { z } from 'zod';
-import {
-  CTAPHID_MAX_MESSAGE_SIZE,
-  Ctap2Command,
-  Ctap2Status,
-  CtapHidCapability,
-  DEFAULT_MAX_MSG_SIZE,
-  GetInfoKey,
-  ctap2StatusName,
-  type GetInfoFieldName,
-} from './constants';
+import { Ctap2Status, CtapHidCapability, MAX_MESSAGE_SIZE, nameOf } from '../hid/constants';
+import { Ctap2Command, DEFAULT_MAX_MSG_SIZE, GetInfoKey, type GetInfoFieldName } from './constants';
 
 /** One entry of getInfo key 0x0A (a PublicKeyCredentialParameters), e.g. `{ alg: -7, type: 'public-key' }`. */
 export interface AuthenticatorAlgorithm {
@@ -124,7 +116,7 @@ export class GetInfoDecodeError extends Error {
 }
 
 /** The largest getInfo map accepted: a full CTAPHID message minus the status byte. */
-export const MAX_GET_INFO_CBOR_SIZE = CTAPHID_MAX_MESSAGE_SIZE - 1;
+export const MAX_GET_INFO_CBOR_SIZE = MAX_MESSAGE_SIZE - 1;
 
 // ---- schema -------------------------------------------------------------------------------------------
 
@@ -328,11 +320,11 @@ export class Ctap2TransientError extends Error {
 }
 
 const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([
-  Ctap2Status.TIMEOUT,
-  Ctap2Status.CHANNEL_BUSY,
-  Ctap2Status.KEEPALIVE_CANCEL,
-  Ctap2Status.USER_ACTION_TIMEOUT,
-  Ctap2Status.ACTION_TIMEOUT,
+  Ctap2Status.Timeout,
+  Ctap2Status.ChannelBusy,
+  Ctap2Status.KeepaliveCancel,
+  Ctap2Status.UserActionTimeout,
+  Ctap2Status.ActionTimeout,
 ]);
 
 const GET_INFO_REQUEST = Uint8Array.of(Ctap2Command.getInfo);
@@ -349,7 +341,7 @@ export async function getInfo(
   channel: Ctap2Channel,
   opts?: { timeoutMs?: number; signal?: AbortSignal },
 ): Promise<GetInfoResult> {
-  if ((channel.capabilities & CtapHidCapability.CBOR) === 0) {
+  if ((channel.capabilities & CtapHidCapability.Cbor) === 0) {
     return {
       kind: 'u2f-only',
       reason: {
@@ -362,8 +354,8 @@ export async function getInfo(
   const response = await channel.cbor(GET_INFO_REQUEST, opts);
   const status = response[0];
   if (status === undefined) throw new GetInfoDecodeError('empty-response', 'getInfo response is empty');
-  if (status !== Ctap2Status.SUCCESS) {
-    const statusName = ctap2StatusName(status);
+  if (status !== Ctap2Status.Success) {
+    const statusName = nameOf(Ctap2Status, status);
     if (TRANSIENT_STATUSES.has(status)) throw new Ctap2TransientError(status, statusName);
     return {
       kind: 'u2f-only',
