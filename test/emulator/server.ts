@@ -186,7 +186,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
   const bodyLimit = options.bodyLimit ?? 1024 * 1024;
 
-  const main = Fastify({ https: { key: tls.keyPem, cert: tls.certPem }, bodyLimit, logger: false, maxParamLength: 1000 });
+  const main = Fastify({ https: { key: tls.keyPem, cert: tls.certPem }, bodyLimit, logger: false, routerOptions: { maxParamLength: 1000 } });
   await main.register(formbody, { bodyLimit });
   instrument(main, ctx, (url) => (graphPath(url) ? 'graph' : idpPath(url) ? 'idp' : null));
   registerAdmin(main, ctx, options);
