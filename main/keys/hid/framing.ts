@@ -218,7 +218,8 @@ export class MessageAssembler {
       const take = Math.min(packet.bcnt, INIT_PACKET_DATA_SIZE);
       if (take === packet.bcnt) {
         this.current = undefined;
-        return { kind: 'message', message: { cid: packet.cid, cmd: packet.cmd, payload: packet.data.slice(0, take) } };
+        // Copy into a plain Uint8Array: a Buffer's slice() would alias the caller's report.
+        return { kind: 'message', message: { cid: packet.cid, cmd: packet.cmd, payload: new Uint8Array(packet.data.subarray(0, take)) } };
       }
       const buffer = new Uint8Array(packet.bcnt);
       buffer.set(packet.data.subarray(0, take));
