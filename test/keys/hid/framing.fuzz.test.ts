@@ -172,9 +172,11 @@ describe('CTAPHID framing fuzz', () => {
               [stream[a], stream[b]] = [stream[b]!, stream[a]!];
               break;
             }
-            case 'flip':
-              stream[m.index % n]![m.offset] ^= m.xor;
+            case 'flip': {
+              const target = stream[m.index % n]!;
+              target[m.offset] = (target[m.offset] ?? 0) ^ m.xor;
               break;
+            }
             case 'truncate':
               stream = stream.map((p, i) => (i === m.index % n ? p.slice(0, m.length) : p));
               break;
