@@ -177,6 +177,7 @@ export class CtapHidChannel {
   private readonly options: Required<Omit<ChannelOptions, 'randomBytes'>>;
   private init: InitResponse | undefined;
   private tail: Promise<unknown> = Promise.resolve();
+  private writing: Promise<void> = Promise.resolve();
   private closed = false;
   private gone: DeviceGoneError | undefined;
   /** An earlier call ended before its answer arrived; stale reports may be queued. */
@@ -389,14 +390,23 @@ export class CtapHidChannel {
     }
   }
 
-  private async send(cid: number, cmd: CtapHidCommand, payload: Uint8Array): Promise<void> {
-    for (const report of encodeOutputReports(cid, cmd, payload)) {
-      try {
-        await this.device.write(report);
-      } catch (e) {
-        throw this.markGone(`writing ${nameOf(CtapHidCommand, cmd)} failed`, e);
+  /**
+   * Write one message. Messages are queued so that a CANCEL from `cancel()` never lands between the
+   * packets of a request still being written.
+   */
+  private send(cid: number, cmd: CtapHidCommand, payload: Uint8Array): Promise<void> {
+    const reports = encodeOutputReports(cid, cmd, payload);
+    const sent = this.writing.then(async () => {
+      for (const report of reports) {
+        try {
+          await this.device.write(report);
+        } catch (e) {
+          throw this.markGone(`writing ${nameOf(CtapHidCommand, cmd)} failed`, e);
+        }
       }
-    }
+    });
+    this.writing = sent.catch(() => undefined);
+    return sent;
   }
 
   private async read(timeoutMs: number): Promise<Buffer | undefined> {

@@ -255,6 +255,23 @@ describe('fault modes', () => {
     expect(await call).toMatchObject({ code: 'CTAP2_STATUS', status: Ctap2Status.KeepaliveCancel });
   });
 
+  it('cancel() never splits a request that is still being written', async () => {
+    const device = authenticator({ faults: { cborDelayMs: 5000, keepaliveIntervalMs: 20 } });
+    const channel = await CtapHidChannel.open(device, FAST);
+    const realWrite = device.write.bind(device);
+    device.write = async (report) => {
+      await new Promise((r) => setTimeout(r, 2));
+      return realWrite(report);
+    };
+    const call = channel.cbor(echoRequest(1000)).catch((e: unknown) => e); // 18 packets
+    await new Promise((r) => setTimeout(r, 5));
+    await channel.cancel();
+    expect(await call).toEqual(Uint8Array.of(Ctap2Status.KeepaliveCancel));
+    const commands = device.written.slice(1).map((w) => w[5]);
+    expect(commands.filter((c) => c! & 0x80)).toEqual([0x80 | CtapHidCommand.Cbor, 0x80 | CtapHidCommand.Cancel]);
+    expect(commands.at(-1)).toBe(0x80 | CtapHidCommand.Cancel);
+  });
+
   it('garbage frames (other channels, stray continuations, short and empty reports) are skipped', async () => {
     const device = authenticator({ faults: { garbageBeforeReplies: 11 } });
     const channel = await CtapHidChannel.open(device, FAST);
