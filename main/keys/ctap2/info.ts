@@ -8,6 +8,7 @@
 import { Decoder } from 'cbor-x';
 import { z } from 'zod';
 import { Ctap2Status, CtapHidCapability, MAX_MESSAGE_SIZE, nameOf } from '../hid/constants';
+import { Ctap2StatusError } from '../hid/errors';
 import { Ctap2Command, DEFAULT_MAX_MSG_SIZE, GetInfoKey, type GetInfoFieldName } from './constants';
 
 /** One entry of getInfo key 0x0A (a PublicKeyCredentialParameters), e.g. `{ alg: -7, type: 'public-key' }`. */
@@ -307,15 +308,14 @@ export type GetInfoResult =
 
 /**
  * A CTAP2 status that says "try again" rather than "I do not speak CTAP2": the call was cancelled, timed
- * out or hit a busy channel. Thrown by `getInfo`, so the caller treats it like a transport failure.
+ * out or hit a busy channel. Thrown by `getInfo`; it is the transport's `Ctap2StatusError` (code
+ * `CTAP2_STATUS`), so callers that handle transport errors handle it too.
  */
-export class Ctap2TransientError extends Error {
-  override readonly name = 'Ctap2TransientError';
-  constructor(
-    readonly status: number,
-    readonly statusName: string,
-  ) {
-    super(`getInfo answered CTAP2 status 0x${status.toString(16).padStart(2, '0')} ${statusName}`);
+export class Ctap2TransientError extends Ctap2StatusError {
+  readonly statusName: string;
+  constructor(status: number) {
+    super(status);
+    this.statusName = nameOf(Ctap2Status, status);
   }
 }
 
@@ -356,7 +356,7 @@ export async function getInfo(
   if (status === undefined) throw new GetInfoDecodeError('empty-response', 'getInfo response is empty');
   if (status !== Ctap2Status.Success) {
     const statusName = nameOf(Ctap2Status, status);
-    if (TRANSIENT_STATUSES.has(status)) throw new Ctap2TransientError(status, statusName);
+    if (TRANSIENT_STATUSES.has(status)) throw new Ctap2TransientError(status);
     return {
       kind: 'u2f-only',
       reason: {
