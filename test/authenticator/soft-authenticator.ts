@@ -41,6 +41,8 @@ export interface SoftAuthenticatorFaults {
   wrongNonceInitReplies?: number;
   /** Padding byte of unused report space (real keys: 0x00; some 0xEE). */
   padByte?: number;
+  /** Ignore CTAPHID_CANCEL (some keys finish the request anyway). */
+  ignoreCancel?: boolean;
   /** Answer the next N requests (other than INIT and CANCEL) with CTAPHID_ERROR CHANNEL_BUSY. */
   busyRequests?: number;
   /**
@@ -242,7 +244,7 @@ export class SoftAuthenticator implements HidDevice {
 
     if (cmd === CtapHidCommand.Cancel) {
       const p = this.processing;
-      if (p && p.cid === cid && !p.done) {
+      if (p && p.cid === cid && !p.done && !this.faults.ignoreCancel) {
         this.stopProcessing();
         this.sendReply(cid, CtapHidCommand.Cbor, Uint8Array.of(Ctap2Status.KeepaliveCancel));
       }
@@ -288,7 +290,9 @@ export class SoftAuthenticator implements HidDevice {
       assigned = this.nextCid++;
       this.channels.add(assigned);
     } else if (this.channels.has(cid)) {
-      assigned = cid; // resynchronise an existing channel
+      // Resynchronise an existing channel: abandon whatever it was doing.
+      if (this.processing?.cid === cid) this.stopProcessing();
+      assigned = cid;
     } else {
       return this.sendError(cid, CtapHidErrorCode.InvalidChannel);
     }

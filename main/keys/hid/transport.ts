@@ -175,6 +175,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 export class CtapHidChannel {
   private readonly device: HidDevice;
   private readonly options: Required<Omit<ChannelOptions, 'randomBytes'>>;
+  private readonly random: (size: number) => Uint8Array;
   private init: InitResponse | undefined;
   private tail: Promise<unknown> = Promise.resolve();
   private writing: Promise<void> = Promise.resolve();
@@ -194,6 +195,7 @@ export class CtapHidChannel {
       readSliceMs: options.readSliceMs ?? DEFAULTS.readSliceMs,
       closeDevice: options.closeDevice ?? true,
     };
+    this.random = options.randomBytes ?? randomBytes;
   }
 
   /**
@@ -203,7 +205,7 @@ export class CtapHidChannel {
    */
   static async open(device: HidDevice, options: ChannelOptions & { signal?: AbortSignal } = {}): Promise<CtapHidChannel> {
     const channel = new CtapHidChannel(device, options);
-    const nonce = (options.randomBytes ?? randomBytes)(INIT_NONCE_SIZE);
+    const nonce = channel.random(INIT_NONCE_SIZE);
     if (nonce.length !== INIT_NONCE_SIZE) throw new RangeError(`INIT nonce must be ${INIT_NONCE_SIZE} bytes`);
     const call = channel.resolve({ signal: options.signal }, false, false);
     const payload = await channel.exchange(BROADCAST_CID, CtapHidCommand.Init, nonce, call, (m) =>
@@ -375,7 +377,7 @@ export class CtapHidChannel {
   ): Promise<Uint8Array> {
     if (payload.length > MAX_MESSAGE_SIZE) throw new RangeError(`request of ${payload.length} bytes exceeds ${MAX_MESSAGE_SIZE}`);
     if (call.signal?.aborted) throw new AbortedError({ cause: call.signal.reason });
-    if (this.dirty) await this.drain();
+    if (this.dirty) await this.resync(call);
     for (let attempt = 1; ; attempt++) {
       await this.send(cid, cmd, payload);
       const response = await this.receive(cid, cmd, call, match);
@@ -417,13 +419,25 @@ export class CtapHidChannel {
     }
   }
 
-  /** Discard reports left over from an interrupted call (bounded, non-blocking). */
-  private async drain(): Promise<void> {
+  /**
+   * After an interrupted call the authenticator may still be working on it, or its late answer may be
+   * queued: CTAPHID has no request IDs, so that answer could be taken for the next one. Discard what is
+   * queued, then CTAPHID_INIT our own channel with a fresh nonce, which makes the authenticator abandon
+   * any pending transaction; everything before the matching INIT reply is stale and skipped.
+   */
+  private async resync(call: ResolvedCall): Promise<void> {
     for (let i = 0; i < MAX_DRAIN_REPORTS; i++) {
       const report = await this.read(0);
       if (!report || report.length === 0) break;
     }
     this.dirty = false;
+    if (!this.init) return;
+    const nonce = this.random(INIT_NONCE_SIZE);
+    const payload = await this.exchange(this.cid, CtapHidCommand.Init, nonce, { ...call, cancellable: false, maxWaitMs: call.timeoutMs }, (m) =>
+      m.payload.length >= INIT_NONCE_SIZE && sameBytes(m.payload.subarray(0, INIT_NONCE_SIZE), nonce),
+    );
+    const reply = parseInitResponse(payload);
+    if (reply.cid !== this.cid) throw new ProtocolError('resynchronising INIT moved us to another channel');
   }
 
   /**

@@ -225,6 +225,20 @@ describe('fault modes', () => {
     expect(await channel.cborOk(GET_INFO)).toEqual(GET_INFO_BODY);
   });
 
+  it('after a timeout, a late answer to the old request is never taken for the next one', async () => {
+    // The key ignores CANCEL and would finish the first request later; the channel resynchronises with
+    // INIT on its own channel, so the second call gets the second answer.
+    const device = authenticator({ faults: { cborDelayMs: 250, keepaliveIntervalMs: 0, ignoreCancel: true } });
+    const channel = await CtapHidChannel.open(device, FAST);
+    await expect(channel.cbor(Uint8Array.of(0x41, 1), { timeoutMs: 80 })).rejects.toBeInstanceOf(TimeoutError);
+    device.faults.cborDelayMs = 0;
+    expect(await channel.cbor(Uint8Array.of(0x41, 2))).toEqual(Uint8Array.of(0, 2));
+    await new Promise((r) => setTimeout(r, 250));
+    expect(await channel.cbor(Uint8Array.of(0x41, 3))).toEqual(Uint8Array.of(0, 3));
+    const inits = device.requests.filter((r) => r.cmd === CtapHidCommand.Init);
+    expect(inits.map((r) => r.cid)).toEqual([0xffffffff, channel.cid]);
+  });
+
   it('KEEPALIVE forever is capped by maxWaitMs', async () => {
     const device = authenticator({ faults: { cborDelayMs: 10_000, keepaliveIntervalMs: 20 } });
     const channel = await CtapHidChannel.open(device, FAST);
