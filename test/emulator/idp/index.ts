@@ -1,4 +1,17 @@
+// The emulated Microsoft identity platform (v2.0 endpoints) that real @azure/msal-node signs operators in
+// against: discovery and keys, /authorize with a sign-in page for the seeded operators, and /token for the
+// authorization code (PKCE S256) and refresh token grants (entra-graph.md 7).
 import type { FastifyInstance } from 'fastify';
 import type { EmulatorContext } from '../context';
+import { registerAuthorize } from './authorize';
+import { registerDiscovery } from './discovery';
+import { GrantStore } from './grants';
+import { registerToken } from './token';
 
-export function registerIdp(_app: FastifyInstance, _ctx: EmulatorContext): void {}
+export function registerIdp(app: FastifyInstance, ctx: EmulatorContext): void {
+  const grants = new GrantStore();
+  ctx.onReset(() => grants.clear());
+  registerDiscovery(app, ctx);
+  registerAuthorize(app, ctx, grants);
+  registerToken(app, ctx, grants);
+}

@@ -1,0 +1,141 @@
+// MSAL's network module over node:https, with an explicit trust decision: in production the operating system's
+// certificate store (plus Node's bundled roots), in demo mode only the emulator's own CA. TLS verification is
+// never switched off. Plain Node: no electron import.
+import https from 'node:https';
+import tls from 'node:tls';
+import {
+  ClientAuthError,
+  ClientAuthErrorCodes,
+  type INetworkModule,
+  type NetworkRequestOptions,
+  type NetworkResponse,
+} from '@azure/msal-node';
+
+export interface NetworkClientOptions {
+  /**
+   * PEM of the only certificate authority to trust (the emulator's, for the demo and tests). When absent, the
+   * system's store is trusted, as for login.microsoftonline.com in production.
+   */
+  caPem?: string;
+  /** Whole-request deadline in milliseconds (connect, send, receive). Default 30 s. */
+  timeoutMs?: number;
+  /** Responses larger than this are refused. Default 1 MiB; token responses are a few kilobytes. */
+  maxResponseBytes?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+
+type CaSource = 'default' | 'system' | 'bundled' | 'extra';
+const tlsWithStores = tls as typeof tls & { getCACertificates?: (type?: CaSource) => string[] };
+
+/** Node's bundled roots plus the OS store where the runtime can read it (Node ≥ 22.15, i.e. Electron's). */
+export function systemTrust(): string[] | undefined {
+  const read = tlsWithStores.getCACertificates;
+  if (typeof read !== 'function') return undefined; // Node's default roots apply
+  try {
+    return [...new Set([...read('default'), ...read('system')])];
+  } catch {
+    return undefined;
+  }
+}
+
+function networkError(correlationId: string | undefined, message: string): ClientAuthError {
+  return new ClientAuthError(ClientAuthErrorCodes.networkError, correlationId ?? '', message);
+}
+
+function headerDict(headers: NodeJS.Dict<string | string[]>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    out[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+export class MsalNetworkClient implements INetworkModule {
+  private readonly agent: https.Agent;
+  private readonly timeoutMs: number;
+  private readonly maxResponseBytes: number;
+
+  constructor(options: NetworkClientOptions = {}) {
+    const ca = options.caPem ?? systemTrust();
+    this.agent = new https.Agent({ keepAlive: true, ...(ca ? { ca } : {}) });
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  }
+
+  sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
+    return this.send<T>('GET', url, options, timeout);
+  }
+
+  sendPostRequestAsync<T>(url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
+    return this.send<T>('POST', url, options);
+  }
+
+  /** Closes idle keep-alive connections (at sign-out or shutdown). */
+  dispose(): void {
+    this.agent.destroy();
+  }
+
+  private send<T>(method: 'GET' | 'POST', url: string, options: NetworkRequestOptions | undefined, timeout?: number): Promise<NetworkResponse<T>> {
+    const correlationId = options?.correlationId;
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch {
+      return Promise.reject(networkError(correlationId, `Network request failed: invalid URL`));
+    }
+    if (target.protocol !== 'https:') {
+      return Promise.reject(networkError(correlationId, `Network request failed: refusing ${target.protocol} (HTTPS only)`));
+    }
+    const deadline = Math.min(timeout && timeout > 0 ? timeout : this.timeoutMs, this.timeoutMs);
+    const body = method === 'POST' ? Buffer.from(options?.body ?? '', 'utf8') : undefined;
+    const headers: Record<string, string> = { ...(options?.headers ?? {}) };
+    if (body) headers['Content-Length'] = String(body.length);
+
+    return new Promise<NetworkResponse<T>>((resolve, reject) => {
+      let settled = false;
+      const fail = (e: ClientAuthError) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        req.destroy();
+        reject(e);
+      };
+      const req = https.request(target, { method, headers, agent: this.agent }, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > this.maxResponseBytes) fail(networkError(correlationId, 'Network request failed: response too large'));
+          else chunks.push(chunk);
+        });
+        res.on('error', (e) => fail(networkError(correlationId, `Network request failed: ${e.message}`)));
+        res.on('end', () => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed: T;
+          try {
+            parsed = JSON.parse(text) as T;
+          } catch (e) {
+            reject(
+              new ClientAuthError(
+                ClientAuthErrorCodes.tokenParsingError,
+                correlationId ?? '',
+                `Failed to parse response: ${e instanceof Error ? e.message : 'unknown'} (HTTP ${res.statusCode ?? 0})`,
+              ),
+            );
+            return;
+          }
+          resolve({ headers: headerDict(res.headers), body: parsed, status: res.statusCode ?? 0 });
+        });
+      });
+      const timer = setTimeout(() => fail(networkError(correlationId, 'Request timeout')), deadline);
+      req.on('error', (e) => fail(networkError(correlationId, `Network request failed: ${e.message}`)));
+      req.end(body);
+    });
+  }
+}
