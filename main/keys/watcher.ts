@@ -97,7 +97,7 @@ const DEFAULTS = {
   identifyAttempts: 2,
 };
 
-const RETRYABLE: ReadonlySet<IdentifyFailureCode> = new Set(['timeout', 'protocol-error', 'open-failed']);
+const RETRYABLE: ReadonlySet<IdentifyFailureCode> = new Set(['timeout', 'protocol-error', 'open-failed', 'device-gone']);
 
 interface Tracked {
   key: PresentKey;
@@ -315,6 +315,12 @@ export class KeyWatcher {
           if (!this.isCurrent(t)) return;
           lastError =
             e instanceof KeyIdentifyError ? e : new KeyIdentifyError('protocol-error', 'identity', String(e), { cause: e });
+          if (lastError.code === 'device-gone') {
+            // The handle usually fails before enumeration drops the key: look again before judging, so
+            // an unplugged key reads as `detached` only, and a key that is still there gets another try.
+            await this.scanNow();
+            if (!this.isCurrent(t)) return;
+          }
           if (!RETRYABLE.has(lastError.code)) break;
           if (attempt < this.opts.identifyAttempts) await delay(50 * attempt, t.abort.signal);
         }
