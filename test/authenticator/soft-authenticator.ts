@@ -79,6 +79,7 @@ export interface RequestRecord {
 export const unsupportedCore: CtapCore = { handleCbor: () => Uint8Array.of(Ctap2Status.InvalidCommand) };
 
 const MAX_LOG = 1000;
+const MAX_OUTBOX = 1024;
 const FIRST_CID = 0x0a0b0001;
 
 type Waiter = { resolve: (report: Buffer | undefined) => void; reject: (error: Error) => void; timer?: NodeJS.Timeout };
@@ -397,6 +398,8 @@ export class SoftAuthenticator implements HidDevice {
         waiter.resolve(report);
       } else {
         this.outbox.push(report);
+        // Like an OS HID input buffer: bounded, oldest reports dropped when the host does not read.
+        if (this.outbox.length > MAX_OUTBOX) this.outbox.shift();
       }
     }
   }

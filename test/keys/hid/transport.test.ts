@@ -183,6 +183,27 @@ describe('commands', () => {
     expect(seen).toEqual([KeepaliveStatus.UpNeeded, KeepaliveStatus.UpNeeded]);
   });
 
+  it('replays a real pico-fido exchange: KEEPALIVE PROCESSING, then a 9-packet getInfo answer', async () => {
+    const captures = loadCaptures();
+    const keepalive = captures.find((c) => c.kind === 'keepalive' && c.hex.startsWith('66000000'))!;
+    const info = captures.find((c) => c.kind === 'getInfo' && c.frames_hex?.[0]?.startsWith('66000000'))!;
+    const device = new ScriptedDevice((report, i) => {
+      if (i === 0) {
+        const init = new Uint8Array(17);
+        init.set(report.subarray(8, 16));
+        init.set([0x66, 0, 0, 0, 2, 8, 0, 0, CtapHidCapability.Cbor | CtapHidCapability.Wink], 8);
+        return encodePackets(0xffffffff, CtapHidCommand.Init, init);
+      }
+      expect(report.subarray(1, 9).toString('hex')).toBe('6600000090000104');
+      return [hex(keepalive.hex), ...info.frames_hex!.map(hex)];
+    });
+    const channel = await CtapHidChannel.open(device, FAST);
+    const seen: number[] = [];
+    const response = await channel.cbor(GET_INFO, { onKeepalive: (s) => seen.push(s) });
+    expect(Buffer.from(response).toString('hex')).toBe(info.hex);
+    expect(seen).toEqual([KeepaliveStatus.Processing]);
+  });
+
   it('rejects a PING echo that differs', async () => {
     const device = new ScriptedDevice((report, i) => {
       if (i === 0) {
