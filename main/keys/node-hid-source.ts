@@ -48,7 +48,10 @@ export interface UsbHotplug {
 }
 
 export type HotplugStatus =
+  /** Disabled by configuration. */
   | { status: 'off' }
+  /** Nobody subscribed yet. */
+  | { status: 'idle' }
   | { status: 'starting' }
   | { status: 'active'; via: string }
   | { status: 'unavailable'; reason: string };
@@ -71,7 +74,7 @@ export class NodeHidSource implements KeySource {
 
   constructor(options: NodeHidSourceOptions = {}) {
     this.options = options;
-    this.hotplugState = options.hotplug === false ? { status: 'off' } : { status: 'starting' };
+    this.hotplugState = options.hotplug === false ? { status: 'off' } : { status: 'idle' };
   }
 
   async list(): Promise<HidDeviceInfo[]> {
@@ -180,7 +183,7 @@ export class NodeHidSource implements KeySource {
     this.hotplugGeneration++;
     const hotplug = this.hotplug;
     this.hotplug = undefined;
-    this.hotplugState = { status: 'starting' };
+    this.hotplugState = { status: 'idle' };
     await hotplug?.stop().catch(() => undefined);
   }
 }
