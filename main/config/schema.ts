@@ -1,0 +1,142 @@
+/**
+ * The station's configuration file, as one zod schema. `StationConfig` is inferred from it, so the file
+ * format, the defaults and the checks cannot drift apart.
+ *
+ * Two modes:
+ * - production (`demo` false, the default): every tenant field is required and nothing falls back to the
+ *   emulator. URLs must be https; the authority, Graph and My Security Info must be on Microsoft's hosts
+ *   (public cloud, US Government, China) unless the administrator sets `allowCustomHosts: true`, which
+ *   relaxes the host list only — never https.
+ * - demo (`demo` true): the loader fills the tenant fields from the running emulator (see load.ts), and
+ *   plain http is accepted for loopback hosts (the emulator's My Security Info is http://localhost, a
+ *   secure context for WebAuthn).
+ * Rules that hold in both: the authority names this tenant (`<origin>/<tenantId>[/]`), so a copy-pasted
+ * authority from another tenant is caught here rather than at the first sign-in.
+ */
+import { z } from 'zod';
+
+/** Hosts Microsoft documents for each sovereign cloud. Anything else needs `allowCustomHosts`. */
+export const MICROSOFT_HOSTS = {
+  authority: ['login.microsoftonline.com', 'login.microsoftonline.us', 'login.partner.microsoftonline.cn'],
+  graphBaseUrl: ['graph.microsoft.com', 'graph.microsoft.us', 'dod-graph.microsoft.us', 'microsoftgraph.chinacloudapi.cn'],
+  mySecurityInfoUrl: ['mysignins.microsoft.com'],
+} as const;
+
+export type UrlField = keyof typeof MICROSOFT_HOSTS;
+
+/** Graph accepts 10 to 43200 minutes (30 days); the tenant policy narrows it further at pre-flight. */
+export const TAP_LIFETIME_BOUNDS = { min: 10, max: 43_200 } as const;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A DNS name with at least one dot, e.g. contoso.onmicrosoft.com or contoso.com. */
+const DOMAIN = /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+/** File-name-safe: it becomes part of the audit journal's file names. */
+const STATION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+const url = (what: string) =>
+  z
+    .string({ error: `must be a URL (${what})` })
+    .refine((value) => URL.canParse(value), { error: `must be a URL (${what})` });
+
+export const stationConfigSchema = z
+  .strictObject({
+    /** Demo: tenant fields come from the emulator and loopback http is allowed. Never implied. */
+    demo: z.boolean({ error: 'must be true or false' }).default(false),
+    /** Name of this station in the audit journal and its file names. Default: the host name. */
+    stationId: z.string({ error: 'must be text' }).regex(STATION_ID, {
+      error: 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit',
+    }),
+    tenantId: z.string({ error: 'must be a GUID or a verified domain' }).refine((v) => GUID.test(v) || DOMAIN.test(v), {
+      error: 'must be a GUID or a verified domain',
+    }),
+    clientId: z.string({ error: 'must be a GUID (the app registration\'s Application (client) ID)' }).regex(GUID, {
+      error: 'must be a GUID (the app registration\'s Application (client) ID)',
+    }),
+    authority: url('the sign-in authority, e.g. https://login.microsoftonline.com/<tenantId>'),
+    graphBaseUrl: url('Microsoft Graph, e.g. https://graph.microsoft.com/v1.0'),
+    mySecurityInfoUrl: url('My Security Info, e.g. https://mysignins.microsoft.com/security-info'),
+    /** Only relaxes the host lists above; https stays required outside demo. */
+    allowCustomHosts: z.boolean({ error: 'must be true or false' }).default(false),
+    /**
+     * Minutes the TAP is valid. Absent: the shortest the tenant policy allows, never under 10
+     * (see `tapLifetimeFor`). Present: pre-flight checks it against the policy bounds.
+     */
+    tapLifetimeMinutes: z
+      .int({ error: `must be a whole number of minutes from ${TAP_LIFETIME_BOUNDS.min} to ${TAP_LIFETIME_BOUNDS.max}` })
+      .min(TAP_LIFETIME_BOUNDS.min, {
+        error: `must be a whole number of minutes from ${TAP_LIFETIME_BOUNDS.min} to ${TAP_LIFETIME_BOUNDS.max}`,
+      })
+      .max(TAP_LIFETIME_BOUNDS.max, {
+        error: `must be a whole number of minutes from ${TAP_LIFETIME_BOUNDS.min} to ${TAP_LIFETIME_BOUNDS.max}`,
+      })
+      .optional(),
+    /** One-time TAP unless the station is deliberately configured otherwise. */
+    tapOneTime: z.boolean({ error: 'must be true or false' }).default(true),
+    /** The operator's session locks after this many idle minutes. */
+    idleLockMinutes: z
+      .int({ error: 'must be a whole number of minutes from 1 to 120' })
+      .min(1, { error: 'must be a whole number of minutes from 1 to 120' })
+      .max(120, { error: 'must be a whole number of minutes from 1 to 120' })
+      .default(5),
+    /** Where the audit journal lives. Absolute, so it never depends on the working directory. */
+    auditFolder: z.string({ error: 'must be an absolute folder path' }).refine(isAbsoluteAnywhere, {
+      error: 'must be an absolute folder path',
+    }),
+    language: z.enum(['en', 'de'], { error: 'must be "en" or "de"' }).default('en'),
+  })
+  .superRefine((config, ctx) => {
+    // zod 4 runs this even when a field above already failed; check only what parsed.
+    for (const field of ['authority', 'graphBaseUrl', 'mySecurityInfoUrl'] as const) {
+      if (!URL.canParse(config[field])) continue;
+      const problem = urlProblem(field, config[field], config.demo, config.allowCustomHosts);
+      if (problem) ctx.addIssue({ code: 'custom', path: [field], message: problem });
+    }
+    const tenant = typeof config.tenantId === 'string' ? config.tenantId.toLowerCase() : undefined;
+    if (tenant !== undefined && URL.canParse(config.authority) && authorityTenant(config.authority).toLowerCase() !== tenant) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['authority'],
+        message: `must name this tenant ("${config.tenantId}") as its first path segment`,
+      });
+    }
+  });
+
+/** The validated configuration. Inferred from the schema: the schema is the one source of truth. */
+export type StationConfig = z.output<typeof stationConfigSchema>;
+/** What the file may contain before defaults are applied. */
+export type StationConfigInput = z.input<typeof stationConfigSchema>;
+
+/**
+ * The TAP lifetime to request: the configured one, or the shortest the policy allows and never under 10
+ * minutes. Whether a configured value lies inside the policy bounds is pre-flight's question, not this one.
+ */
+export function tapLifetimeFor(config: Pick<StationConfig, 'tapLifetimeMinutes'>, policyMinimumMinutes: number): number {
+  return config.tapLifetimeMinutes ?? Math.max(TAP_LIFETIME_BOUNDS.min, policyMinimumMinutes);
+}
+
+function urlProblem(field: UrlField, value: string, demo: boolean, allowCustomHosts: boolean): string | undefined {
+  const parsed = new URL(value);
+  const loopback = LOOPBACK.has(parsed.hostname);
+  if (parsed.protocol !== 'https:' && !(demo && parsed.protocol === 'http:' && loopback)) {
+    return demo ? 'must be an https URL (http only for localhost in demo mode)' : 'must be an https URL';
+  }
+  if (parsed.username || parsed.password) return 'must not contain a user name or password';
+  if (demo || allowCustomHosts) return undefined;
+  const hosts: readonly string[] = MICROSOFT_HOSTS[field];
+  if (!hosts.includes(parsed.hostname.toLowerCase())) {
+    return `must be on a Microsoft host (${hosts.join(', ')}); set "allowCustomHosts": true to use another`;
+  }
+  return undefined;
+}
+
+/** The authority's path without slashes at either end: for a single-tenant station, the tenant itself. */
+function authorityTenant(authority: string): string {
+  return new URL(authority).pathname.split('/').filter((s) => s.length > 0).join('/');
+}
+
+/** Absolute on Linux/macOS or on Windows (drive or UNC), whichever this station runs. */
+function isAbsoluteAnywhere(path: string): boolean {
+  return path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith('\\\\');
+}
