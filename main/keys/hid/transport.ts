@@ -200,7 +200,8 @@ export class CtapHidChannel {
 
   /**
    * Allocate a channel: CTAPHID_INIT on the broadcast channel with a random 8-byte nonce. Replies with
-   * another nonce (meant for another program) are ignored.
+   * another nonce (meant for another program) are ignored. On success the channel owns `device` (see
+   * `closeDevice`); on failure the device is left open for the caller to close.
    * @throws TimeoutError, DeviceGoneError, ProtocolError, CtapHidError, ChannelBusyError, AbortedError
    */
   static async open(device: HidDevice, options: ChannelOptions & { signal?: AbortSignal } = {}): Promise<CtapHidChannel> {
