@@ -104,6 +104,8 @@ const VENDORS: readonly VendorEntry[] = [
   { name: 'NEOWAVE', usb: [{ vid: 0x1e0d }], modelHints: ['NEOWAVE'] },
   { name: 'eWBM (TrustKey)', usb: [{ vid: 0x311f }], modelHints: ['eWBM', 'TrustKey'] },
   { name: 'GoTrustID', usb: [{ vid: 0x32a3 }], modelHints: ['GoTrust'] },
+  // Plug-up's VID carries both its own Happlink key and the Nitrokey U2F (2581:f1d0 in both lists).
+  { name: 'Plug-up', usb: [{ vid: 0x2581 }], modelHints: ['Plug-up', 'Happlink'] },
 ];
 
 function escapeRegExp(s: string): string {
