@@ -16,6 +16,7 @@ import type { Seed } from './model';
 import { registerAdmin } from './admin';
 import { registerIdp } from './idp';
 import { registerGraph } from './graph';
+import { rewriteKeySegment } from './graph/odata';
 import { registerMySignIns } from './mysignins';
 
 export interface EmulatorOptions {
@@ -186,7 +187,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
   const bodyLimit = options.bodyLimit ?? 1024 * 1024;
 
-  const main = Fastify({ https: { key: tls.keyPem, cert: tls.certPem }, bodyLimit, logger: false, routerOptions: { maxParamLength: 1000 } });
+  const main = Fastify({
+    https: { key: tls.keyPem, cert: tls.certPem },
+    bodyLimit,
+    logger: false,
+    routerOptions: { maxParamLength: 1000 },
+    // `/users('$x@y.com')/...` routes like `/users/%24x%40y.com/...` (user-get.md: UPNs starting with `$`).
+    rewriteUrl: (req) => rewriteKeySegment(req.url ?? '/'),
+  });
   await main.register(formbody, { bodyLimit });
   instrument(main, ctx, (url) => (graphPath(url) ? 'graph' : idpPath(url) ? 'idp' : null));
   registerAdmin(main, ctx, options);
