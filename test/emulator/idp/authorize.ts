@@ -9,7 +9,7 @@ import type { UserRecord } from '../model';
 import { tenantOrThrow, type TenantRef } from './discovery';
 import { FLOW_LIFETIME_MS, type AuthorizeRequest, type BrowserSession, type GrantStore } from './grants';
 import { clientInfo, findClient, grantScopes, splitScopes } from './issue';
-import { errorPage, signInPage, signedOutPage } from './pages';
+import { errorPage, formPostPage, signInPage, signedOutPage } from './pages';
 
 export const SESSION_COOKIE = 'emu_estsauth';
 
@@ -71,10 +71,11 @@ function renderPageError(ctx: EmulatorContext, req: FastifyRequest, reply: Fasti
   return sendPage(reply, 400, html);
 }
 
-/** Back to the app: `?code=…` or `?error=…`, in the query or the fragment as the app asked. */
+/** Back to the app: `code=…` or `error=…`, in the query, the fragment or a posted form, as the app asked. */
 function redirectToApp(reply: FastifyReply, target: Pick<AuthorizeRequest, 'redirectUri' | 'responseMode'>, params: Record<string, string | undefined>) {
   const url = new URL(target.redirectUri);
   const entries = Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined);
+  if (target.responseMode === 'form_post') return sendPage(reply, 200, formPostPage(url.toString(), entries));
   if (target.responseMode === 'fragment') url.hash = new URLSearchParams(entries).toString();
   else for (const [k, v] of entries) url.searchParams.append(k, v);
   return reply.header('Cache-Control', 'no-store, no-cache').redirect(url.toString(), 302);
@@ -152,7 +153,7 @@ function validate(ctx: EmulatorContext, tenant: TenantRef, raw: unknown): { requ
   const request: AuthorizeRequest = {
     clientId: client.clientId,
     redirectUri: q.redirect_uri,
-    responseMode: mode === 'fragment' ? 'fragment' : 'query',
+    responseMode: mode === 'fragment' || mode === 'form_post' ? mode : 'query',
     scopes: splitScopes(q.scope),
     codeChallenge: q.code_challenge ?? '',
     ...(q.state !== undefined ? { state: q.state } : {}),
@@ -161,8 +162,8 @@ function validate(ctx: EmulatorContext, tenant: TenantRef, raw: unknown): { requ
     tenantSegment: tenant.segment,
   };
   const fail = (error: OAuthError) => ({ target: request, error });
-  if (mode !== 'query' && mode !== 'fragment') {
-    return fail(new OAuthError('invalid_request', 900144, `The response_mode '${mode}' is not supported by the emulator; use query or fragment.`));
+  if (mode !== 'query' && mode !== 'fragment' && mode !== 'form_post') {
+    return fail(new OAuthError('invalid_request', 900144, `The response_mode '${mode}' is not supported; use query, fragment or form_post.`));
   }
   if (!q.response_type) return fail(new OAuthError('invalid_request', 900144, missing('response_type')));
   if (q.response_type !== 'code') {

@@ -6,7 +6,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 export interface AuthorizeRequest {
   clientId: string;
   redirectUri: string;
-  responseMode: 'query' | 'fragment';
+  responseMode: 'query' | 'fragment' | 'form_post';
   /** Every scope the app asked for, as sent (Graph scopes may carry the resource prefix). */
   scopes: string[];
   codeChallenge: string;

@@ -78,3 +78,17 @@ export function errorPage(aadsts: number, message: string, ids: { requestId: str
 export function signedOutPage(): string {
   return layout('Sign out', '<h1>You signed out of your account</h1>\n<p>It’s a good idea to close all browser windows.</p>');
 }
+
+/** response_mode=form_post: the browser posts the response to the app (msal-node's loopback listener uses it). */
+export function formPostPage(action: string, fields: [string, string][]): string {
+  const inputs = fields.map(([k, v]) => `  <input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`).join('\n');
+  return layout(
+    'Working...',
+    `<h1>Signing you in…</h1>
+<form method="post" action="${escapeHtml(action)}" id="response">
+${inputs}
+  <noscript><button type="submit">Continue</button></noscript>
+</form>
+<script>document.getElementById('response').submit();</script>`,
+  );
+}
