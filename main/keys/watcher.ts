@@ -75,6 +75,8 @@ export interface KeyWatcherOptions {
   hotplugFollowUpsMs?: readonly number[];
   /** Upper bound on the share of one core spent enumerating while idle (0.005 = 0.5 %). */
   maxPollCpuShare?: number;
+  /** The CPU budget never stretches the polling interval beyond this (ms): detection must stay prompt. */
+  maxPollIntervalMs?: number;
   /** Retry interval while the key reader does not work (ms). */
   readerRetryMs?: number;
   /** Identification attempts per insertion for transient failures (timeout, protocol error). */
@@ -93,6 +95,7 @@ const DEFAULTS = {
   hotplugDebounceMs: 15,
   hotplugFollowUpsMs: [150, 600, 1500] as readonly number[],
   maxPollCpuShare: 0.005,
+  maxPollIntervalMs: 2000,
   readerRetryMs: 3000,
   identifyAttempts: 2,
 };
@@ -245,7 +248,9 @@ export class KeyWatcher {
       return;
     }
     const cost = performance.now() - started;
-    this.listCostMs = this.scans === 0 ? cost : this.listCostMs * 0.8 + cost * 0.2;
+    // The first enumeration loads the native module (tens of ms): not what polling will cost.
+    if (this.scans === 1) this.listCostMs = cost;
+    else if (this.scans > 1) this.listCostMs = this.listCostMs * 0.7 + cost * 0.3;
     this.scans++;
     if (!this.running) return;
     this.setReader({ status: 'ok' });
@@ -384,8 +389,10 @@ export class KeyWatcher {
   private nextPollDelay(): number {
     if (this.reader.status === 'unavailable') return Math.max(this.opts.readerRetryMs, this.opts.pollIntervalMs);
     const base = this.mode === 'hotplug' ? this.opts.hotplugPollIntervalMs : this.opts.pollIntervalMs;
-    // Wall time of list() bounds its CPU time from above, so this keeps idle polling under budget.
-    return Math.max(base, Math.ceil(this.listCostMs / this.opts.maxPollCpuShare));
+    // Wall time of list() bounds its CPU time from above, so this keeps idle polling under budget,
+    // up to a ceiling past which a late key would cost more than the CPU saved.
+    const budgeted = Math.min(Math.ceil(this.listCostMs / this.opts.maxPollCpuShare), Math.max(base, this.opts.maxPollIntervalMs));
+    return Math.max(base, budgeted);
   }
 
   private schedulePoll(): void {

@@ -182,8 +182,29 @@ describe('KeyWatcher, polling path', () => {
     await vi.advanceTimersByTimeAsync(10_000);
     await started;
     expect(bus.calls.list).toBeGreaterThanOrEqual(9);
-    expect(bus.calls.list).toBeLessThanOrEqual(11);
+    expect(bus.calls.list).toBeLessThanOrEqual(12);
     expect(watcher.stats().pollIntervalMs).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('never stretches the poll interval past maxPollIntervalMs, and ignores the first (module-loading) enumeration', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'performance'] });
+    let delay = 400; // the first list() loads the native module
+    const source: KeySource = {
+      list: () => new Promise((resolve) => setTimeout(() => resolve([]), delay)),
+      open: () => Promise.reject(new Error('unused')),
+    };
+    watcher = new KeyWatcher(source, { pollIntervalMs: 200, maxPollCpuShare: 0.005, maxPollIntervalMs: 2000 });
+    const started = watcher.start();
+    await vi.advanceTimersByTimeAsync(400);
+    await started;
+    delay = 1; // 1 ms / 0.5 % → 200 ms: had the first call counted, 400 ms / 0.5 % would be 80 s (capped to 2 s)
+    expect(watcher.stats().pollIntervalMs).toBe(200);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(watcher.stats().pollIntervalMs).toBe(200);
+
+    delay = 50; // 50 ms / 0.5 % = 10 s, capped
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(watcher.stats().pollIntervalMs).toBe(2000);
   });
 
   it('falls back to polling when the source says hot-plug is unavailable', async () => {
