@@ -1,0 +1,90 @@
+/**
+ * `npm run bench [-- <name>...] [--strict]`: run every bench/*.bench.ts (or the named ones) and print
+ * one table of measured values against their targets.
+ *
+ * Exit code: 1 when a bench module throws; with --strict also when any target is missed.
+ */
+import { readdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { verdict, type BenchModule, type BenchResult } from './bench';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const strict = args.includes('--strict');
+const only = args.filter((a) => !a.startsWith('--'));
+
+const files = readdirSync(here)
+  .filter((f) => f.endsWith('.bench.ts'))
+  .filter((f) => only.length === 0 || only.includes(basename(f, '.bench.ts')))
+  .sort();
+
+if (files.length === 0) {
+  console.error(only.length ? `no bench named ${only.join(', ')} in bench/` : 'no bench/*.bench.ts found');
+  process.exit(1);
+}
+
+interface Row {
+  bench: string;
+  result?: BenchResult;
+  error?: string;
+}
+
+function isBenchModule(m: unknown): m is BenchModule {
+  return typeof m === 'object' && m !== null && typeof (m as { run?: unknown }).run === 'function';
+}
+
+function format(value: number, unit: string): string {
+  if (!Number.isFinite(value)) return String(value);
+  const abs = Math.abs(value);
+  const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : 3;
+  return `${value.toFixed(digits)} ${unit}`;
+}
+
+function formatTarget(r: BenchResult): string {
+  if (!r.target) return '';
+  return 'max' in r.target ? `< ${format(r.target.max, r.unit)}` : `>= ${format(r.target.min, r.unit)}`;
+}
+
+const rows: Row[] = [];
+const started = performance.now();
+for (const file of files) {
+  const name = basename(file, '.bench.ts');
+  const t0 = performance.now();
+  process.stderr.write(`running ${name} ... `);
+  try {
+    const mod: unknown = await import(pathToFileURL(join(here, file)).href);
+    if (!isBenchModule(mod)) throw new Error(`${file} does not export run()`);
+    const results = await mod.run();
+    for (const result of results) rows.push({ bench: mod.title ?? name, result });
+    process.stderr.write(`${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  } catch (e) {
+    rows.push({ bench: name, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+    process.stderr.write('failed\n');
+  }
+}
+
+const table = rows.map((row) =>
+  row.result
+    ? [row.bench, row.result.name, format(row.result.value, row.result.unit), formatTarget(row.result), verdict(row.result), row.result.detail ?? '']
+    : [row.bench, 'ERROR', '', '', 'ERROR', (row.error ?? '').split('\n')[0] ?? ''],
+);
+const header = ['bench', 'measure', 'measured', 'target', 'verdict', 'detail'];
+const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => (r[i] ?? '').length)));
+const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+
+console.log('');
+console.log(line(header));
+console.log(line(widths.map((w) => '-'.repeat(w))));
+for (const r of table) console.log(line(r));
+
+const misses = rows.filter((r) => r.result && verdict(r.result) === 'MISS').length;
+const errors = rows.filter((r) => r.error);
+const targets = rows.filter((r) => r.result?.target).length;
+console.log('');
+console.log(
+  `${targets - misses}/${targets} targets met, ${errors.length} error(s), ${((performance.now() - started) / 1000).toFixed(1)} s` +
+    ` (node ${process.version}, ${process.platform}/${process.arch})`,
+);
+for (const e of errors) console.error(`\n${e.bench}:\n${e.error}`);
+process.exitCode = errors.length > 0 || (strict && misses > 0) ? 1 : 0;
