@@ -65,7 +65,8 @@ describe('assessReadiness: the key', () => {
 
   it('will-be-refused: no discoverable credentials (rk false or absent)', () => {
     const base = infoOf(key('yubikey-5-nfc'));
-    for (const options of [{ ...base.options, rk: false }, { up: true, clientPin: true }]) {
+    const variants: Record<string, boolean>[] = [{ ...base.options, rk: false }, { up: true, clientPin: true }];
+    for (const options of variants) {
       const r = assessReadiness({ kind: 'fido2', info: { ...base, options } }, OPEN);
       expect(r.verdict).toBe('will-be-refused');
       expect(find(r, 'discoverable-unsupported')?.severity).toBe('blocker');
