@@ -67,11 +67,14 @@ describe('getInfo fixture captures', () => {
     const response = wire.length === cbor.length + 3 && hex(wire.subarray(-2)) === '9000' ? wire.subarray(0, -2) : wire;
     const withStatus = response.length === cbor.length + 1 && response[0] === 0x00;
 
-    it.runIf(withStatus)('arrives the same through getInfo() from the status byte + CBOR on the wire', async () => {
-      const result = await getInfo({ capabilities: 0x05, cbor: () => Promise.resolve(response) });
-      expect(result.kind).toBe('fido2');
-      expect(result.kind === 'fido2' && result.info).toEqual(decodeGetInfo(cbor));
-    });
+    // Only the captures taken with their status byte (HID, NFC); the others are the bare CBOR map.
+    if (withStatus) {
+      it('arrives the same through getInfo() from the status byte + CBOR on the wire', async () => {
+        const result = await getInfo({ capabilities: 0x05, cbor: () => Promise.resolve(response) });
+        expect(result.kind).toBe('fido2');
+        expect(result.kind === 'fido2' && result.info).toEqual(decodeGetInfo(cbor));
+      });
+    }
   });
 
   it('keeps integers above 2^53 exact (fapico2 vendorPrototypeConfigCommands)', () => {
