@@ -208,6 +208,10 @@ const REQUIRED: ReadonlySet<GetInfoFieldName> = new Set(['versions', 'aaguid']);
  * - `copyBuffers: true`: byte strings are copies, never views into the caller's buffer.
  * - 64-bit integers (additional info 27) decode as `bigint` by default (we leave `int64AsNumber` off), so
  *   values above 2^53 stay exact; the schema narrows them to `number` where the field is a count.
+ * cbor-x also interprets its own tag extensions (packed values, records, typed arrays) whatever the
+ * options. Keys send no tags; such values simply fail the schema. The size cap bounds what a hostile key can
+ * make it do: the worst found is a packed-value table copying one array ~1,200 times (~0.2 s, ~30 MB
+ * transient; see test/keys/ctap2/decode.test.ts).
  */
 const decoder = new Decoder({ mapsAsObjects: false, useRecords: false, copyBuffers: true });
 
