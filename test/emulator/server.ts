@@ -151,7 +151,7 @@ function renderError(ctx: EmulatorContext, err: unknown, req: FastifyRequest, re
     status = 415;
     code = 'UnsupportedMediaType';
     message = 'The content type of the request is a format that is not supported by the service. Use application/json.';
-  } else if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || (fe instanceof SyntaxError) || fe.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') {
+  } else if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (fe instanceof SyntaxError) || fe.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') {
     status = 400;
     code = 'BadRequest';
     message = 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.';
@@ -192,6 +192,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     bodyLimit,
     logger: false,
     routerOptions: { maxParamLength: 1000 },
+    // Router-level refusals (a malformed %-escape, an over-long path segment) in Graph's shape, with request ids.
+    frameworkErrors: (err, req, reply) => {
+      req.requestId = randomUUID();
+      req.clientRequestId = randomUUID();
+      void reply.header('request-id', req.requestId).header('client-request-id', req.clientRequestId);
+      renderError(ctx, err, req, reply, graphPath(req.url) ? 'graph' : idpPath(req.url) ? 'idp' : null);
+    },
     // `/users('$x@y.com')/...` routes like `/users/%24x%40y.com/...` (user-get.md: UPNs starting with `$`).
     rewriteUrl: (req) => rewriteKeySegment(req.url ?? '/'),
   });
