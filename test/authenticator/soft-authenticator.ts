@@ -23,7 +23,7 @@ import {
 } from '../../main/keys/hid/constants';
 import type { HidDevice, HidDeviceInfo } from '../../main/keys/hid/device';
 import { type CtapHidMessage, MessageAssembler, encodePackets, writeCid } from '../../main/keys/hid/framing';
-import type { CtapCore } from './core';
+import type { CtapCore, CtapCoreContext } from './core';
 
 /** Fault modes. Every field is optional and may be changed while the authenticator runs. */
 export interface SoftAuthenticatorFaults {
@@ -84,6 +84,67 @@ const FIRST_CID = 0x0a0b0001;
 
 type Waiter = { resolve: (report: Buffer | undefined) => void; reject: (error: Error) => void; timer?: NodeJS.Timeout };
 
+/**
+ * One open handle on the device, as one program's `HID.open` would give. Like hidraw, every open handle
+ * receives its own copy of every input report; each handle's queue is bounded like an OS buffer.
+ */
+class HostHandle implements HidDevice {
+  readonly outbox: Buffer[] = [];
+  private readonly waiters: Waiter[] = [];
+  closed = false;
+
+  constructor(private readonly owner: SoftAuthenticator) {}
+
+  write(report: number[] | Buffer): Promise<number> {
+    if (this.closed) return Promise.reject(new Error('Cannot write to hid device'));
+    return this.owner.receiveReport(report);
+  }
+
+  read(timeoutMs?: number): Promise<Buffer | undefined> {
+    if (this.closed) return Promise.reject(new Error('device has been closed'));
+    const gone = this.owner.unplugged;
+    if (gone === 'reject') return Promise.reject(new Error('could not read from HID device'));
+    const next = gone ? undefined : this.outbox.shift();
+    if (next) return Promise.resolve(next);
+    if (timeoutMs === 0) return Promise.resolve(undefined);
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject };
+      if (timeoutMs !== undefined) {
+        waiter.timer = setTimeout(() => {
+          const i = this.waiters.indexOf(waiter);
+          if (i >= 0) this.waiters.splice(i, 1);
+          resolve(undefined);
+        }, timeoutMs);
+      }
+      this.waiters.push(waiter);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.failWaiters('device has been closed');
+    this.owner.handleClosed(this);
+  }
+
+  deliver(report: Buffer): void {
+    const waiter = this.waiters.shift();
+    if (waiter) {
+      clearTimeout(waiter.timer);
+      waiter.resolve(Buffer.from(report));
+      return;
+    }
+    this.outbox.push(Buffer.from(report));
+    if (this.outbox.length > MAX_OUTBOX) this.outbox.shift();
+  }
+
+  failWaiters(message: string): void {
+    for (const waiter of this.waiters.splice(0)) {
+      clearTimeout(waiter.timer);
+      waiter.reject(new Error(message));
+    }
+  }
+}
+
 interface Processing {
   cid: number;
   started: number;
@@ -91,6 +152,7 @@ interface Processing {
   reply?: NodeJS.Timeout;
   wake?: () => void;
   done: boolean;
+  abort: AbortController;
 }
 
 export class SoftAuthenticator implements HidDevice {
@@ -110,26 +172,26 @@ export class SoftAuthenticator implements HidDevice {
   readonly channels = new Set<number>();
   /** Reports queued for the host but not yet read. */
   get pendingReports(): number {
-    return this.outbox.length;
+    return this.primary.outbox.length;
   }
   /** 'reject' or 'silent' once unplugged. */
   get unplugged(): 'reject' | 'silent' | undefined {
     return this.unplugMode;
   }
   get isClosed(): boolean {
-    return this.closed;
+    return this.primary.closed;
   }
 
   private readonly strict: boolean;
   private readonly assembler = new MessageAssembler({ resyncCommand: CtapHidCommand.Init });
-  private readonly outbox: Buffer[] = [];
-  private readonly waiters: Waiter[] = [];
+  private readonly primary = new HostHandle(this);
+  private readonly handles = new Set<HostHandle>([this.primary]);
   private nextCid = FIRST_CID;
   private processing: Processing | undefined;
   private unplugMode: 'reject' | 'silent' | undefined;
-  private closed = false;
   private rng: number;
   private work: Promise<void> = Promise.resolve();
+  private readonly touchWaiters: ((touched: boolean) => void)[] = [];
 
   constructor(options: SoftAuthenticatorOptions = {}) {
     this.core = options.core ?? unsupportedCore;
@@ -154,8 +216,34 @@ export class SoftAuthenticator implements HidDevice {
 
   // ----------------------------------------------------------------------------------- HidDevice
 
-  async write(report: number[] | Buffer): Promise<number> {
-    if (this.unplugMode || this.closed) throw new Error('Cannot write to hid device');
+  /** Write through the authenticator's own handle (it is itself a `HidDevice`). */
+  write(report: number[] | Buffer): Promise<number> {
+    return this.primary.write(report);
+  }
+
+  read(timeoutMs?: number): Promise<Buffer | undefined> {
+    return this.primary.read(timeoutMs);
+  }
+
+  /** Close the authenticator's own handle; other handles from `openHandle()` stay usable. */
+  close(): Promise<void> {
+    return this.primary.close();
+  }
+
+  /**
+   * Another handle on the same key, as a second program opening it would get: it receives a copy of every
+   * input report and shares the key's channels, state and faults.
+   */
+  openHandle(): HidDevice {
+    if (this.unplugMode) throw new Error('could not open HID device');
+    const handle = new HostHandle(this);
+    this.handles.add(handle);
+    return handle;
+  }
+
+  /** @internal a handle wrote a report */
+  async receiveReport(report: number[] | Buffer): Promise<number> {
+    if (this.unplugMode) throw new Error('Cannot write to hid device');
     const bytes = Buffer.from(report);
     if (this.strict && (bytes.length !== HID_REPORT_SIZE + 1 || bytes[0] !== OUTPUT_REPORT_ID)) {
       throw new TypeError(`expected a 65-byte output report starting with report ID 0, got ${bytes.length} bytes starting 0x${(bytes[0] ?? 0).toString(16)}`);
@@ -167,31 +255,10 @@ export class SoftAuthenticator implements HidDevice {
     return bytes.length;
   }
 
-  read(timeoutMs?: number): Promise<Buffer | undefined> {
-    if (this.closed) return Promise.reject(new Error('device has been closed'));
-    if (this.unplugMode === 'reject') return Promise.reject(new Error('could not read from HID device'));
-    const next = this.unplugMode ? undefined : this.outbox.shift();
-    if (next) return Promise.resolve(next);
-    if (timeoutMs === 0) return Promise.resolve(undefined);
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject };
-      if (timeoutMs !== undefined) {
-        waiter.timer = setTimeout(() => {
-          this.removeWaiter(waiter);
-          resolve(undefined);
-        }, timeoutMs);
-      }
-      this.waiters.push(waiter);
-    });
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    this.stopProcessing();
-    for (const waiter of this.waiters.splice(0)) {
-      clearTimeout(waiter.timer);
-      waiter.reject(new Error('device has been closed'));
-    }
+  /** @internal a handle was closed: with no host left, abandon the request in progress */
+  handleClosed(handle: HostHandle): void {
+    this.handles.delete(handle);
+    if (this.handles.size === 0) this.stopProcessing();
   }
 
   // ----------------------------------------------------------------------------------- test controls
@@ -200,12 +267,9 @@ export class SoftAuthenticator implements HidDevice {
   unplug(mode: 'reject' | 'silent' = 'reject'): void {
     this.unplugMode = mode;
     this.stopProcessing();
-    this.outbox.length = 0;
-    if (mode === 'reject') {
-      for (const waiter of this.waiters.splice(0)) {
-        clearTimeout(waiter.timer);
-        waiter.reject(new Error('could not read from HID device'));
-      }
+    for (const handle of this.handles) {
+      handle.outbox.length = 0;
+      if (mode === 'reject') handle.failWaiters('could not read from HID device');
     }
   }
 
@@ -312,8 +376,13 @@ export class SoftAuthenticator implements HidDevice {
     return out;
   }
 
+  /** Simulate the user touching the key: every pending `waitForUserPresence` resolves true. */
+  touch(): void {
+    for (const resolve of this.touchWaiters.splice(0)) resolve(true);
+  }
+
   private async handleCbor(cid: number, request: Uint8Array): Promise<void> {
-    const p: Processing = { cid, started: performance.now(), done: false };
+    const p: Processing = { cid, started: performance.now(), done: false, abort: new AbortController() };
     this.processing = p;
     const delay = this.faults.cborDelayMs ?? 0;
     if (delay > 0) {
@@ -331,13 +400,43 @@ export class SoftAuthenticator implements HidDevice {
     if (p.done) return; // cancelled, unplugged or closed meanwhile
     let response: Uint8Array;
     try {
-      response = await this.core.handleCbor(request);
+      response = await this.core.handleCbor(request, this.coreContext(p));
     } catch {
       response = Uint8Array.of(Ctap2Status.Other);
     }
     if (p.done) return;
     this.stopProcessing();
     this.sendReply(cid, CtapHidCommand.Cbor, response);
+  }
+
+  private coreContext(p: Processing): CtapCoreContext {
+    return {
+      signal: p.abort.signal,
+      keepalive: (status) => {
+        if (!p.done) this.queue(encodePackets(p.cid, CtapHidCommand.Keepalive, Uint8Array.of(status), { padByte: this.padByte }));
+      },
+      waitForUserPresence: (timeoutMs = 30_000) =>
+        new Promise<boolean>((resolve) => {
+          const upNeeded = (): void => {
+            if (!p.done) this.queue(encodePackets(p.cid, CtapHidCommand.Keepalive, Uint8Array.of(KeepaliveStatus.UpNeeded), { padByte: this.padByte }));
+          };
+          upNeeded();
+          const interval = setInterval(upNeeded, this.faults.keepaliveIntervalMs || 50);
+          const finish = (touched: boolean): void => {
+            clearInterval(interval);
+            clearTimeout(timer);
+            p.abort.signal.removeEventListener('abort', onAbort);
+            const i = this.touchWaiters.indexOf(finish);
+            if (i >= 0) this.touchWaiters.splice(i, 1);
+            resolve(touched);
+          };
+          const onAbort = (): void => finish(false);
+          const timer = setTimeout(() => finish(false), timeoutMs);
+          if (p.abort.signal.aborted) return finish(false);
+          p.abort.signal.addEventListener('abort', onAbort, { once: true });
+          this.touchWaiters.push(finish);
+        }),
+    };
   }
 
   private stopProcessing(): void {
@@ -347,6 +446,7 @@ export class SoftAuthenticator implements HidDevice {
     clearInterval(p.keepalive);
     clearTimeout(p.reply);
     p.wake?.();
+    p.abort.abort();
     this.processing = undefined;
   }
 
@@ -389,24 +489,11 @@ export class SoftAuthenticator implements HidDevice {
   }
 
   private queue(packets: Uint8Array[]): void {
-    if (this.unplugMode || this.closed) return;
+    if (this.unplugMode) return;
     for (const packet of packets) {
       const report = Buffer.from(packet);
-      const waiter = this.waiters.shift();
-      if (waiter) {
-        clearTimeout(waiter.timer);
-        waiter.resolve(report);
-      } else {
-        this.outbox.push(report);
-        // Like an OS HID input buffer: bounded, oldest reports dropped when the host does not read.
-        if (this.outbox.length > MAX_OUTBOX) this.outbox.shift();
-      }
+      for (const handle of this.handles) handle.deliver(report);
     }
-  }
-
-  private removeWaiter(waiter: Waiter): void {
-    const i = this.waiters.indexOf(waiter);
-    if (i >= 0) this.waiters.splice(i, 1);
   }
 
   /** Garbage that a robust host must skip: cycles through several kinds. */
