@@ -171,7 +171,10 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
-/** A CTAPHID channel on one device. Calls are serialised: one request is in flight at a time. */
+/**
+ * A CTAPHID channel on one device handle. Calls are serialised: one request is in flight at a time. Use
+ * one channel per handle: two channels reading the same handle would take each other's reports.
+ */
 export class CtapHidChannel {
   private readonly device: HidDevice;
   private readonly options: Required<Omit<ChannelOptions, 'randomBytes'>>;
