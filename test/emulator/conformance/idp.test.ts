@@ -430,4 +430,19 @@ describe('/token: refresh_token', () => {
     emu.reset();
     expect(json(await refresh(tokens.refresh_token!))).toMatchObject({ error: 'invalid_grant' });
   });
+
+  it('forgets tokens and browser sessions when reset through the admin API too', async () => {
+    const { tokens, cookie } = await signedInTokens();
+    const reset = await new Promise<number>((resolve, reject) => {
+      const req = https.request(`${emu.urls.admin}/reset`, { method: 'POST', ca: emu.caPem, headers: { 'Content-Type': 'application/json' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end('{}');
+    });
+    expect(reset).toBe(204);
+    expect(json(await refresh(tokens.refresh_token!))).toMatchObject({ error: 'invalid_grant' });
+    expect((await request('GET', authorizeUrl(authorizeParams()), { cookie })).status).toBe(200);
+  });
 });

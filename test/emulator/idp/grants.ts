@@ -73,7 +73,16 @@ export class GrantStore {
     this.refreshTokens.clear();
   }
 
+  /** Forgets what can no longer be used, so a long-running demo does not grow without bound. */
+  prune(now: number): void {
+    for (const [k, f] of this.flows) if (now - f.createdAt > FLOW_LIFETIME_MS) this.flows.delete(k);
+    // Redeemed and expired codes are kept an hour, so a replay still gets "already redeemed".
+    for (const [k, c] of this.codes) if (now > c.expiresAt + 60 * 60_000) this.codes.delete(k);
+    for (const [k, r] of this.refreshTokens) if (now - r.issuedAt >= REFRESH_LIFETIME_MS) this.refreshTokens.delete(k);
+  }
+
   startFlow(request: AuthorizeRequest, now: number): string {
+    this.prune(now);
     const token = opaque();
     this.flows.set(token, { request, createdAt: now });
     return token;
