@@ -2,7 +2,7 @@
  * Security key detection: how fast the watcher notices a key coming and going, what idle polling
  * costs, and where the time of one getInfo round trip goes.
  *
- * Keys are software authenticators (fixture YubiKey 5 NFC getInfo) on the virtual bus, driven through
+ * Keys are software authenticators (the fixture profile yubikey-5-nfc) on the virtual bus, driven through
  * the real watcher, transport, getInfo decoder and identity lookup. The idle cost is measured twice:
  * over the virtual bus (the watcher's own overhead) and over the real node-hid source on this machine.
  */
@@ -14,7 +14,9 @@ import { CtapHidCommand } from '../main/keys/hid/constants';
 import { decodeGetInfo, getInfo } from '../main/keys/ctap2/info';
 import { VirtualBus } from '../test/authenticator/virtual-bus';
 import { SoftAuthenticator } from '../test/authenticator/soft-authenticator';
-import { captureCore, getInfoCbor, softKey, YUBIKEY_5_NFC } from '../test/keys/key-helpers';
+import { Ctap2Core } from '../test/authenticator/ctap2-core';
+import { profile } from '../test/authenticator/profiles';
+import { getInfoCbor, softKey, YUBIKEY_5_NFC } from '../test/keys/key-helpers';
 import { cpuShareOver, median, percentile, sleep, type BenchResult } from './bench';
 
 export const title = 'keys';
@@ -46,7 +48,7 @@ async function detectionLatency(mode: 'hotplug' | 'polling', n: number, options:
   const pollMs = watcher.stats().pollIntervalMs;
   const attach: number[] = [];
   const detach: number[] = [];
-  const device = softKey(YUBIKEY_5_NFC.aaguid);
+  const device = softKey(YUBIKEY_5_NFC.profile);
   try {
     for (let i = 0; i < n; i++) {
       // Land at a random phase of the poll cycle, as a user would.
@@ -128,7 +130,7 @@ async function idleCost(): Promise<BenchResult[]> {
 
 /** One getInfo round trip through transport + soft authenticator, against framing and CBOR decode alone. */
 async function getInfoRoundTrip(): Promise<BenchResult[]> {
-  const authenticator = new SoftAuthenticator({ core: captureCore(YUBIKEY_5_NFC.aaguid) });
+  const authenticator = new SoftAuthenticator({ core: new Ctap2Core(profile(YUBIKEY_5_NFC.profile)) });
   const channel = await CtapHidChannel.open(authenticator);
   const rounds: number[] = [];
   try {
@@ -144,7 +146,7 @@ async function getInfoRoundTrip(): Promise<BenchResult[]> {
 
   // The same bytes through framing only: request out, authenticator reassembles it, response out,
   // host reassembles it. No I/O, no timers, no CBOR.
-  const cbor = getInfoCbor(YUBIKEY_5_NFC.aaguid);
+  const cbor = getInfoCbor(YUBIKEY_5_NFC.profile);
   const response = Uint8Array.from([0x00, ...cbor]);
   const request = Uint8Array.of(0x04);
   const cid = 0x0a0b0001;

