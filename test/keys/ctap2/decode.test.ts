@@ -142,7 +142,7 @@ describe('decodeGetInfo', () => {
       // allows within MAX_GET_INFO_CBOR_SIZE is copying one ~3,700-element prefix array ~1,200 times:
       // ~4.5M array slots (~30 MB, ~0.2 s here), quadratic in the input size and so bounded by the size cap.
       const prefix = [0x99, 0x0e, 0x74, ...new Array<number>(3700).fill(0)]; // array(3700) of 0
-      const refs = [0x99, 0x04, 0xb0, ...new Array<number>(1200).fill([0xd8, 0xe1, 0x80]).flat()]; // array(1200) of tag225([])
+      const refs = [0x99, 0x04, 0xb0, ...Array.from({ length: 1200 }, () => [0xd8, 0xe1, 0x80]).flat()]; // array(1200) of tag225([])
       const input = Uint8Array.from([0xd8, 0x33, 0x84, 0x81, 0x00, 0x82, 0x00, ...prefix, 0x80, ...refs]);
       expect(input.length).toBeLessThanOrEqual(MAX_GET_INFO_CBOR_SIZE);
       const started = performance.now();
