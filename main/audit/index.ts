@@ -1,0 +1,14 @@
+// The append-only, hash-chained audit journal: what is recorded (events.ts), how a line is made
+// (record.ts), the writer (journal.ts), and the readers (verify.ts, read.ts, csv.ts).
+export { auditEventSchema, auditEvents, parseEvent, AuditEventError, SECRET_FIELD, ID_DOCUMENTS, TAP_DELETE_REASONS } from './events';
+export type { AuditEvent, AuditEventType, EventOf, Payload, GraphTapMethod } from './events';
+export { auditRecordSchema, genesisHash, journalFileName, localDay } from './record';
+export type { AuditRecord } from './record';
+export { RedactionGuard, RedactionError } from './redaction';
+export { openJournal, Journal, JournalLockedError, JournalBrokenError } from './journal';
+export type { JournalOptions, RepairEvent } from './journal';
+export { verify } from './verify';
+export type { VerifyResult, VerifyProblem, ProblemKind, StationSummary } from './verify';
+export { records, pendingTaps } from './read';
+export type { PendingTap } from './read';
+export { exportCsv, enrollmentRows, toCsv, csvCell, CSV_COLUMNS } from './csv';

@@ -1,0 +1,341 @@
+/**
+ * The writer: one per station, appends one line per event and resolves only once the line is on disk.
+ *
+ * Files: `<folder>/<station>-YYYY-MM-DD.jsonl`, one per local day, the chain running on from one file to the
+ * next. A day never goes backwards: if the clock is set back past midnight, records keep going to the newest
+ * file, so file order and chain order always agree.
+ *
+ * Durability: each append writes the whole line with O_APPEND, then fdatasync; a new file also syncs its
+ * folder. Only then is the head file (`<station>.head.json`: last seq and hash, fixed 512 bytes rewritten in
+ * place) updated and synced, and only then does `append()` resolve. So the head never leads the journal;
+ * after a crash it may lag by one record.
+ *
+ * One writer: appends are serialized in-process (a promise queue), and across processes by an exclusive
+ * lock file (`<station>.lock`, created with O_EXCL, holding pid and host). A lock left by a process that no
+ * longer runs on this host is taken over; a live one is an error. A failed write marks the journal broken:
+ * nothing more is appended after a possibly half-written line until it is reopened (which repairs it).
+ *
+ * Opening repairs by appending, never by rewriting: a half-written last line (power loss mid-write) is
+ * terminated and a `journal.repaired` record naming it (line, length, SHA-256) follows; a missing head, or a
+ * head that disagrees with the files, is recorded the same way, so the evidence stays in the chain.
+ */
+import { mkdir, open, readFile, unlink, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { parseEvent, type AuditEvent, type EventOf } from './events';
+import { encodeHead, listJournal, readHead, readLines, type Head, type JournalFile } from './folder';
+import {
+  FORMAT_VERSION,
+  decodeLine,
+  encodeRecord,
+  genesisHash,
+  headFileName,
+  journalFileName,
+  localDay,
+  lockFileName,
+  sha256,
+  type AuditRecord,
+} from './record';
+import { RedactionGuard } from './redaction';
+
+export interface JournalOptions {
+  folder: string;
+  stationId: string;
+  /** The clock; tests move it across midnight. */
+  now?: () => Date;
+  /** Shared with the TAP lifecycle, which tells it each pass as soon as Graph returns one. */
+  guard?: RedactionGuard;
+}
+
+export class JournalLockedError extends Error {
+  override readonly name = 'JournalLockedError';
+  constructor(
+    readonly lockFile: string,
+    readonly holder: string,
+  ) {
+    super(`audit journal is in use by ${holder} (lock ${lockFile})`);
+  }
+}
+
+export class JournalBrokenError extends Error {
+  override readonly name = 'JournalBrokenError';
+  constructor(override readonly cause: unknown) {
+    super(`audit journal could not be written and must be reopened: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
+export type RepairEvent = EventOf<'journal.repaired'>;
+
+interface State {
+  seq: number;
+  hash: string | undefined;
+  day: string | undefined;
+  file: FileHandle | undefined;
+  fileName: string | undefined;
+}
+
+export class Journal {
+  readonly #folder: string;
+  readonly #station: string;
+  readonly #now: () => Date;
+  readonly #head: FileHandle;
+  readonly #lockPath: string;
+  #state: State;
+  #queue: Promise<unknown> = Promise.resolve();
+  #broken: JournalBrokenError | undefined;
+  #closed = false;
+  /** What opening found and recorded (torn line, missing or disagreeing head). Empty on a clean start. */
+  readonly repairs: RepairEvent[] = [];
+  readonly guard: RedactionGuard;
+
+  /** @internal use `openJournal` */
+  constructor(options: Required<JournalOptions>, head: FileHandle, lockPath: string, state: State) {
+    this.#folder = options.folder;
+    this.#station = options.stationId;
+    this.#now = options.now;
+    this.guard = options.guard;
+    this.#head = head;
+    this.#lockPath = lockPath;
+    this.#state = state;
+  }
+
+  get station(): string {
+    return this.#station;
+  }
+
+  get lastSeq(): number {
+    return this.#state.seq;
+  }
+
+  /**
+   * Validate, chain, write and fsync one event; resolves with the record once it is on disk. Rejects with
+   * `AuditEventError` (bad event), `RedactionError` (contains a pass) — neither writes anything — or
+   * `JournalBrokenError` (disk trouble; the journal accepts nothing more until reopened).
+   */
+  append(event: AuditEvent): Promise<AuditRecord> {
+    const run = this.#queue.then(() => this.#write(event));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Wait for pending appends, release the lock. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.#queue;
+    this.#closed = true;
+    await this.#state.file?.close();
+    await this.#head.close();
+    await unlink(this.#lockPath).catch(() => undefined);
+  }
+
+  async #write(input: AuditEvent, intoCurrentFile = false): Promise<AuditRecord> {
+    if (this.#closed) throw new Error('audit journal is closed');
+    if (this.#broken) throw this.#broken;
+    const event = parseEvent(input);
+    const now = this.#now();
+    const state = this.#state;
+    const today = localDay(now);
+    const day = intoCurrentFile && state.day ? state.day : state.day && state.day > today ? state.day : today;
+    const seq = state.seq + 1;
+    const body = {
+      v: FORMAT_VERSION,
+      seq,
+      ts: now.toISOString(),
+      station: this.#station,
+      prev: state.hash ?? genesisHash(this.#station, day),
+      event,
+    } as const;
+    const { line, hash } = encodeRecord(body);
+    this.guard.check(line);
+    try {
+      let created = false;
+      if (state.day !== day || !state.file) {
+        await state.file?.close();
+        state.file = undefined;
+        const name = journalFileName(this.#station, day);
+        const path = join(this.#folder, name);
+        created = !(await exists(path));
+        state.file = await open(path, 'a');
+        state.day = day;
+        state.fileName = name;
+      }
+      await writeAll(state.file, line);
+      await state.file.datasync();
+      if (created) await syncFolder(this.#folder);
+      await writeHead(this.#head, { station: this.#station, seq, hash, file: state.fileName ?? '' });
+    } catch (error) {
+      this.#broken = new JournalBrokenError(error);
+      throw this.#broken;
+    }
+    state.seq = seq;
+    state.hash = hash;
+    return { ...body, hash };
+  }
+
+  /** @internal: opening's repairs go into the file where the trouble is. */
+  async repair(event: RepairEvent): Promise<void> {
+    const record = await this.#write(event, true);
+    if (record.event.type === 'journal.repaired') this.repairs.push(record.event);
+  }
+}
+
+/** Open (or start) the station's journal, take the single-writer lock, and repair what a crash left. */
+export async function openJournal(options: JournalOptions): Promise<Journal> {
+  const folder = options.folder;
+  const station = options.stationId;
+  await mkdir(folder, { recursive: true });
+  const lockPath = join(folder, lockFileName(station));
+  await acquireLock(lockPath);
+  try {
+    const files = (await listJournal(folder)).get(station) ?? [];
+    const found = await lastRecord(files);
+    const headRead = await readHead(folder, station);
+    const lastFile = files.at(-1);
+    const tail = lastFile ? (await readLines(lastFile.path)).tail : undefined;
+
+    const state: State = {
+      seq: found?.record.seq ?? 0,
+      hash: found?.record.hash,
+      day: lastFile?.day,
+      file: undefined,
+      fileName: lastFile?.name,
+    };
+    const repairs: RepairEvent[] = [];
+    const inFile = lastFile?.name ?? journalFileName(station, localDay((options.now ?? (() => new Date()))()));
+    if (lastFile && tail !== undefined) {
+      state.file = await open(lastFile.path, 'a');
+      await writeAll(state.file, '\n');
+      await state.file.datasync();
+      const lines = (await readLines(lastFile.path)).lines.length;
+      repairs.push({
+        type: 'journal.repaired',
+        kind: 'torn-line',
+        file: lastFile.name,
+        line: lines,
+        bytes: Buffer.byteLength(tail, 'utf8'),
+        sha256: sha256(tail),
+      });
+    }
+    if (headRead.kind !== 'ok') {
+      // A head created but never written (no records yet) is nothing to report.
+      if (found) repairs.push({ type: 'journal.repaired', kind: 'head-missing', file: inFile });
+    } else {
+      const head: Head = headRead.head;
+      if (head.seq > state.seq) {
+        // Acknowledged records are gone. Continue the chain from the head so the gap stays visible.
+        repairs.push({ type: 'journal.repaired', kind: 'head-ahead-of-files', file: inFile, headSeq: head.seq });
+        state.seq = head.seq;
+        state.hash = head.hash;
+      } else if (head.seq === state.seq && head.hash !== state.hash) {
+        repairs.push({ type: 'journal.repaired', kind: 'head-mismatch', file: inFile, headSeq: head.seq });
+      } else if (head.seq < state.seq - 1) {
+        repairs.push({ type: 'journal.repaired', kind: 'head-behind-files', file: inFile, headSeq: head.seq });
+      }
+    }
+    const headHandle = await open(join(folder, headFileName(station)), constants.O_RDWR | constants.O_CREAT);
+    const journal = new Journal(
+      { folder, stationId: station, now: options.now ?? (() => new Date()), guard: options.guard ?? new RedactionGuard() },
+      headHandle,
+      lockPath,
+      state,
+    );
+    for (const repair of repairs) await journal.repair(repair);
+    if (repairs.length === 0 && found && (headRead.kind !== 'ok' || headRead.head.seq !== state.seq)) {
+      // The head lagged by the one record a crash can leave unacknowledged: bring it level.
+      await writeHead(headHandle, { station, seq: state.seq, hash: state.hash ?? '', file: found.file.name });
+    }
+    return journal;
+  } catch (error) {
+    await unlink(lockPath).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The newest record whose own hash checks out, searching back through the files. */
+async function lastRecord(files: JournalFile[]): Promise<{ record: AuditRecord; file: JournalFile } | undefined> {
+  for (const file of [...files].reverse()) {
+    const { lines } = await readLines(file.path);
+    for (const line of [...lines].reverse()) {
+      const decoded = decodeLine(line);
+      if (decoded.kind === 'record') return { record: decoded.record, file };
+    }
+  }
+  return undefined;
+}
+
+async function acquireLock(path: string): Promise<void> {
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      const handle = await open(path, 'wx');
+      await handle.writeFile(JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }));
+      await handle.close();
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = await readLock(path);
+      if (holder && (holder.host !== hostname() || holder.pid === process.pid || isAlive(holder.pid))) {
+        throw new JournalLockedError(path, `process ${holder.pid} on ${holder.host}`);
+      }
+      await unlink(path).catch(() => undefined); // stale: its process is gone
+    }
+  }
+  throw new JournalLockedError(path, 'another process');
+}
+
+async function readLock(path: string): Promise<{ pid: number; host: string } | undefined> {
+  try {
+    const parsed: unknown = JSON.parse(await readFile(path, 'utf8'));
+    if (typeof parsed === 'object' && parsed !== null) {
+      const { pid, host } = parsed as { pid?: unknown; host?: unknown };
+      if (typeof pid === 'number' && typeof host === 'string') return { pid, host };
+    }
+  } catch {
+    // empty or half-written: its writer died between create and write
+  }
+  return undefined;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await (await open(path, 'r')).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function writeAll(file: FileHandle, text: string): Promise<void> {
+  const buffer = Buffer.from(text, 'utf8');
+  let offset = 0;
+  while (offset < buffer.length) {
+    const { bytesWritten } = await file.write(buffer, offset, buffer.length - offset);
+    offset += bytesWritten;
+  }
+}
+
+async function writeHead(file: FileHandle, head: Head): Promise<void> {
+  const buffer = encodeHead(head);
+  await file.write(buffer, 0, buffer.length, 0);
+  await file.datasync();
+}
+
+/** Make a new file's directory entry durable. Not possible (nor needed) on Windows. */
+async function syncFolder(folder: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const handle = await open(folder, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
