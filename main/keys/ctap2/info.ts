@@ -7,8 +7,8 @@
  */
 import { Decoder } from 'cbor-x';
 import { z } from 'zod';
-import { Ctap2Status, CtapHidCapability, MAX_MESSAGE_SIZE, nameOf } from '../hid/constants';
-import { Ctap2StatusError } from '../hid/errors';
+import { Ctap2Status, CtapHidCapability, CtapHidErrorCode, MAX_MESSAGE_SIZE, nameOf } from '../hid/constants';
+import { Ctap2StatusError, CtapHidError } from '../hid/errors';
 import { Ctap2Command, DEFAULT_MAX_MSG_SIZE, GetInfoKey, type GetInfoFieldName } from './constants';
 
 /** One entry of getInfo key 0x0A (a PublicKeyCredentialParameters), e.g. `{ alg: -7, type: 'public-key' }`. */
@@ -303,8 +303,12 @@ export interface Ctap2Channel {
 
 /** Why a key was judged U2F-only (it speaks CTAP1 at most, so it cannot hold a passkey). */
 export type U2fOnlyReason =
+  /** INIT did not advertise CBOR: nothing was sent. */
   | { readonly code: 'no-cbor-capability'; readonly capabilities: number; readonly message: string }
-  | { readonly code: 'get-info-refused'; readonly status: number; readonly statusName: string; readonly message: string };
+  /** getInfo was answered with a CTAP2 error status (e.g. INVALID_COMMAND). */
+  | { readonly code: 'get-info-refused'; readonly status: number; readonly statusName: string; readonly message: string }
+  /** CTAPHID_CBOR itself was refused with CTAPHID_ERROR INVALID_CMD, despite the capability flag. */
+  | { readonly code: 'cbor-command-rejected'; readonly message: string };
 
 export type GetInfoResult =
   | { readonly kind: 'fido2'; readonly info: AuthenticatorInfo }
@@ -336,10 +340,10 @@ const GET_INFO_REQUEST = Uint8Array.of(Ctap2Command.getInfo);
 /**
  * Ask a key for its authenticatorGetInfo.
  * - no CBOR capability flag → `u2f-only` without sending anything (a U2F key must not get CTAPHID_CBOR);
- * - a CTAP2 error status (e.g. INVALID_COMMAND) → `u2f-only`;
+ * - a CTAP2 error status (e.g. INVALID_COMMAND), or CTAPHID_ERROR INVALID_CMD for the CBOR command → `u2f-only`;
  * - a transient status (cancel, timeout, busy) → throws `Ctap2TransientError`;
  * - status OK → `fido2` with the decoded info, or throws `GetInfoDecodeError` if the map is malformed.
- * Transport errors from `channel.cbor` (timeouts, unplug) propagate unchanged.
+ * Other transport errors from `channel.cbor` (timeouts, unplug, busy) propagate unchanged.
  */
 export async function getInfo(
   channel: Ctap2Channel,
@@ -355,7 +359,20 @@ export async function getInfo(
       },
     };
   }
-  const response = await channel.cbor(GET_INFO_REQUEST, opts);
+  let response: Uint8Array;
+  try {
+    response = await channel.cbor(GET_INFO_REQUEST, opts);
+  } catch (error) {
+    // A key that sets the CBOR flag but does not implement CTAPHID_CBOR answers CTAPHID_ERROR INVALID_CMD:
+    // the same "I do not speak CTAP2" as a status byte, one layer down. Every other error propagates.
+    if (error instanceof CtapHidError && error.hidError === CtapHidErrorCode.InvalidCmd) {
+      return {
+        kind: 'u2f-only',
+        reason: { code: 'cbor-command-rejected', message: 'the key rejected CTAPHID_CBOR with CTAPHID_ERROR INVALID_CMD' },
+      };
+    }
+    throw error;
+  }
   const status = response[0];
   if (status === undefined) throw new GetInfoDecodeError('empty-response', 'getInfo response is empty');
   if (status !== Ctap2Status.Success) {

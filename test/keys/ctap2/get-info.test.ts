@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeGetInfo, getInfo, Ctap2TransientError, GetInfoDecodeError, type Ctap2Channel } from '../../../main/keys/ctap2/info';
 import { Ctap2Status, CtapHidCapability, CtapHidCommand } from '../../../main/keys/hid/constants';
-import { Ctap2StatusError, DeviceGoneError, TimeoutError, isHidTransportError } from '../../../main/keys/hid/errors';
+import { Ctap2StatusError, CtapHidError, DeviceGoneError, TimeoutError, isHidTransportError } from '../../../main/keys/hid/errors';
 import { CtapHidChannel } from '../../../main/keys/hid/transport';
 import { Ctap2Core } from '../../authenticator/ctap2-core';
 import { allProfiles, profile, type AuthenticatorProfile } from '../../authenticator/profiles';
@@ -75,7 +75,14 @@ describe('getInfo with a channel double', () => {
     expect((error as Ctap2TransientError).status).toBe(status);
   });
 
+  it('reports U2F-only when CTAPHID_CBOR itself is refused with CTAPHID_ERROR INVALID_CMD (fixture error capture)', async () => {
+    const result = await getInfo(fakeChannel(CBOR_CAPS, new CtapHidError(0x01)).channel);
+    expect(result).toMatchObject({ kind: 'u2f-only', reason: { code: 'cbor-command-rejected' } });
+  });
+
   it('lets transport errors through unchanged', async () => {
+    const other = new CtapHidError(0x7f);
+    await expect(getInfo(fakeChannel(CBOR_CAPS, other).channel)).rejects.toBe(other);
     const gone = new DeviceGoneError('unplugged');
     await expect(getInfo(fakeChannel(CBOR_CAPS, gone).channel)).rejects.toBe(gone);
     const timeout = new TimeoutError('getInfo', 500);
