@@ -127,7 +127,7 @@ function routes(app: FastifyInstance, ctx: EmulatorContext, sessions: SessionSto
       .header('Content-Security-Policy', CONTENT_SECURITY_POLICY)
       .header('X-Content-Type-Options', 'nosniff')
       .header('X-Frame-Options', 'DENY')
-      .header('Referrer-Policy', 'no-referrer')
+      .header('Referrer-Policy', 'same-origin') // no-referrer would make Chromium send `Origin: null` on our own form posts
       .header('Cross-Origin-Opener-Policy', 'same-origin');
     if (!reply.hasHeader('Cache-Control')) void reply.header('Cache-Control', 'no-store');
     return payload;
@@ -144,7 +144,7 @@ function routes(app: FastifyInstance, ctx: EmulatorContext, sessions: SessionSto
   });
 
   app.setNotFoundHandler(async (_req, reply) =>
-    sendPage(reply, errorPage(tenant(), { code: 'not-found', title: "We can't find that page." }), 404),
+    sendPage(reply, errorPage(tenant(), { code: 'not-found', title: "We can't find that page." }, { back: { href: '/', label: 'Go to My Sign-Ins' } }), 404),
   );
 
   app.setErrorHandler(async (err, req, reply) => {
@@ -160,6 +160,7 @@ function routes(app: FastifyInstance, ctx: EmulatorContext, sessions: SessionSto
     app.get(path, async (_req, reply) => reply.type(file.type).header('Cache-Control', 'no-cache').send(file.body));
   }
 
+  app.get('/favicon.ico', async (_req, reply) => reply.code(204).send());
   app.get('/', async (req, reply) => reply.redirect(sessionOf(req) ? '/security-info' : '/signin', 303));
 
   // ---- Sign-in: username, then Temporary Access Pass ----
@@ -217,7 +218,9 @@ function routes(app: FastifyInstance, ctx: EmulatorContext, sessions: SessionSto
     if (!s) return reply;
     const now = ctx.clock.now();
     const tap = ctx.state.taps.get(s.user.id);
-    const deadline = registrationDeadline(s.session);
+    // The one-time window, or the end of the pass's lifetime if that comes first.
+    const window = registrationDeadline(s.session);
+    const deadline = window && window.getTime() > s.session.expiresAt.getTime() ? s.session.expiresAt : window;
     return sendPage(
       reply,
       securityInfoPage(tenant(), {
@@ -254,7 +257,7 @@ function routes(app: FastifyInstance, ctx: EmulatorContext, sessions: SessionSto
     if (!s) return reply;
     const code = String((req.query as Record<string, unknown>).code ?? '');
     const back = code === 'registration-window-expired' ? { href: '/security-info', label: 'Back to Security info' } : { href: '/security-info/add/security-key', label: 'Back' };
-    return sendPage(reply, errorPage(tenant(), registrationMessage(code), { user: s.user, back }));
+    return sendPage(reply, errorPage(tenant(), registrationMessage(code), { user: s.user, back, heading: "We couldn't add your security key" }));
   });
 
   // ---- WebAuthn (called by /static/webauthn.js) ----

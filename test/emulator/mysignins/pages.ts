@@ -128,7 +128,7 @@ export interface SecurityInfoView {
 
 export function securityInfoPage(tenant: string, v: SecurityInfoView): string {
   const rows: Html[] = [
-    html`<li class="method" data-method="password"><span class="method-type">Password</span><span class="method-detail">Last updated: not shown in this emulator</span></li>`,
+    html`<li class="method" data-method="password"><span class="method-type">Password</span><span class="method-detail"></span></li>`,
     ...v.keys.map(
       (k) => html`<li class="method" data-method="fido2" data-aaguid="${k.aaGuid}"><span class="method-type">Security key</span>
   <span class="method-detail"><span class="key-name">${k.displayName}</span> <span class="key-model">${k.model}</span></span>
@@ -257,7 +257,11 @@ export function signedOutPage(tenant: string): string {
   });
 }
 
-export function errorPage(tenant: string, error: PageMessage, opts: { user?: UserRecord; back?: { href: string; label: string } } = {}): string {
+export function errorPage(
+  tenant: string,
+  error: PageMessage,
+  opts: { user?: UserRecord; heading?: string; back?: { href: string; label: string } } = {},
+): string {
   const back = opts.back ?? (opts.user ? { href: '/security-info', label: 'Back to Security info' } : { href: '/signin', label: 'Sign in' });
   return page({
     step: 'error',
@@ -265,7 +269,7 @@ export function errorPage(tenant: string, error: PageMessage, opts: { user?: Use
     tenant,
     ...(opts.user ? { user: opts.user } : {}),
     error,
-    body: html`<h1>${opts.user ? 'Something went wrong' : "We couldn't sign you in"}</h1>
+    body: html`<h1>${opts.heading ?? 'Something went wrong'}</h1>
 ${alert(error, 'error-detail')}
 <p><a class="button primary" href="${back.href}">${back.label}</a></p>`,
   });
