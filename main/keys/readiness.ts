@@ -204,13 +204,16 @@ function policyReasons(key: KeyFacts | null, policy: Fido2KeyPolicy | null): Rea
   if (restrictions?.isEnforced) {
     const listed = aaguid !== null && restrictions.aaGuids.some((g) => g.toLowerCase() === aaguid);
     if (aaguid === null) {
-      out.push(
-        reason(
-          'restriction-unchecked',
-          key?.kind === 'u2f-only' ? 'ok' : 'unknown',
-          'This organisation only accepts certain key models, and this key could not be identified to check.',
-        ),
-      );
+      // A U2F-only key is refused anyway; for an unreadable key the list cannot be checked.
+      if (key?.kind !== 'u2f-only') {
+        out.push(
+          reason(
+            'restriction-unchecked',
+            'unknown',
+            'This organisation only accepts certain key models, and this key could not be identified to check.',
+          ),
+        );
+      }
     } else if (restrictions.enforcementType === 'allow') {
       out.push(
         listed

@@ -163,6 +163,8 @@ describe('assessReadiness: the policy', () => {
     const r = assessReadiness({ kind: 'unavailable' }, policy);
     expect(r.verdict).toBe('unknown');
     expect(find(r, 'restriction-unchecked')?.severity).toBe('unknown');
+    const u2f = assessReadiness({ kind: 'u2f-only', reason: { code: 'cbor-command-rejected', message: 'x' } }, policy);
+    expect(codes(u2f)).toEqual(['u2f-only']);
   });
 
   it('attestation enforced: a note, stronger for models missing from the public list', () => {
