@@ -90,6 +90,18 @@ function graphGet(path: string, token: string): Promise<{ status: number; body: 
   });
 }
 
+function formPost(url: string, form: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method: 'POST', ca: emu.caPem, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+    req.end(new URLSearchParams(form).toString());
+  });
+}
+
 const TAP_POLICY = '/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass';
 
 describe('@azure/msal-node 7 against the emulator', () => {
@@ -172,6 +184,26 @@ describe('@azure/msal-node 7 against the emulator', () => {
     } finally {
       await context.close();
     }
+  });
+
+  it('acquireTokenByDeviceCode: polls until the operator signs in on the verification page', async () => {
+    const pca = operatorApp();
+    const operator = emu.operators.find((o) => o.upn === LIDIA)!;
+    let approval: Promise<void> | undefined;
+    const result = await pca.acquireTokenByDeviceCode({
+      scopes: SCOPES,
+      deviceCodeCallback: (response) => {
+        // The person at another device, here driven over HTTP: enter the code, then the credentials.
+        approval = (async () => {
+          const page = await formPost(response.verificationUri, { otc: response.userCode });
+          const flowToken = /name="flowToken" value="([^"]+)"/.exec(page)?.[1] ?? '';
+          await formPost(`${emu.urls.authority}oauth2/v2.0/authorize`, { flowToken, username: operator.upn, password: operator.password });
+        })();
+      },
+    });
+    await approval;
+    expect(result?.account?.username).toBe(LIDIA);
+    expect((await graphGet(TAP_POLICY, result!.accessToken)).status).toBe(200);
   });
 
   it('cannot reach the emulator through a network client that trusts another CA (TLS checks stay on)', async () => {

@@ -446,3 +446,44 @@ describe('/token: refresh_token', () => {
     expect((await request('GET', authorizeUrl(authorizeParams()), { cookie })).status).toBe(200);
   });
 });
+
+describe('device code (7.6)', () => {
+  const deviceCode = async () =>
+    json(await request('POST', `${emu.urls.authority}oauth2/v2.0/devicecode`, { form: { client_id: emu.clientId, scope: ALL_SCOPES.join(' ') } })) as Record<string, string | number>;
+  const poll = (code: string, grantType = 'urn:ietf:params:oauth:grant-type:device_code') =>
+    request('POST', tokenUrl(), { form: { client_id: emu.clientId, grant_type: grantType, device_code: code } });
+
+  it('hands out a device code; polling is authorization_pending until the user signs in, then tokens, once', async () => {
+    const d = await deviceCode();
+    expect(d).toMatchObject({ expires_in: 900, interval: 5, verification_uri: `${emu.urls.authority}oauth2/v2.0/devicelogin` });
+    expect(String(d.user_code)).toMatch(/^[A-Z0-9]{9}$/);
+    expect(String(d.message)).toContain(String(d.user_code));
+    expect(json(await poll(String(d.device_code)))).toMatchObject({ error: 'authorization_pending', error_codes: [70016] });
+
+    const enter = await request('GET', String(d.verification_uri));
+    expect(enter.body).toMatch(/<label for="otc">Code<\/label>/);
+    const wrong = await request('POST', String(d.verification_uri), { form: { otc: 'NOPE12345' } });
+    expect(wrong.body).toContain('role="alert">That code didn');
+    const signInPage = await request('POST', String(d.verification_uri), { form: { otc: String(d.user_code).toLowerCase() } });
+    const done = await request('POST', `${emu.urls.authority}oauth2/v2.0/authorize`, {
+      form: { flowToken: flowTokenOf(signInPage.body), username: HENRIETTA.upn, password: HENRIETTA.password },
+    });
+    expect(done.status).toBe(200);
+    expect(done.body).toContain('You have signed in to the TAP Kiosk application on your device.');
+
+    const r = await poll(String(d.device_code), 'device_code'); // msal-node's spelling of the grant
+    expect(r.status).toBe(200);
+    const t = json(r) as Record<string, string>;
+    expect((await emu.ctx.tokens.verifyAccessToken(t.access_token!)).upn).toBe(HENRIETTA.upn);
+    expect(t.refresh_token).toBeTruthy();
+    expect(json(await poll(String(d.device_code)))).toMatchObject({ error: 'bad_verification_code' });
+  });
+
+  it('expires a device code after 15 minutes (expired_token)', async () => {
+    const d = await deviceCode();
+    emu.advanceClock(15);
+    expect(json(await poll(String(d.device_code)))).toMatchObject({ error: 'expired_token', error_codes: [70020] });
+    const late = await request('POST', String(d.verification_uri), { form: { otc: String(d.user_code) } });
+    expect(late.body).toContain('The code you entered has expired.');
+  });
+});

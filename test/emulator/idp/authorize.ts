@@ -1,6 +1,7 @@
 // /oauth2/v2.0/authorize: the front channel of the authorization code flow with PKCE (entra-graph.md 7.4).
 // Until the client and its redirect URI are known to be genuine, errors are an HTML page; after that they go
 // back to the app on the redirect URI, as Entra does. The sign-in page posts back here with a flow token.
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { EmulatorContext } from '../context';
@@ -9,7 +10,7 @@ import type { UserRecord } from '../model';
 import { tenantOrThrow, type TenantRef } from './discovery';
 import { FLOW_LIFETIME_MS, type AuthorizeRequest, type BrowserSession, type GrantStore } from './grants';
 import { clientInfo, findClient, grantScopes, splitScopes } from './issue';
-import { errorPage, formPostPage, signInPage, signedOutPage } from './pages';
+import { deviceDonePage, errorPage, formPostPage, signInPage, signedOutPage } from './pages';
 
 export const SESSION_COOKIE = 'emu_estsauth';
 
@@ -62,7 +63,7 @@ function timestamp(now: Date): string {
   return now.toISOString().replace('T', ' ').slice(0, 19) + 'Z';
 }
 
-function sendPage(reply: FastifyReply, status: number, html: string) {
+export function sendPage(reply: FastifyReply, status: number, html: string) {
   return reply.code(status).header('Content-Type', 'text/html; charset=utf-8').header('Cache-Control', 'no-store, no-cache').send(html);
 }
 
@@ -129,6 +130,26 @@ function completeSignIn(ctx: EmulatorContext, grants: GrantStore, reply: Fastify
   });
 }
 
+export function renderSignIn(
+  ctx: EmulatorContext,
+  reply: FastifyReply,
+  request: AuthorizeRequest,
+  flowToken: string,
+  options: { username?: string; error?: string } = {},
+) {
+  const client = findClient(ctx, request.clientId);
+  const username = options.username ?? request.loginHint;
+  const html = signInPage({
+    action: `/${encodeURIComponent(request.tenantSegment)}/oauth2/v2.0/authorize`,
+    flowToken,
+    tenantName: ctx.state.seed.displayName,
+    appName: client?.displayName ?? request.clientId,
+    ...(username !== undefined ? { username } : {}),
+    ...(options.error ? { error: options.error } : {}),
+  });
+  return sendPage(reply, 200, html);
+}
+
 /** Validates an /authorize request; throws PageError (no trusted redirect) or returns the request or an OAuthError. */
 function validate(ctx: EmulatorContext, tenant: TenantRef, raw: unknown): { request: AuthorizeRequest; prompt?: string } | { target: AuthorizeRequest; error: OAuthError } {
   const parsed = AuthorizeQuery.safeParse(raw);
@@ -188,18 +209,8 @@ function validate(ctx: EmulatorContext, tenant: TenantRef, raw: unknown): { requ
 }
 
 export function registerAuthorize(app: FastifyInstance, ctx: EmulatorContext, grants: GrantStore): void {
-  const showSignIn = (reply: FastifyReply, request: AuthorizeRequest, flowToken: string, options: { username?: string; error?: string } = {}) => {
-    const client = findClient(ctx, request.clientId);
-    const html = signInPage({
-      action: `/${encodeURIComponent(request.tenantSegment)}/oauth2/v2.0/authorize`,
-      flowToken,
-      tenantName: ctx.state.seed.displayName,
-      appName: client?.displayName ?? request.clientId,
-      ...((options.username ?? request.loginHint) !== undefined ? { username: options.username ?? request.loginHint } : {}),
-      ...(options.error ? { error: options.error } : {}),
-    });
-    return sendPage(reply, 200, html);
-  };
+  const showSignIn = (reply: FastifyReply, request: AuthorizeRequest, flowToken: string, options: { username?: string; error?: string } = {}) =>
+    renderSignIn(ctx, reply, request, flowToken, options);
 
   app.get<{ Params: { tenant: string } }>('/:tenant/oauth2/v2.0/authorize', async (req, reply) => {
     let checked: ReturnType<typeof validate>;
@@ -259,6 +270,15 @@ export function registerAuthorize(app: FastifyInstance, ctx: EmulatorContext, gr
       return showSignIn(reply, flow.request, flowToken, { username, error: 'Your account has been disabled. Contact your administrator.' });
     }
     grants.flows.delete(flowToken);
+    if (flow.deviceCode) {
+      // Device code flow: the sign-in approves the code the device is polling with; nothing is redirected.
+      const device = grants.deviceCodes.get(flow.deviceCode);
+      if (!device || device.approval || ctx.clock.nowMs() >= device.expiresAt) {
+        return renderPageError(ctx, req, reply, new PageError(70020, "The provided value for the input parameter 'device_code' is not valid. This device code has expired."));
+      }
+      device.approval = { userId: user.id, authTime: ctx.clock.nowMs(), sessionState: randomUUID() };
+      return sendPage(reply, 200, deviceDonePage(findClient(ctx, device.clientId)?.displayName ?? device.clientId));
+    }
     const { cookie, session } = grants.startSession(user.id, ctx.clock.nowMs());
     void reply.header('Set-Cookie', `${SESSION_COOKIE}=${cookie}; Path=/; Secure; HttpOnly; SameSite=Lax`);
     return completeSignIn(ctx, grants, reply, flow.request, session, user);

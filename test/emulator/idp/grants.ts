@@ -1,6 +1,6 @@
 // What the identity provider remembers between requests: sign-in flows waiting for credentials, browser
 // sessions (SSO), authorization codes and refresh tokens. Module state, cleared on every emulator reset.
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
 
 /** The validated parameters of one /authorize request, carried from the sign-in page to the code. */
 export interface AuthorizeRequest {
@@ -20,6 +20,18 @@ export interface AuthorizeRequest {
 export interface PendingFlow {
   request: AuthorizeRequest;
   createdAt: number;
+  /** Set when the sign-in approves a device code instead of redirecting to the app (7.6). */
+  deviceCode?: string;
+}
+
+export interface DeviceGrant {
+  clientId: string;
+  scopes: string[];
+  userCode: string;
+  expiresAt: number;
+  /** Filled in when the user signs in on the verification page. */
+  approval: { userId: string; authTime: number; sessionState: string } | null;
+  family: string;
 }
 
 export interface BrowserSession {
@@ -57,6 +69,11 @@ export const FLOW_LIFETIME_MS = 15 * 60_000;
 /** Entra refresh tokens expire after 90 days of inactivity. Each rotation starts a new 90 days. */
 export const REFRESH_LIFETIME_MS = 90 * 24 * 60 * 60_000;
 
+/** Device codes live 15 minutes (`expires_in` 900, 7.6); clients poll every 5 seconds. */
+export const DEVICE_CODE_LIFETIME_MS = 15 * 60_000;
+export const DEVICE_POLL_INTERVAL_S = 5;
+const USER_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
 /** Opaque, unguessable handles: 32 random bytes, base64url. */
 export const opaque = (prefix = ''): string => prefix + randomBytes(32).toString('base64url');
 
@@ -65,8 +82,10 @@ export class GrantStore {
   readonly sessions = new Map<string, BrowserSession>();
   readonly codes = new Map<string, AuthorizationCode>();
   readonly refreshTokens = new Map<string, RefreshGrant>();
+  readonly deviceCodes = new Map<string, DeviceGrant>();
 
   clear(): void {
+    this.deviceCodes.clear();
     this.flows.clear();
     this.sessions.clear();
     this.codes.clear();
@@ -79,13 +98,30 @@ export class GrantStore {
     // Redeemed and expired codes are kept an hour, so a replay still gets "already redeemed".
     for (const [k, c] of this.codes) if (now > c.expiresAt + 60 * 60_000) this.codes.delete(k);
     for (const [k, r] of this.refreshTokens) if (now - r.issuedAt >= REFRESH_LIFETIME_MS) this.refreshTokens.delete(k);
+    for (const [k, d] of this.deviceCodes) if (now > d.expiresAt + 60 * 60_000) this.deviceCodes.delete(k);
   }
 
-  startFlow(request: AuthorizeRequest, now: number): string {
+  startFlow(request: AuthorizeRequest, now: number, deviceCode?: string): string {
     this.prune(now);
     const token = opaque();
-    this.flows.set(token, { request, createdAt: now });
+    this.flows.set(token, { request, createdAt: now, ...(deviceCode ? { deviceCode } : {}) });
     return token;
+  }
+
+  startDeviceCode(clientId: string, scopes: string[], now: number): { deviceCode: string; grant: DeviceGrant } {
+    this.prune(now);
+    const deviceCode = opaque('DAQABAAEAAA.emu.');
+    let userCode = '';
+    do userCode = Array.from({ length: 9 }, () => USER_CODE_ALPHABET[randomInt(USER_CODE_ALPHABET.length)]).join('');
+    while ([...this.deviceCodes.values()].some((d) => d.userCode === userCode));
+    const grant: DeviceGrant = { clientId, scopes, userCode, expiresAt: now + DEVICE_CODE_LIFETIME_MS, approval: null, family: randomUUID() };
+    this.deviceCodes.set(deviceCode, grant);
+    return { deviceCode, grant };
+  }
+
+  findByUserCode(userCode: string): [string, DeviceGrant] | undefined {
+    const wanted = userCode.trim().toUpperCase();
+    return [...this.deviceCodes.entries()].find(([, d]) => d.userCode === wanted);
   }
 
   startSession(userId: string, now: number): { cookie: string; session: BrowserSession } {

@@ -1,9 +1,10 @@
 // The emulated Microsoft identity platform (v2.0 endpoints) that real @azure/msal-node signs operators in
 // against: discovery and keys, /authorize with a sign-in page for the seeded operators, and /token for the
-// authorization code (PKCE S256) and refresh token grants (entra-graph.md 7).
+// authorization code (PKCE S256), refresh token and device code grants, and sign-out (entra-graph.md 7).
 import type { FastifyInstance } from 'fastify';
 import type { EmulatorContext } from '../context';
 import { registerAuthorize } from './authorize';
+import { registerDeviceCode } from './device';
 import { registerDiscovery } from './discovery';
 import { GrantStore } from './grants';
 import { registerToken } from './token';
@@ -19,4 +20,5 @@ export function registerIdp(app: FastifyInstance, ctx: EmulatorContext): void {
   registerDiscovery(app, ctx);
   registerAuthorize(app, ctx, grants);
   registerToken(app, ctx, grants);
+  registerDeviceCode(app, ctx, grants);
 }

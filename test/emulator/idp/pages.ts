@@ -92,3 +92,26 @@ ${inputs}
 <script>document.getElementById('response').submit();</script>`,
   );
 }
+
+/** The device code verification page ("Enter code"). */
+export function deviceCodePage(action: string, error?: string): string {
+  const invalid = error ? ' aria-invalid="true" aria-describedby="code-error"' : '';
+  return layout(
+    'Enter code',
+    `<h1>Enter code</h1>
+<p>Enter the code displayed on your app or device.</p>
+<form method="post" action="${escapeHtml(action)}">
+  <label for="otc">Code</label>
+  <input id="otc" name="otc" type="text" autocomplete="one-time-code" autocapitalize="characters" required${invalid}>
+  ${error ? `<p id="code-error" role="alert">${escapeHtml(error)}</p>` : ''}
+  <button type="submit">Next</button>
+</form>`,
+  );
+}
+
+export function deviceDonePage(appName: string): string {
+  return layout(
+    'Signed in',
+    `<h1>${escapeHtml(appName)}</h1>\n<p>You have signed in to the ${escapeHtml(appName)} application on your device. You may now close this window.</p>`,
+  );
+}

@@ -38,6 +38,12 @@ const RefreshGrant = z.object({
   scope: field,
 });
 
+const DeviceGrant = z.object({
+  grant_type: z.enum(['device_code', 'urn:ietf:params:oauth:grant-type:device_code']),
+  client_id: field,
+  device_code: field,
+});
+
 const malformed = () => new OAuthError('invalid_request', 9002313, 'Invalid request. Request is malformed or invalid.');
 const malformedGrant = () => new OAuthError('invalid_grant', 9002313, 'Invalid request. Request is malformed or invalid.');
 const wrongClient = () => new OAuthError('invalid_grant', 70000, 'Provided grant is invalid or malformed.');
@@ -186,6 +192,25 @@ export function registerToken(app: FastifyInstance, ctx: EmulatorContext, grants
     return respond(reply, client, user!, splitScopes(g.scope), { authTime: entry.authTime, sessionState: entry.sessionState, family: entry.family });
   }
 
+  /** Polled by the device until the user signs in on the verification page; then redeemable once. */
+  async function redeemDeviceCode(reply: FastifyReply, form: Record<string, string>) {
+    const g = parse(DeviceGrant, form);
+    const client = findClient(ctx, g.client_id);
+    if (!client) throw unknownClient(ctx, g.client_id);
+    const entry = grants.deviceCodes.get(g.device_code);
+    if (!entry || entry.clientId !== client.clientId) {
+      throw new OAuthError('bad_verification_code', 70019, "The provided value for the input parameter 'device_code' is not valid.");
+    }
+    if (ctx.clock.nowMs() >= entry.expiresAt) {
+      throw new OAuthError('expired_token', 70020, "The provided value for the input parameter 'device_code' is not valid. This device code has expired.");
+    }
+    if (!entry.approval) throw new OAuthError('authorization_pending', 70016, 'OAuth 2.0 device flow error. Authorization is pending. Continue polling.');
+    grants.deviceCodes.delete(g.device_code);
+    const user = ctx.state.users.get(entry.approval.userId);
+    assertGrantStillValid(user, entry.approval.authTime);
+    return respond(reply, client, user!, entry.scopes, { authTime: entry.approval.authTime, sessionState: entry.approval.sessionState, family: entry.family });
+  }
+
   app.post<{ Params: { tenant: string } }>('/:tenant/oauth2/v2.0/token', async (req, reply) => {
     tenantOrThrow(ctx, req.params.tenant);
     const form = formBody(req);
@@ -193,6 +218,8 @@ export function registerToken(app: FastifyInstance, ctx: EmulatorContext, grants
     if (!grantType) throw new OAuthError('invalid_request', 900144, "The request body must contain the following parameter: 'grant_type'.");
     if (grantType === 'authorization_code') return redeemCode(reply, form);
     if (grantType === 'refresh_token') return refresh(reply, form);
+    // Entra documents the URN; msal-node sends plain `device_code` (7.5). Both are accepted.
+    if (grantType === 'device_code' || grantType === 'urn:ietf:params:oauth:grant-type:device_code') return redeemDeviceCode(reply, form);
     throw new OAuthError('unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType}'.`);
   });
 }
