@@ -186,6 +186,10 @@ export class KeyWatcher {
     if (this.scanInFlight) pending.push(this.scanInFlight);
     await Promise.allSettled(pending);
     this.listeners.clear();
+    // A later start() begins from scratch: every key present then is a new `attached`.
+    this.tracked.clear();
+    this.multipleActive = false;
+    this.reader = { status: 'starting' };
   }
 
   /** The current picture, as the UI shows it. */
@@ -222,7 +226,8 @@ export class KeyWatcher {
   /** Read a key again (the "try again" button after `identity-unavailable`). */
   reidentify(keyId: string): boolean {
     const t = this.tracked.get(keyId);
-    if (!t || t.identifying) return false;
+    // Allowed once the last attempt has reported (its promise may still be unwinding).
+    if (!t || t.key.identity.status === 'pending') return false;
     this.update(t, { identity: { status: 'pending' } });
     this.emitChange();
     this.startIdentify(t);
@@ -244,7 +249,8 @@ export class KeyWatcher {
     try {
       listed = await this.source.list();
     } catch (e) {
-      this.setReader({ status: 'unavailable', message: `key reader not working: ${e instanceof Error ? e.message : String(e)}` });
+      const detail = e instanceof Error ? e.message : String(e);
+      this.setReader({ status: 'unavailable', message: detail.startsWith('key reader not working') ? detail : `key reader not working: ${detail}` });
       return;
     }
     const cost = performance.now() - started;
@@ -336,9 +342,10 @@ export class KeyWatcher {
       this.emit('identity-unavailable', { key: t.key, reason: lastError.code, message, error: lastError });
       this.emitChange();
     };
-    t.identifying = run().finally(() => {
-      t.identifying = undefined;
+    const identifying: Promise<void> = run().finally(() => {
+      if (t.identifying === identifying) t.identifying = undefined;
     });
+    t.identifying = identifying;
   }
 
   private isCurrent(t: Tracked): boolean {
