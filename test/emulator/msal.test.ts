@@ -10,6 +10,7 @@ import {
   InteractionRequiredAuthError,
   PublicClientApplication,
 } from '@azure/msal-node';
+import AxeBuilder from '@axe-core/playwright';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MsalNetworkClient } from '../../main/operator/network-client';
@@ -204,6 +205,24 @@ describe('@azure/msal-node 7 against the emulator', () => {
     await approval;
     expect(result?.account?.username).toBe(LIDIA);
     expect((await graphGet(TAP_POLICY, result!.accessToken)).status).toBe(200);
+  });
+
+  it('the sign-in page passes axe (WCAG 2.1 A/AA), with its error state too', async () => {
+    const pca = operatorApp();
+    const url = await pca.getAuthCodeUrl({ scopes: SCOPES, redirectUri: REDIRECT_URI, codeChallenge: 'x'.repeat(43), codeChallengeMethod: 'S256' });
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(url);
+      const audit = async () => (await new AxeBuilder({ page: page as never }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze()).violations.map((v) => v.id);
+      expect(await audit()).toEqual([]);
+      await submitSignIn(page, LIDIA, 'wrong password');
+      await page.getByRole('alert').waitFor();
+      expect(await page.getByRole('alert').textContent()).toContain('Your account or password is incorrect.');
+      expect(await audit()).toEqual([]);
+    } finally {
+      await context.close();
+    }
   });
 
   it('cannot reach the emulator through a network client that trusts another CA (TLS checks stay on)', async () => {

@@ -156,6 +156,18 @@ describe('discovery', () => {
   });
 });
 
+describe('userinfo', () => {
+  it('answers the discovery document\'s userinfo_endpoint for a valid access token, 401 without one', async () => {
+    const d = json(await request('GET', `${emu.urls.authority}v2.0/.well-known/openid-configuration`));
+    const { tokens } = await signedInTokens();
+    const ok = await request('GET', String(d.userinfo_endpoint), { headers: { Authorization: `Bearer ${tokens.access_token}` } });
+    expect(ok.status).toBe(200);
+    expect(json(ok)).toMatchObject({ name: 'Alex Wilber', given_name: 'Alex', family_name: 'Wilber', email: ALEX.upn });
+    const none = await request('GET', String(d.userinfo_endpoint), { headers: { Authorization: 'Bearer forged.token.here' } });
+    expect(none.status).toBe(401);
+  });
+});
+
 describe('/authorize', () => {
   it('shows an accessible sign-in page: labelled username and password, a submit button, login_hint prefilled', async () => {
     const r = await request('GET', authorizeUrl(authorizeParams({ login_hint: ALEX.upn })));

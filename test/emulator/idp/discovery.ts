@@ -1,7 +1,7 @@
 // Tenant resolution, the OpenID Connect discovery document and the signing keys (entra-graph.md 7.1, 7.3).
 import type { FastifyInstance } from 'fastify';
 import type { EmulatorContext } from '../context';
-import { OAuthError } from '../errors';
+import { GraphError, OAuthError } from '../errors';
 
 /** A tenant segment in the path: the tenant id, its domain name, or one of the multi-tenant aliases. */
 export type TenantRef = { kind: 'tenant'; segment: string } | { kind: 'multi'; segment: 'organizations' | 'common' };
@@ -74,5 +74,26 @@ export function registerDiscovery(app: FastifyInstance, ctx: EmulatorContext): v
     tenantOrThrow(ctx, req.params.tenant);
     void reply.header('Cache-Control', 'max-age=86400, private').header('Access-Control-Allow-Origin', '*');
     return ctx.tokens.jwks;
+  });
+}
+
+/** The OIDC userinfo endpoint the discovery document names (Graph serves it at /oidc/userinfo). */
+export function registerUserInfo(app: FastifyInstance, ctx: EmulatorContext): void {
+  app.get('/oidc/userinfo', async (req) => {
+    const m = /^Bearer\s+(\S+)$/i.exec(String(req.headers.authorization ?? ''));
+    if (!m?.[1]) throw new GraphError(401, 'InvalidAuthenticationToken', 'Access token is empty.');
+    const claims = await ctx.tokens.verifyAccessToken(m[1]).catch(() => {
+      throw new GraphError(401, 'InvalidAuthenticationToken', 'Access token validation failure.');
+    });
+    const user = ctx.state.users.get(claims.oid);
+    if (!user || !user.accountEnabled) throw new GraphError(401, 'InvalidAuthenticationToken', 'Access token validation failure.');
+    return {
+      sub: claims.sub,
+      name: user.displayName,
+      ...(user.givenName ? { given_name: user.givenName } : {}),
+      ...(user.surname ? { family_name: user.surname } : {}),
+      ...(user.mail ? { email: user.mail } : {}),
+      picture: `${ctx.urls.graph}/me/photo/$value`,
+    };
   });
 }

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { EmulatorContext } from '../context';
 import { registerAuthorize } from './authorize';
 import { registerDeviceCode } from './device';
-import { registerDiscovery } from './discovery';
+import { registerDiscovery, registerUserInfo } from './discovery';
 import { GrantStore } from './grants';
 import { registerToken } from './token';
 
@@ -18,6 +18,7 @@ export function registerIdp(app: FastifyInstance, ctx: EmulatorContext): void {
     if (req.method === 'POST' && req.url.split('?')[0] === '/_admin/reset' && reply.statusCode < 300) grants.clear();
   });
   registerDiscovery(app, ctx);
+  registerUserInfo(app, ctx);
   registerAuthorize(app, ctx, grants);
   registerToken(app, ctx, grants);
   registerDeviceCode(app, ctx, grants);
