@@ -190,6 +190,7 @@ export class KeyWatcher {
     this.tracked.clear();
     this.multipleActive = false;
     this.reader = { status: 'starting' };
+    this.mode = 'polling';
   }
 
   /** The current picture, as the UI shows it. */
