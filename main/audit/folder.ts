@@ -53,7 +53,7 @@ export async function readLines(path: string): Promise<FileLines> {
 
 /**
  * The head file: the last record the writer acknowledged (seq and hash). It is written after the journal
- * line is on disk, so it may lag the journal by one record after a crash, but never lead it. A journal that
+ * line is on disk, so it may lag the journal after a crash, but never lead it. A journal that
  * ends before the head's seq has lost acknowledged records: truncated.
  */
 export const headSchema = z.strictObject({

@@ -7,8 +7,8 @@
  *
  * Durability: each append writes the whole line with O_APPEND, then fdatasync; a new file also syncs its
  * folder. Only then is the head file (`<station>.head.json`: last seq and hash, fixed 512 bytes rewritten in
- * place) updated and synced, and only then does `append()` resolve. So the head never leads the journal;
- * after a crash it may lag by one record.
+ * place) updated, and then `append()` resolves. The head is left to the OS to flush: it never leads the
+ * journal; after a process crash it may lag by one record, after a power loss by a few.
  *
  * One writer: appends are serialized in-process (a promise queue), and across processes by an exclusive
  * lock file (`<station>.lock`, created with O_EXCL, holding pid and host). A lock left by a process that no
@@ -208,7 +208,12 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
       await writeAll(state.file, '\n');
       await state.file.datasync();
       const lines = (await readLines(lastFile.path)).lines.length;
-      repairs.push({
+      const whole = decodeLine(tail);
+      if (whole.kind === 'record' && whole.record.seq === state.seq + 1 && (state.seq === 0 || whole.record.prev === state.hash)) {
+        // Only the newline was missing: the record is whole and now properly ended.
+        state.seq = whole.record.seq;
+        state.hash = whole.record.hash;
+      } else repairs.push({
         type: 'journal.repaired',
         kind: 'torn-line',
         file: lastFile.name,
@@ -219,7 +224,7 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
     }
     if (headRead.kind !== 'ok') {
       // A head created but never written (no records yet) is nothing to report.
-      if (found) repairs.push({ type: 'journal.repaired', kind: 'head-missing', file: inFile });
+      if (state.seq > 0) repairs.push({ type: 'journal.repaired', kind: 'head-missing', file: inFile });
     } else {
       const head: Head = headRead.head;
       if (head.seq > state.seq) {
@@ -241,9 +246,9 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
       state,
     );
     for (const repair of repairs) await journal.repair(repair);
-    if (repairs.length === 0 && found && (headRead.kind !== 'ok' || headRead.head.seq !== state.seq)) {
+    if (repairs.length === 0 && state.hash && (headRead.kind !== 'ok' || headRead.head.seq !== state.seq)) {
       // The head lagged by the one record a crash can leave unacknowledged: bring it level.
-      await writeHead(headHandle, { station, seq: state.seq, hash: state.hash ?? '', file: found.file.name });
+      await writeHead(headHandle, { station, seq: state.seq, hash: state.hash, file: state.fileName ?? '' });
     }
     return journal;
   } catch (error) {
@@ -323,10 +328,14 @@ async function writeAll(file: FileHandle, text: string): Promise<void> {
   }
 }
 
+/**
+ * Rewrite the head in place (one aligned 512-byte write). Not synced: the journal line it points to already
+ * is, so after a power loss the head can only be older than the journal, never ahead of it, and that is all
+ * truncation detection needs. This keeps an append at one fsync.
+ */
 async function writeHead(file: FileHandle, head: Head): Promise<void> {
   const buffer = encodeHead(head);
   await file.write(buffer, 0, buffer.length, 0);
-  await file.datasync();
 }
 
 /** Make a new file's directory entry durable. Not possible (nor needed) on Windows. */

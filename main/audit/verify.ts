@@ -144,9 +144,12 @@ async function verifyStation(folder: string, station: string, files: JournalFile
           fail('reordered', file.path, lineNo, record.seq, `seq ${record.seq} where seq ${expectedSeq} was expected: records are out of order or duplicated`);
         }
         const missing = record.seq - 1 === expectedSeq ? `record ${expectedSeq} is` : `records ${expectedSeq}-${record.seq - 1} are`;
-        if (lineNo === 1) {
-          const before = last ? `after ${basename(last.file.path)} line ${last.line}` : 'before the first file';
+        if (lineNo === 1 && last) {
+          const before = `after ${basename(last.file.path)} line ${last.line}`;
           fail('missing-file', file.path, lineNo, record.seq, `${missing} missing ${before}: a day's journal file was removed`);
+        }
+        if (lineNo === 1) {
+          fail('deleted', file.path, lineNo, record.seq, `${missing} missing before the first line: deleted, or earlier journal files were removed`);
         }
         fail('deleted', file.path, lineNo, record.seq, `${missing} missing before this line: deleted`);
       }
@@ -183,7 +186,16 @@ async function verifyStation(folder: string, station: string, files: JournalFile
     if (tail !== undefined) {
       const lineNo = lines.length + 1;
       const newest = fileIndex === files.length - 1;
-      const torn = plausiblyTorn(tail, expectedSeq, lastHash ?? genesisHash(station, file.day));
+      const prev = lastHash ?? genesisHash(station, file.day);
+      const whole = decodeLine(tail);
+      if (whole.kind === 'record' && whole.record.seq === expectedSeq && whole.record.prev === prev) {
+        // A complete record without its newline: torn if never acknowledged, else the newline was cut off.
+        if (head.kind === 'ok' && head.head.seq >= expectedSeq) {
+          fail('truncated', file.path, lineNo, expectedSeq, `the last line lost its end (the newline after record seq ${expectedSeq})`);
+        }
+        fail('torn-final-line', file.path, lineNo, expectedSeq, `the last line is complete but was never acknowledged (crash before its newline); the kiosk repairs this on its next start.`);
+      }
+      const torn = plausiblyTorn(tail, expectedSeq, prev);
       if (!torn) fail('edited', file.path, lineNo, undefined, 'the last line is damaged: neither a complete record nor the beginning of one');
       if (!newest) fail('truncated', file.path, lineNo, undefined, 'ends in the middle of a line although later files follow');
       if (head.kind === 'ok' && head.head.seq > expectedSeq - 1) {

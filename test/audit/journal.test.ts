@@ -1,0 +1,144 @@
+import { open as openFile, readFile, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  AuditEventError,
+  auditEvents as e,
+  genesisHash,
+  JournalLockedError,
+  records,
+  verify,
+  type AuditEvent,
+} from '../../main/audit';
+import { STATION, appendAll, enrollment, journalFiles, open, operator, steppingClock, tempFolder } from './helpers';
+
+let folder: string;
+let cleanup: () => void;
+beforeEach(() => ({ folder, cleanup } = tempFolder()));
+afterEach(() => cleanup());
+
+const signIn: AuditEvent = e.operatorSignedIn({ operator, roles: ['Authentication Administrator'] });
+
+describe('the journal on disk', () => {
+  it('writes one JSON record per line, chained from a genesis value for the station and day', async () => {
+    const clock = steppingClock();
+    const journal = await open(folder, { now: clock.now });
+    await appendAll(journal, enrollment().events);
+    await journal.close();
+
+    const files = journalFiles(folder);
+    expect(files.map((f) => basename(f))).toEqual([`${STATION}-2026-03-02.jsonl`]);
+    const lines = (await readFile(files[0] ?? '', 'utf8')).trimEnd().split('\n');
+    expect(lines).toHaveLength(11);
+    const parsed = lines.map((l) => JSON.parse(l) as { seq: number; prev: string; hash: string; ts: string });
+    expect(parsed.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(parsed[0]?.prev).toBe(genesisHash(STATION, '2026-03-02'));
+    for (let i = 1; i < parsed.length; i += 1) expect(parsed[i]?.prev).toBe(parsed[i - 1]?.hash);
+    expect(await verify(folder)).toMatchObject({ ok: true, stations: [{ station: STATION, records: 11, lastSeq: 11 }] });
+  });
+
+  it('starts a file per day and carries the chain across days, never writing back into an older day', async () => {
+    const clock = steppingClock(new Date(2026, 2, 2, 23, 59, 50));
+    const journal = await open(folder, { now: clock.now });
+    await journal.append(signIn);
+    clock.jump(60_000); // past midnight
+    await journal.append(signIn);
+    clock.jump(-120_000); // the clock is set back before midnight
+    await journal.append(signIn);
+    await journal.close();
+
+    const files = journalFiles(folder);
+    expect(files.map((f) => basename(f))).toEqual([`${STATION}-2026-03-02.jsonl`, `${STATION}-2026-03-03.jsonl`]);
+    const day1 = (await records(folder, '2026-03-02')).map((r) => r.seq);
+    const day2 = await records(folder, '2026-03-03');
+    expect(day1).toEqual([1]);
+    expect(day2.map((r) => r.seq)).toEqual([2, 3]);
+    const [first] = await records(folder, '2026-03-02');
+    expect(day2[0]?.prev).toBe(first?.hash);
+    expect((await verify(folder)).ok).toBe(true);
+  });
+
+  it('continues the chain after a restart', async () => {
+    const first = await open(folder);
+    await first.append(signIn);
+    await first.close();
+    const second = await open(folder);
+    expect(second.repairs).toEqual([]);
+    const record = await second.append(signIn);
+    await second.close();
+    expect(record.seq).toBe(2);
+    expect((await verify(folder)).ok).toBe(true);
+  });
+
+  it('serializes concurrent appends into one unbroken chain', async () => {
+    const journal = await open(folder);
+    const written = await Promise.all(Array.from({ length: 40 }, () => journal.append(signIn)));
+    await journal.close();
+    expect(written.map((r) => r.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(await verify(folder)).toMatchObject({ ok: true, stations: [{ records: 40 }] });
+  });
+
+  it('resolves an append only after the line was written and flushed to disk', async () => {
+    const journal = await open(folder);
+    await journal.append(signIn); // the day file exists now
+    const probe = await openFile(join(folder, 'probe'), 'w');
+    type Method = (this: unknown, ...args: unknown[]) => unknown;
+    const proto = Object.getPrototypeOf(probe) as { write: Method; datasync: Method };
+    await probe.close();
+    const realWrite = proto.write;
+    const realSync = proto.datasync;
+    const events: string[] = [];
+    const spyWrite = vi.spyOn(proto, 'write').mockImplementation(function (this: unknown, ...args: unknown[]) {
+      events.push('write');
+      return realWrite.apply(this, args);
+    });
+    const datasync = vi.spyOn(proto, 'datasync').mockImplementation(function (this: unknown) {
+      events.push('datasync');
+      return realSync.apply(this, []);
+    });
+    try {
+      await journal.append(signIn).then(() => events.push('resolved'));
+    } finally {
+      spyWrite.mockRestore();
+      datasync.mockRestore();
+    }
+    await journal.close();
+    // the journal line, its sync, then the head file (a lower bound, left to the OS), then "done"
+    expect(events).toEqual(['write', 'datasync', 'write', 'resolved']);
+  });
+
+  it('refuses an invalid event without writing anything, and keeps going', async () => {
+    const journal = await open(folder);
+    await journal.append(signIn);
+    const before = await readFile(journalFiles(folder)[0] ?? '', 'utf8');
+    const bad = { type: 'tap.intent', enrollmentId: 'not-a-uuid' } as unknown as AuditEvent;
+    await expect(journal.append(bad)).rejects.toBeInstanceOf(AuditEventError);
+    expect(await readFile(journalFiles(folder)[0] ?? '', 'utf8')).toBe(before);
+    expect((await journal.append(signIn)).seq).toBe(2);
+    await journal.close();
+  });
+});
+
+describe('a single writer per station', () => {
+  it('refuses a second writer while the first holds the lock, and lets one in after close', async () => {
+    const first = await open(folder);
+    await expect(open(folder)).rejects.toBeInstanceOf(JournalLockedError);
+    await first.close();
+    const second = await open(folder);
+    await second.close();
+  });
+
+  it('takes over a lock left by a process that no longer runs', async () => {
+    // pid 2^22+1 is above Linux's pid_max default and not running
+    await writeFile(join(folder, `${STATION}.lock`), JSON.stringify({ pid: 4_194_305, host: (await import('node:os')).hostname() }));
+    const journal = await open(folder);
+    await journal.append(signIn);
+    await journal.close();
+    expect((await verify(folder)).ok).toBe(true);
+  });
+
+  it('does not take over a lock held by a live process', async () => {
+    await writeFile(join(folder, `${STATION}.lock`), JSON.stringify({ pid: process.ppid, host: (await import('node:os')).hostname() }));
+    await expect(open(folder)).rejects.toThrow(/audit journal is in use by process \d+/);
+  });
+});

@@ -1,0 +1,140 @@
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import {
+  AuditEventError,
+  auditEvents as e,
+  auditEventSchema,
+  RedactionError,
+  RedactionGuard,
+  SECRET_FIELD,
+  type AuditEvent,
+} from '../../main/audit';
+import { enrollment, everythingOnDisk, open, operator, person, tempFolder } from './helpers';
+
+let folder: string;
+let cleanup: () => void;
+beforeEach(() => ({ folder, cleanup } = tempFolder()));
+afterEach(() => cleanup());
+
+/** Passes as Graph makes them: 8 to 48 printable characters (the policy's defaultLength range). */
+const passArb = fc.string({ unit: fc.constantFrom(...'abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789+-*/=%$#@!"\\'.split('')), minLength: 8, maxLength: 48 });
+
+const onDisk = (pass: string) => {
+  const all = everythingOnDisk(folder);
+  return all.includes(pass) || all.includes(JSON.stringify(pass).slice(1, -1));
+};
+
+/** Put `pass` into the string field at `index` (counting string fields depth-first) of an event. */
+function poison(event: AuditEvent, index: number, pass: string): { event: AuditEvent; changed: boolean } {
+  let seen = 0;
+  let changed = false;
+  const walk = (value: unknown): unknown => {
+    if (typeof value === 'string') {
+      const hit = seen === index;
+      seen += 1;
+      if (hit) changed = true;
+      return hit ? `${value} ${pass}` : value;
+    }
+    if (Array.isArray(value)) return value.map(walk);
+    if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'type' ? v : walk(v)]));
+    return value;
+  };
+  return { event: walk(event) as AuditEvent, changed };
+}
+
+describe('the pass never reaches disk', () => {
+  it('through every record builder of a whole enrollment, with the pass in Graph\'s response', async () => {
+    await fc.assert(
+      fc.asyncProperty(passArb, async (pass) => {
+        const journal = await open(folder);
+        journal.guard.forbid(pass);
+        const { events } = enrollment({ pass });
+        for (const event of events) {
+          await journal.append(event).catch((error: unknown) => {
+            // Only a coincidence (a pass that happens to occur in an id) may refuse a record, and then loudly.
+            expect(error).toBeInstanceOf(RedactionError);
+          });
+        }
+        await journal.close();
+        expect(onDisk(pass)).toBe(false);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('a pass slipped into any text field is refused, the line is not written, and the error does not echo it', async () => {
+    await fc.assert(
+      fc.asyncProperty(passArb, fc.nat({ max: 40 }), fc.nat({ max: 10 }), async (pass, fieldIndex, eventIndex) => {
+        const { events } = enrollment({ pass });
+        const target = events[eventIndex % events.length] as AuditEvent;
+        const { event, changed } = poison(target, fieldIndex, pass);
+        fc.pre(changed);
+        const journal = await open(folder);
+        journal.guard.forbid(pass);
+        const outcome = await journal.append(event).then(
+          () => 'written',
+          (error: unknown) => error,
+        );
+        await journal.close();
+        expect(outcome).not.toBe('written');
+        expect(outcome instanceof RedactionError || outcome instanceof AuditEventError).toBe(true);
+        expect(String((outcome as Error).message)).not.toContain(pass);
+        expect(onDisk(pass)).toBe(false);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('a builder refuses a spread Graph response (an extra temporaryAccessPass field) without echoing the value', () => {
+    const graph = { id: '0b9f1a1e-4a0c-4a44-9d55-d7d6c7a7f001', temporaryAccessPass: 'Secr3t!Pass', lifetimeInMinutes: 60, isUsableOnce: true };
+    const spread = { ...graph, enrollmentId: crypto.randomUUID(), intentId: crypto.randomUUID(), user: person, tapMethodId: graph.id, lifetimeMinutes: 60, oneTime: true };
+    let error: unknown;
+    try {
+      e.tapIntent(spread as unknown as Parameters<typeof e.tapIntent>[0]);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(AuditEventError);
+    expect((error as Error).message).toContain('temporaryAccessPass');
+    expect((error as Error).message).not.toContain('Secr3t!Pass');
+  });
+
+  it('no field in any record type is named like a secret', () => {
+    const names: string[] = [];
+    const walk = (schema: z.ZodType): void => {
+      const def = (schema as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
+      if (def['type'] === 'object') {
+        for (const [key, inner] of Object.entries(def['shape'] as Record<string, z.ZodType>)) {
+          names.push(key);
+          walk(inner);
+        }
+      }
+      for (const key of ['innerType', 'element', 'in', 'out']) if (def[key]) walk(def[key] as z.ZodType);
+      if (Array.isArray(def['options'])) (def['options'] as z.ZodType[]).forEach(walk);
+    };
+    walk(auditEventSchema);
+    expect(names.length).toBeGreaterThan(60);
+    expect(names).toContain('tapMethodId');
+    expect(names.filter((n) => SECRET_FIELD.test(n))).toEqual([]);
+  });
+
+  it('the runtime check refuses a secret-looking field name even in a nested object', () => {
+    const event = { ...e.operatorSignedIn({ operator, roles: [] }), operator: { ...operator, password: 'x' } };
+    expect(() => auditEventSchema.parse(event)).toThrow();
+  });
+});
+
+describe('RedactionGuard', () => {
+  it('finds a pass anywhere in a line, raw or JSON-escaped, and forgets it on request', () => {
+    const guard = new RedactionGuard();
+    const pass = 'a"b\\c+dEf9';
+    guard.forbid(pass);
+    expect(guard.contains(`x${pass}y`)).toBe(true);
+    expect(guard.contains(JSON.stringify({ note: pass }))).toBe(true);
+    expect(guard.contains('a"b\\c+dEf')).toBe(false);
+    guard.forget(pass);
+    expect(guard.contains(`x${pass}y`)).toBe(false);
+    expect(guard.size).toBe(0);
+  });
+});
