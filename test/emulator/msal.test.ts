@@ -269,6 +269,17 @@ describe('MsalNetworkClient', () => {
     }
   });
 
+  it('without an explicit CA it trusts the system store only, which does not hold the emulator CA', async () => {
+    const production = new MsalNetworkClient();
+    try {
+      const e = await production.sendGetRequestAsync(`${emu.urls.authority}v2.0/.well-known/openid-configuration`).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(ClientAuthError);
+      expect((e as ClientAuthError).errorMessage).toMatch(/certificate|unable to verify|self.signed/i);
+    } finally {
+      production.dispose();
+    }
+  });
+
   it('refuses plain http', async () => {
     const e = await network.sendGetRequestAsync(emu.urls.mySecurityInfo + '/').catch((x: unknown) => x);
     expect(e).toBeInstanceOf(ClientAuthError);
