@@ -44,12 +44,22 @@ const Fido2PolicyPatch = z
 export type TapPolicyPatch = z.infer<typeof TapPolicyPatch>;
 export type Fido2PolicyPatch = z.infer<typeof Fido2PolicyPatch>;
 
-export function registerAdmin(app: FastifyInstance, ctx: EmulatorContext, options: EmulatorOptions): void {
+/** `reset` is the emulator's own reset (it also runs the route modules' onReset hooks: sessions, codes). */
+export function registerAdmin(
+  app: FastifyInstance,
+  ctx: EmulatorContext,
+  options: EmulatorOptions,
+  reset?: (preset?: 'kiosk' | 'microsoft-defaults') => void,
+): void {
   const bad = (issues: unknown) => ({ error: { code: 'BadRequest', message: 'invalid admin request', issues } });
 
   app.post('/_admin/reset', async (req, reply) => {
     const body = Reset.safeParse(req.body ?? {});
     if (!body.success) return reply.code(400).send(bad(body.error.issues));
+    if (reset) {
+      reset(body.data.tapPolicy);
+      return reply.code(204).send();
+    }
     ctx.state.reset(body.data.tapPolicy);
     ctx.clock.reset();
     ctx.faults.clear();

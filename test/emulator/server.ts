@@ -204,7 +204,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
   await main.register(formbody, { bodyLimit });
   instrument(main, ctx, (url) => (graphPath(url) ? 'graph' : idpPath(url) ? 'idp' : null));
-  registerAdmin(main, ctx, options);
+  registerAdmin(main, ctx, options, (preset) => reset(preset));
   registerIdp(main, ctx);
   await main.register(async (scope) => registerGraph(scope, ctx), { prefix: '/v1.0' });
   await main.register(async (scope) => registerGraph(scope, ctx), { prefix: '/beta' });
