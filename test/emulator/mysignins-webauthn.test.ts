@@ -7,6 +7,8 @@ import { type Browser, type BrowserContext, type Page, chromium } from 'playwrig
 import AxeBuilder from '@axe-core/playwright';
 import { startEmulator, type Emulator } from './index';
 import { issueTap } from './support/mysignins';
+import { httpRequest } from './support/http';
+import { accessTokenFor } from './support/tokens';
 
 /**
  * Chromium's virtual CTAP2 authenticator, asked for `direct` attestation, answers `packed` attestation signed by a
@@ -17,6 +19,8 @@ import { issueTap } from './support/mysignins';
  */
 const VIRTUAL_AAGUID = '01020304-0506-0708-0102-030405060708';
 const MEGAN = 'megan.bowen@tapkioskdemo.onmicrosoft.com';
+/** Authentication Administrator: the kiosk operator's role. */
+const ALEX = 'alex.wilber@tapkioskdemo.onmicrosoft.com';
 const SHOTS = new URL('../../artifacts/emulator/', import.meta.url);
 
 let emu: Emulator;
@@ -65,7 +69,7 @@ const stepOf = (page: Page) => page.locator('body').getAttribute('data-step');
 const errorOf = (page: Page) => page.locator('body').getAttribute('data-error');
 
 async function expectStep(page: Page, step: string) {
-  await page.waitForSelector(`body[data-step="${step}"]`, { timeout: 15_000 });
+  await page.waitForSelector(`body[data-step="${step}"]`, { timeout: 30_000 });
 }
 
 async function shot(page: Page, name: string) {
@@ -108,10 +112,20 @@ function megan() {
   return user;
 }
 
-describe('My Security Info in Chromium with a virtual security key', () => {
-  it('signs in with a one-time TAP, registers a key through the WebAuthn prompt, names it, and lists it; the pass is then spent', async () => {
+describe('My Security Info in Chromium with a virtual security key', { timeout: 120_000 }, () => {
+  it('signs in with a one-time TAP from Graph, registers a key through the WebAuthn prompt, names it; Graph then lists it with its AAGUID, and the pass is spent', async () => {
     emu.ctx.state.fido2Policy.isAttestationEnforced = false; // see VIRTUAL_AAGUID
-    const tap = issueTap(emu, MEGAN, { lifetimeInMinutes: 10, isUsableOnce: true });
+    const operator = await accessTokenFor(emu, ALEX);
+    const graph = (method: string, path: string, body?: unknown) =>
+      httpRequest(`${emu.urls.graph}/users/${megan().id}/authentication/${path}`, {
+        method,
+        ca: emu.caPem,
+        headers: { authorization: `Bearer ${operator}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+    const created = await graph('POST', 'temporaryAccessPassMethods', { lifetimeInMinutes: 10, isUsableOnce: true });
+    expect(created.status).toBe(201);
+    const tap = { pass: created.json().temporaryAccessPass as string, get usedDateTime() { return emu.ctx.state.taps.get(megan().id)?.usedDateTime ?? null; } };
     const { page, cdp, authenticatorId } = await openWithKey();
     const problems: Record<string, string[]> = {};
 
@@ -129,6 +143,7 @@ describe('My Security Info in Chromium with a virtual security key', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expectStep(page, 'security-info');
     expect(tap.usedDateTime).not.toBeNull(); // one-time use consumed at sign-in
+    expect((await graph('GET', 'temporaryAccessPassMethods')).json().value[0]).toMatchObject({ isUsable: false, methodUsabilityReason: 'OneTimeUsed' });
     await shot(page, '03-security-info');
     problems['security-info'] = await accessibilityProblems(page);
 
@@ -157,6 +172,11 @@ describe('My Security Info in Chromium with a virtual security key', () => {
       credentialId: Buffer.from(credentials[0]!.credentialId, 'base64').toString('base64url'),
     });
     expect(Math.abs(key.createdDateTime.getTime() - emu.ctx.clock.nowMs())).toBeLessThan(60_000);
+    const listed = await graph('GET', 'fido2Methods');
+    expect(listed.status).toBe(200);
+    expect(listed.json().value).toEqual([
+      expect.objectContaining({ id: key.id, displayName: "Megan's key", aaGuid: VIRTUAL_AAGUID, model: 'FIDO2 security key', attestationLevel: 'notAttested' }),
+    ]);
 
     await page.getByRole('link', { name: 'Done' }).click();
     await expectStep(page, 'security-info');

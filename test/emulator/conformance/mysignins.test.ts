@@ -6,6 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../index';
 import { MsiClient, issueTap } from '../support/mysignins';
+import { httpRequest } from '../support/http';
+import { accessTokenFor } from '../support/tokens';
 
 const DOMAIN = 'tapkioskdemo.onmicrosoft.com';
 const MEGAN = `megan.bowen@${DOMAIN}`;
@@ -193,7 +195,12 @@ describe('My Security Info session', () => {
   it('ends when the user\'s sign-in sessions are revoked, and when the emulator is reset', async () => {
     await signedIn();
     emu.advanceClock(1);
-    emu.ctx.state.users.get(userId(MEGAN))!.signInSessionsValidFromDateTime = emu.ctx.clock.now();
+    const revoked = await httpRequest(`${emu.urls.graph}/users/${userId(MEGAN)}/revokeSignInSessions`, {
+      method: 'POST',
+      ca: emu.caPem,
+      headers: { authorization: `Bearer ${await accessTokenFor(emu, `alex.wilber@${DOMAIN}`)}` },
+    });
+    expect(revoked.status).toBe(200);
     expect((await msi.get('/security-info')).status).toBe(303);
 
     await signedIn();
@@ -201,6 +208,12 @@ describe('My Security Info session', () => {
     const cookie = msi.cookie;
     emu.reset();
     msi.cookie = cookie;
+    expect((await msi.get('/security-info')).status).toBe(303);
+
+    // The admin API's reset (used by out-of-process tests) ends sessions too.
+    await signedIn();
+    const reset = await httpRequest(`${emu.urls.admin}/reset`, { method: 'POST', ca: emu.caPem, headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(reset.status).toBe(204);
     expect((await msi.get('/security-info')).status).toBe(303);
   });
 
