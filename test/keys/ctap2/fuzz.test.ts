@@ -1,8 +1,8 @@
 /**
  * Property-based fuzzing of getInfo decoding: random bytes, mutated real captures, random CBOR maps and
  * round-trips of random AuthenticatorInfo. Over 50,000 generated inputs; the only error allowed out is
- * GetInfoDecodeError, no single input may take long (no hang), and oversized input is refused before it
- * is decoded (no unbounded allocation). A failure prints fast-check's seed and the shrunk input.
+ * GetInfoDecodeError, no single input may take over a second (no hang), and oversized input is refused
+ * before it is decoded (no unbounded allocation). A failure prints fast-check's seed and the shrunk input.
  */
 import { Encoder } from 'cbor-x';
 import fc from 'fast-check';
@@ -35,15 +35,20 @@ function decodeChecked(input: Uint8Array): AuthenticatorInfo | GetInfoDecodeErro
     outcome = error;
   }
   slowestMs = Math.max(slowestMs, performance.now() - started);
+  // Plain checks rather than expect(): this runs 50,000 times and the fuzz budget is seconds.
   if (outcome instanceof GetInfoDecodeError) {
-    expect(outcome.message.length).toBeGreaterThan(0);
-  } else {
-    expect(outcome.aaguid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-    expect(Array.isArray(outcome.versions)).toBe(true);
-    expect(Number.isSafeInteger(outcome.maxMsgSize)).toBe(true);
+    if (!outcome.message) throw new Error('GetInfoDecodeError without a message');
+  } else if (
+    !AAGUID.test(outcome.aaguid) ||
+    !Array.isArray(outcome.versions) ||
+    !Number.isSafeInteger(outcome.maxMsgSize) ||
+    typeof outcome.options !== 'object'
+  ) {
+    throw new Error(`malformed AuthenticatorInfo: ${String(outcome.aaguid)}`);
   }
   return outcome;
 }
+const AAGUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 // ---- arbitraries --------------------------------------------------------------------------------------
 
@@ -149,7 +154,8 @@ const validInfo: fc.Arbitrary<AuthenticatorInfo> = fc
 describe('getInfo decoding under fuzzing', () => {
   afterAll(() => {
     expect(inputs).toBeGreaterThanOrEqual(50_000);
-    expect(slowestMs).toBeLessThan(250);
+    // Generous for a shared CI machine; a hang would be seconds or the test timeout.
+    expect(slowestMs).toBeLessThan(1000);
   });
 
   it('random bytes: a typed error or a well-formed info, never anything else', () => {
@@ -174,8 +180,8 @@ describe('getInfo decoding under fuzzing', () => {
     fc.assert(
       fc.property(randomMap, (input) => {
         const outcome = decodeChecked(input);
-        if (outcome instanceof GetInfoDecodeError && outcome.code === 'invalid-field') {
-          expect(outcome.field).toBeDefined();
+        if (outcome instanceof GetInfoDecodeError && outcome.code === 'invalid-field' && outcome.field === undefined) {
+          throw new Error(`invalid-field without a field: ${outcome.message}`);
         }
       }),
       { numRuns: 8_000 },
