@@ -134,10 +134,10 @@ describe('decodeGetInfo', () => {
       expectRejected(Uint8Array.of(0xba, 0xff, 0xff, 0xff, 0xff), 'invalid-cbor'); // map(2^32-1)
       expectRejected(Uint8Array.of(0x5a, 0x7f, 0xff, 0xff, 0xff, 0x00), 'invalid-cbor'); // bstr(2^31-1)
       expectRejected(Uint8Array.of(0xa1, 0x01, 0x9a, 0x0f, 0xff, 0xff, 0xff), 'invalid-cbor');
-      expect(performance.now() - started).toBeLessThan(100);
+      expect(performance.now() - started).toBeLessThan(1000); // microseconds when idle; generous for loaded CI
     });
 
-    it('a hostile packed-value table (cbor-x tag 51 extension) stays bounded: rejected in well under a second', () => {
+    it('a hostile packed-value table (cbor-x tag 51 extension) stays bounded: rejected in bounded time', () => {
       // cbor-x interprets its own tags (packed values, records) even with useRecords: false. The worst this
       // allows within MAX_GET_INFO_CBOR_SIZE is copying one ~3,700-element prefix array ~1,200 times:
       // ~4.5M array slots (~30 MB, ~0.2 s here), quadratic in the input size and so bounded by the size cap.
@@ -147,7 +147,7 @@ describe('decodeGetInfo', () => {
       expect(input.length).toBeLessThanOrEqual(MAX_GET_INFO_CBOR_SIZE);
       const started = performance.now();
       expectRejected(input, 'not-a-map');
-      expect(performance.now() - started).toBeLessThan(2000);
+      expect(performance.now() - started).toBeLessThan(5000); // ~0.2 s when idle; generous for loaded CI
     });
 
     it('deep nesting, without a stack overflow escaping as something else', () => {
