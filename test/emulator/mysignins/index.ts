@@ -3,6 +3,17 @@
 // → "Security key" → "USB device" → browser prompt → "Name your security key" → done; sign out.
 //
 // Public surface: `registerMySignIns(app, ctx)`. Sessions live in this module's memory and are cleared on reset.
+//
+// For the kiosk's guide panel, every page says where the user is on <body>:
+//   data-step  sign-in-username · sign-in-tap · security-info · add-method · security-key-type · webauthn ·
+//              name-key · done · signed-out · error
+//   data-error (only on a refusal) the sign-in codes of ./signin.ts (`SignInRefusal`: user-not-found, tap-incorrect,
+//              account-disabled, external-guest, tap-not-yet-valid, tap-expired, tap-one-time-used, tap-policy,
+//              tap-multi-use-not-allowed, …) on the sign-in pages, and on data-step="error" or "add-method" the
+//              registration codes of ./registration.ts (`RegistrationRefusal`: registration-window-expired,
+//              fido2-not-enabled, fido2-self-service-not-allowed, key-restricted, attestation-required,
+//              challenge-expired, verification-failed) or the browser's (webauthn-cancelled, key-already-registered).
+// A key is stored only once the user has named it ("Name your security key" → Next); until then nothing exists.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -36,7 +47,9 @@ import {
 import { checkTap, checkUsername, refusal } from './signin';
 
 export { ONE_TIME_REGISTRATION_WINDOW_MS, SESSION_COOKIE } from './sessions';
-export { RP_ID, UNKNOWN_MODEL } from './registration';
+export { RP_ID, UNKNOWN_MODEL, type RegistrationRefusal } from './registration';
+export type { Step } from './pages';
+export type { SignInRefusal } from './signin';
 
 /** Strict: only our own script, style and fetches; no inline anything; no framing; forms post only to us. */
 export const CONTENT_SECURITY_POLICY =
