@@ -15,6 +15,7 @@ import { GraphError, accessDenied, authorizationDenied, notFound } from '../erro
 import { type Fido2Record, PASSWORD_METHOD_ID, Role, type TapRecord, type UserRecord } from '../model';
 import { mayManageMethodsOf, tapUsability } from '../store';
 import { type Caller, authenticate, hasAnyScope } from './auth';
+import { challengeMinutes, creationOptionsBody, registerPasskey } from './fido2-provisioning';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Shared with policies.ts
@@ -389,9 +390,36 @@ function routes(app: FastifyInstance, ctx: EmulatorContext): void {
     return key;
   };
 
-  both('GET', '/authentication/fido2Methods/:keyId', async ({ caller, target }, req) => {
+  // --- passkey provisioning (4.2, 4.3) ---------------------------------------------------------------------------
+  /** ReadWrite.All scopes; not for oneself ("Self-service operations aren't currently supported"). */
+  const authorizeProvisioning = (caller: Caller, target: UserRecord, mayRead: boolean) => {
+    if (!hasAnyScope(caller, ['UserAuthMethod-Passkey.ReadWrite.All', UAM.readWriteAll])) throw accessDenied();
+    if (caller.user.id === target.id) throw accessDenied();
+    // creationOptions also lists Global Reader among its roles (v1.0 doc); POST only AA and PAA.
+    if (mayRead && ctx.state.rolesOf(caller.user).includes(Role.GlobalReader)) return;
+    if (!mayManageMethodsOf(ctx.state, caller.user, target).allowed) throw accessDenied();
+  };
+  const creationOptions = (t: Target, req: FastifyRequest, functionCall: string | undefined) => {
+    const minutes = challengeMinutes(req, functionCall);
+    authorizeProvisioning(t.caller, t.target, true);
+    return creationOptionsBody(ctx, req, t.target, minutes);
+  };
+  both('GET', '/authentication/fido2Methods/creationOptions', async (t, req) => creationOptions(t, req, undefined));
+
+  both('POST', '/authentication/fido2Methods', async ({ caller, target }, req, reply) => {
+    if (req.body === undefined && !isJson(req)) throw UNSUPPORTED_MEDIA_TYPE();
+    authorizeProvisioning(caller, target, false);
+    const key = await registerPasskey(ctx, target, req.body);
+    return reply.code(201).send(fido2View(key));
+  });
+
+  both('GET', '/authentication/fido2Methods/:keyId', async (t, req) => {
+    const { caller, target } = t;
+    const keyId = param(req, 'keyId');
+    // The beta function-call form: creationOptions(challengeTimeoutInMinutes=10).
+    if (keyId.startsWith('creationOptions(')) return creationOptions(t, req, keyId.slice('creationOptions'.length));
     authorizeRead(ctx, caller, target, FIDO2_SCOPES);
-    const key = findKey(target, param(req, 'keyId'));
+    const key = findKey(target, keyId);
     return { '@odata.context': `${metadataBase(req, ctx)}#users('${target.id}')/authentication/fido2Methods/$entity`, ...fido2View(key) };
   });
 
