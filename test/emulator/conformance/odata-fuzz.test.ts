@@ -79,10 +79,12 @@ function outcome<T>(parse: (s: string) => T, wellFormed: (t: T) => boolean, inpu
     return 'ast';
   } catch (e) {
     if (!(e instanceof ODataSyntaxError)) throw e;
-    expect(e.position).toBeGreaterThanOrEqual(0);
+    if (!(e.position >= 0)) throw new Error(`parse error without a position for ${JSON.stringify(input)}`);
     return 'error';
   } finally {
-    expect(performance.now() - started).toBeLessThan(250);
+    // Generous for a loaded 2-core CI machine; a quadratic or runaway parse takes far longer.
+    const ms = performance.now() - started;
+    if (ms > 1000) throw new Error(`parsing took ${ms.toFixed(0)} ms for ${JSON.stringify(input.slice(0, 80))}`);
   }
 }
 
@@ -240,7 +242,7 @@ describe('OData parser properties', () => {
       fc.property(hostile(mutatedFilter), (s) => {
         outcome(parseFilter, (a) => filterWellFormed(a), s);
       }),
-      { numRuns: 2000, seed: SEED },
+      { numRuns: 600, seed: SEED },
     );
   });
 
@@ -249,7 +251,7 @@ describe('OData parser properties', () => {
       fc.property(hostile(mutatedSearch), (s) => {
         outcome(parseSearch, searchWellFormed, s);
       }),
-      { numRuns: 2000, seed: SEED },
+      { numRuns: 1500, seed: SEED },
     );
   });
 
@@ -343,11 +345,13 @@ async function inBatches<T>(items: T[], size: number, fn: (t: T) => Promise<void
 
 describe('GET /users under hostile $filter and $search', () => {
   it('answers a few hundred hostile $filter strings with 200 or a documented 400, and keeps serving', async () => {
-    const inputs = [...INJECTIONS, ...fc.sample(hostile(mutatedFilter), { numRuns: 300, seed: SEED })].filter(fitsInUrl);
+    const inputs = [...INJECTIONS, ...fc.sample(hostile(mutatedFilter), { numRuns: 260, seed: SEED })].filter(fitsInUrl);
     const advanced = { ConsistencyLevel: 'eventual' };
     await inBatches(inputs, 12, async (s) => {
-      const url = `${emu.urls.graph}/users?$select=displayName&$filter=${encode(s)}`;
-      const res = await httpRequest(url, { ca: emu.caPem, headers: { authorization: `Bearer ${token}`, ...(s.length % 2 ? advanced : {}) } });
+      // Half of them as advanced queries (header + $count=true), so both rule sets are exercised.
+      const adv = s.length % 2 === 1;
+      const url = `${emu.urls.graph}/users?$select=displayName${adv ? '&$count=true' : ''}&$filter=${encode(s)}`;
+      const res = await httpRequest(url, { ca: emu.caPem, headers: { authorization: `Bearer ${token}`, ...(adv ? advanced : {}) } });
       expectDocumentedAnswer(res, s);
     });
     const after = await graphGet(emu, token, '/users', { $select: 'id' });
@@ -356,8 +360,8 @@ describe('GET /users under hostile $filter and $search', () => {
   });
 
   it('answers a few hundred hostile $search strings with 200 or a documented 400, and keeps serving', async () => {
-    const inputs = [...INJECTIONS, ...fc.sample(hostile(mutatedSearch), { numRuns: 300, seed: SEED })].filter(fitsInUrl);
-    expect(inputs.length).toBeGreaterThan(250);
+    const inputs = [...INJECTIONS, ...fc.sample(hostile(mutatedSearch), { numRuns: 260, seed: SEED })].filter(fitsInUrl);
+    expect(inputs.length).toBeGreaterThan(200);
     await inBatches(inputs, 12, async (s) => {
       const url = `${emu.urls.graph}/users?$select=displayName&$search=${encode(s)}`;
       const res = await httpRequest(url, { ca: emu.caPem, headers: { authorization: `Bearer ${token}`, ConsistencyLevel: 'eventual' } });

@@ -2,9 +2,10 @@
 // parentheses, function calls), the directory `$search` syntax, `$select` and `$orderby`.
 //
 // Each parser is a real tokenizer plus recursive descent, bounded in input length, depth and node count, so any
-// input yields either a well-formed AST or an `ODataSyntaxError` — never another exception, never a
-// partial tree that could widen a query. What the AST *means* for users (which property supports which
-// operator, by default or only as an advanced query) is decided in users.ts, not here.
+// input yields either a well-formed AST or an `ODataSyntaxError` — never another exception, never a partial
+// tree that could widen a query. Anything else escaping a parser is a bug, and the fuzz tests
+// (conformance/odata-fuzz.test.ts) look for exactly that. What the AST *means* for users (which property
+// supports which operator, by default or only as an advanced query) is decided in users.ts, not here.
 
 /** Longest `$filter` / `$search` accepted (Graph limits advanced-query URLs to 2,048 characters). */
 export const MAX_QUERY_LENGTH = 2048;
@@ -60,9 +61,10 @@ const RESERVED = new Set<string>([...COMPARISON, 'and', 'or', 'not', 'in', 'true
 function isControl(code: number): boolean {
   return code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029;
 }
-const isDigit = (c: string) => c >= '0' && c <= '9';
-const isIdentStart = (c: string) => /^[A-Za-z_]$/.test(c);
-const isIdentPart = (c: string) => /^[A-Za-z0-9_.]$/.test(c);
+const isDigit = (c: string) => c.length === 1 && c >= '0' && c <= '9';
+const isLetter = (c: string) => c.length === 1 && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'));
+const isIdentStart = (c: string) => isLetter(c) || c === '_';
+const isIdentPart = (c: string) => isIdentStart(c) || isDigit(c) || c === '.';
 
 function checkInput(option: ODataSyntaxError['option'], input: string): void {
   if (typeof input !== 'string') throw new ODataSyntaxError(option, 'the value is not a string', 0);
@@ -313,7 +315,7 @@ class FilterParser {
 
 /** Parses a `$filter` expression. Throws only `ODataSyntaxError`. */
 export function parseFilter(input: string): FilterNode {
-  return guard('$filter', () => new FilterParser(tokenizeFilter(input)).parse());
+  return new FilterParser(tokenizeFilter(input)).parse();
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -436,7 +438,7 @@ class SearchParser {
 
 /** Parses a directory `$search` value. Throws only `ODataSyntaxError`. */
 export function parseSearch(input: string): SearchNode {
-  return guard('$search', () => new SearchParser(tokenizeSearch(input)).parse());
+  return new SearchParser(tokenizeSearch(input)).parse();
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -444,18 +446,16 @@ export function parseSearch(input: string): SearchNode {
 
 /** `$select=a,b,c`: property names as written (the caller maps them to the schema, case-insensitively). */
 export function parseSelect(input: string): string[] {
-  return guard('$select', () => {
-    checkInput('$select', input);
-    const names: string[] = [];
-    let at = 0;
-    for (const raw of input.split(',')) {
-      const name = raw.trim();
-      if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(name)) throw new ODataSyntaxError('$select', `invalid property '${name}'`, at);
-      if (!names.includes(name)) names.push(name);
-      at += raw.length + 1;
-    }
-    return names;
-  });
+  checkInput('$select', input);
+  const names: string[] = [];
+  let at = 0;
+  for (const raw of input.split(',')) {
+    const name = raw.trim();
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(name)) throw new ODataSyntaxError('$select', `invalid property '${name}'`, at);
+    if (!names.includes(name)) names.push(name);
+    at += raw.length + 1;
+  }
+  return names;
 }
 
 export interface OrderBy {
@@ -465,28 +465,16 @@ export interface OrderBy {
 
 /** `$orderby=displayName` / `displayName desc`, comma-separated. */
 export function parseOrderBy(input: string): OrderBy[] {
-  return guard('$orderby', () => {
-    checkInput('$orderby', input);
-    const out: OrderBy[] = [];
-    let at = 0;
-    for (const raw of input.split(',')) {
-      const m = /^\s*([A-Za-z_][A-Za-z0-9_]{0,127})(?:\s+(asc|desc))?\s*$/i.exec(raw);
-      if (!m?.[1]) throw new ODataSyntaxError('$orderby', `invalid sort clause '${raw.trim()}'`, at);
-      out.push({ property: m[1], descending: (m[2] ?? '').toLowerCase() === 'desc' });
-      at += raw.length + 1;
-    }
-    return out;
-  });
-}
-
-/** Only `ODataSyntaxError` leaves a parser; anything else (a bug) becomes one rather than a 500. */
-function guard<T>(option: ODataSyntaxError['option'], fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (e instanceof ODataSyntaxError) throw e;
-    throw new ODataSyntaxError(option, `could not parse (${e instanceof Error ? e.name : 'error'})`, 0);
+  checkInput('$orderby', input);
+  const out: OrderBy[] = [];
+  let at = 0;
+  for (const raw of input.split(',')) {
+    const m = /^\s*([A-Za-z_][A-Za-z0-9_]{0,127})(?:\s+(asc|desc))?\s*$/i.exec(raw);
+    if (!m?.[1]) throw new ODataSyntaxError('$orderby', `invalid sort clause '${raw.trim()}'`, at);
+    out.push({ property: m[1], descending: (m[2] ?? '').toLowerCase() === 'desc' });
+    at += raw.length + 1;
   }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------
