@@ -39,6 +39,8 @@ import {
 } from './record';
 import { RedactionGuard } from './redaction';
 
+const FILE_MODE = 0o640;
+
 export interface JournalOptions {
   folder: string;
   stationId: string;
@@ -156,7 +158,7 @@ export class Journal {
         const name = journalFileName(this.#station, day);
         const path = join(this.#folder, name);
         created = !(await exists(path));
-        state.file = await open(path, 'a');
+        state.file = await open(path, 'a', FILE_MODE);
         state.day = day;
         state.fileName = name;
       }
@@ -184,7 +186,8 @@ export class Journal {
 export async function openJournal(options: JournalOptions): Promise<Journal> {
   const folder = options.folder;
   const station = options.stationId;
-  await mkdir(folder, { recursive: true });
+  // The journal names people: owner and group only (ignored on Windows, where the folder's ACL decides).
+  await mkdir(folder, { recursive: true, mode: 0o750 });
   const lockPath = join(folder, lockFileName(station));
   await acquireLock(lockPath);
   try {
@@ -238,7 +241,7 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
         repairs.push({ type: 'journal.repaired', kind: 'head-behind-files', file: inFile, headSeq: head.seq });
       }
     }
-    const headHandle = await open(join(folder, headFileName(station)), constants.O_RDWR | constants.O_CREAT);
+    const headHandle = await open(join(folder, headFileName(station)), constants.O_RDWR | constants.O_CREAT, FILE_MODE);
     const journal = new Journal(
       { folder, stationId: station, now: options.now ?? (() => new Date()), guard: options.guard ?? new RedactionGuard() },
       headHandle,

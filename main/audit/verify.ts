@@ -213,7 +213,13 @@ async function verifyStation(folder: string, station: string, files: JournalFile
     const file = last?.file.path ?? join(folder, head.head.file);
     fail('truncated', file, undefined, lastSeq, `the journal ends at seq ${lastSeq} (${where}), but the station had written up to seq ${head.head.seq}: the end was removed`);
   } else if (head.head.seq === lastSeq && lastSeq > 0 && head.head.hash !== lastHash) {
-    fail('edited', last?.file.path ?? headPath, last?.line, lastSeq, `the last record (seq ${lastSeq}) was changed and re-hashed (it disagrees with the head file)`);
+    fail(
+      'edited',
+      last?.file.path ?? headPath,
+      last?.line,
+      lastSeq,
+      `the last record (seq ${lastSeq}) disagrees with the head file: the record was changed and re-hashed, or the head file was edited`,
+    );
   }
   return { station, files: files.length, records, lastSeq };
 }

@@ -5,6 +5,7 @@ import {
   AuditEventError,
   auditEvents as e,
   genesisHash,
+  JournalBrokenError,
   JournalLockedError,
   records,
   verify,
@@ -116,6 +117,34 @@ describe('the journal on disk', () => {
     expect(await readFile(journalFiles(folder)[0] ?? '', 'utf8')).toBe(before);
     expect((await journal.append(signIn)).seq).toBe(2);
     await journal.close();
+  });
+});
+
+describe('when the disk fails', () => {
+  it('stops accepting records after a failed flush, and a reopen carries on from what is on disk', async () => {
+    const journal = await open(folder);
+    await journal.append(signIn);
+    const probe = await openFile(join(folder, 'probe'), 'w');
+    const proto = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
+    await probe.close();
+    const failing = vi.spyOn(proto, 'datasync').mockRejectedValueOnce(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' }));
+    await expect(journal.append(signIn)).rejects.toThrow(JournalBrokenError);
+    failing.mockRestore();
+    await expect(journal.append(signIn)).rejects.toThrow('audit journal could not be written and must be reopened: EIO: i/o error');
+    await journal.close();
+    const again = await open(folder);
+    const next = await again.append(signIn);
+    await again.close();
+    expect(next.seq).toBe(3); // the unflushed line did reach the page cache here; it is kept, not rewritten
+    expect((await verify(folder)).ok).toBe(true);
+  });
+
+  it('keeps the journal away from other users', async () => {
+    const journal = await open(folder);
+    await journal.append(signIn);
+    await journal.close();
+    const { statSync } = await import('node:fs');
+    expect(statSync(journalFiles(folder)[0] ?? '').mode & 0o007).toBe(0); // nothing for others (umask may remove more)
   });
 });
 

@@ -127,7 +127,7 @@ describe('verify', () => {
     writeFileSync(file, `${lines.map((l, i) => (i === 3 ? forge(l) : l)).join('\n')}\n`);
     const last = problem(await verify(folder));
     expect(last).toMatchObject({ kind: 'edited', file, seq: 4 });
-    expect(last.message).toContain('disagrees with the head file');
+    expect(last.message).toContain('disagrees with the head file: the record was changed and re-hashed, or the head file was edited');
   });
 
   it('names a missing day file, a missing first file, and a missing newest file', async () => {
@@ -146,6 +146,11 @@ describe('verify', () => {
 
     rmSync(day3);
     expect(problem(await verify(folder))).toMatchObject({ kind: 'truncated', seq: 4 });
+    rmSync(day2);
+    rmSync(day1);
+    const none = problem(await verify(folder));
+    expect(none).toMatchObject({ kind: 'truncated', seq: 0, file: day3 });
+    expect(none.message).toContain('the journal ends at seq 0 (no records), but the station had written up to seq 6');
   });
 
   it('reports a missing head file, and the kiosk records that it recreated it', async () => {
