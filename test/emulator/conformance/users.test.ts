@@ -142,6 +142,15 @@ describe('GET /users/{id | userPrincipalName}', () => {
   });
 });
 
+describe('GET /beta/users/{id}', () => {
+  it('answers on /beta too, with more than the v1.0 default set', async () => {
+    const res = await graphGet(emu, token, `/users/${MEGAN_ID}`, {}, {}, 'beta');
+    expect(res.status).toBe(200);
+    expect(res.json()).toMatchObject({ id: MEGAN_ID, accountEnabled: true, employeeId: 'E2010' });
+    expect(res.json()['@odata.context']).toContain('/beta/$metadata#users/$entity');
+  });
+});
+
 describe('GET /me', () => {
   it("returns the caller's own profile with User.Read alone", async () => {
     const self = await accessTokenFor(emu, ALEX, { scopes: ['User.Read'] });
@@ -477,6 +486,12 @@ describe('profile photo', () => {
     const res = await get(`/users/${MEGAN_ID}/photo`);
     expect(res.json()).toMatchObject({ '@odata.mediaContentType': 'image/png', id: '48x48', width: 48, height: 48 });
     expect(res.json()['@odata.mediaEtag']).toMatch(/^"[0-9A-F]{8}"$/);
+  });
+
+  it('describes a user without a photo as the documented 1x1 image/gif at /photo', async () => {
+    const res = await get(`/users/${upn('lee.gu')}/photo`);
+    expect(res.status).toBe(200);
+    expect(res.json()).toMatchObject({ '@odata.mediaContentType': 'image/gif', width: 1, height: 1 });
   });
 
   it('serves the documented square sizes at /photo/{size}/$value, and 404 for others', async () => {
