@@ -118,6 +118,16 @@ describe('DELETE fido2Methods', () => {
     expect((await call(emu, 'DELETE', keysPath(U.lee, U.leeKeyId), { token: await token(emu, U.alex, ['UserAuthMethod-Passkey.ReadWrite.All']) })).status).toBe(204);
   });
 
+  it('hostile key ids are 404 and delete nothing', async () => {
+    const t = await token(emu, U.alex);
+    for (const id of ["' or 1 eq 1 or '", '..%2F..%2F_admin%2Freset', '*', 'k'.repeat(900)]) {
+      const res = await call(emu, 'DELETE', keysPath(U.lee, encodeURIComponent(id)), { token: t });
+      expect(res.status).toBe(404);
+      expect(res.body.error.code).toBe('Request_ResourceNotFound');
+    }
+    expect(emu.ctx.state.fido2.has(U.leeKeyId)).toBe(true);
+  });
+
   it('a Global Reader and a role-less operator cannot delete', async () => {
     expect((await call(emu, 'DELETE', keysPath(U.lee, U.leeKeyId), { token: await token(emu, U.nestor) })).status).toBe(403);
     emu.ctx.state.users.get('00000000-0000-4000-8000-000000000004')!.roles = [Role.GlobalReader];

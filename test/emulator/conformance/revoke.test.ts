@@ -63,6 +63,18 @@ describe('revokeSignInSessions', () => {
     expect(validFrom(U.nestor)).toBeGreaterThan(0);
   });
 
+  it('bad input: malformed JSON is 400, a form body 415, and nothing is revoked; the next call is served', async () => {
+    const t = await token(emu, U.alex);
+    const path = userPath(U.megan, '/revokeSignInSessions');
+    const malformed = await call(emu, 'POST', path, { token: t, body: '{"x":', headers: { 'content-type': 'application/json' } });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.code).toBe('BadRequest');
+    const form = await call(emu, 'POST', path, { token: t, body: 'a=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(form.status).toBe(415);
+    expect(validFrom(U.megan)).toBe(0);
+    expect((await revoke(U.alex, U.megan)).status).toBe(200);
+  });
+
   it('an unknown user is 404', async () => {
     const res = await revoke(U.alex, 'ghost@tapkioskdemo.onmicrosoft.com');
     expect(res.status).toBe(404);
