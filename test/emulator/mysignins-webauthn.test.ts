@@ -171,6 +171,7 @@ describe('My Security Info in Chromium with a virtual security key', { timeout: 
       passkeyType: 'deviceBound',
       credentialId: Buffer.from(credentials[0]!.credentialId, 'base64').toString('base64url'),
     });
+    expect(key.attestationCertificates).toEqual([expect.stringMatching(/^[0-9a-f]{40}$/)]); // the batch certificate's thumbprint
     expect(Math.abs(key.createdDateTime.getTime() - emu.ctx.clock.nowMs())).toBeLessThan(60_000);
     const listed = await graph('GET', 'fido2Methods');
     expect(listed.status).toBe(200);

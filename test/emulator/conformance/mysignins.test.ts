@@ -388,3 +388,38 @@ describe('My Security Info: adding a security key (server side)', () => {
     expect([name.status, name.headers.get('location')]).toEqual([303, '/security-info']);
   });
 });
+
+describe('My Security Info: the Fido2 policy on a verified key (decision table)', () => {
+  const YUBIKEY = '2fc0579f-8113-47ea-b116-bb5a8db9202a';
+  const UNLISTED = '01020304-0506-0708-0102-030405060708';
+
+  it('calls a key attested only for a certificate chain from an authenticator the metadata catalog lists', async () => {
+    const { attestationLevelOf } = await import('../mysignins/registration');
+    expect(attestationLevelOf('packed', true, YUBIKEY.toUpperCase())).toBe('attested');
+    expect(attestationLevelOf('none', false, YUBIKEY)).toBe('notAttested');
+    expect(attestationLevelOf('packed', false, YUBIKEY)).toBe('notAttested'); // self attestation
+    expect(attestationLevelOf('packed', true, UNLISTED)).toBe('notAttested');
+  });
+
+  it('refuses an unattested key (format none included) when attestation is enforced, and accepts it when not', async () => {
+    const { fido2PolicyAllowsKey } = await import('../mysignins/registration');
+    const policy = emu.ctx.state.fido2Policy;
+    expect(policy.isAttestationEnforced).toBe(true);
+    expect(fido2PolicyAllowsKey(policy, YUBIKEY, 'notAttested')).toBe('attestation-required');
+    expect(fido2PolicyAllowsKey(policy, YUBIKEY, 'attested')).toBeNull();
+    expect(fido2PolicyAllowsKey({ ...policy, isAttestationEnforced: false }, YUBIKEY, 'notAttested')).toBeNull();
+  });
+
+  it('applies key restrictions only when enforced, matching AAGUIDs case-insensitively', async () => {
+    const { fido2PolicyAllowsKey } = await import('../mysignins/registration');
+    const base = { ...emu.ctx.state.fido2Policy, isAttestationEnforced: false };
+    const block = { ...base, keyRestrictions: { isEnforced: true, enforcementType: 'block' as const, aaGuids: [YUBIKEY.toUpperCase()] } };
+    expect(fido2PolicyAllowsKey(block, YUBIKEY, 'attested')).toBe('key-restricted');
+    expect(fido2PolicyAllowsKey(block, UNLISTED, 'notAttested')).toBeNull();
+    const allow = { ...base, keyRestrictions: { isEnforced: true, enforcementType: 'allow' as const, aaGuids: [YUBIKEY] } };
+    expect(fido2PolicyAllowsKey(allow, YUBIKEY, 'attested')).toBeNull();
+    expect(fido2PolicyAllowsKey(allow, UNLISTED, 'notAttested')).toBe('key-restricted');
+    const notEnforced = { ...block, keyRestrictions: { ...block.keyRestrictions, isEnforced: false } };
+    expect(fido2PolicyAllowsKey(notEnforced, YUBIKEY, 'attested')).toBeNull();
+  });
+});

@@ -341,7 +341,7 @@ function routes(app: FastifyInstance, ctx: EmulatorContext, sessions: SessionSto
       aaGuid: pending.aaGuid,
       model: pending.model,
       attestationLevel: pending.attestationLevel,
-      attestationCertificates: [],
+      attestationCertificates: pending.attestationCertificates,
       passkeyType: 'deviceBound',
       credentialId: pending.credentialId,
     });

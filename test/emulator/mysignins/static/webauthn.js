@@ -63,6 +63,11 @@
   const status = document.getElementById('webauthn-status');
   if (!button || !status) return;
 
+  // The guide panel reads data-webauthn: "prompt" while the browser talks to the key, "verifying" after.
+  function phase(name) {
+    document.body.setAttribute('data-webauthn', name);
+  }
+
   button.addEventListener('click', async function () {
     button.disabled = true;
     status.textContent = 'Follow the instructions from your browser. Insert your security key, enter its PIN and touch it.';
@@ -75,11 +80,13 @@
     if (!answer.options) return window.location.assign(answer.redirect || '/signin');
     if (!window.PublicKeyCredential || !navigator.credentials) return fail('webauthn-unsupported');
     let cred;
+    phase('prompt');
     try {
       cred = await navigator.credentials.create({ publicKey: creationOptions(answer.options) });
     } catch (e) {
       return fail(e && e.name === 'InvalidStateError' ? 'key-already-registered' : 'webauthn-cancelled');
     }
+    phase('verifying');
     status.textContent = 'Checking your security key…';
     try {
       answer = await post(button.dataset.verify, registrationJson(cred));
