@@ -453,6 +453,19 @@ describe('directory roles: transitiveMemberOf/microsoft.graph.directoryRole', ()
     expect(types).toEqual(['#microsoft.graph.group Kiosk Operators', '#microsoft.graph.directoryRole Authentication Administrator']);
   });
 
+  it('takes $select and a roleTemplateId $filter on the role list', async () => {
+    const t = await accessTokenFor(emu, upn('henrietta.mueller'), { scopes: ['User.Read'] });
+    const path = '/me/transitiveMemberOf/microsoft.graph.directoryRole';
+    const selected = await get(path, { $select: 'displayName,roleTemplateId', $count: 'true' }, EVENTUAL, t);
+    expect(selected.json().value).toEqual([
+      { '@odata.type': '#microsoft.graph.directoryRole', displayName: 'Authentication Administrator', roleTemplateId: Role.AuthenticationAdministrator },
+    ]);
+    const plain = await get(path, { $select: 'roleTemplateId' }, {}, t);
+    expect(plain.json().value).toEqual([{ '@odata.type': '#microsoft.graph.group' }, { '@odata.type': '#microsoft.graph.directoryRole', roleTemplateId: Role.AuthenticationAdministrator }]);
+    const filtered = await get(path, { $filter: `roleTemplateId eq '${Role.GlobalAdministrator}'`, $count: 'true' }, EVENTUAL, t);
+    expect(filtered.json()).toMatchObject({ '@odata.count': 0, value: [] });
+  });
+
   it('lists direct memberships only at /me/memberOf', async () => {
     const t = await accessTokenFor(emu, upn('henrietta.mueller'), { scopes: ['User.Read'] });
     const res = await get('/me/memberOf', {}, {}, t);

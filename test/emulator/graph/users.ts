@@ -662,9 +662,18 @@ function memberships(ctx: EmulatorContext, user: UserRecord, transitive: boolean
   return [...groups, ...roleIds.map((r) => directoryRole(ctx, r))];
 }
 
+/** A mixed collection: $select may name a property of either type; an object without it leaves it out. */
+const field = (name: string) => (m: Membership) => (m as unknown as Record<string, unknown>)[name];
 const MEMBER = schema<Membership>('DirectoryObject', [
   { name: 'id', type: 'string', get: (m) => m.id, filter: { eq: D } },
   { name: 'displayName', type: 'string', get: (m) => m.displayName, filter: { eq: D, startsWith: D }, search: 'tokenized', orderBy: A },
+  { name: 'deletedDateTime', type: 'dateTime', get: field('deletedDateTime') },
+  { name: 'description', type: 'string', get: field('description') },
+  { name: 'roleTemplateId', type: 'string', get: field('roleTemplateId'), filter: { eq: D } },
+  { name: 'isAssignableToRole', type: 'boolean', get: field('isAssignableToRole') },
+  { name: 'mailEnabled', type: 'boolean', get: field('mailEnabled') },
+  { name: 'securityEnabled', type: 'boolean', get: field('securityEnabled') },
+  { name: 'groupTypes', type: 'strings', get: field('groupTypes') },
 ]);
 
 function sendCollection<T extends { id: string }>(
