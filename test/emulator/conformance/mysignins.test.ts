@@ -136,6 +136,12 @@ describe('My Security Info sign-in: username, then Temporary Access Pass', () =>
     expect(tap.usedDateTime).toBeNull();
   });
 
+  it('signs in an internal guest (userType Guest, homed in this tenant) like a member', async () => {
+    const lynne = `lynne.robbins@${DOMAIN}`;
+    const tap = issueTap(emu, lynne);
+    expect((await msi.signIn(lynne, tap.pass)).status).toBe(303);
+  });
+
   it('gives every refusal its own code and message', async () => {
     // The kiosk's guide branches on data-error; each case must be told apart.
     const { signInRefusal } = await import('../mysignins');
