@@ -190,6 +190,8 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
   await mkdir(folder, { recursive: true, mode: 0o750 });
   const lockPath = join(folder, lockFileName(station));
   await acquireLock(lockPath);
+  let state: State | undefined;
+  let headHandle: FileHandle | undefined;
   try {
     const files = (await listJournal(folder)).get(station) ?? [];
     const found = await lastRecord(files);
@@ -197,7 +199,7 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
     const lastFile = files.at(-1);
     const tail = lastFile ? (await readLines(lastFile.path)).tail : undefined;
 
-    const state: State = {
+    state = {
       seq: found?.record.seq ?? 0,
       hash: found?.record.hash,
       day: lastFile?.day,
@@ -216,14 +218,17 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
         // Only the newline was missing: the record is whole and now properly ended.
         state.seq = whole.record.seq;
         state.hash = whole.record.hash;
-      } else repairs.push({
-        type: 'journal.repaired',
-        kind: 'torn-line',
-        file: lastFile.name,
-        line: lines,
-        bytes: Buffer.byteLength(tail, 'utf8'),
-        sha256: sha256(tail),
-      });
+      } else {
+        // Half a record: leave it, end it, and say so in the next record (line, length, digest).
+        repairs.push({
+          type: 'journal.repaired',
+          kind: 'torn-line',
+          file: lastFile.name,
+          line: lines,
+          bytes: Buffer.byteLength(tail, 'utf8'),
+          sha256: sha256(tail),
+        });
+      }
     }
     if (headRead.kind !== 'ok') {
       // A head created but never written (no records yet) is nothing to report.
@@ -241,7 +246,7 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
         repairs.push({ type: 'journal.repaired', kind: 'head-behind-files', file: inFile, headSeq: head.seq });
       }
     }
-    const headHandle = await open(join(folder, headFileName(station)), constants.O_RDWR | constants.O_CREAT, FILE_MODE);
+    headHandle = await open(join(folder, headFileName(station)), constants.O_RDWR | constants.O_CREAT, FILE_MODE);
     const journal = new Journal(
       { folder, stationId: station, now: options.now ?? (() => new Date()), guard: options.guard ?? new RedactionGuard() },
       headHandle,
@@ -255,6 +260,8 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
     }
     return journal;
   } catch (error) {
+    await state?.file?.close().catch(() => undefined);
+    await headHandle?.close().catch(() => undefined);
     await unlink(lockPath).catch(() => undefined);
     throw error;
   }

@@ -187,6 +187,19 @@ describe('a torn final line (crash mid-write)', () => {
     }
   });
 
+  it('a whole record missing only its newline is torn if it was never acknowledged, and just ended on restart', async () => {
+    const [file = ''] = await writeJournal(1, 2);
+    const whole = nextRecordPrefix(file, 10_000).trimEnd();
+    appendFileSync(file, whole);
+    expect(problem(await verify(folder))).toMatchObject({ kind: 'torn-final-line', line: 3, repairable: true });
+    const journal = await open(folder);
+    expect(journal.repairs).toEqual([]);
+    expect(journal.lastSeq).toBe(3);
+    await journal.close();
+    expect(readFileSync(file, 'utf8').endsWith(`${whole}\n`)).toBe(true);
+    expect(await verify(folder)).toMatchObject({ ok: true, stations: [{ records: 3 }] });
+  });
+
   it('garbage after the last line is tampering, not a crash', async () => {
     const [file = ''] = await writeJournal(1, 2);
     appendFileSync(file, '{"v":1,"seq":3,"ts":"2026-03-02T09:00:00.000Z","station":"ENROLL-01","prev":"00000000');
