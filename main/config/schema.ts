@@ -98,7 +98,7 @@ export const stationConfigSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['authority'],
-        message: `must name this tenant ("${config.tenantId}") as its first path segment`,
+        message: `must be the sign-in host followed by this tenant and nothing else, e.g. ${new URL(config.authority).origin}/${config.tenantId}`,
       });
     }
   });

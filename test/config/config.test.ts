@@ -60,9 +60,10 @@ describe('a production configuration', () => {
     expect(config.tapLifetimeMinutes).toBeUndefined();
   });
 
-  it('accepts a verified domain as tenant id', () => {
+  it('accepts a verified domain as tenant id, and the authority with or without a trailing slash, any case', () => {
     const domain = 'contoso.onmicrosoft.com';
     expect(messageFor({ ...production, tenantId: domain, authority: `https://login.microsoftonline.com/${domain}` })).toBe('ok');
+    expect(messageFor({ ...production, authority: `https://login.microsoftonline.com/${TENANT.toUpperCase()}/` })).toBe('ok');
   });
 
   it.each([
@@ -77,8 +78,9 @@ describe('a production configuration', () => {
     ['graphBaseUrl', 'https://graph.evil.example/v1.0', '"graphBaseUrl" must be on a Microsoft host (graph.microsoft.com, graph.microsoft.us, dod-graph.microsoft.us, microsoftgraph.chinacloudapi.cn); set "allowCustomHosts": true to use another, got "https://graph.evil.example/v1.0"'],
     ['authority', `https://localhost:4443/${TENANT}`, '"authority" must be on a Microsoft host (login.microsoftonline.com, login.microsoftonline.us, login.partner.microsoftonline.cn)'],
     ['mySecurityInfoUrl', 'https://mysignins.example.com/', '"mySecurityInfoUrl" must be on a Microsoft host (mysignins.microsoft.com)'],
-    ['authority', 'https://login.microsoftonline.com/other.onmicrosoft.com', `"authority" must name this tenant ("${TENANT}") as its first path segment`],
-    ['authority', 'https://login.microsoftonline.com/', `"authority" must name this tenant ("${TENANT}") as its first path segment`],
+    ['authority', 'https://login.microsoftonline.com/other.onmicrosoft.com', `"authority" must be the sign-in host followed by this tenant and nothing else, e.g. https://login.microsoftonline.com/${TENANT}, got "https://login.microsoftonline.com/other.onmicrosoft.com"`],
+    ['authority', 'https://login.microsoftonline.com/', `"authority" must be the sign-in host followed by this tenant and nothing else, e.g. https://login.microsoftonline.com/${TENANT}`],
+    ['authority', `https://login.microsoftonline.com/${TENANT}/v2.0`, `"authority" must be the sign-in host followed by this tenant and nothing else`],
     ['authority', `https://user:pw@login.microsoftonline.com/${TENANT}`, '"authority" must not contain a user name or password'],
     ['tapLifetimeMinutes', 9, '"tapLifetimeMinutes" must be a whole number of minutes from 10 to 43200, got 9'],
     ['tapLifetimeMinutes', 43_201, '"tapLifetimeMinutes" must be a whole number of minutes from 10 to 43200, got 43201'],
