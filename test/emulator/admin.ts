@@ -3,7 +3,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { EmulatorContext } from './context';
-import type { EmulatorOptions } from './server';
 
 const Reset = z.object({ tapPolicy: z.enum(['kiosk', 'microsoft-defaults']).optional() }).default({});
 const Clock = z.object({ advanceMinutes: z.number().min(0).max(60 * 24 * 365).optional(), advanceMs: z.number().min(0).optional() });
@@ -48,23 +47,14 @@ export type Fido2PolicyPatch = z.infer<typeof Fido2PolicyPatch>;
 export function registerAdmin(
   app: FastifyInstance,
   ctx: EmulatorContext,
-  options: EmulatorOptions,
-  reset?: (preset?: 'kiosk' | 'microsoft-defaults') => void,
+  reset: (preset?: 'kiosk' | 'microsoft-defaults') => void,
 ): void {
   const bad = (issues: unknown) => ({ error: { code: 'BadRequest', message: 'invalid admin request', issues } });
 
   app.post('/_admin/reset', async (req, reply) => {
     const body = Reset.safeParse(req.body ?? {});
     if (!body.success) return reply.code(400).send(bad(body.error.issues));
-    if (reset) {
-      reset(body.data.tapPolicy);
-      return reply.code(204).send();
-    }
-    ctx.state.reset(body.data.tapPolicy);
-    ctx.clock.reset();
-    ctx.faults.clear();
-    ctx.requests.length = 0;
-    ctx.throttle.configure(options.throttle ?? {});
+    reset(body.data.tapPolicy);
     return reply.code(204).send();
   });
 

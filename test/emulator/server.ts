@@ -96,8 +96,7 @@ function instrument(app: FastifyInstance, ctx: EmulatorContext, surfaceOf: (url:
       void reply.header('x-ms-resource-unit', String(d.cost));
       if (d.usedFraction > 0.8) void reply.header('x-ms-throttle-limit-percentage', (d.usedFraction * 1.0).toFixed(1));
       if (!d.allowed) {
-        const retry = ctx.throttle.config.retryAfterSeconds;
-        if (retry !== null) void reply.header('Retry-After', String(retry));
+        if (ctx.throttle.config.retryAfterSeconds !== null) void reply.header('Retry-After', String(d.retryAfterSeconds));
         void reply
           .header('x-ms-throttle-scope', `Tenant_Application/${d.limit === 'WriteLimitExceeded' ? 'Write' : 'ReadWrite'}/kiosk/${ctx.state.tenantId}`)
           .header('x-ms-throttle-information', d.limit ?? 'ResourceUnitLimitExceeded')
@@ -106,17 +105,17 @@ function instrument(app: FastifyInstance, ctx: EmulatorContext, surfaceOf: (url:
       }
     }
   });
+  // Logged before the response leaves, so a client that has its answer always finds the request in the log.
   app.addHook('onSend', async (req, reply, payload) => {
+    const surface = surfaceOf(req.url);
     if (req.fault?.drop === 'after') {
       // The handler has committed its change; the client never hears of it.
-      logRequest(ctx, req, reply.statusCode, surfaceOf(req.url) ?? 'graph', 'drop-after');
+      logRequest(ctx, req, reply.statusCode, surface ?? 'graph', 'drop-after');
       req.raw.socket.destroy();
+    } else if (surface) {
+      logRequest(ctx, req, reply.statusCode, surface, req.fault ? 'injected' : undefined);
     }
     return payload;
-  });
-  app.addHook('onResponse', async (req, reply) => {
-    const surface = surfaceOf(req.url);
-    if (surface && req.fault?.drop !== 'after') logRequest(ctx, req, reply.statusCode, surface, req.fault ? 'injected' : undefined);
   });
   app.setErrorHandler((err, req, reply) => renderError(ctx, err, req, reply, surfaceOf(req.url)));
 }
@@ -204,7 +203,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
   await main.register(formbody, { bodyLimit });
   instrument(main, ctx, (url) => (graphPath(url) ? 'graph' : idpPath(url) ? 'idp' : null));
-  registerAdmin(main, ctx, options, (preset) => reset(preset));
+  registerAdmin(main, ctx, (preset) => reset(preset));
   registerIdp(main, ctx);
   await main.register(async (scope) => registerGraph(scope, ctx), { prefix: '/v1.0' });
   await main.register(async (scope) => registerGraph(scope, ctx), { prefix: '/beta' });

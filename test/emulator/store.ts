@@ -204,7 +204,11 @@ export function tapUsability(
         ? 'Expired'
         : tap.isUsableOnce && tap.usedDateTime
           ? 'OneTimeUsed'
-          : state.tapPolicy.state !== 'enabled' || !user || !state.isTargeted(state.tapPolicy, user)
+          : state.tapPolicy.state !== 'enabled' ||
+              !user ||
+              !state.isTargeted(state.tapPolicy, user) ||
+              // A multi-use pass stops working once the policy forces one-time use (sign-in refuses it too).
+              (state.tapPolicy.isUsableOnce && !tap.isUsableOnce)
             ? 'DisabledByPolicy'
             : 'EnabledByPolicy';
   return { isUsable: reason === 'EnabledByPolicy', methodUsabilityReason: reason };

@@ -8,7 +8,8 @@ export interface ThrottleConfig {
   /** Writes per write window (3,000 per 150 s). */
   writes: number;
   writeWindowSeconds: number;
-  /** Seconds announced in Retry-After; null sends a 429 without the header (both shapes exist). */
+  /** The least Retry-After announced (more when the bucket needs longer to refill); null sends a 429 without
+   *  the header (both shapes exist). */
   retryAfterSeconds: number | null;
 }
 
@@ -54,6 +55,10 @@ class Bucket {
     this.tokens = Math.max(-this.capacity, this.tokens - n);
     return ok;
   }
+  /** How long until `n` units are there again, counting what refused requests have spent meanwhile. */
+  secondsUntil(n: number): number {
+    return Math.max(0, ((n - this.tokens) * this.windowMs) / this.capacity / 1000);
+  }
   get usedFraction(): number {
     return 1 - this.tokens / this.capacity;
   }
@@ -64,6 +69,8 @@ export interface ThrottleDecision {
   cost: number;
   limit?: 'ResourceUnitLimitExceeded' | 'WriteLimitExceeded';
   usedFraction: number;
+  /** Whole seconds after which the same request will be let through (never less than configured). */
+  retryAfterSeconds?: number;
 }
 
 export class Throttle {
@@ -87,8 +94,9 @@ export class Throttle {
     const isWrite = method !== 'GET' && method !== 'HEAD';
     const writeOk = isWrite ? this.writes.spend(1) : true;
     const usedFraction = this.ru.usedFraction;
-    if (!ruOk) return { allowed: false, cost, limit: 'ResourceUnitLimitExceeded', usedFraction };
-    if (!writeOk) return { allowed: false, cost, limit: 'WriteLimitExceeded', usedFraction };
+    const retryAfter = (b: Bucket, n: number) => Math.max(this.config.retryAfterSeconds ?? 0, Math.ceil(b.secondsUntil(n)));
+    if (!ruOk) return { allowed: false, cost, limit: 'ResourceUnitLimitExceeded', usedFraction, retryAfterSeconds: retryAfter(this.ru, cost) };
+    if (!writeOk) return { allowed: false, cost, limit: 'WriteLimitExceeded', usedFraction, retryAfterSeconds: retryAfter(this.writes, 1) };
     return { allowed: true, cost, usedFraction };
   }
 }

@@ -70,4 +70,21 @@ describe('emulator core', () => {
     expect(res.status).toBe(400);
     expect(JSON.parse(res.body).error.message).toBe("Resource not found for the segment 'nonsense'.");
   });
+
+  it('throttles with 429, Graph\'s body and a Retry-After after which the same request goes through', async () => {
+    emu.ctx.throttle.configure({ resourceUnits: 4, windowSeconds: 2, retryAfterSeconds: 0 });
+    const statuses: number[] = [];
+    let throttled: Awaited<ReturnType<typeof get>> | undefined;
+    for (let i = 0; i < 8 && !throttled; i++) {
+      const res = await get(`${emu.urls.graph}/me`, emu.caPem);
+      statuses.push(res.status);
+      if (res.status === 429) throttled = res;
+    }
+    expect(throttled, `statuses: ${statuses.join(',')}`).toBeDefined();
+    expect(JSON.parse(throttled!.body).error.code).toBe('TooManyRequests');
+    const wait = Number(throttled!.headers['retry-after']);
+    expect(wait).toBeGreaterThanOrEqual(1);
+    await new Promise((r) => setTimeout(r, wait * 1000));
+    expect((await get(`${emu.urls.graph}/me`, emu.caPem)).status).toBe(401);
+  });
 });

@@ -12,11 +12,6 @@ import { registerToken } from './token';
 export function registerIdp(app: FastifyInstance, ctx: EmulatorContext): void {
   const grants = new GrantStore();
   ctx.onReset(() => grants.clear());
-  // The admin API's reset (`POST /_admin/reset`, used by out-of-process tests and the demo) resets the core
-  // state but does not run the onReset hooks; without this, a browser session would outlive the reset.
-  app.addHook('onResponse', async (req, reply) => {
-    if (req.method === 'POST' && req.url.split('?')[0] === '/_admin/reset' && reply.statusCode < 300) grants.clear();
-  });
   registerDiscovery(app, ctx);
   registerUserInfo(app, ctx);
   registerAuthorize(app, ctx, grants);

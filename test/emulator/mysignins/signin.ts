@@ -100,12 +100,13 @@ export function checkTap(state: TenantState, username: string, pass: string, now
     case 'OneTimeUsed':
       return { ok: false, refusal: refusal('tap-one-time-used') };
     case 'DisabledByPolicy':
+      // "Make sure the user doesn't have a TAP for multiple use while the Authentication methods policy requires a
+      // one-time TAP." (entra-docs TAP how-to, Troubleshooting): tapUsability counts it as DisabledByPolicy; the
+      // page names that cause apart from the others.
+      if (state.tapPolicy.isUsableOnce && !tap.isUsableOnce) return { ok: false, refusal: refusal('tap-multi-use-not-allowed') };
       return { ok: false, refusal: refusal('tap-policy') };
     case 'EnabledByPolicy':
       break;
   }
-  // "Make sure the user doesn't have a TAP for multiple use while the Authentication methods policy requires a
-  // one-time TAP." (entra-docs TAP how-to, Troubleshooting)
-  if (state.tapPolicy.isUsableOnce && !tap.isUsableOnce) return { ok: false, refusal: refusal('tap-multi-use-not-allowed') };
   return { ok: true, user, tap };
 }
