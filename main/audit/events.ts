@@ -51,6 +51,8 @@ export const TAP_DELETE_REASONS = [
   'crash-recovery',
   'replaced',
   'failed',
+  /** The create call's answer was lost (connection dropped, timeout) but the TAP exists: nobody can show its pass. */
+  'reconciliation',
 ] as const;
 
 export const auditEventSchema = z
@@ -94,6 +96,8 @@ export const auditEventSchema = z
       user: userRef,
       lifetimeMinutes: z.int().min(10).max(43_200),
       oneTime: z.boolean(),
+      /** The user's TAP this one will replace (the operator confirmed): not ours if it is still there later. */
+      replacesTapMethodId: methodId.optional(),
     }),
     z.strictObject({
       type: z.literal('tap.issued'),
@@ -111,8 +115,11 @@ export const auditEventSchema = z
       enrollmentId: uuid.optional(),
       intentId: uuid,
       user: userRef,
-      /** Graph refused the POST, or crash recovery found no TAP created after the intent. */
-      reason: z.enum(['graph-refused', 'none-found-at-recovery']),
+      /**
+       * Graph refused the POST; or the POST's answer was lost and the list call right after found no TAP created
+       * after the intent (`none-found-at-reconciliation`); or crash recovery found none at the next start.
+       */
+      reason: z.enum(['graph-refused', 'none-found-at-reconciliation', 'none-found-at-recovery']),
       requestId: requestId.optional(),
     }),
     z.strictObject({

@@ -33,6 +33,8 @@ export interface PendingTap {
   intentAt: string;
   lifetimeMinutes: number;
   oneTime: boolean;
+  /** The user's earlier TAP the POST was to replace: if it is still there, the POST did not commit. */
+  replacesTapMethodId?: string;
   /** Known once Graph answered the POST. */
   tapMethodId?: string;
   issuedAt?: string;
@@ -69,6 +71,7 @@ function apply(pending: Map<string, PendingTap>, station: string, record: AuditR
         intentAt: record.ts,
         lifetimeMinutes: event.lifetimeMinutes,
         oneTime: event.oneTime,
+        ...(event.replacesTapMethodId ? { replacesTapMethodId: event.replacesTapMethodId } : {}),
         deleteAttempts: 0,
       });
       return;

@@ -285,6 +285,26 @@ describe('pendingTaps', () => {
     expect(await pendingTaps(folder, 'OTHER-STATION')).toEqual([]);
   });
 
+  it('carries the TAP an intent was to replace, and clears an intent the issuer reconciled after a lost answer', async () => {
+    const journal = await open(folder);
+    const user = { id: '00000000-0000-4000-8000-000000000016', upn: 'johanna.lorenz@contoso.com' };
+    const replacing = crypto.randomUUID();
+    const old = '5d6f0c41-7f3b-4c7e-9f43-0b6f5b1f2a10';
+    await journal.append(e.tapIntent({ enrollmentId: crypto.randomUUID(), intentId: replacing, operator, user, lifetimeMinutes: 10, oneTime: true, replacesTapMethodId: old }));
+    const lostAndFound = crypto.randomUUID();
+    await journal.append(e.tapIntent({ intentId: lostAndFound, enrollmentId: crypto.randomUUID(), operator, user, lifetimeMinutes: 10, oneTime: true }));
+    await journal.append(e.tapDeleted({ intentId: lostAndFound, user, tapMethodId: 'e7b1c1c0-0d4e-4a0e-8a39-6a4f5c0b9e21', reason: 'reconciliation' }));
+    const lostNone = crypto.randomUUID();
+    await journal.append(e.tapIntent({ intentId: lostNone, enrollmentId: crypto.randomUUID(), operator, user, lifetimeMinutes: 10, oneTime: true }));
+    await journal.append(e.tapNotCreated({ intentId: lostNone, user, reason: 'none-found-at-reconciliation' }));
+    await journal.close();
+
+    const pending = await pendingTaps(folder);
+    expect(pending).toHaveLength(1);
+    expect(pending[0]).toMatchObject({ intentId: replacing, state: 'intent', replacesTapMethodId: old });
+    expect(() => e.tapNotCreated({ intentId: lostNone, user, reason: 'lost' as 'graph-refused' })).toThrow();
+  });
+
   it('still finds a pending TAP when the journal was tampered with', async () => {
     const journal = await open(folder);
     const issued = enrollment();
