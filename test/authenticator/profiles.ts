@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Encoder } from 'cbor-x';
+import { decode, encode } from 'cborg';
 import { CtapHidCapability } from '../../main/keys/hid/constants';
 import { GetInfoKey, type GetInfoFieldName } from '../../main/keys/ctap2/constants';
 import type { AuthenticatorInfo } from '../../main/keys/ctap2/info';
@@ -223,12 +223,6 @@ export function profile(id: string): AuthenticatorProfile {
 
 // ---- crafting variants --------------------------------------------------------------------------------
 
-/**
- * cbor-x configured for CTAP-style output: `Map`s are plain CBOR maps (with `mapsAsObjects: false` cbor-x
- * adds no tag 259), no records, byte strings without tag 64, so what it writes reads like a key's answer.
- */
-const encoder = new Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Array: false });
-
 type GetInfoPatch = { readonly [K in GetInfoFieldName]?: unknown } & { readonly [key: number]: unknown };
 
 /**
@@ -237,15 +231,13 @@ type GetInfoPatch = { readonly [K in GetInfoFieldName]?: unknown } & { readonly 
  * maps; Uint8Array a byte string; bigint an integer).
  */
 export function patchGetInfo(cbor: Uint8Array, patch: GetInfoPatch): Uint8Array {
-  const map = new Map<unknown, unknown>(
-    (new Encoder({ useRecords: false, mapsAsObjects: false }).decode(cbor) as Map<unknown, unknown>).entries(),
-  );
+  const map = decode(cbor, { useMaps: true }) as Map<unknown, unknown>;
   for (const [name, value] of Object.entries(patch)) {
     const key = /^\d+$/.test(name) ? Number(name) : GetInfoKey[name as GetInfoFieldName];
     if (value === undefined) map.delete(key);
     else map.set(key, toCborValue(value));
   }
-  return encodeCanonical(map);
+  return encodeCtap(map);
 }
 
 /** Encode an AuthenticatorInfo as a key would send it (integer keys in ascending order). */
@@ -256,7 +248,7 @@ export function encodeGetInfo(info: AuthenticatorInfo): Uint8Array {
     if (name === 'aaguid') map.set(GetInfoKey.aaguid, Buffer.from(String(value).replaceAll('-', ''), 'hex'));
     else map.set(GetInfoKey[name as GetInfoFieldName], toCborValue(value));
   }
-  return encodeCanonical(map);
+  return encodeCtap(map);
 }
 
 function toCborValue(value: unknown): unknown {
@@ -268,9 +260,12 @@ function toCborValue(value: unknown): unknown {
   return value;
 }
 
-function encodeCanonical(map: Map<unknown, unknown>): Uint8Array {
-  const sorted = new Map(
-    [...map.entries()].sort(([a], [b]) => (typeof a === 'number' && typeof b === 'number' ? a - b : 0)),
-  );
-  return Uint8Array.from(encoder.encode(sorted));
+/**
+ * CTAP2 canonical CBOR, as a key writes it: cborg's `encode` gives every integer and length its shortest form,
+ * definite lengths only, no tags (a `Map` is a plain CBOR map, a Uint8Array a plain byte string, a bigint an
+ * integer), and sorts the keys of every map, nested ones included, in CTAP2's order (major type, then shorter
+ * first, then bytewise). Re-encoding any fixture capture this way gives back its exact bytes.
+ */
+function encodeCtap(map: Map<unknown, unknown>): Uint8Array {
+  return Uint8Array.from(encode(map)); // cborg hands back a Buffer under Node; tests compare plain Uint8Arrays
 }

@@ -1,11 +1,12 @@
 /**
  * authenticatorGetInfo: the typed view of a key's getInfo map, its decoder, and the CTAP2 call.
  *
- * Decoding is cbor-x (maps as `Map`, so integer keys stay integers; 64-bit integers as `bigint`) followed
- * by a zod schema per field. Unknown map keys are ignored; a known key with the wrong type is rejected
- * with a `GetInfoDecodeError` naming the field. See ../shared/reference/ctap-hid.md for the key table.
+ * Decoding is cborg under CTAP2's canonical-CBOR rules (maps as `Map`, so integer keys stay integers; integers
+ * beyond 2^53 as `bigint`; no tags; duplicate keys refused) followed by a zod schema per field. Unknown map
+ * keys are ignored; a known key with the wrong type is rejected with a `GetInfoDecodeError` naming the field.
+ * See ../shared/reference/ctap-hid.md for the key table.
  */
-import { Decoder } from 'cbor-x';
+import { decode, type DecodeOptions } from 'cborg';
 import { z } from 'zod';
 import { Ctap2Status, CtapHidCapability, CtapHidErrorCode, MAX_MESSAGE_SIZE, nameOf } from '../hid/constants';
 import { Ctap2StatusError, CtapHidError } from '../hid/errors';
@@ -124,7 +125,10 @@ export const MAX_GET_INFO_CBOR_SIZE = MAX_MESSAGE_SIZE - 1;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MAX_UINT64 = (1n << 64n) - 1n;
 
-/** An unsigned integer that fits a JS number exactly. cbor-x yields `bigint` for 8-byte encodings. */
+/**
+ * An unsigned integer that fits a JS number exactly. cborg yields `bigint` only beyond the safe-integer range,
+ * which a count never needs: the range check refuses such a value with the field named.
+ */
 const uint = z
   .union([z.int().nonnegative(), z.bigint().nonnegative().max(MAX_SAFE)], { error: 'expected an unsigned integer' })
   .transform(Number);
@@ -147,7 +151,7 @@ const uintArray = z.array(uint, { error: 'expected an array of unsigned integers
 
 const aaguid = bytes.refine((b) => b.length === 16, 'expected 16 bytes').transform(formatAaguid);
 
-/** A CBOR map with text keys, as cbor-x returns it (`Map`), into a plain record. */
+/** A CBOR map with text keys, as the decoder returns it (`Map`), into a plain record. */
 function textMap<V extends z.ZodType>(value: V, what: string) {
   return z
     .map(text, value, { error: `expected a map of ${what}` })
@@ -201,19 +205,29 @@ const REQUIRED: ReadonlySet<GetInfoFieldName> = new Set(['versions', 'aaguid']);
 // ---- decoding -----------------------------------------------------------------------------------------
 
 /**
- * cbor-x options:
- * - `mapsAsObjects: false`: CBOR maps become `Map`s, so getInfo's integer keys stay numbers (as objects
- *   they would be stringified) and nested text-keyed maps keep their key types for validation.
- * - `useRecords: false`: no cbor-x record extension; this is plain RFC 8949 CBOR.
- * - `copyBuffers: true`: byte strings are copies, never views into the caller's buffer.
- * - 64-bit integers (additional info 27) decode as `bigint` by default (we leave `int64AsNumber` off), so
- *   values above 2^53 stay exact; the schema narrows them to `number` where the field is a count.
- * cbor-x also interprets its own tag extensions (packed values, records, typed arrays) whatever the
- * options. Keys send no tags; such values simply fail the schema. The size cap bounds what a hostile key can
- * make it do: the worst found is a packed-value table copying one array ~1,200 times (~0.2 s, ~30 MB
- * transient; see test/keys/ctap2/decode.test.ts).
+ * cborg options, for CTAP2's canonical CBOR (CTAP 2.x, "Message Encoding"):
+ * - `useMaps: true`: CBOR maps become `Map`s, so getInfo's integer keys stay numbers (as objects they would be
+ *   refused, or stringified) and nested text-keyed maps keep their key types for validation.
+ * - `strict: true`: integers and lengths must use their shortest encoding, as canonical CBOR requires.
+ * - `allowIndefinite: false`: no indefinite-length arrays, maps or strings (canonical CBOR has none).
+ * - `rejectDuplicateMapKeys: true`: a map that says two things under one key is refused, not resolved by
+ *   "last one wins" (it would let a key hide a value from one parser and show it to another).
+ * - `allowUndefined: false`: CTAP2 has no use for `undefined`; it must not pass for an absent key.
+ * - `tags: {}`: no tag decoders at all, so any CBOR tag (major type 6) is an error (`invalid-cbor`). Keys send
+ *   none, and a hostile key gets no tag extension to drive (packed values, records, typed arrays, ...).
+ * Integers (major types 0/1) beyond the safe-integer range decode as `bigint` (`allowBigInt` stays on), so
+ * 64-bit values stay exact. Byte strings are copies, never views into the caller's buffer.
+ * Not checked: map key order (cborg cannot; with duplicates refused, order carries no meaning) and UTF-8
+ * validity of text (malformed sequences become U+FFFD). Every fixture capture is canonical in both respects.
  */
-const decoder = new Decoder({ mapsAsObjects: false, useRecords: false, copyBuffers: true });
+const DECODE_OPTIONS: DecodeOptions = Object.freeze({
+  useMaps: true,
+  strict: true,
+  allowIndefinite: false,
+  rejectDuplicateMapKeys: true,
+  allowUndefined: false,
+  tags: {},
+});
 
 /**
  * Decode an authenticatorGetInfo CBOR map (without the status byte).
@@ -229,7 +243,7 @@ export function decodeGetInfo(cbor: Uint8Array): AuthenticatorInfo {
   }
   let decoded: unknown;
   try {
-    decoded = decoder.decode(cbor) as unknown;
+    decoded = decode(cbor, DECODE_OPTIONS) as unknown;
   } catch (cause) {
     const detail = cause instanceof Error ? cause.message : String(cause);
     throw new GetInfoDecodeError('invalid-cbor', `getInfo response is not valid CBOR: ${detail}`, { cause });
