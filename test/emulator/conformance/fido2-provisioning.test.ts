@@ -2,7 +2,7 @@
 // emulator, with attestations made here by a minimal software authenticator (P-256, `none` or packed self
 // attestation) for the relying party login.microsoftonline.com.
 import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import { Encoder } from 'cbor-x';
+import { encode as encodeCbor } from 'cborg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../index';
 import { Role } from '../model';
@@ -16,12 +16,10 @@ afterAll(async () => emu.close());
 beforeEach(() => emu.reset());
 
 /**
- * Plain CTAP2 CBOR, as authenticators send it: minimal lengths (strict decoders refuse cbor-x's default 16-bit map
- * sizes) and a Map as a plain CBOR map (not wrapped in cbor-x's tag 259).
+ * Plain CTAP2 canonical CBOR, as authenticators send it (cborg's `encode`): shortest integers and lengths (strict
+ * decoders refuse longer ones), map keys in canonical order, no tags (a Map is a plain CBOR map).
  */
-// `useTag259ForMaps` exists at runtime but not in cbor-x's typings.
-const cbor = new Encoder({ useRecords: false, variableMapSize: true, useTag259ForMaps: false } as ConstructorParameters<typeof Encoder>[0]);
-const encode = (v: unknown) => cbor.encode(v);
+const encode = (v: unknown): Uint8Array => encodeCbor(v);
 
 const YUBIKEY_5_NFC = '2fc0579f-8113-47ea-b116-bb5a8db9202a';
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest();
