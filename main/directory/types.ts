@@ -1,5 +1,6 @@
 // What the directory gateway hands to the rest of the app: plain, validated data, never raw Graph JSON.
 // The gateway (directory/gateway.ts) validates every Graph response against schemas that produce these types.
+import type { Fido2KeyPolicy } from '../keys/readiness';
 
 /** One search hit. */
 export interface UserSummary {
@@ -72,6 +73,13 @@ export interface TapPolicy {
   isUsableOnce: boolean;
   includeTargets: { targetType: string; id: string }[];
   excludeTargets: { targetType: string; id: string }[];
+}
+
+/** The Fido2 (passkey) policy: what key readiness needs (keys/readiness.ts) plus whom it targets, for pre-flight.
+ *  The gateway always fills the targets; they are optional so that a plain Fido2KeyPolicy (a test fake) still fits. */
+export interface Fido2Policy extends Fido2KeyPolicy {
+  readonly includeTargets?: readonly { readonly targetType: string; readonly id: string }[];
+  readonly excludeTargets?: readonly { readonly targetType: string; readonly id: string }[];
 }
 
 /** A policy the operator may or may not be allowed to read (Authentication Administrators alone get 403). */

@@ -3,6 +3,7 @@
 // tests pass fakes or the real services against the emulator. Nothing here does I/O of its own.
 import type { AuditEvent, AuditRecord } from '../audit';
 import type {
+  Fido2Policy,
   IdentityCard,
   IssuedTap,
   PolicyRead,
@@ -11,7 +12,6 @@ import type {
   TapPolicy,
   UserSummary,
 } from '../directory/types';
-import type { Fido2KeyPolicy } from '../keys/readiness';
 import type { KeyWatcherState } from '../keys/watcher';
 import type { OperatorIdentity } from '../operator/types';
 
@@ -30,7 +30,7 @@ export interface DirectoryPort {
   searchUsers(input: string, signal?: AbortSignal): Promise<{ kind: QueryKind; users: UserSummary[] }>;
   identityCard(userId: string, signal?: AbortSignal): Promise<IdentityCard>;
   tapPolicy(signal?: AbortSignal): Promise<PolicyRead<TapPolicy>>;
-  fido2Policy(signal?: AbortSignal): Promise<PolicyRead<Fido2KeyPolicy>>;
+  fido2Policy(signal?: AbortSignal): Promise<PolicyRead<Fido2Policy>>;
   createTap(userId: string, request: { lifetimeInMinutes: number; isUsableOnce: boolean }, signal?: AbortSignal): Promise<IssuedTap>;
   listTaps(userId: string, signal?: AbortSignal): Promise<TapMethod[]>;
   getTap(userId: string, tapId: string, signal?: AbortSignal): Promise<TapMethod | null>;

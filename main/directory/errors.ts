@@ -1,0 +1,325 @@
+// The one place that turns a Graph failure into something the app can branch on: a `DirectoryError` with a kind
+// (types.ts `DirectoryErrorKind`), the HTTP status and Graph error code when there was an answer, the Graph
+// request id (from the error body's innerError, else the `request-id` response header), and a message an
+// operator can read. Sources:
+//   - an HTTP answer that is not 2xx (the gateway reads every response raw): `fromResponse`
+//   - the Graph client library's GraphError (network failures surface as statusCode -1): `fromGraphClientError`
+//   - our own per-call timeout: `timedOut`
+//   - a 2xx answer whose body does not have the shape we expect: `malformed`
+//   - input we refuse before it reaches Graph: `badInput`
+// No message built here ever contains a request or response body: only status, code, Graph's `message` text
+// on an error answer (which never carries a pass: the pass is only in the 201 body of a create) and paths of
+// schema issues, never their values.
+import type { DirectoryErrorKind } from './types';
+
+/** Known refusals of POST temporaryAccessPassMethods (entra-graph.md 1.5), read from Graph's message text. */
+export type TapCreationRefusal =
+  | 'lifetime-out-of-range'
+  | 'policy-excludes-user'
+  | 'external-guest'
+  | 'one-time-required'
+  /** 403: the operator's role does not reach this user (an admin for an Authentication Administrator), or it is
+   *  the operator's own account; Graph does not say which. */
+  | 'not-permitted-for-target';
+
+export interface DirectoryErrorInit {
+  kind: DirectoryErrorKind;
+  message: string;
+  status?: number | undefined;
+  code?: string | null | undefined;
+  requestId?: string | null | undefined;
+  /** What the app was doing, e.g. "create a Temporary Access Pass". */
+  operation?: string | undefined;
+  reason?: TapCreationRefusal | undefined;
+  /** The policy's bounds when the refusal is `lifetime-out-of-range`. */
+  lifetimeRange?: { min: number; max: number } | undefined;
+  /** Seconds Graph asked us to wait (429/503), when it said. */
+  retryAfterSeconds?: number | undefined;
+  /** Graph's own error text, one line, when it sent one. */
+  graphMessage?: string | undefined;
+}
+
+export class DirectoryError extends Error {
+  override readonly name = 'DirectoryError';
+  readonly kind: DirectoryErrorKind;
+  readonly status: number | undefined;
+  readonly code: string | null;
+  readonly requestId: string | null;
+  readonly operation: string | undefined;
+  readonly reason: TapCreationRefusal | undefined;
+  readonly lifetimeRange: { min: number; max: number } | undefined;
+  readonly retryAfterSeconds: number | undefined;
+  readonly graphMessage: string | null;
+
+  constructor(init: DirectoryErrorInit) {
+    super(init.message);
+    this.kind = init.kind;
+    this.status = init.status;
+    this.code = init.code ?? null;
+    this.requestId = init.requestId ?? null;
+    this.operation = init.operation;
+    this.reason = init.reason;
+    this.lifetimeRange = init.lifetimeRange;
+    this.retryAfterSeconds = init.retryAfterSeconds;
+    this.graphMessage = init.graphMessage ?? null;
+  }
+
+  /** What an audit record or a log line may hold: no stack, no body. */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      kind: this.kind,
+      status: this.status,
+      code: this.code,
+      requestId: this.requestId,
+      operation: this.operation,
+      reason: this.reason,
+      message: this.message,
+    };
+  }
+}
+
+export const isDirectoryError = (e: unknown): e is DirectoryError => e instanceof DirectoryError;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Kinds and the operator's wording
+
+export function kindForStatus(status: number): DirectoryErrorKind {
+  if (status === 401) return 'unauthenticated';
+  if (status === 403) return 'forbidden';
+  if (status === 404 || status === 410) return 'not-found';
+  if (status === 429) return 'throttled';
+  if (status === 408) return 'timeout';
+  if (status >= 500) return 'unavailable';
+  return 'bad-request';
+}
+
+const SUMMARY: Record<DirectoryErrorKind, string> = {
+  'bad-input': 'the search text was refused before it was sent',
+  'not-found': 'Microsoft Graph does not know this object (it may have been deleted)',
+  forbidden: 'Microsoft Graph refused: your role or the app’s permissions do not allow this',
+  'bad-request': 'Microsoft Graph refused the request',
+  throttled: 'Microsoft Graph is throttling requests from this station; wait a minute and try again',
+  unavailable: 'Microsoft Graph is not available right now; try again in a moment',
+  network: 'Microsoft Graph could not be reached (the connection failed or was dropped)',
+  timeout: 'Microsoft Graph did not answer in time',
+  unauthenticated: 'your sign-in is no longer valid: sign in again',
+};
+
+function compose(operation: string | undefined, summary: string, detail?: string): string {
+  const head = operation ? `Could not ${operation}: ${summary}` : summary.charAt(0).toUpperCase() + summary.slice(1);
+  return detail ? `${head}. ${detail}` : `${head}.`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reading Graph's error body ({ error: { code, message, innerError: { request-id } } }, entra-graph.md 6.1)
+
+interface GraphErrorBody {
+  code: string | null;
+  message: string | null;
+  requestId: string | null;
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
+
+/** Reads Graph's error body, given as parsed JSON or as text; anything else gives nulls. */
+export function readGraphErrorBody(body: unknown): GraphErrorBody {
+  let value = body;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return { code: null, message: null, requestId: null };
+    }
+  }
+  if (typeof value !== 'object' || value === null) return { code: null, message: null, requestId: null };
+  const record = value as Record<string, unknown>;
+  // The library's GraphError keeps `JSON.stringify(error.error)`, i.e. without the outer `error` wrapper.
+  const error = (typeof record.error === 'object' && record.error !== null ? record.error : record) as Record<string, unknown>;
+  const inner = (error.innerError ?? error.innererror) as Record<string, unknown> | undefined;
+  return {
+    code: str(error.code),
+    message: str(error.message),
+    requestId: inner && typeof inner === 'object' ? str(inner['request-id']) : null,
+  };
+}
+
+/** Header lookup on a fetch Headers or a plain record (any case). */
+export function headerValue(headers: Headers | Record<string, string | string[] | undefined> | undefined | null, name: string): string | null {
+  if (!headers) return null;
+  if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name);
+  const wanted = name.toLowerCase();
+  for (const [k, v] of Object.entries(headers as Record<string, string | string[] | undefined>)) {
+    if (k.toLowerCase() === wanted) return Array.isArray(v) ? (v[0] ?? null) : (v ?? null);
+  }
+  return null;
+}
+
+function retryAfter(headers: Parameters<typeof headerValue>[0]): number | undefined {
+  const raw = headerValue(headers, 'retry-after');
+  if (raw === null) return undefined;
+  const n = Number(raw);
+  if (raw.trim() !== '' && Number.isFinite(n)) return Math.max(0, n);
+  const at = Date.parse(raw);
+  return Number.isFinite(at) ? Math.max(0, Math.round((at - Date.now()) / 1000)) : undefined;
+}
+
+/** Graph's text, cleaned for a screen: one line, bounded. */
+function graphText(message: string | null): string | undefined {
+  if (!message) return undefined;
+  const line = message.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// TAP creation refusals (matching on the message is fragile; Graph documents no codes for them, and third-party
+// tools match the same texts. When nothing matches, the kind and Graph's own text still reach the operator.)
+
+function tapRefusal(status: number, message: string | null): Pick<DirectoryErrorInit, 'reason' | 'lifetimeRange'> & { text?: string } {
+  if (status === 403) {
+    return {
+      reason: 'not-permitted-for-target',
+      text: 'Your role may not manage this person’s sign-in methods: an Authentication Administrator cannot act on administrators or members of role-assignable groups, and nobody may issue a pass for their own account',
+    };
+  }
+  if (status !== 400 || !message) return {};
+  const range = /Invalid LifetimeInMinutes specified\. The valid range between (\d+) and (\d+)/i.exec(message);
+  if (range) {
+    const min = Number(range[1]);
+    const max = Number(range[2]);
+    return { reason: 'lifetime-out-of-range', lifetimeRange: { min, max }, text: `The tenant allows a pass lifetime between ${min} and ${max} minutes` };
+  }
+  if (/Converged UserCredentialPolicy does not allow/i.test(message)) {
+    return { reason: 'policy-excludes-user', text: 'The Temporary Access Pass policy is disabled or does not include this person' };
+  }
+  if (/cannot be added to an external guest/i.test(message)) {
+    return { reason: 'external-guest', text: 'This is an external guest: their sign-in methods are managed by their home organisation' };
+  }
+  if (/one-time|isUsableOnce/i.test(message)) {
+    return { reason: 'one-time-required', text: 'The tenant only allows one-time passes' };
+  }
+  return {};
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Constructors
+
+export interface ResponseFacts {
+  status: number;
+  headers?: Headers | Record<string, string | string[] | undefined> | null;
+  /** The response body as text or parsed JSON, if any. */
+  body?: unknown;
+}
+
+/** An HTTP answer that is not 2xx. `operation` names what we were doing; 'create-tap' enables the refusal reasons. */
+export function fromResponse(response: ResponseFacts, operation?: string, options: { tapCreate?: boolean } = {}): DirectoryError {
+  const parsed = readGraphErrorBody(response.body);
+  const requestId = parsed.requestId ?? headerValue(response.headers, 'request-id') ?? headerValue(response.headers, 'x-ms-request-id');
+  const kind = kindForStatus(response.status);
+  const refusal = options.tapCreate ? tapRefusal(response.status, parsed.message) : {};
+  const graph = graphText(parsed.message);
+  const codeText = parsed.code ?? String(response.status);
+  const detail = refusal.text
+    ? `${refusal.text} (Graph: ${graph ?? codeText})`
+    : graph
+      ? `Graph said: ${graph} (${codeText})`
+      : `Graph answered ${response.status}${parsed.code ? ` ${parsed.code}` : ''}`;
+  return new DirectoryError({
+    kind,
+    message: compose(operation, SUMMARY[kind], detail),
+    status: response.status,
+    code: parsed.code,
+    requestId,
+    operation,
+    reason: refusal.reason,
+    lifetimeRange: refusal.lifetimeRange,
+    retryAfterSeconds: kind === 'throttled' || kind === 'unavailable' ? retryAfter(response.headers) : undefined,
+    graphMessage: graph,
+  });
+}
+
+/** The shape of the Graph client library's GraphError, without importing its class here. */
+export interface GraphClientErrorLike {
+  statusCode: number;
+  code?: string | null;
+  requestId?: string | null;
+  body?: unknown;
+  headers?: Headers | undefined;
+  message?: string;
+}
+
+export function isGraphClientError(e: unknown): e is GraphClientErrorLike {
+  return typeof e === 'object' && e !== null && typeof (e as { statusCode?: unknown }).statusCode === 'number';
+}
+
+function looksLikeTimeout(e: unknown): boolean {
+  const text = [
+    (e as { name?: unknown })?.name,
+    (e as { code?: unknown })?.code,
+    (e as { message?: unknown })?.message,
+  ]
+    .filter((v): v is string => typeof v === 'string')
+    .join(' ');
+  return /TimeoutError|ETIMEDOUT|timed out|no response within/i.test(text);
+}
+
+/**
+ * Whatever a Graph call threw. The library gives statusCode -1 when there was no HTTP answer (connection
+ * refused or dropped, DNS, TLS): `network`, or `timeout` when the cause says so. A status gives the HTTP kind.
+ */
+export function fromGraphClientError(e: unknown, operation?: string, options: { tapCreate?: boolean } = {}): DirectoryError {
+  if (e instanceof DirectoryError) return e;
+  if (isGraphClientError(e) && e.statusCode > 0) {
+    const parsed = readGraphErrorBody(e.body);
+    return fromResponse(
+      {
+        status: e.statusCode,
+        headers: e.headers ?? null,
+        body: { error: { code: parsed.code ?? e.code ?? null, message: parsed.message ?? e.message ?? null, innerError: { 'request-id': parsed.requestId ?? e.requestId ?? null } } },
+      },
+      operation,
+      options,
+    );
+  }
+  const requestId = isGraphClientError(e) ? (e.requestId ?? headerValue(e.headers, 'request-id')) : null;
+  if (looksLikeTimeout(e)) return timedOut(operation, undefined, requestId);
+  return new DirectoryError({
+    kind: 'network',
+    message: compose(operation, SUMMARY.network, 'Check the station’s network connection; if a change was being made, the kiosk checks whether it happened before trying again'),
+    code: isGraphClientError(e) ? (e.code ?? null) : null,
+    requestId,
+    operation,
+  });
+}
+
+export function timedOut(operation?: string, afterMs?: number, requestId: string | null = null): DirectoryError {
+  return new DirectoryError({
+    kind: 'timeout',
+    message: compose(operation, SUMMARY.timeout, afterMs !== undefined ? `No answer within ${Math.round(afterMs / 1000)} s` : undefined),
+    code: 'timeout',
+    requestId,
+    operation,
+  });
+}
+
+/**
+ * A 2xx answer we cannot use (not JSON, or not the shape Graph documents). Kind `unavailable` with code
+ * `malformedResponse`: for the operator it is the same as a service fault (try again later, tell support with
+ * the request id). `issues` are schema paths with what was expected, never the values.
+ */
+export function malformed(operation: string | undefined, requestId: string | null, status: number, issues: string[]): DirectoryError {
+  const where = issues.slice(0, 3).join('; ');
+  return new DirectoryError({
+    kind: 'unavailable',
+    message: compose(operation, 'Microsoft Graph answered in a form the kiosk does not understand', where ? `Unexpected: ${where}` : undefined),
+    status,
+    code: 'malformedResponse',
+    requestId,
+    operation,
+  });
+}
+
+/** Input refused before anything was sent. `what` names the problem in the operator's terms. */
+export function badInput(what: string, operation?: string): DirectoryError {
+  return new DirectoryError({ kind: 'bad-input', message: compose(operation, SUMMARY['bad-input'], what), code: 'badInput', operation });
+}

@@ -1,0 +1,386 @@
+// The directory gateway: every Graph call the kiosk makes, typed (DirectoryPort in enrollment/ports.ts).
+//
+// - Each call goes through `send`: the Graph client (graph-client.ts: auth, retry on 429/503/504 with
+//   Retry-After inside its budget) with the raw response, a per-call timeout and the caller's AbortSignal.
+// - Every failure becomes a DirectoryError (errors.ts); every 2xx body is checked with zod (schemas.ts).
+// - THE place where a Temporary Access Pass is created: `createTap` below. The pass is in the 201 body only; it is
+//   returned to the caller once, in the IssuedTap, and is never put in an error, a log line or anything else.
+// - The caller's abort is passed through as the caller's own `signal.reason` (it is not a Graph failure).
+import { type Client, ResponseType } from '@microsoft/microsoft-graph-client';
+import type { z } from 'zod';
+import type { DirectoryPort, QueryKind } from '../enrollment/ports';
+import { modelFromAaguid } from '../keys/identity';
+import { DirectoryError, badInput, fromGraphClientError, fromResponse, headerValue, malformed, timedOut } from './errors';
+import {
+  GraphCardUser,
+  GraphFido2List,
+  GraphFido2Policy,
+  GraphIssuedTap,
+  GraphTap,
+  GraphTapList,
+  GraphTapPolicy,
+  GraphUserList,
+  type GraphUser,
+} from './schemas';
+import { type SearchOptions, planUserSearch } from './search';
+import type {
+  Fido2Policy,
+  IdentityCard,
+  IssuedTap,
+  PolicyRead,
+  SecurityKeyMethod,
+  TapMethod,
+  TapPolicy,
+  UserSummary,
+} from './types';
+
+export interface DirectoryGatewayOptions {
+  /** From createGraphClient (graph-client.ts). */
+  client: Client;
+  /** Each call (retries included) gives up after this long: `timeout`. Default 30 s. */
+  timeoutMs?: number;
+  search?: SearchOptions;
+  /** Largest photo accepted, in bytes. Default 4 MB (Graph's own limit for a profile photo). */
+  photoMaxBytes?: number;
+}
+
+export const SEARCH_PAGE_SIZE = 25;
+const SUMMARY_FIELDS = ['id', 'userPrincipalName', 'displayName', 'mail', 'department', 'jobTitle', 'employeeId'];
+const CARD_FIELDS = [
+  'id',
+  'userPrincipalName',
+  'displayName',
+  'givenName',
+  'surname',
+  'mail',
+  'employeeId',
+  'department',
+  'jobTitle',
+  'accountEnabled',
+  'userType',
+  'creationType',
+  'externalUserState',
+];
+const POLICIES = '/policies/authenticationMethodsPolicy/authenticationMethodConfigurations';
+const PHOTO_TYPES = /^image\/(jpeg|png|gif|webp|bmp)$/i;
+
+type Method = 'GET' | 'POST' | 'DELETE';
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  requestId: string | null;
+  bytes: Buffer;
+}
+
+interface SendOptions {
+  query?: Record<string, string>;
+  headers?: Record<string, string>;
+  body?: unknown;
+  signal?: AbortSignal | undefined;
+  /** Statuses that are answers, not failures (e.g. 404 for "no photo"). */
+  accept?: number[];
+  tapCreate?: boolean;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UPN_KEY = /^[^$@\s/\\?#%][^@\s/\\?%]*@[A-Za-z0-9.-]+$/;
+const METHOD_ID = /^[A-Za-z0-9_=-]{1,256}$/;
+
+function userKey(userId: string, operation: string): string {
+  if (typeof userId !== 'string' || !(GUID.test(userId) || (userId.length <= 256 && UPN_KEY.test(userId)))) {
+    throw badInput('The user id is not a directory object id', operation);
+  }
+  return encodeURIComponent(userId);
+}
+
+function methodKey(methodId: string, operation: string): string {
+  if (typeof methodId !== 'string' || !METHOD_ID.test(methodId)) throw badInput('The method id is not a valid authentication method id', operation);
+  return encodeURIComponent(methodId);
+}
+
+const nn = (v: string | null | undefined): string | null => (v === undefined || v === null || v === '' ? null : v);
+
+function toSummary(u: GraphUser): UserSummary {
+  return {
+    id: u.id,
+    userPrincipalName: u.userPrincipalName,
+    displayName: nn(u.displayName) ?? u.userPrincipalName,
+    mail: nn(u.mail),
+    department: nn(u.department),
+    jobTitle: nn(u.jobTitle),
+    employeeId: nn(u.employeeId),
+  };
+}
+
+function toTap(t: z.infer<typeof GraphTap>): TapMethod {
+  return {
+    id: t.id,
+    createdDateTime: t.createdDateTime,
+    startDateTime: t.startDateTime,
+    lifetimeInMinutes: t.lifetimeInMinutes,
+    isUsableOnce: t.isUsableOnce,
+    isUsable: t.isUsable,
+    methodUsabilityReason: t.methodUsabilityReason,
+  };
+}
+
+function toKey(k: z.infer<typeof GraphFido2List>['value'][number]): SecurityKeyMethod {
+  const aaGuid = nn(k.aaGuid);
+  return {
+    id: k.id,
+    displayName: nn(k.displayName),
+    aaGuid,
+    model: nn(k.model) ?? (aaGuid ? (modelFromAaguid(aaGuid)?.name ?? null) : null),
+    createdDateTime: nn(k.createdDateTime),
+    attestationLevel: k.attestationLevel === 'attested' || k.attestationLevel === 'notAttested' ? k.attestationLevel : null,
+  };
+}
+
+/** An external guest: a B2B `#EXT#` user name, or an invited account (creationType Invitation, or an externalUserState). */
+export function isExternalGuest(u: Pick<GraphUser, 'userPrincipalName' | 'creationType' | 'externalUserState'>): boolean {
+  return /#EXT#/i.test(u.userPrincipalName) || u.creationType === 'Invitation' || nn(u.externalUserState) !== null;
+}
+
+const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+
+export function createDirectoryGateway(options: DirectoryGatewayOptions): DirectoryPort {
+  const { client } = options;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const photoMaxBytes = options.photoMaxBytes ?? 4 * 1024 * 1024;
+
+  async function send(operation: string, method: Method, path: string, opts: SendOptions = {}): Promise<Answer> {
+    const caller = opts.signal;
+    if (caller?.aborted) throw caller.reason;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+    const onCallerAbort = () => controller.abort(caller?.reason);
+    caller?.addEventListener('abort', onCallerAbort, { once: true });
+    const aborted = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+    });
+    try {
+      let request = client.api(path).responseType(ResponseType.RAW).option('signal', controller.signal);
+      if (opts.query) {
+        const encoded: Record<string, string> = {};
+        for (const [k, v] of Object.entries(opts.query)) encoded[k] = encodeURIComponent(v);
+        request = request.query(encoded);
+      }
+      if (opts.headers) request = request.headers(opts.headers);
+      const pending: Promise<unknown> =
+        method === 'GET' ? request.get() : method === 'DELETE' ? request.delete() : request.post(opts.body === undefined ? undefined : opts.body);
+      pending.catch(() => undefined); // when the timeout wins the race, the library's late failure is not ours to report
+      const response = (await Promise.race([pending, aborted])) as Response;
+      if (!(response instanceof Response)) throw malformed(operation, null, 0, ['(response): not an HTTP response']);
+      const bytes = Buffer.from(await Promise.race([response.arrayBuffer(), aborted]));
+      const requestId = headerValue(response.headers, 'request-id');
+      const answer: Answer = { status: response.status, headers: response.headers, requestId, bytes };
+      if ((response.status >= 200 && response.status < 300) || opts.accept?.includes(response.status)) return answer;
+      throw fromResponse({ status: response.status, headers: response.headers, body: bytes.toString('utf8') }, operation, { tapCreate: opts.tapCreate ?? false });
+    } catch (e) {
+      if (caller?.aborted) throw caller.reason;
+      if (e instanceof DirectoryError) throw e;
+      if (controller.signal.aborted) throw timedOut(operation, timeoutMs);
+      throw fromGraphClientError(e, operation, { tapCreate: opts.tapCreate ?? false });
+    } finally {
+      clearTimeout(timer);
+      caller?.removeEventListener('abort', onCallerAbort);
+    }
+  }
+
+  /** The body as JSON, checked against the schema. Issues are reported by path and expectation, never by value. */
+  function parse<S extends z.ZodType>(schema: S, answer: Answer, operation: string): z.infer<S> {
+    let json: unknown;
+    try {
+      json = JSON.parse(answer.bytes.toString('utf8'));
+    } catch {
+      throw malformed(operation, answer.requestId, answer.status, ['(body): not JSON']);
+    }
+    const result = schema.safeParse(json);
+    if (result.success) return result.data;
+    const issues = result.error.issues.map((i) => {
+      const where = i.path.length ? i.path.map(String).join('.') : '(body)';
+      const expected = 'expected' in i && typeof i.expected === 'string' ? `expected ${i.expected}` : i.code;
+      return `${where}: ${expected}`;
+    });
+    throw malformed(operation, answer.requestId, answer.status, issues);
+  }
+
+  async function getJson<S extends z.ZodType>(schema: S, operation: string, path: string, opts: SendOptions = {}): Promise<z.infer<S>> {
+    return parse(schema, await send(operation, 'GET', path, opts), operation);
+  }
+
+  async function readPolicy<P>(operation: string, path: string, signal: AbortSignal | undefined, shape: (body: unknown) => P): Promise<PolicyRead<P>> {
+    const answer = await send(operation, 'GET', path, { signal, accept: [403] });
+    if (answer.status === 403) {
+      const denied = fromResponse({ status: 403, headers: answer.headers, body: answer.bytes.toString('utf8') }, operation);
+      return { readable: false, reason: 'forbidden', requestId: denied.requestId };
+    }
+    return { readable: true, policy: shape(answer) };
+  }
+
+  const gateway: DirectoryPort = {
+    async searchUsers(input, signal) {
+      const operation = 'search for a person';
+      const plan = planUserSearch(input, options.search);
+      const query: Record<string, string> = { $select: SUMMARY_FIELDS.join(','), $top: String(SEARCH_PAGE_SIZE) };
+      if (plan.filter) query.$filter = plan.filter;
+      if (plan.search) query.$search = plan.search;
+      if (plan.advanced) query.$count = 'true';
+      const headers = plan.advanced ? { ConsistencyLevel: 'eventual' } : undefined;
+      const list = await getJson(GraphUserList, operation, '/users', { query, ...(headers ? { headers } : {}), signal });
+      const users = list.value.map(toSummary).sort((a, b) => collator.compare(a.displayName, b.displayName) || collator.compare(a.userPrincipalName, b.userPrincipalName));
+      let kind: QueryKind = plan.kind;
+      if (plan.kind === 'upn') {
+        const term = plan.term.toLowerCase();
+        const byUpn = users.some((u) => u.userPrincipalName.toLowerCase() === term);
+        const byMail = users.some((u) => (u.mail ?? '').toLowerCase() === term);
+        kind = !byUpn && byMail ? 'mail' : 'upn';
+      }
+      return { kind, users };
+    },
+
+    async identityCard(userId, signal) {
+      const operation = 'read the person’s details';
+      const key = userKey(userId, operation);
+      const base = `/users/${key}`;
+      const [user, photo, securityKeys, taps] = await Promise.all([
+        getJson(GraphCardUser, operation, base, { query: { $select: CARD_FIELDS.join(',') }, signal }),
+        readPhoto(base, signal),
+        gateway.listSecurityKeys(userId, signal),
+        gateway.listTaps(userId, signal),
+      ]);
+      const external = isExternalGuest(user);
+      const card: IdentityCard = {
+        id: user.id,
+        userPrincipalName: user.userPrincipalName,
+        displayName: nn(user.displayName) ?? user.userPrincipalName,
+        givenName: nn(user.givenName),
+        surname: nn(user.surname),
+        mail: nn(user.mail),
+        employeeId: nn(user.employeeId),
+        department: nn(user.department),
+        jobTitle: nn(user.jobTitle),
+        accountEnabled: user.accountEnabled,
+        userType: user.userType === 'Guest' || (user.userType == null && external) ? 'Guest' : 'Member',
+        isExternalGuest: external,
+        photo,
+        securityKeys,
+        tap: taps[0] ?? null,
+      };
+      return card;
+    },
+
+    tapPolicy(signal) {
+      const operation = 'read the Temporary Access Pass policy';
+      return readPolicy<TapPolicy>(operation, `${POLICIES}/TemporaryAccessPass`, signal, (answer) => {
+        const p = parse(GraphTapPolicy, answer as Answer, operation);
+        return {
+          state: p.state,
+          defaultLifetimeInMinutes: p.defaultLifetimeInMinutes,
+          defaultLength: p.defaultLength,
+          minimumLifetimeInMinutes: p.minimumLifetimeInMinutes,
+          maximumLifetimeInMinutes: p.maximumLifetimeInMinutes,
+          isUsableOnce: p.isUsableOnce,
+          includeTargets: (p.includeTargets ?? []).map((t) => ({ targetType: t.targetType, id: t.id })),
+          excludeTargets: (p.excludeTargets ?? []).map((t) => ({ targetType: t.targetType, id: t.id })),
+        };
+      });
+    },
+
+    fido2Policy(signal) {
+      const operation = 'read the security key (FIDO2) policy';
+      return readPolicy<Fido2Policy>(operation, `${POLICIES}/Fido2`, signal, (answer) => {
+        const p = parse(GraphFido2Policy, answer as Answer, operation);
+        return {
+          state: p.state,
+          isSelfServiceRegistrationAllowed: p.isSelfServiceRegistrationAllowed,
+          isAttestationEnforced: p.isAttestationEnforced,
+          keyRestrictions: p.keyRestrictions
+            ? { isEnforced: p.keyRestrictions.isEnforced, enforcementType: p.keyRestrictions.enforcementType, aaGuids: [...p.keyRestrictions.aaGuids] }
+            : null,
+          includeTargets: (p.includeTargets ?? []).map((t) => ({ targetType: t.targetType, id: t.id })),
+          excludeTargets: (p.excludeTargets ?? []).map((t) => ({ targetType: t.targetType, id: t.id })),
+        };
+      });
+    },
+
+    // Where the TAP gets created.
+    async createTap(userId, request, signal) {
+      const operation = 'create a Temporary Access Pass';
+      const key = userKey(userId, operation);
+      const lifetime = request?.lifetimeInMinutes;
+      if (typeof lifetime !== 'number' || !Number.isInteger(lifetime) || lifetime < 10 || lifetime > 43200) {
+        throw badInput('The pass lifetime must be a whole number of minutes between 10 and 43200', operation);
+      }
+      if (typeof request.isUsableOnce !== 'boolean') throw badInput('Choose whether the pass is one-time or multi-use', operation);
+      const answer = await send(operation, 'POST', `/users/${key}/authentication/temporaryAccessPassMethods`, {
+        body: { lifetimeInMinutes: lifetime, isUsableOnce: request.isUsableOnce },
+        signal,
+        tapCreate: true,
+      });
+      const t = parse(GraphIssuedTap, answer, operation);
+      const issued: IssuedTap = { ...toTap(t), temporaryAccessPass: t.temporaryAccessPass, requestId: answer.requestId };
+      return issued;
+    },
+
+    async listTaps(userId, signal) {
+      const operation = 'read the person’s Temporary Access Pass';
+      const key = userKey(userId, operation);
+      const list = await getJson(GraphTapList, operation, `/users/${key}/authentication/temporaryAccessPassMethods`, { signal });
+      return list.value.map(toTap);
+    },
+
+    async getTap(userId, tapId, signal) {
+      const operation = 'read the Temporary Access Pass';
+      const path = `/users/${userKey(userId, operation)}/authentication/temporaryAccessPassMethods/${methodKey(tapId, operation)}`;
+      const answer = await send(operation, 'GET', path, { signal, accept: [404] });
+      if (answer.status === 404) return null;
+      return toTap(parse(GraphTap, answer, operation));
+    },
+
+    async deleteTap(userId, tapId, signal) {
+      const operation = 'delete the Temporary Access Pass';
+      const path = `/users/${userKey(userId, operation)}/authentication/temporaryAccessPassMethods/${methodKey(tapId, operation)}`;
+      // 404: already gone (used up and removed, replaced, or deleted by an earlier attempt whose answer was lost).
+      const answer = await send(operation, 'DELETE', path, { signal, accept: [404] });
+      return { requestId: answer.requestId };
+    },
+
+    async listSecurityKeys(userId, signal) {
+      const operation = 'read the person’s security keys';
+      const key = userKey(userId, operation);
+      const list = await getJson(GraphFido2List, operation, `/users/${key}/authentication/fido2Methods`, { signal });
+      return list.value.map(toKey);
+    },
+
+    async deleteSecurityKey(userId, methodId, signal) {
+      const operation = 'delete the security key';
+      const path = `/users/${userKey(userId, operation)}/authentication/fido2Methods/${methodKey(methodId, operation)}`;
+      // 404: the key is already gone, which is what the operator asked for.
+      const answer = await send(operation, 'DELETE', path, { signal, accept: [404] });
+      return { requestId: answer.requestId };
+    },
+
+    async revokeSignInSessions(userId, signal) {
+      const operation = 'sign the person out everywhere';
+      // The documented 204 is in practice 200 { value: true } (known issue): any 2xx is success, the body is ignored.
+      const answer = await send(operation, 'POST', `/users/${userKey(userId, operation)}/revokeSignInSessions`, { signal });
+      return { requestId: answer.requestId };
+    },
+  };
+
+  async function readPhoto(base: string, signal: AbortSignal | undefined): Promise<string | null> {
+    const operation = 'read the person’s photo';
+    const answer = await send(operation, 'GET', `${base}/photo/$value`, { signal, accept: [404] });
+    if (answer.status === 404) return null; // no photo (or no mailbox to hold one): not an error
+    const type = (headerValue(answer.headers, 'content-type') ?? '').split(';')[0]?.trim() ?? '';
+    if (!PHOTO_TYPES.test(type)) throw malformed(operation, answer.requestId, answer.status, [`content-type: expected an image, got ${type ? 'another type' : 'none'}`]);
+    if (answer.bytes.length === 0 || answer.bytes.length > photoMaxBytes) {
+      throw malformed(operation, answer.requestId, answer.status, [`(body): expected 1 to ${photoMaxBytes} bytes`]);
+    }
+    return `data:${type.toLowerCase()};base64,${answer.bytes.toString('base64')}`;
+  }
+
+  return gateway;
+}
