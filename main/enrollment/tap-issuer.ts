@@ -1,0 +1,303 @@
+/**
+ * Where the TAP gets created.
+ *
+ *  1. Existing TAP? A user has at most one; a new one silently replaces it at Graph. So a usable (or not yet
+ *     valid) TAP is only replaced when the operator confirmed (`replaceExisting: true`); otherwise the typed
+ *     `existing-tap` error, before anything is written or sent. An expired or used one replaces nothing anyone
+ *     could still use, and is not asked about. The caller may pass what it read moments ago (`knownTaps`, the
+ *     identity card's `tap`) to save a Graph request; without it the issuer lists the user's TAPs.
+ *  2. `tap.intent` is appended to the journal and on disk (fsync) BEFORE the POST: a crash between "created
+ *     at Microsoft" and "recorded here" is found by crash recovery at the next start.
+ *  3. POST through `DirectoryPort.createTap`.
+ *  4. Success: the pass goes to the journal's redaction guard first (no line can contain it from now on),
+ *     then `tap.issued` (method id, lifetime, one-time; never the pass), then the caller gets an `IssuedPass`
+ *     that hands the pass out exactly once.
+ *  5. No answer (connection dropped, timeout, 5xx: the POST may or may not have committed): RECONCILE. List
+ *     the user's TAPs; one we did not know before the POST and created after the intent is ours, but nobody
+ *     can ever show its pass, so it is deleted at once (`tap.deleted`, reason `reconciliation`); none found
+ *     gives `tap.not-created` (`none-found-at-reconciliation`). Either way: `not-delivered`, "nothing was left
+ *     behind; try again". Never a duplicate, never an orphan. If even the list (or the delete) keeps failing,
+ *     `unresolved`: the intent stays open in the journal, and crash recovery (or `reconcileIntent` in
+ *     recovery.ts) finishes the job once Graph answers.
+ *  6. Graph refused (4xx, 429 after the client's retries): `tap.not-created` (`graph-refused`) with the
+ *     request id, and the typed `graph-refused` error carrying the gateway's error as `cause`.
+ *
+ * Errors never contain the pass: they are built from fixed text, ids and the gateway's error (which is built
+ * from Graph's error answers, never from the 201 body).
+ */
+import { randomUUID } from 'node:crypto';
+import { auditEvents } from '../audit';
+import type { TapMethod } from '../directory/types';
+import type { AuditPort, DirectoryPort } from './ports';
+import { graphFailure, outcomeUnknown, type GraphFailure } from './graph-failure';
+import { systemTimers, type Timers } from './scheduling';
+import { TapDeleter } from './tap-deleter';
+
+export interface IssueTapRequest {
+  enrollmentId: string;
+  operator: { id: string; upn: string };
+  user: { id: string; upn: string };
+  lifetimeInMinutes: number;
+  isUsableOnce: boolean;
+  /** The operator confirmed replacing the user's current TAP. */
+  replaceExisting?: boolean;
+  /** The user's TAPs as read moments ago (identity card). Omit to have the issuer list them (one request). */
+  knownTaps?: readonly TapMethod[];
+  signal?: AbortSignal;
+}
+
+/** The journal's redaction guard (`journal.guard`). */
+export interface PassGuard {
+  forbid(pass: string): void;
+}
+
+export interface TapIssuerDeps {
+  directory: Pick<DirectoryPort, 'createTap' | 'listTaps' | 'deleteTap'>;
+  audit: AuditPort;
+  guard: PassGuard;
+  /** The station's deletion queue; reconciliation deletes through it so a failing DELETE is retried. */
+  deleter?: TapDeleter;
+  timers?: Timers;
+  /** List attempts when reconciling (with 1 s, 2 s, ... between them). Default 3. */
+  reconcileAttempts?: number;
+  /** Station clock vs Graph's: a TAP created this long before the intent still counts as after it. Default 5 min. */
+  clockSkewMs?: number;
+}
+
+/** The TAP as issued, and its pass, which can be taken exactly once. */
+export interface IssuedPass {
+  readonly intentId: string;
+  readonly enrollmentId: string;
+  readonly user: { id: string; upn: string };
+  /** Graph's view of the TAP, without the pass. */
+  readonly tap: TapMethod;
+  readonly requestId: string | null;
+  /** The id of the TAP this one replaced, when it replaced one. */
+  readonly replacedTapMethodId: string | null;
+  /** The pass, the first time; `PassAlreadyTakenError` after that. The holder keeps no reference. */
+  takePass(): string;
+  /** Whether the pass was taken (or dropped). */
+  readonly passTaken: boolean;
+  /** Forget the pass without showing it (the session ended before it was shown). */
+  dropPass(): void;
+}
+
+export type TapIssueErrorCode = 'existing-tap' | 'graph-refused' | 'not-delivered' | 'unresolved' | 'journal-failed' | 'cancelled';
+
+export class TapIssueError extends Error {
+  override readonly name = 'TapIssueError';
+  constructor(
+    readonly code: TapIssueErrorCode,
+    message: string,
+    readonly details: {
+      intentId?: string;
+      /** existing-tap: the TAP the user holds. */
+      existing?: TapMethod;
+      /** graph-refused, not-delivered, unresolved: the failure of the create call. */
+      failure?: GraphFailure;
+      /** not-delivered: the TAP found and deleted by reconciliation, if there was one. */
+      deletedTapMethodId?: string;
+      /** unresolved: a TAP was found but its deletion is still pending in the deleter. */
+      pendingTapMethodId?: string;
+    } = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export class PassAlreadyTakenError extends Error {
+  override readonly name = 'PassAlreadyTakenError';
+  constructor() {
+    super('The Temporary Access Pass was already handed out once; it is not kept.');
+  }
+}
+
+const SKEW_MS = 5 * 60_000;
+/** A TAP nobody can still use, whose replacement needs no confirmation. */
+const DEAD: ReadonlySet<string> = new Set(['Expired', 'OneTimeUsed']);
+
+export async function issueTap(request: IssueTapRequest, deps: TapIssuerDeps): Promise<IssuedPass> {
+  const { enrollmentId, operator, user, signal } = request;
+  if (signal?.aborted) throw new TapIssueError('cancelled', 'Issuing the Temporary Access Pass was cancelled.');
+
+  // 1. What the user holds now. (A failure here is the gateway's DirectoryError: nothing written, nothing sent.)
+  const before = request.knownTaps ?? (await deps.directory.listTaps(user.id, signal));
+  const live = before.find((tap) => !DEAD.has(tap.methodUsabilityReason));
+  if (live && request.replaceExisting !== true) {
+    throw new TapIssueError('existing-tap', 'This person already holds a Temporary Access Pass; replace it only after confirming.', { existing: live });
+  }
+  const replaced = before[0] ?? null;
+
+  // 2. The intent, on disk before anything leaves the station.
+  const intentId = randomUUID();
+  let intentAt: number;
+  try {
+    const record = await deps.audit.append(
+      auditEvents.tapIntent({
+        enrollmentId,
+        intentId,
+        operator,
+        user,
+        lifetimeMinutes: request.lifetimeInMinutes,
+        oneTime: request.isUsableOnce,
+        ...(replaced ? { replacesTapMethodId: replaced.id } : {}),
+      }),
+    );
+    // The journal's own time, as crash recovery will read it.
+    intentAt = Date.parse(record.ts);
+  } catch (error) {
+    throw new TapIssueError('journal-failed', 'The audit journal could not record the intent, so no pass was requested.', { intentId }, { cause: error });
+  }
+
+  // 3. The POST.
+  let issued;
+  try {
+    // No signal: once the intent is written, the answer must be heard (a cancelled POST may still commit).
+    issued = await deps.directory.createTap(user.id, { lifetimeInMinutes: request.lifetimeInMinutes, isUsableOnce: request.isUsableOnce });
+  } catch (error) {
+    const failure = graphFailure(error);
+    if (!outcomeUnknown(failure)) {
+      // 6. Refused: nothing was created.
+      await appendOrFail(deps.audit, auditEvents.tapNotCreated({ enrollmentId, intentId, user, reason: 'graph-refused', ...(failure.requestId ? { requestId: failure.requestId } : {}) }), intentId);
+      throw new TapIssueError('graph-refused', 'Microsoft Graph refused to create the Temporary Access Pass.', { intentId, failure }, { cause: error });
+    }
+    // 5. Maybe created: find out and leave nothing behind.
+    throw await reconcile({ enrollmentId, intentId, user, intentAt, known: before.map((t) => t.id), failure, cause: error }, deps);
+  }
+
+  // 4. The pass: guarded first, recorded without it, handed out once.
+  let pass: string | null = issued.temporaryAccessPass;
+  deps.guard.forbid(pass);
+  const tap: TapMethod = {
+    id: issued.id,
+    createdDateTime: issued.createdDateTime,
+    startDateTime: issued.startDateTime,
+    lifetimeInMinutes: issued.lifetimeInMinutes,
+    isUsableOnce: issued.isUsableOnce,
+    isUsable: issued.isUsable,
+    methodUsabilityReason: issued.methodUsabilityReason,
+  };
+  try {
+    await deps.audit.append(
+      auditEvents.tapIssued({
+        enrollmentId,
+        intentId,
+        user,
+        method: { id: tap.id, lifetimeInMinutes: tap.lifetimeInMinutes, isUsableOnce: tap.isUsableOnce, startDateTime: tap.startDateTime },
+        ...(issued.requestId ? { requestId: issued.requestId } : {}),
+      }),
+    );
+  } catch (error) {
+    // Not recorded means not issued: the pass is never shown. Delete it now if we can; the open intent lets
+    // crash recovery find it otherwise.
+    pass = null;
+    await deps.directory.deleteTap(user.id, tap.id).catch(() => undefined);
+    throw new TapIssueError('journal-failed', 'The audit journal could not record the new pass, so it was withdrawn and not shown.', { intentId }, { cause: error });
+  }
+
+  let taken = false;
+  return {
+    intentId,
+    enrollmentId,
+    user,
+    tap,
+    requestId: issued.requestId,
+    replacedTapMethodId: replaced?.id ?? null,
+    get passTaken() {
+      return taken;
+    },
+    takePass() {
+      if (taken || pass === null) throw new PassAlreadyTakenError();
+      const out = pass;
+      pass = null;
+      taken = true;
+      return out;
+    },
+    dropPass() {
+      pass = null;
+      taken = true;
+    },
+  };
+}
+
+interface ReconcileInput {
+  enrollmentId: string;
+  intentId: string;
+  user: { id: string; upn: string };
+  intentAt: number;
+  /** TAP ids the user held before the POST: not ours. */
+  known: string[];
+  failure: GraphFailure;
+  cause: unknown;
+}
+
+async function reconcile(input: ReconcileInput, deps: TapIssuerDeps): Promise<TapIssueError> {
+  const { enrollmentId, intentId, user, failure } = input;
+  await deps.audit
+    .append(
+      auditEvents.failure({
+        enrollmentId,
+        step: 'tap.create',
+        ...(failure.status !== undefined ? { status: failure.status } : {}),
+        ...(failure.code ? { code: failure.code } : {}),
+        ...(failure.requestId ? { requestId: failure.requestId } : {}),
+        detail: 'No answer to the create call; reconciling with a list of the user\u2019s passes',
+      }),
+    )
+    .catch(() => undefined);
+
+  const timers = deps.timers ?? systemTimers;
+  const attempts = Math.max(1, deps.reconcileAttempts ?? 3);
+  let taps: TapMethod[] | null = null;
+  for (let attempt = 1; attempt <= attempts && taps === null; attempt += 1) {
+    try {
+      taps = await deps.directory.listTaps(user.id);
+    } catch {
+      if (attempt < attempts) await new Promise<void>((resolve) => timers.setTimeout(resolve, 1000 * 2 ** (attempt - 1)));
+    }
+  }
+  if (taps === null) {
+    return new TapIssueError(
+      'unresolved',
+      'The pass could not be delivered, and Microsoft Graph could not be asked whether it was created. The station will check again and delete it if it exists.',
+      { intentId, failure },
+      { cause: input.cause },
+    );
+  }
+
+  const ours = taps.find((tap) => isOurs(tap, input.intentAt, input.known, deps.clockSkewMs ?? SKEW_MS));
+  if (!ours) {
+    await appendOrFail(deps.audit, auditEvents.tapNotCreated({ enrollmentId, intentId, user, reason: 'none-found-at-reconciliation' }), intentId);
+    return new TapIssueError('not-delivered', 'The pass could not be delivered; nothing was left behind. Try again.', { intentId, failure }, { cause: input.cause });
+  }
+
+  const ref = { intentId, enrollmentId, user, tapMethodId: ours.id };
+  const deleter = deps.deleter ?? new TapDeleter({ directory: deps.directory, audit: deps.audit, ...(deps.timers ? { timers: deps.timers } : {}) });
+  const outcome = await deleter.delete(ref, 'reconciliation');
+  if (!deps.deleter && !outcome.deleted) deleter.stop();
+  if (outcome.deleted) {
+    return new TapIssueError('not-delivered', 'The pass could not be delivered; nothing was left behind. Try again.', { intentId, failure, deletedTapMethodId: ours.id }, { cause: input.cause });
+  }
+  return new TapIssueError(
+    'unresolved',
+    'The pass could not be delivered; the pass Microsoft created could not be deleted yet. The station keeps trying.',
+    { intentId, failure, pendingTapMethodId: ours.id },
+    { cause: input.cause },
+  );
+}
+
+/** A TAP the POST after the intent created: not one the user held before, and not older than the intent. */
+export function isOurs(tap: TapMethod, intentAt: number, known: readonly string[], skewMs = SKEW_MS): boolean {
+  if (known.some((id) => id.toLowerCase() === tap.id.toLowerCase())) return false;
+  const created = Date.parse(tap.createdDateTime);
+  return Number.isFinite(created) ? created >= intentAt - skewMs : true;
+}
+
+async function appendOrFail(audit: AuditPort, event: Parameters<AuditPort['append']>[0], intentId: string): Promise<void> {
+  try {
+    await audit.append(event);
+  } catch (error) {
+    throw new TapIssueError('journal-failed', 'The audit journal could not record the outcome.', { intentId }, { cause: error });
+  }
+}

@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import { inspect } from 'node:util';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { pendingTaps, verify } from '../../main/audit';
+import { issueTap, PassAlreadyTakenError, TapIssueError, type IssueTapRequest } from '../../main/enrollment/tap-issuer';
+import { TapDeleter } from '../../main/enrollment/tap-deleter';
+import { startEmulator, type Emulator } from '../emulator';
+import { emulatorDirectory } from './support/directory';
+import { captureConsole, eventsIn, STATION, tempJournal, type TempJournal } from './support/journal';
+
+const operator = { id: '00000000-0000-4000-8000-000000000002', upn: 'patti.fernandez@tapkioskdemo.onmicrosoft.com' };
+const megan = { id: '00000000-0000-4000-8000-000000000010', upn: 'megan.bowen@tapkioskdemo.onmicrosoft.com' };
+/** In the "TAP excluded" group: the TAP policy does not target him. */
+const isaiah = { id: '00000000-0000-4000-8000-000000000015', upn: 'isaiah.langer@tapkioskdemo.onmicrosoft.com' };
+/** Seeded with a usable TAP. */
+const johanna = { id: '00000000-0000-4000-8000-000000000016', upn: 'johanna.lorenz@tapkioskdemo.onmicrosoft.com' };
+
+let emu: Emulator;
+let tj: TempJournal;
+
+beforeAll(async () => {
+  emu = await startEmulator();
+});
+afterAll(async () => {
+  await emu.close();
+});
+beforeEach(async () => {
+  emu.reset();
+  tj = await tempJournal();
+});
+afterEach(async () => {
+  await tj.close();
+});
+
+function deps() {
+  const directory = emulatorDirectory(emu);
+  return { directory, audit: tj.journal, guard: tj.journal.guard, deleter: new TapDeleter({ directory, audit: tj.journal }) };
+}
+
+const request = (user: { id: string; upn: string }, extra: Partial<IssueTapRequest> = {}): IssueTapRequest => ({
+  enrollmentId: randomUUID(),
+  operator,
+  user,
+  lifetimeInMinutes: 10,
+  isUsableOnce: true,
+  ...extra,
+});
+
+const types = () => tj.events().map((e) => e.type);
+const postsSeen = () => emu.requestLog().filter((r) => r.method === 'POST' && /temporaryAccessPassMethods$/.test(r.path));
+
+describe('issuing a TAP', () => {
+  it('has the intent on disk before the POST reaches Graph, and the issued record after', async () => {
+    emu.injectFault({ method: 'POST', path: 'temporaryAccessPassMethods$', delayMs: 1500 });
+    const issuing = issueTap(request(megan), deps());
+    // The emulator has taken the fault: the POST has arrived and is being held.
+    await vi.waitFor(() => expect(emu.ctx.faults.pending).toBe(0), { timeout: 10_000, interval: 10 });
+    expect(eventsIn(tj.folder).map((e) => e.type)).toEqual(['tap.intent']);
+    expect(emu.ctx.state.taps.has(megan.id)).toBe(false);
+
+    const issued = await issuing;
+    expect(types()).toEqual(['tap.intent', 'tap.issued']);
+    const [intent, recorded] = tj.events();
+    expect(intent).toMatchObject({ type: 'tap.intent', intentId: issued.intentId, user: megan, operator, lifetimeMinutes: 10, oneTime: true });
+    expect(recorded).toMatchObject({ type: 'tap.issued', intentId: issued.intentId, tapMethodId: issued.tap.id, requestId: postsSeen()[0]?.requestId });
+    expect(emu.ctx.state.taps.get(megan.id)?.id).toBe(issued.tap.id);
+  });
+
+  it('hands the pass out exactly once, and the pass is in no file, no console output, no error and no inspection', async () => {
+    const console = captureConsole();
+    try {
+      const issued = await issueTap(request(megan), deps());
+      const atGraph = emu.ctx.state.taps.get(megan.id)?.pass ?? '';
+      expect(atGraph.length).toBeGreaterThanOrEqual(8);
+      expect(issued.passTaken).toBe(false);
+      expect(inspect(issued, { depth: 10, showHidden: true })).not.toContain(atGraph);
+      expect(JSON.stringify(issued)).not.toContain(atGraph);
+
+      expect(issued.takePass()).toBe(atGraph);
+      expect(issued.passTaken).toBe(true);
+      const again = (() => {
+        try {
+          return issued.takePass();
+        } catch (error) {
+          return error;
+        }
+      })();
+      expect(again).toBeInstanceOf(PassAlreadyTakenError);
+      expect(String((again as Error).message)).not.toContain(atGraph);
+
+      // The journal refuses the pass from now on.
+      await expect(
+        tj.journal.append({ type: 'failure', step: 'tap.show', detail: `shown ${atGraph}` }),
+      ).rejects.toThrow(/contains a Temporary Access Pass/);
+      await deps().deleter.delete({ intentId: issued.intentId, enrollmentId: issued.enrollmentId, user: megan, tapMethodId: issued.tap.id }, 'completed');
+      expect(tj.everything()).not.toContain(atGraph);
+      expect(console.text()).not.toContain(atGraph);
+      expect(types()).toEqual(['tap.intent', 'tap.issued', 'tap.deleted']);
+      expect((await verify(tj.folder)).ok).toBe(true);
+    } finally {
+      console.restore();
+    }
+  });
+
+  it('connection dropped after Graph created the TAP: deleted at once, nothing left behind, the journal reconciles', async () => {
+    emu.injectFault({ method: 'POST', path: 'temporaryAccessPassMethods$', drop: 'after' });
+    const error = await issueTap(request(megan), deps()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TapIssueError);
+    const e = error as TapIssueError;
+    expect(e.code).toBe('not-delivered');
+    expect(e.message).toMatch(/could not be delivered; nothing was left behind/);
+    expect(e.details.deletedTapMethodId).toBeDefined();
+
+    expect(emu.ctx.state.taps.has(megan.id)).toBe(false);
+    expect(postsSeen()).toHaveLength(1); // never a duplicate
+    expect(types()).toEqual(['tap.intent', 'failure', 'tap.deleted']);
+    expect(tj.events()[2]).toMatchObject({ type: 'tap.deleted', intentId: e.details.intentId, reason: 'reconciliation', tapMethodId: e.details.deletedTapMethodId });
+    expect(await pendingTaps(tj.folder, STATION)).toEqual([]);
+    expect((await verify(tj.folder)).ok).toBe(true);
+  });
+
+  it('connection dropped before Graph did anything: not created, no TAP, nothing pending', async () => {
+    emu.injectFault({ method: 'POST', path: 'temporaryAccessPassMethods$', drop: 'before' });
+    const error = (await issueTap(request(megan), deps()).catch((e: unknown) => e)) as TapIssueError;
+    expect(error.code).toBe('not-delivered');
+    expect(error.details.deletedTapMethodId).toBeUndefined();
+    expect(emu.ctx.state.taps.has(megan.id)).toBe(false);
+    expect(types()).toEqual(['tap.intent', 'failure', 'tap.not-created']);
+    expect(tj.events()[2]).toMatchObject({ reason: 'none-found-at-reconciliation' });
+    expect(await pendingTaps(tj.folder, STATION)).toEqual([]);
+  });
+
+  it('no answer and Graph still unreachable for the list: unresolved, the intent stays open for recovery', async () => {
+    emu.injectFault({ method: 'POST', path: 'temporaryAccessPassMethods$', drop: 'after' });
+    emu.injectFault({ method: 'GET', path: 'temporaryAccessPassMethods$', drop: 'before', count: 2 });
+    const error = (await issueTap(request(megan, { knownTaps: [] }), { ...deps(), reconcileAttempts: 2, timers: immediateTimers }).catch((e: unknown) => e)) as TapIssueError;
+    expect(error.code).toBe('unresolved');
+    expect(await pendingTaps(tj.folder, STATION)).toMatchObject([{ intentId: error.details.intentId, state: 'intent' }]);
+  });
+
+  it('Graph refuses (user excluded by the TAP policy): tap.not-created with the request id, typed error', async () => {
+    const error = (await issueTap(request(isaiah), deps()).catch((e: unknown) => e)) as TapIssueError;
+    expect(error).toBeInstanceOf(TapIssueError);
+    expect(error.code).toBe('graph-refused');
+    expect(error.details.failure).toMatchObject({ kind: 'bad-request', status: 400 });
+    expect((error.cause as { reason?: string }).reason).toBe('policy-excludes-user');
+    const post = postsSeen()[0];
+    expect(post?.status).toBe(400);
+    expect(types()).toEqual(['tap.intent', 'tap.not-created']);
+    expect(tj.events()[1]).toMatchObject({ type: 'tap.not-created', reason: 'graph-refused', requestId: post?.requestId, user: isaiah });
+    expect(emu.ctx.state.taps.has(isaiah.id)).toBe(false);
+  });
+
+  it('does not replace an existing TAP without confirmation, and replaces it with confirmation', async () => {
+    const old = emu.ctx.state.taps.get(johanna.id);
+    expect(old).toBeDefined();
+    const refused = (await issueTap(request(johanna), deps()).catch((e: unknown) => e)) as TapIssueError;
+    expect(refused.code).toBe('existing-tap');
+    expect(refused.details.existing?.id).toBe(old?.id);
+    expect(postsSeen()).toHaveLength(0);
+    expect(types()).toEqual([]);
+    expect(emu.ctx.state.taps.get(johanna.id)?.id).toBe(old?.id);
+
+    const issued = await issueTap(request(johanna, { replaceExisting: true }), deps());
+    expect(issued.replacedTapMethodId).toBe(old?.id);
+    expect(emu.ctx.state.taps.get(johanna.id)?.id).toBe(issued.tap.id);
+    expect(issued.tap.id).not.toBe(old?.id);
+    expect(tj.events()[0]).toMatchObject({ type: 'tap.intent', replacesTapMethodId: old?.id });
+    issued.dropPass();
+  });
+
+  it('uses the TAPs the caller already read instead of listing them again', async () => {
+    const issued = await issueTap(request(megan, { knownTaps: [] }), deps());
+    expect(emu.requestLog().filter((r) => r.surface === 'graph').map((r) => r.method)).toEqual(['POST']);
+    issued.dropPass();
+    expect(() => issued.takePass()).toThrow(PassAlreadyTakenError);
+  });
+});
+
+const immediateTimers = {
+  setTimeout: (callback: () => void) => {
+    queueMicrotask(callback);
+    return 0;
+  },
+  clearTimeout: () => undefined,
+};
