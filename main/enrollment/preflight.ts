@@ -1,0 +1,365 @@
+/**
+ * Pre-flight: before a TAP is spent, one pure function from what we already know to a list of checks the
+ * operator can read, the lifetime and one-time choice to request, and a verdict.
+ *
+ * What Graph does not tell us cheaply, and how it is judged (the issue is silent; these are decisions):
+ * - **The operator's role against this user.** A Privileged Authentication Administrator may act on anyone
+ *   but themself (`pass`); an operator with no issuing role `fail`s. An Authentication Administrator may act
+ *   on members only, not on admins nor members of role-assignable groups — and neither the target's roles
+ *   nor its group memberships are on the identity card (reading them costs extra Graph calls per person).
+ *   So that check ends `unknown`, and a 403 from the create call is mapped to "your role may not act on
+ *   this user" instead.
+ * - **Policy targets.** TAP and passkey policies target groups; membership is not on the card. `all_users`
+ *   or a direct user target is a `pass`, a direct user exclusion a `fail`, anything else `unknown` (Graph
+ *   refuses the pass with "Converged UserCredentialPolicy does not allow…", which is mapped at creation).
+ *   Excluded groups cannot be checked either: with any, the check is `unknown`, never `pass`.
+ * - **A policy the operator may not read (403).** The check says so (`unknown`) and never blocks.
+ * - **Lifetime.** Default: the station's configured value, else the shortest the policy allows, never
+ *   under 10 minutes. When the policy is unreadable the bounds are Graph's own (10..43200) and the check is
+ *   `unknown`: Graph will refuse a lifetime outside the tenant's range.
+ *
+ * Only `fail` blocks (verdict `refused`); `warn` and `unknown` are shown and the operator decides.
+ */
+import type { IdentityCard, PolicyRead, TapPolicy } from '../directory/types';
+import { TAP_LIFETIME_BOUNDS } from '../config/schema';
+import { assessReadiness, type Fido2KeyPolicy, type KeyFacts, type Readiness, type ReadinessVerdict } from '../keys/readiness';
+import type { KeyWatcherState, PresentKey } from '../keys/watcher';
+import type { OperatorIdentity } from '../operator/types';
+
+export type CheckStatus = 'pass' | 'fail' | 'warn' | 'unknown';
+
+export type PreflightCode =
+  | 'account-enabled'
+  | 'not-external-guest'
+  | 'not-operator-self'
+  | 'operator-may-act'
+  | 'tap-policy-enabled'
+  | 'tap-policy-targets-user'
+  | 'lifetime-in-bounds'
+  | 'one-time'
+  | 'fido2-policy-enabled'
+  | 'fido2-self-service'
+  | 'fido2-policy-targets-user'
+  | 'key-ready';
+
+export interface PreflightCheck {
+  readonly code: PreflightCode;
+  readonly status: CheckStatus;
+  /** English, for the operator. */
+  readonly text: string;
+  /** Values the text mentions, for translated templates. */
+  readonly params: Readonly<Record<string, string | number>>;
+}
+
+/** Targets as Graph returns them on both method policies; optional because a reader may not carry them. */
+export interface PolicyTargets {
+  readonly includeTargets?: readonly { readonly targetType: string; readonly id: string }[];
+  readonly excludeTargets?: readonly { readonly targetType: string; readonly id: string }[];
+}
+
+/** What the station knows of the key at the desk, for the screen (model, PIN state, verdict). */
+export interface KeyStatus {
+  readonly presence: 'none' | 'one' | 'multiple' | 'reader-unavailable';
+  readonly keyId: string | null;
+  readonly model: string | null;
+  readonly vendor: string | null;
+  readonly aaguid: string | null;
+  readonly pin: 'set' | 'not-set' | 'built-in-verification' | 'none' | 'unknown';
+  /** null while nothing can be judged (no key, still reading). */
+  readonly verdict: ReadinessVerdict | null;
+  readonly readiness: Readiness | null;
+  /** Whether the key can blink (CTAPHID WINK). */
+  readonly canWink: boolean;
+}
+
+export interface PreflightFacts {
+  readonly card: IdentityCard;
+  readonly operator: OperatorIdentity;
+  readonly tapPolicy: PolicyRead<TapPolicy>;
+  readonly fido2Policy: PolicyRead<Fido2KeyPolicy & PolicyTargets>;
+  /** The station configuration's choice (config/schema.ts). */
+  readonly station: { readonly tapLifetimeMinutes?: number | undefined; readonly tapOneTime: boolean };
+  /** What the operator picked on the pre-flight screen; absent means the default. */
+  readonly chosenLifetimeMinutes?: number | undefined;
+  readonly keys: KeyWatcherState;
+}
+
+export interface PreflightResult {
+  readonly checks: readonly PreflightCheck[];
+  readonly verdict: 'go' | 'refused';
+  readonly lifetimeMinutes: number;
+  /** The range the operator may pick from. */
+  readonly lifetimeBounds: { readonly min: number; readonly max: number };
+  readonly oneTime: boolean;
+  readonly key: KeyStatus;
+}
+
+const check = (code: PreflightCode, status: CheckStatus, text: string, params: Record<string, string | number> = {}): PreflightCheck => ({
+  code,
+  status,
+  text,
+  params,
+});
+
+export function runPreflight(facts: PreflightFacts): PreflightResult {
+  const { card, operator } = facts;
+  const checks: PreflightCheck[] = [];
+
+  checks.push(
+    card.accountEnabled
+      ? check('account-enabled', 'pass', 'The account is enabled.')
+      : check('account-enabled', 'fail', 'The account is disabled. It must be enabled before a pass can be issued.'),
+  );
+  checks.push(
+    card.isExternalGuest
+      ? check('not-external-guest', 'fail', 'This is an external guest. A Temporary Access Pass cannot be issued to external guests.')
+      : check('not-external-guest', 'pass', card.userType === 'Guest' ? 'An internal guest: allowed.' : 'A member of this organisation.'),
+  );
+  checks.push(
+    card.id === operator.id
+      ? check('not-operator-self', 'fail', 'You cannot issue a pass to yourself. Another operator must serve you.')
+      : check('not-operator-self', 'pass', 'Not your own account.'),
+  );
+  checks.push(roleCheck(operator));
+
+  const lifetime = lifetimeOf(facts);
+  checks.push(...tapPolicyChecks(facts.tapPolicy, card.id));
+  checks.push(lifetime.check);
+  const oneTime = oneTimeOf(facts);
+  checks.push(oneTime.check);
+  checks.push(...fido2PolicyChecks(facts.fido2Policy, card.id));
+
+  const key = keyStatusOf(facts.keys, facts.fido2Policy.readable ? facts.fido2Policy.policy : null);
+  checks.push(keyCheck(key));
+
+  return {
+    checks,
+    verdict: checks.some((c) => c.status === 'fail') ? 'refused' : 'go',
+    lifetimeMinutes: lifetime.minutes,
+    lifetimeBounds: lifetime.bounds,
+    oneTime: oneTime.value,
+    key,
+  };
+}
+
+function roleCheck(operator: OperatorIdentity): PreflightCheck {
+  const role = operator.roleNames.join(', ') || 'none';
+  switch (operator.capability) {
+    case 'members-and-admins':
+      return check('operator-may-act', 'pass', 'Your role may issue a pass to members and administrators.', { role });
+    case 'members-only':
+      return check(
+        'operator-may-act',
+        'unknown',
+        'Your role may issue a pass to members only, not to administrators or members of role-assignable groups. ' +
+          'Whether this user is one cannot be read here; Graph will refuse the pass if so.',
+        { role },
+      );
+    case 'none':
+      return check('operator-may-act', 'fail', 'Your role may not issue a Temporary Access Pass. Ask an administrator for the Authentication Administrator role.', {
+        role,
+      });
+  }
+}
+
+type TargetJudgement = { status: 'pass' | 'fail' | 'unknown'; why: 'all-users' | 'user' | 'excluded' | 'groups' | 'not-listed' };
+
+function judgeTargets(targets: PolicyTargets, userId: string): TargetJudgement {
+  const include = targets.includeTargets ?? [];
+  const exclude = targets.excludeTargets ?? [];
+  if (exclude.some((t) => t.targetType === 'user' && t.id === userId)) return { status: 'fail', why: 'excluded' };
+  const excludesGroups = exclude.some((t) => t.targetType !== 'user');
+  if (include.some((t) => t.id === 'all_users')) return excludesGroups ? { status: 'unknown', why: 'groups' } : { status: 'pass', why: 'all-users' };
+  if (include.some((t) => t.targetType === 'user' && t.id === userId)) return excludesGroups ? { status: 'unknown', why: 'groups' } : { status: 'pass', why: 'user' };
+  if (include.some((t) => t.targetType !== 'user')) return { status: 'unknown', why: 'groups' };
+  return { status: 'fail', why: 'not-listed' };
+}
+
+function targetCheck(code: 'tap-policy-targets-user' | 'fido2-policy-targets-user', what: string, targets: PolicyTargets, userId: string): PreflightCheck {
+  const j = judgeTargets(targets, userId);
+  const texts: Record<TargetJudgement['why'], string> = {
+    'all-users': `The ${what} policy applies to all users.`,
+    user: `The ${what} policy names this user.`,
+    excluded: `This user is excluded from the ${what} policy.`,
+    groups: `The ${what} policy targets groups; membership cannot be checked here. Graph will refuse if this user is not covered.`,
+    'not-listed': `This user is not among the ${what} policy's targets.`,
+  };
+  return check(code, j.status, texts[j.why], { why: j.why });
+}
+
+function tapPolicyChecks(read: PolicyRead<TapPolicy>, userId: string): PreflightCheck[] {
+  if (!read.readable) {
+    const params: Record<string, string> = read.requestId ? { requestId: read.requestId } : {};
+    return [
+      check(
+        'tap-policy-enabled',
+        'unknown',
+        'Cannot read the TAP policy with your role; Graph will refuse the pass if it is not allowed.',
+        params,
+      ),
+    ];
+  }
+  const policy = read.policy;
+  if (policy.state !== 'enabled') {
+    return [check('tap-policy-enabled', 'fail', 'Temporary Access Pass is turned off in this organisation.')];
+  }
+  return [check('tap-policy-enabled', 'pass', 'Temporary Access Pass is enabled.'), targetCheck('tap-policy-targets-user', 'Temporary Access Pass', policy, userId)];
+}
+
+function lifetimeOf(facts: PreflightFacts): { minutes: number; bounds: { min: number; max: number }; check: PreflightCheck } {
+  const read = facts.tapPolicy;
+  const bounds = read.readable
+    ? { min: Math.max(TAP_LIFETIME_BOUNDS.min, read.policy.minimumLifetimeInMinutes), max: Math.min(TAP_LIFETIME_BOUNDS.max, read.policy.maximumLifetimeInMinutes) }
+    : { min: TAP_LIFETIME_BOUNDS.min, max: TAP_LIFETIME_BOUNDS.max };
+  const fallback = facts.station.tapLifetimeMinutes ?? bounds.min;
+  const minutes = facts.chosenLifetimeMinutes ?? fallback;
+  const params = { minutes, min: bounds.min, max: bounds.max };
+  if (!Number.isInteger(minutes) || minutes < bounds.min || minutes > bounds.max) {
+    return {
+      minutes,
+      bounds,
+      check: check(
+        'lifetime-in-bounds',
+        'fail',
+        `A lifetime of ${minutes} minutes is outside the allowed range of ${bounds.min} to ${bounds.max} minutes.`,
+        params,
+      ),
+    };
+  }
+  if (!read.readable) {
+    return {
+      minutes,
+      bounds,
+      check: check(
+        'lifetime-in-bounds',
+        'unknown',
+        `The pass will last ${minutes} minutes. The policy's allowed range cannot be read with your role; Graph will refuse a lifetime outside it.`,
+        params,
+      ),
+    };
+  }
+  return { minutes, bounds, check: check('lifetime-in-bounds', 'pass', `The pass will last ${minutes} minutes (allowed: ${bounds.min} to ${bounds.max}).`, params) };
+}
+
+function oneTimeOf(facts: PreflightFacts): { value: boolean; check: PreflightCheck } {
+  const read = facts.tapPolicy;
+  if (facts.station.tapOneTime) return { value: true, check: check('one-time', 'pass', 'The pass works for one sign-in only.') };
+  if (read.readable && read.policy.isUsableOnce) {
+    return {
+      value: true,
+      check: check('one-time', 'warn', 'This station is configured for multi-use passes, but the policy forces one-time use: the pass works for one sign-in only.'),
+    };
+  }
+  if (!read.readable) {
+    return {
+      value: false,
+      check: check('one-time', 'unknown', 'This station is configured for multi-use passes; the policy cannot be read, and Graph will refuse if it forces one-time use.'),
+    };
+  }
+  return { value: false, check: check('one-time', 'warn', 'This station is configured for multi-use passes: the pass can be used more than once within its lifetime.') };
+}
+
+function fido2PolicyChecks(read: PolicyRead<Fido2KeyPolicy & PolicyTargets>, userId: string): PreflightCheck[] {
+  if (!read.readable) {
+    const params: Record<string, string> = read.requestId ? { requestId: read.requestId } : {};
+    return [
+      check(
+        'fido2-policy-enabled',
+        'unknown',
+        'Cannot read the passkey (FIDO2) policy with your role; the registration will be refused if it is not allowed.',
+        params,
+      ),
+    ];
+  }
+  const policy = read.policy;
+  const out: PreflightCheck[] = [
+    policy.state === 'enabled'
+      ? check('fido2-policy-enabled', 'pass', 'Passkeys (FIDO2 security keys) are enabled.')
+      : check('fido2-policy-enabled', 'fail', 'Passkeys (FIDO2 security keys) are turned off in this organisation.'),
+    policy.isSelfServiceRegistrationAllowed
+      ? check('fido2-self-service', 'pass', 'Users may register security keys themselves.')
+      : check('fido2-self-service', 'fail', 'This organisation does not let users register security keys themselves.'),
+  ];
+  if (policy.includeTargets === undefined) {
+    out.push(check('fido2-policy-targets-user', 'unknown', 'The passkey policy did not say whom it applies to; the registration will be refused if this user is not covered.'));
+  } else {
+    out.push(targetCheck('fido2-policy-targets-user', 'passkey', policy, userId));
+  }
+  return out;
+}
+
+/** The key at the desk as the screen shows it, judged against the passkey policy (null: unreadable). */
+export function keyStatusOf(keys: KeyWatcherState, policy: Fido2KeyPolicy | null): KeyStatus {
+  const empty = { keyId: null, model: null, vendor: null, aaguid: null, pin: 'unknown', verdict: null, readiness: null, canWink: false } as const;
+  if (keys.presence === 'multiple') return { ...empty, presence: 'multiple' };
+  const present = keys.keys[0];
+  if (keys.presence === 'none' || present === undefined) {
+    return { ...empty, presence: keys.reader.status === 'unavailable' ? 'reader-unavailable' : 'none' };
+  }
+  return describeKey(present, policy);
+}
+
+function describeKey(present: PresentKey, policy: Fido2KeyPolicy | null): KeyStatus {
+  const base = { presence: 'one' as const, keyId: present.id };
+  const identity = present.identity;
+  if (identity.status === 'pending') {
+    return { ...base, model: present.product ?? null, vendor: present.manufacturer ?? null, aaguid: null, pin: 'unknown', verdict: null, readiness: null, canWink: false };
+  }
+  const facts: KeyFacts = identity.status === 'identified' ? identity.key.capability : { kind: 'unavailable', detail: identity.message };
+  const readiness = assessReadiness(facts, policy);
+  // The policy's own switches are checks of their own above; the key check judges the key.
+  const keyReasons = readiness.reasons.filter((r) => r.code !== 'policy-disabled' && r.code !== 'self-service-not-allowed' && r.code !== 'policy-unreadable');
+  const verdict = verdictOf(keyReasons.map((r) => r.severity));
+  if (identity.status !== 'identified') {
+    return { ...base, model: present.product ?? null, vendor: present.manufacturer ?? null, aaguid: null, pin: 'unknown', verdict, readiness, canWink: false };
+  }
+  const key = identity.key;
+  const options = key.capability.kind === 'fido2' ? key.capability.info.options : {};
+  const pin: KeyStatus['pin'] =
+    options.clientPin === true ? 'set' : options.clientPin === false ? 'not-set' : options.uv === true ? 'built-in-verification' : key.capability.kind === 'fido2' ? 'none' : 'unknown';
+  return {
+    ...base,
+    model: key.identity.model ?? present.product ?? null,
+    vendor: key.identity.vendor,
+    aaguid: key.identity.aaguid,
+    pin,
+    verdict,
+    readiness,
+    canWink: key.ctaphid.capabilities.wink,
+  };
+}
+
+function verdictOf(severities: readonly string[]): ReadinessVerdict {
+  if (severities.includes('blocker')) return 'will-be-refused';
+  if (severities.includes('unknown')) return 'unknown';
+  if (severities.includes('note')) return 'ready-with-note';
+  return 'ready';
+}
+
+function keyCheck(key: KeyStatus): PreflightCheck {
+  const model = key.model ?? 'security key';
+  switch (key.presence) {
+    case 'reader-unavailable':
+      return check('key-ready', 'unknown', 'The key reader is not working, so the key cannot be checked. Registration in the browser may still work.');
+    case 'multiple':
+      return check('key-ready', 'fail', 'More than one key is plugged in. Keep only the key to register.');
+    case 'none':
+      return check('key-ready', 'fail', 'No security key is plugged in. Ask the person to plug in the key to register.');
+    case 'one':
+      break;
+  }
+  if (key.verdict === null) return check('key-ready', 'fail', 'Still reading the key. One moment.', { model });
+  const blocker = key.readiness?.reasons.find((r) => r.severity === 'blocker' && r.code !== 'policy-disabled' && r.code !== 'self-service-not-allowed');
+  switch (key.verdict) {
+    case 'will-be-refused':
+      return check('key-ready', 'fail', blocker?.text ?? 'This key will be refused.', { model, reason: blocker?.code ?? 'unknown' });
+    case 'unknown':
+      return check('key-ready', 'unknown', `The ${model} could not be fully checked; registration may still work.`, { model });
+    case 'ready-with-note': {
+      const note = key.readiness?.reasons.find((r) => r.severity === 'note');
+      return check('key-ready', 'warn', `${model}: ready. ${note?.text ?? ''}`.trim(), { model, note: note?.code ?? '' });
+    }
+    case 'ready':
+      return check('key-ready', 'pass', `${model}: ready.`, { model });
+  }
+}

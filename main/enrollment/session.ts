@@ -1,0 +1,260 @@
+/**
+ * EnrollmentSession: the one object main/index.ts (and the web harness) talk to. It wires the machine
+ * (machine.ts) to the ports and to the TAP lifecycle services, validates every command from the renderer with
+ * `sessionCommandSchema`, and streams `SessionSnapshot`s.
+ *
+ *   start()  crash recovery first (recovery.ts: every TAP the journal shows issued but not deleted is found and
+ *            deleted; the browser session of an interrupted enrollment is wiped), then the machine runs.
+ *   send()   one validated command; answers { ok: false } for anything the schema refuses.
+ *   stop()   quit: the current enrollment is cancelled (TAP deleted, view wiped, operator signed out), then the
+ *            deletion queue is drained for at most `drainTimeoutMs`; what is left is crash recovery's next start.
+ *
+ * Audit records, in the order an enrollment writes them: operator.signed-in, lookup, identity.checked,
+ * preflight, key.detected, tap.intent + tap.issued (tap-issuer.ts), signin.observed and key.registered
+ * (completion.ts), tap.deleted (tap-deleter.ts), session.wiped; failure (with Graph's request id) before the
+ * cleanup of a failed step; operator.locked / operator.signed-out.
+ */
+import { randomUUID } from 'node:crypto';
+import { createActor, type Actor, type ActorOptions } from 'xstate';
+import { auditEvents } from '../audit';
+import { awaitRegistration, awaitSignIn, type CompletionDeps, type PollSchedule } from './completion';
+import type { LifecyclePort } from './lifecycle';
+import { createEnrollmentMachine, type EnrollmentMachine, type StationChoices } from './machine';
+import type { AuditPort, ClockPort, DirectoryPort, KeysPort, OperatorPort, SecurityInfoViewPort } from './ports';
+import { recoverTaps, type RecoveryReport } from './recovery';
+import { systemTimers, type Timers } from './scheduling';
+import { sessionCommandSchema, toSnapshot, type SessionCommand, type SessionSnapshot } from './snapshot';
+import { TapDeleter } from './tap-deleter';
+import { issueTap, type PassGuard } from './tap-issuer';
+
+export interface EnrollmentSessionOptions {
+  operator: OperatorPort;
+  directory: DirectoryPort;
+  keys: KeysPort;
+  view: SecurityInfoViewPort;
+  /** The journal (audit/journal.ts): append, and the redaction guard the issuer tells each pass. */
+  journal: AuditPort & { guard: PassGuard };
+  station: StationChoices & { stationId: string; auditFolder: string };
+  /** Epoch ms for deadlines; default Date.now. Tests pass the same clock as `timers` and `machineClock`. */
+  clock?: ClockPort;
+  /** Timers of the deletion queue and completion polling. */
+  timers?: Timers;
+  /** XState's clock for the machine's delayed events (timeouts). */
+  machineClock?: NonNullable<ActorOptions<EnrollmentMachine>['clock']>;
+  /** Replaces the lifecycle services (unit tests of the machine wiring). */
+  lifecycle?: LifecyclePort;
+  pollSchedule?: Partial<PollSchedule>;
+  /** How long quit waits for pending deletions. Default 10 s. */
+  drainTimeoutMs?: number;
+  newId?: () => string;
+}
+
+export type CommandResult = { ok: true } | { ok: false; error: string };
+
+const EVENT_OF: Record<Exclude<SessionCommand['type'], 'winkKey'>, string> = {
+  signIn: 'SIGN_IN',
+  search: 'SEARCH',
+  selectUser: 'SELECT_USER',
+  backToSearch: 'BACK_TO_SEARCH',
+  confirmIdentity: 'CONFIRM_IDENTITY',
+  chooseLifetime: 'CHOOSE_LIFETIME',
+  recheck: 'RECHECK',
+  issue: 'ISSUE',
+  confirmReplace: 'CONFIRM_REPLACE',
+  handedOver: 'HANDED_OVER',
+  cancel: 'CANCEL',
+  lostKey: 'LOST_KEY',
+  deleteKeys: 'DELETE_KEYS',
+  confirmDeleteKeys: 'CONFIRM_DELETE_KEYS',
+  revokeSessions: 'REVOKE_SESSIONS',
+  continueEnrollment: 'CONTINUE',
+  signOut: 'SIGN_OUT',
+  lock: 'LOCK',
+  unlock: 'UNLOCK',
+  dismiss: 'DISMISS',
+};
+
+/** The real lifecycle services (issuer, deletion queue, completion watch) behind the machine's LifecyclePort. */
+export function createLifecycle(o: {
+  directory: DirectoryPort;
+  journal: AuditPort & { guard: PassGuard };
+  keys: KeysPort;
+  view: SecurityInfoViewPort;
+  deleter: TapDeleter;
+  clock: ClockPort;
+  timers: Timers;
+  pollSchedule?: Partial<PollSchedule> | undefined;
+}): LifecyclePort {
+  const completionDeps: CompletionDeps = { directory: o.directory, audit: o.journal, keys: o.keys, view: o.view, clock: o.clock, timers: o.timers };
+  const schedule = o.pollSchedule ? { schedule: o.pollSchedule } : {};
+  return {
+    async issue(request, signal) {
+      const issued = await issueTap(
+        {
+          enrollmentId: request.enrollmentId,
+          operator: request.operator,
+          user: request.user,
+          lifetimeInMinutes: request.lifetimeMinutes,
+          isUsableOnce: request.oneTime,
+          replaceExisting: request.replaceExisting,
+          knownTaps: request.knownTaps,
+          signal,
+        },
+        { directory: o.directory, audit: o.journal, guard: o.journal.guard, deleter: o.deleter },
+      );
+      return { intentId: issued.intentId, tap: issued.tap, pass: issued.takePass(), requestId: issued.requestId };
+    },
+    async delete(request) {
+      const outcome = await o.deleter.delete(
+        { intentId: request.intentId, enrollmentId: request.enrollmentId ?? undefined, user: request.user, tapMethodId: request.tapId },
+        request.reason,
+      );
+      return { deleted: outcome.deleted };
+    },
+    awaitSignIn: (request, signal) =>
+      awaitSignIn({ enrollmentId: request.enrollmentId, user: request.user, tap: request.tap, stationAaguid: request.stationAaguid, ...schedule }, completionDeps, signal),
+    async awaitRegistration(request, signal) {
+      const key = await awaitRegistration(
+        { enrollmentId: request.enrollmentId, user: request.user, tap: request.tap, stationAaguid: request.stationAaguid, signedIn: request.signedIn, ...schedule },
+        completionDeps,
+        signal,
+      );
+      return { method: key.method, stationKey: key.stationKey };
+    },
+    pendingDeletions: () => o.deleter.pending().length,
+    drain: async (timeoutMs) => (await o.deleter.drain(timeoutMs)).length,
+  };
+}
+
+export class EnrollmentSession {
+  readonly #o: EnrollmentSessionOptions;
+  readonly #clock: ClockPort;
+  readonly #deleter: TapDeleter;
+  readonly #lifecycle: LifecyclePort;
+  readonly #machine: EnrollmentMachine;
+  readonly #listeners = new Set<(snapshot: SessionSnapshot) => void>();
+  #actor: Actor<EnrollmentMachine> | null = null;
+  #unsubscribeKeys: (() => void) | null = null;
+  #last: SessionSnapshot | null = null;
+
+  constructor(options: EnrollmentSessionOptions) {
+    this.#o = options;
+    this.#clock = options.clock ?? { now: () => Date.now() };
+    const timers = options.timers ?? systemTimers;
+    this.#deleter = new TapDeleter({ directory: options.directory, audit: options.journal, clock: this.#clock, timers });
+    this.#lifecycle =
+      options.lifecycle ??
+      createLifecycle({
+        directory: options.directory,
+        journal: options.journal,
+        keys: options.keys,
+        view: options.view,
+        deleter: this.#deleter,
+        clock: this.#clock,
+        timers,
+        pollSchedule: options.pollSchedule,
+      });
+    this.#machine = createEnrollmentMachine({
+      operator: options.operator,
+      directory: options.directory,
+      keys: options.keys,
+      view: options.view,
+      audit: options.journal,
+      lifecycle: this.#lifecycle,
+      clock: this.#clock,
+      station: options.station,
+      newId: options.newId ?? randomUUID,
+    });
+  }
+
+  /** Crash recovery, then the machine. Resolves with what recovery found. */
+  async start(): Promise<RecoveryReport> {
+    if (this.#actor) throw new Error('the enrollment session is already started');
+    const report = await recoverTaps(
+      { folder: this.#o.station.auditFolder, stationId: this.#o.station.stationId },
+      { directory: this.#o.directory, audit: this.#o.journal, deleter: this.#deleter },
+    );
+    if (report.wipeSession) {
+      await this.#o.view.wipe();
+      const ids = report.interruptedEnrollments.length > 0 ? report.interruptedEnrollments : [undefined];
+      for (const enrollmentId of ids) {
+        await this.#o.journal.append(auditEvents.sessionWiped({ ...(enrollmentId ? { enrollmentId } : {}), reason: 'crash-recovery' }));
+      }
+    }
+    const actor = createActor(this.#machine, {
+      input: { keys: this.#o.keys.state() },
+      ...(this.#o.machineClock ? { clock: this.#o.machineClock } : {}),
+    });
+    actor.subscribe((snap) => {
+      const view = toSnapshot(snap);
+      this.#last = view;
+      for (const listener of [...this.#listeners]) listener(view);
+    });
+    this.#actor = actor;
+    actor.start();
+    actor.send({ type: 'PENDING_DELETIONS', count: this.#deleter.pending().length });
+    this.#unsubscribeKeys = this.#o.keys.onChange((state) => actor.send({ type: 'KEYS', state }));
+    return report;
+  }
+
+  /** One command from the renderer, validated against the schema. */
+  send(command: unknown): CommandResult {
+    const actor = this.#actor;
+    if (!actor) return { ok: false, error: 'the session is not running' };
+    const parsed = sessionCommandSchema.safeParse(command);
+    if (!parsed.success) return { ok: false, error: `not a command: ${parsed.error.issues.map((i) => i.path.join('.') || i.code).join(', ')}` };
+    const cmd = parsed.data;
+    actor.send({ type: 'ACTIVITY' });
+    if (cmd.type === 'winkKey') {
+      const keyId = this.#last?.key.keyId;
+      if (keyId) void this.#o.keys.wink(keyId).catch(() => false);
+      return { ok: true };
+    }
+    const { type, ...rest } = cmd;
+    actor.send({ type: EVENT_OF[type], ...rest } as Parameters<typeof actor.send>[0]);
+    return { ok: true };
+  }
+
+  /** Every snapshot from now on; the current one at once. Returns the unsubscribe function. */
+  subscribe(listener: (snapshot: SessionSnapshot) => void): () => void {
+    this.#listeners.add(listener);
+    if (this.#last) listener(this.#last);
+    return () => this.#listeners.delete(listener);
+  }
+
+  snapshot(): SessionSnapshot | null {
+    return this.#last;
+  }
+
+  /** Deletions queued and still being retried. */
+  pendingDeletions(): number {
+    return this.#deleter.pending().length;
+  }
+
+  /** Quit: cancel the enrollment, clean up, drain the deletion queue (bounded), stop. Resolves with what is left. */
+  async stop(): Promise<{ pendingDeletions: number }> {
+    const actor = this.#actor;
+    if (!actor) return { pendingDeletions: this.#deleter.pending().length };
+    this.#unsubscribeKeys?.();
+    this.#unsubscribeKeys = null;
+    await new Promise<void>((resolve) => {
+      const sub = actor.subscribe((snap) => {
+        if (snap.status !== 'active' || snap.value === 'stopped') {
+          sub.unsubscribe();
+          resolve();
+        }
+      });
+      actor.send({ type: 'QUIT' });
+      const now = actor.getSnapshot();
+      if (now.status !== 'active' || now.value === 'stopped') {
+        sub.unsubscribe();
+        resolve();
+      }
+    });
+    const left = await this.#lifecycle.drain(this.#o.drainTimeoutMs ?? 10_000);
+    actor.stop();
+    this.#deleter.stop();
+    this.#actor = null;
+    return { pendingDeletions: left };
+  }
+}
