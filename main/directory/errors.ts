@@ -108,7 +108,8 @@ const SUMMARY: Record<DirectoryErrorKind, string> = {
 
 function compose(operation: string | undefined, summary: string, detail?: string): string {
   const head = operation ? `Could not ${operation}: ${summary}` : summary.charAt(0).toUpperCase() + summary.slice(1);
-  return detail ? `${head}. ${detail}` : `${head}.`;
+  const text = detail ? `${head}. ${detail}` : head;
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
