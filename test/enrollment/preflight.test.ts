@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { runPreflight, type PreflightCode, type PreflightFacts } from '../../main/enrollment/preflight';
+import * as f from './support/fixtures';
+
+const facts = (patch: Partial<PreflightFacts> = {}): PreflightFacts => ({
+  card: f.card(),
+  operator: f.operator(),
+  tapPolicy: f.tapPolicy(),
+  fido2Policy: f.fido2Policy(),
+  station: { tapOneTime: true },
+  keys: f.keysOne(),
+  ...patch,
+});
+const statusOf = (r: ReturnType<typeof runPreflight>, code: PreflightCode) => r.checks.find((c) => c.code === code)?.status;
+
+describe('pre-flight', () => {
+  it('passes every check for an enabled member, a PAA operator, open policies and a ready key; 10 minutes, one-time', () => {
+    const r = runPreflight(facts());
+    expect(r.verdict).toBe('go');
+    expect(r.checks.filter((c) => c.status !== 'pass')).toEqual([]);
+    expect(r.lifetimeMinutes).toBe(10);
+    expect(r.oneTime).toBe(true);
+    expect(r.key).toMatchObject({ model: 'YubiKey 5 Series with NFC', pin: 'set', verdict: 'ready' });
+    for (const c of r.checks) expect(c.text.length).toBeGreaterThan(5);
+  });
+
+  it.each<[string, Partial<PreflightFacts>, PreflightCode]>([
+    ['disabled account', { card: f.card({ accountEnabled: false }) }, 'account-enabled'],
+    ['external guest', { card: f.card({ userType: 'Guest', isExternalGuest: true }) }, 'not-external-guest'],
+    ['the operator themself', { card: f.card({ id: f.operator().id }) }, 'not-operator-self'],
+    ['operator without role', { operator: f.operator({ capability: 'none', roleNames: [] }) }, 'operator-may-act'],
+    ['TAP policy disabled', { tapPolicy: f.tapPolicy({ state: 'disabled' }) }, 'tap-policy-enabled'],
+    ['user excluded from TAP policy', { tapPolicy: f.tapPolicy({ excludeTargets: [{ targetType: 'user', id: f.card().id }] }) }, 'tap-policy-targets-user'],
+    ['user not among direct TAP targets', { tapPolicy: f.tapPolicy({ includeTargets: [{ targetType: 'user', id: 'someone-else' }] }) }, 'tap-policy-targets-user'],
+    ['lifetime below the policy minimum', { tapPolicy: f.tapPolicy({ minimumLifetimeInMinutes: 60, maximumLifetimeInMinutes: 480 }), chosenLifetimeMinutes: 30 }, 'lifetime-in-bounds'],
+    ['configured lifetime above the maximum', { station: { tapOneTime: true, tapLifetimeMinutes: 120 } }, 'lifetime-in-bounds'],
+    ['passkeys disabled', { fido2Policy: f.fido2Policy({ state: 'disabled' }) }, 'fido2-policy-enabled'],
+    ['no self-service setup', { fido2Policy: f.fido2Policy({ isSelfServiceRegistrationAllowed: false }) }, 'fido2-self-service'],
+    ['user excluded from passkeys', { fido2Policy: f.fido2Policy({ excludeTargets: [{ targetType: 'user', id: f.card().id }] }) }, 'fido2-policy-targets-user'],
+    ['no key attached', { keys: f.keysNone }, 'key-ready'],
+    ['two keys attached', { keys: f.keysTwo() }, 'key-ready'],
+    ['key still being read', { keys: f.keysPending }, 'key-ready'],
+    ['U2F-only key', { keys: f.keysOne(f.identified({ kind: 'u2f-only', reason: { code: 'no-cbor-capability', capabilities: 0, message: 'no CBOR' } }, null)) }, 'key-ready'],
+    ['key without PIN or UV support', { keys: f.keysOne(f.identified(f.fido2Info({ rk: true, up: true }))) }, 'key-ready'],
+    ['key blocked by key restrictions', { fido2Policy: f.fido2Policy({ keyRestrictions: { isEnforced: true, enforcementType: 'block', aaGuids: [f.YUBIKEY_AAGUID] } }) }, 'key-ready'],
+    ['key not on the allow list', { fido2Policy: f.fido2Policy({ keyRestrictions: { isEnforced: true, enforcementType: 'allow', aaGuids: ['00000000-0000-0000-0000-000000000001'] } }) }, 'key-ready'],
+  ])('refuses: %s', (_name, patch, code) => {
+    const r = runPreflight(facts(patch));
+    expect(r.verdict).toBe('refused');
+    expect(statusOf(r, code)).toBe('fail');
+    expect(r.checks.filter((c) => c.status === 'fail').map((c) => c.code)).toEqual([code]);
+  });
+
+  it('an internal guest passes the guest check', () => {
+    const r = runPreflight(facts({ card: f.card({ userType: 'Guest', isExternalGuest: false }) }));
+    expect(statusOf(r, 'not-external-guest')).toBe('pass');
+    expect(r.verdict).toBe('go');
+  });
+
+  it('an Authentication Administrator gets "unknown" for the target (roles not on the card), not a silent pass or a block', () => {
+    const r = runPreflight(facts({ operator: f.operator({ capability: 'members-only', roleNames: ['Authentication Administrator'] }) }));
+    expect(statusOf(r, 'operator-may-act')).toBe('unknown');
+    expect(r.checks.find((c) => c.code === 'operator-may-act')?.text).toMatch(/Graph will refuse/);
+    expect(r.verdict).toBe('go');
+  });
+
+  it('unreadable policies (403) say so and never block; lifetime falls back to Graph\'s bounds', () => {
+    const r = runPreflight(facts({ tapPolicy: f.FORBIDDEN, fido2Policy: f.FORBIDDEN }));
+    expect(r.verdict).toBe('go');
+    const tap = r.checks.find((c) => c.code === 'tap-policy-enabled');
+    expect(tap).toMatchObject({ status: 'unknown', params: { requestId: 'req-403' } });
+    expect(tap?.text).toBe('Cannot read the TAP policy with your role; Graph will refuse the pass if it is not allowed.');
+    expect(statusOf(r, 'fido2-policy-enabled')).toBe('unknown');
+    expect(statusOf(r, 'lifetime-in-bounds')).toBe('unknown');
+    expect(r.lifetimeBounds).toEqual({ min: 10, max: 43_200 });
+    expect(r.lifetimeMinutes).toBe(10);
+    expect(r.key.verdict).toBe('ready');
+  });
+
+  it('group targets are "unknown" (membership not on the card); all_users with an excluded group too', () => {
+    const groups = runPreflight(facts({ tapPolicy: f.tapPolicy({ includeTargets: [{ targetType: 'group', id: 'g1' }] }) }));
+    expect(statusOf(groups, 'tap-policy-targets-user')).toBe('unknown');
+    const excluded = runPreflight(facts({ fido2Policy: f.fido2Policy({ excludeTargets: [{ targetType: 'group', id: 'g2' }] }) }));
+    expect(statusOf(excluded, 'fido2-policy-targets-user')).toBe('unknown');
+    const direct = runPreflight(facts({ tapPolicy: f.tapPolicy({ includeTargets: [{ targetType: 'user', id: f.card().id }] }) }));
+    expect(statusOf(direct, 'tap-policy-targets-user')).toBe('pass');
+  });
+
+  it('lifetime: default is the shortest the policy allows and never under 10; the operator may pick inside the bounds', () => {
+    expect(runPreflight(facts({ tapPolicy: f.tapPolicy({ minimumLifetimeInMinutes: 60, maximumLifetimeInMinutes: 480 }) })).lifetimeMinutes).toBe(60);
+    const picked = runPreflight(facts({ chosenLifetimeMinutes: 45 }));
+    expect(picked).toMatchObject({ lifetimeMinutes: 45, lifetimeBounds: { min: 10, max: 60 }, verdict: 'go' });
+    expect(runPreflight(facts({ station: { tapOneTime: true, tapLifetimeMinutes: 30 } })).lifetimeMinutes).toBe(30);
+  });
+
+  it('one-time: a multi-use station is overridden by a policy forcing one-time (warn), allowed otherwise (warn)', () => {
+    const forced = runPreflight(facts({ station: { tapOneTime: false } }));
+    expect(forced.oneTime).toBe(true);
+    expect(statusOf(forced, 'one-time')).toBe('warn');
+    const multi = runPreflight(facts({ station: { tapOneTime: false }, tapPolicy: f.tapPolicy({ isUsableOnce: false }) }));
+    expect(multi.oneTime).toBe(false);
+    expect(statusOf(multi, 'one-time')).toBe('warn');
+    const unknown = runPreflight(facts({ station: { tapOneTime: false }, tapPolicy: f.FORBIDDEN }));
+    expect(statusOf(unknown, 'one-time')).toBe('unknown');
+  });
+
+  it('key: a key without a PIN is a warning (the user creates one), an unreadable key or a broken reader is unknown', () => {
+    const noPin = runPreflight(facts({ keys: f.keysOne(f.identified(f.fido2Info({ rk: true, up: true, clientPin: false }))) }));
+    expect(statusOf(noPin, 'key-ready')).toBe('warn');
+    expect(noPin.key.pin).toBe('not-set');
+    expect(statusOf(runPreflight(facts({ keys: f.keysUnavailable })), 'key-ready')).toBe('unknown');
+    const reader = runPreflight(facts({ keys: f.keysReaderDown }));
+    expect(statusOf(reader, 'key-ready')).toBe('unknown');
+    expect(reader.key.presence).toBe('reader-unavailable');
+  });
+});
