@@ -85,6 +85,8 @@ export const stationConfigSchema = z
       error: 'must be an absolute folder path',
     }),
     language: z.enum(['en', 'de'], { error: 'must be "en" or "de"' }).default('en'),
+    /** Full-screen kiosk window. Absent: on in production, off in demo (main/index.ts decides). */
+    kioskMode: z.boolean({ error: 'must be true or false' }).optional(),
   })
   .superRefine((config, ctx) => {
     // zod 4 runs this even when a field above already failed; check only what parsed.
