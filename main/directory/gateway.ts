@@ -319,9 +319,13 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
         signal,
         tapCreate: true,
       });
-      const t = parse(GraphIssuedTap, answer, operation);
-      const issued: IssuedTap = { ...toTap(t), temporaryAccessPass: t.temporaryAccessPass, requestId: answer.requestId };
-      return issued;
+      try {
+        const t = parse(GraphIssuedTap, answer, operation);
+        const issued: IssuedTap = { ...toTap(t), temporaryAccessPass: t.temporaryAccessPass, requestId: answer.requestId };
+        return issued;
+      } finally {
+        answer.bytes.fill(0); // the raw body held the pass; the IssuedTap is now its only holder here
+      }
     },
 
     async listTaps(userId, signal) {
