@@ -21,4 +21,10 @@ export interface OperatorIdentity {
   /** Whether the operator may read the authentication methods policies (Global Reader, Authentication Policy
    *  Administrator, Global Administrator). Others get 403, and pre-flight says so instead of guessing. */
   mayReadPolicies: boolean;
+  /**
+   * Where the roles were read: `directory` (Graph, transitive, current) or `token` (the `wids` claim, used only
+   * when the Graph call failed: it says what the identity provider knew when it issued the token, and may be stale).
+   * Optional so fakes need not set it; the real session always does.
+   */
+  rolesFrom?: 'directory' | 'token';
 }

@@ -1,0 +1,432 @@
+// The operator's session: @azure/msal-node's PublicClientApplication, authorization code + PKCE through an
+// injected sign-in page (presenter.ts), tokens in memory only, silent refresh, and sign-out / lock that drop
+// every token. After sign-in it reads the operator's directory roles and derives what they may do (roles.ts).
+//
+// Decisions:
+// - `prompt=login` on every sign-in: a sign-in cookie a previous operator left in the page's browser session
+//   must never sign the next operator in. (The presenter should also use a fresh session; see presenter.ts.)
+// - No cache plugin: MSAL keeps its cache in this process's memory and nothing here writes it anywhere.
+//   Sign-out and lock remove every account (with its tokens) and then clear MSAL's whole in-memory store.
+// - A new sign-in while someone is signed in first drops the previous operator's tokens.
+// - A silent refresh the identity provider refuses (revoked sessions, expired or invalid refresh token) drops the
+//   account and throws OperatorSignInRequired('session-ended'); a network failure throws
+//   IdentityProviderUnreachable and keeps the account (it is transient).
+// - Scopes carry the Graph resource prefix, derived from the Graph base URL for Microsoft's Graph hosts (so a
+//   sovereign cloud asks its own Graph) and https://graph.microsoft.com otherwise (the emulator answers to it).
+import {
+  type AccountInfo,
+  AuthError,
+  type AuthenticationResult,
+  ClientAuthError,
+  ClientAuthErrorCodes,
+  CryptoProvider,
+  InteractionRequiredAuthError,
+  PublicClientApplication,
+  ServerError,
+} from '@azure/msal-node';
+import type { Client } from '@microsoft/microsoft-graph-client';
+import type { StationConfig } from '../config';
+import type { OperatorPort } from '../enrollment/ports';
+import { createGraphClient, GRAPH_ORIGIN, type GraphRetryOptions, resolveGraphBase } from '../directory/graph-client';
+import { type ActiveRole, readActiveRoles, unverifiedJwtClaims, widsFromClaims } from './directory-roles';
+import { IdentityProviderUnreachable, OperatorError, OperatorSignInCancelled, OperatorSignInFailed, OperatorSignInRequired } from './errors';
+import { MsalNetworkClient } from './network-client';
+import { readSignInRedirect, type SignInPresenter } from './presenter';
+import { capabilityOf, mayReadPoliciesWith, roleDisplayName } from './roles';
+import type { OperatorIdentity } from './types';
+
+/** The Graph permissions the TAP Kiosk app registration is consented for (delegated). */
+export const OPERATOR_PERMISSIONS = [
+  'User.Read',
+  'User.Read.All',
+  'UserAuthenticationMethod.ReadWrite.All',
+  'Policy.Read.AuthenticationMethod',
+  'User.RevokeSessions.All',
+] as const;
+
+/** Where the sign-in page sends the browser back. A loopback URI: register it under "Mobile and desktop". */
+export const DEFAULT_REDIRECT_URI = 'http://localhost/tap-kiosk/signed-in';
+
+/** Sign-in hosts MSAL knows how to discover itself; any other host goes into `knownAuthorities`. */
+const MICROSOFT_AUTHORITY_HOSTS = new Set([
+  'login.microsoftonline.com',
+  'login.windows.net',
+  'login.microsoft.com',
+  'sts.windows.net',
+  'login.microsoftonline.us',
+  'login.partner.microsoftonline.cn',
+  'login.chinacloudapi.cn',
+]);
+const MICROSOFT_GRAPH_HOSTS = new Set(['graph.microsoft.com', 'graph.microsoft.us', 'dod-graph.microsoft.us', 'microsoftgraph.chinacloudapi.cn']);
+
+export interface OperatorSessionOptions {
+  /** `https://<sign-in host>/<tenant>/`. */
+  authority: string;
+  clientId: string;
+  /** Where Graph lives (`https://graph.microsoft.com/v1.0`, or the emulator's). Roles are read there. */
+  graphBaseUrl: string;
+  presenter: SignInPresenter;
+  /** Default DEFAULT_REDIRECT_URI. */
+  redirectUri?: string;
+  /** PEM of the only CA to trust (the emulator's, in demo mode and tests). Absent: the system store. */
+  caPem?: string;
+  /** Resource prefix of the scopes. Default: see the header. */
+  graphResource?: string;
+  /** Deadline of each request to the identity provider. Default 30 s. */
+  networkTimeoutMs?: number;
+  /** Retries of the role read. Default: 2 retries within 10 s, so a sign-in never hangs on it. */
+  graphRetry?: GraphRetryOptions;
+}
+
+export type OperatorChange =
+  | { kind: 'signed-in'; identity: OperatorIdentity }
+  /** `replaced`: a new sign-in started while this operator was signed in. */
+  | { kind: 'signed-out'; identity: OperatorIdentity; reason: 'signed-out' | 'locked' | 'session-ended' | 'replaced' };
+
+/** How many of each token MSAL's in-memory cache holds (diagnostics and tests: zero after sign-out). */
+export interface HeldTokens {
+  accounts: number;
+  idTokens: number;
+  accessTokens: number;
+  refreshTokens: number;
+}
+
+type Phase = 'sign-in' | 'silent';
+
+function defaultGraphResource(graphBaseUrl: string): string {
+  const origin = resolveGraphBase(graphBaseUrl).origin;
+  return MICROSOFT_GRAPH_HOSTS.has(new URL(origin).hostname.toLowerCase()) ? origin : GRAPH_ORIGIN;
+}
+
+/** The presenter's way of saying "the operator closed the page": `code: 'cancelled'` or an AbortError. */
+function closedByOperator(e: unknown): boolean {
+  if (typeof e !== 'object' || e === null) return false;
+  return (e as { code?: unknown }).code === 'cancelled' || (e as { name?: unknown }).name === 'AbortError';
+}
+
+const short = (text: string, max = 300) => (text.length > max ? `${text.slice(0, max)}…` : text);
+/** MSAL puts trace and correlation ids on following lines of its messages; the first line is the reason. */
+const firstLine = (text: string) => short(text.split(/\r?\n/)[0] ?? '');
+
+export class OperatorSession implements OperatorPort {
+  readonly redirectUri: string;
+  readonly scopes: readonly string[];
+  private readonly pca: PublicClientApplication;
+  private readonly network: MsalNetworkClient;
+  private readonly graph: Client;
+  private readonly graphOrigin: string;
+  private readonly crypto = new CryptoProvider();
+  private readonly host: string;
+  private readonly listeners = new Set<(change: OperatorChange) => void>();
+
+  private account: AccountInfo | null = null;
+  private identity: OperatorIdentity | null = null;
+  /** The sign-in under way, so sign-out, lock and a second sign-in can see and end it. */
+  private pending: AbortController | null = null;
+  /** Bumped whenever the tokens are dropped: an operation that started before sees it has been overtaken. */
+  private generation = 0;
+
+  constructor(private readonly options: OperatorSessionOptions) {
+    const authority = new URL(options.authority);
+    if (authority.protocol !== 'https:') throw new TypeError('The authority must be an https URL');
+    this.host = authority.host;
+    this.redirectUri = options.redirectUri ?? DEFAULT_REDIRECT_URI;
+    const resource = (options.graphResource ?? defaultGraphResource(options.graphBaseUrl)).replace(/\/+$/, '');
+    this.scopes = OPERATOR_PERMISSIONS.map((p) => `${resource}/${p}`);
+    this.network = new MsalNetworkClient({
+      ...(options.caPem !== undefined ? { caPem: options.caPem } : {}),
+      ...(options.networkTimeoutMs !== undefined ? { timeoutMs: options.networkTimeoutMs } : {}),
+    });
+    const known = MICROSOFT_AUTHORITY_HOSTS.has(authority.hostname.toLowerCase());
+    this.pca = new PublicClientApplication({
+      auth: {
+        clientId: options.clientId,
+        authority: options.authority,
+        ...(known ? {} : { knownAuthorities: [authority.host] }),
+      },
+      system: { networkClient: this.network },
+      // No cache plugin: the token cache never leaves this process's memory.
+    });
+    this.graphOrigin = resolveGraphBase(options.graphBaseUrl).origin;
+    this.graph = createGraphClient({
+      baseUrl: options.graphBaseUrl,
+      getAccessToken: () => this.getAccessToken(),
+      ...(options.caPem !== undefined ? { caPem: options.caPem } : {}),
+      retry: options.graphRetry ?? { maxRetries: 2, budgetMs: 10_000 },
+    });
+  }
+
+  /** The session for a station's configuration (demo: pass the emulator's CA). */
+  static fromConfig(
+    config: Pick<StationConfig, 'authority' | 'clientId' | 'graphBaseUrl'>,
+    extra: Pick<OperatorSessionOptions, 'presenter' | 'caPem' | 'redirectUri'>,
+  ): OperatorSession {
+    return new OperatorSession({ authority: config.authority, clientId: config.clientId, graphBaseUrl: config.graphBaseUrl, ...extra });
+  }
+
+  current(): OperatorIdentity | null {
+    return this.identity;
+  }
+
+  /** Subscribes to sign-in and sign-out (including a session the identity provider ended); returns the unsubscribe. */
+  onChange(listener: (change: OperatorChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Interactive sign-in: shows the sign-in page through the presenter, redeems the code (PKCE), reads the
+   * operator's roles. Rejects with OperatorSignInCancelled (page closed, `signal` aborted, sign-out or lock
+   * meanwhile), OperatorSignInFailed, or IdentityProviderUnreachable; the station is then signed out.
+   */
+  async signIn(signal?: AbortSignal): Promise<OperatorIdentity> {
+    if (this.pending) throw new OperatorSignInFailed('busy', 'A sign-in is already in progress.');
+    const controller = new AbortController();
+    this.pending = controller;
+    const forward = () => controller.abort(signal?.reason);
+    signal?.addEventListener('abort', forward, { once: true });
+    if (signal?.aborted) controller.abort(signal.reason);
+    try {
+      if (this.identity || this.account) await this.drop('replaced');
+      const generation = this.generation;
+      const identity = await this.interactive(controller.signal, generation);
+      if (controller.signal.aborted || generation !== this.generation) throw new OperatorSignInCancelled();
+      this.identity = identity;
+      this.emit({ kind: 'signed-in', identity });
+      return identity;
+    } catch (e) {
+      // Whatever was minted on the way (a redeemed code, a role read that failed half-way) goes.
+      if (!this.identity) {
+        this.account = null;
+        await this.forgetTokens();
+      }
+      throw controller.signal.aborted && !(e instanceof OperatorSignInCancelled) ? new OperatorSignInCancelled() : e;
+    } finally {
+      signal?.removeEventListener('abort', forward);
+      if (this.pending === controller) this.pending = null;
+    }
+  }
+
+  /**
+   * A current access token for Graph with the given scopes (default: all of the kiosk's), from the cache or
+   * refreshed silently through the refresh token. `forceRefresh` skips the cached access token.
+   * Throws OperatorSignInRequired when nobody is signed in (no network call) or when the identity provider
+   * refuses the refresh (the account is then dropped), IdentityProviderUnreachable on network failure.
+   */
+  async getAccessToken(options: { scopes?: readonly string[]; forceRefresh?: boolean } = {}): Promise<string> {
+    const account = this.account;
+    if (!account) throw new OperatorSignInRequired('signed-out');
+    const generation = this.generation;
+    let result: AuthenticationResult;
+    try {
+      result = await this.pca.acquireTokenSilent({ account, scopes: [...(options.scopes ?? this.scopes)], forceRefresh: options.forceRefresh ?? false });
+    } catch (e) {
+      const mapped = this.mapError(e, 'silent');
+      if (mapped instanceof OperatorSignInRequired && generation === this.generation) await this.drop('session-ended');
+      throw mapped;
+    }
+    if (generation !== this.generation) {
+      // Signed out (or locked) while the refresh was in flight: what it brought back must not stay.
+      await this.forgetTokens();
+      throw new OperatorSignInRequired('signed-out');
+    }
+    return result.accessToken;
+  }
+
+  /** Drops every token and the operator. Ends a sign-in under way (it rejects with OperatorSignInCancelled). */
+  async signOut(): Promise<void> {
+    await this.drop('signed-out');
+  }
+
+  /** Idle lock: as sign-out (every token goes), reported as `locked`. */
+  async lock(): Promise<void> {
+    await this.drop('locked');
+  }
+
+  /** Shutdown: drops every token and closes the identity provider connections. */
+  async dispose(): Promise<void> {
+    await this.drop('signed-out');
+    this.network.dispose();
+  }
+
+  heldTokens(): HeldTokens {
+    const cache = JSON.parse(this.pca.getTokenCache().serialize()) as Record<string, Record<string, unknown> | undefined>;
+    const count = (section: string) => Object.keys(cache[section] ?? {}).length;
+    return { accounts: count('Account'), idTokens: count('IdToken'), accessTokens: count('AccessToken'), refreshTokens: count('RefreshToken') };
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+
+  private async interactive(signal: AbortSignal, generation: number): Promise<OperatorIdentity> {
+    const cancelled = () => new OperatorSignInCancelled();
+    if (signal.aborted) throw cancelled();
+    const { verifier, challenge } = await this.crypto.generatePkceCodes();
+    const state = this.crypto.createNewGuid();
+    const nonce = this.crypto.createNewGuid();
+
+    const url = await this.untilAborted(
+      signal,
+      this.pca.getAuthCodeUrl({
+        scopes: [...this.scopes],
+        redirectUri: this.redirectUri,
+        responseMode: 'query',
+        codeChallenge: challenge,
+        codeChallengeMethod: 'S256',
+        state,
+        nonce,
+        prompt: 'login',
+      }),
+      'sign-in',
+    );
+
+    let returned: string;
+    try {
+      returned = await this.untilAborted(signal, this.options.presenter({ url, redirectUri: this.redirectUri, signal }), 'sign-in', true);
+    } catch (e) {
+      if (e instanceof OperatorError) throw e;
+      if (closedByOperator(e)) throw cancelled();
+      throw new OperatorSignInFailed('presenter', 'The sign-in page could not be shown.', undefined, { cause: e });
+    }
+
+    const redirect = readSignInRedirect(returned, this.redirectUri, state);
+    if (redirect.kind === 'error') throw this.redirectError(redirect.error, redirect.description);
+
+    const exchange = this.pca.acquireTokenByCode(
+      { code: redirect.code, scopes: [...this.scopes], redirectUri: this.redirectUri, codeVerifier: verifier, state },
+      { code: redirect.code, state: redirect.state, nonce, ...(redirect.clientInfo ? { client_info: redirect.clientInfo } : {}) },
+    );
+    // If the wait is abandoned (cancel), the tokens it may still bring back are removed when they arrive.
+    exchange.then(
+      () => (signal.aborted || generation !== this.generation ? this.forgetTokens() : undefined),
+      () => undefined,
+    );
+    const result = await this.untilAborted(signal, exchange, 'sign-in');
+    if (!result.account) throw new OperatorSignInFailed('refused', 'The identity provider returned no account.');
+    if (generation !== this.generation) throw cancelled();
+    this.account = result.account;
+
+    const roles = await this.roles(result);
+    if (signal.aborted || generation !== this.generation) throw cancelled();
+    const ids = roles.roles.map((r) => r.roleTemplateId);
+    const named = roles.roles
+      .map((r) => ({ id: r.roleTemplateId, name: roleDisplayName(r.roleTemplateId, r.displayName) }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    const account = result.account;
+    return {
+      id: account.localAccountId,
+      userPrincipalName: account.username,
+      displayName: account.name?.trim() || account.username,
+      roleTemplateIds: named.map((r) => r.id),
+      roleNames: named.map((r) => r.name),
+      capability: capabilityOf(ids),
+      mayReadPolicies: mayReadPoliciesWith(ids),
+      rolesFrom: roles.from,
+    };
+  }
+
+  /** Graph first; the tokens' `wids` claim only when Graph fails (and an empty list when there is none). */
+  private async roles(result: AuthenticationResult): Promise<{ from: 'directory' | 'token'; roles: ActiveRole[] }> {
+    try {
+      return { from: 'directory', roles: await readActiveRoles(this.graph, this.graphOrigin) };
+    } catch (e) {
+      // The session itself failing (revoked meanwhile, signed out) is not something to fall back from.
+      if (e instanceof OperatorError || !this.account) throw e instanceof OperatorError ? e : new OperatorSignInCancelled();
+      const wids = widsFromClaims(result.idTokenClaims) ?? widsFromClaims(unverifiedJwtClaims(result.accessToken)) ?? [];
+      return { from: 'token', roles: wids.map((roleTemplateId) => ({ roleTemplateId, displayName: null })) };
+    }
+  }
+
+  private redirectError(error: string, description: string): OperatorError {
+    const reason = firstLine(description) || error;
+    if (error === 'temporarily_unavailable' || error === 'server_error') return new IdentityProviderUnreachable(this.host, reason);
+    return new OperatorSignInFailed('refused', `The identity provider refused the sign-in (${error}): ${reason}`, error);
+  }
+
+  /** Waits for `work` unless `signal` aborts first; maps MSAL's errors. */
+  private async untilAborted<T>(signal: AbortSignal, work: Promise<T>, phase: Phase, passThrough = false): Promise<T> {
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(new OperatorSignInCancelled());
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([work, aborted]);
+    } catch (e) {
+      if (signal.aborted) throw new OperatorSignInCancelled();
+      if (passThrough || e instanceof OperatorError) throw e;
+      throw this.mapError(e, phase);
+    } finally {
+      if (onAbort) signal.removeEventListener('abort', onAbort);
+      // The loser of the race must not surface as an unhandled rejection.
+      work.catch(() => undefined);
+      aborted.catch(() => undefined);
+    }
+  }
+
+  private mapError(e: unknown, phase: Phase): Error {
+    if (e instanceof OperatorError) return e;
+    if (!(e instanceof AuthError)) return e instanceof Error ? e : new Error(String(e));
+    const detail = firstLine(e.errorMessage || e.errorCode);
+    if (e instanceof InteractionRequiredAuthError) {
+      return phase === 'silent'
+        ? new OperatorSignInRequired('session-ended')
+        : new OperatorSignInFailed('refused', `The identity provider refused the sign-in: ${detail}`, e.errorCode, { cause: e });
+    }
+    if (e instanceof ServerError) {
+      const status = e.status ?? 0;
+      if (status >= 500 || status === 429 || e.errorCode === 'temporarily_unavailable' || e.errorCode === 'server_error') {
+        return new IdentityProviderUnreachable(this.host, detail, { cause: e });
+      }
+      return phase === 'silent'
+        ? new OperatorSignInRequired('session-ended')
+        : new OperatorSignInFailed('refused', `The identity provider refused the sign-in: ${detail}`, e.errorCode, { cause: e });
+    }
+    if (e instanceof ClientAuthError) {
+      switch (e.errorCode) {
+        case ClientAuthErrorCodes.networkError:
+        case ClientAuthErrorCodes.endpointResolutionError:
+        case ClientAuthErrorCodes.tokenParsingError:
+          return new IdentityProviderUnreachable(this.host, detail, { cause: e });
+        case ClientAuthErrorCodes.stateMismatch:
+          return new OperatorSignInFailed('state-mismatch', 'The sign-in response does not belong to this sign-in (state mismatch).', undefined, { cause: e });
+        default:
+          break;
+      }
+    }
+    // Any other MSAL failure: at sign-in the sign-in failed; silently, no token can be had without a new sign-in.
+    return phase === 'silent'
+      ? new OperatorSignInRequired('session-ended')
+      : new OperatorSignInFailed('refused', `Sign-in failed: ${detail}`, e.errorCode, { cause: e });
+  }
+
+  /** Signs the operator out of the station: every token, the identity, a sign-in under way. */
+  private async drop(reason: 'signed-out' | 'locked' | 'session-ended' | 'replaced'): Promise<void> {
+    const identity = this.identity;
+    this.generation += 1;
+    this.identity = null;
+    this.account = null;
+    if (reason !== 'replaced') this.pending?.abort(new OperatorSignInCancelled());
+    await this.forgetTokens();
+    if (identity) this.emit({ kind: 'signed-out', identity, reason });
+  }
+
+  /** Removes every account MSAL holds (with its tokens) and clears its in-memory store; keeps the current one. */
+  private async forgetTokens(): Promise<void> {
+    const cache = this.pca.getTokenCache();
+    const keep = this.account?.homeAccountId;
+    const accounts = await cache.getAllAccounts();
+    for (const account of accounts) if (account.homeAccountId !== keep) await cache.removeAccount(account);
+    if (!keep) this.pca.clearCache();
+  }
+
+  private emit(change: OperatorChange): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(change);
+      } catch {
+        // A listener's failure is its own; the session's state is already consistent.
+      }
+    }
+  }
+}
