@@ -1,0 +1,422 @@
+/**
+ * Seeing the user sign in and register their key, with as few Graph requests as possible.
+ *
+ * Sign-in, whichever comes first (it starts the 10-minute window; `signin.observed` records which):
+ *  - the My Security Info view navigates past the sign-in pages (view-progress.ts): free, and immediate;
+ *  - the TAP reads `OneTimeUsed` (`DirectoryPort.getTap`), polled as a safety net.
+ * Completion: `listSecurityKeys` shows a method created after the TAP's `createdDateTime`. Polled
+ *  - at once when the view reaches `done` (the emulator stores the key when the user names it, so `name-key`
+ *    only brings the next poll forward to within 15 s: polling there would find nothing yet);
+ *  - otherwise only while the view is quiet: every view navigation restarts the wait, and each poll that finds
+ *    nothing doubles it (sign-in: 30 s → 60 s cap; key: 30 s → 60 s cap; after `done` without the key yet, for
+ *    Graph's replication delay: 5 → 10 → 20 → 30 s cap);
+ *  - a throttled or failed poll waits Retry-After when Graph sent one, else the next back-off step.
+ * The new key's AAGUID is matched against the key(s) identified at this station during the enrollment
+ * (KeysPort, plus the one pre-flight saw), so unplugging the key before Graph shows it does not matter.
+ * Then `key.registered` is recorded and the watch ends.
+ *
+ * Expected Graph requests for a user taking 3 minutes from the pass on screen to "done":
+ *  - with the emulator's pages in the view (data-step markers): 1–3 (the `done` poll, plus one per quiet
+ *    stretch of 30 s or more, e.g. a slow PIN entry);
+ *  - with real Microsoft pages (sign-in seen from the URL, `done` not visible) or no view: 3–5 (getTap at
+ *    30 s and 90 s until sign-in is seen; keys 30 s after sign-in, then every 60 s).
+ * The TAP's create and delete add 2; the pre-creation TAP check 0 when the identity card's TAP is passed
+ * (`knownTaps`), else 1.
+ */
+import { auditEvents } from '../audit';
+import type { SecurityKeyMethod, TapMethod } from '../directory/types';
+import type { KeyWatcherState } from '../keys/watcher';
+import type { AuditPort, ClockPort, DirectoryPort, KeysPort, SecurityInfoViewPort } from './ports';
+import { graphFailure, isGone, type GraphFailure } from './graph-failure';
+import { backoffDelay, delayHonouringRetryAfter, systemTimers, type BackoffOptions, type TimerHandle, type Timers } from './scheduling';
+import { SIGNED_IN_PHASES, ViewProgress, type ViewPhase } from './view-progress';
+
+export interface PollSchedule {
+  /** getTap while waiting for sign-in. */
+  signIn: BackoffOptions;
+  /** listSecurityKeys after sign-in. */
+  key: BackoffOptions;
+  /** listSecurityKeys after the view said done but Graph did not show the key yet. */
+  afterDone: BackoffOptions;
+  /** On the "name your key" step, poll no later than this. */
+  namingKeyMs: number;
+}
+
+export const DEFAULT_POLL_SCHEDULE: PollSchedule = {
+  signIn: { initialMs: 30_000, factor: 2, maxMs: 60_000 },
+  key: { initialMs: 30_000, factor: 2, maxMs: 60_000 },
+  afterDone: { initialMs: 5_000, factor: 2, maxMs: 30_000 },
+  namingKeyMs: 15_000,
+};
+
+export type SignInVia = 'tap-used' | 'view-navigated';
+
+export interface SignInObserved {
+  via: SignInVia;
+  /** Epoch ms (ClockPort). */
+  at: number;
+}
+
+export interface RegisteredKey {
+  methodId: string;
+  aaguid: string | null;
+  model: string | null;
+  displayName: string | null;
+  createdDateTime: string | null;
+  /** The registered AAGUID is the one of a key identified at this station during this enrollment. */
+  stationKey: boolean;
+  method: SecurityKeyMethod;
+}
+
+export type CompletionEvent =
+  | { type: 'signed-in'; signIn: SignInObserved }
+  | { type: 'registered'; key: RegisteredKey }
+  | { type: 'view'; phase: ViewPhase; step: string | null }
+  /** The TAP is gone (deleted elsewhere) or expired before sign-in: the user cannot sign in with it any more. */
+  | { type: 'tap-unusable'; reason: string }
+  | { type: 'poll-failed'; failure: GraphFailure; retryInMs: number }
+  | { type: 'journal-error'; error: unknown };
+
+export interface CompletionRequest {
+  enrollmentId: string;
+  user: { id: string; upn: string };
+  tap: Pick<TapMethod, 'id' | 'createdDateTime'>;
+  /** Sign-in was already observed: watch for the key only. */
+  signedIn?: SignInObserved | null;
+  /** AAGUID of the key identified at pre-flight. */
+  stationAaguid?: string | null;
+  schedule?: Partial<PollSchedule>;
+}
+
+export interface CompletionDeps {
+  directory: Pick<DirectoryPort, 'getTap' | 'listSecurityKeys'>;
+  audit: AuditPort;
+  keys?: Pick<KeysPort, 'state' | 'onChange'>;
+  view?: Pick<SecurityInfoViewPort, 'onNavigation'>;
+  clock?: ClockPort;
+  timers?: Timers;
+}
+
+type Phase = 'sign-in' | 'key' | 'finished';
+
+const UNKNOWN_MODEL = 'Unknown security key';
+const NIL_AAGUID = '00000000-0000-0000-0000-000000000000';
+
+export class CompletionWatch {
+  readonly #request: CompletionRequest;
+  readonly #deps: CompletionDeps;
+  readonly #schedule: PollSchedule;
+  readonly #clock: ClockPort;
+  readonly #timers: Timers;
+  readonly #listeners = new Set<(event: CompletionEvent) => void>();
+  readonly #progress = new ViewProgress();
+  readonly #stationKeys = new Map<string, string | null>();
+  readonly #abort = new AbortController();
+  readonly #unsubscribe: (() => void)[] = [];
+  #phase: Phase;
+  #signIn: SignInObserved | null;
+  #emptyPolls = 0;
+  #doneSeen = false;
+  #tapPolling = true;
+  #timer: TimerHandle | null = null;
+  #dueAt: number | null = null;
+  #polling: Promise<void> | null = null;
+  #pollAgain = false;
+  #started = false;
+  readonly #requests = { getTap: 0, listSecurityKeys: 0 };
+  #resolveSignIn: (value: SignInObserved) => void = () => undefined;
+  #resolveRegistered: (value: RegisteredKey) => void = () => undefined;
+  /** Resolves when sign-in is observed (never rejects; stays pending if the watch stops first). */
+  readonly signedIn: Promise<SignInObserved>;
+  /** Resolves when the new key is found (never rejects; stays pending if the watch stops first). */
+  readonly registered: Promise<RegisteredKey>;
+
+  constructor(request: CompletionRequest, deps: CompletionDeps) {
+    this.#request = request;
+    this.#deps = deps;
+    this.#schedule = { ...DEFAULT_POLL_SCHEDULE, ...request.schedule };
+    this.#clock = deps.clock ?? { now: () => Date.now() };
+    this.#timers = deps.timers ?? systemTimers;
+    this.#signIn = request.signedIn ?? null;
+    this.#phase = this.#signIn ? 'key' : 'sign-in';
+    this.signedIn = new Promise((resolve) => (this.#resolveSignIn = resolve));
+    this.registered = new Promise((resolve) => (this.#resolveRegistered = resolve));
+    if (this.#signIn) this.#resolveSignIn(this.#signIn);
+    if (request.stationAaguid) this.#stationKeys.set(request.stationAaguid.toLowerCase(), null);
+  }
+
+  /** Subscribe to events; returns the unsubscribe function. */
+  on(listener: (event: CompletionEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  start(): this {
+    if (this.#started) return this;
+    this.#started = true;
+    if (this.#deps.keys) {
+      this.#noteKeys(this.#deps.keys.state());
+      this.#unsubscribe.push(this.#deps.keys.onChange((state) => this.#noteKeys(state)));
+    }
+    if (this.#deps.view) this.#unsubscribe.push(this.#deps.view.onNavigation((navigation) => this.#onNavigation(navigation)));
+    if (this.#phase !== 'finished') this.#scheduleIn(this.#interval());
+    return this;
+  }
+
+  /** Ends the watch: no more polls, no more events. In-flight requests are aborted. */
+  stop(): void {
+    this.#phase = 'finished';
+    this.#cancelTimer();
+    for (const off of this.#unsubscribe.splice(0)) off();
+    this.#abort.abort(new Error('completion watch stopped'));
+  }
+
+  /** Poll now (e.g. the operator pressed "check now"). */
+  pollNow(): void {
+    if (this.#phase === 'finished') return;
+    if (this.#polling) {
+      this.#pollAgain = true;
+      return;
+    }
+    this.#cancelTimer();
+    void this.#poll();
+  }
+
+  /** Resolves when no poll is in flight (one started by a view event or `pollNow`, say). */
+  async whenIdle(): Promise<void> {
+    while (this.#polling) await this.#polling;
+  }
+
+  /** Graph requests this watch made. */
+  stats(): { getTap: number; listSecurityKeys: number; total: number; nextPollAt: number | null } {
+    return { ...this.#requests, total: this.#requests.getTap + this.#requests.listSecurityKeys, nextPollAt: this.#dueAt };
+  }
+
+  // --- view and keys ---------------------------------------------------------------------------------------------
+
+  #onNavigation(navigation: { url: string; step: string | null }): void {
+    if (this.#phase === 'finished') return;
+    const phase = this.#progress.phaseOf(navigation);
+    this.#emit({ type: 'view', phase, step: navigation.step });
+    if (this.#phase === 'sign-in') {
+      if (SIGNED_IN_PHASES.has(phase)) {
+        void this.#observeSignIn('view-navigated');
+        if (phase === 'done') this.#markDone();
+        else this.#scheduleIn(this.#interval());
+      } else if (this.#tapPolling) {
+        this.#restartWait();
+      }
+      return;
+    }
+    if (phase === 'done') this.#markDone();
+    else if (phase === 'naming-key') {
+      const soon = this.#schedule.namingKeyMs;
+      if (!this.#polling && (this.#dueAt === null || this.#dueAt - this.#clock.now() > soon)) this.#scheduleIn(soon);
+    } else this.#restartWait();
+  }
+
+  #markDone(): void {
+    if (!this.#doneSeen) {
+      this.#doneSeen = true;
+      // The poll made now does not count as waiting: if Graph does not show the key yet, the next is 5 s away.
+      this.#emptyPolls = -1;
+    }
+    this.pollNow();
+  }
+
+  #noteKeys(state: KeyWatcherState): void {
+    for (const key of state.keys) {
+      if (key.identity.status !== 'identified') continue;
+      const aaguid = key.identity.key.identity.aaguid;
+      if (aaguid) this.#stationKeys.set(aaguid.toLowerCase(), key.identity.key.identity.model);
+    }
+  }
+
+  // --- polling ---------------------------------------------------------------------------------------------------
+
+  #interval(): number {
+    const options = this.#phase === 'sign-in' ? this.#schedule.signIn : this.#doneSeen ? this.#schedule.afterDone : this.#schedule.key;
+    return backoffDelay(this.#emptyPolls + 1, options);
+  }
+
+  /** The user is doing something in the view: nothing to ask Graph yet, so the wait starts over. */
+  #restartWait(): void {
+    if (this.#polling || this.#phase === 'finished') return;
+    this.#scheduleIn(this.#interval());
+  }
+
+  #scheduleIn(ms: number): void {
+    this.#cancelTimer();
+    if (this.#phase === 'finished' || (this.#phase === 'sign-in' && !this.#tapPolling)) return;
+    this.#dueAt = this.#clock.now() + ms;
+    this.#timer = this.#timers.setTimeout(() => {
+      this.#timer = null;
+      this.#dueAt = null;
+      return this.#poll();
+    }, ms);
+  }
+
+  #cancelTimer(): void {
+    if (this.#timer !== null) this.#timers.clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#dueAt = null;
+  }
+
+  #poll(): Promise<void> {
+    if (this.#polling) return this.#polling;
+    const run = (this.#phase === 'sign-in' ? this.#pollTap() : this.#phase === 'key' ? this.#pollKeys() : Promise.resolve())
+      .catch((error: unknown) => this.#onPollError(error))
+      .finally(() => {
+        this.#polling = null;
+        if (this.#pollAgain && this.#phase !== 'finished') {
+          this.#pollAgain = false;
+          this.#cancelTimer();
+          return this.#poll();
+        }
+        return undefined;
+      });
+    this.#polling = run;
+    return run;
+  }
+
+  async #pollTap(): Promise<void> {
+    this.#requests.getTap += 1;
+    let tap: TapMethod | null;
+    try {
+      tap = await this.#deps.directory.getTap(this.#request.user.id, this.#request.tap.id, this.#abort.signal);
+    } catch (error) {
+      if (!isGone(graphFailure(error))) throw error;
+      tap = null;
+    }
+    if (this.#phase !== 'sign-in') return; // the view got there first, or stopped
+    if (tap === null || tap.methodUsabilityReason === 'Expired') {
+      // Nobody can sign in with it any more; the view may still report a sign-in that already happened.
+      this.#tapPolling = false;
+      this.#emit({ type: 'tap-unusable', reason: tap === null ? 'deleted' : 'Expired' });
+      return;
+    }
+    if (tap.methodUsabilityReason === 'OneTimeUsed') {
+      await this.#observeSignIn('tap-used');
+      this.#scheduleIn(this.#interval());
+      return;
+    }
+    this.#emptyPolls += 1;
+    this.#scheduleIn(this.#interval());
+  }
+
+  async #pollKeys(): Promise<void> {
+    this.#requests.listSecurityKeys += 1;
+    const keys = await this.#deps.directory.listSecurityKeys(this.#request.user.id, this.#abort.signal);
+    if (this.#phase !== 'key') return;
+    const found = this.#pickNewKey(keys);
+    if (!found) {
+      this.#emptyPolls += 1;
+      this.#scheduleIn(this.#interval());
+      return;
+    }
+    this.#phase = 'finished';
+    this.#cancelTimer();
+    const stationModel = found.aaguid ? this.#stationKeys.get(found.aaguid) : undefined;
+    const key: RegisteredKey = {
+      methodId: found.method.id,
+      aaguid: found.aaguid,
+      model: found.method.model ?? stationModel ?? null,
+      displayName: found.method.displayName,
+      createdDateTime: found.method.createdDateTime,
+      stationKey: found.station,
+      method: found.method,
+    };
+    await this.#record(() =>
+      auditEvents.keyRegistered({
+        enrollmentId: this.#request.enrollmentId,
+        user: this.#request.user,
+        methodId: key.methodId,
+        aaguid: key.aaguid ?? NIL_AAGUID,
+        model: (key.model ?? UNKNOWN_MODEL).slice(0, 120),
+        stationKey: key.stationKey,
+      }),
+    );
+    this.#emit({ type: 'registered', key });
+    this.#resolveRegistered(key);
+    this.stop();
+  }
+
+  /** Keys created after the TAP; one from this station's key first, newest first. */
+  #pickNewKey(keys: SecurityKeyMethod[]): { method: SecurityKeyMethod; aaguid: string | null; station: boolean } | null {
+    const since = Date.parse(this.#request.tap.createdDateTime);
+    const fresh = keys
+      .filter((k) => k.createdDateTime !== null && Date.parse(k.createdDateTime) > since)
+      .map((method) => {
+        const aaguid = method.aaGuid ? method.aaGuid.toLowerCase() : null;
+        return { method, aaguid, station: aaguid !== null && this.#stationKeys.has(aaguid) };
+      })
+      .sort((a, b) => Number(b.station) - Number(a.station) || Date.parse(b.method.createdDateTime ?? '') - Date.parse(a.method.createdDateTime ?? ''));
+    return fresh[0] ?? null;
+  }
+
+  #onPollError(error: unknown): void {
+    if (this.#phase === 'finished') return;
+    const failure = graphFailure(error);
+    this.#emptyPolls += 1;
+    const retryInMs = delayHonouringRetryAfter(this.#interval(), failure.retryAfterMs);
+    this.#emit({ type: 'poll-failed', failure, retryInMs });
+    this.#scheduleIn(retryInMs);
+  }
+
+  async #observeSignIn(via: SignInVia): Promise<void> {
+    if (this.#signIn) return;
+    const signIn: SignInObserved = { via, at: this.#clock.now() };
+    this.#signIn = signIn;
+    this.#phase = 'key';
+    this.#emptyPolls = 0;
+    this.#resolveSignIn(signIn);
+    this.#emit({ type: 'signed-in', signIn });
+    await this.#record(() => auditEvents.signinObserved({ enrollmentId: this.#request.enrollmentId, user: this.#request.user, via }));
+  }
+
+  async #record(build: () => Parameters<AuditPort['append']>[0]): Promise<void> {
+    try {
+      await this.#deps.audit.append(build());
+    } catch (error) {
+      this.#emit({ type: 'journal-error', error });
+    }
+  }
+
+  #emit(event: CompletionEvent): void {
+    for (const listener of [...this.#listeners]) listener(event);
+  }
+}
+
+/** Starts a watch over both phases; stop it with `stop()`. */
+export function watchCompletion(request: CompletionRequest, deps: CompletionDeps, listener?: (event: CompletionEvent) => void): CompletionWatch {
+  const watch = new CompletionWatch(request, deps);
+  if (listener) watch.on(listener);
+  return watch.start();
+}
+
+/** Resolves when the user has signed in; rejects with the signal's reason when aborted. */
+export function awaitSignIn(request: CompletionRequest, deps: CompletionDeps, signal?: AbortSignal): Promise<SignInObserved> {
+  return untilAborted(new CompletionWatch(request, deps), (watch) => watch.signedIn, signal);
+}
+
+/** Resolves when the new key is found (sign-in phase included unless `request.signedIn` is given). */
+export function awaitRegistration(request: CompletionRequest, deps: CompletionDeps, signal?: AbortSignal): Promise<RegisteredKey> {
+  return untilAborted(new CompletionWatch(request, deps), (watch) => watch.registered, signal);
+}
+
+function untilAborted<T>(watch: CompletionWatch, pick: (watch: CompletionWatch) => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      watch.stop();
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    pick(watch).then((value) => {
+      signal?.removeEventListener('abort', onAbort);
+      watch.stop();
+      resolve(value);
+    }, reject);
+    watch.start();
+  });
+}

@@ -1,0 +1,311 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { watchCompletion, awaitSignIn, type CompletionEvent, type CompletionWatch } from '../../main/enrollment/completion';
+import type { KeysPort, SecurityInfoViewPort } from '../../main/enrollment/ports';
+import type { KeyWatcherState, PresentKey } from '../../main/keys/watcher';
+import type { TapRecord } from '../emulator/model';
+import { startEmulator, type Emulator } from '../emulator';
+import { issueTap as seedTap, MsiClient } from '../emulator/support/mysignins';
+import { emulatorDirectory } from './support/directory';
+import { tempJournal, type TempJournal } from './support/journal';
+import { ManualTime } from './support/manual-time';
+
+const megan = { id: '00000000-0000-4000-8000-000000000010', upn: 'megan.bowen@tapkioskdemo.onmicrosoft.com' };
+const YUBIKEY = { aaguid: 'cb69481e-8ff7-4039-93ec-0a2729a154a8', model: 'YubiKey 5 Series' };
+const OTHER = { aaguid: 'ee882879-721c-4913-9775-3dfcce97072a', model: 'YubiKey 5 NFC' };
+
+let emu: Emulator;
+let tj: TempJournal;
+let time: ManualTime;
+let tap: TapRecord;
+let watch: CompletionWatch | undefined;
+let events: CompletionEvent[];
+
+beforeAll(async () => {
+  emu = await startEmulator();
+});
+afterAll(async () => {
+  await emu.close();
+});
+beforeEach(async () => {
+  emu.reset();
+  tj = await tempJournal();
+  time = new ManualTime();
+  tap = seedTap(emu, megan.upn, { pass: 'Kiosk!Pass-42' });
+  events = [];
+  watch = undefined;
+});
+afterEach(async () => {
+  watch?.stop();
+  await tj.close();
+});
+
+/** The station's key reader, with one identified key plugged in. */
+function stationKeys(aaguid: string | null, model = YUBIKEY.model): KeysPort {
+  const keys: PresentKey[] = aaguid
+    ? [
+        {
+          id: 'k1',
+          path: '/dev/hidraw0',
+          vendorId: 0x1050,
+          productId: 0x0407,
+          vidPid: '1050:0407',
+          seenAt: 0,
+          identity: { status: 'identified', key: { identity: { aaguid, model } } } as PresentKey['identity'],
+        },
+      ]
+    : [];
+  const state: KeyWatcherState = { reader: { status: 'ok' }, mode: 'hotplug', presence: keys.length ? 'one' : 'none', keys };
+  return { state: () => state, onChange: () => () => undefined, wink: async () => false };
+}
+
+/** A view the test navigates, like the kiosk's My Security Info view with the emulator's pages. */
+function fakeView() {
+  const listeners = new Set<(n: { url: string; step: string | null }) => void>();
+  const view: Pick<SecurityInfoViewPort, 'onNavigation'> = {
+    onNavigation: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+  const go = async (step: string | null, url = `${emu.urls.mySecurityInfo}/${step ?? ''}`) => {
+    for (const listener of [...listeners]) listener({ url, step });
+    await watch?.whenIdle();
+    await time.advance(0);
+  };
+  return { view, go };
+}
+
+function start(options: { keys?: KeysPort; view?: Pick<SecurityInfoViewPort, 'onNavigation'>; stationAaguid?: string } = {}) {
+  watch = watchCompletion(
+    {
+      enrollmentId: randomUUID(),
+      user: megan,
+      tap: { id: tap.id, createdDateTime: tap.createdDateTime.toISOString() },
+      ...(options.stationAaguid ? { stationAaguid: options.stationAaguid } : {}),
+    },
+    {
+      directory: emulatorDirectory(emu),
+      audit: tj.journal,
+      clock: time,
+      timers: time,
+      keys: options.keys ?? stationKeys(YUBIKEY.aaguid),
+      ...(options.view ? { view: options.view } : {}),
+    },
+    (event) => events.push(event),
+  );
+  return watch;
+}
+
+/** The user registers a key in My Security Info: Graph now lists it, created `afterMs` after the TAP. */
+function registerKey(key: { aaguid: string; model: string }, afterMs = 60_000): string {
+  const id = randomUUID();
+  emu.ctx.state.fido2.set(id, {
+    id,
+    userId: megan.id,
+    displayName: 'My key',
+    createdDateTime: new Date(tap.createdDateTime.getTime() + afterMs),
+    aaGuid: key.aaguid,
+    model: key.model,
+    attestationLevel: 'attested',
+    attestationCertificates: [],
+    passkeyType: 'deviceBound',
+    credentialId: null,
+  });
+  return id;
+}
+
+const graphRequests = () => emu.requestLog().filter((r) => r.surface === 'graph');
+const tapReads = () => graphRequests().filter((r) => r.method === 'GET' && /temporaryAccessPassMethods\//.test(r.path)).length;
+const keyReads = () => graphRequests().filter((r) => /fido2Methods$/.test(r.path)).length;
+
+describe('sign-in', () => {
+  it('is seen when the TAP turns OneTimeUsed, and recorded', async () => {
+    start();
+    await time.advance(29_999);
+    expect(tapReads()).toBe(0);
+    await time.advance(1);
+    expect(tapReads()).toBe(1);
+    expect(events.filter((e) => e.type === 'signed-in')).toEqual([]);
+
+    tap.usedDateTime = emu.ctx.clock.now();
+    await time.advance(60_000);
+    expect(tapReads()).toBe(2);
+    expect(events.find((e) => e.type === 'signed-in')).toMatchObject({ signIn: { via: 'tap-used', at: time.now() } });
+    expect(tj.events().map((e) => e.type)).toEqual(['signin.observed']);
+    expect(tj.events()[0]).toMatchObject({ user: megan, via: 'tap-used' });
+  });
+
+  it('is seen after the user really signs in with the pass in My Security Info', async () => {
+    const signedIn = awaitSignIn(
+      { enrollmentId: randomUUID(), user: megan, tap: { id: tap.id, createdDateTime: tap.createdDateTime.toISOString() } },
+      { directory: emulatorDirectory(emu), audit: tj.journal, clock: time, timers: time },
+    );
+    const page = await new MsiClient(emu.urls.mySecurityInfo).signIn(megan.upn, 'Kiosk!Pass-42');
+    expect(page.error).toBeNull();
+    expect(emu.ctx.state.taps.get(megan.id)?.usedDateTime).not.toBeNull();
+    await time.advance(30_000);
+    await expect(signedIn).resolves.toMatchObject({ via: 'tap-used' });
+  });
+
+  it('is seen from the view without asking Graph, and the first of the two signals wins', async () => {
+    const { view, go } = fakeView();
+    start({ view });
+    await go('sign-in-username');
+    await go('sign-in-tap');
+    expect(events.some((e) => e.type === 'signed-in')).toBe(false);
+    await go('security-info');
+    expect(events.find((e) => e.type === 'signed-in')).toMatchObject({ signIn: { via: 'view-navigated' } });
+    expect(graphRequests()).toHaveLength(0);
+    tap.usedDateTime = emu.ctx.clock.now();
+    await time.advance(10 * 60_000);
+    expect(tapReads()).toBe(0); // the TAP is not polled any more once sign-in was seen
+    expect(tj.events().filter((e) => e.type === 'signin.observed')).toHaveLength(1);
+  });
+
+  it('reads a sign-in from real Microsoft URLs: only a return to My Security Info after the sign-in host counts', async () => {
+    const { view, go } = fakeView();
+    start({ view });
+    await go(null, 'https://mysignins.microsoft.com/security-info');
+    expect(events.some((e) => e.type === 'signed-in')).toBe(false);
+    await go(null, 'https://login.microsoftonline.com/common/oauth2/v2.0/authorize?client_id=x');
+    expect(events.some((e) => e.type === 'signed-in')).toBe(false);
+    await go(null, 'https://mysignins.microsoft.com/security-info');
+    expect(events.find((e) => e.type === 'signed-in')).toMatchObject({ signIn: { via: 'view-navigated' } });
+  });
+
+  it('reports a TAP that is gone before anyone signed in with it, and stops polling it', async () => {
+    start();
+    emu.ctx.state.taps.delete(megan.id);
+    await time.advance(30_000);
+    expect(events).toContainEqual({ type: 'tap-unusable', reason: 'deleted' });
+    await time.advance(10 * 60_000);
+    expect(tapReads()).toBe(1);
+  });
+});
+
+describe('completion', () => {
+  it('finds the new key and matches it to the key at this station', async () => {
+    const { view, go } = fakeView();
+    start({ view });
+    registerKey(OTHER, -60_000); // registered elsewhere before this enrollment: not the new one
+    await go('security-info');
+    const methodId = registerKey(YUBIKEY);
+    await go('done');
+    const registered = events.find((e) => e.type === 'registered');
+    expect(registered).toMatchObject({ type: 'registered', key: { methodId, aaguid: YUBIKEY.aaguid, model: YUBIKEY.model, stationKey: true } });
+    expect(keyReads()).toBe(1);
+    expect(tj.events().map((e) => e.type)).toEqual(['signin.observed', 'key.registered']);
+    expect(tj.events()[1]).toMatchObject({ methodId, aaguid: YUBIKEY.aaguid, model: YUBIKEY.model, stationKey: true, user: megan });
+    await time.advance(10 * 60_000);
+    expect(graphRequests()).toHaveLength(1); // the watch ended
+  });
+
+  it('says when the registered key is not the one at this station', async () => {
+    const { view, go } = fakeView();
+    start({ view, keys: stationKeys(YUBIKEY.aaguid) });
+    await go('security-info');
+    registerKey(OTHER);
+    await go('done');
+    expect(events.find((e) => e.type === 'registered')).toMatchObject({ key: { aaguid: OTHER.aaguid, stationKey: false } });
+    expect(tj.events()[1]).toMatchObject({ type: 'key.registered', stationKey: false });
+  });
+
+  it('remembers the key pre-flight saw even if it was unplugged before Graph showed the new one', async () => {
+    const { view, go } = fakeView();
+    start({ view, keys: stationKeys(null), stationAaguid: YUBIKEY.aaguid });
+    await go('security-info');
+    registerKey(YUBIKEY);
+    await go('done');
+    expect(events.find((e) => e.type === 'registered')).toMatchObject({ key: { stationKey: true } });
+  });
+
+  it('polls again quickly when the view says done but Graph does not show the key yet', async () => {
+    const { view, go } = fakeView();
+    start({ view });
+    await go('security-info');
+    await go('done');
+    expect(keyReads()).toBe(1);
+    registerKey(YUBIKEY);
+    await time.advance(4_999);
+    expect(keyReads()).toBe(1);
+    await time.advance(1);
+    expect(keyReads()).toBe(2);
+    expect(events.some((e) => e.type === 'registered')).toBe(true);
+  });
+
+  it('backs off while nothing happens: 30 s, then every 60 s, for the TAP and then the keys', async () => {
+    start();
+    await time.advance(5 * 60_000);
+    // 30, 90, 150, 210, 270 s
+    expect(tapReads()).toBe(5);
+    expect(keyReads()).toBe(0);
+    tap.usedDateTime = emu.ctx.clock.now();
+    await time.advance(60_000); // the 330 s poll sees the sign-in; keys 30 s later, at 360 s
+    expect(tapReads()).toBe(6);
+    expect(keyReads()).toBe(1);
+    await time.advance(5 * 60_000);
+    // then every 60 s: 420, 480, 540, 600, 660 s
+    expect(keyReads()).toBe(6);
+    expect(tapReads()).toBe(6);
+  });
+
+  it('honours Retry-After when Graph throttles a poll', async () => {
+    start();
+    emu.injectFault({ method: 'GET', path: 'temporaryAccessPassMethods/', status: 429, headers: { 'Retry-After': '120' } });
+    await time.advance(30_000);
+    expect(tapReads()).toBe(1);
+    expect(events.find((e) => e.type === 'poll-failed')).toMatchObject({ failure: { kind: 'throttled', status: 429 }, retryInMs: 120_000 });
+    await time.advance(119_999);
+    expect(tapReads()).toBe(1);
+    await time.advance(1);
+    expect(tapReads()).toBe(2);
+  });
+
+  it('stops on cancel: no poll after stop()', async () => {
+    const w = start();
+    await time.advance(30_000);
+    w.stop();
+    await time.advance(30 * 60_000);
+    expect(graphRequests()).toHaveLength(1);
+    expect(time.waiting).toEqual([]);
+  });
+});
+
+describe('the Graph request budget (user takes 3 minutes)', () => {
+  /** Pass shown at 0 s; signed in at 50 s; key registered and named at 180 s. */
+  it('with the view: at most 3 requests, and the key is found at "done"', async () => {
+    const { view, go } = fakeView();
+    start({ view });
+    const at = async (second: number, step: string) => {
+      await time.advance(second * 1000 - time.now() + t0);
+      await go(step);
+    };
+    const t0 = time.now();
+    await at(0, 'sign-in-username');
+    await at(20, 'sign-in-tap');
+    await at(50, 'security-info');
+    await at(65, 'add-method');
+    await at(75, 'security-key-type');
+    await at(85, 'webauthn');
+    await at(150, 'name-key'); // a slow PIN entry: a quiet minute
+    registerKey(YUBIKEY);
+    await at(180, 'done');
+    expect(events.some((e) => e.type === 'registered')).toBe(true);
+    // getTap at 50 s (the quiet 30 s after the pass was typed), keys at 115 s (quiet PIN entry) and 165 s (brought
+    // forward by "name your key"), which finds it.
+    expect(graphRequests().length).toBeLessThanOrEqual(3);
+  });
+
+  it('without the view: at most 5 requests', async () => {
+    start();
+    await time.advance(50_000);
+    tap.usedDateTime = emu.ctx.clock.now();
+    await time.advance(130_000);
+    registerKey(YUBIKEY);
+    await time.advance(5 * 60_000);
+    expect(events.some((e) => e.type === 'registered')).toBe(true);
+    // getTap at 30 and 90 s (sees the sign-in), keys at 120, 180 and 240 s (finds it).
+    expect(graphRequests().length).toBeLessThanOrEqual(5);
+  });
+});
