@@ -76,6 +76,8 @@ export interface OperatorSessionOptions {
   networkTimeoutMs?: number;
   /** Retries of the role read. Default: 2 retries within 10 s, so a sign-in never hangs on it. */
   graphRetry?: GraphRetryOptions;
+  /** Each attempt of the role read is abandoned after this long. Default 15 s. */
+  graphAttemptTimeoutMs?: number;
 }
 
 export type OperatorChange =
@@ -153,6 +155,7 @@ export class OperatorSession implements OperatorPort {
       getAccessToken: () => this.getAccessToken(),
       ...(options.caPem !== undefined ? { caPem: options.caPem } : {}),
       retry: options.graphRetry ?? { maxRetries: 2, budgetMs: 10_000 },
+      attemptTimeoutMs: options.graphAttemptTimeoutMs ?? 15_000,
     });
   }
 
@@ -305,7 +308,7 @@ export class OperatorSession implements OperatorPort {
     if (generation !== this.generation) throw cancelled();
     this.account = result.account;
 
-    const roles = await this.roles(result);
+    const roles = await this.untilAborted(signal, this.roles(result), 'sign-in', true);
     if (signal.aborted || generation !== this.generation) throw cancelled();
     const ids = roles.roles.map((r) => r.roleTemplateId);
     const named = roles.roles

@@ -12,6 +12,7 @@ import {
   OperatorSignInFailed,
   OperatorSignInRequired,
 } from '../../main/operator/errors';
+import { lockWhenIdle } from '../../main/operator/idle-lock';
 import { OperatorSession, type OperatorChange, type OperatorSessionOptions } from '../../main/operator/session';
 import type { SignInPresenter } from '../../main/operator/presenter';
 import { startEmulator, type Emulator } from '../emulator/index';
@@ -136,14 +137,18 @@ describe('sign-in and what each operator may do', () => {
     );
   }, BROWSER_TEST);
 
-  it('falls back to the token’s wids claim only when Graph refuses the role read, and says so', async () => {
-    emu.injectFault({ path: '/transitiveMemberOf/microsoft\\.graph\\.directoryRole$', status: 403, count: 5 });
+  it.each([
+    { fault: 'refused (403)', spec: { status: 403 } },
+    { fault: 'unavailable (503, retried then given up)', spec: { status: 503, headers: { 'Retry-After': '0' } } },
+    { fault: 'dropped', spec: { drop: 'before' as const } },
+  ])('falls back to the token’s wids claim only when Graph’s role read fails ($fault), and says so', async ({ spec }) => {
+    emu.injectFault({ path: '/transitiveMemberOf/microsoft\\.graph\\.directoryRole$', count: 5, ...spec });
     const s = session(chromiumPresenter(browser, typing(ALEX)));
     const identity = await s.signIn();
     expect(identity.rolesFrom).toBe('token');
     expect(identity.capability).toBe('members-only');
     expect(identity.roleNames).toEqual(['Authentication Administrator']);
-    expect(emu.requestLog().some((r) => r.path.endsWith('/me/transitiveMemberOf/microsoft.graph.directoryRole') && r.status === 403)).toBe(true);
+    expect(emu.requestLog().some((r) => r.path.endsWith('/me/transitiveMemberOf/microsoft.graph.directoryRole') && r.fault !== undefined)).toBe(true);
   }, BROWSER_TEST);
 });
 
@@ -301,11 +306,15 @@ describe('sign-out and lock', () => {
       const s = session(chromiumPresenter(browser, typing(PATTI)));
       const changes: OperatorChange[] = [];
       s.onChange((c) => changes.push(c));
+      const { idle, dispose } = lockWhenIdle(s, { minutes: 60 });
       const patti = await s.signIn();
       await s.getAccessToken();
       expect(s.heldTokens()).toMatchObject({ accounts: 1, refreshTokens: 1 });
+      expect(idle.isRunning()).toBe(true);
 
       await s[how]();
+      expect(idle.isRunning()).toBe(false);
+      dispose();
 
       expect(s.current()).toBeNull();
       expect(s.heldTokens()).toEqual({ accounts: 0, idTokens: 0, accessTokens: 0, refreshTokens: 0 });
