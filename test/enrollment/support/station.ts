@@ -1,0 +1,290 @@
+// A whole station for the enrollment integration tests: the real EnrollmentSession, gateway, journal (temp
+// folder), issuer, deletion queue and completion watch against the emulator; fakes only where a person or a
+// device sits: the operator's sign-in (tokens minted for a seeded operator), the key reader, the My Security
+// Info view (navigations reported from an HTTP client that plays the user). Time is ManualTime for
+// everything that waits (the machine's timeouts, polling, retries): tests move it, nothing sleeps.
+import { randomUUID } from 'node:crypto';
+import { EnrollmentSession } from '../../../main/enrollment/session';
+import type { KeysPort, OperatorPort, SecurityInfoViewPort } from '../../../main/enrollment/ports';
+import type { Screen, SessionSnapshot } from '../../../main/enrollment/snapshot';
+import type { KeyWatcherState } from '../../../main/keys/watcher';
+import { BUILT_IN_ROLE_NAMES, capabilityOf, mayReadPoliciesWith } from '../../../main/operator/roles';
+import type { OperatorIdentity } from '../../../main/operator/types';
+import type { Emulator } from '../../emulator';
+import { accessTokenFor } from '../../emulator/support/tokens';
+import { MsiClient } from '../../emulator/support/mysignins';
+import { gatewayFor, upn } from '../../directory/support';
+import { keysOne, YUBIKEY_AAGUID } from './fixtures';
+import { tempJournal, type TempJournal } from './journal';
+import { ManualTime, settle } from './manual-time';
+
+export class FakeOperator implements OperatorPort {
+  token: string | null = null;
+  who: OperatorIdentity | null = null;
+  signIns = 0;
+  failNext: Error | null = null;
+  constructor(
+    private readonly emu: Emulator,
+    public upn: string,
+  ) {}
+  async signIn(): Promise<OperatorIdentity> {
+    if (this.failNext) {
+      const e = this.failNext;
+      this.failNext = null;
+      throw e;
+    }
+    const user = this.emu.ctx.state.findUser(this.upn);
+    if (!user) throw new Error(`no operator ${this.upn}`);
+    const roles = this.emu.ctx.state.rolesOf(user);
+    this.token = await accessTokenFor(this.emu, this.upn);
+    this.signIns += 1;
+    this.who = {
+      id: user.id,
+      userPrincipalName: user.userPrincipalName,
+      displayName: user.displayName,
+      roleTemplateIds: roles,
+      roleNames: roles.map((r) => BUILT_IN_ROLE_NAMES[r] ?? r),
+      capability: capabilityOf(roles),
+      mayReadPolicies: mayReadPoliciesWith(roles),
+    };
+    return this.who;
+  }
+  current(): OperatorIdentity | null {
+    return this.who;
+  }
+  async signOut(): Promise<void> {
+    this.token = null;
+    this.who = null;
+  }
+  /** The token stops working at Graph (revoked): the emulator answers 401. */
+  revoke(): void {
+    this.token = 'revoked.' + randomUUID();
+  }
+  async accessToken(): Promise<string> {
+    if (!this.token) throw Object.assign(new Error('signed out'), { kind: 'unauthenticated' });
+    return this.token;
+  }
+}
+
+export class FakeKeys implements KeysPort {
+  #state: KeyWatcherState;
+  #listeners = new Set<(s: KeyWatcherState) => void>();
+  winks = 0;
+  constructor(state: KeyWatcherState = keysOne()) {
+    this.#state = state;
+  }
+  state(): KeyWatcherState {
+    return this.#state;
+  }
+  onChange(listener: (s: KeyWatcherState) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+  async wink(): Promise<boolean> {
+    this.winks += 1;
+    return true;
+  }
+  set(state: KeyWatcherState): void {
+    this.#state = state;
+    for (const l of [...this.#listeners]) l(state);
+  }
+}
+
+export class FakeView implements SecurityInfoViewPort {
+  opened: string[] = [];
+  wipes = 0;
+  isOpen = false;
+  #listeners = new Set<(n: { url: string; step: string | null }) => void>();
+  async open(url: string): Promise<void> {
+    this.opened.push(url);
+    this.isOpen = true;
+  }
+  onNavigation(listener: (n: { url: string; step: string | null }) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+  async wipe(): Promise<void> {
+    this.wipes += 1;
+    this.isOpen = false;
+  }
+  navigate(url: string, step: string | null): void {
+    for (const l of [...this.#listeners]) l({ url, step });
+  }
+}
+
+export interface StationOptions {
+  operator?: string;
+  keys?: KeyWatcherState;
+  journal?: TempJournal;
+  time?: ManualTime;
+  tapOneTime?: boolean;
+  tapLifetimeMinutes?: number;
+}
+
+export interface Station {
+  session: EnrollmentSession;
+  operator: FakeOperator;
+  keys: FakeKeys;
+  view: FakeView;
+  journal: TempJournal;
+  time: ManualTime;
+  snapshots: SessionSnapshot[];
+  current(): SessionSnapshot;
+  /** Sends a command and fails the test if the schema refused it. */
+  send(command: unknown): void;
+  /** Resolves with the first snapshot (from now, or the current one) on one of these screens. */
+  until<S extends Screen>(...screens: S[]): Promise<Extract<SessionSnapshot, { screen: S }>>;
+  /** Resolves with the first snapshot (the current one, or a later one) that satisfies `test`. */
+  waitFor(test: (s: SessionSnapshot) => boolean): Promise<SessionSnapshot>;
+  /** Operator signed in, user found and selected, identity confirmed: the pre-flight screen. */
+  toPreflight(query: string, userId?: string): Promise<Extract<SessionSnapshot, { screen: 'preflight' }>>;
+  /** ... then issue: the handover screen with the pass. */
+  toHandover(query: string): Promise<Extract<SessionSnapshot, { screen: 'handover' }>>;
+}
+
+export async function openStation(emu: Emulator, options: StationOptions = {}): Promise<Station> {
+  const journal = options.journal ?? (await tempJournal());
+  const time = options.time ?? new ManualTime(Date.now());
+  const operator = new FakeOperator(emu, options.operator ?? upn('patti.fernandez'));
+  const keys = new FakeKeys(options.keys);
+  const view = new FakeView();
+  const directory = gatewayFor(emu, { token: () => operator.accessToken(), retry: { maxRetries: 2, budgetMs: 3_000, delaySeconds: 0 } });
+  const session = new EnrollmentSession({
+    operator,
+    directory,
+    keys,
+    view,
+    journal: journal.journal,
+    station: {
+      stationId: 'KIOSK-TEST-01',
+      auditFolder: journal.folder,
+      tapOneTime: options.tapOneTime ?? true,
+      tapLifetimeMinutes: options.tapLifetimeMinutes,
+      idleLockMinutes: 5,
+      mySecurityInfoUrl: emu.urls.mySecurityInfo,
+    },
+    clock: time,
+    timers: time,
+    machineClock: time,
+    drainTimeoutMs: 1_000,
+  });
+  const snapshots: SessionSnapshot[] = [];
+  const waiters = new Set<() => void>();
+  session.subscribe((s) => {
+    snapshots.push(s);
+    for (const w of [...waiters]) w();
+  });
+  const station: Station = {
+    session,
+    operator,
+    keys,
+    view,
+    journal,
+    time,
+    snapshots,
+    current: () => {
+      const s = session.snapshot();
+      if (!s) throw new Error('session not started');
+      return s;
+    },
+    send(command) {
+      const r = session.send(command);
+      if (!r.ok) throw new Error(r.error);
+    },
+    waitFor(test) {
+      const now = session.snapshot();
+      if (now && test(now)) return Promise.resolve(now);
+      return new Promise<SessionSnapshot>((resolve) => {
+        const check = () => {
+          const s = session.snapshot();
+          if (s && test(s)) {
+            waiters.delete(check);
+            resolve(s);
+          }
+        };
+        waiters.add(check);
+      });
+    },
+    until(...screens) {
+      type Out = Extract<SessionSnapshot, { screen: (typeof screens)[number] }>;
+      return station.waitFor((s) => (screens as string[]).includes(s.screen)) as Promise<Out>;
+    },
+    async toPreflight(query, userId) {
+      if (station.current().screen === 'signed-out') {
+        station.send({ type: 'signIn' });
+        await station.until('ready');
+      }
+      station.send({ type: 'search', query });
+      const results = await station.until('search-results', 'ready');
+      if (results.screen !== 'search-results') throw new Error(`search failed: ${JSON.stringify(results.error)}`);
+      const id = userId ?? results.results[0]?.id;
+      if (!id) throw new Error(`no result for ${query}`);
+      station.send({ type: 'selectUser', id });
+      const card = await station.until('identity', 'failed');
+      if (card.screen !== 'identity') throw new Error(`identity card not loaded: ${JSON.stringify(card.error)}`);
+      station.send({ type: 'confirmIdentity', document: 'passport' });
+      const s = await station.until('preflight', 'failed');
+      if (s.screen !== 'preflight') throw new Error(`pre-flight not reached: ${JSON.stringify(s)}`);
+      return s;
+    },
+    async toHandover(query) {
+      const p = await station.toPreflight(query);
+      if (p.verdict !== 'go') throw new Error(`pre-flight refused: ${p.checks.filter((c) => c.status === 'fail').map((c) => c.code).join(', ')}`);
+      station.send({ type: 'issue' });
+      const s = await station.until('handover', 'confirm-replace', 'failed');
+      if (s.screen === 'confirm-replace') {
+        station.send({ type: 'confirmReplace' });
+        return station.until('handover');
+      }
+      if (s.screen !== 'handover') throw new Error(`not handed over: ${JSON.stringify(s)}`);
+      return s;
+    },
+  };
+  await session.start();
+  return station;
+}
+
+/** The person at the desk: signs in to My Security Info with the pass and registers a key (HTTP level). */
+export class DeskUser {
+  readonly msi: MsiClient;
+  constructor(
+    private readonly emu: Emulator,
+    private readonly view: FakeView,
+    readonly upn: string,
+  ) {
+    this.msi = new MsiClient(emu.urls.mySecurityInfo);
+  }
+  async signIn(pass: string): Promise<void> {
+    this.view.navigate(`${this.emu.urls.mySecurityInfo}/signin`, 'sign-in-username');
+    const page = await this.msi.signIn(this.upn, pass);
+    if (page.status !== 303) throw new Error(`sign-in refused: ${page.status} ${page.error}`);
+    const info = await this.msi.get('/security-info');
+    this.view.navigate(`${this.emu.urls.mySecurityInfo}/security-info`, info.step);
+    await settle();
+  }
+  /** The key as My Security Info would store it after WebAuthn, then the view's "done" page. */
+  registerKey(aaguid = YUBIKEY_AAGUID, model = 'YubiKey 5 Series with NFC'): string {
+    const user = this.emu.ctx.state.findUser(this.upn);
+    if (!user) throw new Error('no user');
+    const id = randomUUID();
+    this.emu.ctx.state.fido2.set(id, {
+      id,
+      userId: user.id,
+      displayName: 'Security key',
+      createdDateTime: this.emu.ctx.clock.now(),
+      aaGuid: aaguid,
+      model,
+      attestationLevel: 'attested',
+      attestationCertificates: [],
+      passkeyType: 'deviceBound',
+      credentialId: randomUUID().replace(/-/g, ''),
+    });
+    this.view.navigate(`${this.emu.urls.mySecurityInfo}/security-info/done`, 'done');
+    return id;
+  }
+}
+
+/** TAPs at the emulator, as GET /_admin/taps would list them. */
+export function tapsAt(emu: Emulator): { userId: string; id: string }[] {
+  return [...emu.ctx.state.taps.values()].map((t) => ({ userId: t.userId, id: t.id }));
+}
