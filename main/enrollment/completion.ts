@@ -5,19 +5,21 @@
  *  - the My Security Info view navigates past the sign-in pages (view-progress.ts): free, and immediate;
  *  - the TAP reads `OneTimeUsed` (`DirectoryPort.getTap`), polled as a safety net.
  * Completion: `listSecurityKeys` shows a method created after the TAP's `createdDateTime`. Polled
- *  - at once when the view reaches `done` (the emulator stores the key when the user names it, so `name-key`
- *    only brings the next poll forward to within 15 s: polling there would find nothing yet);
+ *  - at once when the view reaches `done`. Not at `name-key`: the emulator (like My Security Info's own flow)
+ *    stores the key when the user names it, so a poll there finds nothing yet; and real pages show no steps;
  *  - otherwise only while the view is quiet: every view navigation restarts the wait, and each poll that finds
- *    nothing doubles it (sign-in: 30 s → 60 s cap; key: 30 s → 60 s cap; after `done` without the key yet, for
- *    Graph's replication delay: 5 → 10 → 20 → 30 s cap);
+ *    nothing doubles it. Without step markers (no view, or real Microsoft pages): sign-in 30 s → 60 s cap, then
+ *    keys 30 s → 60 s cap. With step markers the view will say "signed in" and "done", so polls are only a
+ *    safety net: 60 s → 120 s cap. After `done` without the key yet (Graph's replication delay): 5 → 10 → 20 →
+ *    30 s cap;
  *  - a throttled or failed poll waits Retry-After when Graph sent one, else the next back-off step.
  * The new key's AAGUID is matched against the key(s) identified at this station during the enrollment
  * (KeysPort, plus the one pre-flight saw), so unplugging the key before Graph shows it does not matter.
  * Then `key.registered` is recorded and the watch ends.
  *
  * Expected Graph requests for a user taking 3 minutes from the pass on screen to "done":
- *  - with the emulator's pages in the view (data-step markers): 1–3 (the `done` poll, plus one per quiet
- *    stretch of 30 s or more, e.g. a slow PIN entry);
+ *  - with the emulator's pages in the view (data-step markers): 1–2 (the `done` poll, plus one per quiet
+ *    stretch of 60 s or more, e.g. a slow PIN entry);
  *  - with real Microsoft pages (sign-in seen from the URL, `done` not visible) or no view: 3–5 (getTap at
  *    30 s and 90 s until sign-in is seen; keys 30 s after sign-in, then every 60 s).
  * The TAP's create and delete add 2; the pre-creation TAP check 0 when the identity card's TAP is passed
@@ -32,21 +34,21 @@ import { backoffDelay, delayHonouringRetryAfter, systemTimers, type BackoffOptio
 import { SIGNED_IN_PHASES, ViewProgress, type ViewPhase } from './view-progress';
 
 export interface PollSchedule {
-  /** getTap while waiting for sign-in. */
+  /** getTap while waiting for sign-in, when the view cannot say where the user is (no view, real pages). */
   signIn: BackoffOptions;
-  /** listSecurityKeys after sign-in. */
+  /** listSecurityKeys after sign-in, likewise. */
   key: BackoffOptions;
-  /** listSecurityKeys after the view said done but Graph did not show the key yet. */
+  /** Either, while the view reports its steps: it will say "signed in" and "done"; polls are a safety net. */
+  withSteps: BackoffOptions;
+  /** listSecurityKeys after the view said done but Graph did not show the key yet (replication delay). */
   afterDone: BackoffOptions;
-  /** On the "name your key" step, poll no later than this. */
-  namingKeyMs: number;
 }
 
 export const DEFAULT_POLL_SCHEDULE: PollSchedule = {
   signIn: { initialMs: 30_000, factor: 2, maxMs: 60_000 },
   key: { initialMs: 30_000, factor: 2, maxMs: 60_000 },
+  withSteps: { initialMs: 60_000, factor: 2, maxMs: 120_000 },
   afterDone: { initialMs: 5_000, factor: 2, maxMs: 30_000 },
-  namingKeyMs: 15_000,
 };
 
 export type SignInVia = 'tap-used' | 'view-navigated';
@@ -117,6 +119,8 @@ export class CompletionWatch {
   #signIn: SignInObserved | null;
   #emptyPolls = 0;
   #doneSeen = false;
+  /** The view has reported page steps (the emulator's data-step), so it will also report "done". */
+  #viewHasSteps = false;
   #tapPolling = true;
   #timer: TimerHandle | null = null;
   #dueAt: number | null = null;
@@ -197,6 +201,7 @@ export class CompletionWatch {
   #onNavigation(navigation: { url: string; step: string | null }): void {
     if (this.#phase === 'finished') return;
     const phase = this.#progress.phaseOf(navigation);
+    if (navigation.step !== null && phase !== 'unknown') this.#viewHasSteps = true;
     this.#emit({ type: 'view', phase, step: navigation.step });
     if (this.#phase === 'sign-in') {
       if (SIGNED_IN_PHASES.has(phase)) {
@@ -209,10 +214,7 @@ export class CompletionWatch {
       return;
     }
     if (phase === 'done') this.#markDone();
-    else if (phase === 'naming-key') {
-      const soon = this.#schedule.namingKeyMs;
-      if (!this.#polling && (this.#dueAt === null || this.#dueAt - this.#clock.now() > soon)) this.#scheduleIn(soon);
-    } else this.#restartWait();
+    else this.#restartWait();
   }
 
   #markDone(): void {
@@ -235,7 +237,13 @@ export class CompletionWatch {
   // --- polling ---------------------------------------------------------------------------------------------------
 
   #interval(): number {
-    const options = this.#phase === 'sign-in' ? this.#schedule.signIn : this.#doneSeen ? this.#schedule.afterDone : this.#schedule.key;
+    const options = this.#doneSeen
+      ? this.#schedule.afterDone
+      : this.#viewHasSteps
+        ? this.#schedule.withSteps
+        : this.#phase === 'sign-in'
+          ? this.#schedule.signIn
+          : this.#schedule.key;
     return backoffDelay(this.#emptyPolls + 1, options);
   }
 
