@@ -77,3 +77,23 @@ export class IdentityProviderUnreachable extends OperatorError {
     super(`The sign-in service (${host}) cannot be reached: ${detail}`, options);
   }
 }
+
+const CODE_BY_NAME: Readonly<Record<string, OperatorErrorCode>> = {
+  OperatorSignInCancelled: 'cancelled',
+  OperatorSignInRequired: 'sign-in-required',
+  OperatorSignInFailed: 'sign-in-failed',
+  IdentityProviderUnreachable: 'unreachable',
+};
+
+/**
+ * The operator error behind `e`, by code: the error itself, or one thrown by `getAccessToken` inside the Graph
+ * client, which re-wraps it as a GraphError with `statusCode` -1 and `code` set to the error's name (the
+ * original object is not kept). So the directory gateway can tell "sign in again" from a network failure.
+ */
+export function operatorErrorCodeOf(e: unknown): OperatorErrorCode | null {
+  if (e instanceof OperatorError) return e.code;
+  if (typeof e !== 'object' || e === null) return null;
+  const { statusCode, code } = e as { statusCode?: unknown; code?: unknown };
+  if (statusCode !== -1 || typeof code !== 'string') return null;
+  return CODE_BY_NAME[code] ?? null;
+}

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { unverifiedJwtClaims, widsFromClaims } from '../../main/operator/directory-roles';
-import { OperatorSignInFailed } from '../../main/operator/errors';
+import { operatorErrorCodeOf, OperatorSignInFailed, OperatorSignInRequired } from '../../main/operator/errors';
 import { readSignInRedirect } from '../../main/operator/presenter';
 import { capabilityOf, mayReadPoliciesWith, roleDisplayName, RoleTemplate } from '../../main/operator/roles';
 
@@ -130,5 +130,18 @@ describe('readSignInRedirect', () => {
         }
       }),
     );
+  });
+});
+
+describe('operatorErrorCodeOf', () => {
+  it('recognises operator errors directly and as the Graph client re-wraps them, and nothing else', () => {
+    expect(operatorErrorCodeOf(new OperatorSignInRequired('signed-out'))).toBe('sign-in-required');
+    expect(operatorErrorCodeOf(new OperatorSignInFailed('busy', 'x'))).toBe('sign-in-failed');
+    expect(operatorErrorCodeOf({ statusCode: -1, code: 'OperatorSignInRequired' })).toBe('sign-in-required');
+    expect(operatorErrorCodeOf({ statusCode: -1, code: 'IdentityProviderUnreachable' })).toBe('unreachable');
+    expect(operatorErrorCodeOf({ statusCode: 401, code: 'OperatorSignInRequired' })).toBeNull();
+    expect(operatorErrorCodeOf({ statusCode: -1, code: 'ECONNRESET' })).toBeNull();
+    expect(operatorErrorCodeOf(new Error('x'))).toBeNull();
+    expect(operatorErrorCodeOf(null)).toBeNull();
   });
 });

@@ -6,8 +6,10 @@ import https from 'node:https';
 import { syncBuiltinESMExports } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createGraphClient } from '../../main/directory/graph-client';
 import {
   IdentityProviderUnreachable,
+  operatorErrorCodeOf,
   OperatorSignInCancelled,
   OperatorSignInFailed,
   OperatorSignInRequired,
@@ -323,6 +325,10 @@ describe('sign-out and lock', () => {
       const error = await s.getAccessToken({ forceRefresh: true }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(OperatorSignInRequired);
       expect((error as OperatorSignInRequired).reason).toBe('signed-out');
+      // Through the Graph client (which re-wraps whatever getAccessToken throws) it is still recognisable.
+      const graph = createGraphClient({ baseUrl: emu.urls.graph, caPem: emu.caPem, getAccessToken: () => s.getAccessToken() });
+      const viaGraph = await graph.api('/me').get().catch((e: unknown) => e);
+      expect(operatorErrorCodeOf(viaGraph)).toBe('sign-in-required');
       expect(emu.requestLog().length).toBe(calls);
     },
     BROWSER_TEST,
