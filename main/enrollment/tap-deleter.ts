@@ -51,6 +51,8 @@ export interface TapDeleterDeps {
    * than the line about it. The session should treat this as a station fault.
    */
   onJournalError?: (error: unknown) => void;
+  /** The queue changed (a deletion failed and is pending, or a pending one succeeded): for the station's screen. */
+  onChange?: (pending: PendingDeletion[]) => void;
 }
 
 export interface TapDeleterOptions {
@@ -81,6 +83,7 @@ export class TapDeleter {
   readonly #timers: Timers;
   readonly #backoff: BackoffOptions;
   readonly #onJournalError: (error: unknown) => void;
+  readonly #onChange: (pending: PendingDeletion[]) => void;
   readonly #queue = new Map<string, Entry>();
   #stopped = false;
 
@@ -91,6 +94,7 @@ export class TapDeleter {
     this.#timers = deps.timers ?? systemTimers;
     this.#backoff = options.backoff ?? DEFAULT_DELETE_BACKOFF;
     this.#onJournalError = deps.onJournalError ?? (() => undefined);
+    this.#onChange = deps.onChange ?? (() => undefined);
   }
 
   /**
@@ -194,6 +198,7 @@ export class TapDeleter {
           ...(requestId ? { requestId } : {}),
         }),
       );
+      if (entry.failures > 0) this.#onChange(this.pending());
       return { deleted: true, requestId, attempts: entry.attempts };
     }
     entry.failures += 1;
@@ -218,6 +223,7 @@ export class TapDeleter {
         if (!this.#stopped && this.#queue.get(tap.intentId) === entry && !entry.running) await this.#attempt(entry);
       }, delay);
     }
+    if (entry.failures === 1) this.#onChange(this.pending());
     return { deleted: false, pending: this.#view(entry) };
   }
 

@@ -59,6 +59,8 @@ describe('deleting a TAP', () => {
 
   it('DELETE failing 3 times (503) stays pending, retries with growing back-off, then is deleted; a record per attempt', async () => {
     const ref = await issued();
+    const changes: number[] = [];
+    deleter = new TapDeleter({ directory: emulatorDirectory(emu), audit: tj.journal, clock: time, timers: time, onChange: (p) => changes.push(p.length) });
     emu.injectFault({ method: 'DELETE', path: 'temporaryAccessPassMethods/', status: 503, count: 3 });
     const first = await deleter.delete(ref, 'cancelled');
     expect(first.deleted).toBe(false);
@@ -79,6 +81,7 @@ describe('deleting a TAP', () => {
     expect(deletes()).toHaveLength(4);
 
     expect(deleter.pending()).toEqual([]);
+    expect(changes).toEqual([1, 0]); // pending once it first failed, then none
     expect(emu.ctx.state.taps.has(megan.id)).toBe(false);
     const records = lifecycle();
     expect(records.map((r) => [r.type, 'attempt' in r ? r.attempt : r.reason])).toEqual([

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { pendingTaps, verify } from '../../main/audit';
 import { issueTap, PassAlreadyTakenError, TapIssueError, type IssueTapRequest } from '../../main/enrollment/tap-issuer';
 import { TapDeleter } from '../../main/enrollment/tap-deleter';
+import { reconcileIntent } from '../../main/enrollment/recovery';
 import { startEmulator, type Emulator } from '../emulator';
 import { emulatorDirectory } from './support/directory';
 import { captureConsole, eventsIn, STATION, tempJournal, type TempJournal } from './support/journal';
@@ -17,6 +18,7 @@ const johanna = { id: '00000000-0000-4000-8000-000000000016', upn: 'johanna.lore
 
 let emu: Emulator;
 let tj: TempJournal;
+let seeded: Set<string>;
 
 beforeAll(async () => {
   emu = await startEmulator();
@@ -26,11 +28,20 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   emu.reset();
+  seeded = new Set([...emu.ctx.state.taps.values()].map((t) => t.id));
   tj = await tempJournal();
 });
 afterEach(async () => {
+  // Every test ends its flow: no TAP it created is left at Microsoft.
+  expect([...emu.ctx.state.taps.values()].filter((t) => !seeded.has(t.id)).map((t) => t.userId)).toEqual([]);
   await tj.close();
 });
+
+/** The session's clean-up after the enrollment: delete the TAP. */
+async function finish(issued: { intentId: string; enrollmentId: string; user: { id: string; upn: string }; tap: { id: string } }) {
+  const outcome = await deps().deleter.delete({ intentId: issued.intentId, enrollmentId: issued.enrollmentId, user: issued.user, tapMethodId: issued.tap.id }, 'completed');
+  expect(outcome.deleted).toBe(true);
+}
 
 function deps() {
   const directory = emulatorDirectory(emu);
@@ -64,6 +75,8 @@ describe('issuing a TAP', () => {
     expect(intent).toMatchObject({ type: 'tap.intent', intentId: issued.intentId, user: megan, operator, lifetimeMinutes: 10, oneTime: true });
     expect(recorded).toMatchObject({ type: 'tap.issued', intentId: issued.intentId, tapMethodId: issued.tap.id, requestId: postsSeen()[0]?.requestId });
     expect(emu.ctx.state.taps.get(megan.id)?.id).toBe(issued.tap.id);
+    issued.dropPass();
+    await finish(issued);
   });
 
   it('hands the pass out exactly once, and the pass is in no file, no console output, no error and no inspection', async () => {
@@ -135,7 +148,15 @@ describe('issuing a TAP', () => {
     emu.injectFault({ method: 'GET', path: 'temporaryAccessPassMethods$', drop: 'before', count: 2 });
     const error = (await issueTap(request(megan, { knownTaps: [] }), { ...deps(), reconcileAttempts: 2, timers: immediateTimers }).catch((e: unknown) => e)) as TapIssueError;
     expect(error.code).toBe('unresolved');
-    expect(await pendingTaps(tj.folder, STATION)).toMatchObject([{ intentId: error.details.intentId, state: 'intent' }]);
+    const pending = await pendingTaps(tj.folder, STATION);
+    expect(pending).toMatchObject([{ intentId: error.details.intentId, state: 'intent' }]);
+    expect(emu.ctx.state.taps.has(megan.id)).toBe(true);
+
+    // Once Graph answers again, the open intent is settled: the orphan is found and deleted.
+    const d = deps();
+    const item = await reconcileIntent(pending[0] as (typeof pending)[number], { directory: d.directory, audit: tj.journal, deleter: d.deleter });
+    expect(item.outcome).toBe('deleted');
+    expect(await pendingTaps(tj.folder, STATION)).toEqual([]);
   });
 
   it('Graph refuses (user excluded by the TAP policy): tap.not-created with the request id, typed error', async () => {
@@ -167,6 +188,7 @@ describe('issuing a TAP', () => {
     expect(issued.tap.id).not.toBe(old?.id);
     expect(tj.events()[0]).toMatchObject({ type: 'tap.intent', replacesTapMethodId: old?.id });
     issued.dropPass();
+    await finish(issued);
   });
 
   it('uses the TAPs the caller already read instead of listing them again', async () => {
@@ -174,6 +196,7 @@ describe('issuing a TAP', () => {
     expect(emu.requestLog().filter((r) => r.surface === 'graph').map((r) => r.method)).toEqual(['POST']);
     issued.dropPass();
     expect(() => issued.takePass()).toThrow(PassAlreadyTakenError);
+    await finish(issued);
   });
 });
 
