@@ -280,6 +280,17 @@ describe('completion', () => {
     expect(tapReads()).toBe(2);
   });
 
+  it('keeps polling through 503s, backing off', async () => {
+    start();
+    emu.injectFault({ method: 'GET', path: 'temporaryAccessPassMethods/', status: 503, count: 2 });
+    await time.advance(30_000 + 60_000);
+    expect(events.filter((e) => e.type === 'poll-failed')).toHaveLength(2);
+    tap.usedDateTime = emu.ctx.clock.now();
+    await time.advance(60_000);
+    expect(events.find((e) => e.type === 'signed-in')).toMatchObject({ signIn: { via: 'tap-used' } });
+    expect(tapReads()).toBe(3);
+  });
+
   it('stops on cancel: no poll after stop()', async () => {
     const w = start();
     await time.advance(30_000);

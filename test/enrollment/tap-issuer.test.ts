@@ -143,6 +143,15 @@ describe('issuing a TAP', () => {
     expect(await pendingTaps(tj.folder, STATION)).toEqual([]);
   });
 
+  it('a 503 on the create call (it may have been committed) is reconciled the same way', async () => {
+    emu.injectFault({ method: 'POST', path: 'temporaryAccessPassMethods$', status: 503 });
+    const error = (await issueTap(request(megan), deps()).catch((e: unknown) => e)) as TapIssueError;
+    expect(error.code).toBe('not-delivered');
+    expect(error.details.failure).toMatchObject({ kind: 'unavailable', status: 503 });
+    expect(types()).toEqual(['tap.intent', 'failure', 'tap.not-created']);
+    expect(tj.events()[1]).toMatchObject({ type: 'failure', step: 'tap.create', status: 503, requestId: postsSeen()[0]?.requestId });
+  });
+
   it('no answer and Graph still unreachable for the list: unresolved, the intent stays open for recovery', async () => {
     emu.injectFault({ method: 'POST', path: 'temporaryAccessPassMethods$', drop: 'after' });
     emu.injectFault({ method: 'GET', path: 'temporaryAccessPassMethods$', drop: 'before', count: 2 });
