@@ -190,6 +190,7 @@ export class OperatorSession implements OperatorPort {
     signal?.addEventListener('abort', forward, { once: true });
     if (signal?.aborted) controller.abort(signal.reason);
     try {
+      if (controller.signal.aborted) throw new OperatorSignInCancelled(); // before anyone is signed out for it
       if (this.identity || this.account) await this.drop('replaced');
       const generation = this.generation;
       const identity = await this.interactive(controller.signal, generation);
