@@ -62,7 +62,7 @@ const postsSeen = () => emu.requestLog().filter((r) => r.method === 'POST' && /t
 
 describe('issuing a TAP', () => {
   it('has the intent on disk before the POST reaches Graph, and the issued record after', async () => {
-    emu.injectFault({ method: 'POST', path: 'temporaryAccessPassMethods$', delayMs: 1500 });
+    emu.injectFault({ method: 'POST', path: 'temporaryAccessPassMethods$', delayMs: 2500 });
     const issuing = issueTap(request(megan), deps());
     // The emulator has taken the fault: the POST has arrived and is being held.
     await vi.waitFor(() => expect(emu.ctx.faults.pending).toBe(0), { timeout: 10_000, interval: 10 });
