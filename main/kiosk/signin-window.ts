@@ -6,29 +6,19 @@
  * - The redirect URI is never loaded: the first navigation, redirect or request to it (guard events and
  *   `webRequest.onBeforeRequest`, whichever sees it first) is cancelled, the window closes, and the promise
  *   resolves with that URL (it carries the one-time code: never logged here).
- * - Closing the window rejects with a cancellation; `signal` aborting closes it and rejects with the reason.
+ * - Closing the window rejects with `OperatorSignInCancelled`; `signal` aborting closes it and rejects with the reason.
  * - Afterwards the partition is wiped (wipe.ts), whatever the outcome.
  * - Demo only (`demoCaPem`): the emulator's HTTPS sign-in page is trusted through a certificate verify proc
  *   that accepts exactly certificates issued by the emulator's CA (demo-trust.ts); nothing else is relaxed.
  */
 import { randomUUID } from 'node:crypto';
 import { BrowserWindow, session as electronSession } from 'electron';
+import { OperatorSignInCancelled } from '../operator/errors';
+import type { SignInPresenter } from '../operator/presenter';
 import { issuedByCa } from './demo-trust';
 import { guardWebContents, lockDownSession } from './guard';
 import { isRedirectTo, operatorSignInPolicy } from './navigation-policy';
 import { wipeSession, type WipeReport } from './wipe';
-
-/** Same shape as main/operator/presenter.ts `SignInPresenter` (structural; kept here so kiosk/ compiles alone). */
-export type SignInPresenter = (request: { url: string; redirectUri: string; signal: AbortSignal }) => Promise<string>;
-
-/** The operator closed the sign-in window. `code` matches main/operator/errors.ts `OperatorSignInCancelled`. */
-export class SignInWindowClosed extends Error {
-  override readonly name = 'OperatorSignInCancelled';
-  readonly code = 'cancelled';
-  constructor() {
-    super('The operator closed the sign-in window.');
-  }
-}
 
 export interface SignInWindowOptions {
   parent: BrowserWindow;
@@ -125,7 +115,7 @@ export function createSignInPresenter(options: SignInWindowOptions): SignInPrese
         onIntercept: (url) => settle({ url }),
         onDenied: options.onDenied,
       });
-      win.on('closed', () => settle({ error: new SignInWindowClosed() }));
+      win.on('closed', () => settle({ error: new OperatorSignInCancelled('The operator closed the sign-in window.') }));
       win.once('ready-to-show', () => win.show());
       win.webContents.loadURL(request.url).catch(() => {
         // Cancelling the redirect aborts the load (ERR_ABORTED) after we settled; anything earlier is a failure.

@@ -3,7 +3,8 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as fake from './support/fake-electron';
 
 vi.mock('electron', () => import('./support/fake-electron'));
-const { createSignInPresenter, SignInWindowClosed } = await import('../../main/kiosk/signin-window');
+const { createSignInPresenter } = await import('../../main/kiosk/signin-window');
+const { OperatorSignInCancelled } = await import('../../main/operator/errors');
 
 const AUTHORITY = 'https://login.microsoftonline.com/contoso.onmicrosoft.com';
 const AUTHORIZE = `${AUTHORITY}/oauth2/v2.0/authorize?client_id=c&redirect_uri=http%3A%2F%2Flocalhost&state=s`;
@@ -64,7 +65,7 @@ describe('the operator sign-in window', () => {
     const { present } = setup();
     const result = present({ url: AUTHORIZE, redirectUri: REDIRECT_URI, signal: new AbortController().signal });
     signInWindow().close();
-    await expect(result).rejects.toBeInstanceOf(SignInWindowClosed);
+    await expect(result).rejects.toBeInstanceOf(OperatorSignInCancelled);
     await expect(result).rejects.toMatchObject({ code: 'cancelled' });
     expect(fake.partitions[0]?.calls).toContain('clearAuthCache');
   });
