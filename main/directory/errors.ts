@@ -11,6 +11,7 @@
 // on an error answer (which never carries a pass: the pass is only in the 201 body of a create) and paths of
 // schema issues, never their values.
 import type { DirectoryErrorKind } from './types';
+import { operatorErrorCodeOf } from '../operator/errors';
 
 /** Known refusals of POST temporaryAccessPassMethods (entra-graph.md 1.5), read from Graph's message text. */
 export type TapCreationRefusal =
@@ -283,6 +284,11 @@ export function fromGraphClientError(e: unknown, operation?: string, options: { 
     );
   }
   const requestId = isGraphClientError(e) ? (e.requestId ?? headerValue(e.headers, 'request-id')) : null;
+  // The Graph client re-wraps what the token callback threw (status -1): an operator who must sign in again is
+  // not a network fault, and the session asks for a sign-in instead of retrying.
+  if (operatorErrorCodeOf(e) === 'sign-in-required') {
+    return new DirectoryError({ kind: 'unauthenticated', message: compose(operation, SUMMARY.unauthenticated), code: 'signInRequired', requestId, operation });
+  }
   if (looksLikeTimeout(e)) return timedOut(operation, undefined, requestId);
   return new DirectoryError({
     kind: 'network',

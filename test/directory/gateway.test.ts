@@ -2,6 +2,7 @@
 // search, open a card, read the policies, issue and remove a pass, and when Graph misbehaves.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DirectoryError } from '../../main/directory/errors';
+import { OperatorSignInRequired } from '../../main/operator/errors';
 import { startEmulator, type Emulator } from '../emulator';
 import { accessTokenFor } from '../emulator/support/tokens';
 import { ALEX, ID, LIDIA, PATTI, gatewayFor, graphRequests, rejection, upn } from './support';
@@ -332,6 +333,14 @@ describe('security keys and sessions', () => {
 });
 
 describe('when Graph misbehaves', () => {
+  it('an operator whose session ended is `unauthenticated` (sign in again), not a network fault, and nothing is sent', async () => {
+    const g = gatewayFor(emu, { token: async () => Promise.reject(new OperatorSignInRequired('session-ended')) });
+    const e = await rejection(g.searchUsers('Megan'));
+    expect(e).toMatchObject({ kind: 'unauthenticated' });
+    expect(e.message).toMatch(/sign in again/i);
+    expect(graphRequests(emu)).toEqual([]);
+  });
+
   it('a 429 storm longer than the retry budget is `throttled`, with Retry-After', async () => {
     emu.injectFault({ path: '^/v1.0/users$', count: 50, status: 429, headers: { 'Retry-After': '1' } });
     const g = gatewayFor(emu, { retry: { maxRetries: 10, budgetMs: 4_000 } });
