@@ -35,7 +35,8 @@ test.describe('the Electron app', () => {
     scratch = mkdtempSync(join(tmpdir(), 'tap-kiosk-electron-e2e-'));
     app = await electron.launch({
       executablePath: binary ?? undefined,
-      args: [join(root, 'out', 'main', 'index.js'), '--demo'],
+      // The app folder (package.json `main` → out/main/index.js), so app.getAppPath() is the source tree demo mode needs.
+      args: [root, '--demo'],
       cwd: root,
       // No machine-wide configuration may leak in: demo mode fills the tenant from the emulator.
       env: { ...process.env, TAP_KIOSK_CONFIG: join(scratch, 'absent-config.json') },
