@@ -104,8 +104,9 @@ async function start(): Promise<void> {
   //   AuditPort       ← main/audit/ openJournal(config.auditFolder, config.stationId)
   //   SecurityInfoViewPort ← `securityInfo`
   //   ClockPort       ← { now: Date.now }
-  // and register its drain on quit (phase 'drain' runs before every wipe and release):
-  //   quitTasks.add({ name: 'drain pending TAP deletions', phase: 'drain', run: () => <the session's drain>, timeoutMs: 15_000 })
+  // and register its stop on quit (phase 'drain' runs before every wipe and release). The session's `stop()`
+  // cancels the enrollment, cleans up and drains the TAP-deletion queue for at most its `drainTimeoutMs`:
+  //   quitTasks.add({ name: 'drain pending TAP deletions', phase: 'drain', run: async () => void (await session.stop()), timeoutMs: 15_000 })
   // (the TAP-deletion queue is the session's; a TAP it could not delete stays in the journal's pending list and is
   // deleted by crash recovery on the next start — main/audit `pendingTaps`).
   //
