@@ -136,12 +136,22 @@ export class EnrollmentSession {
   #actor: Actor<EnrollmentMachine> | null = null;
   #unsubscribeKeys: (() => void) | null = null;
   #last: SessionSnapshot | null = null;
+  #recovery: Promise<RecoveryReport> | null = null;
+  /** Recovery could not ask Graph (typically: no operator token yet at start); run it again after sign-in. */
+  #recoveryUnresolved = false;
+  #wipedAtStart = false;
 
   constructor(options: EnrollmentSessionOptions) {
     this.#o = options;
     this.#clock = options.clock ?? { now: () => Date.now() };
     const timers = options.timers ?? systemTimers;
-    this.#deleter = new TapDeleter({ directory: options.directory, audit: options.journal, clock: this.#clock, timers });
+    this.#deleter = new TapDeleter({
+      directory: options.directory,
+      audit: options.journal,
+      clock: this.#clock,
+      timers,
+      onChange: (pending) => this.#actor?.send({ type: 'PENDING_DELETIONS', count: pending.length }),
+    });
     this.#lifecycle =
       options.lifecycle ??
       createLifecycle({
@@ -167,25 +177,24 @@ export class EnrollmentSession {
     });
   }
 
-  /** Crash recovery, then the machine. Resolves with what recovery found. */
+  /**
+   * Crash recovery, then the machine. Resolves with what recovery found. Graph usually cannot be asked yet at
+   * start (no operator has signed in, so there is no token): such TAPs stay `unresolved`, the browser session is
+   * wiped regardless, and recovery runs again as soon as an operator has signed in (`whenRecovered()`).
+   */
   async start(): Promise<RecoveryReport> {
     if (this.#actor) throw new Error('the enrollment session is already started');
-    const report = await recoverTaps(
-      { folder: this.#o.station.auditFolder, stationId: this.#o.station.stationId },
-      { directory: this.#o.directory, audit: this.#o.journal, deleter: this.#deleter },
-    );
-    if (report.wipeSession) {
-      await this.#o.view.wipe();
-      const ids = report.interruptedEnrollments.length > 0 ? report.interruptedEnrollments : [undefined];
-      for (const enrollmentId of ids) {
-        await this.#o.journal.append(auditEvents.sessionWiped({ ...(enrollmentId ? { enrollmentId } : {}), reason: 'crash-recovery' }));
-      }
-    }
+    this.#recovery = this.#recover();
+    const report = await this.#recovery;
     const actor = createActor(this.#machine, {
       input: { keys: this.#o.keys.state() },
       ...(this.#o.machineClock ? { clock: this.#o.machineClock } : {}),
     });
     actor.subscribe((snap) => {
+      if (this.#recoveryUnresolved && snap.context.operator !== null) {
+        this.#recoveryUnresolved = false;
+        this.#recovery = this.#recover();
+      }
       const view = toSnapshot(snap);
       this.#last = view;
       for (const listener of [...this.#listeners]) listener(view);
@@ -194,6 +203,28 @@ export class EnrollmentSession {
     actor.start();
     actor.send({ type: 'PENDING_DELETIONS', count: this.#deleter.pending().length });
     this.#unsubscribeKeys = this.#o.keys.onChange((state) => actor.send({ type: 'KEYS', state }));
+    return report;
+  }
+
+  /** The latest crash recovery run (the one at start, or the one after the first sign-in). */
+  whenRecovered(): Promise<RecoveryReport | null> {
+    return this.#recovery ?? Promise.resolve(null);
+  }
+
+  async #recover(): Promise<RecoveryReport> {
+    const report = await recoverTaps(
+      { folder: this.#o.station.auditFolder, stationId: this.#o.station.stationId },
+      { directory: this.#o.directory, audit: this.#o.journal, deleter: this.#deleter },
+    );
+    this.#recoveryUnresolved = report.items.some((i) => i.outcome === 'unresolved');
+    if (report.wipeSession && !this.#wipedAtStart) {
+      this.#wipedAtStart = true;
+      await this.#o.view.wipe();
+      const ids = report.interruptedEnrollments.length > 0 ? report.interruptedEnrollments : [undefined];
+      for (const enrollmentId of ids) {
+        await this.#o.journal.append(auditEvents.sessionWiped({ ...(enrollmentId ? { enrollmentId } : {}), reason: 'crash-recovery' }));
+      }
+    }
     return report;
   }
 

@@ -13,7 +13,9 @@ import type { OperatorIdentity } from '../../../main/operator/types';
 import type { Emulator } from '../../emulator';
 import { accessTokenFor } from '../../emulator/support/tokens';
 import { MsiClient } from '../../emulator/support/mysignins';
-import { gatewayFor, upn } from '../../directory/support';
+import { createDirectoryGateway } from '../../../main/directory/gateway';
+import { createGraphClient } from '../../../main/directory/graph-client';
+import { upn } from '../../directory/support';
 import { keysOne, YUBIKEY_AAGUID } from './fixtures';
 import { tempJournal, type TempJournal } from './journal';
 import { ManualTime, settle } from './manual-time';
@@ -119,6 +121,12 @@ export interface StationOptions {
   time?: ManualTime;
   tapOneTime?: boolean;
   tapLifetimeMinutes?: number;
+  /** Each gateway call gives up after this long (real time). Default 30 s. */
+  gatewayTimeoutMs?: number;
+  /** The Graph client's retries on 429/503/504 (default 2). */
+  graphRetries?: number;
+  /** Graph base URL (default: the emulator's). */
+  graphOrigin?: string;
 }
 
 export interface Station {
@@ -148,7 +156,13 @@ export async function openStation(emu: Emulator, options: StationOptions = {}): 
   const operator = new FakeOperator(emu, options.operator ?? upn('patti.fernandez'));
   const keys = new FakeKeys(options.keys);
   const view = new FakeView();
-  const directory = gatewayFor(emu, { token: () => operator.accessToken(), retry: { maxRetries: 2, budgetMs: 3_000, delaySeconds: 0 } });
+  const client = createGraphClient({
+    baseUrl: options.graphOrigin ?? emu.urls.origin,
+    caPem: emu.caPem,
+    getAccessToken: () => operator.accessToken(),
+    retry: { maxRetries: options.graphRetries ?? 2, budgetMs: 3_000, delaySeconds: 0 },
+  });
+  const directory = createDirectoryGateway({ client, ...(options.gatewayTimeoutMs ? { timeoutMs: options.gatewayTimeoutMs } : {}) });
   const session = new EnrollmentSession({
     operator,
     directory,
