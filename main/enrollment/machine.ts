@@ -284,10 +284,13 @@ export function createEnrollmentMachine(deps: MachineDeps) {
           );
         }
         // The card is read again: a lost-key deletion or another operator may have changed it meanwhile.
+        // An operator whose roles cannot read the policies (an Authentication Administrator alone) is not sent to
+        // collect two 403s: the checks say "cannot read with your role" all the same, two requests fewer.
+        const unreadable = { readable: false, reason: 'forbidden', requestId: null } as const;
         const [card, tapPolicy, fido2Policy] = await Promise.all([
           input.audited ? directory.identityCard(input.card.id, signal) : Promise.resolve(input.card),
-          directory.tapPolicy(signal),
-          directory.fido2Policy(signal),
+          input.operator.mayReadPolicies ? directory.tapPolicy(signal) : Promise.resolve(unreadable),
+          input.operator.mayReadPolicies ? directory.fido2Policy(signal) : Promise.resolve(unreadable),
         ]);
         return { card, tapPolicy, fido2Policy, refusedAudit: false };
       }),

@@ -177,8 +177,10 @@ describe('Graph faults', () => {
     ['the passkey policy', 'GET', 'authenticationMethodConfigurations/[Ff]ido2$'],
     ['the TAP creation', 'POST', 'temporaryAccessPassMethods$'],
   ];
+  // The policy reads happen only for an operator whose roles may read policies (the seed has none that may also
+  // issue passes), so the station is told so here.
   it.each(routes)('503 on %s outliving the retries: a failure screen with the request id, nothing left', async (_name, method, path) => {
-    const st = await station();
+    const st = await station({ operatorOverrides: { mayReadPolicies: true } });
     emu.injectFault({ method, path, status: 503, count: 50 });
     const reached = await st.toHandover(ADELE).catch((e: Error) => e);
     const s = st.current();
@@ -196,7 +198,7 @@ describe('Graph faults', () => {
   });
 
   it.each(routes.slice(0, 5))('a slow answer on %s: timed out, said so, nothing left', async (_name, method, path) => {
-    const st = await station({ gatewayTimeoutMs: 400 });
+    const st = await station({ gatewayTimeoutMs: 400, operatorOverrides: { mayReadPolicies: true } });
     emu.injectFault({ method, path, delayMs: 1_500, count: 5 });
     const reached = await st.toPreflight(ADELE).catch((e: Error) => e);
     expect(reached).toBeInstanceOf(Error);

@@ -226,6 +226,15 @@ describe('enrollment flow', () => {
     await station.until('ready');
   });
 
+  it('an operator whose role reads the policies but is refused (403) still gets "unknown", never a block', async () => {
+    station = await openStation(emu, { operatorOverrides: { mayReadPolicies: true } });
+    const p = await station.toPreflight(ADELE);
+    expect(p.checks.find((c) => c.code === 'tap-policy-enabled')).toMatchObject({ status: 'unknown', params: { requestId: expect.any(String) } });
+    expect(p.verdict).toBe('go');
+    station.send({ type: 'cancel' });
+    await station.until('cancelled');
+  });
+
   it('a lifetime the policy does not allow: Graph refuses, the screen names the allowed range', async () => {
     station = await openStation(emu);
     const st = station;

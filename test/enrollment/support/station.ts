@@ -28,6 +28,7 @@ export class FakeOperator implements OperatorPort {
   constructor(
     private readonly emu: Emulator,
     public upn: string,
+    private readonly overrides: Partial<OperatorIdentity> = {},
   ) {}
   async signIn(): Promise<OperatorIdentity> {
     if (this.failNext) {
@@ -48,6 +49,7 @@ export class FakeOperator implements OperatorPort {
       roleNames: roles.map((r) => BUILT_IN_ROLE_NAMES[r] ?? r),
       capability: capabilityOf(roles),
       mayReadPolicies: mayReadPoliciesWith(roles),
+      ...this.overrides,
     };
     return this.who;
   }
@@ -123,6 +125,8 @@ export interface StationOptions {
   tapLifetimeMinutes?: number;
   /** Each gateway call gives up after this long (real time). Default 30 s. */
   gatewayTimeoutMs?: number;
+  /** Replace what the operator's roles say (e.g. `mayReadPolicies: true` to make the station ask for the policies). */
+  operatorOverrides?: Partial<OperatorIdentity>;
   /** The Graph client's retries on 429/503/504 (default 2). */
   graphRetries?: number;
   /** Graph base URL (default: the emulator's). */
@@ -153,7 +157,7 @@ export interface Station {
 export async function openStation(emu: Emulator, options: StationOptions = {}): Promise<Station> {
   const journal = options.journal ?? (await tempJournal());
   const time = options.time ?? new ManualTime(Date.now());
-  const operator = new FakeOperator(emu, options.operator ?? upn('patti.fernandez'));
+  const operator = new FakeOperator(emu, options.operator ?? upn('patti.fernandez'), options.operatorOverrides);
   const keys = new FakeKeys(options.keys);
   const view = new FakeView();
   const client = createGraphClient({
