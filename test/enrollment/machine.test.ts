@@ -1,0 +1,105 @@
+// The machine on its own, with fake ports and XState's SimulatedClock: every state has a way out, and the
+// snapshot carries the pass on the handover screen only.
+import { describe, expect, it } from 'vitest';
+import { createActor, SimulatedClock, type StateNode } from 'xstate';
+import type { AuditEvent } from '../../main/audit';
+import type { DirectoryPort } from '../../main/enrollment/ports';
+import type { LifecyclePort } from '../../main/enrollment/lifecycle';
+import { createEnrollmentMachine, type MachineDeps } from '../../main/enrollment/machine';
+import { toSnapshot, HANDOVER_MS } from '../../main/enrollment/snapshot';
+import * as f from './support/fixtures';
+
+const PASS = 'Zq!7-pass-XY';
+
+function deps(clock: SimulatedClock, events: AuditEvent[]): MachineDeps {
+  const user = f.card();
+  const tap = { id: 'tap-1', createdDateTime: new Date(clock.now()).toISOString(), startDateTime: new Date(clock.now()).toISOString(), lifetimeInMinutes: 10, isUsableOnce: true, isUsable: true, methodUsabilityReason: 'EnabledByPolicy' };
+  const directory = {
+    searchUsers: async () => ({ kind: 'display-name' as const, users: [{ id: user.id, userPrincipalName: user.userPrincipalName, displayName: user.displayName, mail: null, department: null, jobTitle: null, employeeId: null }] }),
+    identityCard: async () => user,
+    tapPolicy: async () => f.tapPolicy(),
+    fido2Policy: async () => f.fido2Policy(),
+  } as unknown as DirectoryPort;
+  const lifecycle: LifecyclePort = {
+    issue: async () => ({ intentId: '33333333-3333-4333-8333-333333333333', tap, pass: PASS, requestId: null }),
+    delete: async () => ({ deleted: true }),
+    awaitSignIn: () => new Promise(() => undefined),
+    awaitRegistration: () => new Promise(() => undefined),
+    pendingDeletions: () => 0,
+    drain: async () => 0,
+  };
+  return {
+    operator: { signIn: async () => f.operator(), current: () => f.operator(), signOut: async () => undefined },
+    directory,
+    keys: { state: () => f.keysOne(), onChange: () => () => undefined, wink: async () => true },
+    view: { open: async () => undefined, onNavigation: () => () => undefined, wipe: async () => undefined },
+    audit: { append: async (e) => { events.push(e); return {} as never; } },
+    lifecycle,
+    clock,
+    station: { tapOneTime: true, idleLockMinutes: 5, mySecurityInfoUrl: 'http://localhost/' },
+    newId: () => '44444444-4444-4444-8444-444444444444',
+  };
+}
+
+/** Events that are not a way out chosen by anyone: the key reader, the queue, the idle timer, the process quitting. */
+const INTERNAL = new Set(['KEYS', 'PENDING_DELETIONS', 'ACTIVITY', 'IDLE', 'QUIT']);
+const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('station machine', () => {
+  it('every state that is not final can be left: by an event, an invoked actor finishing, a timer or an always', () => {
+    const clock = new SimulatedClock();
+    const machine = createEnrollmentMachine(deps(clock, []));
+    const stuck: string[] = [];
+    const walk = (node: StateNode) => {
+      const children = Object.values(node.states) as StateNode[];
+      if (children.length === 0 && node.type !== 'final') {
+        let n: StateNode | undefined = node;
+        let exits = false;
+        while (n) {
+          const commands = Object.keys(n.config.on ?? {}).filter((e) => !INTERNAL.has(e));
+          if (commands.length > 0 || n.config.invoke || n.config.after || n.config.always) exits = true;
+          n = n.parent;
+        }
+        if (!exits) stuck.push(node.id);
+      }
+      children.forEach(walk);
+    };
+    walk(machine.root as unknown as StateNode);
+    expect(stuck).toEqual([]);
+  });
+
+  it('the pass is on the handover screen only, and leaves it after 60 s on the simulated clock', async () => {
+    const clock = new SimulatedClock();
+    const events: AuditEvent[] = [];
+    const actor = createActor(createEnrollmentMachine(deps(clock, events)), { clock, input: { keys: f.keysOne() } });
+    actor.start();
+    const seen: string[] = [];
+    actor.subscribe((s) => seen.push(JSON.stringify(toSnapshot(s))));
+    actor.send({ type: 'SIGN_IN' });
+    await flush();
+    actor.send({ type: 'SEARCH', query: 'Adele' });
+    await flush();
+    actor.send({ type: 'SELECT_USER', id: f.card().id });
+    await flush();
+    actor.send({ type: 'CONFIRM_IDENTITY', document: 'passport' });
+    await flush();
+    expect(toSnapshot(actor.getSnapshot()).screen).toBe('preflight');
+    actor.send({ type: 'ISSUE' });
+    for (let i = 0; i < 5; i += 1) await flush();
+    const handover = toSnapshot(actor.getSnapshot());
+    expect(handover.screen === 'handover' && handover.pass).toBe(PASS);
+    clock.increment(HANDOVER_MS - 1);
+    expect(toSnapshot(actor.getSnapshot()).screen).toBe('handover');
+    clock.increment(1);
+    const waiting = toSnapshot(actor.getSnapshot());
+    expect(waiting.screen).toBe('waiting-for-sign-in');
+    expect(JSON.stringify(waiting)).not.toContain(PASS);
+    expect(JSON.stringify(actor.getSnapshot().context)).not.toContain(PASS);
+    expect(seen.filter((s) => s.includes(PASS)).every((s) => s.includes('"screen":"handover"'))).toBe(true);
+    expect(JSON.stringify(events)).not.toContain(PASS);
+    actor.send({ type: 'CANCEL' });
+    for (let i = 0; i < 5; i += 1) await flush();
+    expect(toSnapshot(actor.getSnapshot()).screen).toBe('cancelled');
+    actor.stop();
+  });
+});
