@@ -4,6 +4,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { verify } from '../../main/audit';
 import { startEmulator, type Emulator } from '../emulator';
 import { upn } from '../directory/support';
+import { KeyWatcher } from '../../main/keys/watcher';
+import { VirtualBus } from '../authenticator/virtual-bus';
+import { softKey, YUBIKEY_5_NFC } from '../keys/key-helpers';
 import { keysNone } from './support/fixtures';
 import { DeskUser, openStation, tapsAt, type Station } from './support/station';
 
@@ -259,6 +262,46 @@ describe('enrollment flow', () => {
     expect(h.lifetimeMinutes).toBe(30);
     st.send({ type: 'cancel' });
     await st.until('cancelled');
+  });
+});
+
+describe('with the real key reader', () => {
+  it('a YubiKey on the virtual HID bus: identified at pre-flight, matched at registration; unplugged, Issue waits', async () => {
+    const bus = new VirtualBus({ hotplug: true });
+    const watcher = new KeyWatcher(bus, { hotplugPollIntervalMs: 600_000, pollIntervalMs: 600_000 });
+    await watcher.start();
+    try {
+      station = await openStation(emu, { keys: watcher.state() });
+      const st = station;
+      // The station's KeysPort is the watcher itself (wink aside): forward its changes.
+      const off = watcher.on('change', (state) => st.keys.set(state));
+      const port = bus.plugKey({ device: softKey(YUBIKEY_5_NFC.profile) });
+      await st.waitFor((s) => s.key.model === YUBIKEY_5_NFC.model);
+      const p = await st.toPreflight(ADELE);
+      expect(p.checks.find((c) => c.code === 'key-ready')).toMatchObject({ status: 'pass', params: { model: YUBIKEY_5_NFC.model } });
+      const aaguid = st.current().key.aaguid;
+      expect(aaguid).toMatch(/^[0-9a-f-]{36}$/);
+
+      port.unplug();
+      const refused = await st.waitFor((s) => s.screen === 'preflight' && s.verdict === 'refused');
+      expect(refused.key.presence).toBe('none');
+      bus.plugKey({ device: softKey(YUBIKEY_5_NFC.profile) });
+      await st.waitFor((s) => s.screen === 'preflight' && s.verdict === 'go');
+
+      st.send({ type: 'issue' });
+      const h = await st.until('handover');
+      st.send({ type: 'handedOver' });
+      const user = new DeskUser(emu, st.view, ADELE);
+      await user.signIn(h.pass);
+      await st.until('registering');
+      user.registerKey(aaguid!, YUBIKEY_5_NFC.model);
+      const done = await st.until('done');
+      expect(done.registered).toMatchObject({ stationKey: true, aaguid });
+      expect(st.journal.events().find((e) => e.type === 'key.detected')).toMatchObject({ aaguid, model: YUBIKEY_5_NFC.model });
+      off();
+    } finally {
+      await watcher.stop();
+    }
   });
 });
 
