@@ -125,6 +125,8 @@ export interface StationOptions {
   tapLifetimeMinutes?: number;
   /** Each gateway call gives up after this long (real time). Default 30 s. */
   gatewayTimeoutMs?: number;
+  /** The My Security Info view (default: a FakeView the DeskUser reports navigations through). */
+  view?: SecurityInfoViewPort;
   /** Replace what the operator's roles say (e.g. `mayReadPolicies: true` to make the station ask for the policies). */
   operatorOverrides?: Partial<OperatorIdentity>;
   /** The Graph client's retries on 429/503/504 (default 2). */
@@ -159,7 +161,8 @@ export async function openStation(emu: Emulator, options: StationOptions = {}): 
   const time = options.time ?? new ManualTime(Date.now());
   const operator = new FakeOperator(emu, options.operator ?? upn('patti.fernandez'), options.operatorOverrides);
   const keys = new FakeKeys(options.keys);
-  const view = new FakeView();
+  const fakeView = new FakeView();
+  const view = options.view ?? fakeView;
   const client = createGraphClient({
     baseUrl: options.graphOrigin ?? emu.urls.origin,
     caPem: emu.caPem,
@@ -196,7 +199,7 @@ export async function openStation(emu: Emulator, options: StationOptions = {}): 
     session,
     operator,
     keys,
-    view,
+    view: fakeView,
     journal,
     time,
     snapshots,
