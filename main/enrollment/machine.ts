@@ -275,8 +275,8 @@ export function createEnrollmentMachine(deps: MachineDeps) {
       ),
       loadCard: fromPromise<IdentityCard, { userId: string }>(({ input, signal }) => directory.identityCard(input.userId, signal)),
       readPolicies: fromPromise<
-        { card: IdentityCard; tapPolicy: PolicyRead<TapPolicy>; fido2Policy: PolicyRead<Fido2KeyPolicy & PolicyTargets>; refusedAudit: boolean },
-        { enrollmentId: string; operator: OperatorIdentity; card: IdentityCard; document: IdDocument; audited: boolean }
+        { card: IdentityCard; tapPolicy: PolicyRead<TapPolicy>; fido2Policy: PolicyRead<Fido2KeyPolicy & PolicyTargets>; preflight: PreflightResult | null },
+        { context: SessionContext; enrollmentId: string; operator: OperatorIdentity; card: IdentityCard; document: IdDocument; audited: boolean }
       >(async ({ input, signal }) => {
         if (!input.audited) {
           await write(
@@ -292,7 +292,21 @@ export function createEnrollmentMachine(deps: MachineDeps) {
           input.operator.mayReadPolicies ? directory.tapPolicy(signal) : Promise.resolve(unreadable),
           input.operator.mayReadPolicies ? directory.fido2Policy(signal) : Promise.resolve(unreadable),
         ]);
-        return { card, tapPolicy, fido2Policy, refusedAudit: false };
+        const preflight = recompute(input.context, { card, tapPolicy, fido2Policy });
+        // A refusal is journalled here, where the operator sees it; a go is journalled when they press Issue.
+        if (preflight?.verdict === 'refused') {
+          await write(
+            auditEvents.preflight({
+              enrollmentId: input.enrollmentId,
+              user: userRef(card),
+              verdict: 'refused',
+              failedChecks: preflight.checks.filter((c) => c.status === 'fail').map((c) => c.code),
+              lifetimeMinutes: Math.min(43_200, Math.max(10, preflight.lifetimeMinutes)),
+              oneTime: preflight.oneTime,
+            }),
+          );
+        }
+        return { card, tapPolicy, fido2Policy, preflight };
       }),
       issue: fromPromise<
         { intentId: string; tap: TapMethod; pass: string },
@@ -304,7 +318,7 @@ export function createEnrollmentMachine(deps: MachineDeps) {
             enrollmentId: input.enrollmentId,
             user: userRef(card),
             verdict: 'go',
-            failedChecks: preflight.checks.filter((c) => c.status !== 'pass').map((c) => `${c.code}:${c.status}`),
+            failedChecks: [],
             lifetimeMinutes: preflight.lifetimeMinutes,
             oneTime: preflight.oneTime,
           }),
@@ -544,6 +558,7 @@ export function createEnrollmentMachine(deps: MachineDeps) {
             invoke: {
               src: 'readPolicies',
               input: ({ context }) => ({
+                context,
                 enrollmentId: context.enrollmentId as string,
                 operator: context.operator as OperatorIdentity,
                 card: context.card as IdentityCard,
@@ -554,6 +569,7 @@ export function createEnrollmentMachine(deps: MachineDeps) {
                 target: 'preflight',
                 actions: assign(({ context, event }) => {
                   const patch = { card: event.output.card, tapPolicy: event.output.tapPolicy, fido2Policy: event.output.fido2Policy };
+                  // Recomputed with the context as it is now: the key may have changed while Graph answered.
                   return { ...patch, preflight: recompute(context, patch) };
                 }),
               },

@@ -166,6 +166,7 @@ describe('enrollment flow', () => {
     st.send({ type: 'issue' });
     expect(st.current().screen).toBe('preflight');
     expect(emu.requestLog().filter((r) => r.method === 'POST' && /temporaryAccessPassMethods/.test(r.path))).toEqual([]);
+    expect(st.journal.events().find((e) => e.type === 'preflight')).toMatchObject({ verdict: 'refused', failedChecks: [code] });
     st.send({ type: 'cancel' });
     await st.until('cancelled');
   });
