@@ -9,7 +9,7 @@ import { startEmulator, type Emulator } from '../emulator';
 import { upn } from '../directory/support';
 import { keysNone, keysOne } from './support/fixtures';
 import { STATION, tempJournal, type TempJournal } from './support/journal';
-import { DeskUser, openStation, tapsAt, type Station } from './support/station';
+import { DeskUser, openStation, stopStation, tapsAt, type Station } from './support/station';
 
 const ADELE = upn('adele.vance');
 
@@ -33,11 +33,7 @@ afterEach(async () => {
   const all = stations;
   stations = [];
   const passes = all.flatMap((s) => s.snapshots.flatMap((snap) => (snap.screen === 'handover' ? [snap.pass] : [])));
-  for (const s of all) {
-    const stopping = s.session.stop();
-    await s.time.advance(5_000);
-    await stopping;
-  }
+  for (const s of all) await stopStation(s);
   expect(newTaps()).toEqual([]);
   for (const s of all) {
     const disk = s.journal.everything();
@@ -331,6 +327,53 @@ describe('operator and key', () => {
     await st.until('registering');
     user.registerKey();
     await st.until('done');
+  });
+});
+
+describe('quit', () => {
+  it('quit with a live pass: the enrollment is cancelled, the TAP deleted (reason quit), the view wiped, the operator signed out', async () => {
+    const st = await station();
+    await st.toHandover(ADELE);
+    st.send({ type: 'handedOver' });
+    await st.until('waiting-for-sign-in');
+    const result = await st.session.stop();
+    expect(result.pendingDeletions).toBe(0);
+    expect(newTaps()).toEqual([]);
+    expect(st.view.wipes).toBe(1);
+    expect(st.operator.token).toBeNull();
+    const events = st.journal.events();
+    expect(events.find((e) => e.type === 'tap.deleted')).toMatchObject({ reason: 'quit' });
+    expect(events.at(-1)).toMatchObject({ type: 'operator.signed-out', reason: 'quit' });
+  });
+
+  it('quit while the deletion keeps failing: bounded by the drain timeout, the TAP left for crash recovery', async () => {
+    const st = await station({ graphRetries: 0 });
+    await st.toHandover(ADELE);
+    emu.injectFault({ method: 'DELETE', path: 'temporaryAccessPassMethods/', status: 503, count: 100 });
+    const result = await stopStation(st);
+    expect(result.pendingDeletions).toBe(1);
+    expect(newTaps()).toHaveLength(1);
+    // The next start (after sign-in) deletes it.
+    emu.ctx.faults.clear();
+    const journal = await (async () => {
+      await st.journal.journal.close();
+      const reopened = await openJournal({ folder: st.journal.folder, stationId: STATION });
+      return { ...st.journal, journal: reopened, close: async () => { await reopened.close(); await st.journal.close().catch(() => undefined); } } as TempJournal;
+    })();
+    stations = stations.filter((x) => x !== st);
+    const next = await station({ journal });
+    next.send({ type: 'signIn' });
+    await next.until('ready');
+    await next.session.whenRecovered();
+    for (let i = 0; i < 3 && newTaps().length > 0; i += 1) await next.time.advance(5_000);
+    expect(newTaps()).toEqual([]);
+  });
+
+  it('wink: the command reaches the key reader', async () => {
+    const st = await station();
+    st.send({ type: 'winkKey' });
+    await Promise.resolve();
+    expect(st.keys.winks).toBe(1);
   });
 });
 

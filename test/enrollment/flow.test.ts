@@ -8,7 +8,7 @@ import { KeyWatcher } from '../../main/keys/watcher';
 import { VirtualBus } from '../authenticator/virtual-bus';
 import { softKey, YUBIKEY_5_NFC } from '../keys/key-helpers';
 import { keysNone } from './support/fixtures';
-import { DeskUser, openStation, tapsAt, type Station } from './support/station';
+import { DeskUser, openStation, stopStation, tapsAt, type Station } from './support/station';
 
 const ADELE = upn('adele.vance');
 const ADELE_ID = '00000000-0000-4000-8000-000000000011';
@@ -37,9 +37,7 @@ afterEach(async () => {
   const s = station;
   station = null;
   for (const snap of s.snapshots) if (snap.screen === 'handover') passes.push(snap.pass);
-  const stopping = s.session.stop();
-  await s.time.advance(5_000);
-  await stopping;
+  await stopStation(s);
   // Nothing left behind: no TAP at Microsoft, no pass in any file under the data folder.
   expect(newTaps()).toEqual([]);
   const disk = s.journal.everything();

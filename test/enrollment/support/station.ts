@@ -309,3 +309,12 @@ export class DeskUser {
 export function tapsAt(emu: Emulator): { userId: string; id: string }[] {
   return [...emu.ctx.state.taps.values()].map((t) => ({ userId: t.userId, id: t.id }));
 }
+
+/** `session.stop()`, moving the station's clock until it returns (the drain's time limit runs on that clock). */
+export async function stopStation(st: Station): Promise<{ pendingDeletions: number }> {
+  let result: { pendingDeletions: number } | null = null;
+  const stopping = st.session.stop().then((r) => (result = r));
+  for (let i = 0; i < 200 && result === null; i += 1) await st.time.advance(500);
+  await stopping;
+  return result ?? { pendingDeletions: -1 };
+}
