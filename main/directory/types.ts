@@ -1,6 +1,6 @@
 // What the directory gateway hands to the rest of the app: plain, validated data, never raw Graph JSON.
 // The gateway (directory/gateway.ts) validates every Graph response against schemas that produce these types.
-import type { Fido2KeyPolicy } from '../keys/readiness';
+import type { Fido2KeyPolicy } from '../keys/policy';
 
 /** One search hit. */
 export interface UserSummary {

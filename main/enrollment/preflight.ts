@@ -22,54 +22,17 @@
  */
 import type { IdentityCard, PolicyRead, TapPolicy } from '../directory/types';
 import { TAP_LIFETIME_BOUNDS } from '../config/schema';
-import { assessReadiness, type Fido2KeyPolicy, type KeyFacts, type Readiness, type ReadinessVerdict } from '../keys/readiness';
+import { assessReadiness, type Fido2KeyPolicy, type KeyFacts, type ReadinessVerdict } from '../keys/readiness';
 import type { KeyWatcherState, PresentKey } from '../keys/watcher';
 import type { OperatorIdentity } from '../operator/types';
+import type { CheckStatus, KeyStatus, PreflightCheck, PreflightCode } from './snapshot';
 
-export type CheckStatus = 'pass' | 'fail' | 'warn' | 'unknown';
-
-export type PreflightCode =
-  | 'account-enabled'
-  | 'not-external-guest'
-  | 'not-operator-self'
-  | 'operator-may-act'
-  | 'tap-policy-enabled'
-  | 'tap-policy-targets-user'
-  | 'lifetime-in-bounds'
-  | 'one-time'
-  | 'fido2-policy-enabled'
-  | 'fido2-self-service'
-  | 'fido2-policy-targets-user'
-  | 'key-ready';
-
-export interface PreflightCheck {
-  readonly code: PreflightCode;
-  readonly status: CheckStatus;
-  /** English, for the operator. */
-  readonly text: string;
-  /** Values the text mentions, for translated templates. */
-  readonly params: Readonly<Record<string, string | number>>;
-}
+export type { CheckStatus, PreflightCode, PreflightCheck, KeyStatus } from './snapshot';
 
 /** Targets as Graph returns them on both method policies; optional because a reader may not carry them. */
 export interface PolicyTargets {
   readonly includeTargets?: readonly { readonly targetType: string; readonly id: string }[];
   readonly excludeTargets?: readonly { readonly targetType: string; readonly id: string }[];
-}
-
-/** What the station knows of the key at the desk, for the screen (model, PIN state, verdict). */
-export interface KeyStatus {
-  readonly presence: 'none' | 'one' | 'multiple' | 'reader-unavailable';
-  readonly keyId: string | null;
-  readonly model: string | null;
-  readonly vendor: string | null;
-  readonly aaguid: string | null;
-  readonly pin: 'set' | 'not-set' | 'built-in-verification' | 'none' | 'unknown';
-  /** null while nothing can be judged (no key, still reading). */
-  readonly verdict: ReadinessVerdict | null;
-  readonly readiness: Readiness | null;
-  /** Whether the key can blink (CTAPHID WINK). */
-  readonly canWink: boolean;
 }
 
 export interface PreflightFacts {

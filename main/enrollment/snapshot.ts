@@ -9,8 +9,62 @@
  * 60 s pass (HANDOVER_MS). No other screen, no error, no audit record ever holds it.
  */
 import { z } from 'zod';
+// Type imports only from files that are themselves free of Node types (the renderer type-checks this graph).
 import type { IdentityCard, SecurityKeyMethod, UserSummary } from '../directory/types';
-import type { CheckStatus, KeyStatus, PreflightCheck } from './preflight';
+import type { OperatorIdentity } from '../operator/types';
+
+export type CheckStatus = 'pass' | 'fail' | 'warn' | 'unknown';
+
+export type PreflightCode =
+  | 'account-enabled'
+  | 'not-external-guest'
+  | 'not-operator-self'
+  | 'operator-may-act'
+  | 'tap-policy-enabled'
+  | 'tap-policy-targets-user'
+  | 'lifetime-in-bounds'
+  | 'one-time'
+  | 'fido2-policy-enabled'
+  | 'fido2-self-service'
+  | 'fido2-policy-targets-user'
+  | 'key-ready';
+
+export interface PreflightCheck {
+  readonly code: PreflightCode;
+  readonly status: CheckStatus;
+  /** English, for the operator. */
+  readonly text: string;
+  /** Values the text mentions, for translated templates. */
+  readonly params: Readonly<Record<string, string | number>>;
+}
+
+/** keys/readiness.ts's verdict and reasons, restated here so the renderer's type graph stays free of Node. */
+export type ReadinessVerdictView = 'ready' | 'ready-with-note' | 'will-be-refused' | 'unknown';
+export interface ReadinessView {
+  readonly verdict: ReadinessVerdictView;
+  readonly reasons: readonly {
+    readonly code: string;
+    readonly severity: 'ok' | 'note' | 'blocker' | 'unknown';
+    readonly text: string;
+    readonly params?: Readonly<Record<string, string | number>> | undefined;
+  }[];
+}
+
+/** What the station knows of the key at the desk, for the screen (model, PIN state, verdict). */
+export interface KeyStatus {
+  readonly presence: 'none' | 'one' | 'multiple' | 'reader-unavailable';
+  readonly keyId: string | null;
+  readonly model: string | null;
+  readonly vendor: string | null;
+  readonly aaguid: string | null;
+  readonly pin: 'set' | 'not-set' | 'built-in-verification' | 'none' | 'unknown';
+  /** null while nothing can be judged (no key, still reading). */
+  readonly verdict: ReadinessVerdictView | null;
+  readonly readiness: ReadinessView | null;
+  /** Whether the key can blink (CTAPHID WINK). */
+  readonly canWink: boolean;
+}
+
 
 export const ID_DOCUMENT_VALUES = ['passport', 'national-id', 'residence-permit', 'driving-licence', 'employee-badge', 'known-personally', 'other'] as const;
 export type IdDocument = (typeof ID_DOCUMENT_VALUES)[number];
@@ -150,10 +204,63 @@ export type Screen = SessionSnapshot['screen'];
 // toSnapshot: the machine's state → what the renderer shows. Pure; type-only imports keep this file free of
 // XState and Node at run time.
 
-/** The parts of an XState snapshot this mapping reads (structural, so no XState import is needed). */
+/** The key reader's state as this mapping reads it (keys/watcher.ts KeyWatcherState, structurally). */
+export interface KeysView {
+  readonly reader: { readonly status: string };
+  readonly presence: 'none' | 'one' | 'multiple';
+  readonly keys: readonly {
+    readonly id: string;
+    readonly product?: string | undefined;
+    readonly identity:
+      | { readonly status: 'pending' }
+      | { readonly status: 'unavailable' }
+      | {
+          readonly status: 'identified';
+          readonly key: {
+            readonly identity: { readonly model: string | null; readonly vendor: string | null; readonly aaguid: string | null };
+            readonly ctaphid: { readonly capabilities: { readonly wink: boolean } };
+          };
+        };
+  }[];
+}
+
+/**
+ * The parts of the machine's snapshot this mapping reads: machine.ts's SessionContext, stated structurally so
+ * that neither XState nor the machine's Node-facing imports enter the renderer's type graph.
+ */
 export interface MachineView {
   value: unknown;
-  context: import('./machine').SessionContext;
+  context: {
+    operator: OperatorIdentity | null;
+    keys: KeysView;
+    signInReason: 'start' | 'unlock' | 'token-revoked';
+    query: string;
+    results: UserSummary[];
+    selectedUserId: string | null;
+    enrollmentId: string | null;
+    card: IdentityCard | null;
+    document: IdDocument | null;
+    preflight: {
+      checks: readonly PreflightCheck[];
+      verdict: 'go' | 'refused';
+      lifetimeMinutes: number;
+      lifetimeBounds: { readonly min: number; readonly max: number };
+      oneTime: boolean;
+      key: KeyStatus;
+    } | null;
+    tap: { expiresAt: number; method: { isUsableOnce: boolean; lifetimeInMinutes: number } } | null;
+    pass: string | null;
+    handoverEndsAt: number | null;
+    signedInAt: number | null;
+    windowEndsAt: number | null;
+    registered: { method: SecurityKeyMethod; stationKey: boolean } | null;
+    error: SessionError | null;
+    why: string;
+    cleanup: CleanupReport | null;
+    lost: { keys: SecurityKeyMethod[]; selected: string[]; deleted: string[]; revoked: boolean; error: SessionError | null };
+    pendingDeletions: number;
+    nextAt: number | null;
+  };
 }
 
 /** `{ operator: { live: { awaitingSignIn: 'handover' } } }` → `operator.live.awaitingSignIn.handover`. */
@@ -263,7 +370,14 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
       return { ...withUser(), screen: 'lost-key', step: s, keys: ctx.lost.keys, selected: ctx.lost.selected, deleted: ctx.lost.deleted, sessionsRevoked: ctx.lost.revoked, error: ctx.lost.error };
     }
     case 'cleaningUp': {
-      const why = ctx.why === 'window-expired' || ctx.why === 'lifetime-expired' ? 'timed-out' : ctx.why === 'quit' || ctx.why === 'idle' ? 'locked' : ctx.why;
+      const why =
+        ctx.why === 'window-expired' || ctx.why === 'lifetime-expired'
+          ? 'timed-out'
+          : ctx.why === 'quit' || ctx.why === 'idle' || ctx.why === 'locked'
+            ? 'locked'
+            : ctx.why === 'completed' || ctx.why === 'cancelled' || ctx.why === 'failed' || ctx.why === 'signed-out'
+              ? ctx.why
+              : 'cancelled';
       return { ...base, screen: 'cleaning-up', enrollmentId: ctx.enrollmentId, why };
     }
     case 'done':

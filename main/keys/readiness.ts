@@ -10,19 +10,9 @@
 import type { GetInfoResult } from './ctap2/info';
 import { modelFromAaguid } from './identity';
 
-/** The tenant's passkey (FIDO2) policy, as Graph's fido2AuthenticationMethodConfiguration returns it. */
-export interface Fido2KeyPolicy {
-  readonly state: 'enabled' | 'disabled';
-  readonly isSelfServiceRegistrationAllowed: boolean;
-  /** Deprecated in Graph in favour of passkey profiles, still returned. */
-  readonly isAttestationEnforced: boolean;
-  readonly keyRestrictions?: {
-    readonly isEnforced: boolean;
-    readonly enforcementType: 'allow' | 'block';
-    /** AAGUIDs, any case. */
-    readonly aaGuids: readonly string[];
-  } | null;
-}
+import type { Fido2KeyPolicy } from './policy';
+
+export type { Fido2KeyPolicy };
 
 /** What we know of the key: a getInfo result, or why we could not get one (e.g. Windows denied HID access). */
 export type KeyFacts = GetInfoResult | { readonly kind: 'unavailable'; readonly detail?: string };
