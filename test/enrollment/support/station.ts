@@ -125,6 +125,8 @@ export interface StationOptions {
   tapLifetimeMinutes?: number;
   /** Each gateway call gives up after this long (real time). Default 30 s. */
   gatewayTimeoutMs?: number;
+  /** A real operator session (main/operator/session.ts) instead of the token-minting fake. */
+  realOperator?: { port: OperatorPort; token: () => Promise<string> };
   /** The My Security Info view (default: a FakeView the DeskUser reports navigations through). */
   view?: SecurityInfoViewPort;
   /** Replace what the operator's roles say (e.g. `mayReadPolicies: true` to make the station ask for the policies). */
@@ -166,12 +168,12 @@ export async function openStation(emu: Emulator, options: StationOptions = {}): 
   const client = createGraphClient({
     baseUrl: options.graphOrigin ?? emu.urls.origin,
     caPem: emu.caPem,
-    getAccessToken: () => operator.accessToken(),
+    getAccessToken: () => (options.realOperator ? options.realOperator.token() : operator.accessToken()),
     retry: { maxRetries: options.graphRetries ?? 2, budgetMs: 3_000, delaySeconds: 0 },
   });
   const directory = createDirectoryGateway({ client, ...(options.gatewayTimeoutMs ? { timeoutMs: options.gatewayTimeoutMs } : {}) });
   const session = new EnrollmentSession({
-    operator,
+    operator: options.realOperator?.port ?? operator,
     directory,
     keys,
     view,

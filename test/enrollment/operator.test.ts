@@ -1,0 +1,64 @@
+// The station with the real operator session (MSAL, auth code + PKCE through the emulator's sign-in page in
+// Chromium, roles read from Graph): sign in, issue and cancel, then lock: every token dropped, TAP deleted.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { OperatorSession } from '../../main/operator/session';
+import { startEmulator, type Emulator } from '../emulator';
+import { launchChromiumFor, submitSignIn } from '../emulator/support/idp-browser';
+import { upn } from '../directory/support';
+import { chromiumPresenter } from '../operator/support/chromium-presenter';
+import { openStation, stopStation, tapsAt } from './support/station';
+
+let emu: Emulator;
+let browser: Browser;
+
+beforeAll(async () => {
+  emu = await startEmulator();
+  browser = await launchChromiumFor(emu);
+});
+afterAll(async () => {
+  await browser?.close();
+  await emu?.close();
+});
+beforeEach(() => emu.reset());
+
+describe('station with the real operator session', { timeout: 120_000 }, () => {
+  it('an Authentication Administrator signs in through the page, issues a pass, cancels, locks: no token, no TAP left', async () => {
+    const alex = upn('alex.wilber');
+    const password = emu.operators.find((o) => o.upn === alex)!.password;
+    const operator = new OperatorSession({
+      authority: emu.urls.authority,
+      clientId: emu.clientId,
+      graphBaseUrl: emu.urls.graph,
+      caPem: emu.caPem,
+      presenter: chromiumPresenter(browser, (page: Page) => submitSignIn(page, alex, password)),
+      networkTimeoutMs: 10_000,
+    });
+    const st = await openStation(emu, { realOperator: { port: operator, token: () => operator.getAccessToken() } });
+    try {
+      st.send({ type: 'signIn' });
+      const ready = await st.until('ready', 'signed-out');
+      expect(ready.screen).toBe('ready');
+      expect(ready.operator).toMatchObject({ upn: alex, capability: 'members-only' });
+      const p = await st.toPreflight(upn('megan.bowen'));
+      expect(p.checks.find((c) => c.code === 'operator-may-act')?.status).toBe('unknown');
+      st.send({ type: 'issue' });
+      await st.until('handover');
+      st.send({ type: 'cancel' });
+      const c = await st.until('cancelled');
+      expect(c.cleanup.tap).toBe('deleted');
+      st.send({ type: 'lock' });
+      await st.until('locked');
+      expect(operator.current()).toBeNull();
+      expect(operator.heldTokens()).toMatchObject({ accessTokens: 0, refreshTokens: 0 });
+      expect(tapsAt(emu).filter((t) => t.userId === '00000000-0000-4000-8000-000000000010')).toEqual([]);
+      expect(st.journal.events().map((e) => e.type)).toEqual(
+        expect.arrayContaining(['operator.signed-in', 'tap.intent', 'tap.issued', 'tap.deleted', 'operator.locked']),
+      );
+    } finally {
+      await stopStation(st);
+      await st.journal.close();
+      await operator.dispose();
+    }
+  });
+});
