@@ -17,7 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import { createActor, type Actor, type ActorOptions } from 'xstate';
 import { auditEvents } from '../audit';
-import { awaitRegistration, awaitSignIn, type CompletionDeps, type PollSchedule } from './completion';
+import { CompletionWatch, type CompletionDeps, type CompletionRequest, type PollSchedule } from './completion';
 import type { LifecyclePort } from './lifecycle';
 import { createEnrollmentMachine, type EnrollmentMachine, type StationChoices } from './machine';
 import type { AuditPort, ClockPort, DirectoryPort, KeysPort, OperatorPort, SecurityInfoViewPort } from './ports';
@@ -87,6 +87,36 @@ export function createLifecycle(o: {
 }): LifecyclePort {
   const completionDeps: CompletionDeps = { directory: o.directory, audit: o.journal, keys: o.keys, view: o.view, clock: o.clock, timers: o.timers };
   const schedule = o.pollSchedule ? { schedule: o.pollSchedule } : {};
+  /**
+   * One completion watch until `pick` resolves. The watch keeps polling through Graph failures (the machine's
+   * countdowns bound it), except one: a poll refused because the operator's sign-in ended would fail until the
+   * TAP expires, so it ends the watch with `unauthenticated` and the machine asks the operator to sign in again.
+   */
+  const watchUntil = <T>(request: CompletionRequest, pick: (watch: CompletionWatch) => Promise<T>, signal: AbortSignal): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      if (signal.aborted) return reject(signal.reason);
+      const watch = new CompletionWatch(request, completionDeps);
+      const end = () => {
+        watch.stop();
+        signal.removeEventListener('abort', onAbort);
+      };
+      const onAbort = () => {
+        end();
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      watch.on((event) => {
+        if (event.type === 'poll-failed' && event.failure.kind === 'unauthenticated') {
+          end();
+          reject(Object.assign(new Error('the operator must sign in again'), { kind: 'unauthenticated' as const }));
+        }
+      });
+      pick(watch).then((value) => {
+        end();
+        resolve(value);
+      }, reject);
+      watch.start();
+    });
   return {
     async issue(request, signal) {
       const issued = await issueTap(
@@ -112,11 +142,11 @@ export function createLifecycle(o: {
       return { deleted: outcome.deleted };
     },
     awaitSignIn: (request, signal) =>
-      awaitSignIn({ enrollmentId: request.enrollmentId, user: request.user, tap: request.tap, stationAaguid: request.stationAaguid, ...schedule }, completionDeps, signal),
+      watchUntil({ enrollmentId: request.enrollmentId, user: request.user, tap: request.tap, stationAaguid: request.stationAaguid, ...schedule }, (w) => w.signedIn, signal),
     async awaitRegistration(request, signal) {
-      const key = await awaitRegistration(
+      const key = await watchUntil(
         { enrollmentId: request.enrollmentId, user: request.user, tap: request.tap, stationAaguid: request.stationAaguid, signedIn: request.signedIn, ...schedule },
-        completionDeps,
+        (w) => w.registered,
         signal,
       );
       return { method: key.method, stationKey: key.stationKey };

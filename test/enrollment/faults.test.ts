@@ -283,6 +283,23 @@ describe('operator and key', () => {
     expect(types).toContain('operator.signed-out');
   });
 
+  it('operator token revoked while waiting for the sign-in: the next poll says so, the operator signs in again, the TAP is deleted', async () => {
+    const st = await station();
+    await st.toHandover(ADELE);
+    st.send({ type: 'handedOver' });
+    await st.until('waiting-for-sign-in');
+    st.operator.revoke();
+    for (let i = 0; i < 4 && st.current().screen === 'waiting-for-sign-in'; i += 1) await st.time.advance(30_000);
+    const s = await st.until('signing-in');
+    expect(s.screen === 'signing-in' && s.reason).toBe('token-revoked');
+    expect(newTaps()).toHaveLength(1);
+    st.send({ type: 'signIn' });
+    const f = await st.until('failed');
+    expect(f.error.code).toBe('operator.token-revoked');
+    expect(f.cleanup).toEqual({ tap: 'deleted', viewWiped: true });
+    expect(newTaps()).toEqual([]);
+  });
+
   it('operator token revoked while the person signs in: the pending deletion survives and completes after the operator signs in again', async () => {
     const st = await station();
     await st.toHandover(ADELE);
