@@ -1,25 +1,90 @@
 /**
- * MINIMAL PLACEHOLDER, written with the Electron shell: the channel names only. The IPC work (main/ipc/)
- * replaces this file with the full contract — every command, query, event and the session snapshot, with the
- * zod schemas main validates against — keeping these channel names (or changing them here and in the preload
- * together). Nothing else may be added to `window.kiosk` than what `KioskBridge` declares.
+ * The one contract between the renderer and main: every request the renderer may make, every reply, and the
+ * state stream main pushes. Main validates each incoming request against `kioskRequestSchema` (main/ipc/);
+ * the renderer and the preload import only types from here (plus the schema, which the web harness reuses).
+ *
+ * Served two ways with the same handler table (main/ipc/handlers.ts): Electron IPC on the channels below, and
+ * the dev/test web harness over a loopback WebSocket (test/harness/).
+ *
+ * No Node, Electron or XState types here: this file is bundled into the preload and the renderer.
  */
+import { z } from 'zod';
+import { sessionCommandSchema, type SessionCommand, type SessionSnapshot } from '../main/enrollment/snapshot';
 
-/** Renderer → main: one typed command or query, answered once (`ipcRenderer.invoke` / `ipcMain.handle`). */
+export { sessionCommandSchema };
+export type { SessionCommand, SessionSnapshot };
+
+/** Renderer → main: one typed request, answered once (`ipcRenderer.invoke` / `ipcMain.handle`). */
 export const COMMAND_CHANNEL = 'kiosk:command';
-/** Main → renderer: the session snapshot stream (`webContents.send`). */
+/** Main → renderer: the state stream (`webContents.send`). */
 export const SNAPSHOT_CHANNEL = 'kiosk:snapshot';
 
-/** Placeholders until the contract lands: a command is an object with a `type`; a snapshot is opaque here. */
-export interface KioskCommand {
-  type: string;
+/** Day in the station's local time, YYYY-MM-DD. */
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+
+/** Read-only questions; they never change the enrollment session. */
+export const kioskQuerySchema = z.discriminatedUnion('type', [
+  /** The current state, once (a freshly loaded renderer asks for it; later states arrive on the stream). */
+  z.strictObject({ type: z.literal('state') }),
+  /** This station's enrollments of one day, from the audit journal (the "Today" screen). */
+  z.strictObject({ type: z.literal('today'), day: day.optional() }),
+  /** The same day as CSV (the audit export), for the operator to save. */
+  z.strictObject({ type: z.literal('exportCsv'), day: day.optional() }),
+]);
+export type KioskQuery = z.output<typeof kioskQuerySchema>;
+
+export const kioskRequestSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('command'), command: sessionCommandSchema }),
+  z.strictObject({ kind: z.literal('query'), query: kioskQuerySchema }),
+]);
+export type KioskRequest = z.output<typeof kioskRequestSchema>;
+
+/** One row of the "Today" screen (the audit CSV's columns, as strings; empty when not reached). */
+export interface TodayRow {
+  enrollment: string;
+  operator: string;
+  user: string;
+  id_document: string;
+  started: string;
+  tap_issued: string;
+  signed_in: string;
+  key_registered: string;
+  finished: string;
+  key_model: string;
+  outcome: string;
+  graph_request_ids: string;
 }
-export type KioskReply = unknown;
-export type KioskSnapshot = unknown;
+
+export type KioskReply =
+  | { ok: true; kind: 'command' }
+  | { ok: true; kind: 'state'; state: KioskState }
+  | { ok: true; kind: 'today'; day: string; rows: TodayRow[] }
+  | { ok: true; kind: 'exportCsv'; day: string; fileName: string; csv: string }
+  | { ok: false; error: { code: 'invalid-request' | 'not-now' | 'failed'; message: string } };
+
+/** What the station itself is doing, shown on the "Station status" screen and in the header. */
+export interface StationStatus {
+  stationId: string;
+  demo: boolean;
+  /** The language the station is configured for; the operator may switch the view locally. */
+  language: 'en' | 'de';
+  config: { ok: true; file: string } | { ok: false; file: string; message: string };
+  /** The tenant's sign-in endpoint answered (checked at start and when the operator signs in). */
+  tenant: { status: 'unknown' | 'reachable' | 'unreachable'; message: string | null; checkedAt: number | null };
+  keyReader: { status: 'starting' | 'ok' | 'unavailable'; message: string | null };
+}
+
+/** Everything main pushes on SNAPSHOT_CHANNEL: the renderer is a pure view of this. */
+export interface KioskState {
+  station: StationStatus;
+  /** null until the session has started (or when the configuration could not be loaded). */
+  session: SessionSnapshot | null;
+}
 
 /** What the preload exposes as `window.kiosk`, and nothing more. */
 export interface KioskBridge {
-  send(command: KioskCommand): Promise<KioskReply>;
-  /** Calls `listener` with every snapshot main pushes; returns the unsubscribe function. */
-  subscribe(listener: (snapshot: KioskSnapshot) => void): () => void;
+  request(request: KioskRequest): Promise<KioskReply>;
+  /** Calls `listener` with every state main pushes (the current one first); returns the unsubscribe function. */
+  subscribe(listener: (state: KioskState) => void): () => void;
 }
+
