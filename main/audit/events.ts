@@ -144,6 +144,25 @@ export const auditEventSchema = z
       /** The registered key's AAGUID is the one attached to this station. */
       stationKey: z.boolean(),
     }),
+    /** Lost-key replacement: a security key the operator chose to remove, deleted at Microsoft. */
+    z.strictObject({
+      type: z.literal('key.removed'),
+      enrollmentId: uuid,
+      operator: operatorRef,
+      user: userRef,
+      methodId,
+      aaguid: guid.nullable(),
+      model: text(120).nullable(),
+      requestId: requestId.nullable(),
+    }),
+    /** Lost-key replacement: the user's sign-in sessions revoked (refresh tokens invalidated). */
+    z.strictObject({
+      type: z.literal('sessions.revoked'),
+      enrollmentId: uuid,
+      operator: operatorRef,
+      user: userRef,
+      requestId: requestId.nullable(),
+    }),
     z.strictObject({
       type: z.literal('tap.deleted'),
       enrollmentId: uuid.optional(),
@@ -267,6 +286,8 @@ export const auditEvents = {
   keyDetected: build('key.detected'),
   signinObserved: build('signin.observed'),
   keyRegistered: build('key.registered'),
+  keyRemoved: build('key.removed'),
+  sessionsRevoked: build('sessions.revoked'),
   tapDeleted: build('tap.deleted'),
   tapDeleteFailed: build('tap.delete-failed'),
   sessionWiped: build('session.wiped'),

@@ -136,6 +136,20 @@ export const NO_KEYS: KeyWatcherState = { reader: { status: 'starting' }, mode: 
 const userRef = (card: IdentityCard): UserRef => ({ id: card.id, upn: card.userPrincipalName });
 const operatorRef = (o: OperatorIdentity) => ({ id: o.id, upn: o.userPrincipalName });
 
+/** What a lost-key step needs to act and to write its audit record. */
+interface LostKeyInput {
+  enrollmentId: string;
+  operator: OperatorIdentity;
+  card: IdentityCard;
+  keys: SecurityKeyMethod[];
+}
+const lostKeyInput = (context: SessionContext): LostKeyInput => ({
+  enrollmentId: context.enrollmentId ?? '',
+  operator: context.operator as OperatorIdentity,
+  card: context.card as IdentityCard,
+  keys: context.lost.keys,
+});
+
 const DELETE_REASON: Record<CleanupWhy, DeleteRequest['reason']> = {
   completed: 'completed',
   cancelled: 'cancelled',
@@ -390,16 +404,29 @@ export function createEnrollmentMachine(deps: MachineDeps) {
         return { report: { tap, viewWiped }, pending: lifecycle.pendingDeletions() };
       }),
       listKeys: fromPromise<SecurityKeyMethod[], { userId: string }>(({ input, signal }) => directory.listSecurityKeys(input.userId, signal)),
-      deleteKeys: fromPromise<string[], { userId: string; ids: string[] }>(async ({ input, signal }) => {
+      deleteKeys: fromPromise<string[], LostKeyInput & { ids: string[] }>(async ({ input, signal }) => {
         const done: string[] = [];
         for (const id of input.ids) {
-          await directory.deleteSecurityKey(input.userId, id, signal);
+          const { requestId } = await directory.deleteSecurityKey(input.card.id, id, signal);
+          const key = input.keys.find((k) => k.id === id);
+          await write(
+            auditEvents.keyRemoved({
+              enrollmentId: input.enrollmentId,
+              operator: operatorRef(input.operator),
+              user: userRef(input.card),
+              methodId: id,
+              aaguid: key?.aaGuid ?? null,
+              model: key?.model?.slice(0, 120) ?? null,
+              requestId,
+            }),
+          );
           done.push(id);
         }
         return done;
       }),
-      revokeSessions: fromPromise<void, { userId: string }>(async ({ input, signal }) => {
-        await directory.revokeSignInSessions(input.userId, signal);
+      revokeSessions: fromPromise<void, LostKeyInput>(async ({ input, signal }) => {
+        const { requestId } = await directory.revokeSignInSessions(input.card.id, signal);
+        await write(auditEvents.sessionsRevoked({ enrollmentId: input.enrollmentId, operator: operatorRef(input.operator), user: userRef(input.card), requestId }));
       }),
     },
     delays: {
@@ -734,7 +761,7 @@ export function createEnrollmentMachine(deps: MachineDeps) {
               deleting: {
                 invoke: {
                   src: 'deleteKeys',
-                  input: ({ context }) => ({ userId: (context.card as IdentityCard).id, ids: context.lost.selected }),
+                  input: ({ context }) => ({ ...lostKeyInput(context), ids: context.lost.selected }),
                   onDone: { target: 'loading', actions: assign(({ context, event }) => ({ lost: { ...context.lost, deleted: [...context.lost.deleted, ...event.output] } })) },
                   onError: [
                     { guard: 'unauthenticated', target: '#station.reauth', actions: assign(({ event }) => ({ error: describeFailure('lost-key', event.error) })) },
@@ -745,7 +772,7 @@ export function createEnrollmentMachine(deps: MachineDeps) {
               revoking: {
                 invoke: {
                   src: 'revokeSessions',
-                  input: ({ context }) => ({ userId: (context.card as IdentityCard).id }),
+                  input: ({ context }) => lostKeyInput(context),
                   onDone: { target: 'choosing', actions: assign(({ context }) => ({ lost: { ...context.lost, revoked: true, error: null } })) },
                   onError: [
                     { guard: 'unauthenticated', target: '#station.reauth', actions: assign(({ event }) => ({ error: describeFailure('lost-key', event.error) })) },

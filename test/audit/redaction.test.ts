@@ -60,6 +60,8 @@ function fromEveryBuilder(pass: string): Record<keyof typeof e, AuditEvent> {
     tapIssued: pick('tap.issued'),
     signinObserved: pick('signin.observed'),
     keyRegistered: pick('key.registered'),
+    keyRemoved: e.keyRemoved({ enrollmentId: run.enrollmentId, operator, user: person, methodId: 'f1d0c0de-0017-4a00-8000-00000000a017', aaguid: '2fc0579f-8113-47ea-b116-bb5a8db9202a', model: 'YubiKey 5 Series with NFC', requestId: crypto.randomUUID() }),
+    sessionsRevoked: e.sessionsRevoked({ enrollmentId: run.enrollmentId, operator, user: person, requestId: null }),
     tapDeleteFailed: pick('tap.delete-failed'),
     tapDeleted: pick('tap.deleted'),
     tapNotCreated: e.tapNotCreated({ intentId: run.intentId, user: person, reason: 'none-found-at-recovery' }),

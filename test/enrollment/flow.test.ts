@@ -128,6 +128,12 @@ describe('enrollment flow', () => {
     st.send({ type: 'continueEnrollment' });
     const pre = await st.until('preflight');
     expect(pre.user.securityKeys).toEqual([]);
+    // Both changes at Microsoft are in the journal, with the key's model and the operator who chose them.
+    const removed = st.journal.events().filter((e) => e.type === 'key.removed' || e.type === 'sessions.revoked');
+    expect(removed).toMatchObject([
+      { type: 'key.removed', methodId: keyId, aaguid: '2fc0579f-8113-47ea-b116-bb5a8db9202a', model: choosing.keys[0]!.model, user: { upn: LEE } },
+      { type: 'sessions.revoked', user: { upn: LEE } },
+    ]);
     st.send({ type: 'cancel' });
     await st.until('cancelled');
   });
