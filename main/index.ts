@@ -1,18 +1,20 @@
 // Electron entry: single instance, configuration, the secure window, wiring. The only file that knows every part.
 // Everything with logic lives in electron-free modules (main/kiosk/*-policy, wipe, quit-tasks, demo-emulator and the
 // services); this file only connects them.
-import { app, type BrowserWindow } from 'electron';
-import { ConfigError, configRequestsDemo, loadConfig, type StationConfig } from './config';
-import { KeyWatcher } from './keys/watcher';
+import { app, ipcMain, type BrowserWindow } from 'electron';
+import { COMMAND_CHANNEL, SNAPSHOT_CHANNEL, type KioskReply } from '../preload/contract';
+import { ConfigError, configPath, configRequestsDemo, defaultStationId, loadConfig, type StationConfig } from './config';
+import { createKioskHandlers, type KioskHandlers } from './ipc';
 import { NodeHidSource } from './keys/node-hid-source';
 import { registerAppScheme } from './kiosk/app-protocol';
 import { startDemoEmulator, type DemoEmulator } from './kiosk/demo-emulator';
 import { builtPaths, createMainWindow } from './kiosk/main-window';
-import { securityInfoPolicy } from './kiosk/navigation-policy';
+import { APP_ORIGIN, securityInfoPolicy } from './kiosk/navigation-policy';
 import { withoutSecrets } from './kiosk/page-step';
 import { QuitTasks } from './kiosk/quit-tasks';
 import { SecurityInfoView } from './kiosk/security-info-view';
 import { createSignInPresenter } from './kiosk/signin-window';
+import { configFailedStatus, createStation } from './station';
 
 const quitTasks = new QuitTasks();
 let mainWindow: BrowserWindow | undefined;
@@ -69,15 +71,15 @@ async function start(): Promise<void> {
   });
   mainWindow = window;
 
-  // The FIDO2 key reader (main/keys/): node-hid with usb hot-plug, polling as the fallback.
-  const keys = new KeyWatcher(new NodeHidSource());
-  quitTasks.add({ name: 'key watcher', phase: 'release', run: () => keys.stop(), timeoutMs: 3_000 });
-  await keys.start();
-
   if (!config) {
-    // WIRING POINT (station status screen): the renderer shows `configError` with what to do, once the IPC
-    // contract carries the station status. Until then the message is on stderr.
-    void configError;
+    // The station status screen shows the configuration error with what to do; no session without a configuration.
+    const status = configFailedStatus({
+      stationId: defaultStationId(),
+      demo: demo !== undefined,
+      file: configError?.file ?? '',
+      message: configError?.message ?? 'The configuration could not be loaded.',
+    });
+    serveIpc(window, createKioskHandlers({ session: null, station: status, audit: null }), devServerUrl);
     return;
   }
 
@@ -87,7 +89,6 @@ async function start(): Promise<void> {
     policy: securityInfoPolicy({ authority: config.authority, mySecurityInfoUrl: config.mySecurityInfoUrl, demo: config.demo }),
     onDenied: logDenied,
   });
-  quitTasks.add({ name: 'My Security Info wipe', phase: 'wipe', run: () => securityInfo.wipe(), timeoutMs: 5_000 });
 
   // The operator's sign-in page (main/operator/presenter.ts contract) as a modal child window.
   const presentSignIn = createSignInPresenter({
@@ -97,23 +98,47 @@ async function start(): Promise<void> {
     onDenied: logDenied,
   });
 
-  // WIRING POINT (enrollment session, issue 4 / main/enrollment/): build the EnrollmentSession from the ports —
-  //   OperatorPort    ← main/operator/ with `presentSignIn` as its SignInPresenter (demo: trust `demo.caPem`)
-  //   DirectoryPort   ← main/directory/ over createGraphClient({ baseUrl: config.graphBaseUrl, … })
-  //   KeysPort        ← `keys`
-  //   AuditPort       ← main/audit/ openJournal(config.auditFolder, config.stationId)
-  //   SecurityInfoViewPort ← `securityInfo`
-  //   ClockPort       ← { now: Date.now }
-  // and register its stop on quit (phase 'drain' runs before every wipe and release). The session's `stop()`
-  // cancels the enrollment, cleans up and drains the TAP-deletion queue for at most its `drainTimeoutMs`:
-  //   quitTasks.add({ name: 'drain pending TAP deletions', phase: 'drain', run: async () => void (await session.stop()), timeoutMs: 15_000 })
-  // (the TAP-deletion queue is the session's; a TAP it could not delete stays in the journal's pending list and is
-  // deleted by crash recovery on the next start — main/audit `pendingTaps`).
-  //
-  // WIRING POINT (IPC, main/ipc/): serve the handler table on preload/contract.ts COMMAND_CHANNEL with
-  // `ipcMain.handle`, checking `event.senderFrame` is the main window's app://kiosk frame, and push snapshots on
-  // SNAPSHOT_CHANNEL with `window.webContents.send`.
-  void presentSignIn;
+  // Every service, composed as the web harness and the tests compose it (main/station/): operator session, Graph
+  // gateway, key reader (node-hid with usb hot-plug, polling as the fallback), journal, enrollment session. The idle
+  // lock is the session's (config.idleLockMinutes).
+  const station = await createStation({
+    config,
+    configFile: configPath(),
+    ...(demo ? { caPem: demo.caPem } : {}),
+    presenter: presentSignIn,
+    view: securityInfo,
+    keySource: new NodeHidSource(),
+  });
+  // Quit, in phases: cancel the enrollment and drain pending TAP deletions (a TAP left is crash recovery's on the
+  // next start, main/audit `pendingTaps`), then wipe the partitions, then release the key reader, journal, tokens.
+  quitTasks.add({ name: 'drain pending TAP deletions', phase: 'drain', run: async () => void (await station.drain()), timeoutMs: 15_000 });
+  quitTasks.add({ name: 'My Security Info wipe', phase: 'wipe', run: () => securityInfo.wipe(), timeoutMs: 5_000 });
+  quitTasks.add({ name: 'station services', phase: 'release', run: () => station.release(), timeoutMs: 5_000 });
+
+  serveIpc(window, station.handlers, devServerUrl);
+  await station.start();
+}
+
+/**
+ * The contract on Electron IPC: requests on COMMAND_CHANNEL only from the main window's own app frame, states
+ * pushed on SNAPSHOT_CHANNEL. The handler table validates every request (main/ipc/).
+ */
+function serveIpc(window: BrowserWindow, handlers: KioskHandlers, devServerUrl: string | undefined): void {
+  const allowed = [`${APP_ORIGIN}/`, ...(devServerUrl ? [`${new URL(devServerUrl).origin}/`] : [])];
+  ipcMain.handle(COMMAND_CHANNEL, async (event, raw: unknown): Promise<KioskReply> => {
+    const frame = event.senderFrame;
+    if (event.sender !== window.webContents || !frame || frame !== window.webContents.mainFrame || !allowed.some((o) => frame.url.startsWith(o))) {
+      return { ok: false, error: { code: 'invalid-request', message: 'Requests are accepted from the station window only.' } };
+    }
+    return handlers.handle(raw);
+  });
+  const off = handlers.subscribe((state) => {
+    if (!window.isDestroyed()) window.webContents.send(SNAPSHOT_CHANNEL, state);
+  });
+  window.on('closed', () => {
+    off();
+    ipcMain.removeHandler(COMMAND_CHANNEL);
+  });
 }
 
 /**

@@ -1,0 +1,139 @@
+/**
+ * The one handler table that implements preload/contract.ts. Transport-agnostic: Electron IPC (main/index.ts)
+ * and the dev/test web harness (test/harness/) both call `handle` with whatever arrived and push what
+ * `subscribe` delivers. No electron import.
+ *
+ * - Every request is validated once, here, against `kioskRequestSchema`; anything else is answered
+ *   `invalid-request` (never a throw, never an echo of the input's values).
+ * - Commands go to the enrollment session (`session.send`); queries read the state or the audit journal.
+ * - The state stream merges the session's snapshots with the station's status and emits on every change.
+ *
+ * The pass: only the session snapshot's `handover` screen carries it (in `state` replies and the stream). No
+ * other reply is built from the snapshot, and error messages name paths and codes only.
+ */
+import { kioskRequestSchema, type KioskQuery, type KioskReply, type KioskState, type StationStatus, type TodayRow } from '../../preload/contract';
+import { enrollmentRows, exportCsv, localDay, records } from '../audit';
+import type { SessionSnapshot } from '../enrollment/snapshot';
+
+/** What the handler table needs of the EnrollmentSession (main/enrollment/session.ts has it). */
+export interface SessionPort {
+  send(command: unknown): { ok: true } | { ok: false; error: string };
+  subscribe(listener: (snapshot: SessionSnapshot) => void): () => void;
+  snapshot(): SessionSnapshot | null;
+}
+
+/** The station's own status (main/station/status.ts). */
+export interface StationStatusSource {
+  current(): StationStatus;
+  /** Every change from now on; returns the unsubscribe function. */
+  subscribe(listener: (status: StationStatus) => void): () => void;
+}
+
+export interface KioskHandlerOptions {
+  /** null when there is no session (the configuration could not be loaded): commands are answered `not-now`. */
+  session: SessionPort | null;
+  station: StationStatusSource;
+  /** Where this station's journal lives; null without a configuration. */
+  audit: { folder: string; stationId: string } | null;
+  /** For the default day of `today` / `exportCsv` (local time). Default Date.now. */
+  now?: () => number;
+}
+
+export interface KioskHandlers {
+  handle(raw: unknown): Promise<KioskReply>;
+  /** Every state from now on (not the current one: ask `state()` or the `state` query). Returns the unsubscribe. */
+  subscribe(listener: (state: KioskState) => void): () => void;
+  state(): KioskState;
+  /** Detaches from the session and the station status. */
+  dispose(): void;
+}
+
+const refuse = (code: 'invalid-request' | 'not-now' | 'failed', message: string): KioskReply => ({ ok: false, error: { code, message } });
+
+/** The audit CSV's columns the "Today" screen shows. */
+const TODAY_COLUMNS = [
+  'enrollment',
+  'operator',
+  'user',
+  'id_document',
+  'started',
+  'tap_issued',
+  'signed_in',
+  'key_registered',
+  'finished',
+  'key_model',
+  'outcome',
+  'graph_request_ids',
+] as const satisfies readonly (keyof TodayRow)[];
+
+export function toTodayRow(row: Readonly<Record<string, string>>): TodayRow {
+  return Object.fromEntries(TODAY_COLUMNS.map((c) => [c, row[c] ?? ''])) as unknown as TodayRow;
+}
+
+export function csvFileName(stationId: string, day: string): string {
+  return `tap-kiosk-${stationId}-${day}.csv`;
+}
+
+export function createKioskHandlers(options: KioskHandlerOptions): KioskHandlers {
+  const { session, station, audit } = options;
+  const now = options.now ?? Date.now;
+  const listeners = new Set<(state: KioskState) => void>();
+  let current: KioskState = { station: station.current(), session: session?.snapshot() ?? null };
+
+  const emit = (next: KioskState) => {
+    current = next;
+    for (const listener of [...listeners]) {
+      try {
+        listener(next);
+      } catch (error) {
+        console.error('[ipc] a state listener failed:', error instanceof Error ? error.message : String(error));
+      }
+    }
+  };
+  const offSession = session?.subscribe((snapshot) => emit({ station: current.station, session: snapshot }));
+  const offStation = station.subscribe((status) => emit({ station: status, session: current.session }));
+
+  const query = async (q: KioskQuery): Promise<KioskReply> => {
+    if (q.type === 'state') return { ok: true, kind: 'state', state: current };
+    if (!audit) return refuse('not-now', 'There is no audit journal without a configuration.');
+    const day = q.day ?? localDay(new Date(now()));
+    try {
+      if (q.type === 'today') {
+        const rows = enrollmentRows(await records(audit.folder, day, audit.stationId)).map(toTodayRow);
+        return { ok: true, kind: 'today', day, rows };
+      }
+      const csv = await exportCsv(audit.folder, day, audit.stationId);
+      return { ok: true, kind: 'exportCsv', day, fileName: csvFileName(audit.stationId, day), csv };
+    } catch (error) {
+      return refuse('failed', `The audit journal could not be read: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+
+  return {
+    async handle(raw) {
+      const parsed = kioskRequestSchema.safeParse(raw);
+      if (!parsed.success) {
+        // Paths and codes only: the input's values (a pasted pass, say) never come back.
+        const where = parsed.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.code}`).join('; ');
+        return refuse('invalid-request', `Not a request this station understands (${where}).`);
+      }
+      const request = parsed.data;
+      if (request.kind === 'query') return query(request.query);
+      if (!session) return refuse('not-now', 'The station is not ready: its configuration could not be loaded.');
+      const result = session.send(request.command);
+      return result.ok ? { ok: true, kind: 'command' } : refuse('not-now', result.error);
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    state: () => current,
+    dispose() {
+      offSession?.();
+      offStation();
+      listeners.clear();
+    },
+  };
+}

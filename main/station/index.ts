@@ -1,0 +1,149 @@
+/**
+ * createStation: the one composition of a whole station, exactly as production builds it, shared by the
+ * Electron entry (main/index.ts), the web harness (test/harness/) and tests. No electron import: what only a
+ * host can provide comes in as parameters — the operator's sign-in page (`presenter`), the My Security Info
+ * surface (`view`) and where security keys come from (`keySource`).
+ *
+ *   operator   OperatorSession.fromConfig (MSAL, auth code + PKCE through `presenter`)
+ *   directory  createGraphClient + createDirectoryGateway, tokens from the operator's getAccessToken
+ *   keys       KeyWatcher over `keySource`; wink through a CtapHidChannel (keys-port.ts)
+ *   audit      openJournal(config.auditFolder, config.stationId)
+ *   session    EnrollmentSession over all of them (idle lock: config.idleLockMinutes, run by the machine)
+ *   status     configuration, tenant reachability (at start and after each sign-in), key reader
+ *   handlers   main/ipc's handler table over the session and the status
+ */
+import type { StationConfig } from '../config';
+import { createDirectoryGateway } from '../directory/gateway';
+import { createGraphClient, type GraphRetryOptions } from '../directory/graph-client';
+import type { SecurityInfoViewPort } from '../enrollment/ports';
+import { EnrollmentSession, type EnrollmentSessionOptions } from '../enrollment/session';
+import { openJournal, type Journal } from '../audit';
+import { createKioskHandlers, type KioskHandlers } from '../ipc/handlers';
+import type { KeySource } from '../keys/key-source';
+import { KeyWatcher, type KeyWatcherOptions } from '../keys/watcher';
+import { MsalNetworkClient, OperatorSession, type SignInPresenter } from '../operator';
+import { watcherKeysPort } from './keys-port';
+import { StationStatusStore } from './status';
+
+export { StationStatusStore, configFailedStatus, openIdConfigurationUrl } from './status';
+export { watcherKeysPort } from './keys-port';
+
+export interface CreateStationOptions {
+  config: StationConfig;
+  /** The configuration file it came from (shown on the status screen). */
+  configFile?: string;
+  /** PEM of the only CA to trust (demo: the emulator's). Absent: the system store. */
+  caPem?: string;
+  presenter: SignInPresenter;
+  view: SecurityInfoViewPort;
+  keySource: KeySource;
+  keyWatcher?: KeyWatcherOptions;
+  graphRetry?: GraphRetryOptions;
+  /** Time and scheduling of the session (tests). */
+  session?: Partial<Pick<EnrollmentSessionOptions, 'clock' | 'timers' | 'machineClock' | 'pollSchedule' | 'drainTimeoutMs'>>;
+}
+
+export interface Station {
+  readonly config: StationConfig;
+  readonly session: EnrollmentSession;
+  readonly operator: OperatorSession;
+  readonly watcher: KeyWatcher;
+  readonly journal: Journal;
+  readonly status: StationStatusStore;
+  readonly handlers: KioskHandlers;
+  /** Key reader, crash recovery, the machine; the tenant check runs in the background. */
+  start(): Promise<void>;
+  /** Asks the tenant's sign-in endpoint again (also done after every sign-in). */
+  checkTenant(): Promise<void>;
+  /** Quit: the session's stop (cancel, clean up, bounded drain of TAP deletions). */
+  drain(): Promise<{ pendingDeletions: number }>;
+  /** After drain: key reader, journal, tokens and connections released. Idempotent. */
+  release(): Promise<void>;
+  /** drain, then release. */
+  stop(): Promise<void>;
+}
+
+export async function createStation(options: CreateStationOptions): Promise<Station> {
+  const { config } = options;
+  const trust = options.caPem !== undefined ? { caPem: options.caPem } : {};
+  const status = new StationStatusStore({
+    stationId: config.stationId,
+    demo: config.demo,
+    language: config.language,
+    config: { ok: true, file: options.configFile ?? '' },
+  });
+  const operator = OperatorSession.fromConfig(config, { presenter: options.presenter, ...trust });
+  const client = createGraphClient({
+    baseUrl: config.graphBaseUrl,
+    getAccessToken: () => operator.getAccessToken(),
+    ...trust,
+    ...(options.graphRetry ? { retry: options.graphRetry } : {}),
+  });
+  const directory = createDirectoryGateway({ client });
+  const watcher = new KeyWatcher(options.keySource, options.keyWatcher);
+  const keys = watcherKeysPort(watcher, options.keySource);
+  const journal = await openJournal({ folder: config.auditFolder, stationId: config.stationId });
+  const network = new MsalNetworkClient({ ...trust, timeoutMs: 10_000 });
+
+  const session = new EnrollmentSession({
+    operator,
+    directory,
+    keys,
+    view: options.view,
+    journal,
+    station: {
+      stationId: config.stationId,
+      auditFolder: config.auditFolder,
+      tapOneTime: config.tapOneTime,
+      tapLifetimeMinutes: config.tapLifetimeMinutes,
+      idleLockMinutes: config.idleLockMinutes,
+      mySecurityInfoUrl: config.mySecurityInfoUrl,
+    },
+    ...options.session,
+  });
+  const handlers = createKioskHandlers({ session, station: status, audit: { folder: config.auditFolder, stationId: config.stationId } });
+
+  const checkTenant = async () => {
+    await status.checkTenant(network, config.authority);
+  };
+  const offs: (() => void)[] = [];
+  let released: Promise<void> | null = null;
+  const release = () =>
+    (released ??= (async () => {
+      for (const off of offs.splice(0)) off();
+      handlers.dispose();
+      await watcher.stop().catch(() => undefined);
+      await operator.dispose().catch(() => undefined);
+      network.dispose();
+      await journal.close().catch(() => undefined);
+    })());
+
+  return {
+    config,
+    session,
+    operator,
+    watcher,
+    journal,
+    status,
+    handlers,
+    async start() {
+      offs.push(watcher.on('reader', (reader) => status.setKeyReader(reader)));
+      offs.push(
+        operator.onChange((change) => {
+          if (change.kind === 'signed-in') void checkTenant();
+        }),
+      );
+      await watcher.start();
+      status.setKeyReader(watcher.state().reader);
+      void checkTenant();
+      await session.start();
+    },
+    checkTenant,
+    drain: () => session.stop(),
+    release,
+    async stop() {
+      await session.stop();
+      await release();
+    },
+  };
+}
