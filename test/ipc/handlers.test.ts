@@ -1,0 +1,235 @@
+// The handler table behind preload/contract.ts: every request validated (refused, never thrown), commands to the
+// session, the journal queries, one merged state stream, and the pass in no reply but the handover snapshot.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { KioskState, StationStatus } from '../../preload/contract';
+import { localDay } from '../../main/audit';
+import type { SessionSnapshot } from '../../main/enrollment/snapshot';
+import { createKioskHandlers, type SessionPort, type StationStatusSource } from '../../main/ipc';
+import { StationStatusStore } from '../../main/station';
+import { appendAll, enrollment, open, STATION, steppingClock, tempFolder } from '../audit/helpers';
+
+const PASS = 'Zq7+kW2m';
+const noKey: SessionSnapshot['key'] = { presence: 'none', keyId: null, model: null, vendor: null, aaguid: null, pin: 'unknown', verdict: null, readiness: null, canWink: false };
+const signedOut: SessionSnapshot = { screen: 'signed-out', error: null, operator: null, key: noKey, pendingDeletions: 0 };
+const ready: SessionSnapshot = { screen: 'ready', query: '', error: null, operator: null, key: noKey, pendingDeletions: 0 };
+
+class FakeSession implements SessionPort {
+  sent: unknown[] = [];
+  running = true;
+  #last: SessionSnapshot | null = signedOut;
+  #listeners = new Set<(s: SessionSnapshot) => void>();
+  send(command: unknown) {
+    if (!this.running) return { ok: false as const, error: 'the session is not running' };
+    this.sent.push(command);
+    return { ok: true as const };
+  }
+  subscribe(listener: (s: SessionSnapshot) => void) {
+    this.#listeners.add(listener);
+    if (this.#last) listener(this.#last);
+    return () => void this.#listeners.delete(listener);
+  }
+  snapshot() {
+    return this.#last;
+  }
+  push(s: SessionSnapshot) {
+    this.#last = s;
+    for (const l of [...this.#listeners]) l(s);
+  }
+}
+
+const statusStore = () => new StationStatusStore({ stationId: STATION, demo: true, language: 'en', config: { ok: true, file: '/etc/tap-kiosk/config.json' } });
+
+let folder: string;
+let cleanup: () => void;
+beforeEach(() => ({ folder, cleanup } = tempFolder()));
+afterEach(() => cleanup());
+
+function setup(o: { session?: FakeSession | null; station?: StationStatusSource; now?: () => number } = {}) {
+  const session = o.session === undefined ? new FakeSession() : o.session;
+  const station = o.station ?? statusStore();
+  const handlers = createKioskHandlers({ session, station, audit: { folder, stationId: STATION }, ...(o.now ? { now: o.now } : {}) });
+  return { session, station, handlers };
+}
+
+describe('validation', () => {
+  const bad: unknown[] = [
+    undefined,
+    null,
+    42,
+    'state',
+    [],
+    {},
+    { kind: 'query' },
+    { kind: 'query', query: { type: 'nope' } },
+    { kind: 'query', query: { type: 'today', day: '2026-3-2' } },
+    { kind: 'query', query: { type: 'state' }, extra: 1 },
+    { kind: 'command', command: { type: 'issue', pass: PASS } },
+    { kind: 'command', command: { type: 'search', query: 'x'.repeat(257) } },
+    { kind: 'command', command: { type: 'deleteKeys', ids: [] } },
+    { kind: 'command', command: { type: 'confirmIdentity', document: PASS } },
+    { kind: 'command', command: { type: 'chooseLifetime', minutes: 9 } },
+    { kind: 'admin', command: { type: 'issue' } },
+    { kind: 'command', command: { type: '__proto__' } },
+  ];
+  it.each(bad.map((b) => [JSON.stringify(b) ?? String(b), b]))('refuses %s without throwing, without echoing values', async (_label, raw) => {
+    const { handlers, session } = setup();
+    const reply = await handlers.handle(raw);
+    expect(reply).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    expect(JSON.stringify(reply)).not.toContain(PASS);
+    expect(session?.sent).toEqual([]);
+  });
+
+  it('a valid command reaches the session, parsed (no extra keys)', async () => {
+    const { handlers, session } = setup();
+    expect(await handlers.handle({ kind: 'command', command: { type: 'search', query: 'adele' } })).toEqual({ ok: true, kind: 'command' });
+    expect(session?.sent).toEqual([{ type: 'search', query: 'adele' }]);
+  });
+
+  it('a command the session cannot take now is answered not-now', async () => {
+    const session = new FakeSession();
+    session.running = false;
+    const { handlers } = setup({ session });
+    expect(await handlers.handle({ kind: 'command', command: { type: 'signIn' } })).toMatchObject({ ok: false, error: { code: 'not-now' } });
+  });
+
+  it('without a session (no configuration) commands are not-now, the state still answers', async () => {
+    const { handlers } = setup({ session: null });
+    expect(await handlers.handle({ kind: 'command', command: { type: 'signIn' } })).toMatchObject({ ok: false, error: { code: 'not-now' } });
+    const reply = await handlers.handle({ kind: 'query', query: { type: 'state' } });
+    expect(reply).toMatchObject({ ok: true, kind: 'state', state: { session: null, station: { stationId: STATION } } });
+  });
+});
+
+describe('queries', () => {
+  it('state: the session snapshot and the station status', async () => {
+    const { handlers } = setup();
+    const reply = await handlers.handle({ kind: 'query', query: { type: 'state' } });
+    expect(reply).toEqual({ ok: true, kind: 'state', state: { session: signedOut, station: expect.objectContaining({ stationId: STATION, demo: true }) } });
+  });
+
+  it('today and exportCsv: this station, the given day, from the journal; the pass nowhere', async () => {
+    const clock = steppingClock();
+    const journal = await open(folder, { now: clock.now });
+    const done = enrollment({ pass: PASS });
+    const cancelled = enrollment({ pass: PASS + 'x', outcome: 'cancelled' });
+    await appendAll(journal, [...done.events, ...cancelled.events]);
+    await journal.close();
+    const other = await open(folder, { stationId: 'OTHER-02', now: steppingClock().now });
+    await appendAll(other, enrollment().events);
+    await other.close();
+
+    const { handlers } = setup();
+    const today = await handlers.handle({ kind: 'query', query: { type: 'today', day: '2026-03-02' } });
+    if (!today.ok || today.kind !== 'today') throw new Error(JSON.stringify(today));
+    expect(today.day).toBe('2026-03-02');
+    expect(today.rows.map((r) => r.enrollment)).toEqual([done.enrollmentId, cancelled.enrollmentId]);
+    expect(today.rows[0]).toMatchObject({ operator: 'operator@contoso.com', user: 'anna.muster@contoso.com', id_document: 'passport', key_model: 'YubiKey 5 NFC' });
+    expect(Object.keys(today.rows[0]!).sort()).toEqual(
+      ['enrollment', 'operator', 'user', 'id_document', 'started', 'tap_issued', 'signed_in', 'key_registered', 'finished', 'key_model', 'outcome', 'graph_request_ids'].sort(),
+    );
+    expect(today.rows[0]!.outcome).not.toBe('');
+
+    const csv = await handlers.handle({ kind: 'query', query: { type: 'exportCsv', day: '2026-03-02' } });
+    if (!csv.ok || csv.kind !== 'exportCsv') throw new Error(JSON.stringify(csv));
+    expect(csv.fileName).toBe(`tap-kiosk-${STATION}-2026-03-02.csv`);
+    expect(csv.csv.split('\r\n')[0]).toMatch(/^station,enrollment,/);
+    expect(csv.csv).toContain(done.enrollmentId);
+    expect(csv.csv).not.toContain('OTHER-02');
+    for (const reply of [today, csv]) expect(JSON.stringify(reply)).not.toContain(PASS);
+  });
+
+  it('the day defaults to the local day of the clock; an empty day is an empty list', async () => {
+    const at = new Date(2026, 10, 23, 23, 30).getTime();
+    const { handlers } = setup({ now: () => at });
+    expect(await handlers.handle({ kind: 'query', query: { type: 'today' } })).toEqual({ ok: true, kind: 'today', day: localDay(new Date(at)), rows: [] });
+    const csv = await handlers.handle({ kind: 'query', query: { type: 'exportCsv' } });
+    expect(csv).toMatchObject({ ok: true, day: '2026-11-23', fileName: `tap-kiosk-${STATION}-2026-11-23.csv` });
+  });
+
+  it('without an audit folder the journal queries are not-now', async () => {
+    const handlers = createKioskHandlers({ session: null, station: statusStore(), audit: null });
+    expect(await handlers.handle({ kind: 'query', query: { type: 'today' } })).toMatchObject({ ok: false, error: { code: 'not-now' } });
+  });
+});
+
+describe('the state stream', () => {
+  it('merges session snapshots and station status changes; emits on each', async () => {
+    const { handlers, session, station } = setup();
+    const seen: KioskState[] = [];
+    const off = handlers.subscribe((s) => seen.push(s));
+    session!.push(ready);
+    (station as StationStatusStore).setKeyReader({ status: 'ok' });
+    (station as StationStatusStore).setTenant({ status: 'reachable', message: null, checkedAt: 1 });
+    (station as StationStatusStore).setKeyReader({ status: 'ok' }); // no change: no state
+    (station as StationStatusStore).setKeyReader({ status: 'unavailable', message: 'key reader not working: hidraw' });
+    expect(seen.map((s) => [s.session?.screen, s.station.keyReader.status, s.station.tenant.status])).toEqual([
+      ['ready', 'starting', 'unknown'],
+      ['ready', 'ok', 'unknown'],
+      ['ready', 'ok', 'reachable'],
+      ['ready', 'unavailable', 'reachable'],
+    ]);
+    expect(seen.at(-1)!.station.keyReader.message).toBe('key reader not working: hidraw');
+    expect(handlers.state()).toBe(seen.at(-1));
+    off();
+    session!.push(signedOut);
+    expect(seen).toHaveLength(4);
+    const reply = await handlers.handle({ kind: 'query', query: { type: 'state' } });
+    expect(reply).toMatchObject({ state: { session: { screen: 'signed-out' } } });
+  });
+
+  it('a listener that throws does not stop the others', () => {
+    const { handlers, session } = setup();
+    const seen: string[] = [];
+    handlers.subscribe(() => {
+      throw new Error('boom');
+    });
+    handlers.subscribe((s) => seen.push(s.session?.screen ?? ''));
+    const err = console.error;
+    console.error = () => undefined;
+    try {
+      session!.push(ready);
+    } finally {
+      console.error = err;
+    }
+    expect(seen).toEqual(['ready']);
+  });
+
+  it('the pass: in the handover snapshot only; gone from the state once the screen moves on', async () => {
+    const { handlers, session } = setup();
+    const replies: unknown[] = [];
+    const card = { id: 'u1', displayName: 'Adele Vance' } as unknown as Extract<SessionSnapshot, { screen: 'handover' }>['user'];
+    session!.push({ screen: 'handover', pass: PASS, countdowns: [], guide: 'take-pass', oneTime: true, lifetimeMinutes: 60, enrollmentId: 'e1', user: card, operator: null, key: noKey, pendingDeletions: 0 });
+    const state = await handlers.handle({ kind: 'query', query: { type: 'state' } });
+    expect(state).toMatchObject({ state: { session: { screen: 'handover', pass: PASS } } });
+    replies.push(await handlers.handle({ kind: 'command', command: { type: 'handedOver' } }));
+    replies.push(await handlers.handle({ kind: 'query', query: { type: 'today' } }));
+    replies.push(await handlers.handle({ kind: 'query', query: { type: 'exportCsv' } }));
+    replies.push(await handlers.handle({ kind: 'command', command: { type: 'handedOver', pass: PASS } }));
+    replies.push(await handlers.handle({ kind: 'nope', pass: PASS }));
+    replies.push(await handlers.handle(PASS));
+    session!.push({ screen: 'waiting-for-sign-in', countdowns: [], guide: 'sign-in', keyWarning: null, enrollmentId: 'e1', user: card, operator: null, key: noKey, pendingDeletions: 0 });
+    replies.push(await handlers.handle({ kind: 'query', query: { type: 'state' } }));
+    for (const r of replies) expect(JSON.stringify(r)).not.toContain(PASS);
+    expect(JSON.stringify(handlers.state())).not.toContain(PASS);
+  });
+});
+
+describe('station status', () => {
+  it('the tenant check: reachable on 2xx, unreachable with the reason otherwise', async () => {
+    const s = statusStore();
+    const urls: string[] = [];
+    const ok = { sendGetRequestAsync: async <T>(url: string) => (urls.push(url), { status: 200, body: {} as T }) };
+    expect(await s.checkTenant(ok, 'https://login.microsoftonline.com/contoso.com')).toMatchObject({ status: 'reachable', message: null });
+    expect(urls).toEqual(['https://login.microsoftonline.com/contoso.com/v2.0/.well-known/openid-configuration']);
+    const notFound = { sendGetRequestAsync: async <T>() => ({ status: 404, body: {} as T }) };
+    expect(await s.checkTenant(notFound, 'https://x/y')).toMatchObject({ status: 'unreachable', message: expect.stringContaining('404') });
+    const down = {
+      sendGetRequestAsync: async (): Promise<never> => {
+        throw new Error('Network request failed: getaddrinfo ENOTFOUND\nTrace ID: 1');
+      },
+    };
+    const t = await s.checkTenant(down, 'https://x/y');
+    expect(t).toMatchObject({ status: 'unreachable', message: 'The sign-in endpoint did not answer: Network request failed: getaddrinfo ENOTFOUND' });
+    expect(s.current().tenant).toEqual(t satisfies StationStatus['tenant']);
+  });
+});
