@@ -10,6 +10,7 @@ import { upn } from '../directory/support';
 import { keysNone, keysOne } from './support/fixtures';
 import { STATION, tempJournal, type TempJournal } from './support/journal';
 import { DeskUser, openStation, stopStation, tapsAt, type Station } from './support/station';
+import { advanceUntil } from './support/manual-time';
 
 const ADELE = upn('adele.vance');
 
@@ -214,7 +215,7 @@ describe('Graph faults', () => {
     await st.until('registering');
     user.registerKey();
     // Inside the 10-minute window, the failed polls are retried (backing off) until Graph answers.
-    for (let i = 0; i < 9 && st.current().screen === 'registering'; i += 1) await st.time.advance(60_000);
+    await advanceUntil(st.time, () => !(st.current().screen === 'registering'), { stepMs: 60_000, maxSteps: 9 });
     const done = await st.until('done');
     expect(done.cleanup.tap).toBe('deleted');
   });
@@ -246,7 +247,7 @@ describe('Graph faults', () => {
     expect(c.cleanup.tap).toBe('pending');
     expect(newTaps()).toHaveLength(1);
     expect(st.session.pendingDeletions()).toBe(1);
-    for (let i = 0; i < 6 && newTaps().length > 0; i += 1) await st.time.advance(60_000);
+    await advanceUntil(st.time, () => !(newTaps().length > 0), { stepMs: 60_000, maxSteps: 6 });
     expect(newTaps()).toEqual([]);
     expect(st.session.pendingDeletions()).toBe(0);
     const events = st.journal.events();
@@ -289,7 +290,7 @@ describe('operator and key', () => {
     st.send({ type: 'handedOver' });
     await st.until('waiting-for-sign-in');
     st.operator.revoke();
-    for (let i = 0; i < 4 && st.current().screen === 'waiting-for-sign-in'; i += 1) await st.time.advance(30_000);
+    await advanceUntil(st.time, () => !(st.current().screen === 'waiting-for-sign-in'), { stepMs: 30_000, maxSteps: 4 });
     const s = await st.until('signing-in');
     expect(s.screen === 'signing-in' && s.reason).toBe('token-revoked');
     expect(newTaps()).toHaveLength(1);
@@ -314,7 +315,7 @@ describe('operator and key', () => {
     await st.until('locked');
     st.send({ type: 'unlock' });
     await st.until('ready');
-    for (let i = 0; i < 4 && newTaps().length > 0; i += 1) await st.time.advance(30_000);
+    await advanceUntil(st.time, () => !(newTaps().length > 0), { stepMs: 30_000, maxSteps: 4 });
     expect(newTaps()).toEqual([]);
   });
 
@@ -382,7 +383,7 @@ describe('quit', () => {
     next.send({ type: 'signIn' });
     await next.until('ready');
     await next.session.whenRecovered();
-    for (let i = 0; i < 3 && newTaps().length > 0; i += 1) await next.time.advance(5_000);
+    await advanceUntil(next.time, () => !(newTaps().length > 0), { stepMs: 5_000, maxSteps: 3 });
     expect(newTaps()).toEqual([]);
   });
 
@@ -420,7 +421,7 @@ describe('killed and restarted', () => {
     second.send({ type: 'signIn' });
     await second.until('ready');
     await second.session.whenRecovered();
-    for (let i = 0; i < 3 && newTaps().length > 0; i += 1) await second.time.advance(5_000);
+    await advanceUntil(second.time, () => !(newTaps().length > 0), { stepMs: 5_000, maxSteps: 3 });
     expect(newTaps()).toEqual([]);
     const events = second.journal.events();
     expect(events.some((e) => e.type === 'tap.deleted' && e.reason === 'crash-recovery')).toBe(true);

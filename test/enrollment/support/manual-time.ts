@@ -57,3 +57,21 @@ export class ManualTime implements ClockPort, Timers {
 export async function settle(): Promise<void> {
   for (let i = 0; i < 5; i += 1) await new Promise<void>((resolve) => setImmediate(resolve));
 }
+
+/**
+ * Advances in steps of simulated time until `done()` holds or `maxSteps` have passed. Between steps it gives
+ * work that runs outside any timer (an HTTP round trip to the emulator started by a command) a short real-time
+ * window to land: `settle()` alone cannot wait for the network, and on a loaded machine the loop would
+ * otherwise outrun it.
+ */
+export async function advanceUntil(
+  time: ManualTime,
+  done: () => boolean,
+  options: { stepMs: number; maxSteps: number; ioWaitMs?: number },
+): Promise<void> {
+  for (let i = 0; i < options.maxSteps && !done(); i += 1) {
+    await time.advance(options.stepMs);
+    const until = Date.now() + (options.ioWaitMs ?? 250);
+    while (!done() && Date.now() < until) await new Promise<void>((resolve) => setTimeout(resolve, 5));
+  }
+}

@@ -18,7 +18,7 @@ import { createGraphClient } from '../../../main/directory/graph-client';
 import { upn } from '../../directory/support';
 import { keysOne, YUBIKEY_AAGUID } from './fixtures';
 import { tempJournal, type TempJournal } from './journal';
-import { ManualTime, settle } from './manual-time';
+import { ManualTime, advanceUntil, settle } from './manual-time';
 
 export class FakeOperator implements OperatorPort {
   token: string | null = null;
@@ -316,7 +316,7 @@ export function tapsAt(emu: Emulator): { userId: string; id: string }[] {
 export async function stopStation(st: Station): Promise<{ pendingDeletions: number }> {
   let result: { pendingDeletions: number } | null = null;
   const stopping = st.session.stop().then((r) => (result = r));
-  for (let i = 0; i < 200 && result === null; i += 1) await st.time.advance(500);
+  await advanceUntil(st.time, () => result !== null, { stepMs: 500, maxSteps: 200 });
   await stopping;
   return result ?? { pendingDeletions: -1 };
 }
