@@ -1,0 +1,264 @@
+/**
+ * The web harness (dev and test only, never packaged): the built renderer served over http on 127.0.0.1, with a
+ * small `window.kiosk` shim (bridge-shim.js) that talks over a loopback WebSocket to the SAME handler table
+ * (main/ipc/) Electron IPC serves, of a station composed by the SAME function (main/station/ createStation).
+ *
+ * What stands in for the hardware and the person: the Entra emulator (in-process unless given), the virtual HID
+ * bus with a software authenticator as the key at the desk, and Chromium (playwright-core) for the operator's
+ * sign-in page and the user's My Security Info, each in its own fresh browser context (surfaces.ts).
+ *
+ * The socket is guarded three ways: bound to 127.0.0.1 only, the `Origin` must be the harness's own, and the
+ * upgrade must present the random token the harness put in the page URL. HTTP requests must name the harness's
+ * Host (no DNS rebinding). The page gets the app's CSP, its connect-src widened to this socket only.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { KioskState } from '../../preload/contract';
+import { parseConfig, type StationConfig } from '../../main/config';
+import { createStation, type Station } from '../../main/station';
+import { fixtureKey, YUBIKEY_5_NFC } from '../keys/key-helpers';
+import { VirtualBus, type VirtualPort } from '../authenticator/virtual-bus';
+import { startEmulator, type Emulator } from '../emulator';
+import { CHROMIUM_ARGS, serverSpkiHash } from '../emulator/support/idp-browser';
+import { Surfaces, type PageListener, type SurfaceKind } from './browser-surfaces';
+import { DEFAULT_RENDERER_DIR, ensureRendererBuilt, harnessCsp, rendererFile, SOCKET_PATH } from './renderer-files';
+
+export const HARNESS_STATION_ID = 'KIOSK-WEB-01';
+
+export interface HarnessOptions {
+  /** An emulator to use (not closed by the harness). Default: one started in-process with the kiosk TAP policy. */
+  emulator?: Emulator;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Chromium for the sign-in and My Security Info pages; default headless. */
+  headless?: boolean;
+  /** Default out/renderer (built with electron-vite when missing). */
+  rendererDir?: string;
+  /** The software key at the desk: a fixture profile id, or null for none at start. Default the YubiKey 5 NFC. */
+  stationKey?: string | null;
+  /** How long quit / reset waits for pending TAP deletions. Default 3 s. */
+  drainTimeoutMs?: number;
+}
+
+export interface Harness {
+  /** The page to open: the harness origin with the socket token. */
+  readonly url: string;
+  readonly origin: string;
+  readonly token: string;
+  readonly emulator: Emulator;
+  readonly browser: Browser;
+  /** Everything the harness and its stations wrote (audit journals), for "the pass is in no file" checks. */
+  readonly dataRoot: string;
+  station(): Station;
+  state(): KioskState;
+  onPage(listener: PageListener): () => void;
+  signInPage(): Page | null;
+  securityInfoPage(): Page | null;
+  waitForPage(kind: SurfaceKind, timeoutMs?: number): Promise<Page>;
+  /** Plugs the software key in (a fixture profile id; default the harness's station key). */
+  plugKey(profileId?: string): void;
+  unplugKey(): void;
+  keyPlugged(): boolean;
+  /** A clean slate: the station stopped (TAP deleted, view wiped), the emulator reset, a fresh station and journal, the key plugged in. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The demo accepts Chromium's virtual authenticator at My Security Info: it registers unattested. */
+export function acceptVirtualAuthenticator(emu: Emulator): void {
+  emu.ctx.state.fido2Policy.isAttestationEnforced = false;
+}
+
+function demoConfig(emu: Emulator, auditFolder: string): StationConfig {
+  return parseConfig('{}', '(web harness: demo defaults from the emulator)', {
+    demoDefaults: {
+      tenantId: emu.tenantId,
+      clientId: emu.clientId,
+      authority: `${new URL(emu.urls.authority).origin}/${emu.tenantId}`,
+      graphBaseUrl: emu.urls.graph,
+      mySecurityInfoUrl: emu.urls.mySecurityInfo,
+      auditFolder,
+      stationId: HARNESS_STATION_ID,
+    },
+  });
+}
+
+const sameSecret = (a: string, b: string) => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const rendererDir = options.rendererDir ?? DEFAULT_RENDERER_DIR;
+  ensureRendererBuilt(rendererDir);
+  const ownEmulator = !options.emulator;
+  const emu = options.emulator ?? (await startEmulator({ tapPolicy: 'kiosk' }));
+  acceptVirtualAuthenticator(emu);
+  const dataRoot = mkdtempSync(join(tmpdir(), 'tap-kiosk-harness-'));
+  const pin = await serverSpkiHash(emu);
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: options.headless ?? true,
+    args: [...CHROMIUM_ARGS, `--ignore-certificate-errors-spki-list=${pin}`],
+  });
+  const surfaces = new Surfaces(browser);
+  const bus = new VirtualBus({ hotplug: true });
+  const keyProfile = options.stationKey === undefined ? YUBIKEY_5_NFC.profile : options.stationKey;
+  let port: VirtualPort | null = null;
+  const plugKey = (profileId = keyProfile ?? YUBIKEY_5_NFC.profile) => {
+    if (port && !port.unplugged) return;
+    port = bus.plugKey(fixtureKey(profileId));
+  };
+  const unplugKey = () => {
+    port?.unplug();
+    port = null;
+  };
+  if (keyProfile) plugKey(keyProfile);
+
+  // The station, and the relay from its handler table to every connected page.
+  const sockets = new Set<WebSocket>();
+  let generation = 0;
+  let station!: Station;
+  let offState: (() => void) | null = null;
+  const broadcast = (state: KioskState) => {
+    const text = JSON.stringify({ state });
+    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text);
+  };
+  const build = async () => {
+    generation += 1;
+    const auditFolder = join(dataRoot, `audit-${generation}`);
+    mkdirSync(auditFolder, { recursive: true });
+    const next = await createStation({
+      config: demoConfig(emu, auditFolder),
+      configFile: '(web harness)',
+      caPem: emu.caPem,
+      presenter: surfaces.presenter,
+      view: surfaces.view,
+      keySource: bus,
+      keyWatcher: { pollIntervalMs: 1_000, hotplugPollIntervalMs: 60_000 },
+      session: { drainTimeoutMs: options.drainTimeoutMs ?? 3_000 },
+    });
+    station = next;
+    offState = next.handlers.subscribe(broadcast);
+    await next.start();
+    broadcast(next.handlers.state());
+  };
+  await build();
+
+  // HTTP: the renderer and the shim.
+  const server: Server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('the harness has no TCP address');
+  const host = `127.0.0.1:${address.port}`;
+  const origin = `http://${host}`;
+  const token = randomBytes(24).toString('base64url');
+  const csp = harnessCsp(origin);
+
+  server.on('request', (req, res) => {
+    const headers = {
+      'Content-Security-Policy': csp,
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer', // the page URL carries the socket token
+      'Cache-Control': 'no-store',
+    };
+    if (req.headers.host !== host || (req.method !== 'GET' && req.method !== 'HEAD')) {
+      res.writeHead(req.headers.host !== host ? 421 : 405, { ...headers, 'Content-Type': 'text/plain' }).end('refused');
+      return;
+    }
+    const pathname = new URL(req.url ?? '/', origin).pathname;
+    void rendererFile(rendererDir, pathname).then(
+      (file) => res.writeHead(file.status, { ...headers, 'Content-Type': file.type }).end(req.method === 'HEAD' ? undefined : file.body),
+      () => res.writeHead(500, headers).end(),
+    );
+  });
+
+  // WebSocket: loopback, own Origin, token.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const refuseUpgrade = (socket: Duplex, status: string) => {
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  };
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', origin);
+    const presented = url.searchParams.get('token') ?? '';
+    if (url.pathname !== SOCKET_PATH) return refuseUpgrade(socket, '404 Not Found');
+    if (req.headers.host !== host || req.headers.origin !== origin || !sameSecret(presented, token)) return refuseUpgrade(socket, '403 Forbidden');
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+  wss.on('connection', (ws: WebSocket) => {
+    sockets.add(ws);
+    ws.on('close', () => sockets.delete(ws));
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return ws.close(1003, 'text only');
+      let message: unknown;
+      try {
+        message = JSON.parse(String(data));
+      } catch {
+        return ws.close(1007, 'not JSON');
+      }
+      const id = typeof message === 'object' && message !== null ? (message as { id?: unknown }).id : undefined;
+      if (typeof id !== 'number' || !Number.isSafeInteger(id)) return ws.close(1008, 'a request needs a numeric id');
+      const request = (message as { request?: unknown }).request;
+      void station.handlers.handle(request).then((reply) => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id, reply }));
+      });
+    });
+    ws.send(JSON.stringify({ state: station.handlers.state() }));
+  });
+
+  let closed = false;
+  const stopStation = async () => {
+    offState?.();
+    offState = null;
+    await station.stop();
+    await surfaces.view.wipe();
+  };
+
+  return {
+    url: `${origin}/?token=${token}`,
+    origin,
+    token,
+    emulator: emu,
+    browser,
+    dataRoot,
+    station: () => station,
+    state: () => station.handlers.state(),
+    onPage: (listener) => surfaces.onPage(listener),
+    signInPage: () => surfaces.signInPage(),
+    securityInfoPage: () => surfaces.securityInfoPage(),
+    waitForPage: (kind, timeoutMs) => surfaces.waitForPage(kind, timeoutMs),
+    plugKey,
+    unplugKey,
+    keyPlugged: () => port !== null && !port.unplugged,
+    async reset() {
+      await stopStation();
+      emu.reset('kiosk');
+      acceptVirtualAuthenticator(emu);
+      unplugKey();
+      if (keyProfile) plugKey(keyProfile);
+      await build();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stopStation().catch(() => undefined);
+      await browser.close().catch(() => undefined);
+      bus.reset();
+      if (ownEmulator) await emu.close();
+      rmSync(dataRoot, { recursive: true, force: true });
+    },
+  };
+}
