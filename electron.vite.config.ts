@@ -19,6 +19,7 @@ export default defineConfig({
   renderer: {
     root: resolve(__dirname, 'renderer'),
     plugins: [react()],
-    build: { rollupOptions: { input: resolve(__dirname, 'renderer/index.html') } },
+    // electron-vite leaves its bundles unminified; the renderer is shipped minified (~4x smaller gzip).
+    build: { minify: true, rollupOptions: { input: resolve(__dirname, 'renderer/index.html') } },
   },
 });

@@ -1,10 +1,133 @@
-// The renderer is a pure view of the session snapshot pushed from main (see ../shared/DESIGN.md).
-// Screens arrive with the kiosk issue; until then the station says plainly that it is starting.
-export function App() {
+/**
+ * The shell: a pure view of `KioskState` (pushed by main through `window.kiosk.subscribe`) plus typed commands.
+ * Its own state is only what a reload may lose: which station page is open, the language, a refusal notice.
+ */
+import { Button, FluentProvider, MessageBar, MessageBarBody, MessageBarTitle, webLightTheme } from '@fluentui/react-components';
+import { useEffect, useMemo, useState } from 'react';
+import { I18nextProvider } from 'react-i18next';
+import type { KioskBridge, KioskReply, KioskState } from '../../preload/contract';
+import { CommandsContext, commandsFor } from './bridge';
+import { Header } from './components/Header';
+import { i18n, useT, type Language } from './i18n';
+import { isBesideSecurityInfo, screenGroup } from './lib/screens';
+import { SessionScreen } from './screens/SessionScreen';
+import { StationStatusScreen, stationProblems } from './screens/StationStatus';
+import { TodayScreen } from './screens/Today';
+
+export type View = 'session' | 'station' | 'today';
+
+export function App({ bridge }: { bridge: KioskBridge }) {
+  const [state, setState] = useState<KioskState | null>(null);
+  const [language, setLanguage] = useState<Language | null>(null);
+  const [refusal, setRefusal] = useState<Extract<KioskReply, { ok: false }> | null>(null);
+  const commands = useMemo(() => commandsFor(bridge, setRefusal), [bridge]);
+
+  useEffect(() => bridge.subscribe(setState), [bridge]);
+
+  const lang: Language = language ?? state?.station.language ?? 'en';
+  useEffect(() => {
+    if (i18n.language !== lang) void i18n.changeLanguage(lang);
+    document.documentElement.lang = lang;
+  }, [lang]);
+
   return (
-    <main>
-      <h1>TAP Kiosk</h1>
-      <p>The station is starting.</p>
+    <I18nextProvider i18n={i18n}>
+      <FluentProvider theme={webLightTheme} className="provider">
+        <CommandsContext.Provider value={commands}>
+          {state === null ? (
+            <Starting />
+          ) : (
+            <Shell state={state} lang={lang} onLanguage={setLanguage} refusal={refusal} onDismissRefusal={() => setRefusal(null)} />
+          )}
+        </CommandsContext.Provider>
+      </FluentProvider>
+    </I18nextProvider>
+  );
+}
+
+function Starting() {
+  const { t } = useT();
+  return (
+    <main className="page">
+      <h1 tabIndex={-1}>{t('app.starting.title')}</h1>
+      <p>{t('app.starting.body')}</p>
     </main>
+  );
+}
+
+function Shell(props: {
+  state: KioskState;
+  lang: Language;
+  onLanguage: (l: Language) => void;
+  refusal: Extract<KioskReply, { ok: false }> | null;
+  onDismissRefusal: () => void;
+}) {
+  const { state, refusal } = props;
+  const { t } = useT();
+  const [view, setView] = useState<View>('session');
+  const session = state.session;
+  const problems = stationProblems(state.station);
+  // Without a session (or with no configuration) the station page is all there is to show.
+  const forcedStation = session === null || !state.station.config.ok;
+  const shown: View = forcedStation && view === 'session' ? 'station' : view;
+  const group = shown === 'session' && session ? screenGroup(session.screen) : shown;
+  const beside = shown === 'session' && isBesideSecurityInfo(session?.screen ?? null);
+
+  // Focus management: when the page changes, focus its first [data-autofocus] control or its heading.
+  useEffect(() => {
+    const main = document.querySelector('main');
+    const target = main?.querySelector<HTMLElement>('[data-autofocus]') ?? main?.querySelector<HTMLElement>('h1');
+    target?.focus();
+  }, [group]);
+
+  return (
+    <div className={`layout${beside ? ' layout-beside' : ''}`}>
+      <a className="skip-link" href="#main">
+        {t('app.skip')}
+      </a>
+      <Header station={state.station} session={session} view={shown} onView={setView} lang={props.lang} onLanguage={props.onLanguage} compact={beside} />
+      <div className="banners">
+        {session && session.pendingDeletions > 0 && (
+          <MessageBar intent="warning" layout="multiline" className="banner">
+            <MessageBarBody>
+              <MessageBarTitle>{t('banner.pending.title')}</MessageBarTitle>
+              {t('banner.pending.body', { count: session.pendingDeletions })}
+            </MessageBarBody>
+          </MessageBar>
+        )}
+        {problems.length > 0 && shown !== 'station' && (
+          <MessageBar intent="error" layout="multiline" className="banner">
+            <MessageBarBody>
+              <MessageBarTitle>{t('banner.station.title')}</MessageBarTitle>
+              {problems.map((p) => t(`station.${p}.title`)).join(' · ')}{' '}
+              <Button appearance="transparent" size="small" onClick={() => setView('station')}>
+                {t('banner.station.open')}
+              </Button>
+            </MessageBarBody>
+          </MessageBar>
+        )}
+        {refusal && (
+          <MessageBar intent="error" layout="multiline" className="banner">
+            <MessageBarBody>
+              <MessageBarTitle>{t(`refusal.${refusal.error.code}`)}</MessageBarTitle>
+              {refusal.error.message}{' '}
+              <Button appearance="transparent" size="small" onClick={props.onDismissRefusal}>
+                {t('common.dismiss')}
+              </Button>
+            </MessageBarBody>
+          </MessageBar>
+        )}
+      </div>
+      <main id="main" className="page" tabIndex={-1}>
+        {shown === 'station' && <StationStatusScreen station={state.station} hasSession={!forcedStation} onBack={() => setView('session')} />}
+        {shown === 'today' && <TodayScreen onBack={() => setView('session')} />}
+        {shown === 'session' && session && <SessionScreen snapshot={session} />}
+      </main>
+      {beside && (
+        <aside className="beside-placeholder" aria-label={t('userSide.besideLabel')}>
+          <p>{t('userSide.beside')}</p>
+        </aside>
+      )}
+    </div>
   );
 }

@@ -1,0 +1,291 @@
+/**
+ * Dev preview without main: a `KioskBridge` with canned snapshots for every screen. Loaded only by main.tsx
+ * when `window.kiosk` is absent and `import.meta.env.DEV` (a Vite dev server: `npx vite renderer`), so it
+ * never reaches the production bundle (test/renderer/bundle.test.ts checks). `?screen=handover&lang=de`.
+ * The screenshot script (test/renderer/screenshots.ts) injects the same fixtures into the built renderer.
+ * The pass below is a made-up sample, not a real TAP.
+ */
+import type { KeyStatus, SessionSnapshot } from '../../../main/enrollment/snapshot';
+import type { IdentityCard } from '../../../main/directory/types';
+import type { KioskBridge, KioskReply, KioskState, StationStatus, TodayRow } from '../../../preload/contract';
+
+const NOW = () => Date.now();
+
+export function station(overrides: Partial<StationStatus> = {}): StationStatus {
+  return {
+    stationId: 'desk-01',
+    demo: true,
+    language: 'en',
+    config: { ok: true, file: '/etc/tap-kiosk/config.json' },
+    tenant: { status: 'reachable', message: null, checkedAt: NOW() - 60_000 },
+    keyReader: { status: 'ok', message: null },
+    ...overrides,
+  };
+}
+
+const operator = {
+  id: 'op-1',
+  upn: 'helpdesk.anna@contoso.example',
+  displayName: 'Anna Helpdesk',
+  roleNames: ['Privileged Authentication Administrator'],
+  capability: 'members-and-admins' as const,
+};
+
+const yubikey: KeyStatus = {
+  presence: 'one',
+  keyId: 'hid-1',
+  model: 'YubiKey 5 NFC',
+  vendor: 'Yubico',
+  aaguid: '2fc0579f-8113-47ea-b116-bb5a8db9202a',
+  pin: 'not-set',
+  verdict: 'ready-with-note',
+  readiness: {
+    verdict: 'ready-with-note',
+    reasons: [
+      { code: 'fido2-capable', severity: 'ok', text: 'The key supports FIDO2 passkeys.' },
+      { code: 'discoverable-supported', severity: 'ok', text: 'The key can store a passkey on itself.' },
+      { code: 'room-left', severity: 'ok', text: 'The key has room for 24 more passkeys.', params: { remaining: 24 } },
+      { code: 'pin-to-create', severity: 'note', text: 'The key has no PIN yet. The user will be asked to create one.' },
+    ],
+  },
+  canWink: true,
+};
+const noKey: KeyStatus = { presence: 'none', keyId: null, model: null, vendor: null, aaguid: null, pin: 'unknown', verdict: null, readiness: null, canWink: false };
+
+const user: IdentityCard = {
+  id: 'u-42',
+  userPrincipalName: 'jonas.weber@contoso.example',
+  displayName: 'Jonas Weber',
+  givenName: 'Jonas',
+  surname: 'Weber',
+  mail: 'jonas.weber@contoso.example',
+  employeeId: 'E-10442',
+  department: 'Logistics',
+  jobTitle: 'Shift lead',
+  accountEnabled: true,
+  userType: 'Member',
+  isExternalGuest: false,
+  photo: null,
+  securityKeys: [
+    { id: 'k-1', displayName: 'Old key', aaGuid: 'cb69481e-8ff7-4039-93ec-0a2729a154a8', model: 'YubiKey 5 Series', createdDateTime: '2025-03-14T09:12:00Z', attestationLevel: 'attested' },
+  ],
+  tap: null,
+};
+
+const base = { operator, key: yubikey, pendingDeletions: 0 };
+const withUser = { ...base, enrollmentId: 'enr-7f3a', user };
+const cleanup = { tap: 'deleted' as const, viewWiped: true };
+
+const checks = [
+  { code: 'account-enabled', status: 'pass', text: 'The account is enabled.', params: {} },
+  { code: 'not-external-guest', status: 'pass', text: 'A member of this organisation.', params: {} },
+  { code: 'not-operator-self', status: 'pass', text: 'Not your own account.', params: {} },
+  { code: 'operator-may-act', status: 'pass', text: 'Your role may issue a pass to members and administrators.', params: { role: 'Privileged Authentication Administrator' } },
+  { code: 'tap-policy-enabled', status: 'pass', text: 'Temporary Access Pass is enabled.', params: {} },
+  { code: 'tap-policy-targets-user', status: 'pass', text: 'The Temporary Access Pass policy applies to all users.', params: { why: 'all-users' } },
+  { code: 'lifetime-in-bounds', status: 'pass', text: 'The pass will last 60 minutes (allowed: 10 to 480).', params: { minutes: 60, min: 10, max: 480 } },
+  { code: 'one-time', status: 'pass', text: 'The pass works for one sign-in only.', params: {} },
+  { code: 'fido2-policy-enabled', status: 'pass', text: 'Passkeys (FIDO2 security keys) are enabled.', params: {} },
+  { code: 'fido2-self-service', status: 'pass', text: 'Users may register security keys themselves.', params: {} },
+  { code: 'fido2-policy-targets-user', status: 'unknown', text: 'The passkey policy targets groups; membership cannot be checked here. Graph will refuse if this user is not covered.', params: { why: 'groups' } },
+  { code: 'key-ready', status: 'warn', text: 'YubiKey 5 NFC: ready. The key has no PIN yet. The user will be asked to create one.', params: { model: 'YubiKey 5 NFC', note: 'pin-to-create' } },
+] as const;
+
+const preflight = {
+  ...withUser,
+  screen: 'preflight' as const,
+  document: 'passport' as const,
+  checks: checks.map((c) => ({ ...c, params: { ...c.params } })),
+  verdict: 'go' as const,
+  worst: 'unknown' as const,
+  lifetimeMinutes: 60,
+  lifetimeBounds: { min: 10, max: 480 },
+  oneTime: true,
+};
+
+const users = [
+  { id: 'u-42', userPrincipalName: 'jonas.weber@contoso.example', displayName: 'Jonas Weber', mail: null, department: 'Logistics', jobTitle: 'Shift lead', employeeId: 'E-10442' },
+  { id: 'u-43', userPrincipalName: 'jonas.wagner@contoso.example', displayName: 'Jonas Wagner', mail: null, department: 'Finance', jobTitle: 'Controller', employeeId: 'E-10873' },
+  { id: 'u-44', userPrincipalName: 'jo.weiss@contoso.example', displayName: 'Johanna Weiß', mail: null, department: 'Human Resources', jobTitle: null, employeeId: null },
+];
+
+/** Every screen (and a few variants) by name. Deadlines are relative to now, so countdowns run. */
+export function fixtures(now = NOW()): Record<string, KioskState> {
+  const s = (session: SessionSnapshot | null, st: Partial<StationStatus> = {}): KioskState => ({ station: station(st), session });
+  const error = { code: 'graph.unavailable', text: 'Microsoft Graph is not available right now. Try again in a moment.', requestId: '5d2b0c1e-8a7f-4a53-9d6e-1b2c3d4e5f60', step: 'issue' };
+  return {
+    'station-starting': s(null, { tenant: { status: 'unknown', message: null, checkedAt: null }, keyReader: { status: 'starting', message: null } }),
+    'station-problem': s(null, {
+      config: { ok: false, file: '/etc/tap-kiosk/config.json', message: 'tenantId: expected a GUID' },
+      tenant: { status: 'unreachable', message: 'getaddrinfo ENOTFOUND login.microsoftonline.com', checkedAt: now - 5_000 },
+      keyReader: { status: 'unavailable', message: 'HID access denied' },
+    }),
+    'signed-out': s({ ...base, operator: null, screen: 'signed-out', error: null }),
+    'signing-in': s({ ...base, operator: null, screen: 'signing-in', reason: 'start', error: null }),
+    reauth: s({ ...base, screen: 'signing-in', reason: 'token-revoked', error: { code: 'graph.unauthenticated', text: 'Your sign-in has ended. Sign in again.', requestId: null, step: 'issue' } }),
+    locked: s({ ...base, operator: null, screen: 'locked' }),
+    ready: s({ ...base, key: noKey, screen: 'ready', query: '', error: null }),
+    'ready-error': s({ ...base, screen: 'ready', query: 'jonas', error: { ...error, step: 'search' } }),
+    searching: s({ ...base, screen: 'searching', query: 'jonas' }),
+    'search-results': s({ ...base, screen: 'search-results', query: 'jonas', results: users }),
+    'loading-user': s({ ...base, screen: 'loading-user', userId: 'u-42' }),
+    identity: s({ ...withUser, screen: 'identity', documents: ['passport', 'national-id', 'residence-permit', 'driving-licence', 'employee-badge', 'known-personally', 'other'] }),
+    checking: s({ ...withUser, screen: 'checking' }),
+    preflight: s(preflight),
+    'preflight-refused': s({
+      ...preflight,
+      key: noKey,
+      verdict: 'refused',
+      worst: 'fail',
+      checks: preflight.checks.map((c) => (c.code === 'key-ready' ? { code: 'key-ready', status: 'fail', text: 'No security key is plugged in. Ask the person to plug in the key to register.', params: {} } : c)),
+    }),
+    'confirm-replace': s({ ...withUser, screen: 'confirm-replace', existingTap: { id: 'tap-old', createdDateTime: new Date(now - 3_600_000).toISOString(), lifetimeInMinutes: 480, isUsable: true } }),
+    issuing: s({ ...withUser, screen: 'issuing' }),
+    handover: s({
+      ...withUser,
+      screen: 'handover',
+      pass: 'Xk7#mP2qR9tz',
+      countdowns: [
+        { kind: 'tap-lifetime', endsAt: now + 60 * 60_000 },
+        { kind: 'handover', endsAt: now + 60_000 },
+      ],
+      guide: 'take-pass',
+      oneTime: true,
+      lifetimeMinutes: 60,
+    }),
+    'waiting-for-sign-in': s({ ...withUser, screen: 'waiting-for-sign-in', countdowns: [{ kind: 'tap-lifetime', endsAt: now + 59 * 60_000 }], guide: 'sign-in', keyWarning: null }),
+    registering: s({
+      ...withUser,
+      screen: 'registering',
+      countdowns: [{ kind: 'registration-window', endsAt: now + 8 * 60_000 + 12_000 }],
+      guide: 'touch-key',
+      keyWarning: null,
+      signedInAt: now - 108_000,
+    }),
+    'registering-unplugged': s({
+      ...withUser,
+      key: noKey,
+      screen: 'registering',
+      countdowns: [{ kind: 'registration-window', endsAt: now + 5 * 60_000 }],
+      guide: 'add-key',
+      keyWarning: 'The security key was unplugged. Ask the person to plug it back in; the pass stays valid until the countdown ends.',
+      signedInAt: now - 300_000,
+    }),
+    'cleaning-up': s({ ...base, screen: 'cleaning-up', enrollmentId: 'enr-7f3a', why: 'completed' }),
+    done: s({
+      ...base,
+      screen: 'done',
+      enrollmentId: 'enr-7f3a',
+      userDisplayName: 'Jonas Weber',
+      registered: { methodId: 'm-9', model: 'YubiKey 5 NFC', aaguid: yubikey.aaguid, stationKey: true },
+      cleanup,
+      nextAt: now + 5_000,
+    }),
+    failed: s({ ...base, pendingDeletions: 1, screen: 'failed', enrollmentId: 'enr-7f3a', error, cleanup: { tap: 'pending', viewWiped: true }, next: 'Check the message, then start again for this person or serve the next one.' }),
+    'timed-out': s({ ...base, screen: 'timed-out', enrollmentId: 'enr-7f3a', which: 'registration-window', cleanup, next: 'Issue a new pass if the person is still at the desk.' }),
+    cancelled: s({ ...base, screen: 'cancelled', enrollmentId: 'enr-7f3a', cleanup }),
+    'lost-key': s({
+      ...withUser,
+      screen: 'lost-key',
+      step: 'choosing',
+      keys: [...user.securityKeys, { id: 'k-2', displayName: 'Backup', aaGuid: null, model: 'Feitian ePass FIDO2', createdDateTime: '2024-11-02T14:40:00Z', attestationLevel: 'notAttested' }],
+      selected: [],
+      deleted: [],
+      sessionsRevoked: false,
+      error: null,
+    }),
+    'lost-key-confirming': s({
+      ...withUser,
+      screen: 'lost-key',
+      step: 'confirming',
+      keys: user.securityKeys,
+      selected: ['k-1'],
+      deleted: [],
+      sessionsRevoked: false,
+      error: null,
+    }),
+    stopped: s({ ...base, screen: 'stopped' }),
+  };
+}
+
+export const TODAY_ROWS: TodayRow[] = [
+  {
+    enrollment: 'enr-7f3a',
+    operator: 'helpdesk.anna@contoso.example',
+    user: 'jonas.weber@contoso.example',
+    id_document: 'passport',
+    started: '2026-11-23T08:02:11Z',
+    tap_issued: '2026-11-23T08:03:40Z',
+    signed_in: '2026-11-23T08:04:30Z',
+    key_registered: '2026-11-23T08:06:02Z',
+    finished: '2026-11-23T08:06:05Z',
+    key_model: 'YubiKey 5 NFC',
+    outcome: 'registered',
+    graph_request_ids: '',
+  },
+  {
+    enrollment: 'enr-81b0',
+    operator: 'helpdesk.anna@contoso.example',
+    user: 'mara.klein@contoso.example',
+    id_document: 'national-id',
+    started: '2026-11-23T08:20:00Z',
+    tap_issued: '',
+    signed_in: '',
+    key_registered: '',
+    finished: '2026-11-23T08:21:10Z',
+    key_model: '',
+    outcome: 'refused at pre-flight',
+    graph_request_ids: '',
+  },
+];
+
+/** What a command leads to in the preview, so a designer can click through. */
+const NEXT: Record<string, string> = {
+  signIn: 'ready',
+  unlock: 'ready',
+  search: 'search-results',
+  selectUser: 'identity',
+  confirmIdentity: 'preflight',
+  issue: 'handover',
+  confirmReplace: 'handover',
+  handedOver: 'waiting-for-sign-in',
+  cancel: 'cancelled',
+  dismiss: 'ready',
+  lostKey: 'lost-key',
+  deleteKeys: 'lost-key-confirming',
+  confirmDeleteKeys: 'lost-key',
+  continueEnrollment: 'preflight',
+  backToSearch: 'search-results',
+  lock: 'locked',
+  signOut: 'signed-out',
+};
+
+export function createFakeKiosk(params: URLSearchParams): KioskBridge {
+  const all = fixtures();
+  const name = params.get('screen') ?? 'ready';
+  const lang = params.get('lang') === 'de' ? 'de' : 'en';
+  const withLang = (st: KioskState): KioskState => ({ ...st, station: { ...st.station, language: lang } });
+  let current = withLang(all[name] ?? (all.ready as KioskState));
+  const listeners = new Set<(s: KioskState) => void>();
+  return {
+    async request(req): Promise<KioskReply> {
+      if (req.kind === 'query') {
+        if (req.query.type === 'state') return { ok: true, kind: 'state', state: current };
+        if (req.query.type === 'today') return { ok: true, kind: 'today', day: '2026-11-23', rows: TODAY_ROWS };
+        return { ok: true, kind: 'exportCsv', day: '2026-11-23', fileName: 'tap-kiosk-desk-01-2026-11-23.csv', csv: 'enrollment,operator\r\nenr-7f3a,helpdesk.anna@contoso.example\r\n' };
+      }
+      const next = NEXT[req.command.type];
+      const fresh = next ? fixtures()[next] : undefined;
+      if (fresh) {
+        current = withLang(fresh);
+        for (const l of listeners) l(current);
+      }
+      return { ok: true, kind: 'command' };
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      listener(current);
+      return () => listeners.delete(listener);
+    },
+  };
+}

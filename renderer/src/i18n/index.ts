@@ -1,0 +1,27 @@
+import i18next from 'i18next';
+import { initReactI18next, useTranslation } from 'react-i18next';
+import type { Msg } from '../lib/messages';
+import { render } from '../lib/messages';
+import de from './de.json';
+import en from './en.json';
+
+export type Language = 'en' | 'de';
+
+/** Both languages are bundled (a few kB): no network, no async loading, no flash of keys. */
+export const i18n = i18next.createInstance();
+void i18n.use(initReactI18next).init({
+  resources: { en: { translation: en }, de: { translation: de } },
+  lng: 'en',
+  fallbackLng: 'en',
+  initAsync: false,
+  interpolation: { escapeValue: false },
+  returnNull: false,
+});
+
+/** `t` plus `m(msg)`: a main-side code translated, or main's English text when there is no translation. */
+export function useT() {
+  const { t } = useTranslation();
+  const m = (msg: Msg): string =>
+    render(msg, (key, params) => (i18n.exists(key) ? String(t(key, params ?? {})) : null));
+  return { t, m, lang: i18n.language as Language };
+}

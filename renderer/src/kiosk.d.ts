@@ -1,0 +1,10 @@
+import type { KioskBridge } from '../../preload/contract';
+
+declare global {
+  interface Window {
+    /** The preload's bridge (Electron) or the harness shim (browser): the renderer's only way to main. */
+    kiosk: KioskBridge;
+  }
+}
+
+export {};

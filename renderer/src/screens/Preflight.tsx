@@ -1,0 +1,137 @@
+import {
+  Button,
+  Dialog,
+  DialogActions,
+  DialogBody,
+  DialogContent,
+  DialogSurface,
+  DialogTitle,
+  Field,
+  SpinButton,
+  Spinner,
+} from '@fluentui/react-components';
+import { useEffect, useState } from 'react';
+import type { SessionSnapshot } from '../../../preload/contract';
+import { useCommands } from '../bridge';
+import { IdentityCard } from '../components/IdentityCard';
+import { KeyPanel } from '../components/KeyPanel';
+import { StatusIcon } from '../components/StatusIcon';
+import { useT } from '../i18n';
+import { formatDate } from '../lib/format';
+import { checkMsg } from '../lib/messages';
+
+type PreflightSnapshot = Extract<SessionSnapshot, { screen: 'preflight' | 'confirm-replace' | 'issuing' }>;
+
+export function PreflightScreen({ s }: { s: PreflightSnapshot }) {
+  const { t, m, lang } = useT();
+  const { send } = useCommands();
+  // The last pre-flight snapshot stays on screen under the dialog and while issuing.
+  const [last, setLast] = useState<Extract<SessionSnapshot, { screen: 'preflight' }> | null>(s.screen === 'preflight' ? s : null);
+  useEffect(() => {
+    if (s.screen === 'preflight') setLast(s);
+  }, [s]);
+  const p = s.screen === 'preflight' ? s : last;
+  const [lifetime, setLifetime] = useState<number | null>(p?.lifetimeMinutes ?? null);
+  useEffect(() => setLifetime(p?.lifetimeMinutes ?? null), [p?.lifetimeMinutes]);
+  const busy = s.screen !== 'preflight';
+
+  const chooseLifetime = (minutes: number | null | undefined) => {
+    if (!p || minutes == null || !Number.isInteger(minutes)) return;
+    const clamped = Math.min(p.lifetimeBounds.max, Math.max(p.lifetimeBounds.min, minutes));
+    setLifetime(clamped);
+    if (clamped !== p.lifetimeMinutes) void send({ type: 'chooseLifetime', minutes: clamped });
+  };
+
+  return (
+    <section className="screen" aria-labelledby="preflight-title">
+      <h1 id="preflight-title" tabIndex={-1}>
+        {t('preflight.title')}
+      </h1>
+      <div className="two-col">
+        <div>
+          <IdentityCard user={s.user} compact />
+          {p ? (
+            <section className="card" aria-labelledby="checks-title">
+              <h2 id="checks-title">{t('preflight.checks')}</h2>
+              <p className="lead">
+                {p.verdict === 'go' ? t('preflight.verdict.go') : t('preflight.verdict.refused')} {t('preflight.document', { document: t(`document.${p.document}`) })}
+              </p>
+              <ul className="checklist">
+                {p.checks.map((c) => (
+                  <li key={c.code} className={`check check-${c.status}`}>
+                    <StatusIcon status={c.status} />
+                    <span>{m(checkMsg(c, s.key))}</span>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          ) : (
+            <Spinner label={t('verify.checking')} />
+          )}
+        </div>
+        <div>
+          <KeyPanel k={s.key} />
+          {p && (
+            <section className="card" aria-labelledby="pass-options-title">
+              <h2 id="pass-options-title">{t('preflight.pass')}</h2>
+              <Field label={t('preflight.lifetime')} hint={t('preflight.lifetimeHint', { min: p.lifetimeBounds.min, max: p.lifetimeBounds.max })}>
+                <SpinButton
+                  value={lifetime}
+                  min={p.lifetimeBounds.min}
+                  max={p.lifetimeBounds.max}
+                  step={5}
+                  disabled={busy}
+                  onChange={(_, d) => {
+                    const v = d.value ?? (d.displayValue !== undefined ? Number.parseInt(d.displayValue, 10) : null);
+                    chooseLifetime(Number.isNaN(v) ? null : v);
+                  }}
+                />
+              </Field>
+              <p>{p.oneTime ? t('preflight.oneTime') : t('preflight.multiUse')}</p>
+              <div className="actions">
+                <Button appearance="primary" size="large" disabled={busy || p.verdict === 'refused'} onClick={() => void send({ type: 'issue' })}>
+                  {s.screen === 'issuing' ? t('preflight.issuing') : t('preflight.issue')}
+                </Button>
+                <Button size="large" disabled={busy} onClick={() => void send({ type: 'recheck' })}>
+                  {t('preflight.recheck')}
+                </Button>
+              </div>
+              {p.verdict === 'refused' && <p className="hint">{t('preflight.refusedHint')}</p>}
+              {s.screen === 'issuing' && <Spinner size="small" labelPosition="after" label={t('preflight.issuing')} />}
+            </section>
+          )}
+          <div className="actions secondary">
+            <Button disabled={busy} onClick={() => void send({ type: 'lostKey' })}>
+              {t('preflight.lostKey')}
+            </Button>
+            <Button onClick={() => void send({ type: 'cancel' })}>{t('common.cancel')}</Button>
+          </div>
+        </div>
+      </div>
+      {s.screen === 'confirm-replace' && (
+        <Dialog open modalType="alert">
+          <DialogSurface>
+            <DialogBody>
+              <DialogTitle>{t('replace.title')}</DialogTitle>
+              <DialogContent>
+                <p>
+                  {t(s.existingTap.isUsable ? 'replace.usable' : 'replace.unusable', {
+                    date: s.existingTap.createdDateTime ? formatDate(s.existingTap.createdDateTime, lang) : '—',
+                    minutes: s.existingTap.lifetimeInMinutes,
+                  })}
+                </p>
+                <p>{t('replace.body')}</p>
+              </DialogContent>
+              <DialogActions>
+                <Button appearance="primary" onClick={() => void send({ type: 'confirmReplace' })}>
+                  {t('replace.confirm')}
+                </Button>
+                <Button onClick={() => void send({ type: 'dismiss' })}>{t('replace.keep')}</Button>
+              </DialogActions>
+            </DialogBody>
+          </DialogSurface>
+        </Dialog>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,74 @@
+import { Button } from '@fluentui/react-components';
+import type { StationStatus } from '../../../preload/contract';
+import { StatusIcon, type Status } from '../components/StatusIcon';
+import { useT } from '../i18n';
+
+export type StationProblem = 'config' | 'tenant' | 'keyReader';
+
+/** What is wrong with the station itself (each has its own page section with what to do). */
+export function stationProblems(station: StationStatus): StationProblem[] {
+  const out: StationProblem[] = [];
+  if (!station.config.ok) out.push('config');
+  if (station.tenant.status === 'unreachable') out.push('tenant');
+  if (station.keyReader.status === 'unavailable') out.push('keyReader');
+  return out;
+}
+
+export function StationStatusScreen({ station, hasSession, onBack }: { station: StationStatus; hasSession: boolean; onBack: () => void }) {
+  const { t } = useT();
+  const problems = stationProblems(station);
+  const configStatus: Status = station.config.ok ? 'pass' : 'fail';
+  const tenantStatus: Status = station.tenant.status === 'reachable' ? 'pass' : station.tenant.status === 'unreachable' ? 'fail' : 'unknown';
+  const readerStatus: Status = station.keyReader.status === 'ok' ? 'pass' : station.keyReader.status === 'unavailable' ? 'fail' : 'unknown';
+  return (
+    <section className="screen" aria-labelledby="station-title">
+      <h1 id="station-title" tabIndex={-1}>
+        {problems.length > 0 ? t('station.titleProblem') : t('station.title')}
+      </h1>
+      <p className="lead">{problems.length > 0 ? t('station.leadProblem') : hasSession ? t('station.leadOk') : t('station.leadStarting')}</p>
+      <ul className="checklist station-list">
+        <li>
+          <StatusIcon status={configStatus} />
+          <div>
+            <h2>{t('station.config.name')}</h2>
+            <p>{station.config.ok ? t('station.config.ok', { file: station.config.file }) : t('station.config.title')}</p>
+            {!station.config.ok && (
+              <>
+                <p className="detail">
+                  <code>{station.config.file}</code>: {station.config.message}
+                </p>
+                <p className="todo">{t('station.config.todo')}</p>
+              </>
+            )}
+          </div>
+        </li>
+        <li>
+          <StatusIcon status={tenantStatus} />
+          <div>
+            <h2>{t('station.tenant.name')}</h2>
+            <p>{t(`station.tenant.${station.tenant.status}`)}</p>
+            {station.tenant.message && <p className="detail">{station.tenant.message}</p>}
+            {station.tenant.checkedAt !== null && <p className="detail">{t('station.tenant.checkedAt', { time: new Date(station.tenant.checkedAt).toLocaleTimeString() })}</p>}
+            {station.tenant.status === 'unreachable' && <p className="todo">{t('station.tenant.todo')}</p>}
+          </div>
+        </li>
+        <li>
+          <StatusIcon status={readerStatus} />
+          <div>
+            <h2>{t('station.keyReader.name')}</h2>
+            <p>{t(`station.keyReader.${station.keyReader.status}`)}</p>
+            {station.keyReader.message && <p className="detail">{station.keyReader.message}</p>}
+            {station.keyReader.status === 'unavailable' && <p className="todo">{t('station.keyReader.todo')}</p>}
+          </div>
+        </li>
+      </ul>
+      {hasSession && (
+        <div className="actions">
+          <Button appearance="primary" size="large" onClick={onBack}>
+            {t('station.back')}
+          </Button>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,118 @@
+import {
+  Button,
+  Spinner,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Textarea,
+} from '@fluentui/react-components';
+import { useEffect, useState } from 'react';
+import type { TodayRow } from '../../../preload/contract';
+import { useCommands } from '../bridge';
+import { useT } from '../i18n';
+
+/** Downloads are denied in Electron (main/kiosk/navigation-policy.ts); there the CSV is shown for copying. */
+const IN_ELECTRON = typeof navigator !== 'undefined' && /Electron\//.test(navigator.userAgent);
+
+function saveCsv(fileName: string, csv: string): void {
+  const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
+  try {
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = fileName;
+    a.click();
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+const time = (iso: string): string => {
+  if (iso === '') return '';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+};
+
+export function TodayScreen({ onBack }: { onBack: () => void }) {
+  const { t } = useT();
+  const { query } = useCommands();
+  const [data, setData] = useState<{ day: string; rows: TodayRow[] } | 'loading' | 'failed'>('loading');
+  const [csv, setCsv] = useState<{ fileName: string; csv: string } | null>(null);
+  useEffect(() => {
+    let live = true;
+    void query({ type: 'today' }).then((reply) => {
+      if (!live) return;
+      setData(reply.ok && reply.kind === 'today' ? { day: reply.day, rows: reply.rows } : 'failed');
+    });
+    return () => {
+      live = false;
+    };
+  }, [query]);
+
+  const exportCsv = async (show: boolean) => {
+    const reply = await query({ type: 'exportCsv' });
+    if (!reply.ok || reply.kind !== 'exportCsv') return;
+    if (show) setCsv({ fileName: reply.fileName, csv: reply.csv });
+    else saveCsv(reply.fileName, reply.csv);
+  };
+
+  return (
+    <section className="screen" aria-labelledby="today-title">
+      <h1 id="today-title" tabIndex={-1}>
+        {typeof data === 'object' ? t('today.titleDay', { day: data.day }) : t('today.title')}
+      </h1>
+      {data === 'loading' && <Spinner labelPosition="after" label={t('today.loading')} />}
+      {data === 'failed' && <p role="alert">{t('today.failed')}</p>}
+      {typeof data === 'object' &&
+        (data.rows.length === 0 ? (
+          <p>{t('today.none')}</p>
+        ) : (
+          <div className="table-wrap">
+            <Table aria-labelledby="today-title" size="small">
+              <TableHeader>
+                <TableRow>
+                  <TableHeaderCell>{t('today.col.started')}</TableHeaderCell>
+                  <TableHeaderCell>{t('today.col.user')}</TableHeaderCell>
+                  <TableHeaderCell>{t('today.col.operator')}</TableHeaderCell>
+                  <TableHeaderCell>{t('today.col.document')}</TableHeaderCell>
+                  <TableHeaderCell>{t('today.col.model')}</TableHeaderCell>
+                  <TableHeaderCell>{t('today.col.outcome')}</TableHeaderCell>
+                  <TableHeaderCell>{t('today.col.finished')}</TableHeaderCell>
+                </TableRow>
+              </TableHeader>
+              <TableBody>
+                {data.rows.map((r) => (
+                  <TableRow key={r.enrollment}>
+                    <TableCell>{time(r.started)}</TableCell>
+                    <TableCell>{r.user}</TableCell>
+                    <TableCell>{r.operator}</TableCell>
+                    <TableCell>{r.id_document ? t(`document.${r.id_document}`, { defaultValue: r.id_document }) : ''}</TableCell>
+                    <TableCell>{r.key_model}</TableCell>
+                    <TableCell>{r.outcome ? t(`today.outcome.${r.outcome.replace(/\s+/g, '-')}`, { defaultValue: r.outcome }) : ''}</TableCell>
+                    <TableCell>{time(r.finished)}</TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          </div>
+        ))}
+      <div className="actions">
+        {!IN_ELECTRON && (
+          <Button appearance="primary" onClick={() => void exportCsv(false)}>
+            {t('today.download')}
+          </Button>
+        )}
+        <Button onClick={() => void exportCsv(true)}>{t('today.show')}</Button>
+        <Button onClick={onBack}>{t('today.back')}</Button>
+      </div>
+      {csv && (
+        <div className="csv">
+          <label htmlFor="csv-text">{t('today.csvLabel', { file: csv.fileName })}</label>
+          <Textarea id="csv-text" readOnly value={csv.csv} resize="vertical" rows={8} className="csv-text" />
+        </div>
+      )}
+    </section>
+  );
+}
