@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import type { KioskBridge, KioskReply, KioskState } from '../../preload/contract';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { upn } from '../directory/support';
 import { submitSignIn } from '../emulator/support/idp-browser';
 import { startHarness, type Harness } from './server';
 
@@ -114,5 +117,83 @@ describe('web harness', { timeout: 120_000 }, () => {
     await expect.poll(async () => (await request({ kind: 'query', query: { type: 'state' } })).ok && harness.state().session?.screen).toBe('signed-out');
     const reply = await request({ kind: 'query', query: { type: 'state' } });
     expect(reply).toMatchObject({ ok: true, state: { session: { screen: 'signed-out', operator: null } } });
+  });
+
+  it('a whole enrollment through the socket: the pass only on the handover state, key registered in the My Security Info page, TAP deleted, context closed', async () => {
+    await harness.reset();
+    await page.goto(harness.url);
+    await page.waitForFunction(() => typeof (globalThis as unknown as Partial<PageGlobal>).kiosk?.request === 'function');
+    const states: KioskState[] = [];
+    const off = harness.station().handlers.subscribe((s) => states.push(s));
+    const until = async (screen: string) => {
+      await expect.poll(() => harness.state().session?.screen, { timeout: 30_000 }).toBeOneOf([screen, 'failed']);
+      const now = harness.state().session!;
+      if (now.screen === 'failed' && screen !== 'failed') throw new Error(`failed: ${JSON.stringify(now.error)}`);
+      return harness.state().session!;
+    };
+    const send = async (command: unknown) => expect(await request({ kind: 'command', command })).toEqual({ ok: true, kind: 'command' });
+    const operator = harness.emulator.operators.find((o) => o.upn === upn('patti.fernandez'))!;
+    const signInPage = harness.waitForPage('sign-in');
+    await send({ type: 'signIn' });
+    await submitSignIn(await signInPage, operator.upn, operator.password);
+    await until('ready');
+    const adele = upn('adele.vance');
+    await send({ type: 'search', query: adele });
+    const results = await until('search-results');
+    if (results.screen !== 'search-results') throw new Error('no results');
+    await send({ type: 'selectUser', id: results.results[0]!.id });
+    await until('identity');
+    await send({ type: 'confirmIdentity', document: 'passport' });
+    const preflight = await until('preflight');
+    if (preflight.screen !== 'preflight') throw new Error('no preflight');
+    expect(preflight.verdict).toBe('go');
+    const msi = harness.waitForPage('security-info');
+    msi.catch(() => undefined);
+    await send({ type: 'issue' });
+    const handover = await until('handover');
+    if (handover.screen !== 'handover') throw new Error('no handover');
+    const pass = handover.pass;
+    await send({ type: 'handedOver' });
+
+    const view = await msi;
+    const step = (name: string) => view.waitForSelector(`body[data-step="${name}"]`, { timeout: 30_000 });
+    await step('sign-in-username');
+    await view.getByLabel('Email, phone, or Skype').fill(adele);
+    await view.getByRole('button', { name: 'Next' }).click();
+    await step('sign-in-tap');
+    await view.getByLabel('Temporary Access Pass').fill(pass);
+    await view.getByRole('button', { name: 'Sign in' }).click();
+    await step('security-info');
+    await until('registering');
+    await view.getByRole('link', { name: '+ Add sign-in method' }).click();
+    await step('add-method');
+    await view.getByRole('link', { name: /Security key/ }).click();
+    await step('security-key-type');
+    await view.getByRole('link', { name: 'USB device' }).click();
+    await step('webauthn');
+    await view.getByRole('button', { name: 'Next' }).click();
+    await step('name-key');
+    await view.getByLabel('Security key name').fill('Desk key');
+    await view.getByRole('button', { name: 'Next' }).click();
+
+    const done = await until('done');
+    if (done.screen !== 'done') throw new Error('not done');
+    expect(done.cleanup).toEqual({ tap: 'deleted', viewWiped: true });
+    expect(harness.securityInfoPage()).toBeNull();
+    expect(view.isClosed()).toBe(true);
+    expect([...harness.emulator.ctx.state.taps.values()].filter((t) => t.userId === results.results[0]!.id)).toEqual([]);
+    off();
+
+    // The pass: on the handover states only; in no reply, no file.
+    const withPass = states.filter((s) => JSON.stringify(s).includes(pass));
+    expect(withPass.length).toBeGreaterThan(0);
+    expect(withPass.every((s) => s.session?.screen === 'handover')).toBe(true);
+    const today = await request({ kind: 'query', query: { type: 'today' } });
+    expect(today).toMatchObject({ ok: true, rows: [expect.objectContaining({ user: adele, key_model: expect.any(String) })] });
+    const csv = await request({ kind: 'query', query: { type: 'exportCsv' } });
+    for (const reply of [today, csv]) expect(JSON.stringify(reply)).not.toContain(pass);
+    const files = (dir: string): string[] => readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : [join(dir, n)]));
+    expect(files(harness.dataRoot).length).toBeGreaterThan(0);
+    for (const f of files(harness.dataRoot)) expect(readFileSync(f, 'latin1').includes(pass)).toBe(false);
   });
 });
