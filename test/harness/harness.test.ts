@@ -9,6 +9,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { upn } from '../directory/support';
 import { submitSignIn } from '../emulator/support/idp-browser';
+import { registerSecurityKey, signInWithPass } from './desk-user';
 import { startHarness, type Harness } from './server';
 
 /** The page's global, as the shim sets it (this file is type-checked without the DOM library). */
@@ -156,25 +157,9 @@ describe('web harness', { timeout: 120_000 }, () => {
     await send({ type: 'handedOver' });
 
     const view = await msi;
-    const step = (name: string) => view.waitForSelector(`body[data-step="${name}"]`, { timeout: 30_000 });
-    await step('sign-in-username');
-    await view.getByLabel('Email, phone, or Skype').fill(adele);
-    await view.getByRole('button', { name: 'Next' }).click();
-    await step('sign-in-tap');
-    await view.getByLabel('Temporary Access Pass').fill(pass);
-    await view.getByRole('button', { name: 'Sign in' }).click();
-    await step('security-info');
+    await signInWithPass(view, adele, pass);
     await until('registering');
-    await view.getByRole('link', { name: '+ Add sign-in method' }).click();
-    await step('add-method');
-    await view.getByRole('link', { name: /Security key/ }).click();
-    await step('security-key-type');
-    await view.getByRole('link', { name: 'USB device' }).click();
-    await step('webauthn');
-    await view.getByRole('button', { name: 'Next' }).click();
-    await step('name-key');
-    await view.getByLabel('Security key name').fill('Desk key');
-    await view.getByRole('button', { name: 'Next' }).click();
+    await registerSecurityKey(view);
 
     const done = await until('done');
     if (done.screen !== 'done') throw new Error('not done');

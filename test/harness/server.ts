@@ -42,6 +42,8 @@ export interface HarnessOptions {
   rendererDir?: string;
   /** The software key at the desk: a fixture profile id, or null for none at start. Default the YubiKey 5 NFC. */
   stationKey?: string | null;
+  /** Keep `dataRoot` (the audit journals) on close, e.g. to scan it after a suite. Default false. */
+  keepData?: boolean;
   /** How long quit / reset waits for pending TAP deletions. Default 3 s. */
   drainTimeoutMs?: number;
 }
@@ -258,7 +260,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await browser.close().catch(() => undefined);
       bus.reset();
       if (ownEmulator) await emu.close();
-      rmSync(dataRoot, { recursive: true, force: true });
+      if (!options.keepData) rmSync(dataRoot, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,107 @@
+// `npm run demo:web`: the whole kiosk in a browser, no Electron. Starts the Entra emulator, a software YubiKey on
+// the virtual HID bus and the web harness, and prints the URL and the demo operators. Dev and test only.
+//
+// The operator's sign-in page and the user's My Security Info open in their own Chromium windows (headed when a
+// display exists). Without a display they run headless and the demo plays both: it signs the chosen operator in
+// and, once the pass is handed over, signs the person in with it and registers the browser's virtual key.
+import { parseArgs } from 'node:util';
+import { submitSignIn } from '../emulator/support/idp-browser';
+import { registerSecurityKey, signInWithPass } from './desk-user';
+import { startHarness } from './server';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '0' },
+    headless: { type: 'boolean', default: false },
+    operator: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (values.help) {
+  console.log(`Usage: npm run demo:web -- [--port N] [--headless] [--operator UPN]
+Serves the kiosk's renderer on http://127.0.0.1 against the Entra emulator; open the printed URL in a browser.
+Keys on stdin: p = plug the software key in, u = unplug it, q = quit.`);
+  process.exit(0);
+}
+
+const headless = values.headless || !process.env['DISPLAY'];
+const harness = await startHarness({ port: Number(values.port), headless });
+const emu = harness.emulator;
+const operators = emu.operators;
+const auto = operators.find((o) => o.upn === values.operator) ?? operators.find((o) => o.upn.startsWith('patti.fernandez@')) ?? operators[0];
+
+console.log(`
+TAP Kiosk in the browser (web harness, demo)
+
+  Open          ${harness.url}
+                (the token in the address lets that page, and only it, talk to the station)
+  Station       ${harness.station().config.stationId}, a software YubiKey 5 NFC plugged in (keys: p plug, u unplug, q quit)
+  Emulator      ${emu.urls.authority}   My Security Info ${emu.urls.mySecurityInfo}
+
+Demo operators (sign in on the page the station opens):`);
+for (const op of operators) console.log(`  ${op.upn.padEnd(48)} ${op.password}`);
+console.log(`
+Note: the emulator's FIDO2 policy is set to isAttestationEnforced: false so that Chromium's virtual authenticator
+(not attested) can register at My Security Info; a real tenant would enforce attestation.`);
+
+if (headless) {
+  console.log(`
+No display: the operator's sign-in page and the user's side (My Security Info) run in headless Chromium.
+The demo plays them: it signs in as ${auto?.upn ?? '(no operator)'}, and after "handed over" it signs the person
+in with the pass and registers Chromium's virtual security key. Use --headless with a display to get the same.`);
+  harness.onPage((kind, page) => {
+    if (kind === 'sign-in' && auto) {
+      void submitSignIn(page, auto.upn, auto.password).catch((e: unknown) => console.error(`[demo] operator sign-in: ${e instanceof Error ? e.message : String(e)}`));
+    }
+    if (kind === 'security-info') {
+      void (async () => {
+        // The pass lives in the station's memory; it is typed into the page, never printed.
+        const s = harness.state().session;
+        if (!s || s.screen !== 'handover') return;
+        const { pass, user } = s;
+        // The person takes over once the operator has pressed "handed over".
+        const go = await new Promise<boolean>((resolve) => {
+          const check = (screen: string | undefined) => {
+            if (screen === 'handover') return false;
+            off();
+            resolve(screen === 'waiting-for-sign-in');
+            return true;
+          };
+          const off = harness.station().handlers.subscribe((state) => void check(state.session?.screen));
+          check(harness.state().session?.screen);
+        });
+        if (!go) return;
+        await signInWithPass(page, user.userPrincipalName, pass);
+        await registerSecurityKey(page, 'Desk key');
+      })().catch((e: unknown) => console.error(`[demo] user's side: ${e instanceof Error ? e.message : String(e)}`));
+    }
+  });
+} else {
+  console.log('\nThe sign-in page and My Security Info open as their own Chromium windows when the station asks for them.');
+}
+console.log('\nCtrl+C (or q) stops everything.');
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nStopping: the enrollment is cancelled, any pass deleted, the browser closed.');
+  await harness.close();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());
+
+if (process.stdin.isTTY) process.stdin.setRawMode(true);
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (chunk: string) => {
+  for (const c of chunk) {
+    if (c === 'p') {
+      harness.plugKey();
+      console.log('[demo] key plugged in');
+    } else if (c === 'u') {
+      harness.unplugKey();
+      console.log('[demo] key unplugged');
+    } else if (c === 'q' || c === '\u0003') void stop();
+  }
+});
