@@ -59,7 +59,7 @@ export function Header(props: {
         <Button appearance="subtle" lang={other} onClick={() => props.onLanguage(other)}>
           {other === 'de' ? 'Deutsch' : 'English'}
         </Button>
-        {working && (
+        {working && !props.compact && (
           <>
             <Button appearance="subtle" onClick={() => void send({ type: 'lock' })}>
               {t('header.lock')}

@@ -1,14 +1,4 @@
-import {
-  Button,
-  Spinner,
-  Table,
-  TableBody,
-  TableCell,
-  TableHeader,
-  TableHeaderCell,
-  TableRow,
-  Textarea,
-} from '@fluentui/react-components';
+import { Button, Spinner } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
 import type { TodayRow } from '../../../preload/contract';
 import { useCommands } from '../bridge';
@@ -35,8 +25,13 @@ const time = (iso: string): string => {
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 };
 
+const formatDay = (day: string, lang: string): string => {
+  const d = new Date(`${day}T12:00:00`);
+  return Number.isNaN(d.getTime()) ? day : new Intl.DateTimeFormat(lang === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'full' }).format(d);
+};
+
 export function TodayScreen({ onBack }: { onBack: () => void }) {
-  const { t } = useT();
+  const { t, lang } = useT();
   const { query } = useCommands();
   const [data, setData] = useState<{ day: string; rows: TodayRow[] } | 'loading' | 'failed'>('loading');
   const [csv, setCsv] = useState<{ fileName: string; csv: string } | null>(null);
@@ -61,7 +56,7 @@ export function TodayScreen({ onBack }: { onBack: () => void }) {
   return (
     <section className="screen" aria-labelledby="today-title">
       <h1 id="today-title" tabIndex={-1}>
-        {typeof data === 'object' ? t('today.titleDay', { day: data.day }) : t('today.title')}
+        {typeof data === 'object' ? t('today.titleDay', { day: formatDay(data.day, lang) }) : t('today.title')}
       </h1>
       {data === 'loading' && <Spinner labelPosition="after" label={t('today.loading')} />}
       {data === 'failed' && <p role="alert">{t('today.failed')}</p>}
@@ -70,32 +65,32 @@ export function TodayScreen({ onBack }: { onBack: () => void }) {
           <p>{t('today.none')}</p>
         ) : (
           <div className="table-wrap">
-            <Table aria-labelledby="today-title" size="small">
-              <TableHeader>
-                <TableRow>
-                  <TableHeaderCell>{t('today.col.started')}</TableHeaderCell>
-                  <TableHeaderCell>{t('today.col.user')}</TableHeaderCell>
-                  <TableHeaderCell>{t('today.col.operator')}</TableHeaderCell>
-                  <TableHeaderCell>{t('today.col.document')}</TableHeaderCell>
-                  <TableHeaderCell>{t('today.col.model')}</TableHeaderCell>
-                  <TableHeaderCell>{t('today.col.outcome')}</TableHeaderCell>
-                  <TableHeaderCell>{t('today.col.finished')}</TableHeaderCell>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
+            <table className="today-table" aria-labelledby="today-title">
+              <thead>
+                <tr>
+                  <th scope="col">{t('today.col.started')}</th>
+                  <th scope="col">{t('today.col.user')}</th>
+                  <th scope="col">{t('today.col.operator')}</th>
+                  <th scope="col">{t('today.col.document')}</th>
+                  <th scope="col">{t('today.col.model')}</th>
+                  <th scope="col">{t('today.col.outcome')}</th>
+                  <th scope="col">{t('today.col.finished')}</th>
+                </tr>
+              </thead>
+              <tbody>
                 {data.rows.map((r) => (
-                  <TableRow key={r.enrollment}>
-                    <TableCell>{time(r.started)}</TableCell>
-                    <TableCell>{r.user}</TableCell>
-                    <TableCell>{r.operator}</TableCell>
-                    <TableCell>{r.id_document ? t(`document.${r.id_document}`, { defaultValue: r.id_document }) : ''}</TableCell>
-                    <TableCell>{r.key_model}</TableCell>
-                    <TableCell>{r.outcome ? t(`today.outcome.${r.outcome.replace(/\s+/g, '-')}`, { defaultValue: r.outcome }) : ''}</TableCell>
-                    <TableCell>{time(r.finished)}</TableCell>
-                  </TableRow>
+                  <tr key={r.enrollment}>
+                    <td>{time(r.started)}</td>
+                    <td>{r.user}</td>
+                    <td>{r.operator}</td>
+                    <td>{r.id_document ? t(`document.${r.id_document}`, { defaultValue: r.id_document }) : ''}</td>
+                    <td>{r.key_model}</td>
+                    <td>{r.outcome ? t(`today.outcome.${r.outcome.replace(/\s+/g, '-')}`, { defaultValue: r.outcome }) : ''}</td>
+                    <td>{time(r.finished)}</td>
+                  </tr>
                 ))}
-              </TableBody>
-            </Table>
+              </tbody>
+            </table>
           </div>
         ))}
       <div className="actions">
@@ -110,7 +105,7 @@ export function TodayScreen({ onBack }: { onBack: () => void }) {
       {csv && (
         <div className="csv">
           <label htmlFor="csv-text">{t('today.csvLabel', { file: csv.fileName })}</label>
-          <Textarea id="csv-text" readOnly value={csv.csv} resize="vertical" rows={8} className="csv-text" />
+          <textarea id="csv-text" readOnly value={csv.csv} rows={8} className="csv-text" />
         </div>
       )}
     </section>
