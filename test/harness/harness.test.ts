@@ -46,6 +46,10 @@ function tryConnect(url: string, origin: string | undefined): Promise<'open' | n
 
 describe('web harness', { timeout: 120_000 }, () => {
   it('serves the renderer with the app CSP widened to its own socket only, and window.kiosk exists', async () => {
+    const refused: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy|Refused/i.test(m.text())) refused.push(m.text());
+    });
     const response = await page.goto(harness.url);
     const csp = response?.headers()['content-security-policy'] ?? '';
     expect(csp).toContain("script-src 'self'");
@@ -53,6 +57,9 @@ describe('web harness', { timeout: 120_000 }, () => {
     expect(response?.headers()['referrer-policy']).toBe('no-referrer');
     await page.waitForFunction(() => typeof (globalThis as unknown as Partial<PageGlobal>).kiosk?.request === 'function');
     expect(await page.evaluate(() => Object.keys((globalThis as unknown as PageGlobal).kiosk).sort())).toEqual(['request', 'subscribe']);
+    // The renderer started and drew something with the bridge; nothing was refused by the CSP.
+    await page.waitForFunction(() => ((globalThis as unknown as { document: { querySelector(s: string): { childElementCount: number } | null } }).document.querySelector('#root')?.childElementCount ?? 0) > 0);
+    expect(refused).toEqual([]);
   });
 
   it('answers a state query from the station, refuses a bad request', async () => {

@@ -1,7 +1,6 @@
 // The built renderer (out/renderer/ from `electron-vite build`), served as the app protocol serves it, plus the
 // harness's bridge shim. Builds it when it is missing.
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,11 +12,40 @@ export const SHIM_PATH = '/__harness/bridge.js';
 export const SOCKET_PATH = '/__harness/ws';
 const SHIM_FILE = fileURLToPath(new URL('./bridge-shim.js', import.meta.url));
 
-/** Runs `npx electron-vite build` when `dir` has no index.html (or `force`). */
-export function ensureRendererBuilt(dir = DEFAULT_RENDERER_DIR, options: { force?: boolean } = {}): void {
-  if (!options.force && existsSync(join(dir, 'index.html'))) return;
-  const result = spawnSync('npx', ['electron-vite', 'build'], { cwd: REPO_ROOT, stdio: 'inherit', env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' } });
-  if (result.status !== 0 || !existsSync(join(dir, 'index.html'))) throw new Error(`the renderer could not be built (electron-vite build exited ${String(result.status)})`);
+export const RENDERER_SOURCE = join(REPO_ROOT, 'renderer');
+
+/** Newest modification time under `dir` (ms), skipping node_modules. */
+function newest(dir: string): number {
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules') continue;
+    const path = join(dir, entry.name);
+    latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+  }
+  return latest;
+}
+
+export type RebuildPolicy = 'if-missing' | 'if-stale' | 'always';
+
+/**
+ * The renderer as electron-vite builds it (same root, plugin and relative base), built with Vite's build API
+ * into `dir` when it is missing, older than the sources (`if-stale`, the default), or always.
+ */
+export async function ensureRendererBuilt(dir = DEFAULT_RENDERER_DIR, policy: RebuildPolicy = 'if-stale'): Promise<void> {
+  const index = join(dir, 'index.html');
+  const missing = !existsSync(index);
+  const stale = !missing && policy === 'if-stale' && existsSync(RENDERER_SOURCE) && newest(RENDERER_SOURCE) > statSync(index).mtimeMs;
+  if (!missing && !stale && policy !== 'always') return;
+  const [{ build }, { default: react }] = await Promise.all([import('vite'), import('@vitejs/plugin-react')]);
+  await build({
+    configFile: false,
+    root: RENDERER_SOURCE,
+    base: './',
+    plugins: [react()],
+    logLevel: 'warn',
+    build: { outDir: dir, emptyOutDir: true, chunkSizeWarningLimit: 4096, rollupOptions: { input: join(RENDERER_SOURCE, 'index.html') } },
+  });
+  if (!existsSync(index)) throw new Error(`the renderer build wrote no ${index}`);
 }
 
 /** The app's CSP (main/kiosk/navigation-policy.ts), with the harness's loopback WebSocket as the one extra connection. */

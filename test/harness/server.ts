@@ -27,7 +27,7 @@ import { VirtualBus, type VirtualPort } from '../authenticator/virtual-bus';
 import { startEmulator, type Emulator } from '../emulator';
 import { CHROMIUM_ARGS, serverSpkiHash } from '../emulator/support/idp-browser';
 import { Surfaces, type PageListener, type SurfaceKind } from './browser-surfaces';
-import { DEFAULT_RENDERER_DIR, ensureRendererBuilt, harnessCsp, rendererFile, SOCKET_PATH } from './renderer-files';
+import { DEFAULT_RENDERER_DIR, ensureRendererBuilt, harnessCsp, rendererFile, SOCKET_PATH, type RebuildPolicy } from './renderer-files';
 
 export const HARNESS_STATION_ID = 'KIOSK-WEB-01';
 
@@ -38,8 +38,10 @@ export interface HarnessOptions {
   port?: number;
   /** Chromium for the sign-in and My Security Info pages; default headless. */
   headless?: boolean;
-  /** Default out/renderer (built with electron-vite when missing). */
+  /** Default out/renderer (electron-vite's output), rebuilt with Vite when missing or older than renderer/. */
   rendererDir?: string;
+  /** When to rebuild the renderer (default 'if-stale'). */
+  rebuild?: RebuildPolicy;
   /** The software key at the desk: a fixture profile id, or null for none at start. Default the YubiKey 5 NFC. */
   stationKey?: string | null;
   /** Keep `dataRoot` (the audit journals) on close, e.g. to scan it after a suite. Default false. */
@@ -99,7 +101,7 @@ const sameSecret = (a: string, b: string) => {
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const rendererDir = options.rendererDir ?? DEFAULT_RENDERER_DIR;
-  ensureRendererBuilt(rendererDir);
+  await ensureRendererBuilt(rendererDir, options.rebuild);
   const ownEmulator = !options.emulator;
   const emu = options.emulator ?? (await startEmulator({ tapPolicy: 'kiosk' }));
   acceptVirtualAuthenticator(emu);
