@@ -25,7 +25,9 @@ Keys on stdin: p = plug the software key in, u = unplug it, q = quit.`);
 }
 
 const headless = values.headless || !process.env['DISPLAY'];
-const harness = await startHarness({ port: Number(values.port), headless });
+// The desk key reports the AAGUID of Chromium's virtual authenticator, which performs the WebAuthn registration in
+// My Security Info: so the station recognises the registered key as the one at the desk, as it would a real key.
+const harness = await startHarness({ port: Number(values.port), headless, deskKeyIsVirtualAuthenticator: true });
 const emu = harness.emulator;
 const operators = emu.operators;
 const auto = operators.find((o) => o.upn === values.operator) ?? operators.find((o) => o.upn.startsWith('patti.fernandez@')) ?? operators[0];
@@ -42,7 +44,8 @@ Demo operators (sign in on the page the station opens):`);
 for (const op of operators) console.log(`  ${op.upn.padEnd(48)} ${op.password}`);
 console.log(`
 Note: the emulator's FIDO2 policy is set to isAttestationEnforced: false so that Chromium's virtual authenticator
-(not attested) can register at My Security Info; a real tenant would enforce attestation.`);
+(not attested) can register at My Security Info; a real tenant would enforce attestation. The software key at the
+desk reports that authenticator's AAGUID, so the registered key is recognised as the one at the desk.`);
 
 if (headless) {
   console.log(`

@@ -128,64 +128,81 @@ describe('web harness', { timeout: 120_000 }, () => {
   });
 
   it('a whole enrollment through the socket: the pass only on the handover state, key registered in the My Security Info page, TAP deleted, context closed', async () => {
-    await harness.reset();
-    await page.goto(harness.url);
-    await page.waitForFunction(() => typeof (globalThis as unknown as Partial<PageGlobal>).kiosk?.request === 'function');
-    const states: KioskState[] = [];
-    const off = harness.station().handlers.subscribe((s) => states.push(s));
-    const until = async (screen: string) => {
-      await expect.poll(() => harness.state().session?.screen, { timeout: 30_000 }).toBeOneOf([screen, 'failed']);
-      const now = harness.state().session!;
-      if (now.screen === 'failed' && screen !== 'failed') throw new Error(`failed: ${JSON.stringify(now.error)}`);
-      return harness.state().session!;
-    };
-    const send = async (command: unknown) => expect(await request({ kind: 'command', command })).toEqual({ ok: true, kind: 'command' });
-    const operator = harness.emulator.operators.find((o) => o.upn === upn('patti.fernandez'))!;
-    const signInPage = harness.waitForPage('sign-in');
-    await send({ type: 'signIn' });
-    await submitSignIn(await signInPage, operator.upn, operator.password);
-    await until('ready');
-    const adele = upn('adele.vance');
-    await send({ type: 'search', query: adele });
-    const results = await until('search-results');
-    if (results.screen !== 'search-results') throw new Error('no results');
-    await send({ type: 'selectUser', id: results.results[0]!.id });
-    await until('identity');
-    await send({ type: 'confirmIdentity', document: 'passport' });
-    const preflight = await until('preflight');
-    if (preflight.screen !== 'preflight') throw new Error('no preflight');
-    expect(preflight.verdict).toBe('go');
-    const msi = harness.waitForPage('security-info');
-    msi.catch(() => undefined);
-    await send({ type: 'issue' });
-    const handover = await until('handover');
-    if (handover.screen !== 'handover') throw new Error('no handover');
-    const pass = handover.pass;
-    await send({ type: 'handedOver' });
+    const done = await wholeEnrollment(harness);
+    expect(done.registered).toMatchObject({ stationKey: false }); // the default desk key is a YubiKey, not Chromium's
+  });
 
-    const view = await msi;
-    await signInWithPass(view, adele, pass);
-    await until('registering');
-    await registerSecurityKey(view);
-
-    const done = await until('done');
-    if (done.screen !== 'done') throw new Error('not done');
-    expect(done.cleanup).toEqual({ tap: 'deleted', viewWiped: true });
-    expect(harness.securityInfoPage()).toBeNull();
-    expect(view.isClosed()).toBe(true);
-    expect([...harness.emulator.ctx.state.taps.values()].filter((t) => t.userId === results.results[0]!.id)).toEqual([]);
-    off();
-
-    // The pass: on the handover states only; in no reply, no file.
-    const withPass = states.filter((s) => JSON.stringify(s).includes(pass));
-    expect(withPass.length).toBeGreaterThan(0);
-    expect(withPass.every((s) => s.session?.screen === 'handover')).toBe(true);
-    const today = await request({ kind: 'query', query: { type: 'today' } });
-    expect(today).toMatchObject({ ok: true, rows: [expect.objectContaining({ user: adele, key_model: expect.any(String) })] });
-    const csv = await request({ kind: 'query', query: { type: 'exportCsv' } });
-    for (const reply of [today, csv]) expect(JSON.stringify(reply)).not.toContain(pass);
-    const files = (dir: string): string[] => readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : [join(dir, n)]));
-    expect(files(harness.dataRoot).length).toBeGreaterThan(0);
-    for (const f of files(harness.dataRoot)) expect(readFileSync(f, 'latin1').includes(pass)).toBe(false);
+  it('with the desk key reporting the virtual authenticator AAGUID, the registered key is the station key', async () => {
+    const second = await startHarness({ emulator: harness.emulator, deskKeyIsVirtualAuthenticator: true });
+    try {
+      const done = await wholeEnrollment(second);
+      expect(done.registered).toMatchObject({ stationKey: true, aaguid: '01020304-0506-0708-0102-030405060708' });
+    } finally {
+      await second.close();
+    }
   });
 });
+
+/** One whole enrollment through the page's socket on a freshly reset harness; returns the done state. */
+async function wholeEnrollment(h: Harness) {
+  await h.reset();
+  await page.goto(h.url);
+  await page.waitForFunction(() => typeof (globalThis as unknown as Partial<PageGlobal>).kiosk?.request === 'function');
+  const states: KioskState[] = [];
+  const off = h.station().handlers.subscribe((s) => states.push(s));
+  const until = async (screen: string) => {
+    await expect.poll(() => h.state().session?.screen, { timeout: 30_000 }).toBeOneOf([screen, 'failed']);
+    const now = h.state().session!;
+    if (now.screen === 'failed' && screen !== 'failed') throw new Error(`failed: ${JSON.stringify(now.error)}`);
+    return h.state().session!;
+  };
+  const send = async (command: unknown) => expect(await request({ kind: 'command', command })).toEqual({ ok: true, kind: 'command' });
+  const operator = h.emulator.operators.find((o) => o.upn === upn('patti.fernandez'))!;
+  const signInPage = h.waitForPage('sign-in');
+  await send({ type: 'signIn' });
+  await submitSignIn(await signInPage, operator.upn, operator.password);
+  await until('ready');
+  const adele = upn('adele.vance');
+  await send({ type: 'search', query: adele });
+  const results = await until('search-results');
+  if (results.screen !== 'search-results') throw new Error('no results');
+  await send({ type: 'selectUser', id: results.results[0]!.id });
+  await until('identity');
+  await send({ type: 'confirmIdentity', document: 'passport' });
+  const preflight = await until('preflight');
+  if (preflight.screen !== 'preflight') throw new Error('no preflight');
+  expect(preflight.verdict).toBe('go');
+  const msi = h.waitForPage('security-info');
+  msi.catch(() => undefined);
+  await send({ type: 'issue' });
+  const handover = await until('handover');
+  if (handover.screen !== 'handover') throw new Error('no handover');
+  const pass = handover.pass;
+  await send({ type: 'handedOver' });
+
+  const view = await msi;
+  await signInWithPass(view, adele, pass);
+  await until('registering');
+  await registerSecurityKey(view);
+
+  const done = await until('done');
+  if (done.screen !== 'done') throw new Error('not done');
+  expect(done.cleanup).toEqual({ tap: 'deleted', viewWiped: true });
+  expect(h.securityInfoPage()).toBeNull();
+  expect(view.isClosed()).toBe(true);
+  expect([...h.emulator.ctx.state.taps.values()].filter((t) => t.userId === results.results[0]!.id)).toEqual([]);
+  off();
+
+  // The pass: on the handover states only; in no reply, no file.
+  const withPass = states.filter((s) => JSON.stringify(s).includes(pass));
+  expect(withPass.length).toBeGreaterThan(0);
+  expect(withPass.every((s) => s.session?.screen === 'handover')).toBe(true);
+  const today = await request({ kind: 'query', query: { type: 'today' } });
+  expect(today).toMatchObject({ ok: true, rows: [expect.objectContaining({ user: adele, key_model: expect.any(String) })] });
+  const csv = await request({ kind: 'query', query: { type: 'exportCsv' } });
+  for (const reply of [today, csv]) expect(JSON.stringify(reply)).not.toContain(pass);
+  const files = (dir: string): string[] => readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : [join(dir, n)]));
+  expect(files(h.dataRoot).length).toBeGreaterThan(0);
+  for (const f of files(h.dataRoot)) expect(readFileSync(f, 'latin1').includes(pass)).toBe(false);
+  return done;
+}

@@ -23,10 +23,13 @@ import type { KioskState } from '../../preload/contract';
 import { parseConfig, type StationConfig } from '../../main/config';
 import { createStation, type Station } from '../../main/station';
 import { fixtureKey, YUBIKEY_5_NFC } from '../keys/key-helpers';
-import { VirtualBus, type VirtualPort } from '../authenticator/virtual-bus';
+import { Ctap2Core } from '../authenticator/ctap2-core';
+import { patchGetInfo, profile } from '../authenticator/profiles';
+import { SoftAuthenticator } from '../authenticator/soft-authenticator';
+import { VirtualBus, type PlugKeyOptions, type VirtualPort } from '../authenticator/virtual-bus';
 import { startEmulator, type Emulator } from '../emulator';
 import { CHROMIUM_ARGS, serverSpkiHash } from '../emulator/support/idp-browser';
-import { Surfaces, type PageListener, type SurfaceKind } from './browser-surfaces';
+import { Surfaces, VIRTUAL_AUTHENTICATOR_AAGUID, type PageListener, type SurfaceKind } from './browser-surfaces';
 import { DEFAULT_RENDERER_DIR, ensureRendererBuilt, harnessCsp, rendererFile, SOCKET_PATH, type RebuildPolicy } from './renderer-files';
 
 export const HARNESS_STATION_ID = 'KIOSK-WEB-01';
@@ -44,6 +47,12 @@ export interface HarnessOptions {
   rebuild?: RebuildPolicy;
   /** The software key at the desk: a fixture profile id, or null for none at start. Default the YubiKey 5 NFC. */
   stationKey?: string | null;
+  /**
+   * The desk key reports the AAGUID of Chromium's virtual authenticator (which does the actual WebAuthn
+   * registration in the My Security Info page), so the station sees "the registered key is the one at the desk".
+   * Default false: the fixture's own AAGUID, and the registered key does not match.
+   */
+  deskKeyIsVirtualAuthenticator?: boolean;
   /** Keep `dataRoot` (the audit journals) on close, e.g. to scan it after a suite. Default false. */
   keepData?: boolean;
   /** How long quit / reset waits for pending TAP deletions. Default 3 s. */
@@ -77,6 +86,17 @@ export interface Harness {
 /** The demo accepts Chromium's virtual authenticator at My Security Info: it registers unattested. */
 export function acceptVirtualAuthenticator(emu: Emulator): void {
   emu.ctx.state.fido2Policy.isAttestationEnforced = false;
+}
+
+/** A fixture key whose getInfo carries the virtual authenticator's AAGUID (USB ids and capabilities kept). */
+function virtualAuthenticatorKey(profileId: string): PlugKeyOptions {
+  const p = profile(profileId);
+  if (!p.getInfoCbor) throw new Error(`profile ${profileId} has no getInfo`);
+  const getInfo = patchGetInfo(p.getInfoCbor, { aaguid: Buffer.from(VIRTUAL_AUTHENTICATOR_AAGUID.replaceAll('-', ''), 'hex') });
+  return {
+    ...fixtureKey(profileId),
+    device: () => new SoftAuthenticator({ core: new Ctap2Core(getInfo), capabilities: p.capabilities, deviceVersion: { ...p.deviceVersion } }),
+  };
 }
 
 function demoConfig(emu: Emulator, auditFolder: string): StationConfig {
@@ -118,7 +138,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   let port: VirtualPort | null = null;
   const plugKey = (profileId = keyProfile ?? YUBIKEY_5_NFC.profile) => {
     if (port && !port.unplugged) return;
-    port = bus.plugKey(fixtureKey(profileId));
+    port = bus.plugKey(options.deskKeyIsVirtualAuthenticator ? virtualAuthenticatorKey(profileId) : fixtureKey(profileId));
   };
   const unplugKey = () => {
     port?.unplug();
