@@ -5,6 +5,8 @@
 // display exists). Without a display they run headless and the demo plays both: it signs the chosen operator in
 // and, once the pass is handed over, signs the person in with it and registers the browser's virtual key.
 import { parseArgs } from 'node:util';
+import type { SessionSnapshot } from '../../main/enrollment/snapshot';
+import type { KioskState } from '../../preload/contract';
 import { submitSignIn } from '../emulator/support/idp-browser';
 import { registerSecurityKey, signInWithPass } from './desk-user';
 import { startHarness } from './server';
@@ -47,34 +49,45 @@ Note: the emulator's FIDO2 policy is set to isAttestationEnforced: false so that
 (not attested) can register at My Security Info; a real tenant would enforce attestation. The software key at the
 desk reports that authenticator's AAGUID, so the registered key is recognised as the one at the desk.`);
 
+/** The first session snapshot (the current one, or a later one) that satisfies `test`. */
+function nextSession(test: (s: SessionSnapshot) => boolean): Promise<SessionSnapshot | null> {
+  return new Promise((resolve) => {
+    const now = harness.state().session;
+    if (now && test(now)) return resolve(now);
+    const off = harness.station().handlers.subscribe((state) => {
+      if (state.session && test(state.session)) {
+        off();
+        resolve(state.session);
+      }
+    });
+  });
+}
+
 if (headless) {
   console.log(`
 No display: the operator's sign-in page and the user's side (My Security Info) run in headless Chromium.
 The demo plays them: it signs in as ${auto?.upn ?? '(no operator)'}, and after "handed over" it signs the person
 in with the pass and registers Chromium's virtual security key. Use --headless with a display to get the same.`);
+  // The pass stays in this process's memory (it is the station's), typed into the page, never printed.
+  let handedOver: { pass: string; upn: string } | null = null;
+  const remember = (state: KioskState) => {
+    const s = state.session;
+    if (s?.screen === 'handover') handedOver = { pass: s.pass, upn: s.user.userPrincipalName };
+    else if (s && s.screen !== 'waiting-for-sign-in' && s.screen !== 'registering') handedOver = null;
+  };
+  harness.station().handlers.subscribe(remember);
   harness.onPage((kind, page) => {
     if (kind === 'sign-in' && auto) {
       void submitSignIn(page, auto.upn, auto.password).catch((e: unknown) => console.error(`[demo] operator sign-in: ${e instanceof Error ? e.message : String(e)}`));
     }
     if (kind === 'security-info') {
       void (async () => {
-        // The pass lives in the station's memory; it is typed into the page, never printed.
-        const s = harness.state().session;
-        if (!s || s.screen !== 'handover') return;
-        const { pass, user } = s;
-        // The person takes over once the operator has pressed "handed over".
-        const go = await new Promise<boolean>((resolve) => {
-          const check = (screen: string | undefined) => {
-            if (screen === 'handover') return false;
-            off();
-            resolve(screen === 'waiting-for-sign-in');
-            return true;
-          };
-          const off = harness.station().handlers.subscribe((state) => void check(state.session?.screen));
-          check(harness.state().session?.screen);
-        });
-        if (!go) return;
-        await signInWithPass(page, user.userPrincipalName, pass);
+        // The view may open with the pass or after "handed over"; the person starts once the operator has pressed it.
+        const next = await nextSession((x) => x.screen !== 'handover' && x.screen !== 'issuing');
+        const taken = handedOver;
+        if (!next || next.screen !== 'waiting-for-sign-in' || !taken) return;
+        const { pass, upn } = taken;
+        await signInWithPass(page, upn, pass);
         await registerSecurityKey(page, 'Desk key');
       })().catch((e: unknown) => console.error(`[demo] user's side: ${e instanceof Error ? e.message : String(e)}`));
     }

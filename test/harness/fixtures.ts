@@ -35,7 +35,8 @@ export interface KioskWorkerFixtures {
 }
 
 export const test = base.extend<KioskFixtures, KioskWorkerFixtures>({
-  harnessOptions: [{}, { scope: 'worker', option: true }],
+  // Default: the desk key is recognised as the key registered in My Security Info (see HarnessOptions).
+  harnessOptions: [{ deskKeyIsVirtualAuthenticator: true }, { scope: 'worker', option: true }],
   workerHarness: [
     async ({ harnessOptions }, use) => {
       const { startHarness } = await loadHarness();
