@@ -14,7 +14,7 @@ import { withoutSecrets } from './kiosk/page-step';
 import { QuitTasks } from './kiosk/quit-tasks';
 import { SecurityInfoView } from './kiosk/security-info-view';
 import { createSignInPresenter } from './kiosk/signin-window';
-import { configFailedStatus, createStation } from './station';
+import { configFailedStatus, createStation, type Station } from './station';
 
 const quitTasks = new QuitTasks();
 let mainWindow: BrowserWindow | undefined;
@@ -101,14 +101,24 @@ async function start(): Promise<void> {
   // Every service, composed as the web harness and the tests compose it (main/station/): operator session, Graph
   // gateway, key reader (node-hid with usb hot-plug, polling as the fallback), journal, enrollment session. The idle
   // lock is the session's (config.idleLockMinutes).
-  const station = await createStation({
-    config,
-    configFile: configPath(),
-    ...(demo ? { caPem: demo.caPem } : {}),
-    presenter: presentSignIn,
-    view: securityInfo,
-    keySource: new NodeHidSource(),
-  });
+  let station: Station;
+  try {
+    station = await createStation({
+      config,
+      configFile: configPath(),
+      ...(demo ? { caPem: demo.caPem } : {}),
+      presenter: presentSignIn,
+      view: securityInfo,
+      keySource: new NodeHidSource(),
+    });
+  } catch (error) {
+    // Typically the audit journal: in use by another instance, or the folder not writable. Shown on the status screen.
+    const message = `The station could not start: ${error instanceof Error ? error.message : String(error)}`;
+    console.error(`[kiosk] ${message}`);
+    const status = configFailedStatus({ stationId: config.stationId, demo: config.demo, file: configPath(), message });
+    serveIpc(window, createKioskHandlers({ session: null, station: status, audit: null }), devServerUrl);
+    return;
+  }
   // Quit, in phases: cancel the enrollment and drain pending TAP deletions (a TAP left is crash recovery's on the
   // next start, main/audit `pendingTaps`), then wipe the partitions, then release the key reader, journal, tokens.
   quitTasks.add({ name: 'drain pending TAP deletions', phase: 'drain', run: async () => void (await station.drain()), timeoutMs: 15_000 });
@@ -126,8 +136,12 @@ async function start(): Promise<void> {
 function serveIpc(window: BrowserWindow, handlers: KioskHandlers, devServerUrl: string | undefined): void {
   const allowed = [`${APP_ORIGIN}/`, ...(devServerUrl ? [`${new URL(devServerUrl).origin}/`] : [])];
   ipcMain.handle(COMMAND_CHANNEL, async (event, raw: unknown): Promise<KioskReply> => {
+    // The main window's top frame on the app's own origin: not a subframe, not another window, not a page that
+    // navigated elsewhere (the navigation guard already prevents that; this holds even if it failed).
     const frame = event.senderFrame;
-    if (event.sender !== window.webContents || !frame || frame !== window.webContents.mainFrame || !allowed.some((o) => frame.url.startsWith(o))) {
+    const top = window.isDestroyed() ? null : window.webContents.mainFrame;
+    const fromMainFrame = !!frame && !!top && frame.processId === top.processId && frame.routingId === top.routingId;
+    if (event.sender !== window.webContents || !frame || !fromMainFrame || !allowed.some((o) => frame.url.startsWith(o))) {
       return { ok: false, error: { code: 'invalid-request', message: 'Requests are accepted from the station window only.' } };
     }
     return handlers.handle(raw);
