@@ -86,39 +86,39 @@ function Shell(props: {
         {t('app.skip')}
       </a>
       <Header station={state.station} session={session} view={shown} onView={setView} lang={props.lang} onLanguage={props.onLanguage} compact={beside} />
-      <div className="banners">
-        {session && session.pendingDeletions > 0 && (
-          <MessageBar intent="warning" layout="multiline" className="banner">
-            <MessageBarBody>
-              <MessageBarTitle>{t('banner.pending.title')}</MessageBarTitle>
-              {t('banner.pending.body', { count: session.pendingDeletions })}
-            </MessageBarBody>
-          </MessageBar>
-        )}
-        {problems.length > 0 && shown !== 'station' && (
-          <MessageBar intent="error" layout="multiline" className="banner">
-            <MessageBarBody>
-              <MessageBarTitle>{t('banner.station.title')}</MessageBarTitle>
-              {problems.map((p) => t(`station.${p}.title`)).join(' · ')}{' '}
-              <Button appearance="transparent" size="small" onClick={() => setView('station')}>
-                {t('banner.station.open')}
-              </Button>
-            </MessageBarBody>
-          </MessageBar>
-        )}
-        {refusal && (
-          <MessageBar intent="error" layout="multiline" className="banner">
-            <MessageBarBody>
-              <MessageBarTitle>{t(`refusal.${refusal.error.code}`)}</MessageBarTitle>
-              {refusal.error.message}{' '}
-              <Button appearance="transparent" size="small" onClick={props.onDismissRefusal}>
-                {t('common.dismiss')}
-              </Button>
-            </MessageBarBody>
-          </MessageBar>
-        )}
-      </div>
       <main id="main" className="page" tabIndex={-1}>
+        <div className="banners">
+          {session && session.pendingDeletions > 0 && (
+            <MessageBar intent="warning" layout="multiline" className="banner">
+              <MessageBarBody>
+                <MessageBarTitle>{t('banner.pending.title')}</MessageBarTitle>
+                {t('banner.pending.body', { count: session.pendingDeletions })}
+              </MessageBarBody>
+            </MessageBar>
+          )}
+          {problems.length > 0 && shown !== 'station' && (
+            <MessageBar intent="error" layout="multiline" className="banner">
+              <MessageBarBody>
+                <MessageBarTitle>{t('banner.station.title')}</MessageBarTitle>
+                {problems.map((p) => t(`station.${p}.title`)).join(' · ')}{' '}
+                <Button appearance="outline" onClick={() => setView('station')}>
+                  {t('banner.station.open')}
+                </Button>
+              </MessageBarBody>
+            </MessageBar>
+          )}
+          {refusal && (
+            <MessageBar intent="error" layout="multiline" className="banner">
+              <MessageBarBody>
+                <MessageBarTitle>{t(`refusal.${refusal.error.code}`)}</MessageBarTitle>
+                {refusal.error.message}{' '}
+                <Button appearance="outline" onClick={props.onDismissRefusal}>
+                  {t('common.dismiss')}
+                </Button>
+              </MessageBarBody>
+            </MessageBar>
+          )}
+        </div>
         {shown === 'station' && <StationStatusScreen station={state.station} hasSession={!forcedStation} onBack={() => setView('session')} />}
         {shown === 'today' && <TodayScreen onBack={() => setView('session')} />}
         {shown === 'session' && session && <SessionScreen snapshot={session} />}

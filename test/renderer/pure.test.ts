@@ -98,3 +98,15 @@ describe('screens', () => {
     expect(Object.values(guideStates('done'))).toEqual(GUIDE_STEPS.map(() => 'done'));
   });
 });
+
+describe('initials', () => {
+  it('takes the first and last name, in either order, skipping brackets and symbols', async () => {
+    const { initials } = await import('../../renderer/src/lib/initials');
+    expect(initials('Jonas Weber')).toBe('JW');
+    expect(initials('Weiß, Johanna')).toBe('JW');
+    expect(initials('Anna Maria de Vries (Contractor)')).toBe('AV');
+    expect(initials('Cher')).toBe('C');
+    expect(initials('ölaf 123 Ünal')).toBe('ÖÜ');
+    expect(initials('')).toBe('');
+  });
+});

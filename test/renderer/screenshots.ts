@@ -92,7 +92,7 @@ async function main() {
         }
         await page.waitForTimeout(400);
         await page.screenshot({ path: join(OUT, `${shot.name}.${lang}.png`), fullPage: true });
-        const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+        const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']).analyze();
         for (const v of axe.violations) {
           const line = `${shot.name}.${lang}: axe ${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`;
           if (v.impact === 'serious' || v.impact === 'critical') problems.push(line);

@@ -1,4 +1,4 @@
-import { Badge, Button } from '@fluentui/react-components';
+import { Button } from '@fluentui/react-components';
 import type { SessionSnapshot, StationStatus } from '../../../preload/contract';
 import type { View } from '../App';
 import { useCommands } from '../bridge';
@@ -28,11 +28,7 @@ export function Header(props: {
       <div className="header-brand">
         <span className="header-title">{t('app.title')}</span>
         <span className="header-station">{t('header.station', { id: station.stationId })}</span>
-        {station.demo && (
-          <Badge appearance="tint" color="informative">
-            {t('header.demo')}
-          </Badge>
-        )}
+        {station.demo && <span className="tag tag-neutral">{t('header.demo')}</span>}
       </div>
       {operator && (
         <div className="header-operator">

@@ -1,4 +1,4 @@
-import { Avatar, Badge } from '@fluentui/react-components';
+import { PersonPhoto } from './Person';
 import type { IdentityCard as Card } from '../../../main/directory/types';
 import { useT } from '../i18n';
 import { formatDate } from '../lib/format';
@@ -9,17 +9,15 @@ export function IdentityCard({ user, compact = false }: { user: Card; compact?: 
   return (
     <section className={`card identity${compact ? ' identity-compact' : ''}`} aria-labelledby="identity-name">
       <div className="identity-head">
-        <Avatar name={user.displayName} image={user.photo ? { src: user.photo, alt: '' } : undefined} size={compact ? 56 : 96} aria-hidden="true" />
+        <PersonPhoto name={user.displayName} photo={user.photo} size={compact ? 56 : 96} />
         <div>
           <h2 id="identity-name">{user.displayName}</h2>
           <p className="identity-upn">{user.userPrincipalName}</p>
           <p className="identity-badges">
-            <Badge appearance="outline" color={user.accountEnabled ? 'success' : 'danger'}>
-              {user.accountEnabled ? t('identity.enabled') : t('identity.disabled')}
-            </Badge>{' '}
-            <Badge appearance="outline" color={user.isExternalGuest ? 'danger' : 'informative'}>
+            <span className={`tag ${user.accountEnabled ? 'tag-good' : 'tag-bad'}`}>{user.accountEnabled ? t('identity.enabled') : t('identity.disabled')}</span>{' '}
+            <span className={`tag ${user.isExternalGuest ? 'tag-bad' : 'tag-neutral'}`}>
               {user.isExternalGuest ? t('identity.externalGuest') : user.userType === 'Guest' ? t('identity.guest') : t('identity.member')}
-            </Badge>
+            </span>
           </p>
         </div>
       </div>

@@ -125,6 +125,7 @@ export function fixtures(now = NOW()): Record<string, KioskState> {
     reauth: s({ ...base, screen: 'signing-in', reason: 'token-revoked', error: { code: 'graph.unauthenticated', text: 'Your sign-in has ended. Sign in again.', requestId: null, step: 'issue' } }),
     locked: s({ ...base, operator: null, screen: 'locked' }),
     ready: s({ ...base, key: noKey, screen: 'ready', query: '', error: null }),
+    'ready-reader-down': s({ ...base, key: noKey, screen: 'ready', query: '', error: null, pendingDeletions: 2 }, { keyReader: { status: 'unavailable', message: 'HID access denied' } }),
     'ready-error': s({ ...base, screen: 'ready', query: 'jonas', error: { ...error, step: 'search' } }),
     searching: s({ ...base, screen: 'searching', query: 'jonas' }),
     'search-results': s({ ...base, screen: 'search-results', query: 'jonas', results: users }),

@@ -1,4 +1,5 @@
-import { Avatar, Badge, Button, Field, Input, Spinner } from '@fluentui/react-components';
+import { Button, Field, Input, Spinner } from '@fluentui/react-components';
+import { PersonPhoto } from '../components/Person';
 import { useRef, useState, type KeyboardEvent } from 'react';
 import type { SessionSnapshot } from '../../../preload/contract';
 import { useCommands } from '../bridge';
@@ -95,9 +96,7 @@ export function FindScreen({ s }: { s: FindSnapshot }) {
       </form>
       {entry === 'badge' && (
         <p className="entry-kind">
-          <Badge appearance="tint" color="brand">
-            {t('find.badge')}
-          </Badge>
+          <span className="tag tag-brand">{t('find.badge')}</span>
         </p>
       )}
       {s.screen === 'ready' && s.error && <ErrorBar error={s.error} />}
@@ -112,7 +111,7 @@ export function FindScreen({ s }: { s: FindSnapshot }) {
           {results.map((u) => (
             <li key={u.id}>
               <button type="button" className="result" onClick={() => void send({ type: 'selectUser', id: u.id })}>
-                <Avatar name={u.displayName} size={48} aria-hidden="true" />
+                <PersonPhoto name={u.displayName} photo={'photo' in u && typeof u.photo === 'string' ? u.photo : null} size={48} />
                 <span className="result-text">
                   <span className="result-name">{u.displayName}</span>
                   <span className="result-upn">{u.userPrincipalName}</span>

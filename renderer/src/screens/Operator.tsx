@@ -17,7 +17,7 @@ export function SignedOutScreen({ s }: { s: Of<'signed-out'> }) {
       <p className="lead">{t('operator.signedOut.lead')}</p>
       {s.error && <ErrorBar error={s.error} title={t('operator.signInFailed')} />}
       <div className="actions">
-        <Button appearance="primary" size="large" data-autofocus onClick={() => void send({ type: 'signIn' })}>
+        <Button appearance="primary" size="large" onClick={() => void send({ type: 'signIn' })}>
           {t('operator.signIn')}
         </Button>
       </div>
@@ -73,7 +73,7 @@ export function LockedScreen() {
       </h1>
       <p className="lead">{t('operator.locked.lead')}</p>
       <div className="actions">
-        <Button appearance="primary" size="large" data-autofocus onClick={() => void send({ type: 'unlock' })}>
+        <Button appearance="primary" size="large" onClick={() => void send({ type: 'unlock' })}>
           {t('operator.unlock')}
         </Button>
       </div>

@@ -44,7 +44,7 @@ export function OutcomeScreen({ s }: { s: OutcomeSnapshot }) {
   }
   const next = (
     <div className="actions">
-      <Button appearance="primary" size="large" data-autofocus onClick={() => void send({ type: 'dismiss' })}>
+      <Button appearance="primary" size="large" onClick={() => void send({ type: 'dismiss' })}>
         {t('outcome.nextPerson')}
       </Button>
     </div>
@@ -69,7 +69,7 @@ export function OutcomeScreen({ s }: { s: OutcomeSnapshot }) {
           </ul>
         </section>
         <Cleanup cleanup={s.cleanup} />
-        {s.nextAt > 0 && <Countdown endsAt={s.nextAt} label={t('countdown.label.next')} />}
+        {s.nextAt > 0 && <Countdown endsAt={s.nextAt} label={t('countdown.label.next')} urgent={false} />}
         {next}
       </section>
     );
