@@ -66,6 +66,8 @@ export interface Station {
 export async function createStation(options: CreateStationOptions): Promise<Station> {
   const { config } = options;
   const trust = options.caPem !== undefined ? { caPem: options.caPem } : {};
+  // First: the one step that can fail (the journal is locked by another instance, or not writable); nothing to undo.
+  const journal = await openJournal({ folder: config.auditFolder, stationId: config.stationId });
   const status = new StationStatusStore({
     stationId: config.stationId,
     demo: config.demo,
@@ -82,7 +84,6 @@ export async function createStation(options: CreateStationOptions): Promise<Stat
   const directory = createDirectoryGateway({ client });
   const watcher = new KeyWatcher(options.keySource, options.keyWatcher);
   const keys = watcherKeysPort(watcher, options.keySource);
-  const journal = await openJournal({ folder: config.auditFolder, stationId: config.stationId });
   const network = new MsalNetworkClient({ ...trust, timeoutMs: 10_000 });
 
   const session = new EnrollmentSession({
