@@ -3,7 +3,7 @@
  * Its own state is only what a reload may lose: which station page is open, the language, a refusal notice.
  */
 import { Button, FluentProvider, MessageBar, MessageBarBody, MessageBarTitle, webLightTheme } from '@fluentui/react-components';
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { I18nextProvider } from 'react-i18next';
 import type { KioskBridge, KioskReply, KioskState } from '../../preload/contract';
 import { CommandsContext, commandsFor } from './bridge';
@@ -21,6 +21,7 @@ export function App({ bridge }: { bridge: KioskBridge }) {
   const [language, setLanguage] = useState<Language | null>(null);
   const [refusal, setRefusal] = useState<Extract<KioskReply, { ok: false }> | null>(null);
   const commands = useMemo(() => commandsFor(bridge, setRefusal), [bridge]);
+  const dismissRefusal = useCallback(() => setRefusal(null), []);
 
   useEffect(() => bridge.subscribe(setState), [bridge]);
 
@@ -37,7 +38,7 @@ export function App({ bridge }: { bridge: KioskBridge }) {
           {state === null ? (
             <Starting />
           ) : (
-            <Shell state={state} lang={lang} onLanguage={setLanguage} refusal={refusal} onDismissRefusal={() => setRefusal(null)} />
+            <Shell state={state} lang={lang} onLanguage={setLanguage} refusal={refusal} onDismissRefusal={dismissRefusal} />
           )}
         </CommandsContext.Provider>
       </FluentProvider>
@@ -79,6 +80,9 @@ function Shell(props: {
     const target = main?.querySelector<HTMLElement>('[data-autofocus]') ?? main?.querySelector<HTMLElement>('h1');
     target?.focus();
   }, [group]);
+  // A refused command belongs to the page it was sent from.
+  const { onDismissRefusal } = props;
+  useEffect(() => onDismissRefusal(), [group, onDismissRefusal]);
 
   return (
     <div className={`layout${beside ? ' layout-beside' : ''}`}>
