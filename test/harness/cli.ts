@@ -93,7 +93,9 @@ in with the pass and registers Chromium's virtual security key. Use --headless w
     }
   });
 } else {
-  console.log('\nThe sign-in page and My Security Info open as their own Chromium windows when the station asks for them.');
+  console.log('\nThe kiosk opens in a Chromium window; the sign-in page and My Security Info open as their own windows when the station asks for them.');
+  const kiosk = await (await harness.browser.newContext({ viewport: null })).newPage();
+  await kiosk.goto(harness.url);
 }
 console.log('\nCtrl+C (or q) stops everything.');
 

@@ -21,7 +21,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { KioskState } from '../../preload/contract';
 import { parseConfig, type StationConfig } from '../../main/config';
-import { createStation, type Station } from '../../main/station';
+import { createStation, type CreateStationOptions, type Station } from '../../main/station';
 import { fixtureKey, YUBIKEY_5_NFC } from '../keys/key-helpers';
 import { Ctap2Core } from '../authenticator/ctap2-core';
 import { patchGetInfo, profile } from '../authenticator/profiles';
@@ -57,6 +57,11 @@ export interface HarnessOptions {
   keepData?: boolean;
   /** How long quit / reset waits for pending TAP deletions. Default 3 s. */
   drainTimeoutMs?: number;
+  /**
+   * The session's time, e.g. a ManualTime (test/enrollment/support/manual-time.ts) as `clock`, `timers` and
+   * `machineClock`, so a suite can run the 10-minute window out. Each reset builds its station with these again.
+   */
+  stationTime?: () => Omit<NonNullable<CreateStationOptions['session']>, 'drainTimeoutMs'>;
 }
 
 export interface Harness {
@@ -167,7 +172,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       view: surfaces.view,
       keySource: bus,
       keyWatcher: { pollIntervalMs: 1_000, hotplugPollIntervalMs: 60_000 },
-      session: { drainTimeoutMs: options.drainTimeoutMs ?? 3_000 },
+      session: { ...(options.stationTime?.() ?? {}), drainTimeoutMs: options.drainTimeoutMs ?? 3_000 },
     });
     station = next;
     offState = next.handlers.subscribe(broadcast);
