@@ -249,7 +249,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const stopStation = async () => {
     offState?.();
     offState = null;
-    await station.stop();
+    // Bounded in real time too: with a hand-moved stationTime the drain would wait for a clock nobody moves.
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, (options.drainTimeoutMs ?? 3_000) + 5_000)));
+    await Promise.race([station.drain().catch(() => undefined), bound]);
+    clearTimeout(timer);
+    await station.release();
     await surfaces.view.wipe();
   };
 
