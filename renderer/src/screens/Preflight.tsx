@@ -20,6 +20,9 @@ import { useT } from '../i18n';
 import { formatDate } from '../lib/format';
 import { checkMsg } from '../lib/messages';
 
+/** Problems first (a stable sort keeps main's order within a status). */
+const RANK = { fail: 0, unknown: 1, warn: 2, pass: 3 } as const;
+
 type PreflightSnapshot = Extract<SessionSnapshot, { screen: 'preflight' | 'confirm-replace' | 'issuing' }>;
 
 export function PreflightScreen({ s }: { s: PreflightSnapshot }) {
@@ -57,7 +60,7 @@ export function PreflightScreen({ s }: { s: PreflightSnapshot }) {
                 {p.verdict === 'go' ? t('preflight.verdict.go') : t('preflight.verdict.refused')} {t('preflight.document', { document: t(`document.${p.document}`) })}
               </p>
               <ul className="checklist">
-                {p.checks.map((c) => (
+                {[...p.checks].sort((a, b) => RANK[a.status] - RANK[b.status]).map((c) => (
                   <li key={c.code} className={`check check-${c.status}`}>
                     <StatusIcon status={c.status} />
                     <span>{m(checkMsg(c, s.key))}</span>
