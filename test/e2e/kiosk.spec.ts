@@ -1,0 +1,327 @@
+// The kiosk end to end in Chromium through the web harness, against the emulator: the software key at the
+// station (virtual HID bus), Chromium's virtual authenticator in My Security Info. Every screen is captured
+// (artifacts/e2e/<lang>/, the pass masked) and checked with axe, in English and German.
+import type { Page } from '@playwright/test';
+import { expect, registerSecurityKey, signInWithPass, step, test, type Harness } from '../harness/fixtures';
+import { heading, operatorSignIn, tapsOf, toHandover } from './support/flow';
+import { ARTIFACTS, Camera, dataRoots, LANGS, passesSeen, stem, text, untilScreen, type Lang } from './support/kiosk';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { TimeWarp } from './support/time-warp';
+const upn = (name: string) => `${name}@tapkioskdemo.onmicrosoft.com`;
+
+// Its own renderer build (.scratch/, gitignored): out/renderer may be rebuilt by another process mid-suite.
+// keepData: the harness's journals stay for the final scan (test/e2e/zz-no-pass-on-disk.spec.ts reads them in this file).
+test.use({
+  harnessOptions: { keepData: true, rendererDir: join(process.cwd(), '.scratch', 'e2e-renderer'), rebuild: 'if-stale' },
+  permissions: ['clipboard-read', 'clipboard-write'],
+});
+test.beforeEach(({ harness }) => {
+  dataRoots.add(harness.dataRoot);
+});
+
+/** Operator actions from "person arrives" to "pass handed over" in the happy path (read by bench/ui.bench.ts's own run). */
+const ACTIONS_TARGET = 3;
+
+async function switchTo(page: Page, lang: Lang) {
+  if (lang === 'en') return;
+  await page.getByRole('button', { name: 'Deutsch' }).click();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'de');
+}
+
+/** The security keys a user holds at the emulator. */
+const fido2Of = (h: Harness, who: string) => {
+  const user = h.emulator.ctx.state.findUser(who);
+  if (!user) throw new Error(`no user ${who} in the emulator`);
+  return h.emulator.ctx.state.fido2Of(user.id);
+};
+
+const acceptVirtualAuthenticatorAgain = (h: Harness) => {
+  h.emulator.ctx.state.fido2Policy.isAttestationEnforced = false;
+};
+
+for (const lang of LANGS) {
+  test.describe(`[${lang}]`, () => {
+    test(`happy path: operator sign-in → search → ID → pre-flight → pass → My Security Info → done → ready`, async ({ kiosk: page, harness, operator }, info) => {
+      const cam = new Camera(page, lang, '', info);
+      await expect(page.locator('#root > *').first()).toBeAttached();
+      await switchTo(page, lang);
+      await operatorSignIn(page, harness, operator, cam, lang);
+      await cam.shot('ready');
+
+      // The person arrives. The view for My Security Info opens when the pass is handed over.
+      const msi = harness.waitForPage('security-info', 60_000);
+      msi.catch(() => undefined);
+      const adele = upn('adele.vance');
+      const got = await toHandover(page, harness, lang, 'adele', cam);
+      info.annotations.push({ type: 'operator actions (person arrives → pass on screen)', description: `${got.actions} (target ${ACTIONS_TARGET}): ${got.actionLog.join(', ')}` });
+
+      // Not selectable, not copyable.
+      const pass = page.locator('.pass');
+      // (Page code as strings: this project's tsconfig has no DOM library.)
+      expect(await page.evaluate<string>(`getComputedStyle(document.querySelector('.pass')).userSelect`)).toBe('none');
+      expect(await page.evaluate<string>(`getComputedStyle(document.querySelector('.pass-block')).userSelect`)).toBe('none');
+      const prevented = await page.evaluate<boolean>(`(() => {
+        const ev = new ClipboardEvent('copy', { bubbles: true, cancelable: true, clipboardData: new DataTransfer() });
+        document.querySelector('.pass').dispatchEvent(ev);
+        return ev.defaultPrevented && ev.clipboardData.getData('text/plain') === '';
+      })()`);
+      expect(prevented).toBe(true);
+      await page.evaluate(`navigator.clipboard.writeText('nothing copied')`);
+      await pass.click({ clickCount: 3 });
+      await page.keyboard.press('ControlOrMeta+A');
+      await page.keyboard.press('ControlOrMeta+C');
+      expect(await page.evaluate<string>(`getSelection()?.toString() ?? ''`)).not.toContain(got.pass);
+      expect(await page.evaluate<string>(`navigator.clipboard.readText()`)).toBe('nothing copied');
+      await page.evaluate(`getSelection()?.removeAllRanges()`);
+
+      await page.getByRole('button', { name: text(lang, 'handover.done') }).click();
+      await untilScreen(harness, 'waiting-for-sign-in');
+      await expect(heading(page, text(lang, 'userSide.titleWaiting'))).toBeVisible();
+      await cam.shot('user-sign-in');
+      expect(await page.locator('.pass').count()).toBe(0);
+
+      // The person, on My Security Info: the pass as read from the screen, then the key through WebAuthn.
+      const view = await msi;
+      await signInWithPass(view, adele, got.pass);
+      await untilScreen(harness, 'registering');
+      await expect(heading(page, text(lang, 'userSide.titleRegistering'))).toBeVisible();
+      await cam.shot('user-registering');
+      await registerSecurityKey(view, 'Adele – desk key');
+
+      await untilScreen(harness, 'done');
+      await expect(heading(page, new RegExp(`^${stem(lang, 'outcome.done.title')}`))).toBeVisible();
+      const done = harness.state().session;
+      if (done?.screen !== 'done') throw new Error('not done');
+      // The virtual authenticator (AAGUID 0102…) registered, not the station's software YubiKey: the UI says so.
+      expect(done.registered.stationKey).toBe(false);
+      await expect(page.getByText(text(lang, 'outcome.done.otherKey'))).toBeVisible();
+      await expect(page.getByText(text(lang, 'outcome.tap.deleted'))).toBeVisible();
+      await expect(page.getByText(text(lang, 'outcome.wiped'))).toBeVisible();
+      await cam.shot('done');
+      expect(tapsOf(harness, got.userId)).toEqual([]);
+      expect(harness.securityInfoPage()).toBeNull();
+      expect(view.isClosed()).toBe(true);
+
+      // Ready for the next person, by itself.
+      await untilScreen(harness, 'ready', 20_000);
+      await expect(heading(page, text(lang, 'find.title'))).toBeVisible();
+      await cam.shot('ready-next');
+
+      if (lang === 'en') {
+        // A second person at the same station: My Security Info opens with no trace of Adele.
+        await test.step('a second user finds no trace of the first', async () => {
+          const msi2 = harness.waitForPage('security-info', 60_000);
+          msi2.catch(() => undefined);
+          const megan = await toHandover(page, harness, lang, 'megan', null);
+          await page.getByRole('button', { name: text(lang, 'handover.done') }).click();
+          await untilScreen(harness, 'waiting-for-sign-in');
+          const next = await msi2;
+          expect(next).not.toBe(view);
+          await step(next, 'sign-in-username');
+          const origin = new URL(next.url()).origin;
+          expect(await next.context().cookies()).toEqual([]);
+          const storage = await next.evaluate<{ local: number; session: number; idb: string[]; origin: string }>(`(async () => ({
+            local: localStorage.length,
+            session: sessionStorage.length,
+            idb: (await indexedDB.databases()).map((d) => d.name),
+            origin: location.origin,
+          }))()`);
+          expect(storage).toEqual({ local: 0, session: 0, idb: [], origin });
+          // Not signed in as anyone: the page asks for a user name, and the field is empty.
+          await expect(next.getByLabel('Email, phone, or Skype')).toHaveValue('');
+          expect(await next.content()).not.toContain('adele');
+          await page.getByRole('button', { name: text(lang, 'userSide.cancel') }).click();
+          await untilScreen(harness, 'cancelled');
+          expect(tapsOf(harness, megan.userId)).toEqual([]);
+          await untilScreen(harness, 'ready', 20_000);
+        });
+      }
+
+      // Today and the station status, from the header.
+      await page.getByRole('button', { name: text(lang, 'header.today'), exact: true }).click();
+      await expect(page.getByRole('table')).toBeVisible();
+      await expect(page.getByRole('table')).toContainText(adele);
+      await cam.shot('today');
+      await page.getByRole('button', { name: text(lang, 'header.status'), exact: true }).click();
+      await expect(heading(page, text(lang, 'station.title'))).toBeVisible();
+      await cam.shot('station-status');
+      await page.getByRole('button', { name: text(lang, 'header.back') }).first().click();
+      await expect(heading(page, text(lang, 'find.title'))).toBeVisible();
+
+      cam.assertAccessible();
+    });
+
+    test('lost key: remove the seeded key after confirmation, sign out everywhere, continue to the hand-over, cancel: no TAP left', async ({ kiosk: page, harness, operator }, info) => {
+      const cam = new Camera(page, lang, '20-lost-', info);
+      await switchTo(page, lang);
+      await operatorSignIn(page, harness, operator, null, lang);
+      const keysBefore = fido2Of(harness, upn('lee.gu'));
+      expect(keysBefore.length).toBeGreaterThan(0);
+      const got = await toHandover(page, harness, lang, 'Lee Gu', cam, async () => {
+        await page.getByRole('button', { name: text(lang, 'preflight.lostKey') }).click();
+        await untilScreen(harness, 'lost-key');
+        await expect(heading(page, new RegExp(`^${stem(lang, 'lost.title')}`))).toBeVisible();
+        const box = page.getByRole('checkbox').first();
+        await expect(box).toBeVisible();
+        await cam.shot('keys');
+        await box.check();
+        await page.getByRole('button', { name: text(lang, 'lost.delete') }).click();
+        const dialog = page.getByRole('alertdialog');
+        await expect(dialog).toBeVisible();
+        await cam.shot('confirm');
+        expect(fido2Of(harness, upn('lee.gu')).length).toBe(keysBefore.length); // nothing removed before confirming
+        await dialog.getByRole('button', { name: text(lang, 'lost.confirmDelete'), exact: true }).click();
+        await expect(page.getByText(text(lang, 'lost.deleted_one', { count: 1 }))).toBeVisible();
+        await expect(page.getByText(text(lang, 'lost.none'))).toBeVisible();
+        expect(fido2Of(harness, upn('lee.gu')).length).toBe(keysBefore.length - 1);
+        // After the modal dialog closes, the page must be back in the accessibility tree (a screen reader user
+        // continues here). Checked softly, with what hides it, so the flow itself is still tested.
+        await page.waitForTimeout(300);
+        const hiddenBy = await page.evaluate<string[]>(`[...document.querySelectorAll('[aria-hidden="true"], [inert]')]
+          .filter((el) => el.querySelector('button'))
+          .map((el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.hasAttribute('inert') ? '[inert]' : '[aria-hidden]'))`);
+        expect.soft(hiddenBy, 'after the confirmation dialog, these ancestors hide the lost-key page from assistive technology').toEqual([]);
+        await page.locator('button', { hasText: text(lang, 'lost.revoke') }).click();
+        await expect(page.getByText(text(lang, 'lost.revoked'))).toBeVisible();
+        await cam.shot('removed-revoked');
+        await page.locator('button', { hasText: text(lang, 'lost.continue') }).click();
+        await untilScreen(harness, 'preflight');
+        await expect(page.getByText(text(lang, 'preflight.verdict.go'))).toBeVisible();
+      });
+      const revoked = harness.emulator.requestLog().filter((r) => /revokeSignInSessions/.test(r.path));
+      expect(revoked.length).toBeGreaterThan(0);
+      expect(tapsOf(harness, got.userId).length).toBe(1);
+      await page.getByRole('button', { name: text(lang, 'handover.cancel') }).click();
+      await untilScreen(harness, 'cancelled');
+      await expect(heading(page, text(lang, 'outcome.cancelled.title'))).toBeVisible();
+      await expect(page.getByText(text(lang, 'outcome.tap.deleted'))).toBeVisible();
+      await cam.shot('cancelled');
+      expect(tapsOf(harness, got.userId)).toEqual([]);
+      // As GET /_admin/taps lists them: none for Lee.
+      expect([...harness.emulator.ctx.state.taps.values()].filter((t) => t.userId === got.userId)).toEqual([]);
+      cam.assertAccessible();
+    });
+
+    test('the 10-minute window runs out after sign-in; the pass expires before sign-in: timed out, cleanup shown, TAP deleted', async ({ kiosk: page, harness, operator }, info) => {
+      const cam = new Camera(page, lang, '30-timeout-', info);
+      // The station's timers run on real time in this process: long ones (≥ 9 min) are held and fired on demand.
+      const warp = new TimeWarp(9 * 60_000).install();
+      try {
+        await switchTo(page, lang);
+        await operatorSignIn(page, harness, operator, null, lang);
+
+        // 1. Registration window: signed in with the pass, no key registered within 10 minutes.
+        const msi = harness.waitForPage('security-info', 60_000);
+        msi.catch(() => undefined);
+        const megan = await toHandover(page, harness, lang, 'megan', null);
+        await page.getByRole('button', { name: text(lang, 'handover.done') }).click();
+        await untilScreen(harness, 'waiting-for-sign-in');
+        const view = await msi;
+        await signInWithPass(view, upn('megan.bowen'), megan.pass);
+        await untilScreen(harness, 'registering');
+        await expect.poll(() => warp.pending().some((ms) => ms > 9 * 60_000 && ms <= 10 * 60_000)).toBe(true);
+        harness.emulator.advanceClock(11); // Microsoft's side of the same 11 minutes
+        expect(warp.fire((ms) => ms <= 10 * 60_000)).toBeGreaterThan(0);
+        await untilScreen(harness, 'timed-out');
+        await expect(heading(page, text(lang, 'outcome.timedOut.title-registration-window'))).toBeVisible();
+        await expect(page.getByText(text(lang, 'outcome.tap.deleted'))).toBeVisible();
+        await expect(page.getByText(text(lang, 'outcome.wiped'))).toBeVisible();
+        await cam.shot('registration-window');
+        expect(tapsOf(harness, megan.userId)).toEqual([]);
+        expect(view.isClosed()).toBe(true);
+
+        // 2. The pass's own lifetime: handed over, never used.
+        await page.getByRole('button', { name: text(lang, 'outcome.nextPerson') }).click();
+        await untilScreen(harness, 'ready');
+        await expect(page.getByLabel(text(lang, 'find.label'))).toBeFocused();
+        const msi2 = harness.waitForPage('security-info', 60_000);
+        msi2.catch(() => undefined);
+        const alex = await toHandover(page, harness, lang, 'alex', null);
+        await page.getByRole('button', { name: text(lang, 'handover.done') }).click();
+        await untilScreen(harness, 'waiting-for-sign-in');
+        await msi2;
+        const lifetimeMs = (harness.state().session as { lifetimeMinutes?: number } | null)?.lifetimeMinutes;
+        await expect.poll(() => warp.pending().length).toBeGreaterThan(0);
+        // The emulator's clock stays: moving it past the pass's lifetime (60 min) would also end the operator's
+        // token at Microsoft while MSAL (real time) still holds it, and the deletion would then wait for a new sign-in.
+        expect(warp.fire()).toBeGreaterThan(0);
+        await untilScreen(harness, 'timed-out');
+        await expect(heading(page, text(lang, 'outcome.timedOut.title-tap-lifetime'))).toBeVisible();
+        await expect(page.getByText(text(lang, 'outcome.tap.deleted'))).toBeVisible();
+        await cam.shot('tap-lifetime');
+        expect(tapsOf(harness, alex.userId)).toEqual([]);
+        info.annotations.push({ type: 'timers fired', description: `long timers held: ${JSON.stringify(warp.pending())}; lifetime ${String(lifetimeMs)}` });
+      } finally {
+        warp.uninstall();
+      }
+      cam.assertAccessible();
+    });
+
+    test('Graph faults shown to the operator: a 503 storm on the search, then on creating the pass (request id, what was cleaned up)', async ({ kiosk: page, harness, operator }, info) => {
+      const cam = new Camera(page, lang, '40-fault-', info);
+      await switchTo(page, lang);
+      await operatorSignIn(page, harness, operator, null, lang);
+
+      // Retry-After: 0, so the client's retries (5) run out at once instead of backing off for 30 s.
+      harness.emulator.injectFault({ method: 'GET', path: '/users$', status: 503, count: 50, headers: { 'Retry-After': '0' } });
+      await page.keyboard.type('adele');
+      await page.keyboard.press('Enter');
+      await expect(page.getByText(text(lang, 'error.requestId'))).toBeVisible({ timeout: 30_000 });
+      await expect(page.getByText(text(lang, 'error.graph.unavailable'))).toBeVisible();
+      const searchId = await page.getByText(text(lang, 'error.requestId')).locator('code').innerText();
+      expect(harness.emulator.requestLog().some((r) => r.requestId === searchId && r.status === 503)).toBe(true);
+      await cam.shot('search-503');
+      harness.emulator.ctx.faults.clear();
+
+      const input = page.getByLabel(text(lang, 'find.label'));
+      await input.fill('');
+      await input.focus();
+      harness.emulator.reset('kiosk');
+      acceptVirtualAuthenticatorAgain(harness);
+      const got = toHandover(page, harness, lang, 'adele', null, async () => {
+        harness.emulator.injectFault({ method: 'POST', path: '/temporaryAccessPassMethods$', status: 503, count: 50, headers: { 'Retry-After': '0' } });
+      });
+      await expect(got).rejects.toThrow(/failed/);
+      await untilScreen(harness, 'failed', 60_000);
+      await expect(heading(page, text(lang, 'outcome.failed.title'))).toBeVisible();
+      const failId = await page.getByText(text(lang, 'error.requestId')).locator('code').innerText();
+      expect(harness.emulator.requestLog().some((r) => r.requestId === failId)).toBe(true);
+      await expect(page.getByText(text(lang, 'outcome.cleanup'), { exact: true })).toBeVisible();
+      await cam.shot('issue-503');
+      expect(tapsOf(harness, harness.emulator.ctx.state.findUser(upn('adele.vance'))!.id)).toEqual([]);
+      cam.assertAccessible();
+    });
+  });
+}
+
+// After the suite: no pass in any file the app, the harness or Playwright wrote. The screenshots took the pass
+// masked. The passes live in this worker's memory only, so the scan runs in every worker's afterAll (a failed test
+// restarts the worker) and once more as the last test, where it is reported.
+function scanForPasses(): { files: number; hits: string[] } {
+  const roots = [...dataRoots, join(process.cwd(), 'test-results'), join(process.cwd(), 'playwright-report'), ARTIFACTS];
+  const files = (dir: string): string[] =>
+    existsSync(dir) ? readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : [join(dir, n)])) : [];
+  const scanned = roots.flatMap(files);
+  const hits: string[] = [];
+  for (const f of scanned) {
+    const body = readFileSync(f);
+    for (const pass of passesSeen) {
+      if (body.includes(pass, 0, 'latin1') || body.includes(pass, 0, 'utf16le')) hits.push(f);
+    }
+  }
+  return { files: scanned.length, hits };
+}
+
+test.afterAll(() => {
+  const { hits } = scanForPasses();
+  expect(hits, `a pass was written to:\n${hits.join('\n')}`).toEqual([]);
+});
+
+test('after the suite: the passes seen on the hand-over screens are in no file written', async () => {
+  test.skip(passesSeen.size === 0, 'this worker saw no pass (an earlier failure restarted it); its afterAll scanned the earlier worker');
+  const { files, hits } = scanForPasses();
+  expect(files).toBeGreaterThan(0);
+  expect(hits, `a pass was written to:\n${hits.join('\n')}`).toEqual([]);
+  test.info().annotations.push({ type: 'scanned', description: `${passesSeen.size} passes, ${files} files` });
+});

@@ -1,0 +1,88 @@
+// The operator's steps, driven as a person would: keyboard in the search, clicks elsewhere; every click or
+// Enter/arrow press from "person arrives" to "pass handed over" is counted.
+import type { Page } from '@playwright/test';
+import { expect, submitSignIn, type Harness } from '../../harness/fixtures';
+import { passesSeen, stem, text, untilScreen, type Camera, type Lang } from './kiosk';
+
+export const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { level: 1, name });
+
+/** Operator sign-in through the harness's separate sign-in page, to the empty search. */
+export async function operatorSignIn(page: Page, h: Harness, op: { upn: string; password: string }, cam: Camera | null, lang: Lang): Promise<void> {
+  await expect(heading(page, text(lang, 'operator.signedOut.title'))).toBeVisible();
+  await cam?.shot('signed-out');
+  const signInPage = h.waitForPage('sign-in');
+  await page.getByRole('button', { name: text(lang, 'operator.signIn'), exact: true }).click();
+  await untilScreen(h, 'signing-in');
+  await expect(heading(page, text(lang, 'operator.signingIn.title-start'))).toBeVisible();
+  await cam?.shot('signing-in');
+  await submitSignIn(await signInPage, op.upn, op.password);
+  await untilScreen(h, 'ready');
+  await expect(heading(page, text(lang, 'find.title'))).toBeVisible();
+  await expect(page.getByLabel(text(lang, 'find.label'))).toBeFocused();
+}
+
+export interface ToHandover {
+  /** The pass as read from the screen (its blocks joined). */
+  pass: string;
+  /** Clicks and Enter/arrow presses from the search to the pass on screen. */
+  actions: number;
+  actionLog: string[];
+  userId: string;
+}
+
+/**
+ * From the empty search to the hand-over: type the query + Enter, arrow down + Enter on the result, tick the
+ * document, confirm, (optional hook at pre-flight), Issue. Returns the pass read off the screen.
+ */
+export async function toHandover(
+  page: Page,
+  h: Harness,
+  lang: Lang,
+  query: string,
+  cam: Camera | null,
+  atPreflight?: () => Promise<void>,
+): Promise<ToHandover> {
+  const log: string[] = [];
+  const act = (what: string) => log.push(what);
+  await page.keyboard.type(query);
+  await page.keyboard.press('Enter');
+  act('Enter (search)');
+  await untilScreen(h, 'search-results');
+  const results = page.getByRole('list', { name: text(lang, 'find.resultsLabel') }).getByRole('button');
+  await expect(results.first()).toBeVisible();
+  await cam?.shot('search-results');
+  await page.keyboard.press('ArrowDown');
+  act('ArrowDown (first result)');
+  await expect(results.first()).toBeFocused();
+  await page.keyboard.press('Enter');
+  act('Enter (open the person)');
+  await untilScreen(h, 'identity');
+  await expect(heading(page, text(lang, 'verify.title'))).toBeVisible();
+  await expect(page.getByRole('radio', { name: text(lang, 'document.passport') })).toBeVisible();
+  await cam?.shot('identity');
+  await page.getByRole('radio', { name: text(lang, 'document.passport') }).click();
+  act('tick the document (passport)');
+  await page.getByRole('button', { name: text(lang, 'verify.confirm') }).click();
+  act('click "Identity confirmed"');
+  await untilScreen(h, 'preflight');
+  await expect(heading(page, text(lang, 'preflight.title'))).toBeVisible();
+  await expect(page.getByText(text(lang, 'preflight.verdict.go'))).toBeVisible();
+  await cam?.shot('preflight');
+  const s = h.state().session;
+  const userId = s && 'user' in s && s.user ? (s.user as { id: string }).id : '';
+  if (atPreflight) await atPreflight();
+  await page.getByRole('button', { name: text(lang, 'preflight.issue') }).click();
+  act('click "Issue pass"');
+  await untilScreen(h, 'handover');
+  await expect(heading(page, new RegExp(`^${stem(lang, 'handover.title')}`))).toBeVisible();
+  const blocks = await page.locator('.pass .pass-block').allInnerTexts();
+  const pass = blocks.join('');
+  expect(blocks.length).toBeGreaterThan(1); // grouped for reading aloud
+  expect(pass.length).toBeGreaterThanOrEqual(8);
+  passesSeen.add(pass);
+  await cam?.shot('handover');
+  return { pass, actions: log.length, actionLog: log, userId };
+}
+
+/** No TAP left at the emulator for this user (its Graph state, as GET /_admin/taps lists it). */
+export const tapsOf = (h: Harness, userId: string) => [...h.emulator.ctx.state.taps.values()].filter((t) => t.userId === userId);
