@@ -37,14 +37,24 @@ export async function ensureRendererBuilt(dir = DEFAULT_RENDERER_DIR, policy: Re
   const stale = !missing && policy === 'if-stale' && existsSync(RENDERER_SOURCE) && newest(RENDERER_SOURCE) > statSync(index).mtimeMs;
   if (!missing && !stale && policy !== 'always') return;
   const [{ build }, { default: react }] = await Promise.all([import('vite'), import('@vitejs/plugin-react')]);
-  await build({
-    configFile: false,
-    root: RENDERER_SOURCE,
-    base: './',
-    plugins: [react()],
-    logLevel: 'warn',
-    build: { outDir: dir, emptyOutDir: true, chunkSizeWarningLimit: 4096, rollupOptions: { input: join(RENDERER_SOURCE, 'index.html') } },
-  });
+  // A production build, as the app ships: under a test runner NODE_ENV is `test`, and Vite would then keep
+  // `import.meta.env.DEV` true and bundle the dev-only fake bridge.
+  const nodeEnv = process.env['NODE_ENV'];
+  process.env['NODE_ENV'] = 'production';
+  try {
+    await build({
+      configFile: false,
+      mode: 'production',
+      root: RENDERER_SOURCE,
+      base: './',
+      plugins: [react()],
+      logLevel: 'warn',
+      build: { outDir: dir, emptyOutDir: true, minify: true, chunkSizeWarningLimit: 4096, rollupOptions: { input: join(RENDERER_SOURCE, 'index.html') } },
+    });
+  } finally {
+    if (nodeEnv === undefined) delete process.env['NODE_ENV'];
+    else process.env['NODE_ENV'] = nodeEnv;
+  }
   if (!existsSync(index)) throw new Error(`the renderer build wrote no ${index}`);
 }
 
