@@ -188,13 +188,13 @@ for (const lang of LANGS) {
         await page.locator('button', { hasText: text(lang, 'lost.continue') }).click();
         await untilScreen(harness, 'preflight');
         await expect(page.getByText(text(lang, 'preflight.verdict.go'))).toBeVisible();
-      });
+      }, true);
       const revoked = harness.emulator.requestLog().filter((r) => /revokeSignInSessions/.test(r.path));
       expect(revoked.length).toBeGreaterThan(0);
       expect(tapsOf(harness, got.userId).length).toBe(1);
-      await page.getByRole('button', { name: text(lang, 'handover.cancel') }).click();
+      await page.getByRole('button', { name: text(lang, 'handover.cancel'), includeHidden: true }).click();
       await untilScreen(harness, 'cancelled');
-      await expect(heading(page, text(lang, 'outcome.cancelled.title'))).toBeVisible();
+      await expect(heading(page, text(lang, 'outcome.cancelled.title'), true)).toBeVisible();
       await expect(page.getByText(text(lang, 'outcome.tap.deleted'))).toBeVisible();
       await cam.shot('cancelled');
       expect(tapsOf(harness, got.userId)).toEqual([]);
