@@ -56,11 +56,15 @@ async function coldLoad(h: Harness): Promise<number> {
   try {
     const page = await context.newPage();
     await page.goto(h.url, { waitUntil: 'commit' });
+    // A function, not a string: a string predicate is evaluated with eval, which the page's CSP refuses.
+    // (This tsconfig has no DOM library: the page's globals are reached through globalThis.)
     const handle = await page.waitForFunction(
-      `(() => {
-        const b = [...document.querySelectorAll('#root button')].find((x) => x.textContent.trim() === 'Sign in');
-        return b && !b.disabled && b.getClientRects().length > 0 ? performance.now() : false;
-      })()`,
+      () => {
+        type El = { textContent: string | null; disabled?: boolean; getClientRects(): { length: number } };
+        const g = globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<El> }; performance: { now(): number } };
+        const b = [...g.document.querySelectorAll('#root button')].find((x) => x.textContent?.trim() === 'Sign in');
+        return b && !b.disabled && b.getClientRects().length > 0 ? g.performance.now() : false;
+      },
       undefined,
       { polling: 'raf', timeout: 15_000 },
     );
