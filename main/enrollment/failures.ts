@@ -50,11 +50,11 @@ export function isUnauthenticated(error: unknown): boolean {
 const ISSUE_TEXTS: Record<string, { code: string; text: string }> = {
   'not-delivered': {
     code: 'tap.answer-lost',
-    text: 'The connection dropped while the pass was being created. Microsoft was checked and nothing was left behind (a pass created meanwhile was deleted unseen). Issue a new one.',
+    text: 'Microsoft’s answer to creating the pass was lost (no answer, a time-out or a server error). Microsoft was checked and nothing was left behind (a pass created meanwhile was deleted unseen). Issue a new one.',
   },
   unresolved: {
     code: 'tap.unresolved',
-    text: 'The connection dropped while the pass was being created, and Microsoft could not be asked whether it exists. Any pass is deleted as soon as Microsoft answers, at the latest at the next start.',
+    text: 'Microsoft’s answer to creating the pass was lost (no answer, a time-out or a server error), and Microsoft could not be asked whether a pass exists. Any pass is deleted as soon as Microsoft answers, at the latest at the next start.',
   },
   'journal-failed': { code: 'audit.failed', text: 'The audit journal could not be written, so no pass was requested. Call the administrator.' },
   'existing-tap': { code: 'tap.existing', text: 'The person already holds a pass. Confirm replacing it first.' },
