@@ -9,7 +9,7 @@ import {
   DialogTitle,
   Spinner,
 } from '@fluentui/react-components';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { SessionSnapshot } from '../../../preload/contract';
 import { useCommands } from '../bridge';
 import { ErrorBar } from '../components/ErrorBar';
@@ -25,6 +25,17 @@ export function LostKeyScreen({ s }: { s: LostKeySnapshot }) {
   // Ephemeral: ticked boxes before Delete is pressed.
   const [ticked, setTicked] = useState<string[]>([]);
   const busy = s.step !== 'choosing';
+  // After "Remove" is confirmed the Delete button (where the dialog would return focus) is disabled, so focus
+  // would fall to <body>. Move it to the keys' heading: the reader continues at the updated list, and focusing
+  // inside the page makes tabster drop the dialog's aria-hidden on #root at once.
+  const keysTitle = useRef<HTMLHeadingElement>(null);
+  const prevStep = useRef(s.step);
+  useEffect(() => {
+    // Main may skip the 'deleting' snapshot when the removal is quick: any close that leaves Delete disabled counts.
+    const canDelete = s.step === 'choosing' && ticked.some((id) => s.keys.some((k) => k.id === id) && !s.deleted.includes(id));
+    if (prevStep.current === 'confirming' && s.step !== 'confirming' && !canDelete) keysTitle.current?.focus();
+    prevStep.current = s.step;
+  }, [s.step, s.keys, s.deleted, ticked]);
   const keys = s.keys.filter((k) => !s.deleted.includes(k.id));
   const name = (id: string) => {
     const k = s.keys.find((x) => x.id === id);
@@ -39,7 +50,7 @@ export function LostKeyScreen({ s }: { s: LostKeySnapshot }) {
       {s.error && <ErrorBar error={s.error} />}
       <div className="two-col">
         <section className="card" aria-labelledby="lost-keys-title">
-          <h2 id="lost-keys-title">{t('lost.keys')}</h2>
+          <h2 id="lost-keys-title" ref={keysTitle} tabIndex={-1}>{t('lost.keys')}</h2>
           {s.step === 'loading' ? (
             <Spinner labelPosition="after" label={t('lost.loading')} />
           ) : keys.length === 0 ? (
@@ -76,7 +87,8 @@ export function LostKeyScreen({ s }: { s: LostKeySnapshot }) {
           <section className="card" aria-labelledby="lost-sessions-title">
             <h2 id="lost-sessions-title">{t('lost.sessions')}</h2>
             <p>{s.sessionsRevoked ? t('lost.revoked') : t('lost.revokeHint')}</p>
-            <Button disabled={busy || s.sessionsRevoked} onClick={() => void send({ type: 'revokeSessions' })}>
+            {/* Focusable while disabled: the operator just pressed it, and a disabled button would drop focus to <body>. */}
+            <Button disabledFocusable={busy || s.sessionsRevoked} onClick={() => void send({ type: 'revokeSessions' })}>
               {t('lost.revoke')}
             </Button>
             {s.step === 'revoking' && <Spinner size="small" labelPosition="after" label={t('lost.revoking')} />}
@@ -91,29 +103,37 @@ export function LostKeyScreen({ s }: { s: LostKeySnapshot }) {
           </div>
         </div>
       </div>
-      {s.step === 'confirming' && (
-        <Dialog open modalType="alert">
-          <DialogSurface>
-            <DialogBody>
-              <DialogTitle>{t('lost.confirmTitle', { count: s.selected.length })}</DialogTitle>
-              <DialogContent>
-                <ul>
-                  {s.selected.map((id) => (
-                    <li key={id}>{name(id)}</li>
-                  ))}
-                </ul>
-                <p>{t('lost.confirmBody')}</p>
-              </DialogContent>
-              <DialogActions>
-                <Button appearance="primary" onClick={() => void send({ type: 'confirmDeleteKeys' })}>
-                  {t('lost.confirmDelete')}
-                </Button>
-                <Button onClick={() => void send({ type: 'dismiss' })}>{t('lost.keep')}</Button>
-              </DialogActions>
-            </DialogBody>
-          </DialogSurface>
-        </Dialog>
-      )}
+      {/*
+        Kept mounted and driven by `open`: Fluent v9 only hands the page back to assistive technology (removes the
+        aria-hidden its modalizer put on #root) when the Dialog closes; unmounting it while open leaves #root hidden.
+      */}
+      <Dialog
+        open={s.step === 'confirming'}
+        modalType="alert"
+        onOpenChange={(_, d) => {
+          if (!d.open && s.step === 'confirming') void send({ type: 'dismiss' });
+        }}
+      >
+        <DialogSurface>
+          <DialogBody>
+            <DialogTitle>{t('lost.confirmTitle', { count: s.selected.length })}</DialogTitle>
+            <DialogContent>
+              <ul>
+                {s.selected.map((id) => (
+                  <li key={id}>{name(id)}</li>
+                ))}
+              </ul>
+              <p>{t('lost.confirmBody')}</p>
+            </DialogContent>
+            <DialogActions>
+              <Button appearance="primary" onClick={() => void send({ type: 'confirmDeleteKeys' })}>
+                {t('lost.confirmDelete')}
+              </Button>
+              <Button onClick={() => void send({ type: 'dismiss' })}>{t('lost.keep')}</Button>
+            </DialogActions>
+          </DialogBody>
+        </DialogSurface>
+      </Dialog>
     </section>
   );
 }

@@ -37,6 +37,11 @@ export function PreflightScreen({ s }: { s: PreflightSnapshot }) {
   const [lifetime, setLifetime] = useState<number | null>(p?.lifetimeMinutes ?? null);
   useEffect(() => setLifetime(p?.lifetimeMinutes ?? null), [p?.lifetimeMinutes]);
   const busy = s.screen !== 'preflight';
+  // The dialog's text stays while it fades out after the snapshot has moved on.
+  const [existingTap, setExistingTap] = useState(s.screen === 'confirm-replace' ? s.existingTap : null);
+  useEffect(() => {
+    if (s.screen === 'confirm-replace') setExistingTap(s.existingTap);
+  }, [s]);
 
   const chooseLifetime = (minutes: number | null | undefined) => {
     if (!p || minutes == null || !Number.isInteger(minutes)) return;
@@ -111,30 +116,39 @@ export function PreflightScreen({ s }: { s: PreflightSnapshot }) {
           </div>
         </div>
       </div>
-      {s.screen === 'confirm-replace' && (
-        <Dialog open modalType="alert">
-          <DialogSurface>
-            <DialogBody>
-              <DialogTitle>{t('replace.title')}</DialogTitle>
-              <DialogContent>
-                <p>
-                  {t(s.existingTap.isUsable ? 'replace.usable' : 'replace.unusable', {
-                    date: s.existingTap.createdDateTime ? formatDate(s.existingTap.createdDateTime, lang) : '—',
-                    minutes: s.existingTap.lifetimeInMinutes,
+      {/*
+        Kept mounted and driven by `open`: Fluent v9 removes the aria-hidden its modalizer put on #root only when the
+        Dialog closes; unmounting it while open (confirm → issuing) would leave the page hidden.
+      */}
+      <Dialog
+        open={s.screen === 'confirm-replace'}
+        modalType="alert"
+        onOpenChange={(_, d) => {
+          if (!d.open && s.screen === 'confirm-replace') void send({ type: 'dismiss' });
+        }}
+      >
+        <DialogSurface>
+          <DialogBody>
+            <DialogTitle>{t('replace.title')}</DialogTitle>
+            <DialogContent>
+              <p>
+                {existingTap &&
+                  t(existingTap.isUsable ? 'replace.usable' : 'replace.unusable', {
+                    date: existingTap.createdDateTime ? formatDate(existingTap.createdDateTime, lang) : '—',
+                    minutes: existingTap.lifetimeInMinutes,
                   })}
-                </p>
-                <p>{t('replace.body')}</p>
-              </DialogContent>
-              <DialogActions>
-                <Button appearance="primary" onClick={() => void send({ type: 'confirmReplace' })}>
-                  {t('replace.confirm')}
-                </Button>
-                <Button onClick={() => void send({ type: 'dismiss' })}>{t('replace.keep')}</Button>
-              </DialogActions>
-            </DialogBody>
-          </DialogSurface>
-        </Dialog>
-      )}
+              </p>
+              <p>{t('replace.body')}</p>
+            </DialogContent>
+            <DialogActions>
+              <Button appearance="primary" onClick={() => void send({ type: 'confirmReplace' })}>
+                {t('replace.confirm')}
+              </Button>
+              <Button onClick={() => void send({ type: 'dismiss' })}>{t('replace.keep')}</Button>
+            </DialogActions>
+          </DialogBody>
+        </DialogSurface>
+      </Dialog>
     </section>
   );
 }
