@@ -64,7 +64,7 @@ test.describe('the Electron app', () => {
         module: typeof w['module'],
       };
     });
-    expect(globals).toEqual({ kiosk: 'object', kioskKeys: ['send', 'subscribe'], require: 'undefined', process: 'undefined', module: 'undefined' });
+    expect(globals).toEqual({ kiosk: 'object', kioskKeys: ['request', 'subscribe'], require: 'undefined', process: 'undefined', module: 'undefined' });
   });
 
   test('the app page cannot navigate away from app://kiosk/: main prevents it', async () => {
