@@ -182,42 +182,6 @@ interface CleanupInput {
   error: SessionError | null;
 }
 
-/** The initial context; the session passes the key reader's state at start. */
-export function initialContext(keys: KeyWatcherState = NO_KEYS): SessionContext {
-  return {
-    operator: null,
-    keys,
-    signInReason: 'start',
-    query: '',
-    queryKind: null,
-    results: [],
-    selectedUserId: null,
-    enrollmentId: null,
-    card: null,
-    document: null,
-    tapPolicy: null,
-    fido2Policy: null,
-    chosenLifetime: undefined,
-    preflight: null,
-    tap: null,
-    pass: null,
-    handoverEndsAt: null,
-    signedInAt: null,
-    signedInVia: null,
-    windowEndsAt: null,
-    registered: null,
-    cancelRequested: false,
-    quitRequested: false,
-    replaceConfirmed: false,
-    error: null,
-    why: 'cancelled',
-    cleanup: null,
-    lost: EMPTY_LOST,
-    pendingDeletions: 0,
-    nextAt: null,
-  };
-}
-
 /** Forget everything about the person served; keep the operator and the key reader. */
 const forgetPerson = {
   query: '',
@@ -245,6 +209,19 @@ const forgetPerson = {
   lost: EMPTY_LOST,
   nextAt: null,
 } satisfies Partial<SessionContext>;
+
+/** The initial context; the session passes the key reader's state at start. */
+export function initialContext(keys: KeyWatcherState = NO_KEYS): SessionContext {
+  return {
+    ...forgetPerson,
+    operator: null,
+    keys,
+    signInReason: 'start',
+    quitRequested: false,
+    why: 'cancelled',
+    pendingDeletions: 0,
+  };
+}
 
 export function createEnrollmentMachine(deps: MachineDeps) {
   const { directory, lifecycle, audit, clock, station } = deps;
