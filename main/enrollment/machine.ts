@@ -508,7 +508,16 @@ export function createEnrollmentMachine(deps: MachineDeps) {
             invoke: {
               src: 'search',
               input: ({ context }) => ({ query: context.query, operator: context.operator as OperatorIdentity }),
-              onDone: { target: 'searchResults', actions: assign(({ event }) => ({ results: event.output.users, queryKind: event.output.kind, enrollmentId: event.output.enrollmentId })) },
+              onDone: [
+                // One hit (a badge scan, a UPN, a unique name) opens the person at once: the card with its photo is
+                // the check, and "Back" shows the one-line result list.
+                {
+                  guard: ({ event }) => event.output.users.length === 1,
+                  target: 'loadingCard',
+                  actions: assign(({ event }) => ({ results: event.output.users, queryKind: event.output.kind, enrollmentId: event.output.enrollmentId, selectedUserId: event.output.users[0]?.id ?? null })),
+                },
+                { target: 'searchResults', actions: assign(({ event }) => ({ results: event.output.users, queryKind: event.output.kind, enrollmentId: event.output.enrollmentId })) },
+              ],
               onError: [
                 { guard: 'unauthenticated', target: '#station.reauth', actions: assign(({ event }) => ({ error: describeFailure('search', event.error) })) },
                 { target: 'searchFailed', actions: assign(({ event }) => ({ error: describeFailure('search', event.error) })) },

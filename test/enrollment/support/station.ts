@@ -238,13 +238,17 @@ export async function openStation(emu: Emulator, options: StationOptions = {}): 
         await station.until('ready');
       }
       station.send({ type: 'search', query });
-      const results = await station.until('search-results', 'ready');
-      if (results.screen !== 'search-results') throw new Error(`search failed: ${JSON.stringify(results.error)}`);
-      const id = userId ?? results.results[0]?.id;
-      if (!id) throw new Error(`no result for ${query}`);
-      station.send({ type: 'selectUser', id });
+      // One hit opens the person at once; several wait for a choice.
+      const found = await station.until('search-results', 'loading-user', 'identity', 'ready', 'failed');
+      if (found.screen === 'ready' || found.screen === 'failed') throw new Error(`search failed: ${JSON.stringify(found.error)}`);
+      if (found.screen === 'search-results') {
+        const id = userId ?? found.results[0]?.id;
+        if (!id) throw new Error(`no result for ${query}`);
+        station.send({ type: 'selectUser', id });
+      }
       const card = await station.until('identity', 'failed');
       if (card.screen !== 'identity') throw new Error(`identity card not loaded: ${JSON.stringify(card.error)}`);
+      if (userId && card.user.id !== userId) throw new Error(`${query} opened ${card.user.userPrincipalName}, not ${userId}`);
       station.send({ type: 'confirmIdentity', document: 'passport' });
       const s = await station.until('preflight', 'failed');
       if (s.screen !== 'preflight') throw new Error(`pre-flight not reached: ${JSON.stringify(s)}`);
