@@ -11,7 +11,7 @@
  * says where to go afterwards. Timeouts are delayed transitions on XState's clock, computed from deadlines
  * in the context (epoch ms from the ClockPort), so tests drive them with a SimulatedClock.
  */
-import { assign, enqueueActions, fromPromise, setup } from 'xstate';
+import { assign, enqueueActions, fromCallback, fromPromise, setup } from 'xstate';
 import { auditEvents, type AuditEvent } from '../audit';
 import type { IdentityCard, PolicyRead, SecurityKeyMethod, TapMethod, TapPolicy, UserSummary } from '../directory/types';
 import type { Fido2KeyPolicy } from '../keys/readiness';
@@ -22,6 +22,7 @@ import type { DeleteRequest, LifecyclePort, Registration, SignInObserved, UserRe
 import type { AuditPort, ClockPort, DirectoryPort, KeysPort, OperatorPort, QueryKind, SecurityInfoViewPort } from './ports';
 import { runPreflight, type PolicyTargets, type PreflightResult } from './preflight';
 import { DONE_MS, HANDOVER_MS, REGISTRATION_WINDOW_MS, type CleanupReport, type IdDocument, type SessionError } from './snapshot';
+import { ViewProgress, type ViewPhase } from './view-progress';
 
 export interface StationChoices {
   tapLifetimeMinutes?: number | undefined;
@@ -84,6 +85,8 @@ export interface SessionContext {
   signedInAt: number | null;
   signedInVia: SignInObserved['via'] | null;
   windowEndsAt: number | null;
+  /** How far the user is in My Security Info, from the pages' step markers (null: no marker seen yet). */
+  viewPhase: ViewPhase | null;
   registered: Registration | null;
   cancelRequested: boolean;
   /** The station is quitting: finish this cleanup, then quit. */
@@ -126,6 +129,8 @@ export type SessionEvent =
   | { type: 'ACTIVITY' }
   /** Internal: the idle lock fired. */
   | { type: 'IDLE' }
+  /** Internal: the My Security Info page reported a step. */
+  | { type: 'VIEW'; phase: ViewPhase }
   /** Internal: the deletion queue changed. */
   | { type: 'PENDING_DELETIONS'; count: number };
 
@@ -201,6 +206,7 @@ const forgetPerson = {
   signedInAt: null,
   signedInVia: null,
   windowEndsAt: null,
+  viewPhase: null,
   registered: null,
   cancelRequested: false,
   replaceConfirmed: false,
@@ -332,6 +338,15 @@ export function createEnrollmentMachine(deps: MachineDeps) {
         return { intentId: outcome.intentId, tap: outcome.tap, pass: outcome.pass };
       }),
       openView: fromPromise<void, void>(() => deps.view.open(station.mySecurityInfoUrl)),
+      // The pages' own step markers, for the guide panel. (A URL alone says no more than "signed in", which
+      // the completion watch already reports.)
+      viewSteps: fromCallback<SessionEvent>(({ sendBack }) => {
+        const progress = new ViewProgress();
+        return deps.view.onNavigation((navigation) => {
+          const phase = progress.phaseOf(navigation);
+          if (navigation.step !== null && phase !== 'unknown') sendBack({ type: 'VIEW', phase });
+        });
+      }),
       // Both journal their own records (signin.observed, key.registered): completion.ts.
       awaitSignIn: fromPromise<SignInObserved, { enrollmentId: string; card: IdentityCard; tap: LiveTap }>(({ input, signal }) =>
         lifecycle.awaitSignIn({ enrollmentId: input.enrollmentId, user: userRef(input.card), tap: input.tap.method, stationAaguid: input.tap.aaguid }, signal),
@@ -656,11 +671,17 @@ export function createEnrollmentMachine(deps: MachineDeps) {
           /** A TAP exists at Microsoft. Every exit from here goes through cleaningUp. */
           live: {
             initial: 'awaitingSignIn',
-            invoke: {
-              src: 'openView',
-              onError: { target: 'cleaningUp', actions: assign(({ event }) => ({ why: 'failed' as const, error: { ...describeFailure('view', event.error), code: 'view.failed', text: 'The sign-in page could not be opened. The pass was deleted.' } })) },
+            invoke: [
+              {
+                src: 'openView',
+                onError: { target: 'cleaningUp', actions: assign(({ event }) => ({ why: 'failed' as const, error: { ...describeFailure('view', event.error), code: 'view.failed', text: 'The sign-in page could not be opened. The pass was deleted.' } })) },
+              },
+              { src: 'viewSteps' },
+            ],
+            on: {
+              CANCEL: { target: 'cleaningUp', actions: assign({ why: 'cancelled' as const }) },
+              VIEW: { actions: assign(({ event }) => ({ viewPhase: event.phase })) },
             },
-            on: { CANCEL: { target: 'cleaningUp', actions: assign({ why: 'cancelled' as const }) } },
             states: {
               awaitingSignIn: {
                 initial: 'handover',

@@ -3,7 +3,7 @@
  * (`SessionCommand`, one zod schema: the IPC layer validates every incoming message with it).
  *
  * Free of Node types and of XState: the renderer and preload import this file. The pure mapping from the
- * machine's state to a snapshot lives in snapshot-map.ts (`toSnapshot`), which main imports.
+ * machine's state to a snapshot is `toSnapshot` below (it reads the machine through `MachineView`).
  *
  * The pass: only the `handover` screen carries it, and only until the operator confirms "handed over" or
  * 60 s pass (HANDOVER_MS). No other screen, no error, no audit record ever holds it.
@@ -130,7 +130,7 @@ export interface CleanupReport {
 }
 
 /** The step the person at the desk is on, for the guide panel beside My Security Info. */
-export type GuideStep = 'take-pass' | 'sign-in' | 'add-key' | 'touch-key' | 'done';
+export type GuideStep = 'take-pass' | 'sign-in' | 'add-key' | 'touch-key' | 'name-key' | 'done';
 
 export interface Countdown {
   /** Epoch ms; the renderer counts down. */
@@ -253,6 +253,8 @@ export interface MachineView {
     handoverEndsAt: number | null;
     signedInAt: number | null;
     windowEndsAt: number | null;
+    /** view-progress.ts's ViewPhase, from the pages' step markers. */
+    viewPhase: string | null;
     registered: { method: SecurityKeyMethod; stationKey: boolean } | null;
     error: SessionError | null;
     why: string;
@@ -274,6 +276,12 @@ export function statePath(value: unknown): string {
   }
   return '';
 }
+
+/**
+ * The guide panel's step after sign-in, from the page's step marker. Real Microsoft pages have none (their "add a
+ * security key" dialog does not navigate), so there the guide stays on "add the key" until Graph shows the key.
+ */
+const GUIDE_OF_PHASE: Readonly<Record<string, GuideStep>> = { 'signed-in': 'add-key', registering: 'touch-key', 'naming-key': 'name-key', done: 'done' };
 
 const NEXT_AFTER_FAILURE = 'Check the message, then start again for this person or serve the next one.';
 const NEXT_AFTER_TIMEOUT = 'Issue a new pass if the person is still at the desk.';
@@ -356,7 +364,7 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
           ...withUser(),
           screen: 'registering',
           countdowns: ctx.windowEndsAt ? [{ kind: 'registration-window', endsAt: ctx.windowEndsAt }] : [],
-          guide: key.presence === 'one' ? 'touch-key' : 'add-key',
+          guide: GUIDE_OF_PHASE[ctx.viewPhase ?? 'signed-in'] ?? 'add-key',
           keyWarning,
           signedInAt: ctx.signedInAt ?? 0,
         };

@@ -65,6 +65,12 @@ describe('enrollment flow', () => {
     const registering = await st.until('registering');
     expect(registering.countdowns[0]?.kind).toBe('registration-window');
     expect(registering.countdowns[0]!.endsAt - st.time.now()).toBeLessThanOrEqual(10 * 60_000);
+    // The guide panel follows the page the person is on, one step at a time.
+    expect(registering.guide).toBe('add-key');
+    st.view.navigate(`${emu.urls.mySecurityInfo}/security-info/webauthn`, 'webauthn');
+    await st.waitFor((s) => s.screen === 'registering' && s.guide === 'touch-key');
+    st.view.navigate(`${emu.urls.mySecurityInfo}/security-info/name`, 'name-key');
+    await st.waitFor((s) => s.screen === 'registering' && s.guide === 'name-key');
 
     const methodId = user.registerKey();
     const done = await st.until('done');

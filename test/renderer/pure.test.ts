@@ -94,7 +94,11 @@ describe('screens', () => {
     const add = guideStates('add-key');
     expect([add['sign-in'], add['add-method'], add.usb, add['touch-pin']]).toEqual(['done', 'current', 'current', 'todo']);
     const touch = guideStates('touch-key');
-    expect([touch.usb, touch['touch-pin'], touch['name-key']]).toEqual(['done', 'current', 'current']);
+    expect([touch.usb, touch['touch-pin'], touch['name-key']]).toEqual(['done', 'current', 'todo']);
+    const name = guideStates('name-key');
+    expect([name['touch-pin'], name['name-key']]).toEqual(['done', 'current']);
+    // Exactly one step (or one page's worth) is current at a time.
+    expect(Object.values(name).filter((x) => x === 'current')).toHaveLength(1);
     expect(Object.values(guideStates('done'))).toEqual(GUIDE_STEPS.map(() => 'done'));
   });
 });
