@@ -1,6 +1,4 @@
-import { Button, Radio, RadioGroup, Spinner } from '@fluentui/react-components';
-import { useState } from 'react';
-import type { IdDocument } from '../../../main/enrollment/snapshot';
+import { Button, Spinner } from '@fluentui/react-components';
 import type { SessionSnapshot } from '../../../preload/contract';
 import { useCommands } from '../bridge';
 import { IdentityCard } from '../components/IdentityCard';
@@ -8,11 +6,14 @@ import { useT } from '../i18n';
 
 type VerifySnapshot = Extract<SessionSnapshot, { screen: 'loading-user' | 'identity' | 'checking' }>;
 
+/**
+ * The identity card beside the ID check. Choosing the document that was seen *is* the confirmation (one action,
+ * not a tick and then a button): each choice is a large button naming the document, and nothing else on the
+ * screen issues anything. All choices look alike, so none is picked by habit.
+ */
 export function VerifyScreen({ s }: { s: VerifySnapshot }) {
   const { t } = useT();
   const { send } = useCommands();
-  // Ephemeral: the document picked before the command is sent.
-  const [doc, setDoc] = useState<IdDocument | ''>('');
   return (
     <section className="screen" aria-labelledby="verify-title">
       <h1 id="verify-title" tabIndex={-1}>
@@ -25,33 +26,24 @@ export function VerifyScreen({ s }: { s: VerifySnapshot }) {
           <IdentityCard user={s.user} />
           <div className="card">
             {s.screen === 'identity' ? (
-              <form
-                onSubmit={(e) => {
-                  e.preventDefault();
-                  if (doc !== '') void send({ type: 'confirmIdentity', document: doc });
-                }}
-              >
-                <RadioGroup
-                  aria-labelledby="doc-legend"
-                  aria-describedby="doc-hint"
-                  value={doc}
-                  onChange={(_, d) => setDoc(d.value as IdDocument)}
-                  required
-                >
-                  <h2 id="doc-legend">{t('verify.document')}</h2>
-                  <p id="doc-hint" className="hint">
-                    {t('verify.documentHint')}
-                  </p>
+              <div role="group" aria-labelledby="doc-legend" aria-describedby="doc-hint">
+                <h2 id="doc-legend">{t('verify.document')}</h2>
+                <p id="doc-hint" className="hint">
+                  {t('verify.documentHint')}
+                </p>
+                <div className="documents">
                   {s.documents.map((d) => (
-                    <Radio key={d} value={d} label={t(`document.${d}`)} className="big-radio" />
+                    <Button
+                      key={d}
+                      size="large"
+                      className="document"
+                      onClick={() => void send({ type: 'confirmIdentity', document: d })}
+                    >
+                      {t(`document.${d}`)}
+                    </Button>
                   ))}
-                </RadioGroup>
-                <div className="actions">
-                  <Button appearance="primary" size="large" type="submit" disabled={doc === ''}>
-                    {t('verify.confirm')}
-                  </Button>
                 </div>
-              </form>
+              </div>
             ) : (
               <Spinner labelPosition="after" label={t('verify.checking')} />
             )}

@@ -5,10 +5,11 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page, TestInfo } from '@playwright/test';
 import { expect, type Harness } from '../../harness/fixtures';
+import { ARTIFACTS } from './paths';
 
 export type Lang = 'en' | 'de';
 export const LANGS: readonly Lang[] = ['en', 'de'];
-export const ARTIFACTS = join(process.cwd(), 'artifacts', 'e2e');
+export { ARTIFACTS };
 export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
 /** Every pass read from a hand-over screen in this worker. Never written anywhere. */
@@ -20,12 +21,16 @@ export const dataRoots = new Set<string>();
 export const screenOf = (h: Harness) => h.state().session?.screen ?? null;
 
 /** Waits until the station is on `screen`; a `failed` screen on the way throws with its error. */
-export async function untilScreen(h: Harness, screen: string, timeout = 30_000): Promise<void> {
+/** Waits until the station shows `screen` (or one of several); returns which. A failure screen on the way throws. */
+export async function untilScreen(h: Harness, screen: string | readonly string[], timeout = 30_000): Promise<string> {
+  const wanted = typeof screen === 'string' ? [screen] : screen;
+  const label = wanted.join('|');
   await expect
-    .poll(() => (screenOf(h) === 'failed' ? 'failed' : screenOf(h) === screen ? screen : `${screenOf(h)}`), { timeout, message: `station screen → ${screen}` })
-    .toMatch(new RegExp(`^(${screen}|failed)$`));
+    .poll(() => (screenOf(h) === 'failed' ? 'failed' : wanted.includes(`${screenOf(h)}`) ? 'reached' : `${screenOf(h)}`), { timeout, message: `station screen → ${label}` })
+    .toMatch(/^(reached|failed)$/);
   const s = h.state().session;
-  if (s?.screen === 'failed' && screen !== 'failed') throw new Error(`the enrollment failed: ${JSON.stringify(s.error)}`);
+  if (s?.screen === 'failed' && !wanted.includes('failed')) throw new Error(`the enrollment failed: ${JSON.stringify(s.error)}`);
+  return `${screenOf(h)}`;
 }
 
 /** Per test: the screenshots and axe results of each screen, numbered in order. */
