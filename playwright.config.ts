@@ -7,6 +7,7 @@ export default defineConfig({
   testDir: 'test/e2e',
   testMatch: '**/*.spec.ts',
   outputDir: 'test-results',
+  globalSetup: './test/e2e/support/global-setup.ts',
   workers: 1,
   retries: 0,
   fullyParallel: false,
