@@ -37,6 +37,8 @@ export function PreflightScreen({ s }: { s: PreflightSnapshot }) {
   const [lifetime, setLifetime] = useState<number | null>(p?.lifetimeMinutes ?? null);
   useEffect(() => setLifetime(p?.lifetimeMinutes ?? null), [p?.lifetimeMinutes]);
   const busy = s.screen !== 'preflight';
+  // Bounds read from the tenant's policy, or only Microsoft's own limits (the role cannot read the policy).
+  const boundsRead = p?.checks.find((c) => c.code === 'lifetime-in-bounds')?.status !== 'unknown';
   // The dialog's text stays while it fades out after the snapshot has moved on.
   const [existingTap, setExistingTap] = useState(s.screen === 'confirm-replace' ? s.existingTap : null);
   useEffect(() => {
@@ -82,7 +84,7 @@ export function PreflightScreen({ s }: { s: PreflightSnapshot }) {
           {p && (
             <section className="card" aria-labelledby="pass-options-title">
               <h2 id="pass-options-title">{t('preflight.pass')}</h2>
-              <Field label={t('preflight.lifetime')} hint={t('preflight.lifetimeHint', { min: p.lifetimeBounds.min, max: p.lifetimeBounds.max })}>
+              <Field label={t('preflight.lifetime')} hint={t(boundsRead ? 'preflight.lifetimeHint' : 'preflight.lifetimeHintGraph', { min: p.lifetimeBounds.min, max: p.lifetimeBounds.max })}>
                 <SpinButton
                   value={lifetime}
                   min={p.lifetimeBounds.min}
