@@ -4,18 +4,21 @@
  * entry looked like a scan. Pure: fed key times in ms.
  */
 
-/** Mean time between keys below which an entry counts as a scan. */
-export const BURST_MS_PER_CHAR = 50;
-/** Fewer characters than this are never called a scan (a fast typist can do two keys in 50 ms). */
+/**
+ * Longest gap between two keys of a scan. Scanners type at a steady 5 to 20 ms a key; a fast typist manages
+ * single gaps that short, but not every gap of a word (rolled letters, then a longer reach).
+ */
+export const BURST_MAX_GAP_MS = 35;
+/** Fewer characters than this are never called a scan. */
 export const BURST_MIN_CHARS = 4;
 
-/** 'badge' when the keys came in a burst (mean gap < 50 ms over at least 4 characters), else 'typed'. */
+/** 'badge' when at least 4 keys came with every gap under 35 ms, else 'typed'. */
 export function classifyEntry(keyTimes: readonly number[]): 'badge' | 'typed' {
   if (keyTimes.length < BURST_MIN_CHARS) return 'typed';
-  const first = keyTimes[0] as number;
-  const last = keyTimes[keyTimes.length - 1] as number;
-  const mean = (last - first) / (keyTimes.length - 1);
-  return mean < BURST_MS_PER_CHAR ? 'badge' : 'typed';
+  for (let i = 1; i < keyTimes.length; i++) {
+    if ((keyTimes[i] as number) - (keyTimes[i - 1] as number) >= BURST_MAX_GAP_MS) return 'typed';
+  }
+  return 'badge';
 }
 
 /** Collects key times for the current entry; reset when the box is cleared or submitted. */
