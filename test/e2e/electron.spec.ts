@@ -2,23 +2,33 @@
 // the page. Runs wherever the Electron binary is installed; here its download is blocked
 // (ELECTRON_SKIP_BINARY_DOWNLOAD), so it prints one line and is counted as skipped.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { _electron as electron, expect, test, type ElectronApplication } from '@playwright/test';
 
 const SKIP_LINE = 'Electron end-to-end suite skipped: the Electron binary is not installed (ELECTRON_SKIP_BINARY_DOWNLOAD)';
 const root = process.cwd();
 
-/** The path the `electron` package points at, when its binary was downloaded. */
+/**
+ * The Electron binary the `electron` package would run, if it is there. Read from the package's own files
+ * (path.txt names the executable inside dist/), not by requiring the package: its index.js starts a download when
+ * the binary is missing, which here only fails noisily before the skip line.
+ */
 function electronBinary(): string | null {
+  let dir: string;
   try {
-    const path = createRequire(import.meta.url)('electron') as unknown;
-    return typeof path === 'string' && existsSync(path) ? path : null;
+    dir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
   } catch {
-    return null; // the package throws when path.txt is missing (download skipped)
+    return null; // the package is not installed at all
   }
+  const pathFile = join(dir, 'path.txt');
+  if (!existsSync(pathFile)) return null; // the install script did not run or skipped the download
+  const executable = readFileSync(pathFile, 'utf8').trim();
+  const dist = process.env['ELECTRON_OVERRIDE_DIST_PATH'] ?? join(dir, 'dist');
+  const full = join(dist, executable);
+  return executable !== '' && existsSync(full) ? full : null;
 }
 
 const binary = electronBinary();
