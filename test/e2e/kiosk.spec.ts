@@ -190,18 +190,58 @@ for (const lang of LANGS) {
         await page.locator('button', { hasText: text(lang, 'lost.continue') }).click();
         await untilScreen(harness, 'preflight');
         await expect(page.getByText(text(lang, 'preflight.verdict.go'))).toBeVisible();
-      }, true);
+      });
       const revoked = harness.emulator.requestLog().filter((r) => /revokeSignInSessions/.test(r.path));
       expect(revoked.length).toBeGreaterThan(0);
       expect(tapsOf(harness, got.userId).length).toBe(1);
-      await page.getByRole('button', { name: text(lang, 'handover.cancel'), includeHidden: true }).click();
+      await page.getByRole('button', { name: text(lang, 'handover.cancel') }).click();
       await untilScreen(harness, 'cancelled');
-      await expect(heading(page, text(lang, 'outcome.cancelled.title'), true)).toBeVisible();
+      await expect(heading(page, text(lang, 'outcome.cancelled.title'))).toBeVisible();
       await expect(page.getByText(text(lang, 'outcome.tap.deleted'))).toBeVisible();
       await cam.shot('cancelled');
       expect(tapsOf(harness, got.userId)).toEqual([]);
       // As GET /_admin/taps lists them: none for Lee.
       expect([...harness.emulator.ctx.state.taps.values()].filter((t) => t.userId === got.userId)).toEqual([]);
+      cam.assertAccessible();
+    });
+
+    test('a person who already holds a pass: asked before replacing it; Go back keeps it, Replace issues a new one', async ({ kiosk: page, harness, operator }, info) => {
+      const cam = new Camera(page, lang, '25-replace-', info);
+      await switchTo(page, lang);
+      await operatorSignIn(page, harness, operator, null, lang);
+      const johanna = harness.emulator.ctx.state.findUser(upn('johanna.lorenz'));
+      if (!johanna) throw new Error('no Johanna in the seed');
+      const before = tapsOf(harness, johanna.id).map((t) => t.id);
+      expect(before).toHaveLength(1);
+      await page.keyboard.type('johanna', { delay: 60 });
+      await page.keyboard.press('Enter');
+      await untilScreen(harness, 'identity');
+      await page.getByRole('button', { name: text(lang, 'document.passport'), exact: true }).click();
+      await untilScreen(harness, 'preflight');
+      const issue = page.getByRole('button', { name: text(lang, 'preflight.issue') });
+      await issue.click();
+      await untilScreen(harness, 'confirm-replace');
+      const dialog = page.getByRole('alertdialog', { name: text(lang, 'replace.title') });
+      await expect(dialog).toBeVisible();
+      await cam.shot('confirm');
+      await dialog.getByRole('button', { name: text(lang, 'replace.keep'), exact: true }).click();
+      await untilScreen(harness, 'preflight');
+      await expect(dialog).toBeHidden();
+      expect(tapsOf(harness, johanna.id).map((t) => t.id)).toEqual(before); // kept
+      // The page is back in the accessibility tree (getByRole skips what aria-hidden hides).
+      await expect(issue).toBeVisible();
+      await issue.click();
+      await untilScreen(harness, 'confirm-replace');
+      await dialog.getByRole('button', { name: text(lang, 'replace.confirm'), exact: true }).click();
+      await untilScreen(harness, 'handover');
+      const pass = (await page.locator('.pass .pass-block').allInnerTexts()).join('');
+      passesSeen.add(pass);
+      const now = tapsOf(harness, johanna.id).map((t) => t.id);
+      expect(now).toHaveLength(1);
+      expect(now[0]).not.toBe(before[0]);
+      await page.getByRole('button', { name: text(lang, 'handover.cancel') }).click();
+      await untilScreen(harness, 'cancelled');
+      expect(tapsOf(harness, johanna.id)).toEqual([]);
       cam.assertAccessible();
     });
 

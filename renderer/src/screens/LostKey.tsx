@@ -1,17 +1,8 @@
-import {
-  Button,
-  Checkbox,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
-  Spinner,
-} from '@fluentui/react-components';
+import { Button, Checkbox, Spinner } from '@fluentui/react-components';
 import { useEffect, useRef, useState } from 'react';
 import type { SessionSnapshot } from '../../../preload/contract';
 import { useCommands } from '../bridge';
+import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorBar } from '../components/ErrorBar';
 import { IdentityCard } from '../components/IdentityCard';
 import { useT } from '../i18n';
@@ -103,37 +94,21 @@ export function LostKeyScreen({ s }: { s: LostKeySnapshot }) {
           </div>
         </div>
       </div>
-      {/*
-        Kept mounted and driven by `open`: Fluent v9 only hands the page back to assistive technology (removes the
-        aria-hidden its modalizer put on #root) when the Dialog closes; unmounting it while open leaves #root hidden.
-      */}
-      <Dialog
+      <ConfirmDialog
         open={s.step === 'confirming'}
-        modalType="alert"
-        onOpenChange={(_, d) => {
-          if (!d.open && s.step === 'confirming') void send({ type: 'dismiss' });
-        }}
+        title={t('lost.confirmTitle', { count: s.selected.length })}
+        confirm={t('lost.confirmDelete')}
+        keep={t('lost.keep')}
+        onConfirm={() => void send({ type: 'confirmDeleteKeys' })}
+        onKeep={() => void send({ type: 'dismiss' })}
       >
-        <DialogSurface>
-          <DialogBody>
-            <DialogTitle>{t('lost.confirmTitle', { count: s.selected.length })}</DialogTitle>
-            <DialogContent>
-              <ul>
-                {s.selected.map((id) => (
-                  <li key={id}>{name(id)}</li>
-                ))}
-              </ul>
-              <p>{t('lost.confirmBody')}</p>
-            </DialogContent>
-            <DialogActions>
-              <Button appearance="primary" onClick={() => void send({ type: 'confirmDeleteKeys' })}>
-                {t('lost.confirmDelete')}
-              </Button>
-              <Button onClick={() => void send({ type: 'dismiss' })}>{t('lost.keep')}</Button>
-            </DialogActions>
-          </DialogBody>
-        </DialogSurface>
-      </Dialog>
+        <ul>
+          {s.selected.map((id) => (
+            <li key={id}>{name(id)}</li>
+          ))}
+        </ul>
+        <p>{t('lost.confirmBody')}</p>
+      </ConfirmDialog>
     </section>
   );
 }

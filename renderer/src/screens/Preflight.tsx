@@ -1,18 +1,8 @@
-import {
-  Button,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
-  Field,
-  SpinButton,
-  Spinner,
-} from '@fluentui/react-components';
+import { Button, Field, SpinButton, Spinner } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
 import type { SessionSnapshot } from '../../../preload/contract';
 import { useCommands } from '../bridge';
+import { ConfirmDialog } from '../components/ConfirmDialog';
 import { IdentityCard } from '../components/IdentityCard';
 import { KeyPanel } from '../components/KeyPanel';
 import { StatusIcon } from '../components/StatusIcon';
@@ -118,39 +108,23 @@ export function PreflightScreen({ s }: { s: PreflightSnapshot }) {
           </div>
         </div>
       </div>
-      {/*
-        Kept mounted and driven by `open`: Fluent v9 removes the aria-hidden its modalizer put on #root only when the
-        Dialog closes; unmounting it while open (confirm → issuing) would leave the page hidden.
-      */}
-      <Dialog
+      <ConfirmDialog
         open={s.screen === 'confirm-replace'}
-        modalType="alert"
-        onOpenChange={(_, d) => {
-          if (!d.open && s.screen === 'confirm-replace') void send({ type: 'dismiss' });
-        }}
+        title={t('replace.title')}
+        confirm={t('replace.confirm')}
+        keep={t('replace.keep')}
+        onConfirm={() => void send({ type: 'confirmReplace' })}
+        onKeep={() => void send({ type: 'dismiss' })}
       >
-        <DialogSurface>
-          <DialogBody>
-            <DialogTitle>{t('replace.title')}</DialogTitle>
-            <DialogContent>
-              <p>
-                {existingTap &&
-                  t(existingTap.isUsable ? 'replace.usable' : 'replace.unusable', {
-                    date: existingTap.createdDateTime ? formatDate(existingTap.createdDateTime, lang) : '—',
-                    minutes: existingTap.lifetimeInMinutes,
-                  })}
-              </p>
-              <p>{t('replace.body')}</p>
-            </DialogContent>
-            <DialogActions>
-              <Button appearance="primary" onClick={() => void send({ type: 'confirmReplace' })}>
-                {t('replace.confirm')}
-              </Button>
-              <Button onClick={() => void send({ type: 'dismiss' })}>{t('replace.keep')}</Button>
-            </DialogActions>
-          </DialogBody>
-        </DialogSurface>
-      </Dialog>
+        <p>
+          {existingTap &&
+            t(existingTap.isUsable ? 'replace.usable' : 'replace.unusable', {
+              date: existingTap.createdDateTime ? formatDate(existingTap.createdDateTime, lang) : '—',
+              minutes: existingTap.lifetimeInMinutes,
+            })}
+        </p>
+        <p>{t('replace.body')}</p>
+      </ConfirmDialog>
     </section>
   );
 }

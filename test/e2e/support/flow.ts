@@ -4,7 +4,7 @@ import type { Page } from '@playwright/test';
 import { expect, submitSignIn, type Harness } from '../../harness/fixtures';
 import { passesSeen, stem, text, untilScreen, type Camera, type Lang } from './kiosk';
 
-export const heading = (page: Page, name: string | RegExp, includeHidden = false) => page.getByRole('heading', { level: 1, name, includeHidden });
+export const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { level: 1, name });
 
 /** Operator sign-in through the harness's separate sign-in page, to the empty search. */
 export async function operatorSignIn(page: Page, h: Harness, op: { upn: string; password: string }, cam: Camera | null, lang: Lang): Promise<void> {
@@ -41,8 +41,6 @@ export async function toHandover(
   query: string,
   cam: Camera | null,
   atPreflight?: () => Promise<void>,
-  /** Find the Issue button and the hand-over heading even under aria-hidden (the lost-key dialog's known bug). */
-  includeHidden = false,
 ): Promise<ToHandover> {
   const log: string[] = [];
   const act = (what: string) => log.push(what);
@@ -76,10 +74,10 @@ export async function toHandover(
   const s = h.state().session;
   const userId = s && 'user' in s && s.user ? (s.user as { id: string }).id : '';
   if (atPreflight) await atPreflight();
-  await page.getByRole('button', { name: text(lang, 'preflight.issue'), includeHidden }).click();
+  await page.getByRole('button', { name: text(lang, 'preflight.issue') }).click();
   act('click "Issue pass"');
   await untilScreen(h, 'handover');
-  await expect(heading(page, new RegExp(`^${stem(lang, 'handover.title')}`), includeHidden)).toBeVisible();
+  await expect(heading(page, new RegExp(`^${stem(lang, 'handover.title')}`))).toBeVisible();
   const blocks = await page.locator('.pass .pass-block').allInnerTexts();
   const pass = blocks.join('');
   expect(blocks.length).toBeGreaterThan(1); // grouped for reading aloud
