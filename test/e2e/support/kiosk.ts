@@ -20,7 +20,6 @@ export const dataRoots = new Set<string>();
 /** The station's screen now (the machine's snapshot, as the renderer receives it). */
 export const screenOf = (h: Harness) => h.state().session?.screen ?? null;
 
-/** Waits until the station is on `screen`; a `failed` screen on the way throws with its error. */
 /** Waits until the station shows `screen` (or one of several); returns which. A failure screen on the way throws. */
 export async function untilScreen(h: Harness, screen: string | readonly string[], timeout = 30_000): Promise<string> {
   const wanted = typeof screen === 'string' ? [screen] : screen;
