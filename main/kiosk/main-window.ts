@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { BrowserWindow, session } from 'electron';
 import { guardWebContents, lockDownSession } from './guard';
 import { APP_ORIGIN, appPagesPolicy } from './navigation-policy';
+import { HARDENED_WEB_PREFERENCES } from './web-preferences';
 import { serveApp } from './app-protocol';
 
 export interface MainWindowOptions {
@@ -38,22 +39,7 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
     fullscreen: options.kiosk,
     autoHideMenuBar: true,
     backgroundColor: '#ffffff',
-    webPreferences: {
-      preload: options.preloadPath,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      experimentalFeatures: false,
-      webviewTag: false,
-      navigateOnDragDrop: false,
-      spellcheck: false,
-      devTools: options.devTools,
-      session: ses,
-    },
+    webPreferences: { ...HARDENED_WEB_PREFERENCES, preload: options.preloadPath, devTools: options.devTools, session: ses },
   });
   if (options.kiosk) win.setMenu(null);
   guardWebContents(win.webContents, appPagesPolicy({ devServerUrl: options.devServerUrl }), { onDenied: options.onDenied });

@@ -21,6 +21,7 @@ import { guardWebContents, lockDownSession } from './guard';
 import type { NavigationPolicy } from './navigation-policy';
 import { parseStep, READ_STEP_SCRIPT, STEP_WORLD_ID, withoutSecrets } from './page-step';
 import { WipeError, wipeSession } from './wipe';
+import { REMOTE_PAGE_PREFERENCES } from './web-preferences';
 
 export interface SecurityInfoViewOptions {
   window: BrowserWindow;
@@ -65,21 +66,7 @@ export class SecurityInfoView implements SecurityInfoViewPort {
     const ses = electronSession.fromPartition(partition, { cache: true });
     lockDownSession(ses, { onDenied: this.options.onDenied });
     const view = new WebContentsView({
-      webPreferences: {
-        session: ses,
-        sandbox: true,
-        contextIsolation: true,
-        nodeIntegration: false,
-        nodeIntegrationInSubFrames: false,
-        webSecurity: true,
-        allowRunningInsecureContent: false,
-        experimentalFeatures: false,
-        webviewTag: false,
-        navigateOnDragDrop: false,
-        spellcheck: false,
-        disableDialogs: true,
-        devTools: false,
-      },
+      webPreferences: { ...REMOTE_PAGE_PREFERENCES, session: ses },
     });
     const contents = view.webContents;
     guardWebContents(contents, this.options.policy, { onDenied: this.options.onDenied });

@@ -19,6 +19,7 @@ import { issuedByCa } from './demo-trust';
 import { guardWebContents, lockDownSession } from './guard';
 import { isRedirectTo, operatorSignInPolicy } from './navigation-policy';
 import { wipeSession, type WipeReport } from './wipe';
+import { REMOTE_PAGE_PREFERENCES } from './web-preferences';
 
 export interface SignInWindowOptions {
   parent: BrowserWindow;
@@ -70,20 +71,7 @@ export function createSignInPresenter(options: SignInWindowOptions): SignInPrese
         maximizable: false,
         fullscreenable: false,
         autoHideMenuBar: true,
-        webPreferences: {
-          session: ses,
-          sandbox: true,
-          contextIsolation: true,
-          nodeIntegration: false,
-          webSecurity: true,
-          allowRunningInsecureContent: false,
-          experimentalFeatures: false,
-          webviewTag: false,
-          navigateOnDragDrop: false,
-          spellcheck: false,
-          disableDialogs: true,
-          devTools: false,
-        },
+        webPreferences: { ...REMOTE_PAGE_PREFERENCES, session: ses },
       });
       win.setMenu(null);
 

@@ -40,7 +40,7 @@ describe('My Security Info view', () => {
     const v = lastView();
     expect(fake.partitions).toHaveLength(1);
     expect(fake.partitions[0]?.partition).toMatch(/^msi-[0-9a-f-]{36}$/);
-    expect(v.options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, webSecurity: true, devTools: false });
+    expect(v.options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, nodeIntegrationInWorker: false, nodeIntegrationInSubFrames: false, webSecurity: true, disableDialogs: true, devTools: false });
     expect(v.options.webPreferences?.preload).toBeUndefined();
     expect(v.webContents.loads).toEqual([MSI]);
     expect(window.children).toEqual([v]);

@@ -31,7 +31,7 @@ describe('the operator sign-in window', () => {
     const win = signInWindow();
     expect(win).not.toBe(parent);
     expect(win.options).toMatchObject({ parent, modal: true });
-    expect(win.options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, devTools: false });
+    expect(win.options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, nodeIntegrationInWorker: false, nodeIntegrationInSubFrames: false, webSecurity: true, disableDialogs: true, devTools: false });
     expect(win.options.webPreferences?.preload).toBeUndefined();
     expect(fake.partitions[0]?.partition).toMatch(/^signin-[0-9a-f-]{36}$/);
     expect(win.webContents.loads).toEqual([AUTHORIZE]);
