@@ -12,6 +12,7 @@ import { z } from 'zod';
 // Type imports only from files that are themselves free of Node types (the renderer type-checks this graph).
 import type { IdentityCard, SecurityKeyMethod, UserSummary } from '../directory/types';
 import type { OperatorIdentity } from '../operator/types';
+import type { ViewPhase } from './view-progress';
 
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'unknown';
 
@@ -253,8 +254,8 @@ export interface MachineView {
     handoverEndsAt: number | null;
     signedInAt: number | null;
     windowEndsAt: number | null;
-    /** view-progress.ts's ViewPhase, from the pages' step markers. */
-    viewPhase: string | null;
+    /** From the pages' step markers (view-progress.ts). */
+    viewPhase: ViewPhase | null;
     registered: { method: SecurityKeyMethod; stationKey: boolean } | null;
     error: SessionError | null;
     why: string;
@@ -281,7 +282,7 @@ export function statePath(value: unknown): string {
  * The guide panel's step after sign-in, from the page's step marker. Real Microsoft pages have none (their "add a
  * security key" dialog does not navigate), so there the guide stays on "add the key" until Graph shows the key.
  */
-const GUIDE_OF_PHASE: Readonly<Record<string, GuideStep>> = { 'signed-in': 'add-key', registering: 'touch-key', 'naming-key': 'name-key', done: 'done' };
+const GUIDE_OF_PHASE: Readonly<Partial<Record<ViewPhase, GuideStep>>> = { 'signed-in': 'add-key', registering: 'touch-key', 'naming-key': 'name-key', done: 'done' };
 
 const NEXT_AFTER_FAILURE = 'Check the message, then start again for this person or serve the next one.';
 const NEXT_AFTER_TIMEOUT = 'Issue a new pass if the person is still at the desk.';
