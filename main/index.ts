@@ -2,7 +2,7 @@
 // Everything with logic lives in electron-free modules (main/kiosk/*-policy, wipe, quit-tasks, demo-emulator and the
 // services); this file only connects them.
 import { app, ipcMain, type BrowserWindow } from 'electron';
-import { COMMAND_CHANNEL, SNAPSHOT_CHANNEL, type KioskReply } from '../preload/contract';
+import { COMMAND_CHANNEL, SNAPSHOT_CHANNEL, type KioskReply } from '../common/contract';
 import { ConfigError, configPath, configRequestsDemo, defaultStationId, loadConfig, type StationConfig } from './config';
 import { createKioskHandlers, type KioskHandlers } from './ipc';
 import { NodeHidSource } from './keys/node-hid-source';

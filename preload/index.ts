@@ -3,7 +3,7 @@
 // only, and every request goes to COMMAND_CHANNEL, where main validates it against the contract's schema.
 // Bundled to CommonJS (a sandboxed preload cannot load ES modules).
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { COMMAND_CHANNEL, SNAPSHOT_CHANNEL, type KioskBridge, type KioskReply, type KioskRequest, type KioskState } from './contract';
+import { COMMAND_CHANNEL, SNAPSHOT_CHANNEL, type KioskBridge, type KioskReply, type KioskRequest, type KioskState } from '../common/contract';
 
 const request = (req: KioskRequest): Promise<KioskReply> => ipcRenderer.invoke(COMMAND_CHANNEL, req);
 

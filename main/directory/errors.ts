@@ -10,8 +10,7 @@
 // No message built here ever contains a request or response body: only status, code, Graph's `message` text
 // on an error answer (which never carries a pass: the pass is only in the 201 body of a create) and paths of
 // schema issues, never their values.
-import type { DirectoryErrorKind } from './types';
-import { operatorErrorCodeOf } from '../operator/errors';
+import type { DirectoryErrorKind } from '../../common/directory';
 
 /** Known refusals of POST temporaryAccessPassMethods (entra-graph.md 1.5), read from Graph's message text. */
 export type TapCreationRefusal =
@@ -269,7 +268,11 @@ function looksLikeTimeout(e: unknown): boolean {
  * Whatever a Graph call threw. The library gives statusCode -1 when there was no HTTP answer (connection
  * refused or dropped, DNS, TLS): `network`, or `timeout` when the cause says so. A status gives the HTTP kind.
  */
-export function fromGraphClientError(e: unknown, operation?: string, options: { tapCreate?: boolean } = {}): DirectoryError {
+export function fromGraphClientError(
+  e: unknown,
+  operation?: string,
+  options: { tapCreate?: boolean; isSignInRequired?: (e: unknown) => boolean } = {},
+): DirectoryError {
   if (e instanceof DirectoryError) return e;
   if (isGraphClientError(e) && e.statusCode > 0) {
     const parsed = readGraphErrorBody(e.body);
@@ -286,7 +289,7 @@ export function fromGraphClientError(e: unknown, operation?: string, options: { 
   const requestId = isGraphClientError(e) ? (e.requestId ?? headerValue(e.headers, 'request-id')) : null;
   // The Graph client re-wraps what the token callback threw (status -1): an operator who must sign in again is
   // not a network fault, and the session asks for a sign-in instead of retrying.
-  if (operatorErrorCodeOf(e) === 'sign-in-required') {
+  if (options.isSignInRequired?.(e)) {
     return new DirectoryError({ kind: 'unauthenticated', message: compose(operation, SUMMARY.unauthenticated), code: 'signInRequired', requestId, operation });
   }
   if (looksLikeTimeout(e)) return timedOut(operation, undefined, requestId);

@@ -1,4 +1,4 @@
-// The directory gateway: every Graph call the kiosk makes, typed (DirectoryPort in enrollment/ports.ts).
+// The directory gateway: every Graph call the kiosk makes, typed (DirectoryGateway below).
 //
 // - Each call goes through `send`: the Graph client (graph-client.ts: auth, retry on 429/503/504 with
 //   Retry-After inside its budget) with the raw response, a per-call timeout and the caller's AbortSignal.
@@ -8,7 +8,6 @@
 // - The caller's abort is passed through as the caller's own `signal.reason` (it is not a Graph failure).
 import { type Client, ResponseType } from '@microsoft/microsoft-graph-client';
 import type { z } from 'zod';
-import type { DirectoryPort, QueryKind } from '../enrollment/ports';
 import { modelFromAaguid } from '../keys/identity';
 import { DirectoryError, badInput, fromGraphClientError, fromResponse, headerValue, malformed, timedOut } from './errors';
 import {
@@ -32,7 +31,8 @@ import type {
   TapMethod,
   TapPolicy,
   UserSummary,
-} from './types';
+  QueryKind,
+} from '../../common/directory';
 
 export interface DirectoryGatewayOptions {
   /** From createGraphClient (graph-client.ts). */
@@ -42,6 +42,12 @@ export interface DirectoryGatewayOptions {
   search?: SearchOptions;
   /** Largest photo accepted, in bytes. Default 4 MB (Graph's own limit for a profile photo). */
   photoMaxBytes?: number;
+  /**
+   * Whether an error the Graph client re-wrapped from the token callback means "the operator must sign in again"
+   * (operator/'s `operatorErrorCodeOf(e) === 'sign-in-required'`, injected by the station so that directory/ does
+   * not import operator/). Such a failure becomes kind `unauthenticated`, not `network`.
+   */
+  isSignInRequired?: (e: unknown) => boolean;
 }
 
 export const SEARCH_PAGE_SIZE = 25;
@@ -144,8 +150,24 @@ export function isExternalGuest(u: Pick<GraphUser, 'userPrincipalName' | 'creati
 
 const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
 
-export function createDirectoryGateway(options: DirectoryGatewayOptions): DirectoryPort {
-  const { client } = options;
+/** Microsoft Graph, through one typed gateway; every failure is a `DirectoryError` (directory/errors.ts). */
+export interface DirectoryGateway {
+  searchUsers(input: string, signal?: AbortSignal): Promise<{ kind: QueryKind; users: UserSummary[] }>;
+  identityCard(userId: string, signal?: AbortSignal): Promise<IdentityCard>;
+  tapPolicy(signal?: AbortSignal): Promise<PolicyRead<TapPolicy>>;
+  fido2Policy(signal?: AbortSignal): Promise<PolicyRead<Fido2Policy>>;
+  createTap(userId: string, request: { lifetimeInMinutes: number; isUsableOnce: boolean }, signal?: AbortSignal): Promise<IssuedTap>;
+  listTaps(userId: string, signal?: AbortSignal): Promise<TapMethod[]>;
+  getTap(userId: string, tapId: string, signal?: AbortSignal): Promise<TapMethod | null>;
+  /** Resolves when the TAP is gone, including when Graph says it was already gone (404). */
+  deleteTap(userId: string, tapId: string, signal?: AbortSignal): Promise<{ requestId: string | null }>;
+  listSecurityKeys(userId: string, signal?: AbortSignal): Promise<SecurityKeyMethod[]>;
+  deleteSecurityKey(userId: string, methodId: string, signal?: AbortSignal): Promise<{ requestId: string | null }>;
+  revokeSignInSessions(userId: string, signal?: AbortSignal): Promise<{ requestId: string | null }>;
+}
+
+export function createDirectoryGateway(options: DirectoryGatewayOptions): DirectoryGateway {
+  const { client, isSignInRequired } = options;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const photoMaxBytes = options.photoMaxBytes ?? 4 * 1024 * 1024;
 
@@ -181,7 +203,7 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
       if (caller?.aborted) throw caller.reason;
       if (e instanceof DirectoryError) throw e;
       if (controller.signal.aborted) throw timedOut(operation, timeoutMs);
-      throw fromGraphClientError(e, operation, { tapCreate: opts.tapCreate ?? false });
+      throw fromGraphClientError(e, operation, { tapCreate: opts.tapCreate ?? false, isSignInRequired });
     } finally {
       clearTimeout(timer);
       caller?.removeEventListener('abort', onCallerAbort);
@@ -219,7 +241,7 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
     return { readable: true, policy: shape(answer) };
   }
 
-  const gateway: DirectoryPort = {
+  const gateway: DirectoryGateway = {
     async searchUsers(input, signal) {
       const operation = 'search for a person';
       const plan = planUserSearch(input, options.search);

@@ -3,4 +3,4 @@ export { createGraphClient, resolveGraphBase, type GraphClientOptions, type Grap
 export { createDirectoryGateway, isExternalGuest, SEARCH_PAGE_SIZE, type DirectoryGatewayOptions } from './gateway';
 export { DirectoryError, isDirectoryError, type TapCreationRefusal } from './errors';
 export { planUserSearch, MAX_INPUT_LENGTH, type BadgeFormat, type SearchOptions, type UserQuery } from './search';
-export type * from './types';
+export type * from '../../common/directory';

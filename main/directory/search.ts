@@ -37,7 +37,7 @@
 // Literals are quoted the OData way (a quote inside is doubled: 'O''Brien'), and `$search` values escape `"` and
 // `\` with a backslash, so even an input that passed these rules can only ever be one literal of the intended
 // clause. The gateway percent-encodes every query value.
-import type { QueryKind } from '../enrollment/ports';
+import type { QueryKind } from '../../common/directory';
 import { badInput } from './errors';
 
 export const MAX_INPUT_LENGTH = 256;

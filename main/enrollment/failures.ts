@@ -1,14 +1,14 @@
 /**
  * Any failure, as the operator reads it: a stable code, English text, the Graph request id. The directory
- * gateway throws `DirectoryError`s carrying a `kind` (directory/types.ts DirectoryErrorKind), an HTTP status,
+ * gateway throws `DirectoryError`s carrying a `kind` (common/directory.ts DirectoryErrorKind), an HTTP status,
  * Graph's error code and message, and the request id; they are read structurally here, so this file does not
  * depend on how the gateway builds them. Creation errors that pre-flight could not foresee (the target's
  * roles, group targets) are mapped to what they mean.
  *
  * Never puts a pass in the text: texts are fixed strings plus numbers, not echoes of error messages.
  */
-import type { DirectoryErrorKind } from '../directory/types';
-import type { SessionError } from './snapshot';
+import type { DirectoryErrorKind } from '../../common/directory';
+import type { SessionError } from '../../common/session';
 
 export interface ErrorFacts {
   kind: DirectoryErrorKind | 'unknown';

@@ -1,9 +1,9 @@
 /**
- * What the session machine asks of the TAP lifecycle services (tap-issuer.ts, tap-deleter.ts, completion.ts,
+ * What the session machine asks of the TAP lifecycle services (tap/issuer.ts, tap/deleter.ts, tap/completion.ts,
  * recovery.ts): the four jobs, as one interface, so the machine stays free of I/O and tests can fake them.
  * session.ts adapts the real services to it.
  */
-import type { SecurityKeyMethod, TapMethod } from '../directory/types';
+import type { SecurityKeyMethod, TapMethod } from '../../common/directory';
 
 export interface UserRef {
   id: string;

@@ -13,16 +13,17 @@
  */
 import { assign, enqueueActions, fromCallback, fromPromise, setup } from 'xstate';
 import { auditEvents, type AuditEvent } from '../audit';
-import type { IdentityCard, PolicyRead, SecurityKeyMethod, TapMethod, TapPolicy, UserSummary } from '../directory/types';
+import type { IdentityCard, PolicyRead, SecurityKeyMethod, TapMethod, TapPolicy, UserSummary } from '../../common/directory';
 import type { Fido2KeyPolicy } from '../keys/readiness';
 import type { KeyWatcherState } from '../keys/watcher';
-import type { OperatorIdentity } from '../operator/types';
+import type { OperatorIdentity } from '../../common/operator';
 import { describeFailure, isUnauthenticated } from './failures';
 import type { DeleteRequest, LifecyclePort, Registration, SignInObserved, UserRef } from './lifecycle';
-import type { AuditPort, ClockPort, DirectoryPort, KeysPort, OperatorPort, QueryKind, SecurityInfoViewPort } from './ports';
+import type { AuditPort, ClockPort, DirectoryPort, KeysPort, OperatorPort, SecurityInfoViewPort } from './ports';
+import type { QueryKind } from '../../common/directory';
 import { runPreflight, type PolicyTargets, type PreflightResult } from './preflight';
-import { DONE_MS, HANDOVER_MS, REGISTRATION_WINDOW_MS, type CleanupReport, type IdDocument, type SessionError } from './snapshot';
-import { ViewProgress, type ViewPhase } from './view-progress';
+import { DONE_MS, HANDOVER_MS, REGISTRATION_WINDOW_MS, type CleanupReport, type IdDocument, type SessionError } from '../../common/session';
+import { ViewProgress, type ViewPhase } from '../tap/view-progress';
 
 export interface StationChoices {
   tapLifetimeMinutes?: number | undefined;

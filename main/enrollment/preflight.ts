@@ -20,14 +20,14 @@
  *
  * Only `fail` blocks (verdict `refused`); `warn` and `unknown` are shown and the operator decides.
  */
-import type { IdentityCard, PolicyRead, TapPolicy } from '../directory/types';
+import type { IdentityCard, PolicyRead, TapPolicy } from '../../common/directory';
 import { TAP_LIFETIME_BOUNDS } from '../config/schema';
 import { assessReadiness, type Fido2KeyPolicy, type KeyFacts, type ReadinessVerdict } from '../keys/readiness';
 import type { KeyWatcherState, PresentKey } from '../keys/watcher';
-import type { OperatorIdentity } from '../operator/types';
-import type { CheckStatus, KeyStatus, PreflightCheck, PreflightCode } from './snapshot';
+import type { OperatorIdentity } from '../../common/operator';
+import type { CheckStatus, KeyStatus, PreflightCheck, PreflightCode } from '../../common/session';
 
-export type { CheckStatus, PreflightCode, PreflightCheck, KeyStatus } from './snapshot';
+export type { CheckStatus, PreflightCode, PreflightCheck, KeyStatus } from '../../common/session';
 
 /** Targets as Graph returns them on both method policies; optional because a reader may not carry them. */
 export interface PolicyTargets {

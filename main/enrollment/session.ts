@@ -10,22 +10,23 @@
  *            deletion queue is drained for at most `drainTimeoutMs`; what is left is crash recovery's next start.
  *
  * Audit records, in the order an enrollment writes them: operator.signed-in, lookup, identity.checked,
- * preflight, key.detected, tap.intent + tap.issued (tap-issuer.ts), signin.observed and key.registered
- * (completion.ts), tap.deleted (tap-deleter.ts), session.wiped; failure (with Graph's request id) before the
+ * preflight, key.detected, tap.intent + tap.issued (tap/issuer.ts), signin.observed and key.registered
+ * (tap/completion.ts), tap.deleted (tap/deleter.ts), session.wiped; failure (with Graph's request id) before the
  * cleanup of a failed step; operator.locked / operator.signed-out.
  */
 import { randomUUID } from 'node:crypto';
 import { createActor, type Actor, type ActorOptions } from 'xstate';
 import { auditEvents } from '../audit';
-import { CompletionWatch, type CompletionDeps, type CompletionRequest, type PollSchedule } from './completion';
+import { CompletionWatch, type CompletionDeps, type CompletionRequest, type PollSchedule } from '../tap/completion';
 import type { LifecyclePort } from './lifecycle';
 import { createEnrollmentMachine, type EnrollmentMachine, type StationChoices } from './machine';
 import type { AuditPort, ClockPort, DirectoryPort, KeysPort, OperatorPort, SecurityInfoViewPort } from './ports';
-import { recoverTaps, type RecoveryReport } from './recovery';
-import { systemTimers, type Timers } from './scheduling';
-import { sessionCommandSchema, toSnapshot, type SessionCommand, type SessionSnapshot } from './snapshot';
-import { TapDeleter } from './tap-deleter';
-import { issueTap, type PassGuard } from './tap-issuer';
+import { recoverTaps, type RecoveryReport } from '../tap/recovery';
+import { systemTimers, type Timers } from '../tap/scheduling';
+import { sessionCommandSchema, type SessionCommand, type SessionSnapshot } from '../../common/session';
+import { toSnapshot } from './snapshot';
+import { TapDeleter } from '../tap/deleter';
+import { issueTap, type PassGuard } from '../tap/issuer';
 
 export interface EnrollmentSessionOptions {
   operator: OperatorPort;

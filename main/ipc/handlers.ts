@@ -1,5 +1,5 @@
 /**
- * The one handler table that implements preload/contract.ts. Transport-agnostic: Electron IPC (main/index.ts)
+ * The one handler table that implements common/contract.ts. Transport-agnostic: Electron IPC (main/index.ts)
  * and the dev/test web harness (test/harness/) both call `handle` with whatever arrived and push what
  * `subscribe` delivers. No electron import.
  *
@@ -11,9 +11,9 @@
  * The pass: only the session snapshot's `handover` screen carries it (in `state` replies and the stream). No
  * other reply is built from the snapshot, and error messages name paths and codes only.
  */
-import { kioskRequestSchema, type KioskQuery, type KioskReply, type KioskState, type StationStatus, type TodayRow } from '../../preload/contract';
+import { kioskRequestSchema, type KioskQuery, type KioskReply, type KioskState, type StationStatus, type TodayRow } from '../../common/contract';
 import { enrollmentRows, exportCsv, localDay, records } from '../audit';
-import type { SessionSnapshot } from '../enrollment/snapshot';
+import type { SessionSnapshot } from '../../common/session';
 
 /** What the handler table needs of the EnrollmentSession (main/enrollment/session.ts has it). */
 export interface SessionPort {

@@ -10,7 +10,7 @@
 import type { GetInfoResult } from './ctap2/info';
 import { modelFromAaguid } from './identity';
 
-import type { Fido2KeyPolicy } from './policy';
+import type { Fido2KeyPolicy } from '../../common/keys';
 
 export type { Fido2KeyPolicy };
 

@@ -16,7 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type BrowserWindow, type Rectangle, session as electronSession, WebContentsView } from 'electron';
-import type { SecurityInfoViewPort } from '../enrollment/ports';
+import type { SecurityInfoViewPort } from '../tap/ports';
 import { guardWebContents, lockDownSession } from './guard';
 import type { NavigationPolicy } from './navigation-policy';
 import { parseStep, READ_STEP_SCRIPT, STEP_WORLD_ID, withoutSecrets } from './page-step';

@@ -10,4 +10,4 @@ export { OperatorError, OperatorSignInCancelled, OperatorSignInRequired, Operato
 export type { OperatorErrorCode, SignInFailure } from './errors';
 export { capabilityOf, mayReadPoliciesWith, roleDisplayName, RoleTemplate, BUILT_IN_ROLE_NAMES } from './roles';
 export { MsalNetworkClient } from './network-client';
-export type { OperatorIdentity, OperatorCapability } from './types';
+export type { OperatorIdentity, OperatorCapability } from '../../common/operator';

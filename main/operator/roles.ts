@@ -1,6 +1,6 @@
 // What an operator's active directory roles let them do at the station (entra-graph.md 1.4 and 5.5). Pure: the
 // roles come in as roleTemplateIds (stable across tenants), the verdict goes out. No I/O.
-import type { OperatorCapability } from './types';
+import type { OperatorCapability } from '../../common/operator';
 
 /** Built-in roleTemplateIds (entra-docs permissions-reference.md). The same GUIDs in every tenant. */
 export const RoleTemplate = {

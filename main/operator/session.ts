@@ -26,14 +26,13 @@ import {
 } from '@azure/msal-node';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { StationConfig } from '../config';
-import type { OperatorPort } from '../enrollment/ports';
 import { createGraphClient, GRAPH_ORIGIN, type GraphRetryOptions, resolveGraphBase } from '../directory/graph-client';
 import { type ActiveRole, readActiveRoles, unverifiedJwtClaims, widsFromClaims } from './directory-roles';
 import { IdentityProviderUnreachable, OperatorError, OperatorSignInCancelled, OperatorSignInFailed, OperatorSignInRequired } from './errors';
 import { MsalNetworkClient } from './network-client';
 import { readSignInRedirect, type SignInPresenter } from './presenter';
 import { capabilityOf, mayReadPoliciesWith, roleDisplayName } from './roles';
-import type { OperatorIdentity } from './types';
+import type { OperatorIdentity } from '../../common/operator';
 
 /** The Graph permissions the TAP Kiosk app registration is consented for (delegated). */
 export const OPERATOR_PERMISSIONS = [
@@ -110,7 +109,7 @@ const short = (text: string, max = 300) => (text.length > max ? `${text.slice(0,
 /** MSAL puts trace and correlation ids on following lines of its messages; the first line is the reason. */
 const firstLine = (text: string) => short(text.split(/\r?\n/)[0] ?? '');
 
-export class OperatorSession implements OperatorPort {
+export class OperatorSession {
   readonly redirectUri: string;
   readonly scopes: readonly string[];
   private readonly pca: PublicClientApplication;

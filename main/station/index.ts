@@ -21,7 +21,9 @@ import { openJournal, type Journal } from '../audit';
 import { createKioskHandlers, type KioskHandlers } from '../ipc/handlers';
 import type { KeySource } from '../keys/key-source';
 import { KeyWatcher, type KeyWatcherOptions } from '../keys/watcher';
-import { MsalNetworkClient, OperatorSession, type SignInPresenter } from '../operator';
+import { MsalNetworkClient, OperatorSession, operatorErrorCodeOf, type SignInPresenter } from '../operator';
+
+const isSignInRequired = (e: unknown): boolean => operatorErrorCodeOf(e) === 'sign-in-required';
 import { watcherKeysPort } from './keys-port';
 import { StationStatusStore } from './status';
 
@@ -81,7 +83,7 @@ export async function createStation(options: CreateStationOptions): Promise<Stat
     ...trust,
     ...(options.graphRetry ? { retry: options.graphRetry } : {}),
   });
-  const directory = createDirectoryGateway({ client });
+  const directory = createDirectoryGateway({ client, isSignInRequired });
   const watcher = new KeyWatcher(options.keySource, options.keyWatcher);
   const keys = watcherKeysPort(watcher, options.keySource);
   const network = new MsalNetworkClient({ ...trust, timeoutMs: 10_000 });

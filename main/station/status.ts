@@ -5,7 +5,7 @@
  * Tenant reachable = a GET of the authority's OpenID configuration (`<authority>/v2.0/.well-known/openid-configuration`)
  * with the station's network client (same trust as the operator's sign-in), at start and after each sign-in.
  */
-import type { StationStatus } from '../../preload/contract';
+import type { StationStatus } from '../../common/contract';
 import type { StationStatusSource } from '../ipc/handlers';
 import type { ReaderState } from '../keys/watcher';
 

@@ -5,7 +5,7 @@
 import { Button, FluentProvider, MessageBar, MessageBarBody, MessageBarTitle, webLightTheme } from '@fluentui/react-components';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { I18nextProvider } from 'react-i18next';
-import type { KioskBridge, KioskReply, KioskState } from '../../preload/contract';
+import type { KioskBridge, KioskReply, KioskState } from '../../common/contract';
 import { CommandsContext, commandsFor } from './bridge';
 import { Header } from './components/Header';
 import { i18n, useT, type Language } from './i18n';

@@ -1,6 +1,6 @@
 /** The renderer's one way to main: `window.kiosk`, wrapped for the screens (send a command, ask a query). */
 import { createContext, useContext } from 'react';
-import type { KioskBridge, KioskQuery, KioskReply, SessionCommand } from '../../preload/contract';
+import type { KioskBridge, KioskQuery, KioskReply, SessionCommand } from '../../common/contract';
 
 export interface Commands {
   /** Send a session command; a refusal is shown by the shell (the next snapshot shows the rest). */

@@ -1,4 +1,4 @@
-import type { KioskBridge } from '../../preload/contract';
+import type { KioskBridge } from '../../common/contract';
 
 declare global {
   interface Window {

@@ -1,6 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import type { KioskBridge } from '../../preload/contract';
+import type { KioskBridge } from '../../common/contract';
 import { App } from './App';
 import './styles.css';
 

@@ -2,7 +2,7 @@
 // search, open a card, read the policies, issue and remove a pass, and when Graph misbehaves.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DirectoryError } from '../../main/directory/errors';
-import { OperatorSignInRequired } from '../../main/operator/errors';
+import { OperatorSignInRequired, operatorErrorCodeOf } from '../../main/operator/errors';
 import { startEmulator, type Emulator } from '../emulator';
 import { accessTokenFor } from '../emulator/support/tokens';
 import { ALEX, ID, LIDIA, PATTI, gatewayFor, graphRequests, rejection, upn } from './support';
@@ -334,7 +334,10 @@ describe('security keys and sessions', () => {
 
 describe('when Graph misbehaves', () => {
   it('an operator whose session ended is `unauthenticated` (sign in again), not a network fault, and nothing is sent', async () => {
-    const g = gatewayFor(emu, { token: async () => Promise.reject(new OperatorSignInRequired('session-ended')) });
+    const g = gatewayFor(emu, {
+      token: async () => Promise.reject(new OperatorSignInRequired('session-ended')),
+      gateway: { isSignInRequired: (x) => operatorErrorCodeOf(x) === 'sign-in-required' },
+    });
     const e = await rejection(g.searchUsers('Megan'));
     expect(e).toMatchObject({ kind: 'unauthenticated' });
     expect(e.message).toMatch(/sign in again/i);

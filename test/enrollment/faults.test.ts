@@ -4,7 +4,7 @@
 // killed and restarted. After every test: no new TAP at the emulator, no pass in any file of the data folder.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openJournal, verify } from '../../main/audit';
-import type { SessionSnapshot } from '../../main/enrollment/snapshot';
+import type { SessionSnapshot } from '../../common/session';
 import { startEmulator, type Emulator } from '../emulator';
 import { upn } from '../directory/support';
 import { keysNone, keysOne } from './support/fixtures';

@@ -6,7 +6,8 @@ import type { AuditEvent } from '../../main/audit';
 import type { DirectoryPort } from '../../main/enrollment/ports';
 import type { LifecyclePort } from '../../main/enrollment/lifecycle';
 import { createEnrollmentMachine, type MachineDeps } from '../../main/enrollment/machine';
-import { toSnapshot, HANDOVER_MS } from '../../main/enrollment/snapshot';
+import { HANDOVER_MS } from '../../common/session';
+import { toSnapshot } from '../../main/enrollment/snapshot';
 import * as f from './support/fixtures';
 
 const PASS = 'Zq!7-pass-XY';

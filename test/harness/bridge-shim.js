@@ -1,4 +1,4 @@
-// The web harness's stand-in for the Electron preload: `window.kiosk` (preload/contract.ts KioskBridge) over a
+// The web harness's stand-in for the Electron preload: `window.kiosk` (common/contract.ts KioskBridge) over a
 // loopback WebSocket to the same handler table main/index.ts serves on Electron IPC. Served by test/harness/
 // as a file (the page's CSP allows only same-origin scripts); dev and test only, never packaged.
 //

@@ -5,8 +5,8 @@
 // display exists). Without a display they run headless and the demo plays both: it signs the chosen operator in
 // and, once the pass is handed over, signs the person in with it and registers the browser's virtual key.
 import { parseArgs } from 'node:util';
-import type { SessionSnapshot } from '../../main/enrollment/snapshot';
-import type { KioskState } from '../../preload/contract';
+import type { SessionSnapshot } from '../../common/session';
+import type { KioskState } from '../../common/contract';
 import { submitSignIn } from '../emulator/support/idp-browser';
 import { registerSecurityKey, signInWithPass } from './desk-user';
 import { startHarness } from './server';

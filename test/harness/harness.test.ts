@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import WebSocket from 'ws';
-import type { KioskBridge, KioskReply, KioskState } from '../../preload/contract';
+import type { KioskBridge, KioskReply, KioskState } from '../../common/contract';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { upn } from '../directory/support';

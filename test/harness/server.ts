@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { KioskState } from '../../preload/contract';
+import type { KioskState } from '../../common/contract';
 import { parseConfig, type StationConfig } from '../../main/config';
 import { createStation, type CreateStationOptions, type Station } from '../../main/station';
 import { fixtureKey, YUBIKEY_5_NFC } from '../keys/key-helpers';

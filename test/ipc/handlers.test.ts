@@ -1,9 +1,9 @@
-// The handler table behind preload/contract.ts: every request validated (refused, never thrown), commands to the
+// The handler table behind common/contract.ts: every request validated (refused, never thrown), commands to the
 // session, the journal queries, one merged state stream, and the pass in no reply but the handover snapshot.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { KioskState, StationStatus } from '../../preload/contract';
+import type { KioskState, StationStatus } from '../../common/contract';
 import { localDay } from '../../main/audit';
-import type { SessionSnapshot } from '../../main/enrollment/snapshot';
+import type { SessionSnapshot } from '../../common/session';
 import { createKioskHandlers, type SessionPort, type StationStatusSource } from '../../main/ipc';
 import { StationStatusStore } from '../../main/station';
 import { appendAll, enrollment, open, STATION, steppingClock, tempFolder } from '../audit/helpers';

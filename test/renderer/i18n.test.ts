@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import de from '../../renderer/src/i18n/de.json';
 import en from '../../renderer/src/i18n/en.json';
 import { capabilityMsg, checkMsg, errorMsg, keyWarningMsg, nextMsg, reasonMsg, render } from '../../renderer/src/lib/messages';
-import type { KeyStatus, PreflightCheck } from '../../main/enrollment/snapshot';
+import type { KeyStatus, PreflightCheck } from '../../common/session';
 
 type Tree = { [k: string]: string | Tree };
 function flatten(tree: Tree, prefix = ''): Map<string, string> {
@@ -127,7 +127,7 @@ describe('codes from main → translation keys', () => {
     expect(nextMsg('Check the message, then start again for this person or serve the next one.').key).toBe('next.after-failure');
     expect(nextMsg('Issue a new pass if the person is still at the desk.').key).toBe('next.after-timeout');
     expect(resolveEn(nextMsg('Something new.').key)).toBeNull();
-    const snap = readFileSync('main/enrollment/snapshot.ts', 'utf8');
+    const snap = readFileSync('common/session.ts', 'utf8');
     for (const m of snap.matchAll(/const NEXT_AFTER_\w+ = '([^']+)'/g)) expect(resolveEn(nextMsg(m[1] as string).key), m[1]).not.toBeNull();
     expect(keyWarningMsg('The security key was unplugged. Ask the person …').key).toBe('keyWarning.unplugged');
   });

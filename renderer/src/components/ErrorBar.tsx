@@ -1,5 +1,5 @@
 import { MessageBar, MessageBarBody, MessageBarTitle } from '@fluentui/react-components';
-import type { SessionError } from '../../../main/enrollment/snapshot';
+import type { SessionError } from '../../../common/session';
 import { useT } from '../i18n';
 import { errorMsg } from '../lib/messages';
 

@@ -1,5 +1,5 @@
 import { Button } from '@fluentui/react-components';
-import type { SessionSnapshot, StationStatus } from '../../../preload/contract';
+import type { SessionSnapshot, StationStatus } from '../../../common/contract';
 import type { View } from '../App';
 import { useCommands } from '../bridge';
 import { useT, type Language } from '../i18n';

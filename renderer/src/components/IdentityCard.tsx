@@ -1,5 +1,5 @@
 import { PersonPhoto } from './Person';
-import type { IdentityCard as Card } from '../../../main/directory/types';
+import type { IdentityCard as Card } from '../../../common/directory';
 import { useT } from '../i18n';
 import { formatDate } from '../lib/format';
 

@@ -1,5 +1,5 @@
 import { Button } from '@fluentui/react-components';
-import type { KeyStatus } from '../../../main/enrollment/snapshot';
+import type { KeyStatus } from '../../../common/session';
 import { useCommands } from '../bridge';
 import { useT } from '../i18n';
 import { reasonMsg } from '../lib/messages';

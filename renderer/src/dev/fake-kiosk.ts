@@ -5,9 +5,9 @@
  * The screenshot script (test/renderer/screenshots.ts) injects the same fixtures into the built renderer.
  * The pass below is a made-up sample, not a real TAP.
  */
-import type { KeyStatus, SessionSnapshot } from '../../../main/enrollment/snapshot';
-import type { IdentityCard } from '../../../main/directory/types';
-import type { KioskBridge, KioskReply, KioskState, StationStatus, TodayRow } from '../../../preload/contract';
+import type { KeyStatus, SessionSnapshot } from '../../../common/session';
+import type { IdentityCard } from '../../../common/directory';
+import type { KioskBridge, KioskReply, KioskState, StationStatus, TodayRow } from '../../../common/contract';
 
 const NOW = () => Date.now();
 

@@ -1,4 +1,4 @@
-import type { GuideStep } from '../../../main/enrollment/snapshot';
+import type { GuideStep } from '../../../common/session';
 
 /** The steps the person at the desk goes through in My Security Info, in order. */
 export const GUIDE_STEPS = ['sign-in', 'add-method', 'security-key', 'usb', 'touch-pin', 'name-key'] as const;

@@ -2,7 +2,7 @@
  * Main's texts are English; the screen translates what it can from stable codes and params, and falls back to
  * main's English text for a code it does not know (a newer main, a Graph message). Pure: returns i18n keys.
  */
-import type { KeyStatus, OperatorView, PreflightCheck, SessionError } from '../../../main/enrollment/snapshot';
+import type { KeyStatus, OperatorView, PreflightCheck, SessionError } from '../../../common/session';
 
 export interface Msg {
   key: string;

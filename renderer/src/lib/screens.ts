@@ -1,4 +1,4 @@
-import type { Screen } from '../../../main/enrollment/snapshot';
+import type { Screen } from '../../../common/session';
 
 /**
  * Screens that are one page to the operator (the search box stays while results come in; the card stays

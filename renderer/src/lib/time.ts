@@ -1,5 +1,5 @@
 /** Countdowns: main sends deadlines (epoch ms); the screen counts down. Pure. */
-import type { Countdown } from '../../../main/enrollment/snapshot';
+import type { Countdown } from '../../../common/session';
 
 /** Milliseconds left until `endsAt`, never negative. */
 export function remaining(endsAt: number, now: number): number {

@@ -1,7 +1,7 @@
 import { Button, Field, Input, Spinner } from '@fluentui/react-components';
 import { PersonPhoto } from '../components/Person';
 import { useRef, useState, type KeyboardEvent } from 'react';
-import type { SessionSnapshot } from '../../../preload/contract';
+import type { SessionSnapshot } from '../../../common/contract';
 import { useCommands } from '../bridge';
 import { ErrorBar } from '../components/ErrorBar';
 import { useT } from '../i18n';

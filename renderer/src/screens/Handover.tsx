@@ -1,6 +1,6 @@
 import { Button } from '@fluentui/react-components';
 import { useEffect, type SyntheticEvent } from 'react';
-import type { SessionSnapshot } from '../../../preload/contract';
+import type { SessionSnapshot } from '../../../common/contract';
 import { useCommands } from '../bridge';
 import { Countdown } from '../components/Countdown';
 import { useT } from '../i18n';

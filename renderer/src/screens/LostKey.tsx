@@ -1,6 +1,6 @@
 import { Button, Checkbox, Spinner } from '@fluentui/react-components';
 import { useEffect, useRef, useState } from 'react';
-import type { SessionSnapshot } from '../../../preload/contract';
+import type { SessionSnapshot } from '../../../common/contract';
 import { useCommands } from '../bridge';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorBar } from '../components/ErrorBar';

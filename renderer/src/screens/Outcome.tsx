@@ -1,6 +1,6 @@
 import { Button, Spinner } from '@fluentui/react-components';
-import type { CleanupReport } from '../../../main/enrollment/snapshot';
-import type { SessionSnapshot } from '../../../preload/contract';
+import type { CleanupReport } from '../../../common/session';
+import type { SessionSnapshot } from '../../../common/contract';
 import { useCommands } from '../bridge';
 import { Countdown } from '../components/Countdown';
 import { ErrorBar } from '../components/ErrorBar';

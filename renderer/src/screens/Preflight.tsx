@@ -1,6 +1,6 @@
 import { Button, Field, SpinButton, Spinner } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
-import type { SessionSnapshot } from '../../../preload/contract';
+import type { SessionSnapshot } from '../../../common/contract';
 import { useCommands } from '../bridge';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { IdentityCard } from '../components/IdentityCard';

@@ -1,4 +1,4 @@
-import type { SessionSnapshot } from '../../../preload/contract';
+import type { SessionSnapshot } from '../../../common/contract';
 import { FindScreen } from './Find';
 import { HandoverScreen } from './Handover';
 import { LostKeyScreen } from './LostKey';

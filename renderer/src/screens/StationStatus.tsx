@@ -1,5 +1,5 @@
 import { Button } from '@fluentui/react-components';
-import type { StationStatus } from '../../../preload/contract';
+import type { StationStatus } from '../../../common/contract';
 import { StatusIcon, type Status } from '../components/StatusIcon';
 import { useT } from '../i18n';
 

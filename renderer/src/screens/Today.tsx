@@ -1,6 +1,6 @@
 import { Button, Spinner } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
-import type { TodayRow } from '../../../preload/contract';
+import type { TodayRow } from '../../../common/contract';
 import { useCommands } from '../bridge';
 import { useT } from '../i18n';
 

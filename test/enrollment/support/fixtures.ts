@@ -1,10 +1,10 @@
 // Plain data for enrollment tests: an identity card, operators, policies, key reader states.
-import type { IdentityCard, PolicyRead, TapPolicy } from '../../../main/directory/types';
+import type { IdentityCard, PolicyRead, TapPolicy } from '../../../common/directory';
 import type { GetInfoResult } from '../../../main/keys/ctap2/info';
 import type { IdentifiedKey } from '../../../main/keys/identify';
 import type { Fido2KeyPolicy } from '../../../main/keys/readiness';
 import type { KeyWatcherState, PresentKey } from '../../../main/keys/watcher';
-import type { OperatorIdentity } from '../../../main/operator/types';
+import type { OperatorIdentity } from '../../../common/operator';
 import type { PolicyTargets } from '../../../main/enrollment/preflight';
 
 export const YUBIKEY_AAGUID = 'cb69481e-8ff7-4039-93ec-0a2729a154a8';

@@ -1,7 +1,7 @@
 // Time moved by hand: a ClockPort and Timers whose callbacks run, in due order, only when the test advances
 // the clock, each awaited to completion (a poll's HTTP round trip included) before the next one fires.
 import type { ClockPort } from '../../../main/enrollment/ports';
-import type { TimerHandle, Timers } from '../../../main/enrollment/scheduling';
+import type { TimerHandle, Timers } from '../../../main/tap/scheduling';
 
 interface Pending {
   id: number;

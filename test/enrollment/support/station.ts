@@ -6,10 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import { EnrollmentSession } from '../../../main/enrollment/session';
 import type { KeysPort, OperatorPort, SecurityInfoViewPort } from '../../../main/enrollment/ports';
-import type { Screen, SessionSnapshot } from '../../../main/enrollment/snapshot';
+import type { Screen, SessionSnapshot } from '../../../common/session';
 import type { KeyWatcherState } from '../../../main/keys/watcher';
 import { BUILT_IN_ROLE_NAMES, capabilityOf, mayReadPoliciesWith } from '../../../main/operator/roles';
-import type { OperatorIdentity } from '../../../main/operator/types';
+import { operatorErrorCodeOf } from '../../../main/operator/errors';
+import type { OperatorIdentity } from '../../../common/operator';
 import type { Emulator } from '../../emulator';
 import { accessTokenFor } from '../../emulator/support/tokens';
 import { MsiClient } from '../../emulator/support/mysignins';
@@ -171,7 +172,7 @@ export async function openStation(emu: Emulator, options: StationOptions = {}): 
     getAccessToken: () => (options.realOperator ? options.realOperator.token() : operator.accessToken()),
     retry: { maxRetries: options.graphRetries ?? 2, budgetMs: 3_000, delaySeconds: 0 },
   });
-  const directory = createDirectoryGateway({ client, ...(options.gatewayTimeoutMs ? { timeoutMs: options.gatewayTimeoutMs } : {}) });
+  const directory = createDirectoryGateway({ client, isSignInRequired: (e) => operatorErrorCodeOf(e) === 'sign-in-required', ...(options.gatewayTimeoutMs ? { timeoutMs: options.gatewayTimeoutMs } : {}) });
   const session = new EnrollmentSession({
     operator: options.realOperator?.port ?? operator,
     directory,

@@ -1,6 +1,9 @@
 // What the directory gateway hands to the rest of the app: plain, validated data, never raw Graph JSON.
 // The gateway (directory/gateway.ts) validates every Graph response against schemas that produce these types.
-import type { Fido2KeyPolicy } from '../keys/policy';
+import type { Fido2KeyPolicy } from './keys';
+
+/** How the search box's input was read. */
+export type QueryKind = 'upn' | 'mail' | 'display-name' | 'employee-id' | 'badge';
 
 /** One search hit. */
 export interface UserSummary {

@@ -16,14 +16,14 @@
  * the browser session and records `session.wiped` (reason `crash-recovery`).
  */
 import { auditEvents, pendingTaps, type PendingTap } from '../audit';
-import type { TapMethod } from '../directory/types';
-import type { AuditPort, DirectoryPort } from './ports';
-import { graphFailure, type GraphFailure } from './graph-failure';
-import { isOurs } from './tap-issuer';
-import type { TapDeleter } from './tap-deleter';
+import type { TapMethod } from '../../common/directory';
+import type { AuditPort, TapDirectoryPort } from './ports';
+import { graphFailure, type GraphFailure } from '../directory/failure';
+import { isOurs } from './issuer';
+import type { TapDeleter } from './deleter';
 
 export interface RecoveryDeps {
-  directory: Pick<DirectoryPort, 'listTaps'>;
+  directory: Pick<TapDirectoryPort, 'listTaps'>;
   audit: AuditPort;
   /** The station's deletion queue (it owns retries). */
   deleter: TapDeleter;

@@ -6,7 +6,7 @@
  * The one decision made here: did the call possibly change something at Microsoft? A request that got no
  * answer (connection dropped, timeout) or a 5xx may have been committed; a 4xx or a 429 was not.
  */
-import type { DirectoryErrorKind } from '../directory/types';
+import type { DirectoryErrorKind } from '../../common/directory';
 
 export interface GraphFailure {
   kind: DirectoryErrorKind | 'unknown';

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { watchCompletion, awaitSignIn, type CompletionEvent, type CompletionWatch } from '../../main/enrollment/completion';
+import { watchCompletion, awaitSignIn, type CompletionEvent, type CompletionWatch } from '../../main/tap/completion';
 import type { KeysPort, SecurityInfoViewPort } from '../../main/enrollment/ports';
 import type { KeyWatcherState, PresentKey } from '../../main/keys/watcher';
 import type { TapRecord } from '../emulator/model';
 import { startEmulator, type Emulator } from '../emulator';
 import { issueTap as seedTap, MsiClient } from '../emulator/support/mysignins';
-import { emulatorDirectory } from './support/directory';
-import { tempJournal, type TempJournal } from './support/journal';
-import { ManualTime } from './support/manual-time';
+import { emulatorDirectory } from '../enrollment/support/directory';
+import { tempJournal, type TempJournal } from '../enrollment/support/journal';
+import { ManualTime } from '../enrollment/support/manual-time';
 
 const megan = { id: '00000000-0000-4000-8000-000000000010', upn: 'megan.bowen@tapkioskdemo.onmicrosoft.com' };
 const YUBIKEY = { aaguid: 'cb69481e-8ff7-4039-93ec-0a2729a154a8', model: 'YubiKey 5 Series' };

@@ -14,8 +14,8 @@
  */
 import type { TAP_DELETE_REASONS } from '../audit';
 import { auditEvents } from '../audit';
-import type { AuditPort, ClockPort, DirectoryPort } from './ports';
-import { graphFailure, isGone, type GraphFailure } from './graph-failure';
+import type { AuditPort, ClockPort, TapDirectoryPort } from './ports';
+import { graphFailure, isGone, type GraphFailure } from '../directory/failure';
 import { backoffDelay, delayHonouringRetryAfter, systemTimers, type BackoffOptions, type TimerHandle, type Timers } from './scheduling';
 
 export type TapDeleteReason = (typeof TAP_DELETE_REASONS)[number];
@@ -42,7 +42,7 @@ export type DeletionOutcome =
   | { deleted: false; pending: PendingDeletion };
 
 export interface TapDeleterDeps {
-  directory: Pick<DirectoryPort, 'deleteTap'>;
+  directory: Pick<TapDirectoryPort, 'deleteTap'>;
   audit: AuditPort;
   clock?: ClockPort;
   timers?: Timers;
@@ -77,7 +77,7 @@ interface Entry {
 }
 
 export class TapDeleter {
-  readonly #directory: Pick<DirectoryPort, 'deleteTap'>;
+  readonly #directory: Pick<TapDirectoryPort, 'deleteTap'>;
   readonly #audit: AuditPort;
   readonly #clock: ClockPort;
   readonly #timers: Timers;

@@ -8,7 +8,7 @@
  *     identity card's `tap`) to save a Graph request; without it the issuer lists the user's TAPs.
  *  2. `tap.intent` is appended to the journal and on disk (fsync) BEFORE the POST: a crash between "created
  *     at Microsoft" and "recorded here" is found by crash recovery at the next start.
- *  3. POST through `DirectoryPort.createTap`.
+ *  3. POST through `TapDirectoryPort.createTap`.
  *  4. Success: the pass goes to the journal's redaction guard first (no line can contain it from now on),
  *     then `tap.issued` (method id, lifetime, one-time; never the pass), then the caller gets an `IssuedPass`
  *     that hands the pass out exactly once.
@@ -27,11 +27,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { auditEvents } from '../audit';
-import type { TapMethod } from '../directory/types';
-import type { AuditPort, DirectoryPort } from './ports';
-import { graphFailure, outcomeUnknown, type GraphFailure } from './graph-failure';
+import type { TapMethod } from '../../common/directory';
+import type { AuditPort, TapDirectoryPort } from './ports';
+import { graphFailure, outcomeUnknown, type GraphFailure } from '../directory/failure';
 import { systemTimers, type Timers } from './scheduling';
-import { TapDeleter } from './tap-deleter';
+import { TapDeleter } from './deleter';
 
 export interface IssueTapRequest {
   enrollmentId: string;
@@ -52,7 +52,7 @@ export interface PassGuard {
 }
 
 export interface TapIssuerDeps {
-  directory: Pick<DirectoryPort, 'createTap' | 'listTaps' | 'deleteTap'>;
+  directory: Pick<TapDirectoryPort, 'createTap' | 'listTaps' | 'deleteTap'>;
   audit: AuditPort;
   guard: PassGuard;
   /** The station's deletion queue; reconciliation deletes through it so a failing DELETE is retried. */

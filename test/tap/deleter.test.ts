@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pendingTaps, verify } from '../../main/audit';
-import { TapDeleter, type TapRef } from '../../main/enrollment/tap-deleter';
+import { TapDeleter, type TapRef } from '../../main/tap/deleter';
 import { startEmulator, type Emulator } from '../emulator';
 import { issueTap as seedTap } from '../emulator/support/mysignins';
-import { emulatorDirectory } from './support/directory';
-import { STATION, tempJournal, type TempJournal } from './support/journal';
-import { ManualTime } from './support/manual-time';
+import { emulatorDirectory } from '../enrollment/support/directory';
+import { STATION, tempJournal, type TempJournal } from '../enrollment/support/journal';
+import { ManualTime } from '../enrollment/support/manual-time';
 
 const operator = { id: '00000000-0000-4000-8000-000000000002', upn: 'patti.fernandez@tapkioskdemo.onmicrosoft.com' };
 const megan = { id: '00000000-0000-4000-8000-000000000010', upn: 'megan.bowen@tapkioskdemo.onmicrosoft.com' };

@@ -15,8 +15,9 @@
  *   So with real pages the view reports sign-in; "done" is only ever learned by polling Graph.
  * Anything else (an unexpected host the navigation guard will block anyway) is `unknown`.
  */
+import type { ViewPhase } from '../../common/session';
 
-export type ViewPhase = 'signing-in' | 'signed-in' | 'registering' | 'naming-key' | 'done' | 'signed-out' | 'error' | 'unknown';
+export type { ViewPhase };
 
 const STEP_PHASE: Readonly<Record<string, ViewPhase>> = {
   'sign-in-username': 'signing-in',

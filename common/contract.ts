@@ -9,7 +9,7 @@
  * No Node, Electron or XState types here: this file is bundled into the preload and the renderer.
  */
 import { z } from 'zod';
-import { sessionCommandSchema, type SessionCommand, type SessionSnapshot } from '../main/enrollment/snapshot';
+import { sessionCommandSchema, type SessionCommand, type SessionSnapshot } from './session';
 
 export { sessionCommandSchema };
 export type { SessionCommand, SessionSnapshot };

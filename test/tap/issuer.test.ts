@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { pendingTaps, verify } from '../../main/audit';
-import { issueTap, PassAlreadyTakenError, TapIssueError, type IssueTapRequest } from '../../main/enrollment/tap-issuer';
-import { TapDeleter } from '../../main/enrollment/tap-deleter';
-import { reconcileIntent } from '../../main/enrollment/recovery';
+import { issueTap, PassAlreadyTakenError, TapIssueError, type IssueTapRequest } from '../../main/tap/issuer';
+import { TapDeleter } from '../../main/tap/deleter';
+import { reconcileIntent } from '../../main/tap/recovery';
 import { startEmulator, type Emulator } from '../emulator';
-import { emulatorDirectory } from './support/directory';
-import { captureConsole, eventsIn, STATION, tempJournal, type TempJournal } from './support/journal';
+import { emulatorDirectory } from '../enrollment/support/directory';
+import { captureConsole, eventsIn, STATION, tempJournal, type TempJournal } from '../enrollment/support/journal';
 
 const operator = { id: '00000000-0000-4000-8000-000000000002', upn: 'patti.fernandez@tapkioskdemo.onmicrosoft.com' };
 const megan = { id: '00000000-0000-4000-8000-000000000010', upn: 'megan.bowen@tapkioskdemo.onmicrosoft.com' };

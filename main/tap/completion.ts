@@ -3,7 +3,7 @@
  *
  * Sign-in, whichever comes first (it starts the 10-minute window; `signin.observed` records which):
  *  - the My Security Info view navigates past the sign-in pages (view-progress.ts): free, and immediate;
- *  - the TAP reads `OneTimeUsed` (`DirectoryPort.getTap`), polled as a safety net.
+ *  - the TAP reads `OneTimeUsed` (`TapDirectoryPort.getTap`), polled as a safety net.
  * Completion: `listSecurityKeys` shows a method created after the TAP's `createdDateTime`. Polled
  *  - at once when the view reaches `done`. Not at `name-key`: the emulator (like My Security Info's own flow)
  *    stores the key when the user names it, so a poll there finds nothing yet; and real pages show no steps;
@@ -26,10 +26,10 @@
  * (`knownTaps`), else 1.
  */
 import { auditEvents } from '../audit';
-import type { SecurityKeyMethod, TapMethod } from '../directory/types';
+import type { SecurityKeyMethod, TapMethod } from '../../common/directory';
 import type { KeyWatcherState } from '../keys/watcher';
-import type { AuditPort, ClockPort, DirectoryPort, KeysPort, SecurityInfoViewPort } from './ports';
-import { graphFailure, isGone, type GraphFailure } from './graph-failure';
+import type { AuditPort, ClockPort, TapDirectoryPort, KeysPort, SecurityInfoViewPort } from './ports';
+import { graphFailure, isGone, type GraphFailure } from '../directory/failure';
 import { backoffDelay, delayHonouringRetryAfter, systemTimers, type BackoffOptions, type TimerHandle, type Timers } from './scheduling';
 import { SIGNED_IN_PHASES, ViewProgress, type ViewPhase } from './view-progress';
 
@@ -91,7 +91,7 @@ export interface CompletionRequest {
 }
 
 export interface CompletionDeps {
-  directory: Pick<DirectoryPort, 'getTap' | 'listSecurityKeys'>;
+  directory: Pick<TapDirectoryPort, 'getTap' | 'listSecurityKeys'>;
   audit: AuditPort;
   keys?: Pick<KeysPort, 'state' | 'onChange'>;
   view?: Pick<SecurityInfoViewPort, 'onNavigation'>;

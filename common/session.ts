@@ -1,0 +1,202 @@
+/**
+ * What the renderer renders (`SessionSnapshot`, one discriminated union by `screen`) and what it may send
+ * (`SessionCommand`, one zod schema: the IPC layer validates every incoming message with it).
+ *
+ * Free of Node types and of XState: the renderer and preload import this file. The pure mapping from the
+ * machine's state to a snapshot is `toSnapshot` below (it reads the machine through `MachineView`).
+ *
+ * The pass: only the `handover` screen carries it, and only until the operator confirms "handed over" or
+ * 60 s pass (HANDOVER_MS). No other screen, no error, no audit record ever holds it.
+ */
+import { z } from 'zod';
+// Type imports only from files that are themselves free of Node types (the renderer type-checks this graph).
+import type { IdentityCard, SecurityKeyMethod, UserSummary } from './directory';
+
+export type CheckStatus = 'pass' | 'fail' | 'warn' | 'unknown';
+
+export type PreflightCode =
+  | 'account-enabled'
+  | 'not-external-guest'
+  | 'not-operator-self'
+  | 'operator-may-act'
+  | 'tap-policy-enabled'
+  | 'tap-policy-targets-user'
+  | 'lifetime-in-bounds'
+  | 'one-time'
+  | 'fido2-policy-enabled'
+  | 'fido2-self-service'
+  | 'fido2-policy-targets-user'
+  | 'key-ready';
+
+export interface PreflightCheck {
+  readonly code: PreflightCode;
+  readonly status: CheckStatus;
+  /** English, for the operator. */
+  readonly text: string;
+  /** Values the text mentions, for translated templates. */
+  readonly params: Readonly<Record<string, string | number>>;
+}
+
+/** keys/readiness.ts's verdict and reasons, restated here so the renderer's type graph stays free of Node. */
+export type ReadinessVerdictView = 'ready' | 'ready-with-note' | 'will-be-refused' | 'unknown';
+export interface ReadinessView {
+  readonly verdict: ReadinessVerdictView;
+  readonly reasons: readonly {
+    readonly code: string;
+    readonly severity: 'ok' | 'note' | 'blocker' | 'unknown';
+    readonly text: string;
+    readonly params?: Readonly<Record<string, string | number>> | undefined;
+  }[];
+}
+
+/** What the station knows of the key at the desk, for the screen (model, PIN state, verdict). */
+export interface KeyStatus {
+  readonly presence: 'none' | 'one' | 'multiple' | 'reader-unavailable';
+  readonly keyId: string | null;
+  readonly model: string | null;
+  readonly vendor: string | null;
+  readonly aaguid: string | null;
+  readonly pin: 'set' | 'not-set' | 'built-in-verification' | 'none' | 'unknown';
+  /** null while nothing can be judged (no key, still reading). */
+  readonly verdict: ReadinessVerdictView | null;
+  readonly readiness: ReadinessView | null;
+  /** Whether the key can blink (CTAPHID WINK). */
+  readonly canWink: boolean;
+}
+
+
+export const ID_DOCUMENT_VALUES = ['passport', 'national-id', 'residence-permit', 'driving-licence', 'employee-badge', 'known-personally', 'other'] as const;
+export type IdDocument = (typeof ID_DOCUMENT_VALUES)[number];
+
+/** How long the pass stays on screen at most. */
+export const HANDOVER_MS = 60_000;
+/** How long "done" shows before the station is ready for the next person. */
+export const DONE_MS = 5_000;
+/** Microsoft's window for passwordless registration after a one-time TAP sign-in. */
+export const REGISTRATION_WINDOW_MS = 10 * 60_000;
+
+const id = z.string().min(1).max(200);
+
+export const sessionCommandSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('signIn') }),
+  z.strictObject({ type: z.literal('search'), query: z.string().max(256) }),
+  z.strictObject({ type: z.literal('selectUser'), id }),
+  z.strictObject({ type: z.literal('backToSearch') }),
+  z.strictObject({ type: z.literal('confirmIdentity'), document: z.enum(ID_DOCUMENT_VALUES) }),
+  z.strictObject({ type: z.literal('chooseLifetime'), minutes: z.int().min(10).max(43_200) }),
+  z.strictObject({ type: z.literal('recheck') }),
+  z.strictObject({ type: z.literal('issue') }),
+  z.strictObject({ type: z.literal('confirmReplace') }),
+  z.strictObject({ type: z.literal('handedOver') }),
+  z.strictObject({ type: z.literal('cancel') }),
+  z.strictObject({ type: z.literal('lostKey') }),
+  z.strictObject({ type: z.literal('deleteKeys'), ids: z.array(id).min(1).max(20) }),
+  z.strictObject({ type: z.literal('confirmDeleteKeys') }),
+  z.strictObject({ type: z.literal('revokeSessions') }),
+  z.strictObject({ type: z.literal('continueEnrollment') }),
+  z.strictObject({ type: z.literal('winkKey') }),
+  z.strictObject({ type: z.literal('signOut') }),
+  z.strictObject({ type: z.literal('lock') }),
+  z.strictObject({ type: z.literal('unlock') }),
+  z.strictObject({ type: z.literal('dismiss') }),
+]);
+export type SessionCommand = z.output<typeof sessionCommandSchema>;
+
+export interface OperatorView {
+  id: string;
+  upn: string;
+  displayName: string;
+  roleNames: string[];
+  capability: 'members-and-admins' | 'members-only' | 'none';
+}
+
+/** A failure as the operator sees it: what went wrong, what was cleaned up, what to do next. */
+export interface SessionError {
+  /** Stable code, e.g. `tap.forbidden`, `graph.unavailable`. */
+  code: string;
+  /** English, for the operator. */
+  text: string;
+  /** Graph's request id, for the administrator's support ticket. */
+  requestId: string | null;
+  /** The step that failed (search, card, policies, issue, sign-in, registration, lost-key, sign-in-operator). */
+  step: string;
+}
+
+export interface CleanupReport {
+  /** 'deleted': gone at Microsoft; 'pending': the deletion is queued and retried; 'none': no pass existed. */
+  tap: 'deleted' | 'pending' | 'none';
+  viewWiped: boolean;
+}
+
+/** The step the person at the desk is on, for the guide panel beside My Security Info. */
+export type GuideStep = 'take-pass' | 'sign-in' | 'add-key' | 'touch-key' | 'name-key' | 'done';
+
+export interface Countdown {
+  /** Epoch ms; the renderer counts down. */
+  endsAt: number;
+  kind: 'tap-lifetime' | 'registration-window' | 'handover';
+}
+
+interface Base {
+  operator: OperatorView | null;
+  key: KeyStatus;
+  /** Deletions still queued after a failed DELETE (retried until they succeed). */
+  pendingDeletions: number;
+}
+
+interface WithUser extends Base {
+  enrollmentId: string;
+  user: IdentityCard;
+}
+
+export type SessionSnapshot =
+  | (Base & { screen: 'signed-out'; error: SessionError | null })
+  | (Base & { screen: 'signing-in'; reason: 'start' | 'unlock' | 'token-revoked'; error: SessionError | null })
+  | (Base & { screen: 'locked' })
+  | (Base & { screen: 'ready'; query: string; error: SessionError | null })
+  | (Base & { screen: 'searching'; query: string })
+  | (Base & { screen: 'search-results'; query: string; results: UserSummary[] })
+  | (Base & { screen: 'loading-user'; userId: string })
+  | (WithUser & { screen: 'identity'; documents: readonly IdDocument[] })
+  | (WithUser & { screen: 'checking' })
+  | (WithUser & {
+      screen: 'preflight';
+      document: IdDocument;
+      checks: PreflightCheck[];
+      verdict: 'go' | 'refused';
+      worst: CheckStatus;
+      lifetimeMinutes: number;
+      lifetimeBounds: { min: number; max: number };
+      oneTime: boolean;
+    })
+  | (WithUser & { screen: 'confirm-replace'; existingTap: { id: string; createdDateTime: string; lifetimeInMinutes: number; isUsable: boolean } })
+  | (WithUser & { screen: 'issuing' })
+  | (WithUser & { screen: 'handover'; pass: string; countdowns: Countdown[]; guide: GuideStep; oneTime: boolean; lifetimeMinutes: number })
+  | (WithUser & { screen: 'waiting-for-sign-in'; countdowns: Countdown[]; guide: GuideStep; keyWarning: string | null })
+  | (WithUser & { screen: 'registering'; countdowns: Countdown[]; guide: GuideStep; keyWarning: string | null; signedInAt: number })
+  | (Base & { screen: 'cleaning-up'; enrollmentId: string | null; why: 'completed' | 'cancelled' | 'timed-out' | 'failed' | 'signed-out' | 'locked' })
+  | (Base & {
+      screen: 'done';
+      enrollmentId: string;
+      userDisplayName: string;
+      registered: { methodId: string; model: string | null; aaguid: string | null; stationKey: boolean };
+      cleanup: CleanupReport;
+      nextAt: number;
+    })
+  | (Base & { screen: 'failed'; enrollmentId: string | null; error: SessionError; cleanup: CleanupReport; next: string })
+  | (Base & { screen: 'timed-out'; enrollmentId: string | null; which: 'tap-lifetime' | 'registration-window'; cleanup: CleanupReport; next: string })
+  | (Base & { screen: 'cancelled'; enrollmentId: string | null; cleanup: CleanupReport })
+  | (WithUser & {
+      screen: 'lost-key';
+      step: 'loading' | 'choosing' | 'confirming' | 'deleting' | 'revoking';
+      keys: SecurityKeyMethod[];
+      selected: string[];
+      deleted: string[];
+      sessionsRevoked: boolean;
+      error: SessionError | null;
+    })
+  | (Base & { screen: 'stopped' });
+
+export type Screen = SessionSnapshot['screen'];
+
+export type ViewPhase = 'signing-in' | 'signed-in' | 'registering' | 'naming-key' | 'done' | 'signed-out' | 'error' | 'unknown';
