@@ -1,5 +1,5 @@
 /**
- * Real keys to impersonate: one profile per getInfo capture in ../shared/fixtures/ctap-wire-captures.json,
+ * Real keys to impersonate: one profile per getInfo capture in test/fixtures/ctap-wire-captures.json,
  * plus the U2F-only Nitrokey seen only through its INIT reply.
  *
  * A profile carries what the software authenticator needs to pass for that key: the getInfo CBOR exactly
@@ -25,7 +25,7 @@ export interface WireCapture {
   readonly note?: string;
 }
 
-export const FIXTURE_PATH = fileURLToPath(new URL('../../../shared/fixtures/ctap-wire-captures.json', import.meta.url));
+export const FIXTURE_PATH = fileURLToPath(new URL('../fixtures/ctap-wire-captures.json', import.meta.url));
 
 let cached: readonly WireCapture[] | undefined;
 /** Every capture in the fixture file, in file order. */

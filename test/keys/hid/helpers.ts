@@ -19,10 +19,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const CANDIDATES = [
   process.env.CTAP_WIRE_CAPTURES,
   resolve(here, '../../fixtures/ctap-wire-captures.json'),
-  resolve(here, '../../../../shared/fixtures/ctap-wire-captures.json'),
 ].filter((p): p is string => typeof p === 'string');
 
-/** The real wire captures (see shared/fixtures/README.md). Fails loudly when they cannot be found. */
+/** The real wire captures (see test/fixtures/README.md). Fails loudly when they cannot be found. */
 export function loadCaptures(): WireCapture[] {
   const path = CANDIDATES.find((p) => existsSync(p));
   if (!path) throw new Error(`ctap-wire-captures.json not found; looked in ${CANDIDATES.join(', ')}`);
