@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
 import react from '@vitejs/plugin-react';
 
-// Top-level main/, preload/ and renderer/ (not src/): see ../shared/DESIGN.md, Layout.
+// Top-level main/, preload/ and renderer/ (not src/): see docs/architecture.md, Layout.
 export default defineConfig({
   main: {
     plugins: [externalizeDepsPlugin()],

@@ -11,7 +11,7 @@ const noElectron = {
       paths: [
         {
           name: 'electron',
-          message: 'Only main/index.ts, main/kiosk/ and preload/ may import electron (see DESIGN.md, Layout).',
+          message: 'Only main/index.ts, main/kiosk/ and preload/ may import electron (see docs/architecture.md, Layout).',
         },
       ],
       patterns: [{ group: ['electron/*'], message: 'Only main/index.ts, main/kiosk/ and preload/ may import electron.' }],

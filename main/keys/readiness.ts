@@ -2,7 +2,7 @@
  * Will this key be accepted? One pure function from what the key told us (getInfo) and the tenant's
  * FIDO2 policy to a verdict with reasons, checked before a TAP is spent.
  *
- * What Microsoft asks of a key at registration (../shared/reference/entra-graph.md, section 4.2):
+ * What Microsoft asks of a key at registration (docs/reference/entra-graph.md, section 4.2):
  * a discoverable credential (`requireResidentKey: true`) and user verification (`userVerification:
  * "required"`), so the key needs `rk` and either a PIN (`clientPin`) or built-in verification (`uv`).
  * Reasons carry a stable code and parameters so the UI can translate them; `text` is the English.

@@ -1,4 +1,4 @@
-// The process boundary is enforced by lint, not by discipline (DESIGN.md, Layout): only main/index.ts,
+// The process boundary is enforced by lint, not by discipline (docs/architecture.md, Layout): only main/index.ts,
 // main/kiosk/ and preload/ may import electron. This runs the project's own ESLint config on sample sources.
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';

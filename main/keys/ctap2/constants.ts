@@ -1,7 +1,7 @@
 /**
  * CTAP2 protocol constants: command bytes and getInfo map keys.
  *
- * Values from ../shared/reference/ctap-hid.md, where libfido2 and python-fido2 agree
+ * Values from docs/reference/ctap-hid.md, where libfido2 and python-fido2 agree
  * (python-fido2 fido2/ctap2/base.py `Ctap2.CMD`, `Info`). CTAP2 status codes and the CTAPHID capability
  * flags live with the transport (../hid/constants.ts), which needs them first.
  */

@@ -4,7 +4,7 @@
  * Decoding is cborg under CTAP2's canonical-CBOR rules (maps as `Map`, so integer keys stay integers; integers
  * beyond 2^53 as `bigint`; no tags; duplicate keys refused) followed by a zod schema per field. Unknown map
  * keys are ignored; a known key with the wrong type is rejected with a `GetInfoDecodeError` naming the field.
- * See ../shared/reference/ctap-hid.md for the key table.
+ * See docs/reference/ctap-hid.md for the key table.
  */
 import { decode, type DecodeOptions } from 'cborg';
 import { z } from 'zod';

@@ -1,6 +1,6 @@
 /**
  * CTAPHID and CTAP2 constants (FIDO CTAP 2.x, section "USB HID"; values as in libfido2 and
- * python-fido2, see shared/reference/ctap-hid.md). Enums, not magic numbers.
+ * python-fido2, see docs/reference/ctap-hid.md). Enums, not magic numbers.
  */
 
 /** HID usage page and usage of a FIDO authenticator interface. */
