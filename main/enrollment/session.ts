@@ -17,7 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import { createActor, type Actor, type ActorOptions } from 'xstate';
 import { auditEvents } from '../audit';
-import { CompletionWatch, type CompletionDeps, type CompletionRequest, type PollSchedule } from '../tap/completion';
+import { watchCompletion, type CompletionDeps, type CompletionRequest, type CompletionWatch, type PollSchedule } from '../tap/completion';
 import type { LifecyclePort } from './lifecycle';
 import { createEnrollmentMachine, type EnrollmentMachine, type StationChoices } from './machine';
 import type { AuditPort, ClockPort, DirectoryPort, KeysPort, OperatorPort, SecurityInfoViewPort } from './ports';
@@ -89,16 +89,18 @@ export function createLifecycle(o: {
   const completionDeps: CompletionDeps = { directory: o.directory, audit: o.journal, keys: o.keys, view: o.view, clock: o.clock, timers: o.timers };
   const schedule = o.pollSchedule ? { schedule: o.pollSchedule } : {};
   /**
-   * One completion watch until `pick` resolves. The watch keeps polling through Graph failures (the machine's
-   * countdowns bound it), except one: a poll refused because the operator's sign-in ended would fail until the
-   * TAP expires, so it ends the watch with `unauthenticated` and the machine asks the operator to sign in again.
+   * The session's one way to watch a TAP (tap/completion.ts does the detecting): a completion watch until `pick`
+   * resolves or the invoking state is left (the actor's signal aborts). The watch keeps polling through Graph
+   * failures (the machine's countdowns bound it), except one: a poll refused because the operator's sign-in ended
+   * would fail until the TAP expires, so it ends the watch with `unauthenticated` and the machine asks the
+   * operator to sign in again.
    */
   const watchUntil = <T>(request: CompletionRequest, pick: (watch: CompletionWatch) => Promise<T>, signal: AbortSignal): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       if (signal.aborted) return reject(signal.reason);
-      const watch = new CompletionWatch(request, completionDeps);
+      let watch: CompletionWatch | null = null;
       const end = () => {
-        watch.stop();
+        watch?.stop();
         signal.removeEventListener('abort', onAbort);
       };
       const onAbort = () => {
@@ -106,7 +108,7 @@ export function createLifecycle(o: {
         reject(signal.reason);
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      watch.on((event) => {
+      watch = watchCompletion(request, completionDeps, (event) => {
         if (event.type === 'poll-failed' && event.failure.kind === 'unauthenticated') {
           end();
           reject(Object.assign(new Error('the operator must sign in again'), { kind: 'unauthenticated' as const }));
@@ -116,7 +118,6 @@ export function createLifecycle(o: {
         end();
         resolve(value);
       }, reject);
-      watch.start();
     });
   return {
     async issue(request, signal) {

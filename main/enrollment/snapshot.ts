@@ -16,7 +16,7 @@ import {
   type ViewPhase,
 } from '../../common/session';
 
-// XState and Node at run time.
+// No XState and no Node at run time: the machine is read through MachineView (its tags and context).
 
 /** The key reader's state as this mapping reads it (keys/watcher.ts KeyWatcherState, structurally). */
 export interface KeysView {
@@ -38,12 +38,52 @@ export interface KeysView {
   }[];
 }
 
+/** The lost-key branch's steps, as the screen shows them (lost-key.ts tags each `lost-key:<step>`). */
+export const LOST_KEY_STEPS = ['loading', 'choosing', 'confirming', 'deleting', 'revoking'] as const;
+export type LostKeyStep = (typeof LOST_KEY_STEPS)[number];
+
 /**
- * The parts of the machine's snapshot this mapping reads: machine.ts's SessionContext, stated structurally so
- * that neither XState nor the machine's Node-facing imports enter the renderer's type graph.
+ * The tags the chart's states carry (machine.ts, lost-key.ts): each state has one screen tag naming what the
+ * screen shows in it; the lost-key steps carry `lost-key:<step>` besides. `toSnapshot` reads these and the
+ * context; it never reads a state's name or path, so the chart can be reshaped without touching this mapping
+ * as long as each state keeps its tag.
+ */
+export const SCREEN_TAGS = [
+  'signed-out',
+  'signing-in',
+  'reauth',
+  'locked',
+  'stopped',
+  'ready',
+  'search-failed',
+  'searching',
+  'search-results',
+  'loading-user',
+  'identity',
+  'checking',
+  'preflight',
+  'confirm-replace',
+  'issuing',
+  'handover',
+  'waiting-for-sign-in',
+  'registering',
+  'lost-key',
+  'cleaning-up',
+  'done',
+  'cancelled',
+  'timed-out',
+  'failed',
+] as const;
+export type ScreenTag = (typeof SCREEN_TAGS)[number];
+export type ChartTag = ScreenTag | `lost-key:${LostKeyStep}`;
+
+/**
+ * The parts of the machine's snapshot this mapping reads: the active states' tags and machine.ts's
+ * SessionContext, stated structurally so that neither XState nor the machine's Node-facing imports enter the
+ * renderer's type graph. An XState snapshot of the chart is one.
  */
 export interface MachineView {
-  value: unknown;
+  tags: ReadonlySet<string>;
   context: {
     operator: OperatorIdentity | null;
     keys: KeysView;
@@ -79,18 +119,6 @@ export interface MachineView {
   };
 }
 
-/** `{ operator: { live: { awaitingSignIn: 'handover' } } }` → `operator.live.awaitingSignIn.handover`. */
-export function statePath(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'object' && value !== null) {
-    const [key, inner] = Object.entries(value)[0] ?? [];
-    if (key === undefined) return '';
-    const rest = statePath(inner);
-    return rest ? `${key}.${rest}` : key;
-  }
-  return '';
-}
-
 /**
  * The guide panel's step after sign-in, from the page's step marker. Real Microsoft pages have none (their "add a
  * security key" dialog does not navigate), so there the guide stays on "add the key" until Graph shows the key.
@@ -102,7 +130,7 @@ const NEXT_AFTER_TIMEOUT = 'Issue a new pass if the person is still at the desk.
 
 export function toSnapshot(machine: MachineView): SessionSnapshot {
   const ctx = machine.context;
-  const path = statePath(machine.value);
+  const screen = SCREEN_TAGS.find((tag) => machine.tags.has(tag));
   const operator: OperatorView | null = ctx.operator
     ? { id: ctx.operator.id, upn: ctx.operator.userPrincipalName, displayName: ctx.operator.displayName, roleNames: ctx.operator.roleNames, capability: ctx.operator.capability }
     : null;
@@ -113,22 +141,26 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
   const keyWarning = key.presence === 'one' ? null : 'The security key was unplugged. Ask the person to plug it back in; the pass stays valid until the countdown ends.';
   const tapCountdown = (): Countdown[] => (ctx.tap ? [{ kind: 'tap-lifetime', endsAt: ctx.tap.expiresAt }] : []);
 
-  if (path === 'signedOut') return { ...base, screen: 'signed-out', error: ctx.error };
-  if (path === 'signingIn') return { ...base, screen: 'signing-in', reason: ctx.signInReason, error: null };
-  if (path === 'reauth') return { ...base, screen: 'signing-in', reason: 'token-revoked', error: ctx.error };
-  if (path === 'locked') return { ...base, screen: 'locked' };
-  if (path === 'stopped' || path === 'quitting') return { ...base, screen: 'stopped' };
-  const sub = path.slice('operator.'.length);
-  switch (sub.split('.')[0]) {
+  switch (screen) {
+    case 'signed-out':
+      return { ...base, screen: 'signed-out', error: ctx.error };
+    case 'signing-in':
+      return { ...base, screen: 'signing-in', reason: ctx.signInReason, error: null };
+    case 'reauth':
+      return { ...base, screen: 'signing-in', reason: 'token-revoked', error: ctx.error };
+    case 'locked':
+      return { ...base, screen: 'locked' };
+    case 'stopped':
+      return { ...base, screen: 'stopped' };
     case 'ready':
       return { ...base, screen: 'ready', query: ctx.query, error: null };
-    case 'searchFailed':
+    case 'search-failed':
       return { ...base, screen: 'ready', query: ctx.query, error: ctx.error };
     case 'searching':
       return { ...base, screen: 'searching', query: ctx.query };
-    case 'searchResults':
+    case 'search-results':
       return { ...base, screen: 'search-results', query: ctx.query, results: ctx.results };
-    case 'loadingCard':
+    case 'loading-user':
       return { ...base, screen: 'loading-user', userId: ctx.selectedUserId ?? '' };
     case 'identity':
       return { ...withUser(), screen: 'identity', documents: ID_DOCUMENT_VALUES };
@@ -151,7 +183,7 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
         oneTime: p.oneTime,
       };
     }
-    case 'confirmReplace': {
+    case 'confirm-replace': {
       const t = ctx.card?.tap;
       return {
         ...withUser(),
@@ -161,8 +193,10 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
     }
     case 'issuing':
       return { ...withUser(), screen: 'issuing' };
-    case 'live': {
-      if (sub === 'live.awaitingSignIn.handover' && ctx.pass !== null) {
+    case 'handover':
+    case 'waiting-for-sign-in':
+    case 'registering': {
+      if (screen === 'handover' && ctx.pass !== null) {
         return {
           ...withUser(),
           screen: 'handover',
@@ -173,7 +207,7 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
           lifetimeMinutes: ctx.tap?.method.lifetimeInMinutes ?? 0,
         };
       }
-      if (sub === 'live.signedIn') {
+      if (screen === 'registering') {
         return {
           ...withUser(),
           screen: 'registering',
@@ -185,13 +219,11 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
       }
       return { ...withUser(), screen: 'waiting-for-sign-in', countdowns: tapCountdown(), guide: 'sign-in', keyWarning };
     }
-    case 'lostKey': {
-      const step = sub.split('.')[1];
-      const s: 'loading' | 'choosing' | 'confirming' | 'deleting' | 'revoking' =
-        step === 'choosing' || step === 'confirming' || step === 'deleting' || step === 'revoking' ? step : 'loading';
-      return { ...withUser(), screen: 'lost-key', step: s, keys: ctx.lost.keys, selected: ctx.lost.selected, deleted: ctx.lost.deleted, sessionsRevoked: ctx.lost.revoked, error: ctx.lost.error };
+    case 'lost-key': {
+      const step = LOST_KEY_STEPS.find((s) => machine.tags.has(`lost-key:${s}`)) ?? 'loading';
+      return { ...withUser(), screen: 'lost-key', step, keys: ctx.lost.keys, selected: ctx.lost.selected, deleted: ctx.lost.deleted, sessionsRevoked: ctx.lost.revoked, error: ctx.lost.error };
     }
-    case 'cleaningUp': {
+    case 'cleaning-up': {
       const why =
         ctx.why === 'window-expired' || ctx.why === 'lifetime-expired'
           ? 'timed-out'
@@ -219,7 +251,7 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
       };
     case 'cancelled':
       return { ...base, screen: 'cancelled', enrollmentId: ctx.enrollmentId, cleanup };
-    case 'timedOut':
+    case 'timed-out':
       return { ...base, screen: 'timed-out', enrollmentId: ctx.enrollmentId, which: ctx.why === 'window-expired' ? 'registration-window' : 'tap-lifetime', cleanup, next: NEXT_AFTER_TIMEOUT };
     case 'failed':
     default:
@@ -227,7 +259,7 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
         ...base,
         screen: 'failed',
         enrollmentId: ctx.enrollmentId,
-        error: ctx.error ?? { code: 'unknown', text: 'Something unexpected went wrong.', requestId: null, step: sub || path },
+        error: ctx.error ?? { code: 'unknown', text: 'Something unexpected went wrong.', requestId: null, step: 'unknown' },
         cleanup,
         next: NEXT_AFTER_FAILURE,
       };

@@ -24,6 +24,10 @@
  *    30 s and 90 s until sign-in is seen; keys 30 s after sign-in, then every 60 s).
  * The TAP's create and delete add 2; the pre-creation TAP check 0 when the identity card's TAP is passed
  * (`knownTaps`), else 1.
+ *
+ * `watchCompletion` starts a watch; the station session's one wrapper around it (enrollment/session.ts
+ * `watchUntil`) runs one watch while the chart waits for the sign-in and one while it waits for the key, and ends
+ * it when the chart leaves that state.
  */
 import { auditEvents } from '../audit';
 import type { SecurityKeyMethod, TapMethod } from '../../common/directory';
@@ -400,31 +404,4 @@ export function watchCompletion(request: CompletionRequest, deps: CompletionDeps
   const watch = new CompletionWatch(request, deps);
   if (listener) watch.on(listener);
   return watch.start();
-}
-
-/** Resolves when the user has signed in; rejects with the signal's reason when aborted. */
-export function awaitSignIn(request: CompletionRequest, deps: CompletionDeps, signal?: AbortSignal): Promise<SignInObserved> {
-  return untilAborted(new CompletionWatch(request, deps), (watch) => watch.signedIn, signal);
-}
-
-/** Resolves when the new key is found (sign-in phase included unless `request.signedIn` is given). */
-export function awaitRegistration(request: CompletionRequest, deps: CompletionDeps, signal?: AbortSignal): Promise<RegisteredKey> {
-  return untilAborted(new CompletionWatch(request, deps), (watch) => watch.registered, signal);
-}
-
-function untilAborted<T>(watch: CompletionWatch, pick: (watch: CompletionWatch) => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal?.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
-      watch.stop();
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    pick(watch).then((value) => {
-      signal?.removeEventListener('abort', onAbort);
-      watch.stop();
-      resolve(value);
-    }, reject);
-    watch.start();
-  });
 }

@@ -7,7 +7,7 @@ import type { DirectoryPort } from '../../main/enrollment/ports';
 import type { LifecyclePort } from '../../main/enrollment/lifecycle';
 import { createEnrollmentMachine, type MachineDeps } from '../../main/enrollment/machine';
 import { HANDOVER_MS } from '../../common/session';
-import { toSnapshot } from '../../main/enrollment/snapshot';
+import { SCREEN_TAGS, toSnapshot } from '../../main/enrollment/snapshot';
 import * as f from './support/fixtures';
 
 const PASS = 'Zq!7-pass-XY';
@@ -102,5 +102,25 @@ describe('station machine', () => {
     for (let i = 0; i < 5; i += 1) await flush();
     expect(toSnapshot(actor.getSnapshot()).screen).toBe('cancelled');
     actor.stop();
+  });
+
+  it('every state the station can rest in carries exactly one screen tag, so the snapshot knows the screen', () => {
+    const machine = createEnrollmentMachine(deps(new SimulatedClock(), []));
+    const screens = new Set<string>(SCREEN_TAGS);
+    const wrong: string[] = [];
+    const walk = (node: StateNode) => {
+      const children = Object.values(node.states) as StateNode[];
+      // A state left at once (`always`) is never seen by the renderer.
+      if (children.length === 0 && !node.config.always) {
+        const tags: string[] = [];
+        for (let n: StateNode | undefined = node; n; n = n.parent) tags.push(...n.tags);
+        const onScreen = tags.filter((t) => screens.has(t));
+        if (onScreen.length !== 1) wrong.push(`${node.id}: ${onScreen.join(', ') || 'no screen tag'}`);
+        if (onScreen[0] === 'lost-key' && tags.filter((t) => t.startsWith('lost-key:')).length !== 1) wrong.push(`${node.id}: no lost-key step`);
+      }
+      children.forEach(walk);
+    };
+    walk(machine.root as unknown as StateNode);
+    expect(wrong).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { watchCompletion, awaitSignIn, type CompletionEvent, type CompletionWatch } from '../../main/tap/completion';
+import { watchCompletion, type CompletionEvent, type CompletionWatch } from '../../main/tap/completion';
 import type { KeysPort, SecurityInfoViewPort } from '../../main/enrollment/ports';
 import type { KeyWatcherState, PresentKey } from '../../main/keys/watcher';
 import type { TapRecord } from '../emulator/model';
@@ -137,10 +137,11 @@ describe('sign-in', () => {
   });
 
   it('is seen after the user really signs in with the pass in My Security Info', async () => {
-    const signedIn = awaitSignIn(
+    watch = watchCompletion(
       { enrollmentId: randomUUID(), user: megan, tap: { id: tap.id, createdDateTime: tap.createdDateTime.toISOString() } },
       { directory: emulatorDirectory(emu), audit: tj.journal, clock: time, timers: time },
     );
+    const signedIn = watch.signedIn;
     const page = await new MsiClient(emu.urls.mySecurityInfo).signIn(megan.upn, 'Kiosk!Pass-42');
     expect(page.error).toBeNull();
     expect(emu.ctx.state.taps.get(megan.id)?.usedDateTime).not.toBeNull();

@@ -1,0 +1,206 @@
+/**
+ * What the station chart (machine.ts) remembers and hears: its context, its events, and the small pure helpers
+ * over them (the empty person, the initial context, the pre-flight recomputation, the live TAP's deadline).
+ * No I/O, no XState.
+ */
+import type { IdentityCard, PolicyRead, QueryKind, SecurityKeyMethod, TapMethod, TapPolicy, UserSummary } from '../../common/directory';
+import type { OperatorIdentity } from '../../common/operator';
+import type { CleanupReport, IdDocument, SessionError } from '../../common/session';
+import type { Fido2KeyPolicy } from '../keys/readiness';
+import type { KeyWatcherState } from '../keys/watcher';
+import type { ViewPhase } from '../tap/view-progress';
+import type { LifecyclePort, Registration, SignInObserved, UserRef } from './lifecycle';
+import type { AuditPort, ClockPort, DirectoryPort, KeysPort, OperatorPort, SecurityInfoViewPort } from './ports';
+import { runPreflight, type PolicyTargets, type PreflightResult } from './preflight';
+
+export interface StationChoices {
+  tapLifetimeMinutes?: number | undefined;
+  tapOneTime: boolean;
+  idleLockMinutes: number;
+  mySecurityInfoUrl: string;
+}
+
+export interface MachineDeps {
+  operator: OperatorPort;
+  directory: DirectoryPort;
+  keys: KeysPort;
+  view: SecurityInfoViewPort;
+  audit: AuditPort;
+  lifecycle: LifecyclePort;
+  clock: ClockPort;
+  station: StationChoices;
+  newId(): string;
+}
+
+/** Why an enrollment is being wound up; decides the TAP deletion reason, the wipe reason and the next screen. */
+export type CleanupWhy = 'completed' | 'cancelled' | 'window-expired' | 'lifetime-expired' | 'failed' | 'signed-out' | 'locked' | 'idle' | 'quit';
+
+export interface LiveTap {
+  intentId: string;
+  method: TapMethod;
+  /** Epoch ms when the pass stops working. */
+  expiresAt: number;
+  /** The station key's AAGUID when the pass was issued, to match the registration against. */
+  aaguid: string | null;
+}
+
+export interface LostKeyState {
+  keys: SecurityKeyMethod[];
+  selected: string[];
+  deleted: string[];
+  revoked: boolean;
+  error: SessionError | null;
+}
+
+export interface SessionContext {
+  operator: OperatorIdentity | null;
+  keys: KeyWatcherState;
+  signInReason: 'start' | 'unlock' | 'token-revoked';
+  query: string;
+  queryKind: QueryKind | null;
+  results: UserSummary[];
+  selectedUserId: string | null;
+  enrollmentId: string | null;
+  card: IdentityCard | null;
+  document: IdDocument | null;
+  tapPolicy: PolicyRead<TapPolicy> | null;
+  fido2Policy: PolicyRead<Fido2KeyPolicy & PolicyTargets> | null;
+  chosenLifetime: number | undefined;
+  preflight: PreflightResult | null;
+  tap: LiveTap | null;
+  /** The pass: set when issued, dropped when the handover ends. Never anywhere else. */
+  pass: string | null;
+  handoverEndsAt: number | null;
+  signedInAt: number | null;
+  signedInVia: SignInObserved['via'] | null;
+  windowEndsAt: number | null;
+  /** How far the user is in My Security Info, from the pages' step markers (null: no marker seen yet). */
+  viewPhase: ViewPhase | null;
+  registered: Registration | null;
+  cancelRequested: boolean;
+  /** The station is quitting: finish this cleanup, then quit. */
+  quitRequested: boolean;
+  /** The operator confirmed replacing the TAP the user already holds. */
+  replaceConfirmed: boolean;
+  error: SessionError | null;
+  why: CleanupWhy;
+  cleanup: CleanupReport | null;
+  lost: LostKeyState;
+  pendingDeletions: number;
+  nextAt: number | null;
+}
+
+export type SessionEvent =
+  | { type: 'SIGN_IN' }
+  | { type: 'SEARCH'; query: string }
+  | { type: 'SELECT_USER'; id: string }
+  | { type: 'BACK_TO_SEARCH' }
+  | { type: 'CONFIRM_IDENTITY'; document: IdDocument }
+  | { type: 'CHOOSE_LIFETIME'; minutes: number }
+  | { type: 'RECHECK' }
+  | { type: 'ISSUE' }
+  | { type: 'CONFIRM_REPLACE' }
+  | { type: 'HANDED_OVER' }
+  | { type: 'CANCEL' }
+  | { type: 'LOST_KEY' }
+  | { type: 'DELETE_KEYS'; ids: string[] }
+  | { type: 'CONFIRM_DELETE_KEYS' }
+  | { type: 'REVOKE_SESSIONS' }
+  | { type: 'CONTINUE' }
+  | { type: 'SIGN_OUT' }
+  | { type: 'LOCK' }
+  | { type: 'UNLOCK' }
+  | { type: 'DISMISS' }
+  | { type: 'QUIT' }
+  /** Internal: the key reader changed. */
+  | { type: 'KEYS'; state: KeyWatcherState }
+  /** Internal: any operator command (resets the idle lock). */
+  | { type: 'ACTIVITY' }
+  /** Internal: the idle lock fired. */
+  | { type: 'IDLE' }
+  /** Internal: the My Security Info page reported a step. */
+  | { type: 'VIEW'; phase: ViewPhase }
+  /** Internal: the deletion queue changed. */
+  | { type: 'PENDING_DELETIONS'; count: number };
+
+export const EMPTY_LOST: LostKeyState = { keys: [], selected: [], deleted: [], revoked: false, error: null };
+
+export const NO_KEYS: KeyWatcherState = { reader: { status: 'starting' }, mode: 'polling', presence: 'none', keys: [] };
+
+export const userRef = (card: IdentityCard): UserRef => ({ id: card.id, upn: card.userPrincipalName });
+export const operatorRef = (o: OperatorIdentity) => ({ id: o.id, upn: o.userPrincipalName });
+
+/** Forget everything about the person served; keep the operator and the key reader. */
+export const forgetPerson = {
+  query: '',
+  queryKind: null,
+  results: [],
+  selectedUserId: null,
+  enrollmentId: null,
+  card: null,
+  document: null,
+  tapPolicy: null,
+  fido2Policy: null,
+  chosenLifetime: undefined,
+  preflight: null,
+  tap: null,
+  pass: null,
+  handoverEndsAt: null,
+  signedInAt: null,
+  signedInVia: null,
+  windowEndsAt: null,
+  viewPhase: null,
+  registered: null,
+  cancelRequested: false,
+  replaceConfirmed: false,
+  error: null,
+  cleanup: null,
+  lost: EMPTY_LOST,
+  nextAt: null,
+} satisfies Partial<SessionContext>;
+
+/** The initial context; the session passes the key reader's state at start. */
+export function initialContext(keys: KeyWatcherState = NO_KEYS): SessionContext {
+  return {
+    ...forgetPerson,
+    operator: null,
+    keys,
+    signInReason: 'start',
+    quitRequested: false,
+    why: 'cancelled',
+    pendingDeletions: 0,
+  };
+}
+
+/** The pre-flight checks for the context with `patch` applied; null until the card and both policies are read. */
+export function recomputePreflight(station: StationChoices, ctx: SessionContext, patch: Partial<SessionContext> = {}): PreflightResult | null {
+  const c = { ...ctx, ...patch };
+  if (!c.card || !c.operator || !c.tapPolicy || !c.fido2Policy) return null;
+  return runPreflight({
+    card: c.card,
+    operator: c.operator,
+    tapPolicy: c.tapPolicy,
+    fido2Policy: c.fido2Policy,
+    station: { tapLifetimeMinutes: station.tapLifetimeMinutes, tapOneTime: station.tapOneTime },
+    chosenLifetimeMinutes: c.chosenLifetime,
+    keys: c.keys,
+  });
+}
+
+/** The deadline is counted on the station's clock from the answer (a little after Microsoft's start), so
+ *  every countdown runs on one clock; Microsoft enforces its own expiry regardless. */
+export function liveTap(output: { intentId: string; tap: TapMethod }, context: SessionContext, now: number): LiveTap {
+  return {
+    intentId: output.intentId,
+    method: output.tap,
+    expiresAt: now + output.tap.lifetimeInMinutes * 60_000,
+    aaguid: context.preflight?.key.aaguid ?? null,
+  };
+}
+
+/** A value the chart guarantees in this state (the person's card once chosen, …); throws inside the actor if it
+ *  is missing, so a broken invariant ends in the actor's error route, not in a request with `undefined`. */
+export function need<T>(value: T | null | undefined, what: string): T {
+  if (value === null || value === undefined) throw new Error(`the session has no ${what} here`);
+  return value;
+}
