@@ -17,7 +17,7 @@ import type { IdentityCard, PolicyRead, SecurityKeyMethod, TapMethod, TapPolicy,
 import type { Fido2KeyPolicy } from '../keys/readiness';
 import type { KeyWatcherState } from '../keys/watcher';
 import type { OperatorIdentity } from '../../common/operator';
-import { describeFailure, isUnauthenticated } from './failures';
+import { describeFailure, failureAs, isUnauthenticated, sessionError } from './failures';
 import type { DeleteRequest, LifecyclePort, Registration, SignInObserved, UserRef } from './lifecycle';
 import type { AuditPort, ClockPort, DirectoryPort, KeysPort, OperatorPort, SecurityInfoViewPort } from './ports';
 import type { QueryKind } from '../../common/directory';
@@ -471,7 +471,7 @@ export function createEnrollmentMachine(deps: MachineDeps) {
               actions: assign(({ event }) => ({
                 operator: event.output,
                 why: 'failed' as const,
-                error: { code: 'operator.token-revoked', text: 'Your sign-in ended during the enrollment. The pass was deleted; start again.', requestId: null, step: 'sign-in-operator' },
+                error: sessionError('operator.token-revoked', 'sign-in-operator'),
               })),
             },
             { target: 'operator', actions: assign(({ event }) => ({ operator: event.output, error: null })) },
@@ -675,7 +675,7 @@ export function createEnrollmentMachine(deps: MachineDeps) {
             invoke: [
               {
                 src: 'openView',
-                onError: { target: 'cleaningUp', actions: assign(({ event }) => ({ why: 'failed' as const, error: { ...describeFailure('view', event.error), code: 'view.failed', text: 'The sign-in page could not be opened. The pass was deleted.' } })) },
+                onError: { target: 'cleaningUp', actions: assign(({ event }) => ({ why: 'failed' as const, error: failureAs('view.failed', 'view', event.error) })) },
               },
               { src: 'viewSteps' },
             ],
@@ -817,7 +817,7 @@ export function createEnrollmentMachine(deps: MachineDeps) {
               onError: {
                 target: 'failed',
                 actions: assign(({ context, event }) => ({
-                  error: { ...describeFailure('cleanup', event.error), code: 'cleanup.failed', text: 'Cleaning up did not finish. Restart the station; any pass left is deleted at the next start.' },
+                  error: failureAs('cleanup.failed', 'cleanup', event.error),
                   cleanup: { tap: context.tap ? ('pending' as const) : ('none' as const), viewWiped: false },
                   tap: null,
                 })),
