@@ -1,7 +1,10 @@
-// The one place that turns a Graph failure into something the app can branch on: a `DirectoryError` with a kind
-// (types.ts `DirectoryErrorKind`), the HTTP status and Graph error code when there was an answer, the Graph
-// request id (from the error body's innerError, else the `request-id` response header), and a message an
-// operator can read. Sources:
+// The one place that classifies a Graph failure: a `DirectoryError` with a kind (common/directory.ts
+// `DirectoryErrorKind`), the HTTP status and Graph error code when there was an answer, the Graph request id (from
+// the error body's innerError, else the `request-id` response header), and for a pass's creation the documented
+// refusal (`reason`, with the policy's lifetime range when Graph names it). `graphFailure` (end of the file) reads
+// that classification structurally for the session (enrollment/failures.ts → a code of common/codes.ts) and
+// the TAP lifecycle (main/tap/). Nothing here words a message for the screen: `message` is for log lines only.
+// Sources:
 //   - an HTTP answer that is not 2xx (the gateway reads every response raw): `fromResponse`
 //   - the Graph client library's GraphError (network failures surface as statusCode -1): `fromGraphClientError`
 //   - our own per-call timeout: `timedOut`
@@ -82,7 +85,7 @@ export class DirectoryError extends Error {
 export const isDirectoryError = (e: unknown): e is DirectoryError => e instanceof DirectoryError;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Kinds and the operator's wording
+// Kinds, and the log line's wording (the screen words the session's code, never this message)
 
 export function kindForStatus(status: number): DirectoryErrorKind {
   if (status === 401) return 'unauthenticated';
