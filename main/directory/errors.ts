@@ -97,22 +97,11 @@ export function kindForStatus(status: number): DirectoryErrorKind {
   return 'bad-request';
 }
 
-const SUMMARY: Record<DirectoryErrorKind, string> = {
-  'bad-input': 'the search text was refused before it was sent',
-  'not-found': 'Microsoft Graph does not know this object (it may have been deleted)',
-  forbidden: 'Microsoft Graph refused: your role or the app’s permissions do not allow this',
-  'bad-request': 'Microsoft Graph refused the request',
-  throttled: 'Microsoft Graph is throttling requests from this station; wait a minute and try again',
-  unavailable: 'Microsoft Graph is not available right now; try again in a moment',
-  network: 'Microsoft Graph could not be reached (the connection failed or was dropped)',
-  timeout: 'Microsoft Graph did not answer in time',
-  unauthenticated: 'your sign-in is no longer valid: sign in again',
-};
-
-function compose(operation: string | undefined, summary: string, detail?: string): string {
-  const head = operation ? `Could not ${operation}: ${summary}` : summary.charAt(0).toUpperCase() + summary.slice(1);
-  const text = detail ? `${head}. ${detail}` : head;
-  return /[.!?]$/.test(text) ? text : `${text}.`;
+/** A log line: `<operation>: <kind> (<facts>)[: <detail>]`. Facts only; the screen's words are the renderer's. */
+function logLine(operation: string | undefined, kind: DirectoryErrorKind, facts: readonly (string | null | undefined)[], detail?: string): string {
+  const known = facts.filter((f): f is string => typeof f === 'string' && f.length > 0);
+  const head = `${operation ?? 'Graph call'}: ${kind}${known.length > 0 ? ` (${known.join(', ')})` : ''}`;
+  return detail ? `${head}: ${detail}` : head;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -179,29 +168,28 @@ function graphText(message: string | null): string | undefined {
 // TAP creation refusals (matching on the message is fragile; Graph documents no codes for them, and third-party
 // tools match the same texts. When nothing matches, the kind and Graph's own text still reach the operator.)
 
-function tapRefusal(status: number, message: string | null): Pick<DirectoryErrorInit, 'reason' | 'lifetimeRange'> & { text?: string } {
+function tapRefusal(status: number, message: string | null): Pick<DirectoryErrorInit, 'reason' | 'lifetimeRange'> {
   if (status === 403) {
-    return {
-      reason: 'not-permitted-for-target',
-      text: 'Your role may not manage this person’s sign-in methods: an Authentication Administrator cannot act on administrators or members of role-assignable groups, and nobody may issue a pass for their own account',
-    };
+    // An Authentication Administrator acting on an administrator (or a member of a role-assignable group), or
+    // anyone on their own account: Graph does not say which.
+    return { reason: 'not-permitted-for-target' };
   }
   if (status !== 400 || !message) return {};
   if (/LifetimeInMinutes/i.test(message)) {
     const range = /between\s+(\d+)\s+and\s+(\d+)/i.exec(message);
-    if (!range) return { reason: 'lifetime-out-of-range', text: 'The lifetime is outside what the tenant allows' };
+    if (!range) return { reason: 'lifetime-out-of-range' };
     const min = Number(range[1]);
     const max = Number(range[2]);
-    return { reason: 'lifetime-out-of-range', lifetimeRange: { min, max }, text: `The tenant allows a pass lifetime between ${min} and ${max} minutes` };
+    return { reason: 'lifetime-out-of-range', lifetimeRange: { min, max } };
   }
   if (/UserCredentialPolicy/i.test(message)) {
-    return { reason: 'policy-excludes-user', text: 'The Temporary Access Pass policy is disabled or does not include this person' };
+    return { reason: 'policy-excludes-user' };
   }
   if (/external guest/i.test(message)) {
-    return { reason: 'external-guest', text: 'This is an external guest: their sign-in methods are managed by their home organisation' };
+    return { reason: 'external-guest' };
   }
   if (/one-time|usable ?once|isUsableOnce/i.test(message)) {
-    return { reason: 'one-time-required', text: 'The tenant only allows one-time passes' };
+    return { reason: 'one-time-required' };
   }
   return {};
 }
@@ -223,15 +211,9 @@ export function fromResponse(response: ResponseFacts, operation?: string, option
   const kind = kindForStatus(response.status);
   const refusal = options.tapCreate ? tapRefusal(response.status, parsed.message) : {};
   const graph = graphText(parsed.message);
-  const codeText = parsed.code ?? String(response.status);
-  const detail = refusal.text
-    ? `${refusal.text} (Graph: ${graph ?? codeText})`
-    : graph
-      ? `Graph said: ${graph} (${codeText})`
-      : `Graph answered ${response.status}${parsed.code ? ` ${parsed.code}` : ''}`;
   return new DirectoryError({
     kind,
-    message: compose(operation, SUMMARY[kind], detail),
+    message: logLine(operation, kind, [`HTTP ${response.status}`, parsed.code, refusal.reason, requestId ? `request-id ${requestId}` : null], graph),
     status: response.status,
     code: parsed.code,
     requestId,
@@ -294,12 +276,12 @@ export function fromGraphClientError(
   // The Graph client re-wraps what the token callback threw (status -1): an operator who must sign in again is
   // not a network fault, and the session asks for a sign-in instead of retrying.
   if (options.isSignInRequired?.(e)) {
-    return new DirectoryError({ kind: 'unauthenticated', message: compose(operation, SUMMARY.unauthenticated), code: 'signInRequired', requestId, operation });
+    return new DirectoryError({ kind: 'unauthenticated', message: logLine(operation, 'unauthenticated', ['signInRequired']), code: 'signInRequired', requestId, operation });
   }
   if (looksLikeTimeout(e)) return timedOut(operation, undefined, requestId);
   return new DirectoryError({
     kind: 'network',
-    message: compose(operation, SUMMARY.network, 'Check the station’s network connection; if a change was being made, the kiosk checks whether it happened before trying again'),
+    message: logLine(operation, 'network', ['no answer', isGraphClientError(e) ? e.code : null]),
     code: isGraphClientError(e) ? (e.code ?? null) : null,
     requestId,
     operation,
@@ -309,7 +291,7 @@ export function fromGraphClientError(
 export function timedOut(operation?: string, afterMs?: number, requestId: string | null = null): DirectoryError {
   return new DirectoryError({
     kind: 'timeout',
-    message: compose(operation, SUMMARY.timeout, afterMs !== undefined ? `No answer within ${Math.round(afterMs / 1000)} s` : undefined),
+    message: logLine(operation, 'timeout', [afterMs !== undefined ? `no answer within ${Math.round(afterMs / 1000)} s` : null]),
     code: 'timeout',
     requestId,
     operation,
@@ -325,7 +307,7 @@ export function malformed(operation: string | undefined, requestId: string | nul
   const where = issues.slice(0, 3).join('; ');
   return new DirectoryError({
     kind: 'unavailable',
-    message: compose(operation, 'Microsoft Graph answered in a form the kiosk does not understand', where ? `Unexpected: ${where}` : undefined),
+    message: logLine(operation, 'unavailable', [`HTTP ${status}`, 'malformedResponse'], where ? `unexpected ${where}` : undefined),
     status,
     code: 'malformedResponse',
     requestId,
@@ -335,7 +317,7 @@ export function malformed(operation: string | undefined, requestId: string | nul
 
 /** Input refused before anything was sent. `what` names the problem in the operator's terms. */
 export function badInput(what: string, operation?: string): DirectoryError {
-  return new DirectoryError({ kind: 'bad-input', message: compose(operation, SUMMARY['bad-input'], what), code: 'badInput', operation });
+  return new DirectoryError({ kind: 'bad-input', message: logLine(operation, 'bad-input', [], what), code: 'badInput', operation });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
