@@ -3,50 +3,24 @@
  * (`SessionCommand`, one zod schema: the IPC layer validates every incoming message with it).
  *
  * Free of Node types and of XState: the renderer and preload import this file. The pure mapping from the
- * machine's state to a snapshot is `toSnapshot` below (it reads the machine through `MachineView`).
+ * machine's state to a snapshot is `toSnapshot` in main/enrollment/snapshot.ts. No words: every message is a
+ * code with typed parameters (./codes.ts), worded by the renderer's locale files.
  *
  * The pass: only the `handover` screen carries it, and only until the operator confirms "handed over" or
  * 60 s pass (HANDOVER_MS). No other screen, no error, no audit record ever holds it.
  */
 import { z } from 'zod';
 // Type imports only from files that are themselves free of Node types (the renderer type-checks this graph).
+import type { CheckStatus, Coded, KeyWarningCode, NextActionCode, PreflightCheck, ReadinessReason, SESSION_ERRORS } from './codes';
 import type { IdentityCard, SecurityKeyMethod, UserSummary } from './directory';
 
-export type CheckStatus = 'pass' | 'fail' | 'warn' | 'unknown';
-
-export type PreflightCode =
-  | 'account-enabled'
-  | 'not-external-guest'
-  | 'not-operator-self'
-  | 'operator-may-act'
-  | 'tap-policy-enabled'
-  | 'tap-policy-targets-user'
-  | 'lifetime-in-bounds'
-  | 'one-time'
-  | 'fido2-policy-enabled'
-  | 'fido2-self-service'
-  | 'fido2-policy-targets-user'
-  | 'key-ready';
-
-export interface PreflightCheck {
-  readonly code: PreflightCode;
-  readonly status: CheckStatus;
-  /** English, for the operator. */
-  readonly text: string;
-  /** Values the text mentions, for translated templates. */
-  readonly params: Readonly<Record<string, string | number>>;
-}
+export type { CheckStatus, PreflightCheck, PreflightCode } from './codes';
 
 /** keys/readiness.ts's verdict and reasons, restated here so the renderer's type graph stays free of Node. */
 export type ReadinessVerdictView = 'ready' | 'ready-with-note' | 'will-be-refused' | 'unknown';
 export interface ReadinessView {
   readonly verdict: ReadinessVerdictView;
-  readonly reasons: readonly {
-    readonly code: string;
-    readonly severity: 'ok' | 'note' | 'blocker' | 'unknown';
-    readonly text: string;
-    readonly params?: Readonly<Record<string, string | number>> | undefined;
-  }[];
+  readonly reasons: readonly ReadinessReason[];
 }
 
 /** What the station knows of the key at the desk, for the screen (model, PIN state, verdict). */
@@ -110,17 +84,13 @@ export interface OperatorView {
   capability: 'members-and-admins' | 'members-only' | 'none';
 }
 
-/** A failure as the operator sees it: what went wrong, what was cleaned up, what to do next. */
-export interface SessionError {
-  /** Stable code, e.g. `tap.forbidden`, `graph.unavailable`. */
-  code: string;
-  /** English, for the operator. */
-  text: string;
+/** A failure as the operator sees it: a code with its parameters (common/codes.ts), the request id, the step. */
+export type SessionError = Coded<typeof SESSION_ERRORS> & {
   /** Graph's request id, for the administrator's support ticket. */
-  requestId: string | null;
+  readonly requestId: string | null;
   /** The step that failed (search, card, policies, issue, sign-in, registration, lost-key, sign-in-operator). */
-  step: string;
-}
+  readonly step: string;
+};
 
 export interface CleanupReport {
   /** 'deleted': gone at Microsoft; 'pending': the deletion is queued and retried; 'none': no pass existed. */
@@ -172,8 +142,8 @@ export type SessionSnapshot =
   | (WithUser & { screen: 'confirm-replace'; existingTap: { id: string; createdDateTime: string; lifetimeInMinutes: number; isUsable: boolean } })
   | (WithUser & { screen: 'issuing' })
   | (WithUser & { screen: 'handover'; pass: string; countdowns: Countdown[]; guide: GuideStep; oneTime: boolean; lifetimeMinutes: number })
-  | (WithUser & { screen: 'waiting-for-sign-in'; countdowns: Countdown[]; guide: GuideStep; keyWarning: string | null })
-  | (WithUser & { screen: 'registering'; countdowns: Countdown[]; guide: GuideStep; keyWarning: string | null; signedInAt: number })
+  | (WithUser & { screen: 'waiting-for-sign-in'; countdowns: Countdown[]; guide: GuideStep; keyWarning: KeyWarningCode | null })
+  | (WithUser & { screen: 'registering'; countdowns: Countdown[]; guide: GuideStep; keyWarning: KeyWarningCode | null; signedInAt: number })
   | (Base & { screen: 'cleaning-up'; enrollmentId: string | null; why: 'completed' | 'cancelled' | 'timed-out' | 'failed' | 'signed-out' | 'locked' })
   | (Base & {
       screen: 'done';
@@ -183,8 +153,8 @@ export type SessionSnapshot =
       cleanup: CleanupReport;
       nextAt: number;
     })
-  | (Base & { screen: 'failed'; enrollmentId: string | null; error: SessionError; cleanup: CleanupReport; next: string })
-  | (Base & { screen: 'timed-out'; enrollmentId: string | null; which: 'tap-lifetime' | 'registration-window'; cleanup: CleanupReport; next: string })
+  | (Base & { screen: 'failed'; enrollmentId: string | null; error: SessionError; cleanup: CleanupReport; next: NextActionCode })
+  | (Base & { screen: 'timed-out'; enrollmentId: string | null; which: 'tap-lifetime' | 'registration-window'; cleanup: CleanupReport; next: NextActionCode })
   | (Base & { screen: 'cancelled'; enrollmentId: string | null; cleanup: CleanupReport })
   | (WithUser & {
       screen: 'lost-key';

@@ -1,7 +1,10 @@
-// The one place that turns a Graph failure into something the app can branch on: a `DirectoryError` with a kind
-// (types.ts `DirectoryErrorKind`), the HTTP status and Graph error code when there was an answer, the Graph
-// request id (from the error body's innerError, else the `request-id` response header), and a message an
-// operator can read. Sources:
+// The one place that classifies a Graph failure: a `DirectoryError` with a kind (common/directory.ts
+// `DirectoryErrorKind`), the HTTP status and Graph error code when there was an answer, the Graph request id (from
+// the error body's innerError, else the `request-id` response header), and for a pass's creation the documented
+// refusal (`reason`, with the policy's lifetime range when Graph names it). `graphFailure` (end of the file) reads
+// that classification structurally for the session (enrollment/failures.ts → a code of common/codes.ts) and
+// the TAP lifecycle (main/tap/). Nothing here words a message for the screen: `message` is for log lines only.
+// Sources:
 //   - an HTTP answer that is not 2xx (the gateway reads every response raw): `fromResponse`
 //   - the Graph client library's GraphError (network failures surface as statusCode -1): `fromGraphClientError`
 //   - our own per-call timeout: `timedOut`
@@ -82,7 +85,7 @@ export class DirectoryError extends Error {
 export const isDirectoryError = (e: unknown): e is DirectoryError => e instanceof DirectoryError;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Kinds and the operator's wording
+// Kinds, and the log line's wording (the screen words the session's code, never this message)
 
 export function kindForStatus(status: number): DirectoryErrorKind {
   if (status === 401) return 'unauthenticated';
@@ -94,22 +97,11 @@ export function kindForStatus(status: number): DirectoryErrorKind {
   return 'bad-request';
 }
 
-const SUMMARY: Record<DirectoryErrorKind, string> = {
-  'bad-input': 'the search text was refused before it was sent',
-  'not-found': 'Microsoft Graph does not know this object (it may have been deleted)',
-  forbidden: 'Microsoft Graph refused: your role or the app’s permissions do not allow this',
-  'bad-request': 'Microsoft Graph refused the request',
-  throttled: 'Microsoft Graph is throttling requests from this station; wait a minute and try again',
-  unavailable: 'Microsoft Graph is not available right now; try again in a moment',
-  network: 'Microsoft Graph could not be reached (the connection failed or was dropped)',
-  timeout: 'Microsoft Graph did not answer in time',
-  unauthenticated: 'your sign-in is no longer valid: sign in again',
-};
-
-function compose(operation: string | undefined, summary: string, detail?: string): string {
-  const head = operation ? `Could not ${operation}: ${summary}` : summary.charAt(0).toUpperCase() + summary.slice(1);
-  const text = detail ? `${head}. ${detail}` : head;
-  return /[.!?]$/.test(text) ? text : `${text}.`;
+/** A log line: `<operation>: <kind> (<facts>)[: <detail>]`. Facts only; the screen's words are the renderer's. */
+function logLine(operation: string | undefined, kind: DirectoryErrorKind, facts: readonly (string | null | undefined)[], detail?: string): string {
+  const known = facts.filter((f): f is string => typeof f === 'string' && f.length > 0);
+  const head = `${operation ?? 'Graph call'}: ${kind}${known.length > 0 ? ` (${known.join(', ')})` : ''}`;
+  return detail ? `${head}: ${detail}` : head;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -176,28 +168,28 @@ function graphText(message: string | null): string | undefined {
 // TAP creation refusals (matching on the message is fragile; Graph documents no codes for them, and third-party
 // tools match the same texts. When nothing matches, the kind and Graph's own text still reach the operator.)
 
-function tapRefusal(status: number, message: string | null): Pick<DirectoryErrorInit, 'reason' | 'lifetimeRange'> & { text?: string } {
+function tapRefusal(status: number, message: string | null): Pick<DirectoryErrorInit, 'reason' | 'lifetimeRange'> {
   if (status === 403) {
-    return {
-      reason: 'not-permitted-for-target',
-      text: 'Your role may not manage this person’s sign-in methods: an Authentication Administrator cannot act on administrators or members of role-assignable groups, and nobody may issue a pass for their own account',
-    };
+    // An Authentication Administrator acting on an administrator (or a member of a role-assignable group), or
+    // anyone on their own account: Graph does not say which.
+    return { reason: 'not-permitted-for-target' };
   }
   if (status !== 400 || !message) return {};
-  const range = /Invalid LifetimeInMinutes specified\. The valid range between (\d+) and (\d+)/i.exec(message);
-  if (range) {
+  if (/LifetimeInMinutes/i.test(message)) {
+    const range = /between\s+(\d+)\s+and\s+(\d+)/i.exec(message);
+    if (!range) return { reason: 'lifetime-out-of-range' };
     const min = Number(range[1]);
     const max = Number(range[2]);
-    return { reason: 'lifetime-out-of-range', lifetimeRange: { min, max }, text: `The tenant allows a pass lifetime between ${min} and ${max} minutes` };
+    return { reason: 'lifetime-out-of-range', lifetimeRange: { min, max } };
   }
-  if (/Converged UserCredentialPolicy does not allow/i.test(message)) {
-    return { reason: 'policy-excludes-user', text: 'The Temporary Access Pass policy is disabled or does not include this person' };
+  if (/UserCredentialPolicy/i.test(message)) {
+    return { reason: 'policy-excludes-user' };
   }
-  if (/cannot be added to an external guest/i.test(message)) {
-    return { reason: 'external-guest', text: 'This is an external guest: their sign-in methods are managed by their home organisation' };
+  if (/external guest/i.test(message)) {
+    return { reason: 'external-guest' };
   }
-  if (/one-time|isUsableOnce/i.test(message)) {
-    return { reason: 'one-time-required', text: 'The tenant only allows one-time passes' };
+  if (/one-time|usable ?once|isUsableOnce/i.test(message)) {
+    return { reason: 'one-time-required' };
   }
   return {};
 }
@@ -219,15 +211,9 @@ export function fromResponse(response: ResponseFacts, operation?: string, option
   const kind = kindForStatus(response.status);
   const refusal = options.tapCreate ? tapRefusal(response.status, parsed.message) : {};
   const graph = graphText(parsed.message);
-  const codeText = parsed.code ?? String(response.status);
-  const detail = refusal.text
-    ? `${refusal.text} (Graph: ${graph ?? codeText})`
-    : graph
-      ? `Graph said: ${graph} (${codeText})`
-      : `Graph answered ${response.status}${parsed.code ? ` ${parsed.code}` : ''}`;
   return new DirectoryError({
     kind,
-    message: compose(operation, SUMMARY[kind], detail),
+    message: logLine(operation, kind, [`HTTP ${response.status}`, parsed.code, refusal.reason, requestId ? `request-id ${requestId}` : null], graph),
     status: response.status,
     code: parsed.code,
     requestId,
@@ -290,12 +276,12 @@ export function fromGraphClientError(
   // The Graph client re-wraps what the token callback threw (status -1): an operator who must sign in again is
   // not a network fault, and the session asks for a sign-in instead of retrying.
   if (options.isSignInRequired?.(e)) {
-    return new DirectoryError({ kind: 'unauthenticated', message: compose(operation, SUMMARY.unauthenticated), code: 'signInRequired', requestId, operation });
+    return new DirectoryError({ kind: 'unauthenticated', message: logLine(operation, 'unauthenticated', ['signInRequired']), code: 'signInRequired', requestId, operation });
   }
   if (looksLikeTimeout(e)) return timedOut(operation, undefined, requestId);
   return new DirectoryError({
     kind: 'network',
-    message: compose(operation, SUMMARY.network, 'Check the station’s network connection; if a change was being made, the kiosk checks whether it happened before trying again'),
+    message: logLine(operation, 'network', ['no answer', isGraphClientError(e) ? e.code : null]),
     code: isGraphClientError(e) ? (e.code ?? null) : null,
     requestId,
     operation,
@@ -305,7 +291,7 @@ export function fromGraphClientError(
 export function timedOut(operation?: string, afterMs?: number, requestId: string | null = null): DirectoryError {
   return new DirectoryError({
     kind: 'timeout',
-    message: compose(operation, SUMMARY.timeout, afterMs !== undefined ? `No answer within ${Math.round(afterMs / 1000)} s` : undefined),
+    message: logLine(operation, 'timeout', [afterMs !== undefined ? `no answer within ${Math.round(afterMs / 1000)} s` : null]),
     code: 'timeout',
     requestId,
     operation,
@@ -321,7 +307,7 @@ export function malformed(operation: string | undefined, requestId: string | nul
   const where = issues.slice(0, 3).join('; ');
   return new DirectoryError({
     kind: 'unavailable',
-    message: compose(operation, 'Microsoft Graph answered in a form the kiosk does not understand', where ? `Unexpected: ${where}` : undefined),
+    message: logLine(operation, 'unavailable', [`HTTP ${status}`, 'malformedResponse'], where ? `unexpected ${where}` : undefined),
     status,
     code: 'malformedResponse',
     requestId,
@@ -331,5 +317,72 @@ export function malformed(operation: string | undefined, requestId: string | nul
 
 /** Input refused before anything was sent. `what` names the problem in the operator's terms. */
 export function badInput(what: string, operation?: string): DirectoryError {
-  return new DirectoryError({ kind: 'bad-input', message: compose(operation, SUMMARY['bad-input'], what), code: 'badInput', operation });
+  return new DirectoryError({ kind: 'bad-input', message: logLine(operation, 'bad-input', [], what), code: 'badInput', operation });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The classification the rest of the app reads (what the session maps to a code; what the TAP lifecycle
+// decides on). The one decision made here: did the call possibly change something at Microsoft? A request
+// that got no answer (connection dropped, timeout) or a 5xx may have been committed; a 4xx or a 429 was not.
+
+export interface GraphFailure {
+  kind: DirectoryErrorKind | 'unknown';
+  status: number | undefined;
+  /** Graph's error code, or the kind when Graph sent none; in the shape the audit journal accepts. */
+  code: string | undefined;
+  /** In the shape the audit journal accepts, or undefined. */
+  requestId: string | undefined;
+  /** How long Graph asked us to wait, when it said. */
+  retryAfterMs: number | undefined;
+  /** A known refusal of creating a pass (set by `fromResponse` for a create). */
+  refusal: TapCreationRefusal | undefined;
+  /** The policy's lifetime range, when the refusal is `lifetime-out-of-range` and Graph's answer named it. */
+  lifetimeRange: { min: number; max: number } | undefined;
+}
+
+const KINDS: readonly string[] = ['bad-input', 'not-found', 'forbidden', 'bad-request', 'throttled', 'unavailable', 'network', 'timeout', 'unauthenticated'];
+const AUDIT_CODE = /^[A-Za-z0-9_.:-]{1,80}$/;
+const AUDIT_REQUEST_ID = /^[A-Za-z0-9-]{1,100}$/;
+
+const REFUSALS = ['lifetime-out-of-range', 'policy-excludes-user', 'external-guest', 'one-time-required', 'not-permitted-for-target'] as const satisfies readonly TapCreationRefusal[];
+
+function rangeOf(v: unknown): { min: number; max: number } | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const { min, max } = v as { min?: unknown; max?: unknown };
+  return Number.isInteger(min) && Number.isInteger(max) ? { min: min as number, max: max as number } : undefined;
+}
+
+/**
+ * Any failure of a Graph call, read structurally (a `DirectoryError`, or a fake DirectoryPort's error with the
+ * same fields), so the session and the TAP lifecycle branch on facts, never on wording. Non-object → `unknown`.
+ */
+export function graphFailure(error: unknown): GraphFailure {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
+  const kind = typeof e.kind === 'string' && KINDS.includes(e.kind) ? (e.kind as DirectoryErrorKind) : 'unknown';
+  const status = typeof e.status === 'number' && e.status > 0 ? e.status : undefined;
+  const rawCode = typeof e.code === 'string' && AUDIT_CODE.test(e.code) ? e.code : undefined;
+  const requestId = typeof e.requestId === 'string' && AUDIT_REQUEST_ID.test(e.requestId) ? e.requestId : undefined;
+  const seconds = typeof e.retryAfterSeconds === 'number' && Number.isFinite(e.retryAfterSeconds) ? e.retryAfterSeconds : undefined;
+  const ms = typeof e.retryAfterMs === 'number' && Number.isFinite(e.retryAfterMs) ? e.retryAfterMs : undefined;
+  return {
+    kind,
+    status,
+    code: rawCode ?? (kind === 'unknown' ? undefined : kind),
+    requestId,
+    retryAfterMs: ms ?? (seconds !== undefined ? seconds * 1000 : undefined),
+    refusal: typeof e.reason === 'string' && (REFUSALS as readonly string[]).includes(e.reason) ? (e.reason as TapCreationRefusal) : undefined,
+    lifetimeRange: rangeOf(e.lifetimeRange),
+  };
+}
+
+/** The call may have been committed at Microsoft although we got no success answer. */
+export function outcomeUnknown(failure: GraphFailure): boolean {
+  if (failure.kind === 'network' || failure.kind === 'timeout' || failure.kind === 'unknown') return true;
+  if (failure.kind === 'unavailable') return true;
+  return failure.status !== undefined && failure.status >= 500;
+}
+
+/** Graph says the object is not there (a deletion's goal reached). */
+export function isGone(failure: GraphFailure): boolean {
+  return failure.kind === 'not-found' || failure.status === 404 || failure.status === 410;
 }

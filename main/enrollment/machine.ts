@@ -18,7 +18,7 @@ import type { CleanupReport } from '../../common/session';
 import { DONE_MS, HANDOVER_MS, REGISTRATION_WINDOW_MS } from '../../common/session';
 import { personInput } from './actors';
 import { EMPTY_LOST, forgetPerson, initialContext, liveTap, recomputePreflight, type MachineDeps, type SessionContext } from './context';
-import { describeFailure } from './failures';
+import { describeFailure, failureAs, sessionError } from './failures';
 import { lostKeyState } from './lost-key';
 import { forgetAndWindUp, graphFailed, graphStepFailed, PERSON_EXITS, stationSetup, windUp } from './setup';
 
@@ -73,7 +73,7 @@ export function createEnrollmentMachine(deps: MachineDeps) {
               actions: assign(({ event }) => ({
                 operator: event.output,
                 why: 'failed',
-                error: { code: 'operator.token-revoked', text: 'Your sign-in ended during the enrollment. The pass was deleted; start again.', requestId: null, step: 'sign-in-operator' },
+                error: sessionError('operator.token-revoked', 'sign-in-operator'),
               })),
             },
             { target: 'operator', actions: assign(({ event }) => ({ operator: event.output, error: null })) },
@@ -257,7 +257,7 @@ export function createEnrollmentMachine(deps: MachineDeps) {
                   target: 'cleaningUp',
                   actions: {
                     type: 'fail',
-                    params: ({ event }) => ({ error: { ...describeFailure('view', event.error), code: 'view.failed', text: 'The sign-in page could not be opened. The pass was deleted.' } }),
+                    params: ({ event }) => ({ error: failureAs('view.failed', 'view', event.error) }),
                   },
                 },
               },
@@ -340,7 +340,7 @@ export function createEnrollmentMachine(deps: MachineDeps) {
               onError: {
                 target: 'failed',
                 actions: assign(({ context, event }) => ({
-                  error: { ...describeFailure('cleanup', event.error), code: 'cleanup.failed', text: 'Cleaning up did not finish. Restart the station; any pass left is deleted at the next start.' },
+                  error: failureAs('cleanup.failed', 'cleanup', event.error),
                   cleanup: { tap: context.tap ? 'pending' : 'none', viewWiped: false },
                   tap: null,
                 })),

@@ -25,6 +25,7 @@ import { TAP_LIFETIME_BOUNDS } from '../config/schema';
 import { assessReadiness, type Fido2KeyPolicy, type KeyFacts, type ReadinessVerdict } from '../keys/readiness';
 import type { KeyWatcherState, PresentKey } from '../keys/watcher';
 import type { OperatorIdentity } from '../../common/operator';
+import type { CheckOf, PreflightFinding, ParamsOf, PREFLIGHT_FINDINGS } from '../../common/codes';
 import type { CheckStatus, KeyStatus, PreflightCheck, PreflightCode } from '../../common/session';
 
 export type { CheckStatus, PreflightCode, PreflightCheck, KeyStatus } from '../../common/session';
@@ -57,12 +58,13 @@ export interface PreflightResult {
   readonly key: KeyStatus;
 }
 
-const check = (code: PreflightCode, status: CheckStatus, text: string, params: Record<string, string | number> = {}): PreflightCheck => ({
-  code,
-  status,
-  text,
-  params,
-});
+type Params<F extends PreflightFinding> = ParamsOf<typeof PREFLIGHT_FINDINGS, F>;
+
+/** One check: its finding (common/codes.ts) with that finding's parameters; the check's code is the prefix. */
+function check<F extends PreflightFinding>(finding: F, status: CheckStatus, ...params: Params<F> extends Record<string, never> ? [] : [Params<F>]): PreflightCheck {
+  const code = finding.slice(0, finding.indexOf('.')) as CheckOf<F> & PreflightCode;
+  return { code, status, finding, params: params[0] ?? {} } as PreflightCheck;
+}
 
 export function runPreflight(facts: PreflightFacts): PreflightResult {
   const { card, operator } = facts;
@@ -70,18 +72,18 @@ export function runPreflight(facts: PreflightFacts): PreflightResult {
 
   checks.push(
     card.accountEnabled
-      ? check('account-enabled', 'pass', 'The account is enabled.')
-      : check('account-enabled', 'fail', 'The account is disabled. It must be enabled before a pass can be issued.'),
+      ? check('account-enabled.pass', 'pass')
+      : check('account-enabled.fail', 'fail'),
   );
   checks.push(
     card.isExternalGuest
-      ? check('not-external-guest', 'fail', 'This is an external guest. A Temporary Access Pass cannot be issued to external guests.')
-      : check('not-external-guest', 'pass', card.userType === 'Guest' ? 'An internal guest: allowed.' : 'A member of this organisation.'),
+      ? check('not-external-guest.fail', 'fail')
+      : check('not-external-guest.pass', 'pass'),
   );
   checks.push(
     card.id === operator.id
-      ? check('not-operator-self', 'fail', 'You cannot issue a pass to yourself. Another operator must serve you.')
-      : check('not-operator-self', 'pass', 'Not your own account.'),
+      ? check('not-operator-self.fail', 'fail')
+      : check('not-operator-self.pass', 'pass'),
   );
   checks.push(roleCheck(operator));
 
@@ -109,19 +111,13 @@ function roleCheck(operator: OperatorIdentity): PreflightCheck {
   const role = operator.roleNames.join(', ') || 'none';
   switch (operator.capability) {
     case 'members-and-admins':
-      return check('operator-may-act', 'pass', 'Your role may issue a pass to members and administrators.', { role });
+      return check('operator-may-act.pass', 'pass', { role });
     case 'members-only':
-      return check(
-        'operator-may-act',
-        'unknown',
-        'Your role may issue a pass to members only, not to administrators or members of role-assignable groups. ' +
-          'Whether this user is one cannot be read here; Graph will refuse the pass if so.',
-        { role },
-      );
+      // Members only, not administrators nor members of role-assignable groups; whether this user is one
+      // cannot be read here, and Graph refuses the pass if so.
+      return check('operator-may-act.unknown', 'unknown', { role });
     case 'none':
-      return check('operator-may-act', 'fail', 'Your role may not issue a Temporary Access Pass. Ask an administrator for the Authentication Administrator role.', {
-        role,
-      });
+      return check('operator-may-act.fail', 'fail', { role });
   }
 }
 
@@ -138,35 +134,17 @@ function judgeTargets(targets: PolicyTargets, userId: string): TargetJudgement {
   return { status: 'fail', why: 'not-listed' };
 }
 
-function targetCheck(code: 'tap-policy-targets-user' | 'fido2-policy-targets-user', what: string, targets: PolicyTargets, userId: string): PreflightCheck {
+function targetCheck(code: 'tap-policy-targets-user' | 'fido2-policy-targets-user', targets: PolicyTargets, userId: string): PreflightCheck {
   const j = judgeTargets(targets, userId);
-  const texts: Record<TargetJudgement['why'], string> = {
-    'all-users': `The ${what} policy applies to all users.`,
-    user: `The ${what} policy names this user.`,
-    excluded: `This user is excluded from the ${what} policy.`,
-    groups: `The ${what} policy targets groups; membership cannot be checked here. Graph will refuse if this user is not covered.`,
-    'not-listed': `This user is not among the ${what} policy's targets.`,
-  };
-  return check(code, j.status, texts[j.why], { why: j.why });
+  return check(`${code}.${j.why}`, j.status);
 }
 
 function tapPolicyChecks(read: PolicyRead<TapPolicy>, userId: string): PreflightCheck[] {
-  if (!read.readable) {
-    const params: Record<string, string> = read.requestId ? { requestId: read.requestId } : {};
-    return [
-      check(
-        'tap-policy-enabled',
-        'unknown',
-        'Cannot read the TAP policy with your role; Graph will refuse the pass if it is not allowed.',
-        params,
-      ),
-    ];
-  }
+  // Unreadable with the operator's role: Graph will refuse the pass if it is not allowed.
+  if (!read.readable) return [check('tap-policy-enabled.unknown', 'unknown', read.requestId ? { requestId: read.requestId } : {})];
   const policy = read.policy;
-  if (policy.state !== 'enabled') {
-    return [check('tap-policy-enabled', 'fail', 'Temporary Access Pass is turned off in this organisation.')];
-  }
-  return [check('tap-policy-enabled', 'pass', 'Temporary Access Pass is enabled.'), targetCheck('tap-policy-targets-user', 'Temporary Access Pass', policy, userId)];
+  if (policy.state !== 'enabled') return [check('tap-policy-enabled.fail', 'fail')];
+  return [check('tap-policy-enabled.pass', 'pass'), targetCheck('tap-policy-targets-user', policy, userId)];
 }
 
 function lifetimeOf(facts: PreflightFacts): { minutes: number; bounds: { min: number; max: number }; check: PreflightCheck } {
@@ -178,76 +156,33 @@ function lifetimeOf(facts: PreflightFacts): { minutes: number; bounds: { min: nu
   const minutes = facts.chosenLifetimeMinutes ?? fallback;
   const params = { minutes, min: bounds.min, max: bounds.max };
   if (!Number.isInteger(minutes) || minutes < bounds.min || minutes > bounds.max) {
-    return {
-      minutes,
-      bounds,
-      check: check(
-        'lifetime-in-bounds',
-        'fail',
-        `A lifetime of ${minutes} minutes is outside the allowed range of ${bounds.min} to ${bounds.max} minutes.`,
-        params,
-      ),
-    };
+    return { minutes, bounds, check: check('lifetime-in-bounds.fail', 'fail', params) };
   }
-  if (!read.readable) {
-    return {
-      minutes,
-      bounds,
-      check: check(
-        'lifetime-in-bounds',
-        'unknown',
-        `The pass will last ${minutes} minutes. The policy's allowed range cannot be read with your role; Graph will refuse a lifetime outside it.`,
-        params,
-      ),
-    };
-  }
-  return { minutes, bounds, check: check('lifetime-in-bounds', 'pass', `The pass will last ${minutes} minutes (allowed: ${bounds.min} to ${bounds.max}).`, params) };
+  // Unreadable policy: its range is unknown here, and Graph will refuse a lifetime outside it.
+  if (!read.readable) return { minutes, bounds, check: check('lifetime-in-bounds.unknown', 'unknown', params) };
+  return { minutes, bounds, check: check('lifetime-in-bounds.pass', 'pass', params) };
 }
 
 function oneTimeOf(facts: PreflightFacts): { value: boolean; check: PreflightCheck } {
   const read = facts.tapPolicy;
-  if (facts.station.tapOneTime) return { value: true, check: check('one-time', 'pass', 'The pass works for one sign-in only.') };
-  if (read.readable && read.policy.isUsableOnce) {
-    return {
-      value: true,
-      check: check('one-time', 'warn', 'This station is configured for multi-use passes, but the policy forces one-time use: the pass works for one sign-in only.'),
-    };
-  }
-  if (!read.readable) {
-    return {
-      value: false,
-      check: check('one-time', 'unknown', 'This station is configured for multi-use passes; the policy cannot be read, and Graph will refuse if it forces one-time use.'),
-    };
-  }
-  return { value: false, check: check('one-time', 'warn', 'This station is configured for multi-use passes: the pass can be used more than once within its lifetime.') };
+  if (facts.station.tapOneTime) return { value: true, check: check('one-time.pass', 'pass') };
+  // The station asks for multi-use passes, but the policy forces one-time use.
+  if (read.readable && read.policy.isUsableOnce) return { value: true, check: check('one-time.warn-forced', 'warn') };
+  // Unreadable policy: Graph will refuse a multi-use pass if the policy forces one-time use.
+  if (!read.readable) return { value: false, check: check('one-time.unknown', 'unknown') };
+  return { value: false, check: check('one-time.warn-multi-use', 'warn') };
 }
 
 function fido2PolicyChecks(read: PolicyRead<Fido2KeyPolicy & PolicyTargets>, userId: string): PreflightCheck[] {
-  if (!read.readable) {
-    const params: Record<string, string> = read.requestId ? { requestId: read.requestId } : {};
-    return [
-      check(
-        'fido2-policy-enabled',
-        'unknown',
-        'Cannot read the passkey (FIDO2) policy with your role; the registration will be refused if it is not allowed.',
-        params,
-      ),
-    ];
-  }
+  // Unreadable with the operator's role: the registration will be refused if it is not allowed.
+  if (!read.readable) return [check('fido2-policy-enabled.unknown', 'unknown', read.requestId ? { requestId: read.requestId } : {})];
   const policy = read.policy;
   const out: PreflightCheck[] = [
-    policy.state === 'enabled'
-      ? check('fido2-policy-enabled', 'pass', 'Passkeys (FIDO2 security keys) are enabled.')
-      : check('fido2-policy-enabled', 'fail', 'Passkeys (FIDO2 security keys) are turned off in this organisation.'),
-    policy.isSelfServiceRegistrationAllowed
-      ? check('fido2-self-service', 'pass', 'Users may register security keys themselves.')
-      : check('fido2-self-service', 'fail', 'This organisation does not let users register security keys themselves.'),
+    policy.state === 'enabled' ? check('fido2-policy-enabled.pass', 'pass') : check('fido2-policy-enabled.fail', 'fail'),
+    policy.isSelfServiceRegistrationAllowed ? check('fido2-self-service.pass', 'pass') : check('fido2-self-service.fail', 'fail'),
   ];
-  if (policy.includeTargets === undefined) {
-    out.push(check('fido2-policy-targets-user', 'unknown', 'The passkey policy did not say whom it applies to; the registration will be refused if this user is not covered.'));
-  } else {
-    out.push(targetCheck('fido2-policy-targets-user', 'passkey', policy, userId));
-  }
+  // No targets in the answer: the registration will be refused if this user is not covered.
+  out.push(policy.includeTargets === undefined ? check('fido2-policy-targets-user.no-targets', 'unknown') : targetCheck('fido2-policy-targets-user', policy, userId));
   return out;
 }
 
@@ -300,29 +235,33 @@ function verdictOf(severities: readonly string[]): ReadinessVerdict {
 }
 
 function keyCheck(key: KeyStatus): PreflightCheck {
-  const model = key.model ?? 'security key';
   switch (key.presence) {
     case 'reader-unavailable':
-      return check('key-ready', 'unknown', 'The key reader is not working, so the key cannot be checked. Registration in the browser may still work.');
+      // The key cannot be checked; registration in the browser may still work.
+      return check('key-ready.reader-unavailable', 'unknown');
     case 'multiple':
-      return check('key-ready', 'fail', 'More than one key is plugged in. Keep only the key to register.');
+      return check('key-ready.multiple', 'fail');
     case 'none':
-      return check('key-ready', 'fail', 'No security key is plugged in. Ask the person to plug in the key to register.');
+      return check('key-ready.none', 'fail');
     case 'one':
       break;
   }
-  if (key.verdict === null) return check('key-ready', 'fail', 'Still reading the key. One moment.', { model });
-  const blocker = key.readiness?.reasons.find((r) => r.severity === 'blocker' && r.code !== 'policy-disabled' && r.code !== 'self-service-not-allowed');
+  const model = key.model ?? 'security key';
+  if (key.verdict === null) return check('key-ready.reading', 'fail', { model });
+  const reasons = key.readiness?.reasons ?? [];
   switch (key.verdict) {
-    case 'will-be-refused':
-      return check('key-ready', 'fail', blocker?.text ?? 'This key will be refused.', { model, reason: blocker?.code ?? 'unknown' });
+    case 'will-be-refused': {
+      // keyStatusOf judges the key without the policy's own switches, so a blocker other than those is there.
+      const blocker = reasons.find((r) => r.severity === 'blocker' && r.code !== 'policy-disabled' && r.code !== 'self-service-not-allowed');
+      return check('key-ready.refused', 'fail', { model, reason: blocker?.code ?? 'key-unreadable' });
+    }
     case 'unknown':
-      return check('key-ready', 'unknown', `The ${model} could not be fully checked; registration may still work.`, { model });
+      return check('key-ready.unchecked', 'unknown', { model });
     case 'ready-with-note': {
-      const note = key.readiness?.reasons.find((r) => r.severity === 'note');
-      return check('key-ready', 'warn', `${model}: ready. ${note?.text ?? ''}`.trim(), { model, note: note?.code ?? '' });
+      const note = reasons.find((r) => r.severity === 'note');
+      return check('key-ready.warn', 'warn', { model, note: note?.code ?? 'policy-unreadable' });
     }
     case 'ready':
-      return check('key-ready', 'pass', `${model}: ready.`, { model });
+      return check('key-ready.pass', 'pass', { model });
   }
 }

@@ -1,5 +1,7 @@
 // toSnapshot: the machine's state → what the renderer shows (common/session.ts's SessionSnapshot). Pure.
+import type { KeyWarningCode } from '../../common/codes';
 import type { OperatorIdentity } from '../../common/operator';
+import { sessionError } from './failures';
 import type { IdentityCard, SecurityKeyMethod, UserSummary } from '../../common/directory';
 import {
   ID_DOCUMENT_VALUES,
@@ -125,8 +127,6 @@ export interface MachineView {
  */
 const GUIDE_OF_PHASE: Readonly<Partial<Record<ViewPhase, GuideStep>>> = { 'signed-in': 'add-key', registering: 'touch-key', 'naming-key': 'name-key', done: 'done' };
 
-const NEXT_AFTER_FAILURE = 'Check the message, then start again for this person or serve the next one.';
-const NEXT_AFTER_TIMEOUT = 'Issue a new pass if the person is still at the desk.';
 
 export function toSnapshot(machine: MachineView): SessionSnapshot {
   const ctx = machine.context;
@@ -138,7 +138,8 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
   const base = { operator, key, pendingDeletions: ctx.pendingDeletions };
   const cleanup: CleanupReport = ctx.cleanup ?? { tap: 'none', viewWiped: false };
   const withUser = () => ({ ...base, enrollmentId: ctx.enrollmentId ?? '', user: ctx.card as IdentityCard });
-  const keyWarning = key.presence === 'one' ? null : 'The security key was unplugged. Ask the person to plug it back in; the pass stays valid until the countdown ends.';
+  // The key gone (or more than one) while the person signs in or registers: plug it back in, the pass stays valid.
+  const keyWarning: KeyWarningCode | null = key.presence === 'one' ? null : 'unplugged';
   const tapCountdown = (): Countdown[] => (ctx.tap ? [{ kind: 'tap-lifetime', endsAt: ctx.tap.expiresAt }] : []);
 
   switch (screen) {
@@ -252,16 +253,16 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
     case 'cancelled':
       return { ...base, screen: 'cancelled', enrollmentId: ctx.enrollmentId, cleanup };
     case 'timed-out':
-      return { ...base, screen: 'timed-out', enrollmentId: ctx.enrollmentId, which: ctx.why === 'window-expired' ? 'registration-window' : 'tap-lifetime', cleanup, next: NEXT_AFTER_TIMEOUT };
+      return { ...base, screen: 'timed-out', enrollmentId: ctx.enrollmentId, which: ctx.why === 'window-expired' ? 'registration-window' : 'tap-lifetime', cleanup, next: 'after-timeout' };
     case 'failed':
     default:
       return {
         ...base,
         screen: 'failed',
         enrollmentId: ctx.enrollmentId,
-        error: ctx.error ?? { code: 'unknown', text: 'Something unexpected went wrong.', requestId: null, step: 'unknown' },
+        error: ctx.error ?? sessionError('unexpected', 'unknown'),
         cleanup,
-        next: NEXT_AFTER_FAILURE,
+        next: 'after-failure',
       };
   }
 }

@@ -29,7 +29,7 @@ import { randomUUID } from 'node:crypto';
 import { auditEvents } from '../audit';
 import type { TapMethod } from '../../common/directory';
 import type { AuditPort, TapDirectoryPort } from './ports';
-import { graphFailure, outcomeUnknown, type GraphFailure } from '../directory/failure';
+import { graphFailure, outcomeUnknown, type GraphFailure } from '../directory/errors';
 import { systemTimers, type Timers } from './scheduling';
 import { TapDeleter } from './deleter';
 

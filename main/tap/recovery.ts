@@ -18,7 +18,7 @@
 import { auditEvents, pendingTaps, type PendingTap } from '../audit';
 import type { TapMethod } from '../../common/directory';
 import type { AuditPort, TapDirectoryPort } from './ports';
-import { graphFailure, type GraphFailure } from '../directory/failure';
+import { graphFailure, type GraphFailure } from '../directory/errors';
 import { isOurs } from './issuer';
 import type { TapDeleter } from './deleter';
 

@@ -266,18 +266,18 @@ describe('the Temporary Access Pass', () => {
   });
 
   const refusals: [string, string, number, boolean, object, RegExp][] = [
-    ['lifetime outside the policy', ID.megan, 90, true, { kind: 'bad-request', status: 400, code: 'badRequest', reason: 'lifetime-out-of-range', lifetimeRange: { min: 10, max: 60 } }, /between 10 and 60 minutes/],
-    ['a person the policy excludes', ID.isaiah, 10, true, { kind: 'bad-request', reason: 'policy-excludes-user' }, /does not include this person/],
-    ['an external guest', ID.chris, 10, true, { kind: 'bad-request', reason: 'external-guest' }, /external guest/],
-    ['a multi-use pass under a one-time policy', ID.megan, 10, false, { kind: 'bad-request', reason: 'one-time-required' }, /one-time/],
-    ['an admin, for an Authentication Administrator', ID.adele, 10, true, { kind: 'forbidden', status: 403, code: 'accessDenied', reason: 'not-permitted-for-target' }, /administrators/],
-    ['the operator themself', ID.alex, 10, true, { kind: 'forbidden', status: 403, reason: 'not-permitted-for-target' }, /their own account/],
+    ['lifetime outside the policy', ID.megan, 90, true, { kind: 'bad-request', status: 400, code: 'badRequest', reason: 'lifetime-out-of-range', lifetimeRange: { min: 10, max: 60 } }, /lifetime-out-of-range[,)].*between 10 and 60/],
+    ['a person the policy excludes', ID.isaiah, 10, true, { kind: 'bad-request', reason: 'policy-excludes-user' }, /policy-excludes-user[,)].*UserCredentialPolicy/],
+    ['an external guest', ID.chris, 10, true, { kind: 'bad-request', reason: 'external-guest' }, /external-guest[,)].*external guest/],
+    ['a multi-use pass under a one-time policy', ID.megan, 10, false, { kind: 'bad-request', reason: 'one-time-required' }, /one-time-required[,)].*one-time/],
+    ['an admin, for an Authentication Administrator', ID.adele, 10, true, { kind: 'forbidden', status: 403, code: 'accessDenied', reason: 'not-permitted-for-target' }, /forbidden \(HTTP 403, accessDenied, not-permitted-for-target/],
+    ['the operator themself', ID.alex, 10, true, { kind: 'forbidden', status: 403, reason: 'not-permitted-for-target' }, /not-permitted-for-target/],
   ];
-  it.each(refusals)('creation refused for %s: a typed error with the Graph request id and a clear message', async (_case, userId, lifetimeInMinutes, isUsableOnce, expected, message) => {
+  it.each(refusals)('creation refused for %s: a typed error with the Graph request id and a log line of the facts', async (_case, userId, lifetimeInMinutes, isUsableOnce, expected, message) => {
     const e = await rejection(gatewayFor(emu).createTap(userId, { lifetimeInMinutes, isUsableOnce }));
     expect(e).toBeInstanceOf(DirectoryError);
     expect(e).toMatchObject(expected);
-    expect(e.message).toMatch(/^Could not create a Temporary Access Pass: /);
+    expect(e.message).toMatch(/^create a Temporary Access Pass: /);
     expect(e.message).toMatch(message);
     const post = graphRequests(emu).filter((r) => r.method === 'POST');
     expect(post).toHaveLength(1);
@@ -340,7 +340,7 @@ describe('when Graph misbehaves', () => {
     });
     const e = await rejection(g.searchUsers('Megan'));
     expect(e).toMatchObject({ kind: 'unauthenticated' });
-    expect(e.message).toMatch(/sign in again/i);
+    expect(e).toMatchObject({ code: 'signInRequired' });
     expect(graphRequests(emu)).toEqual([]);
   });
 
@@ -366,7 +366,7 @@ describe('when Graph misbehaves', () => {
     emu.injectFault({ path: '^/v1.0/users$', drop: 'before' });
     const e = await rejection(gatewayFor(emu).searchUsers('Megan'));
     expect(e).toMatchObject({ kind: 'network', requestId: null });
-    expect(e.message).toMatch(/could not be reached/);
+    expect(e.message).toMatch(/: network \(no answer/);
   });
 
   it('an expired token is `unauthenticated`', async () => {
@@ -374,7 +374,7 @@ describe('when Graph misbehaves', () => {
     emu.advanceClock(5);
     const e = await rejection(gatewayFor(emu, { token: async () => token }).listTaps(ID.megan));
     expect(e).toMatchObject({ kind: 'unauthenticated', status: 401, code: 'InvalidAuthenticationToken' });
-    expect(e.message).toMatch(/sign in again/);
+    expect(e.message).toMatch(/: unauthenticated \(HTTP 401, InvalidAuthenticationToken/);
     expect(e.requestId).toBe(graphRequests(emu)[0]?.requestId);
   });
 

@@ -259,7 +259,7 @@ describe('enrollment flow', () => {
     st.send({ type: 'issue' });
     const f = await st.until('failed');
     expect(f.error.code).toBe('tap.lifetime-refused');
-    expect(f.error.text).toMatch(/10 to 60 minutes/);
+    expect(f.error.params).toEqual({ range: { min: 10, max: 60 } });
     expect(newTaps()).toEqual([]);
   });
 

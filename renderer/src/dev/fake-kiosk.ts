@@ -5,7 +5,8 @@
  * The screenshot script (test/renderer/screenshots.ts) injects the same fixtures into the built renderer.
  * The pass below is a made-up sample, not a real TAP.
  */
-import type { KeyStatus, SessionSnapshot } from '../../../common/session';
+import type { KeyStatus, SessionError, SessionSnapshot } from '../../../common/session';
+import type { PreflightCheck } from '../../../common/codes';
 import type { IdentityCard } from '../../../common/directory';
 import type { KioskBridge, KioskReply, KioskState, StationStatus, TodayRow } from '../../../common/contract';
 
@@ -42,10 +43,10 @@ const yubikey: KeyStatus = {
   readiness: {
     verdict: 'ready-with-note',
     reasons: [
-      { code: 'fido2-capable', severity: 'ok', text: 'The key supports FIDO2 passkeys.' },
-      { code: 'discoverable-supported', severity: 'ok', text: 'The key can store a passkey on itself.' },
-      { code: 'room-left', severity: 'ok', text: 'The key has room for 24 more passkeys.', params: { remaining: 24 } },
-      { code: 'pin-to-create', severity: 'note', text: 'The key has no PIN yet. The user will be asked to create one.' },
+      { code: 'fido2-capable', severity: 'ok', params: {} },
+      { code: 'discoverable-supported', severity: 'ok', params: {} },
+      { code: 'room-left', severity: 'ok', params: { remaining: 24 } },
+      { code: 'pin-to-create', severity: 'note', params: {} },
     ],
   },
   canWink: true,
@@ -76,26 +77,26 @@ const base = { operator, key: yubikey, pendingDeletions: 0 };
 const withUser = { ...base, enrollmentId: 'enr-7f3a', user };
 const cleanup = { tap: 'deleted' as const, viewWiped: true };
 
-const checks = [
-  { code: 'account-enabled', status: 'pass', text: 'The account is enabled.', params: {} },
-  { code: 'not-external-guest', status: 'pass', text: 'A member of this organisation.', params: {} },
-  { code: 'not-operator-self', status: 'pass', text: 'Not your own account.', params: {} },
-  { code: 'operator-may-act', status: 'pass', text: 'Your role may issue a pass to members and administrators.', params: { role: 'Privileged Authentication Administrator' } },
-  { code: 'tap-policy-enabled', status: 'pass', text: 'Temporary Access Pass is enabled.', params: {} },
-  { code: 'tap-policy-targets-user', status: 'pass', text: 'The Temporary Access Pass policy applies to all users.', params: { why: 'all-users' } },
-  { code: 'lifetime-in-bounds', status: 'pass', text: 'The pass will last 60 minutes (allowed: 10 to 480).', params: { minutes: 60, min: 10, max: 480 } },
-  { code: 'one-time', status: 'pass', text: 'The pass works for one sign-in only.', params: {} },
-  { code: 'fido2-policy-enabled', status: 'pass', text: 'Passkeys (FIDO2 security keys) are enabled.', params: {} },
-  { code: 'fido2-self-service', status: 'pass', text: 'Users may register security keys themselves.', params: {} },
-  { code: 'fido2-policy-targets-user', status: 'unknown', text: 'The passkey policy targets groups; membership cannot be checked here. Graph will refuse if this user is not covered.', params: { why: 'groups' } },
-  { code: 'key-ready', status: 'warn', text: 'YubiKey 5 NFC: ready. The key has no PIN yet. The user will be asked to create one.', params: { model: 'YubiKey 5 NFC', note: 'pin-to-create' } },
-] as const;
+const checks: PreflightCheck[] = [
+  { code: 'account-enabled', status: 'pass', finding: 'account-enabled.pass', params: {} },
+  { code: 'not-external-guest', status: 'pass', finding: 'not-external-guest.pass', params: {} },
+  { code: 'not-operator-self', status: 'pass', finding: 'not-operator-self.pass', params: {} },
+  { code: 'operator-may-act', status: 'pass', finding: 'operator-may-act.pass', params: { role: 'Privileged Authentication Administrator' } },
+  { code: 'tap-policy-enabled', status: 'pass', finding: 'tap-policy-enabled.pass', params: {} },
+  { code: 'tap-policy-targets-user', status: 'pass', finding: 'tap-policy-targets-user.all-users', params: {} },
+  { code: 'lifetime-in-bounds', status: 'pass', finding: 'lifetime-in-bounds.pass', params: { minutes: 60, min: 10, max: 480 } },
+  { code: 'one-time', status: 'pass', finding: 'one-time.pass', params: {} },
+  { code: 'fido2-policy-enabled', status: 'pass', finding: 'fido2-policy-enabled.pass', params: {} },
+  { code: 'fido2-self-service', status: 'pass', finding: 'fido2-self-service.pass', params: {} },
+  { code: 'fido2-policy-targets-user', status: 'unknown', finding: 'fido2-policy-targets-user.groups', params: {} },
+  { code: 'key-ready', status: 'warn', finding: 'key-ready.warn', params: { model: 'YubiKey 5 NFC', note: 'pin-to-create' } },
+];
 
 const preflight = {
   ...withUser,
   screen: 'preflight' as const,
   document: 'passport' as const,
-  checks: checks.map((c) => ({ ...c, params: { ...c.params } })),
+  checks: [...checks],
   verdict: 'go' as const,
   worst: 'unknown' as const,
   lifetimeMinutes: 60,
@@ -112,7 +113,7 @@ const users = [
 /** Every screen (and a few variants) by name. Deadlines are relative to now, so countdowns run. */
 export function fixtures(now = NOW()): Record<string, KioskState> {
   const s = (session: SessionSnapshot | null, st: Partial<StationStatus> = {}): KioskState => ({ station: station(st), session });
-  const error = { code: 'graph.unavailable', text: 'Microsoft Graph is not available right now. Try again in a moment.', requestId: '5d2b0c1e-8a7f-4a53-9d6e-1b2c3d4e5f60', step: 'issue' };
+  const error: SessionError = { code: 'graph.unavailable', params: {}, requestId: '5d2b0c1e-8a7f-4a53-9d6e-1b2c3d4e5f60', step: 'issue' };
   return {
     'station-starting': s(null, { tenant: { status: 'unknown', message: null, checkedAt: null }, keyReader: { status: 'starting', message: null } }),
     'station-problem': s(null, {
@@ -122,7 +123,7 @@ export function fixtures(now = NOW()): Record<string, KioskState> {
     }),
     'signed-out': s({ ...base, operator: null, screen: 'signed-out', error: null }),
     'signing-in': s({ ...base, operator: null, screen: 'signing-in', reason: 'start', error: null }),
-    reauth: s({ ...base, screen: 'signing-in', reason: 'token-revoked', error: { code: 'graph.unauthenticated', text: 'Your sign-in has ended. Sign in again.', requestId: null, step: 'issue' } }),
+    reauth: s({ ...base, screen: 'signing-in', reason: 'token-revoked', error: { code: 'graph.unauthenticated', params: {}, requestId: null, step: 'issue' } }),
     locked: s({ ...base, operator: null, screen: 'locked' }),
     ready: s({ ...base, key: noKey, screen: 'ready', query: '', error: null }),
     'ready-reader-down': s({ ...base, key: noKey, screen: 'ready', query: '', error: null, pendingDeletions: 2 }, { keyReader: { status: 'unavailable', message: 'HID access denied' } }),
@@ -138,7 +139,7 @@ export function fixtures(now = NOW()): Record<string, KioskState> {
       key: noKey,
       verdict: 'refused',
       worst: 'fail',
-      checks: preflight.checks.map((c) => (c.code === 'key-ready' ? { code: 'key-ready', status: 'fail', text: 'No security key is plugged in. Ask the person to plug in the key to register.', params: {} } : c)),
+      checks: preflight.checks.map((c): PreflightCheck => (c.code === 'key-ready' ? { code: 'key-ready', status: 'fail', finding: 'key-ready.none', params: {} } : c)),
     }),
     'confirm-replace': s({ ...withUser, screen: 'confirm-replace', existingTap: { id: 'tap-old', createdDateTime: new Date(now - 3_600_000).toISOString(), lifetimeInMinutes: 480, isUsable: true } }),
     issuing: s({ ...withUser, screen: 'issuing' }),
@@ -169,7 +170,7 @@ export function fixtures(now = NOW()): Record<string, KioskState> {
       screen: 'registering',
       countdowns: [{ kind: 'registration-window', endsAt: now + 5 * 60_000 }],
       guide: 'add-key',
-      keyWarning: 'The security key was unplugged. Ask the person to plug it back in; the pass stays valid until the countdown ends.',
+      keyWarning: 'unplugged',
       signedInAt: now - 300_000,
     }),
     'cleaning-up': s({ ...base, screen: 'cleaning-up', enrollmentId: 'enr-7f3a', why: 'completed' }),
@@ -182,8 +183,8 @@ export function fixtures(now = NOW()): Record<string, KioskState> {
       cleanup,
       nextAt: now + 5_000,
     }),
-    failed: s({ ...base, pendingDeletions: 1, screen: 'failed', enrollmentId: 'enr-7f3a', error, cleanup: { tap: 'pending', viewWiped: true }, next: 'Check the message, then start again for this person or serve the next one.' }),
-    'timed-out': s({ ...base, screen: 'timed-out', enrollmentId: 'enr-7f3a', which: 'registration-window', cleanup, next: 'Issue a new pass if the person is still at the desk.' }),
+    failed: s({ ...base, pendingDeletions: 1, screen: 'failed', enrollmentId: 'enr-7f3a', error, cleanup: { tap: 'pending', viewWiped: true }, next: 'after-failure' }),
+    'timed-out': s({ ...base, screen: 'timed-out', enrollmentId: 'enr-7f3a', which: 'registration-window', cleanup, next: 'after-timeout' }),
     cancelled: s({ ...base, screen: 'cancelled', enrollmentId: 'enr-7f3a', cleanup }),
     'lost-key': s({
       ...withUser,

@@ -1,7 +1,6 @@
 import i18next from 'i18next';
 import { initReactI18next, useTranslation } from 'react-i18next';
 import type { Msg } from '../lib/messages';
-import { render } from '../lib/messages';
 import de from './de.json';
 import en from './en.json';
 
@@ -18,10 +17,9 @@ void i18n.use(initReactI18next).init({
   returnNull: false,
 });
 
-/** `t` plus `m(msg)`: a main-side code translated, or main's English text when there is no translation. */
+/** `t` plus `m(msg)`: a code from main, translated (test/renderer/i18n.test.ts: every code has its words). */
 export function useT() {
   const { t } = useTranslation();
-  const m = (msg: Msg): string =>
-    render(msg, (key, params) => (i18n.exists(key) ? String(t(key, params ?? {})) : null));
+  const m = (msg: Msg): string => String(t(msg.key, msg.params ?? {}));
   return { t, m, lang: i18n.language as Language };
 }

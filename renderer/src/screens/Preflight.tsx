@@ -60,7 +60,7 @@ export function PreflightScreen({ s }: { s: PreflightSnapshot }) {
                 {[...p.checks].sort((a, b) => RANK[a.status] - RANK[b.status]).map((c) => (
                   <li key={c.code} className={`check check-${c.status}`}>
                     <StatusIcon status={c.status} />
-                    <span>{m(checkMsg(c, s.key))}</span>
+                    <span>{m(checkMsg(c))}</span>
                   </li>
                 ))}
               </ul>

@@ -1,0 +1,200 @@
+/**
+ * Every message main sends the screen, as a code with typed parameters. Main never words a message for the
+ * screen; the renderer's locale files (renderer/src/i18n/{en,de}.json) hold every word.
+ *
+ * Each closed set is one object: code → zod schema of its parameters. The union type is the object's keys, the
+ * runtime list (`…_CODES`, for the i18n completeness test) is `Object.keys` of the same object, so the list and
+ * the union cannot drift apart. Node-free, zod only: the renderer and the preload import this file.
+ */
+import { z } from 'zod';
+
+/** A set of codes, each with the schema of its parameters. */
+type CodeSchemas = Readonly<Record<string, z.ZodType>>;
+
+/** `{ [code]: { code, params } }[code]`: a discriminated union by `K` (default `code`) with typed `params`. */
+export type Coded<M extends CodeSchemas, K extends string = 'code'> = {
+  [C in keyof M & string]: { readonly [P in K]: C } & { readonly params: z.output<M[C]> };
+}[keyof M & string];
+
+/** The parameters of code `C` in the set `M`. */
+export type ParamsOf<M extends CodeSchemas, C extends keyof M> = z.output<M[C]>;
+
+const codesOf = <M extends CodeSchemas>(set: M): readonly (keyof M & string)[] => Object.freeze(Object.keys(set) as (keyof M & string)[]);
+
+const none = z.strictObject({});
+const aaguid = z.strictObject({ aaguid: z.string() });
+const remaining = z.strictObject({ remaining: z.int().min(0) });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Key readiness (main/keys/readiness.ts): why a key will or will not be accepted.
+
+export const READINESS_REASONS = {
+  'key-unreadable': none,
+  'u2f-only': none,
+  'fido2-capable': none,
+  'discoverable-supported': none,
+  'discoverable-unsupported': none,
+  'key-full': remaining,
+  'room-left': remaining,
+  'pin-set': none,
+  'pin-to-create': none,
+  'built-in-verification': none,
+  'no-user-verification': none,
+  'pin-change-required': none,
+  'biometric-enrolled': none,
+  'biometric-capable': none,
+  'policy-unreadable': none,
+  'policy-disabled': none,
+  'self-service-not-allowed': none,
+  'aaguid-allowed': aaguid,
+  'aaguid-not-allowed': aaguid,
+  'aaguid-blocked': aaguid,
+  'restriction-unchecked': none,
+  'attestation-required': none,
+  'attestation-required-unlisted-model': aaguid,
+} as const satisfies CodeSchemas;
+export type ReadinessCode = keyof typeof READINESS_REASONS;
+export const READINESS_CODES = codesOf(READINESS_REASONS);
+
+/** ok: a check passed; note: worth telling the user; blocker: registration will fail; unknown: not checkable. */
+export type ReasonSeverity = 'ok' | 'note' | 'blocker' | 'unknown';
+export type ReadinessReason = Coded<typeof READINESS_REASONS> & { readonly severity: ReasonSeverity };
+
+// ---------------------------------------------------------------------------------------------------------------
+// Pre-flight (main/enrollment/preflight.ts): one check per `PreflightCode`; what it found is a `PreflightFinding`
+// named `<check>.<finding>`.
+
+export const PREFLIGHT_CODES = [
+  'account-enabled',
+  'not-external-guest',
+  'not-operator-self',
+  'operator-may-act',
+  'tap-policy-enabled',
+  'tap-policy-targets-user',
+  'lifetime-in-bounds',
+  'one-time',
+  'fido2-policy-enabled',
+  'fido2-self-service',
+  'fido2-policy-targets-user',
+  'key-ready',
+] as const;
+export type PreflightCode = (typeof PREFLIGHT_CODES)[number];
+
+const role = z.strictObject({ role: z.string() });
+const lifetime = z.strictObject({ minutes: z.number(), min: z.int(), max: z.int() });
+const unreadable = z.strictObject({ requestId: z.string().optional() });
+const model = z.strictObject({ model: z.string() });
+const readinessCode = z.enum(READINESS_CODES);
+
+export const PREFLIGHT_FINDINGS = {
+  'account-enabled.pass': none,
+  'account-enabled.fail': none,
+  'not-external-guest.pass': none,
+  'not-external-guest.fail': none,
+  'not-operator-self.pass': none,
+  'not-operator-self.fail': none,
+  'operator-may-act.pass': role,
+  'operator-may-act.unknown': role,
+  'operator-may-act.fail': role,
+  'tap-policy-enabled.pass': none,
+  'tap-policy-enabled.fail': none,
+  /** The operator's role cannot read the policy (403); Graph's request id of that answer when there was one. */
+  'tap-policy-enabled.unknown': unreadable,
+  'tap-policy-targets-user.all-users': none,
+  'tap-policy-targets-user.user': none,
+  'tap-policy-targets-user.excluded': none,
+  'tap-policy-targets-user.groups': none,
+  'tap-policy-targets-user.not-listed': none,
+  'lifetime-in-bounds.pass': lifetime,
+  'lifetime-in-bounds.unknown': lifetime,
+  'lifetime-in-bounds.fail': lifetime,
+  'one-time.pass': none,
+  /** The station asks for multi-use passes, the policy forces one-time use. */
+  'one-time.warn-forced': none,
+  'one-time.warn-multi-use': none,
+  'one-time.unknown': none,
+  'fido2-policy-enabled.pass': none,
+  'fido2-policy-enabled.fail': none,
+  'fido2-policy-enabled.unknown': unreadable,
+  'fido2-self-service.pass': none,
+  'fido2-self-service.fail': none,
+  'fido2-policy-targets-user.all-users': none,
+  'fido2-policy-targets-user.user': none,
+  'fido2-policy-targets-user.excluded': none,
+  'fido2-policy-targets-user.groups': none,
+  'fido2-policy-targets-user.not-listed': none,
+  /** The policy answer had no include targets. */
+  'fido2-policy-targets-user.no-targets': none,
+  'key-ready.pass': model,
+  /** Ready, with a note (`note`: the first readiness reason of severity note). */
+  'key-ready.warn': z.strictObject({ model: z.string(), note: readinessCode }),
+  'key-ready.unchecked': model,
+  'key-ready.reader-unavailable': none,
+  'key-ready.reading': model,
+  'key-ready.multiple': none,
+  'key-ready.none': none,
+  /** The key will be refused (`reason`: the readiness blocker). */
+  'key-ready.refused': z.strictObject({ model: z.string(), reason: readinessCode }),
+} as const satisfies CodeSchemas;
+export type PreflightFinding = keyof typeof PREFLIGHT_FINDINGS;
+export const PREFLIGHT_FINDING_CODES = codesOf(PREFLIGHT_FINDINGS);
+
+/** The check a finding belongs to: `'key-ready.none'` → `'key-ready'`. */
+export type CheckOf<F extends string> = F extends `${infer C}.${string}` ? C : never;
+type Assert<T extends true> = T;
+/** Compile-time: every finding starts with the code of a check (a type error here means one does not). */
+export type FindingsNameTheirCheck = Assert<CheckOf<PreflightFinding> extends PreflightCode ? true : false>;
+
+export type CheckStatus = 'pass' | 'fail' | 'warn' | 'unknown';
+
+/** One pre-flight check: which check, its status, and what it found (with the finding's parameters). */
+export type PreflightCheck = { readonly code: PreflightCode; readonly status: CheckStatus } & Coded<typeof PREFLIGHT_FINDINGS, 'finding'>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Session errors (main/enrollment/failures.ts): what went wrong, one code per meaning.
+
+export const SESSION_ERRORS = {
+  // Any step: the directory's classification of the failed Graph call (main/directory/errors.ts).
+  'graph.bad-input': none,
+  'graph.not-found': none,
+  'graph.forbidden': none,
+  'graph.bad-request': none,
+  'graph.throttled': none,
+  'graph.unavailable': none,
+  'graph.network': none,
+  'graph.timeout': none,
+  'graph.unauthenticated': none,
+  /** A failure nothing classified (not a Graph answer), or a failed state without an error. */
+  unexpected: none,
+  // Creating the pass.
+  'tap.answer-lost': none,
+  'tap.unresolved': none,
+  'tap.existing': none,
+  'tap.cancelled': none,
+  /** Graph refused the lifetime; `range` is the policy's range when Graph's answer named it. */
+  'tap.lifetime-refused': z.strictObject({ range: z.strictObject({ min: z.int(), max: z.int() }).nullable() }),
+  'tap.policy-excludes-user': none,
+  'tap.external-guest': none,
+  'tap.one-time-required': none,
+  /** 403: the operator's role does not reach this user (an administrator), or it is their own account. */
+  'tap.not-permitted-for-target': none,
+  'tap.refused': none,
+  'audit.failed': none,
+  // The station's own steps.
+  'operator.token-revoked': none,
+  'view.failed': none,
+  'cleanup.failed': none,
+} as const satisfies CodeSchemas;
+export type SessionErrorCode = keyof typeof SESSION_ERRORS;
+export const SESSION_ERROR_CODES = codesOf(SESSION_ERRORS);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Short notices without parameters.
+
+/** While the person signs in or registers: the key at the desk is gone (unplugged, or more than one). */
+export const KEY_WARNING_CODES = ['unplugged'] as const;
+export type KeyWarningCode = (typeof KEY_WARNING_CODES)[number];
+
+/** What the operator does next on a failed or timed-out enrollment. */
+export const NEXT_ACTION_CODES = ['after-failure', 'after-timeout'] as const;
+export type NextActionCode = (typeof NEXT_ACTION_CODES)[number];
