@@ -82,6 +82,7 @@ const steps = {
   typecheck: () => check('type-check (main, preload, tests against Electron and Node types)', 'npx', ['tsc', '-p', 'tsconfig.json']),
   'typecheck-renderer': () => check('type-check (renderer)', 'npx', ['tsc', '-p', 'renderer/tsconfig.json']),
   lint: () => check('lint', 'npx', ['eslint', '.', '--max-warnings=0']),
+  format: () => check('format (prettier --check)', 'npx', ['prettier', '--check', '.']),
   vitest,
   playwright,
 };

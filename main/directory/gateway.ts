@@ -8,7 +8,6 @@
 // - The caller's abort is passed through as the caller's own `signal.reason` (it is not a Graph failure).
 import { type Client, ResponseType } from '@microsoft/microsoft-graph-client';
 import type { z } from 'zod';
-import { modelFromAaguid } from '../keys/identity';
 import { DirectoryError, badInput, fromGraphClientError, fromResponse, headerValue, malformed, timedOut } from './errors';
 import {
   GraphCardUser,
@@ -48,6 +47,11 @@ export interface DirectoryGatewayOptions {
    * not import operator/). Such a failure becomes kind `unauthenticated`, not `network`.
    */
   isSignInRequired?: (e: unknown) => boolean;
+  /**
+   * A security key's model when Graph names none, from its AAGUID (the keys catalogue; injected by the station so
+   * that directory/ does not import keys/). Without it such a key's model is null.
+   */
+  modelOf?: (aaGuid: string) => string | null;
 }
 
 export const SEARCH_PAGE_SIZE = 25;
@@ -131,13 +135,13 @@ function toTap(t: z.infer<typeof GraphTap>): TapMethod {
   };
 }
 
-function toKey(k: z.infer<typeof GraphFido2List>['value'][number]): SecurityKeyMethod {
+function toKey(k: z.infer<typeof GraphFido2List>['value'][number], modelOf: (aaGuid: string) => string | null): SecurityKeyMethod {
   const aaGuid = nn(k.aaGuid);
   return {
     id: k.id,
     displayName: nn(k.displayName),
     aaGuid,
-    model: nn(k.model) ?? (aaGuid ? (modelFromAaguid(aaGuid)?.name ?? null) : null),
+    model: nn(k.model) ?? (aaGuid ? modelOf(aaGuid) : null),
     createdDateTime: nn(k.createdDateTime),
     attestationLevel: k.attestationLevel === 'attested' || k.attestationLevel === 'notAttested' ? k.attestationLevel : null,
   };
@@ -168,6 +172,7 @@ export interface DirectoryGateway {
 
 export function createDirectoryGateway(options: DirectoryGatewayOptions): DirectoryGateway {
   const { client, isSignInRequired } = options;
+  const modelOf = options.modelOf ?? (() => null);
   const timeoutMs = options.timeoutMs ?? 30_000;
   const photoMaxBytes = options.photoMaxBytes ?? 4 * 1024 * 1024;
 
@@ -377,7 +382,7 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
       const operation = 'read the person’s security keys';
       const key = userKey(userId, operation);
       const list = await getJson(GraphFido2List, operation, `/users/${key}/authentication/fido2Methods`, { signal });
-      return list.value.map(toKey);
+      return list.value.map((k) => toKey(k, modelOf));
     },
 
     async deleteSecurityKey(userId, methodId, signal) {

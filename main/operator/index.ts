@@ -1,7 +1,7 @@
 // The operator's session: sign-in (MSAL, auth code + PKCE through an injected page), tokens in memory only,
 // roles and what they allow, idle lock. Plain Node.
 export { OperatorSession, OPERATOR_PERMISSIONS, DEFAULT_REDIRECT_URI } from './session';
-export type { OperatorSessionOptions, OperatorChange, HeldTokens } from './session';
+export type { OperatorSessionOptions, OperatorChange, HeldTokens, RoleClientFactory } from './session';
 export type { SignInPresenter, SignInRedirect } from './presenter';
 export { readSignInRedirect } from './presenter';
 export { IdleLock, lockWhenIdle } from './idle-lock';

@@ -13,6 +13,8 @@
 //   IdentityProviderUnreachable and keeps the account (it is transient).
 // - Scopes carry the Graph resource prefix, derived from the Graph base URL for Microsoft's Graph hosts (so a
 //   sovereign cloud asks its own Graph) and https://graph.microsoft.com otherwise (the emulator answers to it).
+// - The roles are read over a Graph client the station makes (`roleClient`, a directory/graph-client with a tight
+//   retry budget), so this folder has no Graph plumbing of its own and does not import directory/.
 import {
   type AccountInfo,
   AuthError,
@@ -26,7 +28,6 @@ import {
 } from '@azure/msal-node';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { StationConfig } from '../config';
-import { createGraphClient, GRAPH_ORIGIN, type GraphRetryOptions, resolveGraphBase } from '../directory/graph-client';
 import { type ActiveRole, readActiveRoles, unverifiedJwtClaims, widsFromClaims } from './directory-roles';
 import { IdentityProviderUnreachable, OperatorError, OperatorSignInCancelled, OperatorSignInFailed, OperatorSignInRequired } from './errors';
 import { MsalNetworkClient } from './network-client';
@@ -73,11 +74,18 @@ export interface OperatorSessionOptions {
   graphResource?: string;
   /** Deadline of each request to the identity provider. Default 30 s. */
   networkTimeoutMs?: number;
-  /** Retries of the role read. Default: 2 retries within 10 s, so a sign-in never hangs on it. */
-  graphRetry?: GraphRetryOptions;
-  /** Each attempt of the role read is abandoned after this long. Default 15 s. */
-  graphAttemptTimeoutMs?: number;
+  /**
+   * The Graph client the roles are read with, given the session's token source. The station passes one with a
+   * tight retry budget (2 retries within 10 s, 15 s an attempt) so a sign-in never hangs on the role read.
+   */
+  roleClient: RoleClientFactory;
 }
+
+/** Makes the Graph client for the role read (`baseUrl`: the session's `graphBaseUrl`), tokens from `getAccessToken`. */
+export type RoleClientFactory = (getAccessToken: () => Promise<string>) => Client;
+
+/** Microsoft Graph's resource id, the scope prefix for any Graph host that is not one of Microsoft's (the emulator). */
+const GRAPH_RESOURCE = 'https://graph.microsoft.com';
 
 export type OperatorChange =
   | { kind: 'signed-in'; identity: OperatorIdentity }
@@ -95,8 +103,8 @@ export interface HeldTokens {
 type Phase = 'sign-in' | 'silent';
 
 function defaultGraphResource(graphBaseUrl: string): string {
-  const origin = resolveGraphBase(graphBaseUrl).origin;
-  return MICROSOFT_GRAPH_HOSTS.has(new URL(origin).hostname.toLowerCase()) ? origin : GRAPH_ORIGIN;
+  const url = new URL(graphBaseUrl);
+  return MICROSOFT_GRAPH_HOSTS.has(url.hostname.toLowerCase()) ? url.origin : GRAPH_RESOURCE;
 }
 
 /** The presenter's way of saying "the operator closed the page": `code: 'cancelled'` or an AbortError. */
@@ -148,20 +156,14 @@ export class OperatorSession {
       system: { networkClient: this.network },
       // No cache plugin: the token cache never leaves this process's memory.
     });
-    this.graphOrigin = resolveGraphBase(options.graphBaseUrl).origin;
-    this.graph = createGraphClient({
-      baseUrl: options.graphBaseUrl,
-      getAccessToken: () => this.getAccessToken(),
-      ...(options.caPem !== undefined ? { caPem: options.caPem } : {}),
-      retry: options.graphRetry ?? { maxRetries: 2, budgetMs: 10_000 },
-      attemptTimeoutMs: options.graphAttemptTimeoutMs ?? 15_000,
-    });
+    this.graphOrigin = new URL(options.graphBaseUrl).origin;
+    this.graph = options.roleClient(() => this.getAccessToken());
   }
 
   /** The session for a station's configuration (demo: pass the emulator's CA). */
   static fromConfig(
     config: Pick<StationConfig, 'authority' | 'clientId' | 'graphBaseUrl'>,
-    extra: Pick<OperatorSessionOptions, 'presenter' | 'caPem' | 'redirectUri'>,
+    extra: Pick<OperatorSessionOptions, 'presenter' | 'caPem' | 'redirectUri' | 'roleClient'>,
   ): OperatorSession {
     return new OperatorSession({ authority: config.authority, clientId: config.clientId, graphBaseUrl: config.graphBaseUrl, ...extra });
   }

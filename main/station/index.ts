@@ -4,8 +4,10 @@
  * host can provide comes in as parameters — the operator's sign-in page (`presenter`), the My Security Info
  * surface (`view`) and where security keys come from (`keySource`).
  *
- *   operator   OperatorSession.fromConfig (MSAL, auth code + PKCE through `presenter`)
- *   directory  createGraphClient + createDirectoryGateway, tokens from the operator's getAccessToken
+ *   operator   OperatorSession.fromConfig (MSAL, auth code + PKCE through `presenter`); its role read over
+ *              operatorRoleClient (a Graph client of its own with a tight budget)
+ *   directory  createGraphClient + createDirectoryGateway, tokens from the operator's getAccessToken; key models
+ *              the directory does not name come from the keys catalogue (modelOf)
  *   keys       KeyWatcher over `keySource`; wink through a CtapHidChannel (keys-port.ts)
  *   audit      openJournal(config.auditFolder, config.stationId)
  *   session    EnrollmentSession over all of them (idle lock: config.idleLockMinutes, run by the machine)
@@ -20,12 +22,30 @@ import { EnrollmentSession, type EnrollmentSessionOptions } from '../enrollment/
 import { openJournal, type Journal } from '../audit';
 import { createKioskHandlers, type KioskHandlers } from '../ipc/handlers';
 import type { KeySource } from '../keys/key-source';
+import { modelFromAaguid } from '../keys/identity';
 import { KeyWatcher, type KeyWatcherOptions } from '../keys/watcher';
-import { MsalNetworkClient, OperatorSession, operatorErrorCodeOf, type SignInPresenter } from '../operator';
-
-const isSignInRequired = (e: unknown): boolean => operatorErrorCodeOf(e) === 'sign-in-required';
+import { MsalNetworkClient, OperatorSession, operatorErrorCodeOf, type RoleClientFactory, type SignInPresenter } from '../operator';
 import { watcherKeysPort } from './keys-port';
 import { StationStatusStore } from './status';
+
+const isSignInRequired = (e: unknown): boolean => operatorErrorCodeOf(e) === 'sign-in-required';
+/** A key's model when Graph names none: the keys catalogue's name for its AAGUID (keys/identity.ts). */
+export const modelOfAaguid = (aaGuid: string): string | null => modelFromAaguid(aaGuid)?.name ?? null;
+
+/**
+ * The Graph client the operator's roles are read with: 2 retries within 10 s and 15 s an attempt, so a sign-in
+ * never hangs on the role read (the directory's client allows a minute).
+ */
+export function operatorRoleClient(graphBaseUrl: string, caPem?: string): RoleClientFactory {
+  return (getAccessToken) =>
+    createGraphClient({
+      baseUrl: graphBaseUrl,
+      getAccessToken,
+      ...(caPem !== undefined ? { caPem } : {}),
+      retry: { maxRetries: 2, budgetMs: 10_000 },
+      attemptTimeoutMs: 15_000,
+    });
+}
 
 export { StationStatusStore, configFailedStatus, openIdConfigurationUrl } from './status';
 export { watcherKeysPort } from './keys-port';
@@ -76,14 +96,18 @@ export async function createStation(options: CreateStationOptions): Promise<Stat
     language: config.language,
     config: { ok: true, file: options.configFile ?? '' },
   });
-  const operator = OperatorSession.fromConfig(config, { presenter: options.presenter, ...trust });
+  const operator = OperatorSession.fromConfig(config, {
+    presenter: options.presenter,
+    roleClient: operatorRoleClient(config.graphBaseUrl, options.caPem),
+    ...trust,
+  });
   const client = createGraphClient({
     baseUrl: config.graphBaseUrl,
     getAccessToken: () => operator.getAccessToken(),
     ...trust,
     ...(options.graphRetry ? { retry: options.graphRetry } : {}),
   });
-  const directory = createDirectoryGateway({ client, isSignInRequired });
+  const directory = createDirectoryGateway({ client, isSignInRequired, modelOf: modelOfAaguid });
   const watcher = new KeyWatcher(options.keySource, options.keyWatcher);
   const keys = watcherKeysPort(watcher, options.keySource);
   const network = new MsalNetworkClient({ ...trust, timeoutMs: 10_000 });

@@ -6,6 +6,7 @@ import { OperatorSignInRequired, operatorErrorCodeOf } from '../../main/operator
 import { startEmulator, type Emulator } from '../emulator';
 import { accessTokenFor } from '../emulator/support/tokens';
 import { ALEX, ID, LIDIA, PATTI, gatewayFor, graphRequests, rejection, upn } from './support';
+import { modelOfAaguid } from '../../main/station';
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -168,8 +169,8 @@ describe('identityCard', () => {
     expect(card.tap).not.toHaveProperty('temporaryAccessPass');
   });
 
-  it('lists security keys with Graph’s model, or our catalog’s name when Graph has none', async () => {
-    const g = gatewayFor(emu);
+  it('lists security keys with Graph’s model, or the injected catalogue’s name when Graph has none', async () => {
+    const g = gatewayFor(emu, { gateway: { modelOf: modelOfAaguid } });
     expect((await g.identityCard(ID.lee)).securityKeys).toEqual([
       {
         id: 'f1d0c0de-0017-4a00-8000-00000000a017',

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { OperatorSession } from '../../main/operator/session';
+import { operatorRoleClient } from '../../main/station';
 import { startEmulator, type Emulator } from '../emulator';
 import { launchChromiumFor, submitSignIn } from '../emulator/support/idp-browser';
 import { upn } from '../directory/support';
@@ -31,6 +32,7 @@ describe('station with the real operator session', { timeout: 120_000 }, () => {
       clientId: emu.clientId,
       graphBaseUrl: emu.urls.graph,
       caPem: emu.caPem,
+      roleClient: operatorRoleClient(emu.urls.graph, emu.caPem),
       presenter: chromiumPresenter(browser, (page: Page) => submitSignIn(page, alex, password)),
       networkTimeoutMs: 10_000,
     });

@@ -16,6 +16,7 @@ import {
 } from '../../main/operator/errors';
 import { lockWhenIdle } from '../../main/operator/idle-lock';
 import { OperatorSession, type OperatorChange, type OperatorSessionOptions } from '../../main/operator/session';
+import { operatorRoleClient } from '../../main/station';
 import type { SignInPresenter } from '../../main/operator/presenter';
 import { startEmulator, type Emulator } from '../emulator/index';
 import { launchChromiumFor, submitSignIn } from '../emulator/support/idp-browser';
@@ -63,6 +64,7 @@ function session(presenter: SignInPresenter, extra: Partial<OperatorSessionOptio
     graphBaseUrl: emu.urls.graph,
     caPem: emu.caPem,
     presenter,
+    roleClient: operatorRoleClient(emu.urls.graph, emu.caPem),
     networkTimeoutMs: 10_000,
     ...extra,
   });
@@ -392,7 +394,7 @@ describe('the identity provider down', () => {
     const { caPem, clientId } = gone;
     await gone.close();
     const presenter = chromiumPresenter(browser, typing(ALEX));
-    const s = new OperatorSession({ authority, clientId, graphBaseUrl: graph, caPem, presenter, networkTimeoutMs: 5_000 });
+    const s = new OperatorSession({ authority, clientId, graphBaseUrl: graph, caPem, presenter, roleClient: operatorRoleClient(graph, caPem), networkTimeoutMs: 5_000 });
     sessions.push(s);
 
     const error = await s.signIn().catch((e: unknown) => e);

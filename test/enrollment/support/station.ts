@@ -16,6 +16,7 @@ import { accessTokenFor } from '../../emulator/support/tokens';
 import { MsiClient } from '../../emulator/support/mysignins';
 import { createDirectoryGateway } from '../../../main/directory/gateway';
 import { createGraphClient } from '../../../main/directory/graph-client';
+import { modelOfAaguid } from '../../../main/station';
 import { upn } from '../../directory/support';
 import { keysOne, YUBIKEY_AAGUID } from './fixtures';
 import { tempJournal, type TempJournal } from './journal';
@@ -172,7 +173,7 @@ export async function openStation(emu: Emulator, options: StationOptions = {}): 
     getAccessToken: () => (options.realOperator ? options.realOperator.token() : operator.accessToken()),
     retry: { maxRetries: options.graphRetries ?? 2, budgetMs: 3_000, delaySeconds: 0 },
   });
-  const directory = createDirectoryGateway({ client, isSignInRequired: (e) => operatorErrorCodeOf(e) === 'sign-in-required', ...(options.gatewayTimeoutMs ? { timeoutMs: options.gatewayTimeoutMs } : {}) });
+  const directory = createDirectoryGateway({ client, isSignInRequired: (e) => operatorErrorCodeOf(e) === 'sign-in-required', modelOf: modelOfAaguid, ...(options.gatewayTimeoutMs ? { timeoutMs: options.gatewayTimeoutMs } : {}) });
   const session = new EnrollmentSession({
     operator: options.realOperator?.port ?? operator,
     directory,
