@@ -119,15 +119,29 @@ function toSummary(u: GraphUser): UserSummary {
   };
 }
 
-function toTap(t: z.infer<typeof GraphTap>): TapMethod {
+/**
+ * What the station knows about a pass when Graph leaves a property out or null (all are nullable in the CSDL):
+ * for a pass it just created, what it asked for; otherwise nothing ('' for a time means unknown; isOurs and
+ * completion treat an unparsable time as unknown, and an empty reason as "no verdict").
+ */
+interface TapFallback {
+  createdDateTime: string;
+  lifetimeInMinutes: number;
+  isUsableOnce: boolean;
+}
+
+function toTap(t: z.infer<typeof GraphTap>, known?: TapFallback): TapMethod {
+  const createdDateTime = nn(t.createdDateTime) ?? known?.createdDateTime ?? '';
   return {
     id: t.id,
-    createdDateTime: t.createdDateTime,
-    startDateTime: t.startDateTime,
-    lifetimeInMinutes: t.lifetimeInMinutes,
-    isUsableOnce: t.isUsableOnce,
-    isUsable: t.isUsable,
-    methodUsabilityReason: t.methodUsabilityReason,
+    createdDateTime,
+    // Graph starts a pass at its creation unless asked otherwise (the station never asks otherwise).
+    startDateTime: nn(t.startDateTime) ?? createdDateTime,
+    lifetimeInMinutes: t.lifetimeInMinutes ?? known?.lifetimeInMinutes ?? 0,
+    isUsableOnce: t.isUsableOnce ?? known?.isUsableOnce ?? true,
+    // A pass Graph just created to start now is usable; one read back without the flag is not assumed usable.
+    isUsable: t.isUsable ?? known !== undefined,
+    methodUsabilityReason: t.methodUsabilityReason ?? '',
   };
 }
 
@@ -319,7 +333,7 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
           isSelfServiceRegistrationAllowed: p.isSelfServiceRegistrationAllowed,
           isAttestationEnforced: p.isAttestationEnforced,
           keyRestrictions: p.keyRestrictions
-            ? { isEnforced: p.keyRestrictions.isEnforced, enforcementType: p.keyRestrictions.enforcementType, aaGuids: [...p.keyRestrictions.aaGuids] }
+            ? { isEnforced: p.keyRestrictions.isEnforced, enforcementType: p.keyRestrictions.enforcementType, aaGuids: [...(p.keyRestrictions.aaGuids ?? [])] }
             : null,
           includeTargets: (p.includeTargets ?? []).map((t) => ({ targetType: t.targetType, id: t.id })),
           excludeTargets: (p.excludeTargets ?? []).map((t) => ({ targetType: t.targetType, id: t.id })),
@@ -336,6 +350,8 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
         throw badInput('The pass lifetime must be a whole number of minutes between 10 and 43200', operation);
       }
       if (typeof request.isUsableOnce !== 'boolean') throw badInput('Choose whether the pass is one-time or multi-use', operation);
+      // Before the request: a lower bound for the pass's creation time should Graph's answer not carry one.
+      const sentAt = new Date().toISOString();
       const answer = await send(operation, 'POST', `/users/${key}/authentication/temporaryAccessPassMethods`, {
         body: { lifetimeInMinutes: lifetime, isUsableOnce: request.isUsableOnce },
         signal,
@@ -343,7 +359,7 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
       });
       try {
         const t = parse(GraphIssuedTap, answer, operation);
-        const issued: IssuedTap = { ...toTap(t), temporaryAccessPass: t.temporaryAccessPass, requestId: answer.requestId };
+        const issued: IssuedTap = { ...toTap(t, { createdDateTime: sentAt, lifetimeInMinutes: lifetime, isUsableOnce: request.isUsableOnce }), temporaryAccessPass: t.temporaryAccessPass, requestId: answer.requestId };
         return issued;
       } finally {
         answer.bytes.fill(0); // the raw body held the pass; the IssuedTap is now its only holder here
@@ -354,7 +370,7 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
       const operation = 'read the person’s Temporary Access Pass';
       const key = userKey(userId, operation);
       const list = await getJson(GraphTapList, operation, `/users/${key}/authentication/temporaryAccessPassMethods`, { signal });
-      return list.value.map(toTap);
+      return list.value.map((t) => toTap(t));
     },
 
     async getTap(userId, tapId, signal) {

@@ -15,7 +15,8 @@ const DIRECTORY_ROLE = '#microsoft.graph.directoryRole';
 /** Pages are 100 entries by default; nobody holds a thousand roles. A bound, so a looping nextLink ends. */
 const MAX_PAGES = 10;
 
-const RolePage = z.object({
+/** A page of the directoryRole cast, as the operator's role reading accepts it. */
+export const RolePage = z.object({
   value: z.array(
     z.looseObject({
       '@odata.type': z.string().optional(),

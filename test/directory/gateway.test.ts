@@ -311,6 +311,34 @@ describe('the Temporary Access Pass', () => {
   });
 });
 
+describe('after the pass exists, nothing the CSDL allows to be null fails a parse (issue 10, 3h)', () => {
+  it('a 201 whose every nullable property is null still delivers the pass, filled from what was asked', async () => {
+    emu.injectFault({
+      method: 'POST',
+      path: '/temporaryAccessPassMethods$',
+      status: 201,
+      headers: { 'content-type': 'application/json' },
+      body: { id: 'tap-nulls', temporaryAccessPass: 'Null!Safe42', createdDateTime: null, startDateTime: null, lifetimeInMinutes: null, isUsableOnce: null, isUsable: null, methodUsabilityReason: null },
+    });
+    const before = Date.now();
+    const issued = await gatewayFor(emu).createTap(ID.megan, { lifetimeInMinutes: 60, isUsableOnce: false });
+    expect(issued).toMatchObject({ id: 'tap-nulls', temporaryAccessPass: 'Null!Safe42', lifetimeInMinutes: 60, isUsableOnce: false, isUsable: true });
+    // The creation time is bounded from below by when the station asked (completion counts keys from it).
+    expect(Date.parse(issued.createdDateTime)).toBeGreaterThanOrEqual(before - 1000);
+    expect(issued.startDateTime).toBe(issued.createdDateTime);
+  });
+
+  it('listing and reading a pass back with null properties works (reconciliation and completion polling)', async () => {
+    const nulls = { id: 'tap-nulls', createdDateTime: null, startDateTime: null, lifetimeInMinutes: null, isUsableOnce: null, isUsable: null, methodUsabilityReason: null };
+    emu.injectFault({ path: '/temporaryAccessPassMethods$', status: 200, headers: { 'content-type': 'application/json' }, body: { value: [nulls] } });
+    emu.injectFault({ path: '/temporaryAccessPassMethods/tap-nulls$', status: 200, headers: { 'content-type': 'application/json' }, body: nulls });
+    const g = gatewayFor(emu);
+    const [listed] = await g.listTaps(ID.megan);
+    expect(listed).toMatchObject({ id: 'tap-nulls', createdDateTime: '', isUsable: false, methodUsabilityReason: '' });
+    expect(await g.getTap(ID.megan, 'tap-nulls')).toMatchObject({ id: 'tap-nulls', isUsable: false });
+  });
+});
+
 describe('security keys and sessions', () => {
   it('deletes a lost key (again: already gone) and revokes sign-in sessions', async () => {
     const g = gatewayFor(emu);
