@@ -42,6 +42,8 @@ export interface DirectoryGatewayOptions {
   search?: SearchOptions;
   /** Largest photo accepted, in bytes. Default 4 MB (Graph's own limit for a profile photo). */
   photoMaxBytes?: number;
+  /** The photo gives up after this long and the card shows initials. Default 5 s (never more than timeoutMs). */
+  photoTimeoutMs?: number;
   /**
    * Whether an error the Graph client re-wrapped from the token callback means "the operator must sign in again"
    * (operator/'s `operatorErrorCodeOf(e) === 'sign-in-required'`, injected by the station so that directory/ does
@@ -87,6 +89,8 @@ interface SendOptions {
   /** Statuses that are answers, not failures (e.g. 404 for "no photo"). */
   accept?: number[];
   tapCreate?: boolean;
+  /** This call's time limit, when not the gateway's. */
+  timeoutMs?: number;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -184,12 +188,14 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
   const { client, isSignInRequired } = options;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const photoMaxBytes = options.photoMaxBytes ?? 4 * 1024 * 1024;
+  const photoTimeoutMs = Math.min(options.photoTimeoutMs ?? 5_000, timeoutMs);
 
   async function send(operation: string, method: Method, path: string, opts: SendOptions = {}): Promise<Answer> {
     const caller = opts.signal;
     if (caller?.aborted) throw caller.reason;
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+    const limit = opts.timeoutMs ?? timeoutMs;
+    const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${limit} ms`, 'TimeoutError')), limit);
     const onCallerAbort = () => controller.abort(caller?.reason);
     caller?.addEventListener('abort', onCallerAbort, { once: true });
     const aborted = new Promise<never>((_, reject) => {
@@ -216,7 +222,7 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
     } catch (e) {
       if (caller?.aborted) throw caller.reason;
       if (e instanceof DirectoryError) throw e;
-      if (controller.signal.aborted) throw timedOut(operation, timeoutMs);
+      if (controller.signal.aborted) throw timedOut(operation, limit);
       throw fromGraphClientError(e, operation, { tapCreate: opts.tapCreate ?? false, isSignInRequired });
     } finally {
       clearTimeout(timer);
@@ -412,16 +418,25 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
     },
   };
 
+  /**
+   * The photo, or null: a photo never fails the card (issue 10, 3c). Graph answers 404 for "no photo", 400 for an
+   * account without a mailbox (microsoft-graph-docs#8877), `MailboxNotHostedInExchangeOnline` for an on-premises
+   * mailbox (msgraph-sdk-dotnet#688), and may fail or be slow like any call; every such case shows initials, and
+   * the photo gets its own, shorter time limit so that a slow photo service does not hold the card up. Only the
+   * caller's own abort is passed on.
+   */
   async function readPhoto(base: string, signal: AbortSignal | undefined): Promise<string | null> {
     const operation = 'read the person’s photo';
-    const answer = await send(operation, 'GET', `${base}/photo/$value`, { signal, accept: [404] });
-    if (answer.status === 404) return null; // no photo (or no mailbox to hold one): not an error
-    const type = (headerValue(answer.headers, 'content-type') ?? '').split(';')[0]?.trim() ?? '';
-    if (!PHOTO_TYPES.test(type)) throw malformed(operation, answer.requestId, answer.status, [`content-type: expected an image, got ${type ? 'another type' : 'none'}`]);
-    if (answer.bytes.length === 0 || answer.bytes.length > photoMaxBytes) {
-      throw malformed(operation, answer.requestId, answer.status, [`(body): expected 1 to ${photoMaxBytes} bytes`]);
+    try {
+      const answer = await send(operation, 'GET', `${base}/photo/$value`, { signal, accept: [404], timeoutMs: photoTimeoutMs });
+      if (answer.status === 404) return null;
+      const type = (headerValue(answer.headers, 'content-type') ?? '').split(';')[0]?.trim() ?? '';
+      if (!PHOTO_TYPES.test(type) || answer.bytes.length === 0 || answer.bytes.length > photoMaxBytes) return null;
+      return `data:${type.toLowerCase()};base64,${answer.bytes.toString('base64')}`;
+    } catch (e) {
+      if (signal?.aborted) throw e;
+      return null;
     }
-    return `data:${type.toLowerCase()};base64,${answer.bytes.toString('base64')}`;
   }
 
   return gateway;

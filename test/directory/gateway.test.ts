@@ -151,6 +151,38 @@ describe('identityCard', () => {
     expect(card.displayName).toBe("Seán O'Brien");
   });
 
+  // Issue 10, 3c: what Graph answers for a photo it cannot give never blocks the identity card.
+  const PHOTO_FAILURES: [what: string, status: number, error: { code: string; message: string }][] = [
+    ['no mailbox (400, microsoft-graph-docs#8877)', 400, { code: 'AuthenticationError', message: 'Error authenticating with resource' }],
+    ['an on-premises mailbox (msgraph-sdk-dotnet#688)', 404, { code: 'MailboxNotHostedInExchangeOnline', message: 'Mailbox is hosted by an on-premise or non-Exchange server, which is not supported.' }],
+    ['the same code with 400', 400, { code: 'MailboxNotHostedInExchangeOnline', message: 'Mailbox is hosted by an on-premise or non-Exchange server, which is not supported.' }],
+    ['a 500', 500, { code: 'UnknownError', message: '' }],
+    ['a 503 that stays', 503, { code: 'ServiceUnavailable', message: 'Service unavailable' }],
+    ['a 403', 403, { code: 'ErrorAccessDenied', message: 'Access is denied. Check credentials and try again.' }],
+  ];
+  it.each(PHOTO_FAILURES)('a photo failing with %s shows the card with initials', async (_what, status, error) => {
+    emu.injectFault({ path: '/photo/\\$value$', status, count: 5, headers: { 'content-type': 'application/json' }, body: { error } });
+    const card = await gatewayFor(emu).identityCard(ID.megan);
+    expect(card).toMatchObject({ id: ID.megan, displayName: 'Megan Bowen', photo: null });
+  });
+
+  it('a photo slower than its own time limit shows initials, without holding the card for the full call timeout', async () => {
+    emu.injectFault({ path: '/photo/\\$value$', delayMs: 4_000 });
+    const started = Date.now();
+    const card = await gatewayFor(emu, { gateway: { photoTimeoutMs: 300 } }).identityCard(ID.megan);
+    expect(card).toMatchObject({ id: ID.megan, photo: null });
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it('the caller’s abort while the photo loads still ends the card with the caller’s reason', async () => {
+    emu.injectFault({ path: '/photo/\\$value$', delayMs: 2_000 });
+    const controller = new AbortController();
+    const pending = gatewayFor(emu).identityCard(ID.megan, controller.signal);
+    const reason = new Error('operator cancelled');
+    setTimeout(() => controller.abort(reason), 100);
+    expect(await rejection(pending)).toBe(reason);
+  });
+
   it('marks an external guest, and tells an internal guest apart', async () => {
     const g = gatewayFor(emu);
     expect(await g.identityCard(ID.chris)).toMatchObject({ userType: 'Guest', isExternalGuest: true });
@@ -425,8 +457,9 @@ describe('when Graph misbehaves', () => {
     emu.injectFault({ path: '/policies/', status: 200, headers: { 'content-type': 'application/json' }, body: { state: 'sometimes' } });
     expect(await rejection(gatewayFor(emu, { operator: LIDIA }).tapPolicy())).toMatchObject({ kind: 'unavailable', code: 'malformedResponse' });
 
+    // A photo that is not an image does not fail the card: it shows initials (issue 10, 3c).
     emu.injectFault({ path: '/photo/\\$value$', status: 200, headers: { 'content-type': 'text/plain' }, body: 'not an image' });
-    expect(await rejection(gatewayFor(emu).identityCard(ID.megan))).toMatchObject({ kind: 'unavailable', code: 'malformedResponse' });
+    expect(await gatewayFor(emu).identityCard(ID.megan)).toMatchObject({ id: ID.megan, photo: null });
   });
   // Last in the file: the emulator still answers these delayed requests after the test has its result.
   it('an answer later than the per-call timeout is `timeout`', async () => {
