@@ -17,6 +17,7 @@ export type CheckStatus = 'pass' | 'fail' | 'warn' | 'unknown';
 export type PreflightCode =
   | 'account-enabled'
   | 'not-external-guest'
+  | 'not-guest'
   | 'not-operator-self'
   | 'operator-may-act'
   | 'tap-policy-enabled'

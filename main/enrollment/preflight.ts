@@ -78,6 +78,14 @@ export function runPreflight(facts: PreflightFacts): PreflightResult {
       ? check('not-external-guest', 'fail', 'This is an external guest. A Temporary Access Pass cannot be issued to external guests.')
       : check('not-external-guest', 'pass', card.userType === 'Guest' ? 'An internal guest: allowed.' : 'A member of this organisation.'),
   );
+  // Passkey (FIDO2) registration is not supported for internal or external guest users (Microsoft Learn, "Enable
+  // passkeys (FIDO2) for your organization", entra/identity/authentication/how-to-enable-passkey-fido2, passkey
+  // profiles section): a pass for a guest would be issued for nothing, so pre-flight stops before one exists.
+  checks.push(
+    card.userType === 'Guest' || card.isExternalGuest
+      ? check('not-guest', 'fail', 'This is a guest account. Security keys (passkeys) cannot be registered for guests.', { guest: card.isExternalGuest ? 'external' : 'internal' })
+      : check('not-guest', 'pass', 'A member of this organisation: passkeys can be registered.'),
+  );
   checks.push(
     card.id === operator.id
       ? check('not-operator-self', 'fail', 'You cannot issue a pass to yourself. Another operator must serve you.')
