@@ -56,7 +56,7 @@ describe('searchUsers', () => {
     expect(filter).toContain("startswith(displayName,'Seán O''B')");
   });
 
-  it('finds a person by employee id, exactly by default; by prefix only when the station asks for the advanced query', async () => {
+  it('finds a person by employee id, exactly by default; by prefix (startsWith in $filter) when the station asks', async () => {
     const exact = gatewayFor(emu);
     expect(await exact.searchUsers('E2010')).toEqual({ kind: 'employee-id', users: [expect.objectContaining({ id: ID.megan })] });
     expect((await exact.searchUsers('e2010')).users.map((u) => u.id)).toEqual([ID.megan]);
@@ -69,8 +69,10 @@ describe('searchUsers', () => {
     const shown = found.users.map((u) => u.displayName);
     expect(shown).toEqual([...shown].sort((a, b) => a.localeCompare(b)));
     const q = new URLSearchParams(graphRequests(emu).at(-1)?.query ?? '');
-    expect(q.get('$search')).toBe('"employeeId:E201"');
-    expect(q.get('$count')).toBe('true');
+    // Documented for employeeId (Graph v1.0 user resource); no $search, no advanced query, no eventual consistency.
+    expect(q.get('$filter')).toBe("startsWith(employeeId,'E201')");
+    expect(q.get('$search')).toBeNull();
+    expect(q.get('$count')).toBeNull();
   });
 
   it('reads a badge burst (the employee id ending in Enter), with the station’s prefix and suffix when configured', async () => {

@@ -252,10 +252,15 @@ describe('GET /users: $filter', () => {
     ]);
   });
 
+  it('accepts startsWith on employeeId, as the v1.0 user resource documents, without advanced parameters', async () => {
+    expect(names(await users("startsWith(employeeId,'E201')"))).toContain('Megan Bowen');
+    expect(names(await users("startswith(employeeId,'E2010')"))).toEqual(['Megan Bowen']);
+  });
+
   it('answers a clause the property is not indexed for with the documented unsupported-clause message', async () => {
     expectError(await users("officeLocation eq 'Munich'"), 400, 'Request_UnsupportedQuery', "Unsupported or invalid query filter clause specified for property 'officeLocation' of resource 'User'.");
     expect(names(await users("officeLocation eq 'Munich'", EVENTUAL, { $count: 'true' }))).toEqual(['Megan Bowen']);
-    expectError(await users("startswith(employeeId,'E')", EVENTUAL, { $count: 'true' }), 400, 'Request_UnsupportedQuery', /property 'employeeId' of resource 'User'/);
+    expectError(await users("startswith(employeeType,'E')", EVENTUAL, { $count: 'true' }), 400, 'Request_UnsupportedQuery', /property 'employeeType' of resource 'User'/);
     expectError(await users("contains(displayName,'an')"), 400, 'Request_UnsupportedQuery', /property 'displayName' of resource 'User'/);
   });
 

@@ -110,7 +110,8 @@ const USER = schema<UserRecord>('User', [
   { name: 'department', type: 'string', get: (u) => u.department, filter: { eq: D, startsWith: D, eqNull: A } },
   { name: 'displayName', type: 'string', get: (u) => u.displayName, filter: { eq: D, startsWith: D, eqNull: A }, search: 'tokenized', orderBy: D },
   { name: 'employeeHireDate', type: 'dateTime', get: () => null, filter: { eq: A, range: A } },
-  { name: 'employeeId', type: 'string', get: (u) => u.employeeId, filter: { eq: D, eqNull: A }, search: 'startsWith' },
+  // startsWith: "Supports $filter (eq, ne, not, ge, le, in, startsWith, and eq on null values)" (v1.0 user resource).
+  { name: 'employeeId', type: 'string', get: (u) => u.employeeId, filter: { eq: D, startsWith: D, eqNull: A }, search: 'startsWith' },
   { name: 'employeeType', type: 'string', get: () => null, filter: { eq: A } },
   { name: 'externalUserState', type: 'string', get: (u) => (u.isExternal ? 'Accepted' : null), filter: { eq: D } },
   { name: 'faxNumber', type: 'string', get: () => null, filter: { eq: A, startsWith: A, eqNull: A } },
