@@ -7,6 +7,7 @@ import type { EmulatorContext } from '../context';
 import { GraphError, authorizationDenied, notFound } from '../errors';
 import { ROLE_NAMES, Role, type UserRecord } from '../model';
 import { authenticate, hasAnyScope, type Caller } from './auth';
+import { asSeenBy } from './limited-info';
 import {
   type FilterArgument,
   type FilterNode,
@@ -717,10 +718,10 @@ async function rolesOf(ctx: EmulatorContext, req: FastifyRequest, caller: Caller
   // client that reads only `@odata.type == directoryRole` entries stays correct either way.
   if (isAdvanced(q)) {
     const roles = ctx.state.rolesOf(target).map((r) => directoryRole(ctx, r));
-    return sendCollection(ctx, req, roles, ROLE, q, path, 'directoryRoles', (r, p) => shapeGeneric(r as DirectoryRole & Record<string, unknown>, p));
+    return sendCollection(ctx, req, roles, ROLE, q, path, 'directoryRoles', (r, p) => shapeGeneric(asSeenBy(caller, r) as DirectoryRole & Record<string, unknown>, p));
   }
   return sendCollection(ctx, req, memberships(ctx, target, true), MEMBER, q, path, 'directoryObjects', (m, p) =>
-    shapeGeneric(m as Membership & Record<string, unknown>, p),
+    shapeGeneric(asSeenBy(caller, m) as Membership & Record<string, unknown>, p),
   );
 }
 
@@ -731,7 +732,7 @@ async function membersOf(ctx: EmulatorContext, req: FastifyRequest, caller: Call
   const q = readQuery(req);
   const path = req.url.split('?')[0]?.replace(/^\/(v1\.0|beta)/, '') ?? '';
   return sendCollection(ctx, req, memberships(ctx, target, transitive), MEMBER, q, path, 'directoryObjects', (m, p) =>
-    shapeGeneric(m as Membership & Record<string, unknown>, p),
+    shapeGeneric(asSeenBy(caller, m) as Membership & Record<string, unknown>, p),
   );
 }
 
