@@ -265,6 +265,22 @@ describe('enrollment flow', () => {
     expect(newTaps()).toEqual([]);
   });
 
+  it('Microsoft’s default policy, as an Authentication Administrator (policy unreadable): the refusal teaches the range and a 60-minute pass is issued', async () => {
+    emu.reset('microsoft-defaults');
+    station = await openStation(emu, { operator: upn('alex.wilber') });
+    const st = station;
+    const handover = await st.toHandover(upn('megan.bowen'));
+    expect(handover.pass).toMatch(/^\S{8}$/);
+    expect(handover.lifetimeMinutes).toBe(60);
+    const posts = emu.requestLog().filter((r) => r.method === 'POST' && /temporaryAccessPassMethods$/.test(r.path));
+    expect(posts.map((r) => r.status)).toEqual([400, 201]);
+    expect(st.journal.events().map((e) => e.type)).toEqual(expect.arrayContaining(['tap.intent', 'tap.not-created', 'tap.issued']));
+    expect(newTaps()).toHaveLength(1);
+    st.send({ type: 'cancel' });
+    await st.until('cancelled');
+    expect(newTaps()).toEqual([]);
+  });
+
   it('a lifetime inside the bounds is the one requested', async () => {
     station = await openStation(emu);
     const st = station;
