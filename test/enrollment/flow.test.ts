@@ -22,7 +22,8 @@ let seeded = new Set<string>();
 const newTaps = () => tapsAt(emu).filter((t) => !seeded.has(t.id));
 
 beforeAll(async () => {
-  emu = await startEmulator();
+  // The short one-time "kiosk" TAP policy preset: these tests are about 10-minute one-time passes.
+  emu = await startEmulator({ tapPolicy: 'kiosk' });
 });
 afterAll(async () => {
   await emu.close();

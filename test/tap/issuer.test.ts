@@ -22,7 +22,8 @@ let tj: TempJournal;
 let seeded: Set<string>;
 
 beforeAll(async () => {
-  emu = await startEmulator();
+  // The short one-time "kiosk" TAP policy preset: these tests are about 10-minute one-time passes.
+  emu = await startEmulator({ tapPolicy: 'kiosk' });
 });
 afterAll(async () => {
   await emu.close();
