@@ -67,6 +67,7 @@ export type ReadinessReason = Coded<typeof READINESS_REASONS> & { readonly sever
 export const PREFLIGHT_CODES = [
   'account-enabled',
   'not-external-guest',
+  'not-guest',
   'not-operator-self',
   'operator-may-act',
   'tap-policy-enabled',
@@ -91,6 +92,8 @@ export const PREFLIGHT_FINDINGS = {
   'account-enabled.fail': none,
   'not-external-guest.pass': none,
   'not-external-guest.fail': none,
+  'not-guest.pass': none,
+  'not-guest.fail': z.strictObject({ guest: z.enum(['internal', 'external']) }),
   'not-operator-self.pass': none,
   'not-operator-self.fail': none,
   'operator-may-act.pass': role,

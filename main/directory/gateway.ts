@@ -41,6 +41,8 @@ export interface DirectoryGatewayOptions {
   search?: SearchOptions;
   /** Largest photo accepted, in bytes. Default 4 MB (Graph's own limit for a profile photo). */
   photoMaxBytes?: number;
+  /** The photo gives up after this long and the card shows initials. Default 5 s (never more than timeoutMs). */
+  photoTimeoutMs?: number;
   /**
    * Whether an error the Graph client re-wrapped from the token callback means "the operator must sign in again"
    * (operator/'s `operatorErrorCodeOf(e) === 'sign-in-required'`, injected by the station so that directory/ does
@@ -91,6 +93,8 @@ interface SendOptions {
   /** Statuses that are answers, not failures (e.g. 404 for "no photo"). */
   accept?: number[];
   tapCreate?: boolean;
+  /** This call's time limit, when not the gateway's. */
+  timeoutMs?: number;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -123,15 +127,29 @@ function toSummary(u: GraphUser): UserSummary {
   };
 }
 
-function toTap(t: z.infer<typeof GraphTap>): TapMethod {
+/**
+ * What the station knows about a pass when Graph leaves a property out or null (all are nullable in the CSDL):
+ * for a pass it just created, what it asked for; otherwise nothing ('' for a time means unknown; isOurs and
+ * completion treat an unparsable time as unknown, and an empty reason as "no verdict").
+ */
+interface TapFallback {
+  createdDateTime: string;
+  lifetimeInMinutes: number;
+  isUsableOnce: boolean;
+}
+
+function toTap(t: z.infer<typeof GraphTap>, known?: TapFallback): TapMethod {
+  const createdDateTime = nn(t.createdDateTime) ?? known?.createdDateTime ?? '';
   return {
     id: t.id,
-    createdDateTime: t.createdDateTime,
-    startDateTime: t.startDateTime,
-    lifetimeInMinutes: t.lifetimeInMinutes,
-    isUsableOnce: t.isUsableOnce,
-    isUsable: t.isUsable,
-    methodUsabilityReason: t.methodUsabilityReason,
+    createdDateTime,
+    // Graph starts a pass at its creation unless asked otherwise (the station never asks otherwise).
+    startDateTime: nn(t.startDateTime) ?? createdDateTime,
+    lifetimeInMinutes: t.lifetimeInMinutes ?? known?.lifetimeInMinutes ?? 0,
+    isUsableOnce: t.isUsableOnce ?? known?.isUsableOnce ?? true,
+    // A pass Graph just created to start now is usable; one read back without the flag is not assumed usable.
+    isUsable: t.isUsable ?? known !== undefined,
+    methodUsabilityReason: t.methodUsabilityReason ?? '',
   };
 }
 
@@ -175,12 +193,14 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
   const modelOf = options.modelOf ?? (() => null);
   const timeoutMs = options.timeoutMs ?? 30_000;
   const photoMaxBytes = options.photoMaxBytes ?? 4 * 1024 * 1024;
+  const photoTimeoutMs = Math.min(options.photoTimeoutMs ?? 5_000, timeoutMs);
 
   async function send(operation: string, method: Method, path: string, opts: SendOptions = {}): Promise<Answer> {
     const caller = opts.signal;
     if (caller?.aborted) throw caller.reason;
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+    const limit = opts.timeoutMs ?? timeoutMs;
+    const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${limit} ms`, 'TimeoutError')), limit);
     const onCallerAbort = () => controller.abort(caller?.reason);
     caller?.addEventListener('abort', onCallerAbort, { once: true });
     const aborted = new Promise<never>((_, reject) => {
@@ -207,7 +227,7 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
     } catch (e) {
       if (caller?.aborted) throw caller.reason;
       if (e instanceof DirectoryError) throw e;
-      if (controller.signal.aborted) throw timedOut(operation, timeoutMs);
+      if (controller.signal.aborted) throw timedOut(operation, limit);
       throw fromGraphClientError(e, operation, { tapCreate: opts.tapCreate ?? false, isSignInRequired });
     } finally {
       clearTimeout(timer);
@@ -324,7 +344,7 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
           isSelfServiceRegistrationAllowed: p.isSelfServiceRegistrationAllowed,
           isAttestationEnforced: p.isAttestationEnforced,
           keyRestrictions: p.keyRestrictions
-            ? { isEnforced: p.keyRestrictions.isEnforced, enforcementType: p.keyRestrictions.enforcementType, aaGuids: [...p.keyRestrictions.aaGuids] }
+            ? { isEnforced: p.keyRestrictions.isEnforced, enforcementType: p.keyRestrictions.enforcementType, aaGuids: [...(p.keyRestrictions.aaGuids ?? [])] }
             : null,
           includeTargets: (p.includeTargets ?? []).map((t) => ({ targetType: t.targetType, id: t.id })),
           excludeTargets: (p.excludeTargets ?? []).map((t) => ({ targetType: t.targetType, id: t.id })),
@@ -341,6 +361,8 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
         throw badInput('The pass lifetime must be a whole number of minutes between 10 and 43200', operation);
       }
       if (typeof request.isUsableOnce !== 'boolean') throw badInput('Choose whether the pass is one-time or multi-use', operation);
+      // Before the request: a lower bound for the pass's creation time should Graph's answer not carry one.
+      const sentAt = new Date().toISOString();
       const answer = await send(operation, 'POST', `/users/${key}/authentication/temporaryAccessPassMethods`, {
         body: { lifetimeInMinutes: lifetime, isUsableOnce: request.isUsableOnce },
         signal,
@@ -348,7 +370,7 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
       });
       try {
         const t = parse(GraphIssuedTap, answer, operation);
-        const issued: IssuedTap = { ...toTap(t), temporaryAccessPass: t.temporaryAccessPass, requestId: answer.requestId };
+        const issued: IssuedTap = { ...toTap(t, { createdDateTime: sentAt, lifetimeInMinutes: lifetime, isUsableOnce: request.isUsableOnce }), temporaryAccessPass: t.temporaryAccessPass, requestId: answer.requestId };
         return issued;
       } finally {
         answer.bytes.fill(0); // the raw body held the pass; the IssuedTap is now its only holder here
@@ -359,7 +381,7 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
       const operation = 'read the person’s Temporary Access Pass';
       const key = userKey(userId, operation);
       const list = await getJson(GraphTapList, operation, `/users/${key}/authentication/temporaryAccessPassMethods`, { signal });
-      return list.value.map(toTap);
+      return list.value.map((t) => toTap(t));
     },
 
     async getTap(userId, tapId, signal) {
@@ -401,16 +423,25 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
     },
   };
 
+  /**
+   * The photo, or null: a photo never fails the card (issue 10, 3c). Graph answers 404 for "no photo", 400 for an
+   * account without a mailbox (microsoft-graph-docs#8877), `MailboxNotHostedInExchangeOnline` for an on-premises
+   * mailbox (msgraph-sdk-dotnet#688), and may fail or be slow like any call; every such case shows initials, and
+   * the photo gets its own, shorter time limit so that a slow photo service does not hold the card up. Only the
+   * caller's own abort is passed on.
+   */
   async function readPhoto(base: string, signal: AbortSignal | undefined): Promise<string | null> {
     const operation = 'read the person’s photo';
-    const answer = await send(operation, 'GET', `${base}/photo/$value`, { signal, accept: [404] });
-    if (answer.status === 404) return null; // no photo (or no mailbox to hold one): not an error
-    const type = (headerValue(answer.headers, 'content-type') ?? '').split(';')[0]?.trim() ?? '';
-    if (!PHOTO_TYPES.test(type)) throw malformed(operation, answer.requestId, answer.status, [`content-type: expected an image, got ${type ? 'another type' : 'none'}`]);
-    if (answer.bytes.length === 0 || answer.bytes.length > photoMaxBytes) {
-      throw malformed(operation, answer.requestId, answer.status, [`(body): expected 1 to ${photoMaxBytes} bytes`]);
+    try {
+      const answer = await send(operation, 'GET', `${base}/photo/$value`, { signal, accept: [404], timeoutMs: photoTimeoutMs });
+      if (answer.status === 404) return null;
+      const type = (headerValue(answer.headers, 'content-type') ?? '').split(';')[0]?.trim() ?? '';
+      if (!PHOTO_TYPES.test(type) || answer.bytes.length === 0 || answer.bytes.length > photoMaxBytes) return null;
+      return `data:${type.toLowerCase()};base64,${answer.bytes.toString('base64')}`;
+    } catch (e) {
+      if (signal?.aborted) throw e;
+      return null;
     }
-    return `data:${type.toLowerCase()};base64,${answer.bytes.toString('base64')}`;
   }
 
   return gateway;

@@ -12,11 +12,12 @@
 //   upn / mail   contains `@`: one `@`, no spaces. Exact match on either: `userPrincipalName eq '…' or mail eq '…'`
 //                (both are supported with `eq` by default). The kind reported is `upn` unless only a mail matched.
 //   employee-id  one word of 1-16 letters/digits/`.`/`_`/`-` that contains a digit (`E2010`, `C2020`; a name has
-//                none). employeeId supports `eq` by default but never `startsWith` (entra-graph.md 5.2), so the
-//                default is an exact match. A station may choose `employeeIdMatch: 'prefix'`: then the query is
-//                the advanced `$search="employeeId:E20"` (ConsistencyLevel: eventual + $count=true), which the
-//                directory answers as a prefix match, at the price of eventual consistency (a just-created user
-//                can be missing for a while).
+//                none). The default is an exact match, `employeeId eq '…'`. A station may choose
+//                `employeeIdMatch: 'prefix'`: then the query is `startsWith(employeeId,'E20')` in `$filter`,
+//                which Microsoft documents for employeeId (Graph v1.0 user resource: "Supports `$filter` (`eq`,
+//                `ne`, `not`, `ge`, `le`, `in`, `startsWith`, and `eq` on `null` values)",
+//                learn.microsoft.com/graph/api/resources/user). Unlike `$search` it needs no advanced query, so
+//                a just-created user is found at once (no eventual consistency).
 //   display-name anything else made of letters, marks, digits, spaces, apostrophes (' ’), hyphens, periods and at
 //                most one comma. A prefix match, with the default (non-advanced) `startswith`:
 //                  one word   startswith(displayName|givenName|surname, 'w')
@@ -53,7 +54,7 @@ export interface BadgeFormat {
 
 export interface SearchOptions {
   badge?: BadgeFormat;
-  /** `exact` (default): employeeId eq. `prefix`: the advanced $search described above. */
+  /** `exact` (default): employeeId eq. `prefix`: startsWith(employeeId, …) as described above. */
   employeeIdMatch?: 'exact' | 'prefix';
 }
 
@@ -149,7 +150,7 @@ function addressQuery(term: string): UserQuery {
 }
 
 function employeeIdQuery(term: string, match: 'exact' | 'prefix'): UserQuery {
-  if (match === 'prefix') return { kind: 'employee-id', term, search: searchClause('employeeId', term), advanced: true };
+  if (match === 'prefix') return { kind: 'employee-id', term, filter: `startsWith(employeeId,${odataString(term)})`, advanced: false };
   return { kind: 'employee-id', term, filter: `employeeId eq ${odataString(term)}`, advanced: false };
 }
 

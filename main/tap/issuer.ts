@@ -32,6 +32,7 @@ import type { AuditPort, TapDirectoryPort } from './ports';
 import { graphFailure, outcomeUnknown, type GraphFailure } from '../directory/errors';
 import { systemTimers, type Timers } from './scheduling';
 import { TapDeleter } from './deleter';
+import { LIFETIME_ADJUSTED_CODE, lifetimeRangeFromRefusal, lifetimeWithin, type LifetimeRange, type LifetimeRangeMemory } from './lifetime-range';
 
 export interface IssueTapRequest {
   enrollmentId: string;
@@ -57,6 +58,12 @@ export interface TapIssuerDeps {
   guard: PassGuard;
   /** The station's deletion queue; reconciliation deletes through it so a failing DELETE is retried. */
   deleter?: TapDeleter;
+  /**
+   * The tenant's lifetime range as learnt this session (lifetime-range.ts). With it, a lifetime the tenant's
+   * policy refused once is adjusted before the POST; a lifetime refusal naming the range is answered with one
+   * more request at the shortest allowed lifetime.
+   */
+  lifetimeRange?: LifetimeRangeMemory;
   timers?: Timers;
   /** List attempts when reconciling (with 1 s, 2 s, ... between them). Default 3. */
   reconcileAttempts?: number;
@@ -80,6 +87,8 @@ export interface IssuedPass {
   readonly passTaken: boolean;
   /** Forget the pass without showing it (the session ended before it was shown). */
   dropPass(): void;
+  /** Set when the pass was issued with another lifetime than asked for, to fit the tenant's policy. */
+  readonly lifetimeAdjusted?: { code: typeof LIFETIME_ADJUSTED_CODE; requested: number; issued: number; range: LifetimeRange };
 }
 
 export type TapIssueErrorCode = 'existing-tap' | 'graph-refused' | 'not-delivered' | 'unresolved' | 'journal-failed' | 'cancelled';
@@ -118,6 +127,46 @@ const SKEW_MS = 5 * 60_000;
 const DEAD: ReadonlySet<string> = new Set(['Expired', 'OneTimeUsed']);
 
 export async function issueTap(request: IssueTapRequest, deps: TapIssuerDeps): Promise<IssuedPass> {
+  // A range learnt earlier this session: ask for a lifetime the policy allows straight away.
+  const known = deps.lifetimeRange?.get() ?? null;
+  const fitted = known ? lifetimeWithin(known, request.lifetimeInMinutes) : null;
+  if (known && fitted !== null) {
+    const issued = await issueOnce({ ...request, lifetimeInMinutes: fitted }, deps);
+    return adjusted(issued, { code: LIFETIME_ADJUSTED_CODE, requested: request.lifetimeInMinutes, issued: fitted, range: known });
+  }
+  try {
+    return await issueOnce(request, deps);
+  } catch (error) {
+    // Graph refused the lifetime (nothing was created, and tap.not-created is recorded): learn the range, and
+    // ask once more with the shortest lifetime it allows. Without both numbers the refusal stands.
+    const range = error instanceof TapIssueError && error.code === 'graph-refused' ? lifetimeRangeFromRefusal(error.cause) : null;
+    const retry = range ? lifetimeWithin(range, request.lifetimeInMinutes) : null;
+    if (!range || retry === null) throw error;
+    deps.lifetimeRange?.remember(range);
+    const issued = await issueOnce({ ...request, lifetimeInMinutes: retry }, deps);
+    return adjusted(issued, { code: LIFETIME_ADJUSTED_CODE, requested: request.lifetimeInMinutes, issued: retry, range });
+  }
+}
+
+/** `p` with the note that its lifetime was fitted to the policy; the pass itself stays in `p` alone. */
+function adjusted(p: IssuedPass, lifetimeAdjusted: NonNullable<IssuedPass['lifetimeAdjusted']>): IssuedPass {
+  return {
+    intentId: p.intentId,
+    enrollmentId: p.enrollmentId,
+    user: p.user,
+    tap: p.tap,
+    requestId: p.requestId,
+    replacedTapMethodId: p.replacedTapMethodId,
+    get passTaken() {
+      return p.passTaken;
+    },
+    takePass: () => p.takePass(),
+    dropPass: () => p.dropPass(),
+    lifetimeAdjusted,
+  };
+}
+
+async function issueOnce(request: IssueTapRequest, deps: TapIssuerDeps): Promise<IssuedPass> {
   const { enrollmentId, operator, user, signal } = request;
   if (signal?.aborted) throw new TapIssueError('cancelled', 'Issuing the Temporary Access Pass was cancelled.');
 

@@ -10,7 +10,8 @@ import { modelOfAaguid } from '../../main/station';
 
 let emu: Emulator;
 beforeAll(async () => {
-  emu = await startEmulator();
+  // The short one-time "kiosk" TAP policy preset: these tests are about 10-minute one-time passes.
+  emu = await startEmulator({ tapPolicy: 'kiosk' });
 });
 afterAll(async () => emu.close());
 beforeEach(() => emu.reset());
@@ -57,7 +58,7 @@ describe('searchUsers', () => {
     expect(filter).toContain("startswith(displayName,'Seán O''B')");
   });
 
-  it('finds a person by employee id, exactly by default; by prefix only when the station asks for the advanced query', async () => {
+  it('finds a person by employee id, exactly by default; by prefix (startsWith in $filter) when the station asks', async () => {
     const exact = gatewayFor(emu);
     expect(await exact.searchUsers('E2010')).toEqual({ kind: 'employee-id', users: [expect.objectContaining({ id: ID.megan })] });
     expect((await exact.searchUsers('e2010')).users.map((u) => u.id)).toEqual([ID.megan]);
@@ -70,8 +71,10 @@ describe('searchUsers', () => {
     const shown = found.users.map((u) => u.displayName);
     expect(shown).toEqual([...shown].sort((a, b) => a.localeCompare(b)));
     const q = new URLSearchParams(graphRequests(emu).at(-1)?.query ?? '');
-    expect(q.get('$search')).toBe('"employeeId:E201"');
-    expect(q.get('$count')).toBe('true');
+    // Documented for employeeId (Graph v1.0 user resource); no $search, no advanced query, no eventual consistency.
+    expect(q.get('$filter')).toBe("startsWith(employeeId,'E201')");
+    expect(q.get('$search')).toBeNull();
+    expect(q.get('$count')).toBeNull();
   });
 
   it('reads a badge burst (the employee id ending in Enter), with the station’s prefix and suffix when configured', async () => {
@@ -150,6 +153,38 @@ describe('identityCard', () => {
     const card = await gatewayFor(emu).identityCard(ID.sean);
     expect(card.photo).toBeNull();
     expect(card.displayName).toBe("Seán O'Brien");
+  });
+
+  // Issue 10, 3c: what Graph answers for a photo it cannot give never blocks the identity card.
+  const PHOTO_FAILURES: [what: string, status: number, error: { code: string; message: string }][] = [
+    ['no mailbox (400, microsoft-graph-docs#8877)', 400, { code: 'AuthenticationError', message: 'Error authenticating with resource' }],
+    ['an on-premises mailbox (msgraph-sdk-dotnet#688)', 404, { code: 'MailboxNotHostedInExchangeOnline', message: 'Mailbox is hosted by an on-premise or non-Exchange server, which is not supported.' }],
+    ['the same code with 400', 400, { code: 'MailboxNotHostedInExchangeOnline', message: 'Mailbox is hosted by an on-premise or non-Exchange server, which is not supported.' }],
+    ['a 500', 500, { code: 'UnknownError', message: '' }],
+    ['a 503 that stays', 503, { code: 'ServiceUnavailable', message: 'Service unavailable' }],
+    ['a 403', 403, { code: 'ErrorAccessDenied', message: 'Access is denied. Check credentials and try again.' }],
+  ];
+  it.each(PHOTO_FAILURES)('a photo failing with %s shows the card with initials', async (_what, status, error) => {
+    emu.injectFault({ path: '/photo/\\$value$', status, count: 5, headers: { 'content-type': 'application/json' }, body: { error } });
+    const card = await gatewayFor(emu).identityCard(ID.megan);
+    expect(card).toMatchObject({ id: ID.megan, displayName: 'Megan Bowen', photo: null });
+  });
+
+  it('a photo slower than its own time limit shows initials, without holding the card for the full call timeout', async () => {
+    emu.injectFault({ path: '/photo/\\$value$', delayMs: 4_000 });
+    const started = Date.now();
+    const card = await gatewayFor(emu, { gateway: { photoTimeoutMs: 300 } }).identityCard(ID.megan);
+    expect(card).toMatchObject({ id: ID.megan, photo: null });
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it('the caller’s abort while the photo loads still ends the card with the caller’s reason', async () => {
+    emu.injectFault({ path: '/photo/\\$value$', delayMs: 2_000 });
+    const controller = new AbortController();
+    const pending = gatewayFor(emu).identityCard(ID.megan, controller.signal);
+    const reason = new Error('operator cancelled');
+    setTimeout(() => controller.abort(reason), 100);
+    expect(await rejection(pending)).toBe(reason);
   });
 
   it('marks an external guest, and tells an internal guest apart', async () => {
@@ -312,6 +347,34 @@ describe('the Temporary Access Pass', () => {
   });
 });
 
+describe('after the pass exists, nothing the CSDL allows to be null fails a parse (issue 10, 3h)', () => {
+  it('a 201 whose every nullable property is null still delivers the pass, filled from what was asked', async () => {
+    emu.injectFault({
+      method: 'POST',
+      path: '/temporaryAccessPassMethods$',
+      status: 201,
+      headers: { 'content-type': 'application/json' },
+      body: { id: 'tap-nulls', temporaryAccessPass: 'Null!Safe42', createdDateTime: null, startDateTime: null, lifetimeInMinutes: null, isUsableOnce: null, isUsable: null, methodUsabilityReason: null },
+    });
+    const before = Date.now();
+    const issued = await gatewayFor(emu).createTap(ID.megan, { lifetimeInMinutes: 60, isUsableOnce: false });
+    expect(issued).toMatchObject({ id: 'tap-nulls', temporaryAccessPass: 'Null!Safe42', lifetimeInMinutes: 60, isUsableOnce: false, isUsable: true });
+    // The creation time is bounded from below by when the station asked (completion counts keys from it).
+    expect(Date.parse(issued.createdDateTime)).toBeGreaterThanOrEqual(before - 1000);
+    expect(issued.startDateTime).toBe(issued.createdDateTime);
+  });
+
+  it('listing and reading a pass back with null properties works (reconciliation and completion polling)', async () => {
+    const nulls = { id: 'tap-nulls', createdDateTime: null, startDateTime: null, lifetimeInMinutes: null, isUsableOnce: null, isUsable: null, methodUsabilityReason: null };
+    emu.injectFault({ path: '/temporaryAccessPassMethods$', status: 200, headers: { 'content-type': 'application/json' }, body: { value: [nulls] } });
+    emu.injectFault({ path: '/temporaryAccessPassMethods/tap-nulls$', status: 200, headers: { 'content-type': 'application/json' }, body: nulls });
+    const g = gatewayFor(emu);
+    const [listed] = await g.listTaps(ID.megan);
+    expect(listed).toMatchObject({ id: 'tap-nulls', createdDateTime: '', isUsable: false, methodUsabilityReason: '' });
+    expect(await g.getTap(ID.megan, 'tap-nulls')).toMatchObject({ id: 'tap-nulls', isUsable: false });
+  });
+});
+
 describe('security keys and sessions', () => {
   it('deletes a lost key (again: already gone) and revokes sign-in sessions', async () => {
     const g = gatewayFor(emu);
@@ -398,8 +461,9 @@ describe('when Graph misbehaves', () => {
     emu.injectFault({ path: '/policies/', status: 200, headers: { 'content-type': 'application/json' }, body: { state: 'sometimes' } });
     expect(await rejection(gatewayFor(emu, { operator: LIDIA }).tapPolicy())).toMatchObject({ kind: 'unavailable', code: 'malformedResponse' });
 
+    // A photo that is not an image does not fail the card: it shows initials (issue 10, 3c).
     emu.injectFault({ path: '/photo/\\$value$', status: 200, headers: { 'content-type': 'text/plain' }, body: 'not an image' });
-    expect(await rejection(gatewayFor(emu).identityCard(ID.megan))).toMatchObject({ kind: 'unavailable', code: 'malformedResponse' });
+    expect(await gatewayFor(emu).identityCard(ID.megan)).toMatchObject({ id: ID.megan, photo: null });
   });
   // Last in the file: the emulator still answers these delayed requests after the test has its result.
   it('an answer later than the per-call timeout is `timeout`', async () => {

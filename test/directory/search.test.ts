@@ -53,7 +53,7 @@ describe('planUserSearch', () => {
       advanced: false,
     });
     expect(planUserSearch(' E2010 ')).toEqual({ kind: 'employee-id', term: 'E2010', filter: "employeeId eq 'E2010'", advanced: false });
-    expect(planUserSearch('E201', { employeeIdMatch: 'prefix' })).toEqual({ kind: 'employee-id', term: 'E201', search: '"employeeId:E201"', advanced: true });
+    expect(planUserSearch('E201', { employeeIdMatch: 'prefix' })).toEqual({ kind: 'employee-id', term: 'E201', filter: "startsWith(employeeId,'E201')", advanced: false });
     expect(planUserSearch('E2010\r\n')).toMatchObject({ kind: 'badge', term: 'E2010', filter: "employeeId eq 'E2010'" });
     expect(planUserSearch('%B123?\n', { badge: { prefix: '%B', suffix: '?' } })).toMatchObject({ kind: 'badge', term: '123' });
     expect(planUserSearch('Megan')).toEqual({

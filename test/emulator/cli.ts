@@ -10,13 +10,13 @@ const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '0' },
     'msi-port': { type: 'string', default: '0' },
-    'tap-policy': { type: 'string', default: 'kiosk' },
+    'tap-policy': { type: 'string', default: 'microsoft-defaults' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 
 if (values.help) {
-  console.log(`Usage: npm run emulator -- [--port N] [--msi-port N] [--tap-policy kiosk|microsoft-defaults]
+  console.log(`Usage: npm run emulator -- [--port N] [--msi-port N] [--tap-policy microsoft-defaults|kiosk]
 Starts the Entra emulator: identity provider, Microsoft Graph slice and My Security Info pages.`);
   process.exit(0);
 }

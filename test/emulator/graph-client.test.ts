@@ -11,7 +11,8 @@ import { accessTokenFor } from './support/tokens';
 
 let emu: Emulator;
 beforeAll(async () => {
-  emu = await startEmulator();
+  // The short one-time "kiosk" TAP policy preset: these tests are about 10-minute one-time passes.
+  emu = await startEmulator({ tapPolicy: 'kiosk' });
 });
 afterAll(async () => emu.close());
 beforeEach(async () => {

@@ -14,7 +14,13 @@ import {
 
 export type TapPolicyPreset = 'kiosk' | 'microsoft-defaults';
 
-/** The kiosk's tenant: 10-minute, one-time passes; the "TAP excluded" group is out of scope. */
+/**
+ * The TAP policy presets. The default tenant uses Microsoft's default policy: 1 to 8 hours (60-480 minutes),
+ * default 1 hour, multi-use allowed, 8 characters (Microsoft Learn, "Configure Temporary Access Pass",
+ * entra/identity/authentication/howto-authentication-temporary-access-pass). "kiosk" is a named preset for
+ * the tests that need short one-time passes: 10-60 minutes, default 10, one-time, 12 characters.
+ * In both, the "TAP excluded" group is out of scope.
+ */
 export function tapPolicyPreset(preset: TapPolicyPreset, excludedGroupId?: string): TapPolicy {
   const excludeTargets = excludedGroupId ? [{ targetType: 'group' as const, id: excludedGroupId }] : [];
   const includeTargets = [{ targetType: 'group' as const, id: 'all_users', isRegistrationRequired: false }];
@@ -84,7 +90,7 @@ export class TenantState {
     options: StateOptions = {},
   ) {
     this.seed = options.seed ?? loadSeed();
-    this.preset = options.tapPolicy ?? 'kiosk';
+    this.preset = options.tapPolicy ?? 'microsoft-defaults';
     this.reset();
   }
 

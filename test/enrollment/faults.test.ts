@@ -21,7 +21,8 @@ const newTaps = () => tapsAt(emu).filter((t) => !seeded.has(t.id));
 const graphPosts = () => emu.requestLog().filter((r) => r.method === 'POST' && /temporaryAccessPassMethods$/.test(r.path));
 
 beforeAll(async () => {
-  emu = await startEmulator();
+  // The short one-time "kiosk" TAP policy preset: these tests are about 10-minute one-time passes.
+  emu = await startEmulator({ tapPolicy: 'kiosk' });
 });
 afterAll(async () => {
   await emu.close();

@@ -22,7 +22,8 @@ let seeded = new Set<string>();
 const newTaps = () => tapsAt(emu).filter((t) => !seeded.has(t.id));
 
 beforeAll(async () => {
-  emu = await startEmulator();
+  // The short one-time "kiosk" TAP policy preset: these tests are about 10-minute one-time passes.
+  emu = await startEmulator({ tapPolicy: 'kiosk' });
 });
 afterAll(async () => {
   await emu.close();
@@ -166,6 +167,8 @@ describe('enrollment flow', () => {
   it.each([
     ['a disabled account', upn('diego.siciliani'), 'account-enabled'],
     ['an external guest', 'Chris Green', 'not-external-guest'],
+    ['an external guest (no passkeys for guests)', 'Chris Green', 'not-guest'],
+    ['an internal guest (no passkeys for guests)', upn('lynne.robbins'), 'not-guest'],
     ['the operator themself', upn('patti.fernandez'), 'not-operator-self'],
   ])('pre-flight refuses %s: no TAP is created, Issue does nothing', async (_name, who, code) => {
     station = await openStation(emu);
@@ -176,7 +179,7 @@ describe('enrollment flow', () => {
     st.send({ type: 'issue' });
     expect(st.current().screen).toBe('preflight');
     expect(emu.requestLog().filter((r) => r.method === 'POST' && /temporaryAccessPassMethods/.test(r.path))).toEqual([]);
-    expect(st.journal.events().find((e) => e.type === 'preflight')).toMatchObject({ verdict: 'refused', failedChecks: [code] });
+    expect(st.journal.events().find((e) => e.type === 'preflight')).toMatchObject({ verdict: 'refused', failedChecks: expect.arrayContaining([code]) });
     st.send({ type: 'cancel' });
     await st.until('cancelled');
   });
@@ -260,6 +263,22 @@ describe('enrollment flow', () => {
     const f = await st.until('failed');
     expect(f.error.code).toBe('tap.lifetime-refused');
     expect(f.error.params).toEqual({ range: { min: 10, max: 60 } });
+    expect(newTaps()).toEqual([]);
+  });
+
+  it('Microsoft’s default policy, as an Authentication Administrator (policy unreadable): the refusal teaches the range and a 60-minute pass is issued', async () => {
+    emu.reset('microsoft-defaults');
+    station = await openStation(emu, { operator: upn('alex.wilber') });
+    const st = station;
+    const handover = await st.toHandover(upn('megan.bowen'));
+    expect(handover.pass).toMatch(/^\S{8}$/);
+    expect(handover.lifetimeMinutes).toBe(60);
+    const posts = emu.requestLog().filter((r) => r.method === 'POST' && /temporaryAccessPassMethods$/.test(r.path));
+    expect(posts.map((r) => r.status)).toEqual([400, 201]);
+    expect(st.journal.events().map((e) => e.type)).toEqual(expect.arrayContaining(['tap.intent', 'tap.not-created', 'tap.issued']));
+    expect(newTaps()).toHaveLength(1);
+    st.send({ type: 'cancel' });
+    await st.until('cancelled');
     expect(newTaps()).toEqual([]);
   });
 

@@ -31,7 +31,7 @@ describe('pre-flight', () => {
 
   it.each<[string, Partial<PreflightFacts>, PreflightCode]>([
     ['disabled account', { card: f.card({ accountEnabled: false }) }, 'account-enabled'],
-    ['external guest', { card: f.card({ userType: 'Guest', isExternalGuest: true }) }, 'not-external-guest'],
+    ['internal guest (no passkeys for guests)', { card: f.card({ userType: 'Guest', isExternalGuest: false }) }, 'not-guest'],
     ['the operator themself', { card: f.card({ id: f.operator().id }) }, 'not-operator-self'],
     ['operator without role', { operator: f.operator({ capability: 'none', roleNames: [] }) }, 'operator-may-act'],
     ['TAP policy disabled', { tapPolicy: f.tapPolicy({ state: 'disabled' }) }, 'tap-policy-enabled'],
@@ -56,10 +56,17 @@ describe('pre-flight', () => {
     expect(r.checks.filter((c) => c.status === 'fail').map((c) => c.code)).toEqual([code]);
   });
 
-  it('an internal guest passes the guest check', () => {
-    const r = runPreflight(facts({ card: f.card({ userType: 'Guest', isExternalGuest: false }) }));
-    expect(statusOf(r, 'not-external-guest')).toBe('pass');
-    expect(r.verdict).toBe('go');
+  it('guests, internal and external, are refused before a pass exists, each with its reason', () => {
+    const internal = runPreflight(facts({ card: f.card({ userType: 'Guest', isExternalGuest: false }) }));
+    expect(statusOf(internal, 'not-external-guest')).toBe('pass');
+    expect(internal.checks.find((c) => c.code === 'not-guest')).toMatchObject({ status: 'fail', params: { guest: 'internal' } });
+    expect(internal.verdict).toBe('refused');
+    const external = runPreflight(facts({ card: f.card({ userType: 'Guest', isExternalGuest: true }) }));
+    expect(external.checks.filter((c) => c.status === 'fail').map((c) => c.code).sort()).toEqual(['not-external-guest', 'not-guest']);
+    expect(external.checks.find((c) => c.code === 'not-guest')?.params).toEqual({ guest: 'external' });
+    // An invited account Graph did not mark as Guest is still refused (isExternalGuest from #EXT# or invitation).
+    expect(statusOf(runPreflight(facts({ card: f.card({ userType: 'Member', isExternalGuest: true }) })), 'not-guest')).toBe('fail');
+    expect(statusOf(runPreflight(facts()), 'not-guest')).toBe('pass');
   });
 
   it('an Authentication Administrator gets "unknown" for the target (roles not on the card), not a silent pass or a block', () => {

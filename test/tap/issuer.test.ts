@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { pendingTaps, verify } from '../../main/audit';
 import { issueTap, PassAlreadyTakenError, TapIssueError, type IssueTapRequest } from '../../main/tap/issuer';
 import { TapDeleter } from '../../main/tap/deleter';
+import { LifetimeRangeMemory } from '../../main/tap/lifetime-range';
 import { reconcileIntent } from '../../main/tap/recovery';
 import { startEmulator, type Emulator } from '../emulator';
 import { emulatorDirectory } from '../enrollment/support/directory';
@@ -21,7 +22,8 @@ let tj: TempJournal;
 let seeded: Set<string>;
 
 beforeAll(async () => {
-  emu = await startEmulator();
+  // The short one-time "kiosk" TAP policy preset: these tests are about 10-minute one-time passes.
+  emu = await startEmulator({ tapPolicy: 'kiosk' });
 });
 afterAll(async () => {
   await emu.close();
@@ -216,3 +218,54 @@ const immediateTimers = {
   },
   clearTimeout: () => undefined,
 };
+
+describe('Microsoft’s default TAP policy (1 to 8 hours) refuses the station’s short pass (issue 10, 3b)', () => {
+  const alex = { id: '00000000-0000-4000-8000-000000000001', upn: 'alex.wilber@tapkioskdemo.onmicrosoft.com' };
+  const asAlex = () => {
+    const directory = emulatorDirectory(emu, { operator: alex.upn });
+    return { directory, audit: tj.journal, guard: tj.journal.guard, deleter: new TapDeleter({ directory, audit: tj.journal }) };
+  };
+
+  it('an Authentication Administrator (policy unreadable) gets a pass: the range is learnt from the refusal and remembered', async () => {
+    emu.reset('microsoft-defaults');
+    const memory = new LifetimeRangeMemory();
+    const d = { ...asAlex(), lifetimeRange: memory };
+    const issued = await issueTap(request(megan, { operator: alex, lifetimeInMinutes: 10 }), d);
+    expect(issued.tap.lifetimeInMinutes).toBe(60);
+    expect(issued.lifetimeAdjusted).toEqual({ code: 'tap.lifetime-adjusted-to-policy', requested: 10, issued: 60, range: { min: 60, max: 480 } });
+    expect(issued.takePass()).toMatch(/^.{8}$/);
+    expect(issued.passTaken).toBe(true);
+    expect(types()).toEqual(['tap.intent', 'tap.not-created', 'tap.intent', 'tap.issued']);
+    expect(memory.get()).toEqual({ min: 60, max: 480 });
+    const posts = () => emu.requestLog().filter((r) => r.method === 'POST' && /temporaryAccessPassMethods$/.test(r.path)).length;
+    expect(posts()).toBe(2);
+    await finish(issued);
+
+    // The station's next pass goes straight to the learnt lifetime: one request.
+    const next = await issueTap(request(megan, { operator: alex, lifetimeInMinutes: 10 }), d);
+    expect(next.tap.lifetimeInMinutes).toBe(60);
+    expect(next.lifetimeAdjusted?.issued).toBe(60);
+    expect(posts()).toBe(3);
+    next.dropPass();
+    await finish(next);
+  });
+
+  it('a lifetime refusal without the numbers is not guessed at: the refusal stands, nothing is left behind', async () => {
+    emu.injectFault({ method: 'POST', path: '/temporaryAccessPassMethods$', status: 400, headers: { 'content-type': 'application/json' }, body: { error: { code: 'badRequest', message: 'Invalid LifetimeInMinutes specified.' } } });
+    const memory = new LifetimeRangeMemory();
+    const e = await issueTap(request(megan, { lifetimeInMinutes: 10 }), { ...deps(), lifetimeRange: memory }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(TapIssueError);
+    expect((e as TapIssueError).code).toBe('graph-refused');
+    expect(memory.get()).toBeNull();
+    expect(types()).toEqual(['tap.intent', 'tap.not-created']);
+  });
+
+  it('on the kiosk preset the 10-minute pass is issued as asked, with no adjustment', async () => {
+    emu.reset('kiosk');
+    const issued = await issueTap(request(megan), { ...deps(), lifetimeRange: new LifetimeRangeMemory() });
+    expect(issued.tap.lifetimeInMinutes).toBe(10);
+    expect(issued.lifetimeAdjusted).toBeUndefined();
+    issued.dropPass();
+    await finish(issued);
+  });
+});

@@ -23,7 +23,8 @@ let folder: string;
 const open: Journal[] = [];
 
 beforeAll(async () => {
-  emu = await startEmulator();
+  // The short one-time "kiosk" TAP policy preset: these tests are about 10-minute one-time passes.
+  emu = await startEmulator({ tapPolicy: 'kiosk' });
 });
 afterAll(async () => {
   await emu.close();

@@ -16,7 +16,8 @@ const BLOCKED = 'Temporary Access Pass sign in was blocked due to User Credentia
 let emu: Emulator;
 let msi: MsiClient;
 beforeAll(async () => {
-  emu = await startEmulator();
+  // The short one-time "kiosk" TAP policy preset: these tests are about 10-minute one-time passes.
+  emu = await startEmulator({ tapPolicy: 'kiosk' });
 });
 afterAll(async () => emu.close());
 beforeEach(() => {

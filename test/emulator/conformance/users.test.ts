@@ -252,10 +252,15 @@ describe('GET /users: $filter', () => {
     ]);
   });
 
+  it('accepts startsWith on employeeId, as the v1.0 user resource documents, without advanced parameters', async () => {
+    expect(names(await users("startsWith(employeeId,'E201')"))).toContain('Megan Bowen');
+    expect(names(await users("startswith(employeeId,'E2010')"))).toEqual(['Megan Bowen']);
+  });
+
   it('answers a clause the property is not indexed for with the documented unsupported-clause message', async () => {
     expectError(await users("officeLocation eq 'Munich'"), 400, 'Request_UnsupportedQuery', "Unsupported or invalid query filter clause specified for property 'officeLocation' of resource 'User'.");
     expect(names(await users("officeLocation eq 'Munich'", EVENTUAL, { $count: 'true' }))).toEqual(['Megan Bowen']);
-    expectError(await users("startswith(employeeId,'E')", EVENTUAL, { $count: 'true' }), 400, 'Request_UnsupportedQuery', /property 'employeeId' of resource 'User'/);
+    expectError(await users("startswith(employeeType,'E')", EVENTUAL, { $count: 'true' }), 400, 'Request_UnsupportedQuery', /property 'employeeType' of resource 'User'/);
     expectError(await users("contains(displayName,'an')"), 400, 'Request_UnsupportedQuery', /property 'displayName' of resource 'User'/);
   });
 
@@ -404,8 +409,10 @@ describe('GET /users: $count, $top, paging and $orderby', () => {
 });
 
 describe('directory roles: transitiveMemberOf/microsoft.graph.directoryRole', () => {
-  const roles = async (who: string, path = '/me/transitiveMemberOf/microsoft.graph.directoryRole') => {
-    const t = await accessTokenFor(emu, who, { scopes: ['User.Read'] });
+  // A scope that reads directory roles: without one, Graph lists them with limited information (limited-info.ts).
+  const ROLE_READER = ['User.Read', 'RoleManagement.Read.Directory'];
+  const roles = async (who: string, path = '/me/transitiveMemberOf/microsoft.graph.directoryRole', scopes: readonly string[] = ROLE_READER) => {
+    const t = await accessTokenFor(emu, who, { scopes });
     return get(path, { $count: 'true' }, EVENTUAL, t);
   };
 
@@ -440,12 +447,12 @@ describe('directory roles: transitiveMemberOf/microsoft.graph.directoryRole', ()
   });
 
   it("reads another user's roles at /users/{id}/transitiveMemberOf/microsoft.graph.directoryRole", async () => {
-    const res = await get(`/users/${upn('adele.vance')}/transitiveMemberOf/microsoft.graph.directoryRole`, { $count: 'true' }, EVENTUAL);
+    const res = await get(`/users/${upn('adele.vance')}/transitiveMemberOf/microsoft.graph.directoryRole`, { $count: 'true' }, EVENTUAL, await accessTokenFor(emu, ALEX, { scopes: ['User.Read.All', 'RoleManagement.Read.Directory'] }));
     expect(res.json().value.map((r: { displayName: string }) => r.displayName)).toEqual(['Global Administrator']);
   });
 
   it('without ConsistencyLevel + $count=true the cast is not applied: groups come back too (microsoft-graph-docs#17604)', async () => {
-    const t = await accessTokenFor(emu, upn('henrietta.mueller'), { scopes: ['User.Read'] });
+    const t = await accessTokenFor(emu, upn('henrietta.mueller'), { scopes: ROLE_READER });
     const res = await get('/me/transitiveMemberOf/microsoft.graph.directoryRole', {}, {}, t);
     expect(res.status).toBe(200);
     expect(res.json()).not.toHaveProperty('@odata.count');
@@ -454,7 +461,7 @@ describe('directory roles: transitiveMemberOf/microsoft.graph.directoryRole', ()
   });
 
   it('takes $select and a roleTemplateId $filter on the role list', async () => {
-    const t = await accessTokenFor(emu, upn('henrietta.mueller'), { scopes: ['User.Read'] });
+    const t = await accessTokenFor(emu, upn('henrietta.mueller'), { scopes: ROLE_READER });
     const path = '/me/transitiveMemberOf/microsoft.graph.directoryRole';
     const selected = await get(path, { $select: 'displayName,roleTemplateId', $count: 'true' }, EVENTUAL, t);
     expect(selected.json().value).toEqual([
@@ -464,6 +471,16 @@ describe('directory roles: transitiveMemberOf/microsoft.graph.directoryRole', ()
     expect(plain.json().value).toEqual([{ '@odata.type': '#microsoft.graph.group' }, { '@odata.type': '#microsoft.graph.directoryRole', roleTemplateId: Role.AuthenticationAdministrator }]);
     const filtered = await get(path, { $filter: `roleTemplateId eq '${Role.GlobalAdministrator}'`, $count: 'true' }, EVENTUAL, t);
     expect(filtered.json()).toMatchObject({ '@odata.count': 0, value: [] });
+  });
+
+  it('without a scope that reads directory roles, a role comes back with displayName and description null (issue 10, 3m)', async () => {
+    for (const scopes of [['User.Read'], ['User.Read', 'User.Read.All', 'UserAuthenticationMethod.ReadWrite.All']]) {
+      const [role] = (await roles(ALEX, undefined, scopes)).json().value;
+      expect(role).toMatchObject({ '@odata.type': '#microsoft.graph.directoryRole', displayName: null, description: null, roleTemplateId: Role.AuthenticationAdministrator });
+    }
+    const t = await accessTokenFor(emu, upn('henrietta.mueller'), { scopes: ['User.Read'] });
+    const all = (await get('/me/transitiveMemberOf', {}, {}, t)).json().value;
+    expect(all.map((o: { displayName: string | null }) => o.displayName)).toEqual(['Kiosk Operators', null]);
   });
 
   it('lists direct memberships only at /me/memberOf', async () => {

@@ -7,6 +7,7 @@ import type { EmulatorContext } from '../context';
 import { GraphError, authorizationDenied, notFound } from '../errors';
 import { ROLE_NAMES, Role, type UserRecord } from '../model';
 import { authenticate, hasAnyScope, type Caller } from './auth';
+import { asSeenBy } from './limited-info';
 import {
   type FilterArgument,
   type FilterNode,
@@ -110,7 +111,8 @@ const USER = schema<UserRecord>('User', [
   { name: 'department', type: 'string', get: (u) => u.department, filter: { eq: D, startsWith: D, eqNull: A } },
   { name: 'displayName', type: 'string', get: (u) => u.displayName, filter: { eq: D, startsWith: D, eqNull: A }, search: 'tokenized', orderBy: D },
   { name: 'employeeHireDate', type: 'dateTime', get: () => null, filter: { eq: A, range: A } },
-  { name: 'employeeId', type: 'string', get: (u) => u.employeeId, filter: { eq: D, eqNull: A }, search: 'startsWith' },
+  // startsWith: "Supports $filter (eq, ne, not, ge, le, in, startsWith, and eq on null values)" (v1.0 user resource).
+  { name: 'employeeId', type: 'string', get: (u) => u.employeeId, filter: { eq: D, startsWith: D, eqNull: A }, search: 'startsWith' },
   { name: 'employeeType', type: 'string', get: () => null, filter: { eq: A } },
   { name: 'externalUserState', type: 'string', get: (u) => (u.isExternal ? 'Accepted' : null), filter: { eq: D } },
   { name: 'faxNumber', type: 'string', get: () => null, filter: { eq: A, startsWith: A, eqNull: A } },
@@ -716,10 +718,10 @@ async function rolesOf(ctx: EmulatorContext, req: FastifyRequest, caller: Caller
   // client that reads only `@odata.type == directoryRole` entries stays correct either way.
   if (isAdvanced(q)) {
     const roles = ctx.state.rolesOf(target).map((r) => directoryRole(ctx, r));
-    return sendCollection(ctx, req, roles, ROLE, q, path, 'directoryRoles', (r, p) => shapeGeneric(r as DirectoryRole & Record<string, unknown>, p));
+    return sendCollection(ctx, req, roles, ROLE, q, path, 'directoryRoles', (r, p) => shapeGeneric(asSeenBy(caller, r) as DirectoryRole & Record<string, unknown>, p));
   }
   return sendCollection(ctx, req, memberships(ctx, target, true), MEMBER, q, path, 'directoryObjects', (m, p) =>
-    shapeGeneric(m as Membership & Record<string, unknown>, p),
+    shapeGeneric(asSeenBy(caller, m) as Membership & Record<string, unknown>, p),
   );
 }
 
@@ -730,7 +732,7 @@ async function membersOf(ctx: EmulatorContext, req: FastifyRequest, caller: Call
   const q = readQuery(req);
   const path = req.url.split('?')[0]?.replace(/^\/(v1\.0|beta)/, '') ?? '';
   return sendCollection(ctx, req, memberships(ctx, target, transitive), MEMBER, q, path, 'directoryObjects', (m, p) =>
-    shapeGeneric(m as Membership & Record<string, unknown>, p),
+    shapeGeneric(asSeenBy(caller, m) as Membership & Record<string, unknown>, p),
   );
 }
 

@@ -1,0 +1,182 @@
+// Every JSON body the emulator returns on a route the kiosk (or its provisioning clients) calls, checked against
+// Microsoft's own Graph v1.0 metadata (csdl.ts): property names and casing, Edm types, enum members,
+// nullability, inheritance and `@odata.type`; and every error body against the OData error shape.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator } from '../index';
+import { call, tapPath, token, U, userPath, type HttpResult } from './graph-http';
+import { graphModel, parseCsdl, propertiesOf, validateCollection, validateErrorBody, validateInstance } from './csdl';
+
+let emu: Emulator;
+beforeAll(async () => {
+  emu = await startEmulator();
+});
+afterAll(async () => emu.close());
+beforeEach(() => emu.reset());
+
+const model = graphModel();
+const CARD_FIELDS =
+  'id,userPrincipalName,displayName,givenName,surname,mail,employeeId,department,jobTitle,accountEnabled,userType,creationType,externalUserState';
+const SUMMARY_FIELDS = 'id,userPrincipalName,displayName,mail,department,jobTitle,employeeId';
+const CONFIGS = '/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations';
+const ROLES_CAST = '/v1.0/me/transitiveMemberOf/microsoft.graph.directoryRole?$count=true';
+const EVENTUAL = { ConsistencyLevel: 'eventual' };
+
+function ok(res: HttpResult, status = 200): unknown {
+  expect(res.status, res.text).toBe(status);
+  return res.body;
+}
+
+describe('the CSDL model itself', () => {
+  it('reads inheritance, nullability, collections, navigation properties and enums from the XML', () => {
+    const tap = propertiesOf(model, 'temporaryAccessPassAuthenticationMethod');
+    // id from entity, createdDateTime from authenticationMethod, the rest declared on the type.
+    expect(tap.get('id')).toMatchObject({ type: 'Edm.String', nullable: false });
+    expect(tap.get('createdDateTime')).toMatchObject({ type: 'Edm.DateTimeOffset', nullable: true });
+    expect(tap.get('lifetimeInMinutes')).toMatchObject({ type: 'Edm.Int32', nullable: true });
+    const fido = propertiesOf(model, 'fido2AuthenticationMethodConfiguration');
+    expect(fido.get('includeTargets')).toMatchObject({ type: 'microsoft.graph.passkeyAuthenticationMethodTarget', collection: true, navigation: true });
+    expect(fido.get('excludeTargets')).toMatchObject({ type: 'microsoft.graph.excludeTarget', collection: true, navigation: false });
+    expect(model.types.get('microsoft.graph.attestationLevel')).toMatchObject({ kind: 'enum' });
+  });
+
+  it('finds what a body gets wrong: casing, Edm type, enum member, null, a foreign @odata.type', () => {
+    const issues = validateInstance(model, 'fido2AuthenticationMethod', {
+      '@odata.type': '#microsoft.graph.fido2AuthenticationMethod',
+      id: 'x',
+      aaguid: 'wrong casing',
+      createdDateTime: '2024-01-01 10:00',
+      attestationLevel: 'attestedByVendor',
+      attestationCertificates: null,
+    });
+    expect(issues.join('\n')).toMatch(/aaguid: .*no such property \(did you mean aaGuid\?\)/);
+    expect(issues.join('\n')).toMatch(/createdDateTime: expected an ISO 8601/);
+    expect(issues.join('\n')).toMatch(/attestationLevel: "attestedByVendor" is not a member/);
+    expect(issues.join('\n')).toMatch(/attestationCertificates: expected a collection/);
+    expect(validateInstance(model, 'directoryRole', { id: null, displayName: null })).toEqual(['$.id: null, but the CSDL says Nullable="false"']);
+    expect(validateInstance(model, 'authenticationMethod', { '@odata.type': '#microsoft.graph.user', id: 'x' })[0]).toMatch(/does not derive from/);
+    expect(validateInstance(model, 'authenticationMethod', { id: 'x' })[0]).toMatch(/abstract/);
+  });
+
+  it('resolves aliases', () => {
+    const m = parseCsdl(`<?xml version="1.0"?><edmx:Edmx xmlns:edmx="x"><edmx:DataServices>
+      <Schema Namespace="a.b" Alias="ab"><EntityType Name="t" BaseType="ab.u"><Property Name="p" Type="Collection(ab.e)" Nullable="false"/></EntityType>
+      <EntityType Name="u"/><EnumType Name="e"><Member Name="one"/></EnumType></Schema></edmx:DataServices></edmx:Edmx>`);
+    expect(validateInstance(m, 'a.b.t', { p: ['one', 'two'] })).toEqual(['$.p[1]: "two" is not a member of a.b.e (one)']);
+  });
+});
+
+describe('users', () => {
+  it('the search ($filter and $search with the summary $select) returns users as declared', async () => {
+    const t = await token(emu, U.alex);
+    for (const query of [
+      `$filter=${encodeURIComponent("startsWith(displayName,'M')")}&$select=${SUMMARY_FIELDS}&$top=25`,
+      `$search=${encodeURIComponent('"displayName:Megan"')}&$select=${SUMMARY_FIELDS}&$top=25&$count=true`,
+      `$select=${CARD_FIELDS}`,
+      '',
+    ]) {
+      const body = ok(await call(emu, 'GET', `/v1.0/users?${query}`, { token: t, headers: EVENTUAL }));
+      expect(validateCollection(model, 'user', body), query).toEqual([]);
+    }
+  });
+
+  it('each seeded user, with the identity card $select, conforms (members, guests, disabled)', async () => {
+    const t = await token(emu, U.patti);
+    for (const user of emu.ctx.state.users.values()) {
+      const body = ok(await call(emu, 'GET', userPath(user.id, `?$select=${CARD_FIELDS}`), { token: t }));
+      expect(validateInstance(model, 'user', body), user.userPrincipalName).toEqual([]);
+    }
+  });
+
+  it('photo metadata conforms to profilePhoto, with and without a photo', async () => {
+    const t = await token(emu, U.alex);
+    for (const user of [U.megan, U.nestor]) {
+      const body = ok(await call(emu, 'GET', userPath(user, '/photo'), { token: t }));
+      expect(validateInstance(model, 'profilePhoto', body)).toEqual([]);
+    }
+  });
+});
+
+describe('authentication methods', () => {
+  it('temporaryAccessPassMethods: create, list and get conform', async () => {
+    const t = await token(emu, U.alex);
+    const created = ok(await call(emu, 'POST', tapPath(U.megan), { token: t, body: { isUsableOnce: true } }), 201) as { id: string };
+    expect(validateInstance(model, 'temporaryAccessPassAuthenticationMethod', created)).toEqual([]);
+    const list = ok(await call(emu, 'GET', tapPath(U.megan), { token: t }));
+    expect(validateCollection(model, 'temporaryAccessPassAuthenticationMethod', list)).toEqual([]);
+    const one = ok(await call(emu, 'GET', tapPath(U.megan, created.id), { token: t }));
+    expect(validateInstance(model, 'temporaryAccessPassAuthenticationMethod', one)).toEqual([]);
+    const seeded = ok(await call(emu, 'GET', tapPath(U.johanna), { token: t }));
+    expect(validateCollection(model, 'temporaryAccessPassAuthenticationMethod', seeded)).toEqual([]);
+  });
+
+  it('fido2Methods list and creationOptions conform', async () => {
+    const t = await token(emu, U.alex);
+    const keys = ok(await call(emu, 'GET', userPath(U.lee, '/authentication/fido2Methods'), { token: t }));
+    expect((keys as { value: unknown[] }).value.length).toBeGreaterThan(0);
+    expect(validateCollection(model, 'fido2AuthenticationMethod', keys)).toEqual([]);
+    const options = ok(await call(emu, 'GET', userPath(U.megan, '/authentication/fido2Methods/creationOptions'), { token: t }));
+    expect(validateInstance(model, 'webauthnCredentialCreationOptions', options)).toEqual([]);
+  });
+
+  it('revokeSignInSessions answers an Edm.Boolean', async () => {
+    const body = ok(await call(emu, 'POST', userPath(U.megan, '/revokeSignInSessions'), { token: await token(emu, U.alex) })) as { value: unknown };
+    expect(typeof body.value).toBe('boolean');
+  });
+});
+
+describe('authentication methods policy', () => {
+  it('the TemporaryAccessPass and Fido2 configurations, one by one and listed, conform', async () => {
+    const t = await token(emu, U.lidia);
+    const tap = ok(await call(emu, 'GET', `${CONFIGS}/TemporaryAccessPass`, { token: t }));
+    expect(validateInstance(model, 'authenticationMethodConfiguration', tap)).toEqual([]);
+    const fido = ok(await call(emu, 'GET', `${CONFIGS}/Fido2`, { token: t }));
+    expect(validateInstance(model, 'authenticationMethodConfiguration', fido)).toEqual([]);
+    expect(validateCollection(model, 'authenticationMethodConfiguration', ok(await call(emu, 'GET', CONFIGS, { token: t })))).toEqual([]);
+    const policy = ok(await call(emu, 'GET', '/v1.0/policies/authenticationMethodsPolicy', { token: t }));
+    expect(validateInstance(model, 'authenticationMethodsPolicy', policy)).toEqual([]);
+  });
+});
+
+describe('memberships and directory roles', () => {
+  it('memberOf, transitiveMemberOf and the directoryRole cast conform for direct and group-held roles', async () => {
+    for (const who of [U.alex, U.henrietta, U.grady, U.adele]) {
+      const t = await token(emu, who);
+      for (const path of ['/v1.0/me/memberOf', '/v1.0/me/transitiveMemberOf', ROLES_CAST, '/v1.0/me/transitiveMemberOf/microsoft.graph.directoryRole']) {
+        const body = ok(await call(emu, 'GET', path, { token: t, headers: EVENTUAL }));
+        expect(validateCollection(model, 'directoryObject', body), `${who} ${path}`).toEqual([]);
+      }
+    }
+  });
+
+  it('the cast under the lowest scope (User.Read) conforms too', async () => {
+    const body = ok(await call(emu, 'GET', ROLES_CAST, { token: await token(emu, U.alex, ['User.Read']), headers: EVENTUAL }));
+    expect(validateCollection(model, 'directoryRole', body)).toEqual([]);
+  });
+});
+
+describe('error bodies', () => {
+  it('every refusal the kiosk can meet is an OData error', async () => {
+    const alex = await token(emu, U.alex);
+    const nestor = await token(emu, U.nestor);
+    const refusals: [string, Promise<HttpResult>][] = [
+      ['no token', call(emu, 'GET', '/v1.0/users')],
+      ['unknown user', call(emu, 'GET', userPath('00000000-0000-4000-8000-00000000ffff'), { token: alex })],
+      ['policy as an Authentication Administrator', call(emu, 'GET', `${CONFIGS}/TemporaryAccessPass`, { token: alex })],
+      ['lifetime out of range', call(emu, 'POST', tapPath(U.megan), { token: alex, body: { lifetimeInMinutes: 5 } })],
+      ['external guest', call(emu, 'POST', tapPath(U.chris), { token: alex, body: {} })],
+      ['no role', call(emu, 'POST', tapPath(U.megan), { token: nestor, body: {} })],
+      ['not JSON', call(emu, 'POST', tapPath(U.megan), { token: alex, body: 'lifetimeInMinutes=60', headers: { 'content-type': 'text/plain' } })],
+      ['bad filter', call(emu, 'GET', `/v1.0/users?$filter=${encodeURIComponent("accountEnabled eq 'true'")}`, { token: alex })],
+      ['search without the header', call(emu, 'GET', `/v1.0/users?$search=${encodeURIComponent('"displayName:x"')}`, { token: alex })],
+      ['unknown TAP', call(emu, 'GET', tapPath(U.megan, '5a1f0c2e-7d3b-4e61-9a84-0c6b2d9e1f71'), { token: alex })],
+      ['no photo', call(emu, 'GET', userPath(U.nestor, '/photo/$value'), { token: alex })],
+      ['unknown segment', call(emu, 'GET', '/v1.0/nothingHere', { token: alex })],
+      ['creationOptions for oneself', call(emu, 'GET', '/v1.0/me/authentication/fido2Methods/creationOptions', { token: alex })],
+    ];
+    for (const [what, pending] of refusals) {
+      const res = await pending;
+      expect(res.status, what).toBeGreaterThanOrEqual(400);
+      expect(validateErrorBody(res.body), `${what}: ${res.text}`).toEqual([]);
+    }
+  });
+});
