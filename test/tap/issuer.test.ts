@@ -132,6 +132,26 @@ describe('issuing a TAP', () => {
     expect((await verify(tj.folder)).ok).toBe(true);
   });
 
+  it('the journal fails after Graph created the pass: withdrawn through the retrying deleter, never shown', async () => {
+    const d = deps();
+    // The disk refuses the tap.issued record; the first DELETE of the withdrawal fails too.
+    const audit = { append: (event: Parameters<typeof tj.journal.append>[0]) => (event.type === 'tap.issued' ? Promise.reject(new Error('ENOSPC: no space left on device')) : tj.journal.append(event)) };
+    emu.injectFault({ method: 'DELETE', path: 'temporaryAccessPassMethods/', status: 503 });
+    const error = await issueTap(request(megan), { ...d, audit }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TapIssueError);
+    expect((error as TapIssueError).code).toBe('journal-failed');
+    expect((error as TapIssueError).message).toMatch(/withdrawn and not shown/);
+    // Not given up after one failed DELETE: the withdrawal is queued in the station's deleter and retried.
+    const tapId = emu.ctx.state.taps.get(megan.id)?.id;
+    expect(tapId).toBeDefined();
+    expect(d.deleter.pending()).toMatchObject([{ tapMethodId: tapId, reason: 'failed', attempts: 1, user: megan }]);
+    expect(await d.deleter.drain(10_000)).toEqual([]);
+    expect(emu.ctx.state.taps.has(megan.id)).toBe(false);
+    // The deleter settles before it writes its record: wait for the line.
+    await vi.waitFor(() => expect(types()).toEqual(['tap.intent', 'tap.delete-failed', 'tap.deleted']));
+    expect(tj.events()[2]).toMatchObject({ type: 'tap.deleted', reason: 'failed', tapMethodId: tapId });
+  });
+
   it('connection dropped before Graph did anything: not created, no TAP, nothing pending', async () => {
     emu.injectFault({ method: 'POST', path: 'temporaryAccessPassMethods$', drop: 'before' });
     const error = (await issueTap(request(megan), deps()).catch((e: unknown) => e)) as TapIssueError;
