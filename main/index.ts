@@ -1,7 +1,7 @@
 // Electron entry: single instance, configuration, the secure window, wiring. The only file that knows every part.
 // Everything with logic lives in electron-free modules (main/kiosk/*-policy, wipe, quit-tasks, demo-emulator and the
 // services); this file only connects them.
-import { app, ipcMain, Menu, type BrowserWindow } from 'electron';
+import { app, ipcMain, Menu, powerMonitor, type BrowserWindow } from 'electron';
 import { COMMAND_CHANNEL, SNAPSHOT_CHANNEL, type KioskReply } from '../common/contract';
 import { ConfigError, configPath, configRequestsDemo, defaultStationId, loadConfig, type StationConfig } from './config';
 import { createKioskHandlers, type KioskHandlers } from './ipc';
@@ -11,9 +11,10 @@ import { startDemoEmulator, type DemoEmulator } from './kiosk/demo-emulator';
 import { builtPaths, createMainWindow } from './kiosk/main-window';
 import { APP_ORIGIN, securityInfoPolicy } from './kiosk/navigation-policy';
 import { withoutSecrets } from './kiosk/page-step';
+import { runQuitTasksOnSessionEnd, watchRenderer } from './kiosk/exit-paths';
 import { dropKioskShortcuts, refuseClientCertificates } from './kiosk/guard';
 import { forbiddenLaunchSwitches } from './kiosk/hardening';
-import { QuitTasks } from './kiosk/quit-tasks';
+import { QuitTasks, type QuitReport } from './kiosk/quit-tasks';
 import { SecurityInfoView } from './kiosk/security-info-view';
 import { createSignInPresenter } from './kiosk/signin-window';
 import { configFailedStatus, createStation, type Station } from './station';
@@ -90,6 +91,16 @@ async function start(): Promise<void> {
     onDenied: logDenied,
   });
   mainWindow = window;
+  // Logoff, shutdown and restart run the same quit tasks as before-quit; a crashed or hung renderer is reloaded and
+  // asks for the current state (main/kiosk/exit-paths.ts).
+  runQuitTasksOnSessionEnd({
+    window,
+    powerMonitor,
+    runQuitTasks: () => quitTasks.run(),
+    quit: () => app.quit(),
+    onReport: (trigger, report) => logQuitReport(`on ${trigger}`, report),
+  });
+  watchRenderer(window.webContents, { onEvent: (what) => console.error(`[kiosk] ${what}`) });
 
   if (!config) {
     // The station status screen shows the configuration error with what to do; no session without a configuration.
@@ -177,8 +188,8 @@ function serveIpc(window: BrowserWindow, handlers: KioskHandlers, devServerUrl: 
 
 /**
  * Quit: the tasks registered above run once, in order, each within its budget (main/kiosk/quit-tasks.ts); then
- * the app exits. `before-quit` is prevented until they are done, so closing the window or the OS logging off
- * still drains pending TAP deletions and wipes the browser partitions.
+ * the app exits. `before-quit` is prevented until they are done, so closing the window still drains pending TAP
+ * deletions and wipes the browser partitions; logoff and shutdown start the same tasks (runQuitTasksOnSessionEnd).
  */
 function installQuitHook(): void {
   let drained = false;
@@ -186,10 +197,14 @@ function installQuitHook(): void {
     if (drained) return;
     event.preventDefault();
     void quitTasks.run().then((report) => {
-      for (const f of report.failed) console.error(`[kiosk] on quit, ${f.name} failed: ${f.message}`);
-      for (const name of report.timedOut) console.error(`[kiosk] on quit, ${name} did not finish in time`);
+      logQuitReport('on quit', report);
       drained = true;
       app.quit();
     });
   });
+}
+
+function logQuitReport(when: string, report: QuitReport): void {
+  for (const f of report.failed) console.error(`[kiosk] ${when}, ${f.name} failed: ${f.message}`);
+  for (const name of report.timedOut) console.error(`[kiosk] ${when}, ${name} did not finish in time`);
 }
