@@ -11,6 +11,7 @@ import { upn } from '../directory/support';
 import { submitSignIn } from '../emulator/support/idp-browser';
 import { registerSecurityKey, signInWithPass } from './desk-user';
 import { startHarness, type Harness } from './server';
+import { describeHits, leakRoots, scanForPasses } from '../leaks/scan';
 
 /** The page's global, as the shim sets it (this file is type-checked without the DOM library). */
 type PageGlobal = { kiosk: KioskBridge; seen: KioskState[] };
@@ -24,9 +25,14 @@ beforeAll(async () => {
   context = await harness.browser.newContext();
   page = await context.newPage();
 }, 120_000);
+const suiteStarted = Date.now();
 afterAll(async () => {
   await context?.close();
+  // Every pass the emulator issued (not only those on a hand-over screen), in no file written since the suite
+  // started under the harness's folders, os.tmpdir() and the working directory, in any encoded form.
+  const leaks = harness ? scanForPasses(harness.emulator.issuedPasses(), leakRoots([harness.dataRoot]), suiteStarted) : { hits: [] };
   await harness?.close();
+  expect(leaks.hits, describeHits(leaks.hits)).toEqual([]);
 });
 
 const request = (req: unknown) => page.evaluate((r) => (globalThis as unknown as PageGlobal).kiosk.request(r as never), req) as Promise<KioskReply>;

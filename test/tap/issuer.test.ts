@@ -8,6 +8,7 @@ import { reconcileIntent } from '../../main/tap/recovery';
 import { startEmulator, type Emulator } from '../emulator';
 import { emulatorDirectory } from '../enrollment/support/directory';
 import { captureConsole, eventsIn, STATION, tempJournal, type TempJournal } from '../enrollment/support/journal';
+import { describeHits, leakRoots, scanForPasses } from '../leaks/scan';
 
 const operator = { id: '00000000-0000-4000-8000-000000000002', upn: 'patti.fernandez@tapkioskdemo.onmicrosoft.com' };
 const megan = { id: '00000000-0000-4000-8000-000000000010', upn: 'megan.bowen@tapkioskdemo.onmicrosoft.com' };
@@ -17,6 +18,7 @@ const isaiah = { id: '00000000-0000-4000-8000-000000000015', upn: 'isaiah.langer
 const johanna = { id: '00000000-0000-4000-8000-000000000016', upn: 'johanna.lorenz@tapkioskdemo.onmicrosoft.com' };
 
 let emu: Emulator;
+const suiteStarted = Date.now();
 let tj: TempJournal;
 let seeded: Set<string>;
 
@@ -24,6 +26,10 @@ beforeAll(async () => {
   emu = await startEmulator();
 });
 afterAll(async () => {
+  // Every pass the emulator issued in this suite (not only those shown), in no file written since it started,
+  // in any encoded form (test/leaks/scan.ts).
+  const leaks = scanForPasses(emu.issuedPasses(), leakRoots(), suiteStarted);
+  expect(leaks.hits, describeHits(leaks.hits)).toEqual([]);
   await emu.close();
 });
 beforeEach(async () => {
