@@ -60,7 +60,25 @@ export type KioskReply =
   | { ok: true; kind: 'state'; state: KioskState }
   | { ok: true; kind: 'today'; day: string; rows: TodayRow[] }
   | { ok: true; kind: 'exportCsv'; day: string; fileName: string; csv: string }
-  | { ok: false; error: { code: 'invalid-request' | 'not-now' | 'failed'; message: string } };
+  | { ok: false; error: { code: KioskErrorCode; message: string } };
+
+/**
+ * Why a request was refused. `operator-required`: the journal's queries (`today`, `exportCsv`) name people,
+ * operators and ID documents, so they answer only while an operator is signed in and the station is unlocked.
+ */
+export type KioskErrorCode = 'invalid-request' | 'not-now' | 'operator-required' | 'failed';
+
+/** Screens on which no operator is at work: nobody signed in, signing in (again), locked, or stopping. */
+const NO_OPERATOR_SCREENS: ReadonlySet<SessionSnapshot['screen']> = new Set(['signed-out', 'signing-in', 'locked', 'stopped']);
+
+/**
+ * An operator is signed in and the station is unlocked: the one rule for the journal's queries (main/ipc/handlers.ts)
+ * and for showing the "Today" button (renderer). Clean-up on the way to locked or signed out counts as not at work.
+ */
+export function operatorAtWork(session: SessionSnapshot | null): boolean {
+  if (!session || session.operator === null || NO_OPERATOR_SCREENS.has(session.screen)) return false;
+  return !(session.screen === 'cleaning-up' && (session.why === 'locked' || session.why === 'signed-out'));
+}
 
 /** What the station itself is doing, shown on the "Station status" screen and in the header. */
 export interface StationStatus {

@@ -1,7 +1,7 @@
 // Electron entry: single instance, configuration, the secure window, wiring. The only file that knows every part.
 // Everything with logic lives in electron-free modules (main/kiosk/*-policy, wipe, quit-tasks, demo-emulator and the
 // services); this file only connects them.
-import { app, ipcMain, type BrowserWindow } from 'electron';
+import { app, ipcMain, Menu, powerMonitor, type BrowserWindow } from 'electron';
 import { COMMAND_CHANNEL, SNAPSHOT_CHANNEL, type KioskReply } from '../common/contract';
 import { ConfigError, configPath, configRequestsDemo, defaultStationId, loadConfig, type StationConfig } from './config';
 import { createKioskHandlers, type KioskHandlers } from './ipc';
@@ -11,7 +11,10 @@ import { startDemoEmulator, type DemoEmulator } from './kiosk/demo-emulator';
 import { builtPaths, createMainWindow } from './kiosk/main-window';
 import { APP_ORIGIN, securityInfoPolicy } from './kiosk/navigation-policy';
 import { withoutSecrets } from './kiosk/page-step';
-import { QuitTasks } from './kiosk/quit-tasks';
+import { runQuitTasksOnSessionEnd, watchRenderer } from './kiosk/exit-paths';
+import { dropKioskShortcuts, refuseClientCertificates } from './kiosk/guard';
+import { forbiddenLaunchSwitches } from './kiosk/hardening';
+import { QuitTasks, type QuitReport } from './kiosk/quit-tasks';
 import { SecurityInfoView } from './kiosk/security-info-view';
 import { createSignInPresenter } from './kiosk/signin-window';
 import { configFailedStatus, createStation, type Station } from './station';
@@ -22,10 +25,24 @@ let mainWindow: BrowserWindow | undefined;
 /** Denied navigations, windows, permissions and downloads: origin and path only (queries can carry codes). */
 const logDenied = (url: string, reason: string) => console.warn(`[kiosk] denied ${withoutSecrets(url) || '(opaque URL)'}: ${reason}`);
 
+// A packaged build refuses a debugging or net-log switch on its command line (main/kiosk/hardening.ts), before any
+// window, token or pass exists. (Chromium may already have opened a remote-debugging port; nothing is in it yet.)
+const forbidden = app.isPackaged ? forbiddenLaunchSwitches(process.argv) : [];
+if (forbidden.length > 0) {
+  console.error(`[kiosk] refusing to start with ${forbidden.join(', ')} on the command line`);
+  app.exit(2);
+}
+
 // Must precede `ready`: the app's pages are served on app://kiosk/ (main/kiosk/app-protocol.ts).
 registerAppScheme();
+// No application menu in a packaged build (its accelerators include reload and DevTools).
+if (app.isPackaged) Menu.setApplicationMenu(null);
+// A TLS client-certificate request is never answered with a certificate from the store.
+refuseClientCertificates(app);
 
-if (!app.requestSingleInstanceLock()) {
+if (forbidden.length > 0) {
+  // app.exit above ends the process; nothing below runs.
+} else if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.on('second-instance', () => {
@@ -62,14 +79,28 @@ async function start(): Promise<void> {
   }
 
   const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL'];
+  const kiosk = config ? (config.kioskMode ?? !config.demo) : app.isPackaged;
+  // Kiosk mode: every web contents from now on (the main window, My Security Info, the sign-in window) drops the
+  // reload, DevTools, print and close shortcuts.
+  if (kiosk) app.on('web-contents-created', (_event, contents) => dropKioskShortcuts(contents));
   const window = createMainWindow({
     ...builtPaths(import.meta.dirname),
-    kiosk: config ? (config.kioskMode ?? !config.demo) : app.isPackaged,
+    kiosk,
     devTools: !app.isPackaged || config?.demo === true,
     devServerUrl,
     onDenied: logDenied,
   });
   mainWindow = window;
+  // Logoff, shutdown and restart run the same quit tasks as before-quit; a crashed or hung renderer is reloaded and
+  // asks for the current state (main/kiosk/exit-paths.ts).
+  runQuitTasksOnSessionEnd({
+    window,
+    powerMonitor,
+    runQuitTasks: () => quitTasks.run(),
+    quit: () => app.quit(),
+    onReport: (trigger, report) => logQuitReport(`on ${trigger}`, report),
+  });
+  watchRenderer(window.webContents, { onEvent: (what) => console.error(`[kiosk] ${what}`) });
 
   if (!config) {
     // The station status screen shows the configuration error with what to do; no session without a configuration.
@@ -157,8 +188,8 @@ function serveIpc(window: BrowserWindow, handlers: KioskHandlers, devServerUrl: 
 
 /**
  * Quit: the tasks registered above run once, in order, each within its budget (main/kiosk/quit-tasks.ts); then
- * the app exits. `before-quit` is prevented until they are done, so closing the window or the OS logging off
- * still drains pending TAP deletions and wipes the browser partitions.
+ * the app exits. `before-quit` is prevented until they are done, so closing the window still drains pending TAP
+ * deletions and wipes the browser partitions; logoff and shutdown start the same tasks (runQuitTasksOnSessionEnd).
  */
 function installQuitHook(): void {
   let drained = false;
@@ -166,10 +197,14 @@ function installQuitHook(): void {
     if (drained) return;
     event.preventDefault();
     void quitTasks.run().then((report) => {
-      for (const f of report.failed) console.error(`[kiosk] on quit, ${f.name} failed: ${f.message}`);
-      for (const name of report.timedOut) console.error(`[kiosk] on quit, ${name} did not finish in time`);
+      logQuitReport('on quit', report);
       drained = true;
       app.quit();
     });
   });
+}
+
+function logQuitReport(when: string, report: QuitReport): void {
+  for (const f of report.failed) console.error(`[kiosk] ${when}, ${f.name} failed: ${f.message}`);
+  for (const name of report.timedOut) console.error(`[kiosk] ${when}, ${name} did not finish in time`);
 }

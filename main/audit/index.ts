@@ -4,7 +4,7 @@ export { auditEventSchema, auditEvents, parseEvent, AuditEventError, SECRET_FIEL
 export type { AuditEvent, AuditEventType, EventOf, Payload, GraphTapMethod } from './events';
 export { auditRecordSchema, genesisHash, journalFileName, localDay } from './record';
 export type { AuditRecord } from './record';
-export { RedactionGuard, RedactionError } from './redaction';
+export { RedactionGuard, RedactionError, encodedForms, type EncodedForm } from './redaction';
 export { openJournal, Journal, JournalLockedError, JournalBrokenError } from './journal';
 export type { JournalOptions, RepairEvent } from './journal';
 export { verify } from './verify';

@@ -5,13 +5,15 @@
  *
  * - Every request is validated once, here, against `kioskRequestSchema`; anything else is answered
  *   `invalid-request` (never a throw, never an echo of the input's values).
- * - Commands go to the enrollment session (`session.send`); queries read the state or the audit journal.
+ * - Commands go to the enrollment session (`session.send`); queries read the state or the audit journal. The
+ *   journal's queries (`today`, `exportCsv`) are refused `operator-required` unless an operator is signed in
+ *   and the station is unlocked (`operatorAtWork`, common/contract.ts).
  * - The state stream merges the session's snapshots with the station's status and emits on every change.
  *
  * The pass: only the session snapshot's `handover` screen carries it (in `state` replies and the stream). No
  * other reply is built from the snapshot, and error messages name paths and codes only.
  */
-import { kioskRequestSchema, type KioskQuery, type KioskReply, type KioskState, type StationStatus, type TodayRow } from '../../common/contract';
+import { kioskRequestSchema, operatorAtWork, type KioskErrorCode, type KioskQuery, type KioskReply, type KioskState, type StationStatus, type TodayRow } from '../../common/contract';
 import { enrollmentRows, exportCsv, localDay, records } from '../audit';
 import type { SessionSnapshot } from '../../common/session';
 
@@ -48,7 +50,7 @@ export interface KioskHandlers {
   dispose(): void;
 }
 
-const refuse = (code: 'invalid-request' | 'not-now' | 'failed', message: string): KioskReply => ({ ok: false, error: { code, message } });
+const refuse = (code: KioskErrorCode, message: string): KioskReply => ({ ok: false, error: { code, message } });
 
 /** The audit CSV's columns the "Today" screen shows. */
 const TODAY_COLUMNS = [
@@ -96,6 +98,8 @@ export function createKioskHandlers(options: KioskHandlerOptions): KioskHandlers
   const query = async (q: KioskQuery): Promise<KioskReply> => {
     if (q.type === 'state') return { ok: true, kind: 'state', state: current };
     if (!audit) return refuse('not-now', 'There is no audit journal without a configuration.');
+    // Names, object ids, operators and ID documents: only for an operator at work, never on a locked or signed-out station.
+    if (!operatorAtWork(current.session)) return refuse('operator-required', 'The journal is shown only while an operator is signed in and the station is unlocked.');
     const day = q.day ?? localDay(new Date(now()));
     try {
       if (q.type === 'today') {

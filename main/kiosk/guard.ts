@@ -5,7 +5,8 @@
  * handed to `onIntercept`. New windows are always denied, `<webview>` is never attached.
  * Thin Electron glue: the decisions are the policy's, tested without Electron.
  */
-import type { Event as ElectronEvent, Session, WebContents } from 'electron';
+import type { App, Event as ElectronEvent, Session, WebContents } from 'electron';
+import { blockedRequest, droppedShortcut, type KeyInput } from './hardening';
 import { decidePermission, type NavigationPolicy } from './navigation-policy';
 
 export interface GuardHooks {
@@ -63,4 +64,32 @@ export function lockDownSession(ses: Session, hooks: Pick<GuardHooks, 'onDenied'
     hooks.onDenied?.(item.getURL(), 'downloads are never allowed');
   });
   ses.setSpellCheckerEnabled(false);
+}
+
+/** Kiosk mode: reload, DevTools, print and close shortcuts never reach the page or Electron (hardening.ts). */
+export function dropKioskShortcuts(contents: WebContents): void {
+  contents.on('before-input-event', (event, input: KeyInput) => {
+    if (droppedShortcut(input) !== null) event.preventDefault();
+  });
+}
+
+/**
+ * The My Security Info partition: every request (script, XHR, image, frame: not only navigations) to Seamless SSO
+ * or device registration is cancelled (hardening.ts `blockedRequest`). A session has one such listener; the
+ * sign-in window, which needs its own, applies `blockedRequest` in it.
+ */
+export function cancelBlockedRequests(ses: Session, hooks: Pick<GuardHooks, 'onDenied'> = {}): void {
+  ses.webRequest.onBeforeRequest({ urls: ['<all_urls>'] }, (details, callback) => {
+    const cancel = blockedRequest(details.url);
+    if (cancel) hooks.onDenied?.(details.url, 'requests to this host are cancelled');
+    callback({ cancel });
+  });
+}
+
+/** The app never answers a TLS client-certificate request (Electron would pick the first certificate silently). */
+export function refuseClientCertificates(app: App): void {
+  app.on('select-client-certificate', (event, _contents, _url, _list, callback) => {
+    event.preventDefault();
+    callback();
+  });
 }

@@ -42,6 +42,8 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
     webPreferences: { ...HARDENED_WEB_PREFERENCES, preload: options.preloadPath, devTools: options.devTools, session: ses },
   });
   if (options.kiosk) win.setMenu(null);
+  // The pass is shown here: screen capture and recording get a black window (Windows, macOS).
+  win.setContentProtection(true);
   guardWebContents(win.webContents, appPagesPolicy({ devServerUrl: options.devServerUrl }), { onDenied: options.onDenied });
   win.once('ready-to-show', () => win.show());
   void win.loadURL(options.devServerUrl ?? `${APP_ORIGIN}/index.html`);

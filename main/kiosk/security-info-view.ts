@@ -17,7 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import { type BrowserWindow, type Rectangle, session as electronSession, WebContentsView } from 'electron';
 import type { SecurityInfoViewPort } from '../tap/ports';
-import { guardWebContents, lockDownSession } from './guard';
+import { cancelBlockedRequests, guardWebContents, lockDownSession } from './guard';
 import type { NavigationPolicy } from './navigation-policy';
 import { parseStep, READ_STEP_SCRIPT, STEP_WORLD_ID, withoutSecrets } from './page-step';
 import { WipeError, wipeSession } from './wipe';
@@ -65,6 +65,7 @@ export class SecurityInfoView implements SecurityInfoViewPort {
     const partition = `msi-${randomUUID()}`;
     const ses = electronSession.fromPartition(partition, { cache: true });
     lockDownSession(ses, { onDenied: this.options.onDenied });
+    cancelBlockedRequests(ses, { onDenied: this.options.onDenied });
     const view = new WebContentsView({
       webPreferences: { ...REMOTE_PAGE_PREFERENCES, session: ses },
     });

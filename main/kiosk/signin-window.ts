@@ -17,6 +17,7 @@ import { OperatorSignInCancelled } from '../operator/errors';
 import type { SignInPresenter } from '../operator/presenter';
 import { issuedByCa } from './demo-trust';
 import { guardWebContents, lockDownSession } from './guard';
+import { blockedRequest } from './hardening';
 import { isRedirectTo, operatorSignInPolicy } from './navigation-policy';
 import { wipeSession, type WipeReport } from './wipe';
 import { REMOTE_PAGE_PREFERENCES } from './web-preferences';
@@ -92,6 +93,12 @@ export function createSignInPresenter(options: SignInWindowOptions): SignInPrese
       request.signal.addEventListener('abort', onAbort, { once: true });
 
       ses.webRequest.onBeforeRequest({ urls: ['<all_urls>'] }, (details, callback) => {
+        // Seamless SSO and device registration: never, not even a script or an image (hardening.ts).
+        if (blockedRequest(details.url)) {
+          options.onDenied?.(details.url, 'requests to this host are cancelled');
+          callback({ cancel: true });
+          return;
+        }
         if (isRedirectTo(details.url, request.redirectUri)) {
           callback({ cancel: true });
           settle({ url: details.url });

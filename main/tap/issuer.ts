@@ -31,7 +31,7 @@ import type { TapMethod } from '../../common/directory';
 import type { AuditPort, TapDirectoryPort } from './ports';
 import { graphFailure, outcomeUnknown, type GraphFailure } from '../directory/errors';
 import { systemTimers, type Timers } from './scheduling';
-import { TapDeleter } from './deleter';
+import { TapDeleter, type DeletionOutcome, type TapDeleteReason, type TapRef } from './deleter';
 import { LIFETIME_ADJUSTED_CODE, lifetimeRangeFromRefusal, lifetimeWithin, type LifetimeRange, type LifetimeRangeMemory } from './lifetime-range';
 
 export interface IssueTapRequest {
@@ -56,7 +56,7 @@ export interface TapIssuerDeps {
   directory: Pick<TapDirectoryPort, 'createTap' | 'listTaps' | 'deleteTap'>;
   audit: AuditPort;
   guard: PassGuard;
-  /** The station's deletion queue; reconciliation deletes through it so a failing DELETE is retried. */
+  /** The station's deletion queue; reconciliation and the withdrawal after a journal failure delete through it so a failing DELETE is retried. */
   deleter?: TapDeleter;
   /**
    * The tenant's lifetime range as learnt this session (lifetime-range.ts). With it, a lifetime the tenant's
@@ -238,10 +238,11 @@ async function issueOnce(request: IssueTapRequest, deps: TapIssuerDeps): Promise
       }),
     );
   } catch (error) {
-    // Not recorded means not issued: the pass is never shown. Delete it now if we can; the open intent lets
-    // crash recovery find it otherwise.
+    // Not recorded means not issued: the pass is never shown. Withdrawn through the station's retrying deleter
+    // (a failed DELETE is retried with back-off, and drained at quit), not one DELETE that may fail; the open
+    // intent lets crash recovery find it if the station stops first.
     pass = null;
-    await deps.directory.deleteTap(user.id, tap.id).catch(() => undefined);
+    await deleteThroughQueue(deps, { intentId, enrollmentId, user, tapMethodId: tap.id }, 'failed');
     throw new TapIssueError('journal-failed', 'The audit journal could not record the new pass, so it was withdrawn and not shown.', { intentId }, { cause: error });
   }
 
@@ -322,9 +323,7 @@ async function reconcile(input: ReconcileInput, deps: TapIssuerDeps): Promise<Ta
   }
 
   const ref = { intentId, enrollmentId, user, tapMethodId: ours.id };
-  const deleter = deps.deleter ?? new TapDeleter({ directory: deps.directory, audit: deps.audit, ...(deps.timers ? { timers: deps.timers } : {}) });
-  const outcome = await deleter.delete(ref, 'reconciliation');
-  if (!deps.deleter && !outcome.deleted) deleter.stop();
+  const outcome = await deleteThroughQueue(deps, ref, 'reconciliation');
   if (outcome.deleted) {
     return new TapIssueError('not-delivered', 'The pass could not be delivered; nothing was left behind. Try again.', { intentId, failure, deletedTapMethodId: ours.id }, { cause: input.cause });
   }
@@ -334,6 +333,14 @@ async function reconcile(input: ReconcileInput, deps: TapIssuerDeps): Promise<Ta
     { intentId, failure, pendingTapMethodId: ours.id },
     { cause: input.cause },
   );
+}
+
+/** Deletes through the station's deleter (retried until gone); without one, a one-off deleter that stops after its first attempt. */
+async function deleteThroughQueue(deps: TapIssuerDeps, ref: TapRef, reason: TapDeleteReason): Promise<DeletionOutcome> {
+  const deleter = deps.deleter ?? new TapDeleter({ directory: deps.directory, audit: deps.audit, ...(deps.timers ? { timers: deps.timers } : {}) });
+  const outcome = await deleter.delete(ref, reason);
+  if (!deps.deleter && !outcome.deleted) deleter.stop();
+  return outcome;
 }
 
 /** A TAP the POST after the intent created: not one the user held before, and not older than the intent. */

@@ -5,7 +5,7 @@
 import { Button, FluentProvider, MessageBar, MessageBarBody, MessageBarTitle, webLightTheme } from '@fluentui/react-components';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { I18nextProvider } from 'react-i18next';
-import type { KioskBridge, KioskReply, KioskState } from '../../common/contract';
+import { operatorAtWork, type KioskBridge, type KioskReply, type KioskState } from '../../common/contract';
 import { CommandsContext, commandsFor } from './bridge';
 import { Header } from './components/Header';
 import { i18n, useT, type Language } from './i18n';
@@ -70,7 +70,9 @@ function Shell(props: {
   const problems = stationProblems(state.station);
   // Without a session (or with no configuration) the station page is all there is to show.
   const forcedStation = session === null || !state.station.config.ok;
-  const shown: View = forcedStation && view === 'session' ? 'station' : view;
+  // "Today" closes as soon as no operator is at work (locked, signed out): the journal is theirs only.
+  const allowed: View = view === 'today' && !operatorAtWork(session) ? 'session' : view;
+  const shown: View = forcedStation && allowed === 'session' ? 'station' : allowed;
   const group = shown === 'session' && session ? screenGroup(session.screen) : shown;
   const beside = shown === 'session' && isBesideSecurityInfo(session?.screen ?? null);
 

@@ -4,8 +4,7 @@
 import type { Page } from '@playwright/test';
 import { expect, registerSecurityKey, signInWithPass, step, test, type Harness } from '../harness/fixtures';
 import { heading, operatorSignIn, readPass, tapsOf, toHandover } from './support/flow';
-import { ARTIFACTS, Camera, dataRoots, LANGS, passesSeen, stem, text, untilScreen, type Lang } from './support/kiosk';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { Camera, dataRoots, describeHits, emulatorsUsed, LANGS, passesSeen, scanWrittenFiles, stem, text, untilScreen, type Lang } from './support/kiosk';
 import { join } from 'node:path';
 import { TimeWarp } from './support/time-warp';
 const upn = (name: string) => `${name}@tapkioskdemo.onmicrosoft.com`;
@@ -21,6 +20,7 @@ test.use({
 });
 test.beforeEach(({ harness }) => {
   dataRoots.add(harness.dataRoot);
+  emulatorsUsed.add(harness.emulator);
 });
 
 /** Operator actions from "person arrives" to "pass handed over" in the happy path (read by bench/ui.bench.ts's own run). */
@@ -360,33 +360,20 @@ for (const lang of LANGS) {
   });
 }
 
-// After the suite: no pass in any file the app, the harness or Playwright wrote. The screenshots took the pass
-// masked. The passes live in this worker's memory only, so the scan runs in every worker's afterAll (a failed test
-// restarts the worker) and once more as the last test, where it is reported.
-function scanForPasses(): { files: number; hits: string[] } {
-  const roots = [...dataRoots, join(process.cwd(), 'test-results'), join(process.cwd(), 'playwright-report'), ARTIFACTS];
-  const files = (dir: string): string[] =>
-    existsSync(dir) ? readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : [join(dir, n)])) : [];
-  const scanned = roots.flatMap(files);
-  const hits: string[] = [];
-  for (const f of scanned) {
-    const body = readFileSync(f);
-    for (const pass of passesSeen) {
-      if (body.includes(pass, 0, 'latin1') || body.includes(pass, 0, 'utf16le')) hits.push(f);
-    }
-  }
-  return { files: scanned.length, hits };
-}
-
+// After the suite: no pass in any file the app, the harness or Playwright wrote, nor in os.tmpdir() or the working
+// directory, in any encoded form (test/leaks/scan.ts). The screenshots took the pass masked. Every pass the worker's
+// emulator issued is searched for, not only those that reached the hand-over screen. The passes live in this
+// worker's memory only, so the scan runs in every worker's afterAll (a failed test restarts the worker) and once
+// more as the last test, where it is reported.
 test.afterAll(() => {
-  const { hits } = scanForPasses();
-  expect(hits, `a pass was written to:\n${hits.join('\n')}`).toEqual([]);
+  const { hits } = scanWrittenFiles();
+  expect(hits, `a pass was written to:\n${describeHits(hits)}`).toEqual([]);
 });
 
 test('after the suite: the passes seen on the hand-over screens are in no file written', async () => {
   test.skip(passesSeen.size === 0, 'this worker saw no pass (an earlier failure restarted it); its afterAll scanned the earlier worker');
-  const { files, hits } = scanForPasses();
+  const { files, hits } = scanWrittenFiles();
   expect(files).toBeGreaterThan(0);
-  expect(hits, `a pass was written to:\n${hits.join('\n')}`).toEqual([]);
+  expect(hits, `a pass was written to:\n${describeHits(hits)}`).toEqual([]);
   test.info().annotations.push({ type: 'scanned', description: `${passesSeen.size} passes, ${files} files` });
 });

@@ -1,5 +1,6 @@
 // The admin API for tests (never part of the real service): reset, policies, faults, the request log, the clock,
-// and a read-only view of the passes that exist (without the passes themselves).
+// a read-only view of the passes that exist (without the passes themselves), and the ledger of every pass issued
+// since start (the passes themselves, for the leak scans of test/leaks/scan.ts; the emulator is never packaged).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { EmulatorContext } from './context';
@@ -117,4 +118,7 @@ export function registerAdmin(
       usedDateTime: t.usedDateTime?.toISOString() ?? null,
     })),
   }));
+
+  /** Every pass created since the emulator started, across resets: what a leak scan must find in no file. */
+  app.get('/_admin/issued-passes', async () => ({ value: [...ctx.issuedPasses] }));
 }

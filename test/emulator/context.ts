@@ -40,6 +40,8 @@ export interface EmulatorContext {
   faults: FaultInjector;
   throttle: Throttle;
   requests: RequestLogEntry[];
+  /** Every pass the emulator created since it started (never cleared by reset): the leak scans look for each. */
+  issuedPasses: string[];
   urls: EmulatorUrls;
   /** Route modules keep their own state (codes, sessions, challenges) and clear it here on reset. */
   onReset(fn: () => void): void;

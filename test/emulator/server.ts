@@ -44,6 +44,8 @@ export interface Emulator {
   advanceClock(minutes: number): void;
   injectFault(fault: FaultInput): void;
   requestLog(): RequestLogEntry[];
+  /** Every pass created since start, across resets (test/leaks/scan.ts looks for each in the files written). */
+  issuedPasses(): string[];
   close(): Promise<void>;
 }
 
@@ -181,6 +183,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults: new FaultInjector(),
     throttle: new Throttle(options.throttle),
     requests: [],
+    issuedPasses: [],
     urls,
     onReset: (fn) => resetHooks.push(fn),
   };
@@ -253,6 +256,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     advanceClock: (minutes) => clock.advance(minutes * 60_000),
     injectFault: (fault) => ctx.faults.add(fault),
     requestLog: () => [...ctx.requests],
+    issuedPasses: () => [...ctx.issuedPasses],
     close: async () => {
       await Promise.all([main.close(), msi.close()]);
     },

@@ -11,10 +11,12 @@ import { keysNone, keysOne } from './support/fixtures';
 import { STATION, tempJournal, type TempJournal } from './support/journal';
 import { DeskUser, openStation, stopStation, tapsAt, type Station } from './support/station';
 import { advanceUntil } from './support/manual-time';
+import { describeHits, leakRoots, scanForPasses } from '../leaks/scan';
 
 const ADELE = upn('adele.vance');
 
 let emu: Emulator;
+const suiteStarted = Date.now();
 let stations: Station[] = [];
 let seeded = new Set<string>();
 const newTaps = () => tapsAt(emu).filter((t) => !seeded.has(t.id));
@@ -25,6 +27,10 @@ beforeAll(async () => {
   emu = await startEmulator({ tapPolicy: 'kiosk' });
 });
 afterAll(async () => {
+  // Every pass the emulator issued in this suite (not only those shown), in no file written since it started,
+  // in any encoded form (test/leaks/scan.ts).
+  const leaks = scanForPasses(emu.issuedPasses(), leakRoots(), suiteStarted);
+  expect(leaks.hits, describeHits(leaks.hits)).toEqual([]);
   await emu.close();
 });
 beforeEach(() => {

@@ -9,12 +9,14 @@ import { VirtualBus } from '../authenticator/virtual-bus';
 import { softKey, YUBIKEY_5_NFC } from '../keys/key-helpers';
 import { keysNone } from './support/fixtures';
 import { DeskUser, openStation, stopStation, tapsAt, type Station } from './support/station';
+import { describeHits, leakRoots, scanForPasses } from '../leaks/scan';
 
 const ADELE = upn('adele.vance');
 const ADELE_ID = '00000000-0000-4000-8000-000000000011';
 const LEE = upn('lee.gu');
 
 let emu: Emulator;
+const suiteStarted = Date.now();
 let station: Station | null = null;
 const passes: string[] = [];
 let seeded = new Set<string>();
@@ -26,6 +28,10 @@ beforeAll(async () => {
   emu = await startEmulator({ tapPolicy: 'kiosk' });
 });
 afterAll(async () => {
+  // Every pass the emulator issued in this suite (not only those shown), in no file written since it started,
+  // in any encoded form (test/leaks/scan.ts).
+  const leaks = scanForPasses(emu.issuedPasses(), leakRoots(), suiteStarted);
+  expect(leaks.hits, describeHits(leaks.hits)).toEqual([]);
   await emu.close();
 });
 beforeEach(() => {

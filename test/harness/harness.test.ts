@@ -11,6 +11,7 @@ import { upn } from '../directory/support';
 import { submitSignIn } from '../emulator/support/idp-browser';
 import { registerSecurityKey, signInWithPass } from './desk-user';
 import { startHarness, type Harness } from './server';
+import { describeHits, leakRoots, scanForPasses } from '../leaks/scan';
 
 /** The page's global, as the shim sets it (this file is type-checked without the DOM library). */
 type PageGlobal = { kiosk: KioskBridge; seen: KioskState[] };
@@ -24,9 +25,14 @@ beforeAll(async () => {
   context = await harness.browser.newContext();
   page = await context.newPage();
 }, 120_000);
+const suiteStarted = Date.now();
 afterAll(async () => {
   await context?.close();
+  // Every pass the emulator issued (not only those on a hand-over screen), in no file written since the suite
+  // started under the harness's folders, os.tmpdir() and the working directory, in any encoded form.
+  const leaks = harness ? scanForPasses(harness.emulator.issuedPasses(), leakRoots([harness.dataRoot]), suiteStarted) : { hits: [] };
   await harness?.close();
+  expect(leaks.hits, describeHits(leaks.hits)).toEqual([]);
 });
 
 const request = (req: unknown) => page.evaluate((r) => (globalThis as unknown as PageGlobal).kiosk.request(r as never), req) as Promise<KioskReply>;
@@ -67,8 +73,10 @@ describe('web harness', { timeout: 120_000 }, () => {
     expect(reply).toMatchObject({ ok: true, kind: 'state', state: { station: { stationId: 'KIOSK-WEB-01', demo: true, config: { ok: true } }, session: { screen: 'signed-out' } } });
     expect(await request({ kind: 'command', command: { type: 'explode' } })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
     expect(await request('state')).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
-    const today = await request({ kind: 'query', query: { type: 'today' } });
-    expect(today).toMatchObject({ ok: true, kind: 'today', rows: [] });
+    // Signed out: the journal's queries are refused (names, operators and ID documents are for an operator at work).
+    for (const type of ['today', 'exportCsv'] as const) {
+      expect(await request({ kind: 'query', query: { type } })).toMatchObject({ ok: false, error: { code: 'operator-required' } });
+    }
   });
 
   it('refuses a socket without the token, with a wrong token, or from another Origin', async () => {
@@ -132,6 +140,13 @@ describe('web harness', { timeout: 120_000 }, () => {
   it('a whole enrollment through the socket: the pass only on the handover state, key registered in the My Security Info page, TAP deleted, context closed', async () => {
     const done = await wholeEnrollment(harness);
     expect(done.registered).toMatchObject({ stationKey: false }); // the default desk key is a YubiKey, not Chromium's
+    // Locked: the same questions that were answered a moment ago are refused.
+    await expect.poll(() => harness.state().session?.screen, { timeout: 15_000 }).toBe('ready');
+    expect(await request({ kind: 'command', command: { type: 'lock' } })).toEqual({ ok: true, kind: 'command' });
+    await expect.poll(() => harness.state().session?.screen, { timeout: 15_000 }).toBe('locked');
+    for (const type of ['today', 'exportCsv'] as const) {
+      expect(await request({ kind: 'query', query: { type } })).toMatchObject({ ok: false, error: { code: 'operator-required' } });
+    }
   });
 
   it('with the desk key reporting the virtual authenticator AAGUID, the registered key is the station key', async () => {

@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KioskState, StationStatus } from '../../common/contract';
 import { localDay } from '../../main/audit';
-import type { SessionSnapshot } from '../../common/session';
+import type { OperatorView, SessionSnapshot } from '../../common/session';
 import { createKioskHandlers, type SessionPort, type StationStatusSource } from '../../main/ipc';
 import { StationStatusStore } from '../../main/station';
 import { appendAll, enrollment, open, STATION, steppingClock, tempFolder } from '../audit/helpers';
@@ -12,6 +12,9 @@ const PASS = 'Zq7+kW2m';
 const noKey: SessionSnapshot['key'] = { presence: 'none', keyId: null, model: null, vendor: null, aaguid: null, pin: 'unknown', verdict: null, readiness: null, canWink: false };
 const signedOut: SessionSnapshot = { screen: 'signed-out', error: null, operator: null, key: noKey, pendingDeletions: 0 };
 const ready: SessionSnapshot = { screen: 'ready', query: '', error: null, operator: null, key: noKey, pendingDeletions: 0 };
+const patti: OperatorView = { id: 'op-1', upn: 'patti@contoso.com', displayName: 'Patti Fernandez', roleNames: ['Authentication Administrator'], capability: 'members-only' };
+/** An operator at work: signed in, the station unlocked. */
+const working: SessionSnapshot = { ...ready, operator: patti } as SessionSnapshot;
 
 class FakeSession implements SessionPort {
   sent: unknown[] = [];
@@ -118,7 +121,8 @@ describe('queries', () => {
     await appendAll(other, enrollment().events);
     await other.close();
 
-    const { handlers } = setup();
+    const { handlers, session } = setup();
+    session!.push(working);
     const today = await handlers.handle({ kind: 'query', query: { type: 'today', day: '2026-03-02' } });
     if (!today.ok || today.kind !== 'today') throw new Error(JSON.stringify(today));
     expect(today.day).toBe('2026-03-02');
@@ -140,10 +144,49 @@ describe('queries', () => {
 
   it('the day defaults to the local day of the clock; an empty day is an empty list', async () => {
     const at = new Date(2026, 10, 23, 23, 30).getTime();
-    const { handlers } = setup({ now: () => at });
+    const { handlers, session } = setup({ now: () => at });
+    session!.push(working);
     expect(await handlers.handle({ kind: 'query', query: { type: 'today' } })).toEqual({ ok: true, kind: 'today', day: localDay(new Date(at)), rows: [] });
     const csv = await handlers.handle({ kind: 'query', query: { type: 'exportCsv' } });
     expect(csv).toMatchObject({ ok: true, day: '2026-11-23', fileName: `tap-kiosk-${STATION}-2026-11-23.csv` });
+  });
+
+  it('today and exportCsv: refused unless an operator is signed in and the station unlocked, the journal unread', async () => {
+    const journal = await open(folder, { now: steppingClock().now });
+    const done = enrollment({ pass: PASS });
+    await appendAll(journal, done.events);
+    await journal.close();
+    const { handlers, session } = setup();
+    const asks = [
+      { kind: 'query', query: { type: 'today', day: '2026-03-02' } },
+      { kind: 'query', query: { type: 'exportCsv', day: '2026-03-02' } },
+    ] as const;
+    const nobodyAtWork: SessionSnapshot[] = [
+      signedOut,
+      { screen: 'signing-in', reason: 'start', error: null, operator: null, key: noKey, pendingDeletions: 0 },
+      { screen: 'signing-in', reason: 'unlock', error: null, operator: patti, key: noKey, pendingDeletions: 0 },
+      { screen: 'locked', operator: patti, key: noKey, pendingDeletions: 0 },
+      { screen: 'cleaning-up', enrollmentId: null, why: 'locked', operator: patti, key: noKey, pendingDeletions: 0 },
+      { screen: 'cleaning-up', enrollmentId: null, why: 'signed-out', operator: patti, key: noKey, pendingDeletions: 0 },
+      { screen: 'stopped', operator: patti, key: noKey, pendingDeletions: 0 },
+      ready, // a screen that is not locked, but nobody signed in
+    ];
+    for (const snapshot of nobodyAtWork) {
+      session!.push(snapshot);
+      for (const ask of asks) {
+        const reply = await handlers.handle(ask);
+        expect(reply, `${snapshot.screen} ${ask.query.type}`).toMatchObject({ ok: false, error: { code: 'operator-required' } });
+        expect(JSON.stringify(reply)).not.toMatch(/anna\.muster|operator@contoso|passport|YubiKey/);
+      }
+    }
+    // Signed in and unlocked: the same questions are answered; locking again refuses again.
+    session!.push(working);
+    for (const ask of asks) expect(await handlers.handle(ask)).toMatchObject({ ok: true, kind: ask.query.type });
+    session!.push({ screen: 'locked', operator: patti, key: noKey, pendingDeletions: 0 });
+    expect(await handlers.handle(asks[0])).toMatchObject({ ok: false, error: { code: 'operator-required' } });
+    // Without a session at all (no configuration) nothing is answered either.
+    const bare = createKioskHandlers({ session: null, station: statusStore(), audit: { folder, stationId: STATION } });
+    expect(await bare.handle(asks[1])).toMatchObject({ ok: false, error: { code: 'operator-required' } });
   });
 
   it('without an audit folder the journal queries are not-now', async () => {

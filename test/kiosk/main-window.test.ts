@@ -25,6 +25,8 @@ describe('the main window', () => {
   it('is hardened: isolated, sandboxed, no Node, web security, the preload, no DevTools in production, kiosk when asked', () => {
     const win = open();
     expect(win.options).toMatchObject({ kiosk: true, fullscreen: true });
+    // The pass is shown in this window: no screen capture of it.
+    expect(win.contentProtection).toBe(true);
     expect(win.options.webPreferences).toMatchObject({
       preload: '/app/out/preload/index.js',
       contextIsolation: true,

@@ -40,6 +40,10 @@ describe('My Security Info view', () => {
     const v = lastView();
     expect(fake.partitions).toHaveLength(1);
     expect(fake.partitions[0]?.partition).toMatch(/^msi-[0-9a-f-]{36}$/);
+    // Seamless SSO: cancelled as a request (a script or an image), not only as a navigation.
+    let sso: { cancel?: boolean } | undefined;
+    fake.partitions[0]?.beforeRequest?.({ url: 'https://autologon.microsoftazuread-sso.com/x/winauth/sso', resourceType: 'script' }, (r) => (sso = r));
+    expect(sso).toEqual({ cancel: true });
     expect(v.options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, nodeIntegrationInWorker: false, nodeIntegrationInSubFrames: false, webSecurity: true, disableDialogs: true, devTools: false });
     expect(v.options.webPreferences?.preload).toBeUndefined();
     expect(v.webContents.loads).toEqual([MSI]);

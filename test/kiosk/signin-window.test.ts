@@ -55,6 +55,9 @@ describe('the operator sign-in window', () => {
     let cancelled: boolean | undefined;
     before?.({ url: `${AUTHORITY}/favicon.ico`, resourceType: 'image' }, (r) => (cancelled = r.cancel));
     expect(cancelled).toBeUndefined();
+    before?.({ url: 'https://device.login.microsoftonline.com/common/x', resourceType: 'xhr' }, (r) => (cancelled = r.cancel));
+    expect(cancelled).toBe(true);
+    cancelled = undefined;
     before?.({ url: 'http://localhost:51234/?code=c2&state=s', resourceType: 'mainFrame' }, (r) => (cancelled = r.cancel));
     expect(cancelled).toBe(true);
     await expect(result).resolves.toBe('http://localhost:51234/?code=c2&state=s');

@@ -9,6 +9,7 @@ import { reconcileIntent } from '../../main/tap/recovery';
 import { startEmulator, type Emulator } from '../emulator';
 import { emulatorDirectory } from '../enrollment/support/directory';
 import { captureConsole, eventsIn, STATION, tempJournal, type TempJournal } from '../enrollment/support/journal';
+import { describeHits, leakRoots, scanForPasses } from '../leaks/scan';
 
 const operator = { id: '00000000-0000-4000-8000-000000000002', upn: 'patti.fernandez@tapkioskdemo.onmicrosoft.com' };
 const megan = { id: '00000000-0000-4000-8000-000000000010', upn: 'megan.bowen@tapkioskdemo.onmicrosoft.com' };
@@ -18,6 +19,7 @@ const isaiah = { id: '00000000-0000-4000-8000-000000000015', upn: 'isaiah.langer
 const johanna = { id: '00000000-0000-4000-8000-000000000016', upn: 'johanna.lorenz@tapkioskdemo.onmicrosoft.com' };
 
 let emu: Emulator;
+const suiteStarted = Date.now();
 let tj: TempJournal;
 let seeded: Set<string>;
 
@@ -26,6 +28,10 @@ beforeAll(async () => {
   emu = await startEmulator({ tapPolicy: 'kiosk' });
 });
 afterAll(async () => {
+  // Every pass the emulator issued in this suite (not only those shown), in no file written since it started,
+  // in any encoded form (test/leaks/scan.ts).
+  const leaks = scanForPasses(emu.issuedPasses(), leakRoots(), suiteStarted);
+  expect(leaks.hits, describeHits(leaks.hits)).toEqual([]);
   await emu.close();
 });
 beforeEach(async () => {
@@ -132,6 +138,26 @@ describe('issuing a TAP', () => {
     expect(tj.events()[2]).toMatchObject({ type: 'tap.deleted', intentId: e.details.intentId, reason: 'reconciliation', tapMethodId: e.details.deletedTapMethodId });
     expect(await pendingTaps(tj.folder, STATION)).toEqual([]);
     expect((await verify(tj.folder)).ok).toBe(true);
+  });
+
+  it('the journal fails after Graph created the pass: withdrawn through the retrying deleter, never shown', async () => {
+    const d = deps();
+    // The disk refuses the tap.issued record; the first DELETE of the withdrawal fails too.
+    const audit = { append: (event: Parameters<typeof tj.journal.append>[0]) => (event.type === 'tap.issued' ? Promise.reject(new Error('ENOSPC: no space left on device')) : tj.journal.append(event)) };
+    emu.injectFault({ method: 'DELETE', path: 'temporaryAccessPassMethods/', status: 503 });
+    const error = await issueTap(request(megan), { ...d, audit }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TapIssueError);
+    expect((error as TapIssueError).code).toBe('journal-failed');
+    expect((error as TapIssueError).message).toMatch(/withdrawn and not shown/);
+    // Not given up after one failed DELETE: the withdrawal is queued in the station's deleter and retried.
+    const tapId = emu.ctx.state.taps.get(megan.id)?.id;
+    expect(tapId).toBeDefined();
+    expect(d.deleter.pending()).toMatchObject([{ tapMethodId: tapId, reason: 'failed', attempts: 1, user: megan }]);
+    expect(await d.deleter.drain(10_000)).toEqual([]);
+    expect(emu.ctx.state.taps.has(megan.id)).toBe(false);
+    // The deleter settles before it writes its record: wait for the line.
+    await vi.waitFor(() => expect(types()).toEqual(['tap.intent', 'tap.delete-failed', 'tap.deleted']));
+    expect(tj.events()[2]).toMatchObject({ type: 'tap.deleted', reason: 'failed', tapMethodId: tapId });
   });
 
   it('connection dropped before Graph did anything: not created, no TAP, nothing pending', async () => {

@@ -1,5 +1,5 @@
 import { Button } from '@fluentui/react-components';
-import type { SessionSnapshot, StationStatus } from '../../../common/contract';
+import { operatorAtWork, type SessionSnapshot, type StationStatus } from '../../../common/contract';
 import type { View } from '../App';
 import { useCommands } from '../bridge';
 import { useT, type Language } from '../i18n';
@@ -47,9 +47,12 @@ export function Header(props: {
             <Button appearance={props.view === 'station' ? 'primary' : 'subtle'} aria-pressed={props.view === 'station'} onClick={() => props.onView(props.view === 'station' ? 'session' : 'station')}>
               {t('header.status')}
             </Button>
-            <Button appearance={props.view === 'today' ? 'primary' : 'subtle'} aria-pressed={props.view === 'today'} onClick={() => props.onView(props.view === 'today' ? 'session' : 'today')}>
-              {t('header.today')}
-            </Button>
+            {/* The journal names people and operators: only for an operator at work (main refuses it otherwise too). */}
+            {operatorAtWork(session) && (
+              <Button appearance={props.view === 'today' ? 'primary' : 'subtle'} aria-pressed={props.view === 'today'} onClick={() => props.onView(props.view === 'today' ? 'session' : 'today')}>
+                {t('header.today')}
+              </Button>
+            )}
           </>
         )}
         <Button appearance="subtle" lang={other} onClick={() => props.onLanguage(other)}>

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Page, TestInfo } from '@playwright/test';
 import { expect, type Harness } from '../../harness/fixtures';
 import { ARTIFACTS } from './paths';
+import { describeHits, leakRoots, scanForPasses, type LeakScan } from '../../leaks/scan';
 
 export type Lang = 'en' | 'de';
 export const LANGS: readonly Lang[] = ['en', 'de'];
@@ -16,6 +17,22 @@ export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']
 export const passesSeen = new Set<string>();
 /** Every folder the harness wrote in this worker (its dataRoot), for the final scan. */
 export const dataRoots = new Set<string>();
+/** The emulators of this worker: every pass each one issued is scanned for, not only those seen on a screen. */
+export const emulatorsUsed = new Set<{ issuedPasses(): string[] }>();
+/** When this worker started: the scan reads the files written since. */
+export const workerStarted = Date.now();
+
+/**
+ * The leak scan (test/leaks/scan.ts) for this worker: every pass its emulators issued and every pass read off a
+ * screen, in no file written since the worker started under the harness's folders, Playwright's outputs, the
+ * artifacts, os.tmpdir() and the working directory, raw or encoded.
+ */
+export function scanWrittenFiles(): LeakScan {
+  const passes = new Set([...passesSeen, ...[...emulatorsUsed].flatMap((e) => e.issuedPasses())]);
+  const roots = leakRoots([...dataRoots, join(process.cwd(), 'test-results'), join(process.cwd(), 'playwright-report'), ARTIFACTS]);
+  return scanForPasses(passes, roots, workerStarted);
+}
+export { describeHits };
 
 /** The station's screen now (the machine's snapshot, as the renderer receives it). */
 export const screenOf = (h: Harness) => h.state().session?.screen ?? null;

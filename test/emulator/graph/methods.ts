@@ -362,6 +362,7 @@ function routes(app: FastifyInstance, ctx: EmulatorContext): void {
       usedDateTime: null,
     };
     ctx.state.taps.set(target.id, tap);
+    ctx.issuedPasses.push(tap.pass);
     // 9: 201 with the pass, the only time it is ever returned.
     return reply.code(201).send(tapView(ctx, tap, { withType: true, revealPass: true }));
   });

@@ -185,7 +185,11 @@ export class BrowserWindow extends EventEmitter {
   close(): void {
     this.destroy();
   }
+  contentProtection = false;
   setMenu(): void {}
+  setContentProtection(enabled: boolean): void {
+    this.contentProtection = enabled;
+  }
   show(): void {}
   loadURL(url: string): Promise<void> {
     return this.webContents.loadURL(url);
