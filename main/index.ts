@@ -12,6 +12,7 @@ import { builtPaths, createMainWindow } from './kiosk/main-window';
 import { APP_ORIGIN, securityInfoPolicy } from './kiosk/navigation-policy';
 import { withoutSecrets } from './kiosk/page-step';
 import { QuitTasks } from './kiosk/quit-tasks';
+import { installSafeStorageKeyring } from './kiosk/safe-storage-keyring';
 import { SecurityInfoView } from './kiosk/security-info-view';
 import { createSignInPresenter } from './kiosk/signin-window';
 import { configFailedStatus, createStation, type Station } from './station';
@@ -103,6 +104,8 @@ async function start(): Promise<void> {
   // lock is the session's (config.idleLockMinutes).
   let station: Station;
   try {
+    // The audit journal's key and anchored head, sealed by the OS (main/kiosk/safe-storage-keyring.ts).
+    installSafeStorageKeyring();
     station = await createStation({
       config,
       configFile: configPath(),
