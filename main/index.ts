@@ -15,6 +15,7 @@ import { runQuitTasksOnSessionEnd, watchRenderer } from './kiosk/exit-paths';
 import { dropKioskShortcuts, refuseClientCertificates } from './kiosk/guard';
 import { forbiddenLaunchSwitches } from './kiosk/hardening';
 import { QuitTasks, type QuitReport } from './kiosk/quit-tasks';
+import { installSafeStorageKeyring } from './kiosk/safe-storage-keyring';
 import { SecurityInfoView } from './kiosk/security-info-view';
 import { createSignInPresenter } from './kiosk/signin-window';
 import { configFailedStatus, createStation, type Station } from './station';
@@ -134,6 +135,8 @@ async function start(): Promise<void> {
   // lock is the session's (config.idleLockMinutes).
   let station: Station;
   try {
+    // The audit journal's key and anchored head, sealed by the OS (main/kiosk/safe-storage-keyring.ts).
+    installSafeStorageKeyring();
     station = await createStation({
       config,
       configFile: configPath(),

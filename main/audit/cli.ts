@@ -1,18 +1,26 @@
 /**
- * `npm run audit -- verify [--folder F]`            exit 0: intact, 1: broken (names file and line), 2: usage
+ * `npm run audit -- verify [--folder F] [--station S] [--key-dir D]`   exit 0: intact, 1: broken (names file and line), 2: usage
  * `npm run audit -- export --csv [--day YYYY-MM-DD] [--station S] [--folder F]`   CSV on stdout
  *
  * The folder defaults to the station's configured audit folder (main/config: TAP_KIOSK_CONFIG or the
  * machine-wide file).
+ *
+ * The station key (main/audit/keys.ts): verify needs it to tell the station's records from forgeries. The CLI
+ * runs in plain Node, so it reads the plain-file key store: `--key-dir D`, else `TAP_KIOSK_KEY_DIR`, else the
+ * user's configuration folder (`defaultKeyDir()`). A station whose key is sealed by Electron's safeStorage
+ * (DPAPI) cannot be verified from plain Node; see main/audit/README.md.
+ * Without `--station`, the configured station (when there is a configuration) and every station found in the
+ * folder or the key store are checked.
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config';
 import { exportCsv } from './csv';
 import { DAY, localDay } from './record';
 import { verify } from './verify';
+import { defaultKeyDir, fileKeyring } from './keys';
 
 const USAGE = `usage:
-  npm run audit -- verify [--folder F]
+  npm run audit -- verify [--folder F] [--station S] [--key-dir D]
   npm run audit -- export --csv [--day YYYY-MM-DD] [--station S] [--folder F]`;
 
 class UsageError extends Error {}
@@ -27,6 +35,7 @@ export async function main(argv: string[], out: (text: string) => void, err: (te
         day: { type: 'string' },
         station: { type: 'string' },
         csv: { type: 'boolean', default: false },
+        'key-dir': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     });
@@ -38,7 +47,8 @@ export async function main(argv: string[], out: (text: string) => void, err: (te
     if (extra.length > 0 || (command !== 'verify' && command !== 'export')) throw new UsageError(USAGE);
     const folder = values.folder ?? configuredFolder();
     if (command === 'verify') {
-      const result = await verify(folder);
+      const keyring = fileKeyring({ dir: values['key-dir'] ?? defaultKeyDir(), folder });
+      const result = await verify(folder, { keyring, ...(values.station ? { stations: [values.station] } : {}) });
       for (const note of result.notes) out(`note: ${note}`);
       if (!result.ok) {
         err(`audit journal BROKEN (${result.problem.kind}): ${result.problem.message}`);

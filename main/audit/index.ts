@@ -8,7 +8,9 @@ export { RedactionGuard, RedactionError, encodedForms, type EncodedForm } from '
 export { openJournal, Journal, JournalLockedError, JournalBrokenError } from './journal';
 export type { JournalOptions, RepairEvent } from './journal';
 export { verify } from './verify';
-export type { VerifyResult, VerifyProblem, ProblemKind, StationSummary } from './verify';
-export { records, pendingTaps } from './read';
-export type { PendingTap } from './read';
+export type { VerifyOptions, VerifyResult, VerifyProblem, ProblemKind, StationSummary } from './verify';
+export { records, pendingTaps, checkedPendingTaps } from './read';
+export type { PendingTap, RejectedRecord } from './read';
+export { fileKeyring, keyFileRing, keyringFor, useKeyring, defaultKeyDir, folderId, keyFileSchema, KeyStoreError } from './keys';
+export type { StationKeyStore, StationKeyring, ChainAnchor, KeyFile, KeyFileCodec } from './keys';
 export { exportCsv, enrollmentRows, toCsv, csvCell, CSV_COLUMNS } from './csv';

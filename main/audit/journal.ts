@@ -15,6 +15,10 @@
  * longer runs on this host is taken over; a live one is an error. A failed write marks the journal broken:
  * nothing more is appended after a possibly half-written line until it is reopened (which repairs it).
  *
+ * Keyed: every record carries a mac under the station's key, and after the head the same seq and hash are
+ * anchored in the station's key store outside the folder (keys.ts), so a rewrite without the key, a cut and a
+ * deletion are all caught by `verify`.
+ *
  * Opening repairs by appending, never by rewriting: a half-written last line (power loss mid-write) is
  * terminated and a `journal.repaired` record naming it (line, length, SHA-256) follows; a missing head, or a
  * head that disagrees with the files, is recorded the same way, so the evidence stays in the chain.
@@ -38,6 +42,7 @@ import {
   type AuditRecord,
 } from './record';
 import { RedactionGuard } from './redaction';
+import { anchorIsGenuine, keyringFor, makeAnchor, type StationKeyStore, type StationKeyring } from './keys';
 
 const FILE_MODE = 0o640;
 
@@ -48,6 +53,8 @@ export interface JournalOptions {
   now?: () => Date;
   /** Shared with the TAP lifecycle, which tells it each pass as soon as Graph returns one. */
   guard?: RedactionGuard;
+  /** Where the station's key and the anchored head live (outside the folder). Default: `keyringFor(folder)`. */
+  keyring?: StationKeyring;
 }
 
 export class JournalLockedError extends Error {
@@ -83,6 +90,8 @@ export class Journal {
   readonly #now: () => Date;
   readonly #head: FileHandle;
   readonly #lockPath: string;
+  readonly #key: Buffer;
+  readonly #keys: StationKeyStore;
   #state: State;
   #queue: Promise<unknown> = Promise.resolve();
   #broken: JournalBrokenError | undefined;
@@ -92,7 +101,15 @@ export class Journal {
   readonly guard: RedactionGuard;
 
   /** @internal use `openJournal` */
-  constructor(options: Required<JournalOptions>, head: FileHandle, lockPath: string, state: State) {
+  constructor(
+    options: Required<Omit<JournalOptions, 'keyring'>>,
+    head: FileHandle,
+    lockPath: string,
+    state: State,
+    keys: { store: StationKeyStore; key: Buffer },
+  ) {
+    this.#keys = keys.store;
+    this.#key = keys.key;
     this.#folder = options.folder;
     this.#station = options.stationId;
     this.#now = options.now;
@@ -148,7 +165,7 @@ export class Journal {
       prev: state.hash ?? genesisHash(this.#station, day),
       event,
     } as const;
-    const { line, hash } = encodeRecord(body);
+    const { line, hash, mac } = encodeRecord(body, this.#key);
     this.guard.check(line);
     try {
       let created = false;
@@ -166,13 +183,14 @@ export class Journal {
       await state.file.datasync();
       if (created) await syncFolder(this.#folder);
       await writeHead(this.#head, { station: this.#station, seq, hash, file: state.fileName ?? '' });
+      await this.#keys.writeAnchor(makeAnchor(this.#key, this.#station, seq, hash));
     } catch (error) {
       this.#broken = new JournalBrokenError(error);
       throw this.#broken;
     }
     state.seq = seq;
     state.hash = hash;
-    return { ...body, hash };
+    return { ...body, hash, mac };
   }
 
   /** @internal: opening's repairs go into the file where the trouble is. */
@@ -188,6 +206,9 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
   const station = options.stationId;
   // The journal names people: owner and group only (ignored on Windows, where the folder's ACL decides).
   await mkdir(folder, { recursive: true, mode: 0o750 });
+  const keyStore = (options.keyring ?? keyringFor(folder)).store(station);
+  const key = await keyStore.getOrCreateKey();
+  const anchor = await keyStore.readAnchor();
   const lockPath = join(folder, lockFileName(station));
   await acquireLock(lockPath);
   let state: State | undefined;
@@ -230,7 +251,12 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
         });
       }
     }
-    if (headRead.kind !== 'ok') {
+    if (anchor && anchorIsGenuine(key, station, anchor) && anchor.seq > state.seq && (headRead.kind !== 'ok' || headRead.head.seq < anchor.seq)) {
+      // The anchor outside the folder knows of records that are gone (cut, or every file deleted, head and all).
+      repairs.push({ type: 'journal.repaired', kind: 'head-ahead-of-files', file: inFile, headSeq: anchor.seq });
+      state.seq = anchor.seq;
+      state.hash = anchor.hash;
+    } else if (headRead.kind !== 'ok') {
       // A head created but never written (no records yet) is nothing to report.
       if (state.seq > 0) repairs.push({ type: 'journal.repaired', kind: 'head-missing', file: inFile });
     } else {
@@ -252,11 +278,13 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
       headHandle,
       lockPath,
       state,
+      { store: keyStore, key },
     );
     for (const repair of repairs) await journal.repair(repair);
     if (repairs.length === 0 && state.hash && (headRead.kind !== 'ok' || headRead.head.seq !== state.seq)) {
       // The head lagged by the one record a crash can leave unacknowledged: bring it level.
       await writeHead(headHandle, { station, seq: state.seq, hash: state.hash, file: state.fileName ?? '' });
+      await keyStore.writeAnchor(makeAnchor(key, station, state.seq, state.hash));
     }
     return journal;
   } catch (error) {

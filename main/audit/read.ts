@@ -2,14 +2,17 @@
  * Reading the journal for the app: a day's records (the "Today" screen, the CSV) and the TAPs that may still
  * exist at Microsoft (crash recovery).
  *
- * Both read every line that is a well-formed record and skip the rest (a torn line, a damaged one):
- * they serve the station's work, and whether the journal is intact is `verify`'s question. In particular
- * crash recovery must still find and delete a TAP when the journal has been damaged, so `pendingTaps` also
- * reads well-formed records whose hash no longer matches.
+ * `records` reads every line that is a well-formed record and skips the rest (a torn line, a damaged one): it
+ * serves the display, and whether the journal is intact is `verify`'s question.
+ *
+ * `pendingTaps` drives crash recovery, which DELETES passes at Microsoft: it acts only on records signed with the
+ * station's key (record.ts `mac`, keys.ts). Anything else that looks like a TAP record (a planted `tap.intent`,
+ * an edited one, one whose hash no longer matches) is returned as `rejected`, for an administrator, never acted on.
  */
 import { listJournal, readLines } from './folder';
-import { DAY, auditRecordSchema, decodeLine, type AuditRecord } from './record';
+import { DAY, decodeLine, type AuditRecord } from './record';
 import type { EventOf } from './events';
+import { keyringFor, type StationKeyring } from './keys';
 
 /** A day's records, in journal order, for one station or for all stations in the folder. */
 export async function records(folder: string, day: string, stationId?: string): Promise<AuditRecord[]> {
@@ -46,16 +49,66 @@ export interface PendingTap {
  * TAPs with an intent or issued record and no `tap.deleted` / `tap.not-created` after it. Pass the station id
  * for crash recovery: another station's TAP in a shared folder may belong to an enrollment still running.
  */
-export async function pendingTaps(folder: string, stationId?: string): Promise<PendingTap[]> {
+export async function pendingTaps(folder: string, stationId?: string, keyring?: StationKeyring): Promise<PendingTap[]> {
+  return (await checkedPendingTaps(folder, stationId, keyring)).pending;
+}
+
+/** A line recovery refused to act on: it is not a record signed with the station's key. */
+export interface RejectedRecord {
+  station: string;
+  file: string;
+  line: number;
+  seq?: number;
+  /** forged: a well-formed record without the station key's mac; edited: its hash no longer matches; no-key: this
+   *  machine has no key for the station; damaged: not a record at all. */
+  reason: 'forged' | 'edited' | 'no-key' | 'damaged';
+  /** The event type the line claims, when it can be read. */
+  type?: string;
+}
+
+/** `pendingTaps` plus every line it refused (only lines that mention a TAP, or that cannot be read at all). */
+export async function checkedPendingTaps(
+  folder: string,
+  stationId?: string,
+  keyring: StationKeyring = keyringFor(folder),
+): Promise<{ pending: PendingTap[]; rejected: RejectedRecord[] }> {
   const byStation = await listJournal(folder);
   const pending = new Map<string, PendingTap>();
+  const rejected: RejectedRecord[] = [];
   for (const [station, files] of byStation) {
     if (stationId !== undefined && station !== stationId) continue;
+    const key = await keyring.store(station).readKey();
     for (const file of files) {
-      for (const record of await readRecords(file.path, true)) apply(pending, station, record);
+      const { lines } = await readLines(file.path);
+      lines.forEach((line, index) => {
+        const decoded = key ? decodeLine(line, key) : undefined;
+        if (decoded?.kind === 'record') {
+          apply(pending, station, decoded.record);
+          return;
+        }
+        const claimed = claimedType(line);
+        if (decoded && decoded.kind === 'garbage' && claimed === undefined) {
+          rejected.push({ station, file: file.path, line: index + 1, reason: 'damaged' });
+          return;
+        }
+        if (claimed !== undefined && !claimed.startsWith('tap.')) return;
+        const reason = !decoded ? 'no-key' : decoded.kind === 'forged' ? 'forged' : decoded.kind === 'hash-mismatch' ? 'edited' : 'damaged';
+        rejected.push({ station, file: file.path, line: index + 1, ...(decoded && 'seq' in decoded && decoded.seq !== undefined ? { seq: decoded.seq } : {}), reason, ...(claimed ? { type: claimed } : {}) });
+      });
     }
   }
-  return [...pending.values()];
+  return { pending: [...pending.values()], rejected };
+}
+
+function claimedType(line: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(line);
+    const event = typeof parsed === 'object' && parsed !== null ? (parsed as { event?: unknown }).event : undefined;
+    const type = typeof event === 'object' && event !== null ? (event as { type?: unknown }).type : undefined;
+    return typeof type === 'string' ? type.slice(0, 60) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function apply(pending: Map<string, PendingTap>, station: string, record: AuditRecord): void {
@@ -123,14 +176,11 @@ function fromIssued(station: string, record: AuditRecord, event: EventOf<'tap.is
   };
 }
 
-/** Records whose hash checks out; `lenient` also takes well-formed records whose hash does not. */
-async function readRecords(path: string, lenient = false): Promise<AuditRecord[]> {
+/** Records whose (unkeyed) hash checks out: for display only. */
+async function readRecords(path: string): Promise<AuditRecord[]> {
   const { lines } = await readLines(path);
   return lines.flatMap((line) => {
     const decoded = decodeLine(line);
-    if (decoded.kind === 'record') return [decoded.record];
-    if (!lenient || decoded.kind !== 'hash-mismatch') return [];
-    const parsed = auditRecordSchema.safeParse(JSON.parse(line));
-    return parsed.success ? [parsed.data] : [];
+    return decoded.kind === 'record' ? [decoded.record] : [];
   });
 }

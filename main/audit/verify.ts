@@ -14,10 +14,16 @@
  *   acknowledged: a crash or power loss mid-write, not tampering. Everything before it verifies; the kiosk
  *   repairs it on its next start by appending (see journal.ts), after which it verifies with a note.
  * - `head-missing`: the head file is gone, so truncation of the newest file cannot be ruled out.
+ * - `forged`: a record (or the anchored head) whose mac is not the station key's: written, edited and re-hashed,
+ *   or planted by someone without the key. Checked before the head and anchor, after the unkeyed hash.
+ * - `key-missing`: the station has records but this machine has no key for it: nothing can be trusted.
+ * Truncation is judged against the anchor in the station's key store (keys.ts) as well as the head file in the
+ * folder, so cutting the journal and rewriting the head, or deleting every file, is `truncated`.
  */
 import { basename, join } from 'node:path';
 import { listHeads, listJournal, readHead, readLines, type HeadRead, type JournalFile } from './folder';
 import { FORMAT_VERSION, decodeLine, genesisHash, hasTrailer, headFileName, sha256, type AuditRecord } from './record';
+import { anchorIsGenuine, keyringFor, type StationKeyring } from './keys';
 
 export type ProblemKind =
   | 'edited'
@@ -27,7 +33,9 @@ export type ProblemKind =
   | 'missing-file'
   | 'truncated'
   | 'torn-final-line'
-  | 'head-missing';
+  | 'head-missing'
+  | 'forged'
+  | 'key-missing';
 
 export interface VerifyProblem {
   kind: ProblemKind;
@@ -59,15 +67,25 @@ class Broken extends Error {
   }
 }
 
+export interface VerifyOptions {
+  /** The station keys (default: `keyringFor(folder)`, the host's keyring). */
+  keyring?: StationKeyring;
+  /** Check only these stations (a shared folder: the others' keys are on their own machines). They are checked
+   *  even when the folder has no trace of them, so a station whose files were all deleted is reported. */
+  stations?: string[];
+}
+
 /** Verify every station's journal in `folder`. Never throws for a broken journal; throws if the folder is unreadable. */
-export async function verify(folder: string): Promise<VerifyResult> {
+export async function verify(folder: string, options: VerifyOptions = {}): Promise<VerifyResult> {
   const byStation = await listJournal(folder);
-  const stations = [...new Set([...byStation.keys(), ...(await listHeads(folder))])].sort();
+  const keyring = options.keyring ?? keyringFor(folder);
+  const found = [...byStation.keys(), ...(await listHeads(folder)), ...(await keyring.stations())];
+  const stations = [...new Set(options.stations ?? found)].sort();
   const summaries: StationSummary[] = [];
   const notes: string[] = [];
   for (const station of stations) {
     try {
-      summaries.push(await verifyStation(folder, station, byStation.get(station) ?? [], notes));
+      summaries.push(await verifyStation(folder, station, byStation.get(station) ?? [], notes, keyring));
     } catch (error) {
       if (error instanceof Broken) return { ok: false, problem: error.problem, stations: summaries, notes };
       throw error;
@@ -76,8 +94,12 @@ export async function verify(folder: string): Promise<VerifyResult> {
   return { ok: true, stations: summaries, notes };
 }
 
-async function verifyStation(folder: string, station: string, files: JournalFile[], notes: string[]): Promise<StationSummary> {
+async function verifyStation(folder: string, station: string, files: JournalFile[], notes: string[], keyring: StationKeyring): Promise<StationSummary> {
   const head: HeadRead = await readHead(folder, station);
+  const keys = keyring.store(station);
+  const key = await keys.readKey();
+  const anchor = await keys.readAnchor();
+  const hashes = new Map<number, string>();
   const headPath = join(folder, headFileName(station));
   let expectedSeq = 1;
   let lastHash: string | undefined;
@@ -107,15 +129,23 @@ async function verifyStation(folder: string, station: string, files: JournalFile
     tails.set(index, tail);
   }
 
+  if (!key) {
+    const first = files[0];
+    if (first || anchor) {
+      fail('key-missing', first?.path ?? folder, undefined, undefined, `this machine has no audit key for station ${station}: the records cannot be told from forgeries (run verify where the station's key is, or pass its key store)`);
+    }
+    return { station, files: 0, records: 0, lastSeq: 0 };
+  }
+
   for (const [fileIndex, file] of files.entries()) {
     const lines = contents.get(fileIndex) ?? [];
     for (let i = 0; i < lines.length; i += 1) {
       const lineNo = i + 1;
       const text = lines[i] ?? '';
-      const decoded = decodeLine(text);
+      const decoded = decodeLine(text, key);
       if (decoded.kind === 'garbage') {
         // Acceptable only as a torn line the writer terminated and documented right after it.
-        const next = decodeLine(lines[i + 1] ?? '');
+        const next = decodeLine(lines[i + 1] ?? '', key);
         const repair = next.kind === 'record' && next.record.event.type === 'journal.repaired' ? next.record.event : undefined;
         if (
           repair?.kind === 'torn-line' &&
@@ -134,6 +164,9 @@ async function verifyStation(folder: string, station: string, files: JournalFile
       }
       if (decoded.kind === 'invalid') {
         fail('not-a-record', file.path, lineNo, decoded.seq, `not a valid journal record (${decoded.fields.slice(0, 3).join(', ')})`);
+      }
+      if (decoded.kind === 'forged') {
+        fail('forged', file.path, lineNo, decoded.seq, `record${decoded.seq ? ` seq ${decoded.seq}` : ''} is not signed with the station's key: written, or changed and re-hashed, by someone without it`);
       }
       if (decoded.kind !== 'record') continue;
       const record: AuditRecord = decoded.record;
@@ -178,6 +211,7 @@ async function verifyStation(folder: string, station: string, files: JournalFile
       }
       expectedSeq = record.seq + 1;
       lastHash = record.hash;
+      hashes.set(record.seq, record.hash);
       last = { file, line: lineNo };
       records += 1;
     }
@@ -220,6 +254,27 @@ async function verifyStation(folder: string, station: string, files: JournalFile
       lastSeq,
       `the last record (seq ${lastSeq}) disagrees with the head file: the record was changed and re-hashed, or the head file was edited`,
     );
+  }
+  const keyFile = `the station's key store (anchored head)`;
+  if (anchor) {
+    if (!anchorIsGenuine(key, station, anchor)) {
+      fail('forged', keyFile, undefined, anchor.seq, `the anchored head (seq ${anchor.seq}) is not signed with the station's key: the key store was tampered with`);
+    }
+    if (anchor.seq > lastSeq) {
+      fail(
+        'truncated',
+        last?.file.path ?? files.at(-1)?.path ?? folder,
+        undefined,
+        lastSeq,
+        `the journal ends at seq ${lastSeq} (${where}), but the station anchored seq ${anchor.seq} outside the folder: the end was removed${files.length === 0 ? ' (every journal file is gone)' : ''}`,
+      );
+    }
+    const atAnchor = hashes.get(anchor.seq);
+    if (anchor.seq > 0 && atAnchor !== undefined && atAnchor !== anchor.hash) {
+      fail('edited', last?.file.path ?? files.at(-1)?.path ?? folder, undefined, anchor.seq, `record seq ${anchor.seq} disagrees with the head anchored outside the folder: the chain was rewritten`);
+    }
+  } else if (records > 0) {
+    notes.push(`${station}: no anchored head in the station's key store; truncation is judged by the head file in the folder only`);
   }
   return { station, files: files.length, records, lastSeq };
 }

@@ -12,10 +12,15 @@
  * - Graph cannot be asked (down, or no token yet): `unresolved`; nothing is recorded, so the journal still
  *   lists it and the next call (or start) tries again.
  *
+ * Only records signed with the station's key are acted on (audit `checkedPendingTaps`): a TAP record planted
+ * or edited by someone who can write the journal folder but lacks the key (say, a forged `tap.intent` naming
+ * another user, which would make the station delete that user's pass) is returned in `rejected` for an
+ * administrator and never acted on.
+ *
  * It wipes nothing itself: `wipeSession` tells the session a previous enrollment ended in a crash, so it wipes
  * the browser session and records `session.wiped` (reason `crash-recovery`).
  */
-import { auditEvents, pendingTaps, type PendingTap } from '../audit';
+import { auditEvents, checkedPendingTaps, type PendingTap, type RejectedRecord, type StationKeyring } from '../audit';
 import type { TapMethod } from '../../common/directory';
 import type { AuditPort, TapDirectoryPort } from './ports';
 import { graphFailure, type GraphFailure } from '../directory/errors';
@@ -58,17 +63,23 @@ export interface RecoveryReport {
   wipeSession: boolean;
   /** Enrollment ids of the interrupted enrollments, for the `session.wiped` records. */
   interruptedEnrollments: string[];
+  /** Journal lines about a TAP that are not signed with the station's key: not acted on, for an administrator. */
+  rejected: RejectedRecord[];
 }
 
 /** Find and delete every TAP the journal shows this station may have left at Microsoft. */
-export async function recoverTaps(where: { folder: string; stationId: string }, deps: RecoveryDeps): Promise<RecoveryReport> {
-  const pending = await pendingTaps(where.folder, where.stationId);
+export async function recoverTaps(
+  where: { folder: string; stationId: string; keyring?: StationKeyring },
+  deps: RecoveryDeps,
+): Promise<RecoveryReport> {
+  const { pending, rejected } = await checkedPendingTaps(where.folder, where.stationId, where.keyring);
   const items: RecoveryItem[] = [];
   for (const tap of pending) items.push(await reconcileIntent(tap, deps));
   return {
     items,
     wipeSession: pending.length > 0,
     interruptedEnrollments: [...new Set(pending.flatMap((p) => (p.enrollmentId ? [p.enrollmentId] : [])))],
+    rejected,
   };
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { auditEvents as e, openJournal, type AuditEvent, type Journal, type JournalOptions } from '../../main/audit';
+import { auditEvents as e, keyringFor, openJournal, type AuditEvent, type Journal, type JournalOptions } from '../../main/audit';
 
 export const STATION = 'ENROLL-01';
 
@@ -96,4 +96,11 @@ export function everythingOnDisk(folder: string): string {
   return readdirSync(folder)
     .map((n) => readFileSync(join(folder, n), 'utf8'))
     .join('\n');
+}
+
+/** The station's key as the journal uses it (the test keyring, TAP_KIOSK_KEY_DIR). */
+export async function stationKey(folder: string, station = STATION): Promise<Buffer> {
+  const key = await keyringFor(folder).store(station).readKey();
+  if (!key) throw new Error(`no key for ${station}`);
+  return key;
 }

@@ -1,10 +1,11 @@
 import { readFileSync, renameSync, rmSync, truncateSync, writeFileSync, appendFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditEvents as e, pendingTaps, records, verify, type VerifyResult } from '../../main/audit';
 import { encodeRecord, sha256, type AuditRecord } from '../../main/audit/record';
-import { STATION, appendAll, enrollment, journalFiles, open, operator, steppingClock, tempFolder } from './helpers';
+import { STATION, appendAll, enrollment, journalFiles, open, operator, stationKey, steppingClock, tempFolder } from './helpers';
 
 let folder: string;
 let cleanup: () => void;
@@ -54,7 +55,7 @@ describe('verify', () => {
       const found = problem(await verify(folder));
       expect(found.file, `byte ${index}`).toBe(file);
       expect(found.line, `byte ${index}`).toBe(lineOfByte(text, index));
-      expect(['edited', 'not-a-record'], `byte ${index}`).toContain(found.kind);
+      expect(['edited', 'not-a-record', 'forged'], `byte ${index}`).toContain(found.kind);
       expect(found.message).toContain(`${file} line ${found.line}`);
     }
   });
@@ -117,17 +118,22 @@ describe('verify', () => {
   it('catches a record changed and re-hashed, in the middle and at the end', async () => {
     const [file = ''] = await writeJournal(1, 4);
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
-    const forge = (line: string): string => {
+    // With the station's key (the key's holder can re-sign; the chain and head still give the edit away)...
+    const key = await stationKey(folder);
+    const forge = (line: string, withKey: Buffer): string => {
       const record = JSON.parse(line) as AuditRecord;
-      const { hash: _old, ...body } = { ...record, event: { ...record.event, roles: ['Global Administrator'] } } as AuditRecord;
-      return encodeRecord(body).line.trimEnd();
+      const { hash: _old, mac: _mac, ...body } = { ...record, event: { ...record.event, roles: ['Global Administrator'] } } as AuditRecord;
+      return encodeRecord(body, withKey).line.trimEnd();
     };
-    writeFileSync(file, `${lines.map((l, i) => (i === 1 ? forge(l) : l)).join('\n')}\n`);
+    writeFileSync(file, `${lines.map((l, i) => (i === 1 ? forge(l, key) : l)).join('\n')}\n`);
     expect(problem(await verify(folder))).toMatchObject({ kind: 'edited', file, line: 2, seq: 2 });
-    writeFileSync(file, `${lines.map((l, i) => (i === 3 ? forge(l) : l)).join('\n')}\n`);
+    writeFileSync(file, `${lines.map((l, i) => (i === 3 ? forge(l, key) : l)).join('\n')}\n`);
     const last = problem(await verify(folder));
     expect(last).toMatchObject({ kind: 'edited', file, seq: 4 });
     expect(last.message).toContain('disagrees with the head file: the record was changed and re-hashed, or the head file was edited');
+    // ...and without it: the record itself is reported as not the station's.
+    writeFileSync(file, `${lines.map((l, i) => (i === 3 ? forge(l, randomBytes(32)) : l)).join('\n')}\n`);
+    expect(problem(await verify(folder))).toMatchObject({ kind: 'forged', file, line: 4, seq: 4 });
   });
 
   it('names a missing day file, a missing first file, and a missing newest file', async () => {
@@ -168,17 +174,17 @@ describe('verify', () => {
 
 describe('a torn final line (crash mid-write)', () => {
   /** The first `cut` bytes of the record the writer would have written next. */
-  function nextRecordPrefix(file: string, cut: number): string {
+  async function nextRecordPrefix(file: string, cut: number): Promise<string> {
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
     const last = JSON.parse(lines.at(-1) ?? '') as AuditRecord;
-    const { line } = encodeRecord({ v: 1, seq: last.seq + 1, ts: new Date().toISOString(), station: STATION, prev: last.hash, event: signIn });
+    const { line } = encodeRecord({ v: 2, seq: last.seq + 1, ts: new Date().toISOString(), station: STATION, prev: last.hash, event: signIn }, await stationKey(folder));
     return line.slice(0, cut);
   }
 
   it('is reported as torn and repairable at any cut point, not as tampering', async () => {
     const [file = ''] = await writeJournal(1, 3);
     const original = readFileSync(file);
-    const full = nextRecordPrefix(file, 10_000).trimEnd();
+    const full = (await nextRecordPrefix(file, 10_000)).trimEnd();
     for (const cut of [1, 5, 12, 30, 80, 150, full.length - 70, full.length - 2, full.length - 1]) {
       writeFileSync(file, Buffer.concat([original, Buffer.from(full.slice(0, cut))]));
       const found = problem(await verify(folder));
@@ -189,7 +195,7 @@ describe('a torn final line (crash mid-write)', () => {
 
   it('a whole record missing only its newline is torn if it was never acknowledged, and just ended on restart', async () => {
     const [file = ''] = await writeJournal(1, 2);
-    const whole = nextRecordPrefix(file, 10_000).trimEnd();
+    const whole = (await nextRecordPrefix(file, 10_000)).trimEnd();
     appendFileSync(file, whole);
     expect(problem(await verify(folder))).toMatchObject({ kind: 'torn-final-line', line: 3, repairable: true });
     const journal = await open(folder);
@@ -202,7 +208,7 @@ describe('a torn final line (crash mid-write)', () => {
 
   it('garbage after the last line is tampering, not a crash', async () => {
     const [file = ''] = await writeJournal(1, 2);
-    appendFileSync(file, '{"v":1,"seq":3,"ts":"2026-03-02T09:00:00.000Z","station":"ENROLL-01","prev":"00000000');
+    appendFileSync(file, '{"v":2,"seq":3,"ts":"2026-03-02T09:00:00.000Z","station":"ENROLL-01","prev":"00000000');
     expect(problem(await verify(folder))).toMatchObject({ kind: 'edited', line: 3 });
     writeFileSync(file, readFileSync(file, 'utf8').replace(/"ts":"2026-03-02T09:00:00.000Z","station":"ENROLL-01","prev":"00000000$/, ''));
     appendFileSync(file, 'rm -rf /');
@@ -211,7 +217,7 @@ describe('a torn final line (crash mid-write)', () => {
 
   it('the kiosk repairs it on the next start by appending, and the journal then verifies', async () => {
     const [file = ''] = await writeJournal(1, 3);
-    const tail = nextRecordPrefix(file, 57);
+    const tail = await nextRecordPrefix(file, 57);
     appendFileSync(file, tail);
     const journal = await open(folder, { now: steppingClock(new Date(2026, 2, 2, 18, 0, 0)).now });
     expect(journal.repairs).toEqual([
@@ -235,7 +241,7 @@ describe('a torn final line (crash mid-write)', () => {
 
   it('after a repair, removing the torn line is still caught', async () => {
     const [file = ''] = await writeJournal(1, 2);
-    appendFileSync(file, nextRecordPrefix(file, 40));
+    appendFileSync(file, await nextRecordPrefix(file, 40));
     await (await open(folder)).close();
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
     writeFileSync(file, `${lines.filter((_, i) => i !== 2).join('\n')}\n`);

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { auditEvents as e, openJournal, pendingTaps, verify, type AuditEvent, type Journal } from '../../main/audit';
+import { encodeRecord, type AuditRecord } from '../../main/audit/record';
 import { recoverTaps } from '../../main/tap/recovery';
 import { TapDeleter } from '../../main/tap/deleter';
 import { startEmulator, type Emulator } from '../emulator';
@@ -87,6 +88,51 @@ async function leaveStateOf(step: Step): Promise<{ tapAtGraph: boolean }> {
   await j.close();
   return { tapAtGraph: tap !== null };
 }
+
+describe('crash recovery acts only on records signed with the station key', () => {
+  it('a planted tap.intent and tap.issued for someone else\'s pass: reported, nothing deleted', async () => {
+    const j = await journal();
+    await j.append(e.lookup({ enrollmentId: randomUUID(), operator, queryKind: 'upn', results: 1 }));
+    open.splice(open.indexOf(j), 1);
+    await j.close();
+    // Someone who can write the folder (not the key) appends records that chain and hash correctly.
+    const name = readdirSync(folder).find((n) => n.endsWith('.jsonl')) ?? '';
+    const file = join(folder, name);
+    const last = JSON.parse(readFileSync(file, 'utf8').trimEnd().split('\n').at(-1) ?? '') as AuditRecord;
+    const intentId = randomUUID();
+    const enrollmentId = randomUUID();
+    const attackerKey = randomBytes(32);
+    const intent = encodeRecord(
+      { v: 2, seq: last.seq + 1, ts: new Date(emu.ctx.clock.now().getTime() - 60_000).toISOString(), station: STATION, prev: last.hash, event: e.tapIntent({ enrollmentId, intentId, operator, user: megan, lifetimeMinutes: 60, oneTime: false }) },
+      attackerKey,
+    );
+    appendFileSync(file, intent.line);
+    const theirs = seedTap(emu, megan.upn); // megan's own pass, issued elsewhere
+    const issued = encodeRecord(
+      { v: 2, seq: last.seq + 2, ts: new Date().toISOString(), station: STATION, prev: intent.hash, event: e.tapIssued({ enrollmentId, intentId, user: megan, method: { id: theirs.id, lifetimeInMinutes: 60, isUsableOnce: false } }) },
+      attackerKey,
+    );
+    appendFileSync(file, issued.line);
+
+    const audit = await journal();
+    const directory = emulatorDirectory(emu);
+    const deleteTap = vi.spyOn(directory, 'deleteTap');
+    const time = new ManualTime();
+    const deleter = new TapDeleter({ directory, audit, clock: time, timers: time });
+    const report = await recoverTaps({ folder, stationId: STATION }, { directory, audit, deleter });
+
+    expect(deleteTap).not.toHaveBeenCalled();
+    expect(emu.ctx.state.taps.get(megan.id)?.id).toBe(theirs.id);
+    expect(report.items).toEqual([]);
+    expect(report.wipeSession).toBe(false);
+    expect(report.rejected).toMatchObject([
+      { station: STATION, file, line: 2, seq: 2, reason: 'forged', type: 'tap.intent' },
+      { station: STATION, file, line: 3, seq: 3, reason: 'forged', type: 'tap.issued' },
+    ]);
+    expect(await pendingTaps(folder, STATION)).toEqual([]);
+    expect(await verify(folder)).toMatchObject({ ok: false, problem: { kind: 'forged', line: 2 } });
+  });
+});
 
 describe('crash recovery at start', () => {
   it.each(STEPS)('killed right after "%s": the journal verifies, the orphaned TAP is found and deleted', async (step) => {
