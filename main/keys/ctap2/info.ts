@@ -220,7 +220,7 @@ const REQUIRED: ReadonlySet<GetInfoFieldName> = new Set(['versions', 'aaguid']);
  * Not checked: map key order (cborg cannot; with duplicates refused, order carries no meaning) and UTF-8
  * validity of text (malformed sequences become U+FFFD). Every fixture capture is canonical in both respects.
  */
-const DECODE_OPTIONS: DecodeOptions = Object.freeze({
+export const DECODE_OPTIONS: DecodeOptions = Object.freeze({
   useMaps: true,
   strict: true,
   allowIndefinite: false,
