@@ -13,6 +13,7 @@
 //   IdentityProviderUnreachable and keeps the account (it is transient).
 // - Scopes carry the Graph resource prefix, derived from the Graph base URL for Microsoft's Graph hosts (so a
 //   sovereign cloud asks its own Graph) and https://graph.microsoft.com otherwise (the emulator answers to it).
+import { trustOf, type HostMap } from '../net/https-agent';
 import {
   type AccountInfo,
   AuthError,
@@ -69,6 +70,8 @@ export interface OperatorSessionOptions {
   redirectUri?: string;
   /** PEM of the only CA to trust (the emulator's, in demo mode and tests). Absent: the system store. */
   caPem?: string;
+  /** Microsoft's host names mapped to the emulator's loopback ports (tests, demo); see main/net/https-agent.ts. */
+  hostMap?: HostMap;
   /** Resource prefix of the scopes. Default: see the header. */
   graphResource?: string;
   /** Deadline of each request to the identity provider. Default 30 s. */
@@ -135,7 +138,7 @@ export class OperatorSession {
     const resource = (options.graphResource ?? defaultGraphResource(options.graphBaseUrl)).replace(/\/+$/, '');
     this.scopes = OPERATOR_PERMISSIONS.map((p) => `${resource}/${p}`);
     this.network = new MsalNetworkClient({
-      ...(options.caPem !== undefined ? { caPem: options.caPem } : {}),
+      ...trustOf(options),
       ...(options.networkTimeoutMs !== undefined ? { timeoutMs: options.networkTimeoutMs } : {}),
     });
     const known = MICROSOFT_AUTHORITY_HOSTS.has(authority.hostname.toLowerCase());
@@ -152,7 +155,7 @@ export class OperatorSession {
     this.graph = createGraphClient({
       baseUrl: options.graphBaseUrl,
       getAccessToken: () => this.getAccessToken(),
-      ...(options.caPem !== undefined ? { caPem: options.caPem } : {}),
+      ...trustOf(options),
       retry: options.graphRetry ?? { maxRetries: 2, budgetMs: 10_000 },
       attemptTimeoutMs: options.graphAttemptTimeoutMs ?? 15_000,
     });
@@ -161,7 +164,7 @@ export class OperatorSession {
   /** The session for a station's configuration (demo: pass the emulator's CA). */
   static fromConfig(
     config: Pick<StationConfig, 'authority' | 'clientId' | 'graphBaseUrl'>,
-    extra: Pick<OperatorSessionOptions, 'presenter' | 'caPem' | 'redirectUri'>,
+    extra: Pick<OperatorSessionOptions, 'presenter' | 'caPem' | 'hostMap' | 'redirectUri'>,
   ): OperatorSession {
     return new OperatorSession({ authority: config.authority, clientId: config.clientId, graphBaseUrl: config.graphBaseUrl, ...extra });
   }

@@ -12,6 +12,7 @@
  *   status     configuration, tenant reachability (at start and after each sign-in), key reader
  *   handlers   main/ipc's handler table over the session and the status
  */
+import { trustOf, type HostMap } from '../net/https-agent';
 import type { StationConfig } from '../config';
 import { createDirectoryGateway } from '../directory/gateway';
 import { createGraphClient, type GraphRetryOptions } from '../directory/graph-client';
@@ -36,6 +37,8 @@ export interface CreateStationOptions {
   configFile?: string;
   /** PEM of the only CA to trust (demo: the emulator's). Absent: the system store. */
   caPem?: string;
+  /** Microsoft's host names mapped to the emulator's loopback ports (tests, demo); see main/net/https-agent.ts. */
+  hostMap?: HostMap;
   presenter: SignInPresenter;
   view: SecurityInfoViewPort;
   keySource: KeySource;
@@ -67,7 +70,7 @@ export interface Station {
 
 export async function createStation(options: CreateStationOptions): Promise<Station> {
   const { config } = options;
-  const trust = options.caPem !== undefined ? { caPem: options.caPem } : {};
+  const trust = trustOf(options);
   // First: the one step that can fail (the journal is locked by another instance, or not writable); nothing to undo.
   const journal = await openJournal({ folder: config.auditFolder, stationId: config.stationId });
   const status = new StationStatusStore({
