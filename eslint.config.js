@@ -14,15 +14,18 @@ const ELECTRON_ALLOWED = ['main/index.ts', 'main/kiosk/**', 'preload/**'];
  */
 const MAIN_EDGES = {
   config: [],
+  // net/: the HTTPS trust and host mapping shared by the Node clients (MSAL's network client, the Graph client).
+  net: [],
   audit: ['config'],
   keys: ['config'],
-  directory: ['config'],
-  operator: ['config'],
+  directory: ['config', 'net'],
+  operator: ['config', 'net'],
   tap: ['directory', 'keys', 'audit', 'config'],
   enrollment: ['tap', 'operator', 'directory', 'keys', 'audit', 'config'],
   ipc: ['enrollment', 'audit', 'config'],
-  station: ['enrollment', 'tap', 'operator', 'directory', 'keys', 'audit', 'config', 'ipc'],
-  kiosk: ['operator', 'tap', 'enrollment', 'config', 'station'],
+  station: ['enrollment', 'tap', 'operator', 'directory', 'keys', 'audit', 'config', 'ipc', 'net'],
+  // kiosk/ → audit/: the safeStorage-sealed station key store implements audit/'s keyring interface.
+  kiosk: ['operator', 'tap', 'enrollment', 'config', 'station', 'audit'],
 };
 
 const ELECTRON_MESSAGE = 'Only main/index.ts, main/kiosk/ and preload/ may import electron (see docs/architecture.md, Layout).';

@@ -16,8 +16,8 @@
 //   Node's bundled roots plus, where the runtime can read it (Node ≥ 22.15, i.e. Electron's), the OS store.
 //
 // Plain Node: no electron import, so it runs in tests and in Electron's main process alike.
+import { createHttpsAgent, trustOf, type HostMap } from '../net/https-agent';
 import https from 'node:https';
-import tls from 'node:tls';
 import zlib from 'node:zlib';
 import {
   AuthenticationHandler,
@@ -59,6 +59,8 @@ export interface GraphClientOptions {
   getAccessToken: () => Promise<string>;
   /** PEM of the only CA to trust (the emulator's). Omit for the system's trust store. */
   caPem?: string;
+  /** Microsoft's host names mapped to the emulator's loopback ports (tests, demo); see main/net/https-agent.ts. */
+  hostMap?: HostMap;
   retry?: GraphRetryOptions;
   /** Each attempt is abandoned after this long without a response. Default 65 s (Graph's own limit is 60 s). */
   attemptTimeoutMs?: number;
@@ -88,7 +90,7 @@ export function createGraphClient(options: GraphClientOptions): Client {
     new RetryHandler(new RetryHandlerOptions(retry.delaySeconds ?? 3, retry.maxRetries ?? 5, budget.shouldRetry)),
     new RedirectHandler(new RedirectHandlerOptions()),
     new TelemetryHandler(),
-    new HttpsFetchHandler(createAgent(options.caPem), options.attemptTimeoutMs ?? 65_000),
+    new HttpsFetchHandler(createHttpsAgent(trustOf(options), { keepAlive: true, maxSockets: 8 }), options.attemptTimeoutMs ?? 65_000),
   ];
   const isMicrosoft = new URL(origin).hostname === new URL(GRAPH_ORIGIN).hostname;
   return Client.initWithMiddleware({
@@ -145,24 +147,6 @@ class RetryBudget implements Middleware {
 
 // ---------------------------------------------------------------------------------------------------------------
 // fetch over node:https with an explicit trust anchor
-
-type CaFunction = (type: 'default' | 'system') => string[];
-
-/** Node's bundled roots plus the OS store, where the runtime exposes it (tls.getCACertificates, Node ≥ 22.15). */
-function systemTrust(): string[] | undefined {
-  const get = (tls as unknown as { getCACertificates?: CaFunction }).getCACertificates;
-  if (typeof get !== 'function') return undefined;
-  try {
-    return [...get('default'), ...get('system')];
-  } catch {
-    return undefined;
-  }
-}
-
-function createAgent(caPem: string | undefined): https.Agent {
-  const ca = caPem ?? systemTrust();
-  return new https.Agent({ keepAlive: true, maxSockets: 8, ...(ca ? { ca } : {}) });
-}
 
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 

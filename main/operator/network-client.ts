@@ -2,7 +2,6 @@
 // certificate store (plus Node's bundled roots), in demo mode only the emulator's own CA. TLS verification is
 // never switched off. Plain Node: no electron import.
 import https from 'node:https';
-import tls from 'node:tls';
 import {
   ClientAuthError,
   ClientAuthErrorCodes,
@@ -10,6 +9,7 @@ import {
   type NetworkRequestOptions,
   type NetworkResponse,
 } from '@azure/msal-node';
+import { createHttpsAgent, trustOf, type HostMap } from '../net/https-agent';
 
 export interface NetworkClientOptions {
   /**
@@ -17,6 +17,8 @@ export interface NetworkClientOptions {
    * system's store is trusted, as for login.microsoftonline.com in production.
    */
   caPem?: string;
+  /** Microsoft's host names mapped to the emulator's loopback ports (tests, demo); see main/net/https-agent.ts. */
+  hostMap?: HostMap;
   /** Whole-request deadline in milliseconds (connect, send, receive). Default 30 s. */
   timeoutMs?: number;
   /** Responses larger than this are refused. Default 1 MiB; token responses are a few kilobytes. */
@@ -25,20 +27,6 @@ export interface NetworkClientOptions {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
-
-type CaSource = 'default' | 'system' | 'bundled' | 'extra';
-const tlsWithStores = tls as typeof tls & { getCACertificates?: (type?: CaSource) => string[] };
-
-/** Node's bundled roots plus the OS store where the runtime can read it (Node ≥ 22.15, i.e. Electron's). */
-export function systemTrust(): string[] | undefined {
-  const read = tlsWithStores.getCACertificates;
-  if (typeof read !== 'function') return undefined; // Node's default roots apply
-  try {
-    return [...new Set([...read('default'), ...read('system')])];
-  } catch {
-    return undefined;
-  }
-}
 
 function networkError(correlationId: string | undefined, message: string): ClientAuthError {
   return new ClientAuthError(ClientAuthErrorCodes.networkError, correlationId ?? '', message);
@@ -59,8 +47,7 @@ export class MsalNetworkClient implements INetworkModule {
   private readonly maxResponseBytes: number;
 
   constructor(options: NetworkClientOptions = {}) {
-    const ca = options.caPem ?? systemTrust();
-    this.agent = new https.Agent({ keepAlive: true, ...(ca ? { ca } : {}) });
+    this.agent = createHttpsAgent(trustOf(options), { keepAlive: true });
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   }

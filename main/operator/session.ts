@@ -15,6 +15,7 @@
 //   sovereign cloud asks its own Graph) and https://graph.microsoft.com otherwise (the emulator answers to it).
 // - The roles are read over a Graph client the station makes (`roleClient`, a directory/graph-client with a tight
 //   retry budget), so this folder has no Graph plumbing of its own and does not import directory/.
+import { trustOf, type HostMap } from '../net/https-agent';
 import {
   type AccountInfo,
   AuthError,
@@ -70,6 +71,8 @@ export interface OperatorSessionOptions {
   redirectUri?: string;
   /** PEM of the only CA to trust (the emulator's, in demo mode and tests). Absent: the system store. */
   caPem?: string;
+  /** Microsoft's host names mapped to the emulator's loopback ports (tests, demo); see main/net/https-agent.ts. */
+  hostMap?: HostMap;
   /** Resource prefix of the scopes. Default: see the header. */
   graphResource?: string;
   /** Deadline of each request to the identity provider. Default 30 s. */
@@ -143,7 +146,7 @@ export class OperatorSession {
     const resource = (options.graphResource ?? defaultGraphResource(options.graphBaseUrl)).replace(/\/+$/, '');
     this.scopes = OPERATOR_PERMISSIONS.map((p) => `${resource}/${p}`);
     this.network = new MsalNetworkClient({
-      ...(options.caPem !== undefined ? { caPem: options.caPem } : {}),
+      ...trustOf(options),
       ...(options.networkTimeoutMs !== undefined ? { timeoutMs: options.networkTimeoutMs } : {}),
     });
     const known = MICROSOFT_AUTHORITY_HOSTS.has(authority.hostname.toLowerCase());
@@ -163,7 +166,7 @@ export class OperatorSession {
   /** The session for a station's configuration (demo: pass the emulator's CA). */
   static fromConfig(
     config: Pick<StationConfig, 'authority' | 'clientId' | 'graphBaseUrl'>,
-    extra: Pick<OperatorSessionOptions, 'presenter' | 'caPem' | 'redirectUri' | 'roleClient'>,
+    extra: Pick<OperatorSessionOptions, 'presenter' | 'caPem' | 'hostMap' | 'redirectUri' | 'roleClient'>,
   ): OperatorSession {
     return new OperatorSession({ authority: config.authority, clientId: config.clientId, graphBaseUrl: config.graphBaseUrl, ...extra });
   }

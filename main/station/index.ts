@@ -14,6 +14,7 @@
  *   status     configuration, tenant reachability (at start and after each sign-in), key reader
  *   handlers   main/ipc's handler table over the session and the status
  */
+import { trustOf, type HostMap, type Trust } from '../net/https-agent';
 import type { StationConfig } from '../config';
 import { createDirectoryGateway } from '../directory/gateway';
 import { createGraphClient, type GraphRetryOptions } from '../directory/graph-client';
@@ -36,12 +37,12 @@ export const modelOfAaguid = (aaGuid: string): string | null => modelFromAaguid(
  * The Graph client the operator's roles are read with: 2 retries within 10 s and 15 s an attempt, so a sign-in
  * never hangs on the role read (the directory's client allows a minute).
  */
-export function operatorRoleClient(graphBaseUrl: string, caPem?: string): RoleClientFactory {
+export function operatorRoleClient(graphBaseUrl: string, trust: Trust = {}): RoleClientFactory {
   return (getAccessToken) =>
     createGraphClient({
       baseUrl: graphBaseUrl,
       getAccessToken,
-      ...(caPem !== undefined ? { caPem } : {}),
+      ...trust,
       retry: { maxRetries: 2, budgetMs: 10_000 },
       attemptTimeoutMs: 15_000,
     });
@@ -56,6 +57,8 @@ export interface CreateStationOptions {
   configFile?: string;
   /** PEM of the only CA to trust (demo: the emulator's). Absent: the system store. */
   caPem?: string;
+  /** Microsoft's host names mapped to the emulator's loopback ports (tests, demo); see main/net/https-agent.ts. */
+  hostMap?: HostMap;
   presenter: SignInPresenter;
   view: SecurityInfoViewPort;
   keySource: KeySource;
@@ -87,7 +90,7 @@ export interface Station {
 
 export async function createStation(options: CreateStationOptions): Promise<Station> {
   const { config } = options;
-  const trust = options.caPem !== undefined ? { caPem: options.caPem } : {};
+  const trust = trustOf(options);
   // First: the one step that can fail (the journal is locked by another instance, or not writable); nothing to undo.
   const journal = await openJournal({ folder: config.auditFolder, stationId: config.stationId });
   const status = new StationStatusStore({
@@ -98,7 +101,7 @@ export async function createStation(options: CreateStationOptions): Promise<Stat
   });
   const operator = OperatorSession.fromConfig(config, {
     presenter: options.presenter,
-    roleClient: operatorRoleClient(config.graphBaseUrl, options.caPem),
+    roleClient: operatorRoleClient(config.graphBaseUrl, trust),
     ...trust,
   });
   const client = createGraphClient({

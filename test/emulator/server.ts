@@ -28,7 +28,23 @@ export interface EmulatorOptions {
   mySecurityInfoPort?: number;
   /** Largest accepted request body in bytes (Graph answers 413 above it). */
   bodyLimit?: number;
+  /**
+   * `localhost` (default): the emulator's own origins (https://localhost:<port>, http://localhost:<port>).
+   * `microsoft`: Microsoft's real host names (login.microsoftonline.com, login.microsoft.com, graph.microsoft.com,
+   * mysignins.microsoft.com), all over HTTPS with a certificate from the emulator's CA. Clients reach them through
+   * `hostMap` (Node: main/net/https-agent.ts) or Chromium's `--host-resolver-rules` (`chromiumHostArgs`), trusting
+   * only that CA: the kiosk runs its production configuration unchanged.
+   */
+  hosts?: 'localhost' | 'microsoft';
 }
+
+/** The Microsoft host names the emulator answers for in `microsoft` mode. */
+export const MICROSOFT_HOSTS = {
+  login: 'login.microsoftonline.com',
+  loginAlt: 'login.microsoft.com',
+  graph: 'graph.microsoft.com',
+  mySignIns: 'mysignins.microsoft.com',
+} as const;
 
 export interface Emulator {
   readonly tenantId: string;
@@ -37,6 +53,11 @@ export interface Emulator {
   readonly urls: EmulatorUrls;
   /** PEM of the emulator's own CA: hand it to clients, never switch TLS checks off. */
   readonly caPem: string;
+  /** base64 SHA-256 of the CA's and the server certificate's SubjectPublicKeyInfo (Chromium's
+   *  `--ignore-certificate-errors-spki-list`: trust for this emulator's certificates only, nothing else). */
+  readonly spkiHashes: readonly string[];
+  /** Host name → loopback address and port, for every name the emulator serves (empty in `localhost` mode). */
+  readonly hostMap: Readonly<Record<string, { host: string; port: number }>>;
   readonly ctx: EmulatorContext;
   /** Seeded operators with their demo passwords (the emulator's sign-in page accepts them). */
   readonly operators: { upn: string; password: string; displayName: string; roles: string[] }[];
@@ -172,7 +193,8 @@ function renderError(ctx: EmulatorContext, err: unknown, req: FastifyRequest, re
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const clock = new EmulatorClock();
   const state = new TenantState(clock, { ...(options.seed ? { seed: options.seed } : {}), ...(options.tapPolicy ? { tapPolicy: options.tapPolicy } : {}) });
-  const tls: EmulatorTls = await generateTls();
+  const microsoft = options.hosts === 'microsoft';
+  const tls: EmulatorTls = await generateTls(microsoft ? ['localhost', '127.0.0.1', ...Object.values(MICROSOFT_HOSTS)] : undefined);
   const resetHooks: (() => void)[] = [];
   const urls = {} as EmulatorUrls;
   const tokens = await TokenService.create(clock, () => urls.issuer);
@@ -211,7 +233,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   await main.register(async (scope) => registerGraph(scope, ctx), { prefix: '/v1.0' });
   await main.register(async (scope) => registerGraph(scope, ctx), { prefix: '/beta' });
 
-  const msi = Fastify({ bodyLimit, logger: false });
+  // On Microsoft's host names My Security Info is HTTPS like the real one; on localhost plain HTTP is a secure context.
+  const msi = (microsoft ? Fastify({ https: { key: tls.keyPem, cert: tls.certPem }, bodyLimit, logger: false }) : Fastify({ bodyLimit, logger: false })) as unknown as FastifyInstance;
   await msi.register(formbody, { bodyLimit });
   instrument(msi, ctx, () => 'mysignins');
   registerMySignIns(msi, ctx);
@@ -221,7 +244,29 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const port = (main.server.address() as AddressInfo).port;
   const msiPort = (msi.server.address() as AddressInfo).port;
   const origin = `https://localhost:${port}`;
-  Object.assign(urls, {
+  const target = (p: number) => ({ host: '127.0.0.1', port: p });
+  const hostMap: Record<string, { host: string; port: number }> = microsoft
+    ? {
+        [MICROSOFT_HOSTS.login]: target(port),
+        [MICROSOFT_HOSTS.loginAlt]: target(port),
+        [MICROSOFT_HOSTS.graph]: target(port),
+        [MICROSOFT_HOSTS.mySignIns]: target(msiPort),
+      }
+    : {};
+  if (microsoft) {
+    const login = `https://${MICROSOFT_HOSTS.login}`;
+    Object.assign(urls, {
+      origin: login,
+      authority: `${login}/${state.tenantId}/`,
+      authorityHost: MICROSOFT_HOSTS.login,
+      issuer: `${login}/${state.tenantId}/v2.0`,
+      graph: `https://${MICROSOFT_HOSTS.graph}/v1.0`,
+      graphBeta: `https://${MICROSOFT_HOSTS.graph}/beta`,
+      // The admin API is the emulator's own, not Microsoft's: it stays on localhost (the certificate names it too).
+      admin: `${origin}/_admin`,
+      mySecurityInfo: `https://${MICROSOFT_HOSTS.mySignIns}`,
+    } satisfies EmulatorUrls);
+  } else Object.assign(urls, {
     origin,
     authority: `${origin}/${state.tenantId}/`,
     authorityHost: `localhost:${port}`,
@@ -248,6 +293,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     clientId: client.clientId,
     urls,
     caPem: tls.caPem,
+    spkiHashes: tls.spkiHashes,
+    hostMap,
     ctx,
     operators: state.seed.users
       .filter((u) => u.password !== undefined)

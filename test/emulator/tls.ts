@@ -16,6 +16,8 @@ export interface EmulatorTls {
   caPem: string;
   certPem: string;
   keyPem: string;
+  /** base64 SHA-256 of the SubjectPublicKeyInfo of the CA and of the server certificate. */
+  spkiHashes: string[];
 }
 
 function pem(label: string, der: ArrayBuffer): string {
@@ -61,7 +63,9 @@ export async function generateTls(hosts: string[] = ['localhost', '127.0.0.1']):
       new x509.SubjectAlternativeNameExtension(names),
     ],
   });
+  const spki = async (c: x509.X509Certificate) => Buffer.from(await webcrypto.subtle.digest('SHA-256', c.publicKey.rawData)).toString('base64');
   return {
+    spkiHashes: [await spki(ca), await spki(leaf)],
     caPem: ca.toString('pem') + '\n',
     certPem: leaf.toString('pem') + '\n',
     keyPem: pem('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', leafKeys.privateKey)),

@@ -32,7 +32,7 @@ describe('station with the real operator session', { timeout: 120_000 }, () => {
       clientId: emu.clientId,
       graphBaseUrl: emu.urls.graph,
       caPem: emu.caPem,
-      roleClient: operatorRoleClient(emu.urls.graph, emu.caPem),
+      roleClient: operatorRoleClient(emu.urls.graph, { caPem: emu.caPem }),
       presenter: chromiumPresenter(browser, (page: Page) => submitSignIn(page, alex, password)),
       networkTimeoutMs: 10_000,
     });

@@ -64,7 +64,7 @@ function session(presenter: SignInPresenter, extra: Partial<OperatorSessionOptio
     graphBaseUrl: emu.urls.graph,
     caPem: emu.caPem,
     presenter,
-    roleClient: operatorRoleClient(emu.urls.graph, emu.caPem),
+    roleClient: operatorRoleClient(emu.urls.graph, { caPem: emu.caPem }),
     networkTimeoutMs: 10_000,
     ...extra,
   });
@@ -394,7 +394,7 @@ describe('the identity provider down', () => {
     const { caPem, clientId } = gone;
     await gone.close();
     const presenter = chromiumPresenter(browser, typing(ALEX));
-    const s = new OperatorSession({ authority, clientId, graphBaseUrl: graph, caPem, presenter, roleClient: operatorRoleClient(graph, caPem), networkTimeoutMs: 5_000 });
+    const s = new OperatorSession({ authority, clientId, graphBaseUrl: graph, caPem, presenter, roleClient: operatorRoleClient(graph, { caPem }), networkTimeoutMs: 5_000 });
     sessions.push(s);
 
     const error = await s.signIn().catch((e: unknown) => e);

@@ -48,6 +48,7 @@ import { checkTap, checkUsername, refusal } from './signin';
 
 export { ONE_TIME_REGISTRATION_WINDOW_MS, SESSION_COOKIE } from './sessions';
 export { RP_ID, UNKNOWN_MODEL, type RegistrationRefusal } from './registration';
+import { rpIdFor } from './registration';
 export type { Step } from './pages';
 export type { SignInRefusal } from './signin';
 
@@ -293,7 +294,7 @@ function routes(app: FastifyInstance, ctx: EmulatorContext, sessions: SessionSto
   app.post('/security-info/webauthn/options', async (req, reply) => {
     const s = jsonSession(req, reply);
     if (!s) return reply;
-    const result = await creationOptions(ctx.state, s.session, s.user, ctx.clock.now());
+    const result = await creationOptions(ctx.state, s.session, s.user, ctx.clock.now(), rpIdFor(ctx.urls.mySecurityInfo));
     if (!result.ok) return refuse(reply, result.refusal);
     return reply.send({ options: result.options });
   });

@@ -13,7 +13,13 @@ import type { Fido2Policy, UserRecord } from '../model';
 import type { TenantState } from '../store';
 import { CHALLENGE_LIFETIME_MS, type PendingKey, type Session, registrationDeadline } from './sessions';
 
+/** The RP id on the emulator's localhost origin; on Microsoft's host names it is the page's own host. */
 export const RP_ID = 'localhost';
+
+/** The WebAuthn RP id for pages served at `origin` (a registrable suffix of its host, as WebAuthn requires). */
+export function rpIdFor(origin: string): string {
+  return new URL(origin).hostname;
+}
 export const RP_NAME = 'Microsoft';
 /** ES256 and RS256, what Entra's creation options offer (entra-graph.md 4.2 shows -7). */
 export const SUPPORTED_ALGORITHMS = [-7, -257];
@@ -65,13 +71,14 @@ export async function creationOptions(
   session: Session,
   user: UserRecord,
   now: Date,
+  rpID: string = RP_ID,
 ): Promise<{ ok: true; options: PublicKeyCredentialCreationOptionsJSON } | { ok: false; refusal: RegistrationRefusal }> {
   if (!windowOpen(session, now)) return { ok: false, refusal: 'registration-window-expired' };
   const policyRefusal = fido2PolicyAllowsUser(state, user);
   if (policyRefusal) return { ok: false, refusal: policyRefusal };
   const options = await generateRegistrationOptions({
     rpName: RP_NAME,
-    rpID: RP_ID,
+    rpID,
     userID: new TextEncoder().encode(user.id),
     userName: user.userPrincipalName,
     userDisplayName: user.displayName,
@@ -125,7 +132,7 @@ export async function verifyRegistration(
       response,
       expectedChallenge: challenge.value,
       expectedOrigin,
-      expectedRPID: RP_ID,
+      expectedRPID: rpIdFor(expectedOrigin),
       expectedType: 'webauthn.create',
       requireUserPresence: true,
       requireUserVerification: true,
