@@ -99,7 +99,12 @@ async function creation(emu: Emulator, folder: string): Promise<BenchResult[]> {
     { name: 'TAP creation: issueTap total, median', value: median(total), unit: 'ms', detail },
     { name: 'TAP creation: app time around the call, median', value: median(added), unit: 'ms', target, detail: 'intent + issued fsynced, guard, bookkeeping' },
     { name: 'TAP creation: app time around the call, p95', value: percentile(added, 95), unit: 'ms', target },
-    { name: 'TAP creation: gateway over the bare round trip, median', value: median(gatewayCall) - median(bare), unit: 'ms', detail: 'zod validation, error mapping, per-call timeout' },
+    {
+      name: 'TAP creation: gateway over the bare round trip, median',
+      value: median(gatewayCall) - median(bare),
+      unit: 'ms',
+      detail: 'zod validation, error mapping, per-call timeout',
+    },
   ];
 }
 
@@ -145,7 +150,10 @@ async function completionRequests(emu: Emulator): Promise<BenchResult[]> {
     const registered = watch.stats();
     watch.stop();
     if (registered.nextPollAt !== null) throw new Error('the completion watch did not find the key');
-    return emu.requestLog().slice(before).filter((r) => r.surface === 'graph').length;
+    return emu
+      .requestLog()
+      .slice(before)
+      .filter((r) => r.surface === 'graph').length;
   };
   const detail = 'simulated 3-minute user; the TAP create and delete add 2';
   return [

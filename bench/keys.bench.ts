@@ -232,9 +232,19 @@ async function getInfoRoundTrip(): Promise<BenchResult[]> {
   const rtt = median(rounds);
   const packets = encodePackets(cid, CtapHidCommand.Cbor, response).length;
   return [
-    { name: 'getInfo round trip (soft authenticator), median', value: rtt * 1000, unit: 'µs', detail: `500 calls, ${response.length}-byte answer in ${packets} reports` },
+    {
+      name: 'getInfo round trip (soft authenticator), median',
+      value: rtt * 1000,
+      unit: 'µs',
+      detail: `500 calls, ${response.length}-byte answer in ${packets} reports`,
+    },
     { name: 'getInfo round trip (soft authenticator), p95', value: percentile(rounds, 95) * 1000, unit: 'µs' },
-    { name: 'framing alone (encode + reassemble both ways)', value: median(framing) * 1000, unit: 'µs', detail: `${((median(framing) / rtt) * 100).toFixed(1)} % of the round trip` },
+    {
+      name: 'framing alone (encode + reassemble both ways)',
+      value: median(framing) * 1000,
+      unit: 'µs',
+      detail: `${((median(framing) / rtt) * 100).toFixed(1)} % of the round trip`,
+    },
     { name: 'getInfo CBOR decode alone', value: median(decode) * 1000, unit: 'µs', detail: `${((median(decode) / rtt) * 100).toFixed(1)} % of the round trip` },
   ];
 }

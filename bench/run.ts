@@ -103,7 +103,11 @@ const table = rows.map((row) =>
 );
 const header = ['bench', 'measure', 'measured', 'target', 'verdict', 'detail'];
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => (r[i] ?? '').length)));
-const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+const line = (cells: string[]) =>
+  cells
+    .map((c, i) => c.padEnd(widths[i] ?? 0))
+    .join('  ')
+    .trimEnd();
 
 console.log('');
 console.log(line(header));

@@ -136,7 +136,12 @@ export async function run(): Promise<BenchResult[]> {
         target: { max: ACTIONS_TARGET + 1 }, // at most 3 (the table shows "< 4")
         detail: actions.log.join(', '),
       },
-      { name: 'renderer JavaScript, gzip', value: size.bytes / 1024, unit: 'KiB', detail: `${size.files} file(s), ${(size.raw / 1024).toFixed(0)} KiB before gzip` },
+      {
+        name: 'renderer JavaScript, gzip',
+        value: size.bytes / 1024,
+        unit: 'KiB',
+        detail: `${size.files} file(s), ${(size.raw / 1024).toFixed(0)} KiB before gzip`,
+      },
       {
         name: 'renderer time to interactive (Chromium, cold), median',
         value: median(loads),

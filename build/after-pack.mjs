@@ -11,6 +11,7 @@ export default async function afterPack(context) {
   if (mismatches.length > 0) {
     throw new Error(`fuses not applied to ${binary}: ${mismatches.map((m) => `${m.name} is ${m.actual}, want ${m.expected}`).join('; ')}`);
   }
-  if (unknown.length > 0) console.warn(`fuses: ${binary} has fuses this build does not set (indices ${unknown.join(', ')}); review build/fuses.mjs for this Electron version`);
+  if (unknown.length > 0)
+    console.warn(`fuses: ${binary} has fuses this build does not set (indices ${unknown.join(', ')}); review build/fuses.mjs for this Electron version`);
   console.log(`fuses set and verified on ${binary}`);
 }

@@ -61,7 +61,8 @@ export function compareWire(wire) {
   for (const { index, name, enabled } of expectedFuses()) {
     const actual = wire[index];
     const want = enabled ? ENABLE : DISABLE;
-    if (actual !== want) mismatches.push({ name, expected: enabled ? 'on' : 'off', actual: actual === ENABLE ? 'on' : actual === DISABLE ? 'off' : `state ${actual}` });
+    if (actual !== want)
+      mismatches.push({ name, expected: enabled ? 'on' : 'off', actual: actual === ENABLE ? 'on' : actual === DISABLE ? 'off' : `state ${actual}` });
   }
   const configured = new Set(expectedFuses().map((f) => String(f.index)));
   const unknown = Object.keys(wire).filter((k) => k !== 'version' && !configured.has(k));

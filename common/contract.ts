@@ -105,4 +105,3 @@ export interface KioskBridge {
   /** Calls `listener` with every state main pushes (the current one first); returns the unsubscribe function. */
   subscribe(listener: (state: KioskState) => void): () => void;
 }
-

@@ -38,7 +38,6 @@ export interface KeyStatus {
   readonly canWink: boolean;
 }
 
-
 export const ID_DOCUMENT_VALUES = ['passport', 'national-id', 'residence-permit', 'driving-licence', 'employee-badge', 'known-personally', 'other'] as const;
 export type IdDocument = (typeof ID_DOCUMENT_VALUES)[number];
 

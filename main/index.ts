@@ -53,10 +53,13 @@ if (forbidden.length > 0) {
   });
   app.on('window-all-closed', () => app.quit());
   installQuitHook();
-  void app.whenReady().then(start).catch((error: unknown) => {
-    console.error('[kiosk] start failed:', error instanceof Error ? error.message : String(error));
-    app.exit(1);
-  });
+  void app
+    .whenReady()
+    .then(start)
+    .catch((error: unknown) => {
+      console.error('[kiosk] start failed:', error instanceof Error ? error.message : String(error));
+      app.exit(1);
+    });
 }
 
 async function start(): Promise<void> {
@@ -66,7 +69,9 @@ async function start(): Promise<void> {
     demo = await startDemoEmulator({ packaged: app.isPackaged, appRoot: app.getAppPath() });
     const emulator = demo;
     quitTasks.add({ name: 'demo emulator', phase: 'release', run: () => emulator.close(), timeoutMs: 5_000 });
-    console.log(`[kiosk] demo: Entra emulator at ${emulator.defaults.authority}; operators: ${emulator.operators.map((o) => `${o.upn} / ${o.password}`).join(', ')}`);
+    console.log(
+      `[kiosk] demo: Entra emulator at ${emulator.defaults.authority}; operators: ${emulator.operators.map((o) => `${o.upn} / ${o.password}`).join(', ')}`,
+    );
   }
 
   let config: StationConfig | undefined;

@@ -92,7 +92,11 @@ function configuredFolder(): string {
 
 // Run when executed directly (tsx main/audit/cli.ts), not when imported by tests.
 if (process.argv[1] && /cli\.[cm]?[jt]s$/.test(process.argv[1])) {
-  main(process.argv.slice(2), (t) => process.stdout.write(`${t}\n`), (t) => process.stderr.write(`${t}\n`)).then(
+  main(
+    process.argv.slice(2),
+    (t) => process.stdout.write(`${t}\n`),
+    (t) => process.stderr.write(`${t}\n`),
+  ).then(
     (code) => {
       process.exitCode = code;
     },

@@ -31,15 +31,7 @@ const code = z.string().regex(/^[A-Za-z0-9_.:-]{1,80}$/);
 export const operatorRef = z.strictObject({ id: guid, upn: text(256) });
 export const userRef = z.strictObject({ id: guid, upn: text(256) });
 
-export const ID_DOCUMENTS = [
-  'passport',
-  'national-id',
-  'residence-permit',
-  'driving-licence',
-  'employee-badge',
-  'known-personally',
-  'other',
-] as const;
+export const ID_DOCUMENTS = ['passport', 'national-id', 'residence-permit', 'driving-licence', 'employee-badge', 'known-personally', 'other'] as const;
 
 export const TAP_DELETE_REASONS = [
   'completed',
@@ -204,7 +196,10 @@ export const auditEventSchema = z
       file: text(200),
       line: z.int().min(1).optional(),
       bytes: z.int().min(0).optional(),
-      sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+      sha256: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional(),
       headSeq: z.int().min(0).optional(),
     }),
   ])

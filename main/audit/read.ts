@@ -93,7 +93,14 @@ export async function checkedPendingTaps(
         }
         if (claimed !== undefined && !claimed.startsWith('tap.')) return;
         const reason = !decoded ? 'no-key' : decoded.kind === 'forged' ? 'forged' : decoded.kind === 'hash-mismatch' ? 'edited' : 'damaged';
-        rejected.push({ station, file: file.path, line: index + 1, ...(decoded && 'seq' in decoded && decoded.seq !== undefined ? { seq: decoded.seq } : {}), reason, ...(claimed ? { type: claimed } : {}) });
+        rejected.push({
+          station,
+          file: file.path,
+          line: index + 1,
+          ...(decoded && 'seq' in decoded && decoded.seq !== undefined ? { seq: decoded.seq } : {}),
+          reason,
+          ...(claimed ? { type: claimed } : {}),
+        });
       });
     }
   }

@@ -82,7 +82,9 @@ export function encodedForms(pass: string): EncodedForm[] {
   const bytes = Buffer.from(pass, 'utf8');
   const out: EncodedForm[] = [{ encoding: 'raw', text: pass }];
   for (let k = 0; k < 3; k += 1) {
-    const b64 = Buffer.concat([Buffer.alloc(k), bytes]).toString('base64').replace(/=+$/, '');
+    const b64 = Buffer.concat([Buffer.alloc(k), bytes])
+      .toString('base64')
+      .replace(/=+$/, '');
     const stable = b64.slice(Math.ceil((8 * k) / 6), Math.floor((8 * (k + bytes.length)) / 6));
     out.push({ encoding: 'base64', text: stable }, { encoding: 'base64url', text: stable.replace(/\+/g, '-').replace(/\//g, '_') });
   }

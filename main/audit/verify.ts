@@ -26,16 +26,7 @@ import { FORMAT_VERSION, decodeLine, genesisHash, hasTrailer, headFileName, sha2
 import { anchorIsGenuine, keyringFor, type StationKeyring } from './keys';
 
 export type ProblemKind =
-  | 'edited'
-  | 'not-a-record'
-  | 'deleted'
-  | 'reordered'
-  | 'missing-file'
-  | 'truncated'
-  | 'torn-final-line'
-  | 'head-missing'
-  | 'forged'
-  | 'key-missing';
+  'edited' | 'not-a-record' | 'deleted' | 'reordered' | 'missing-file' | 'truncated' | 'torn-final-line' | 'head-missing' | 'forged' | 'key-missing';
 
 export interface VerifyProblem {
   kind: ProblemKind;
@@ -58,8 +49,7 @@ export interface StationSummary {
 }
 
 export type VerifyResult =
-  | { ok: true; stations: StationSummary[]; notes: string[] }
-  | { ok: false; problem: VerifyProblem; stations: StationSummary[]; notes: string[] };
+  { ok: true; stations: StationSummary[]; notes: string[] } | { ok: false; problem: VerifyProblem; stations: StationSummary[]; notes: string[] };
 
 class Broken extends Error {
   constructor(readonly problem: VerifyProblem) {
@@ -132,7 +122,13 @@ async function verifyStation(folder: string, station: string, files: JournalFile
   if (!key) {
     const first = files[0];
     if (first || anchor) {
-      fail('key-missing', first?.path ?? folder, undefined, undefined, `this machine has no audit key for station ${station}: the records cannot be told from forgeries (run verify where the station's key is, or pass its key store)`);
+      fail(
+        'key-missing',
+        first?.path ?? folder,
+        undefined,
+        undefined,
+        `this machine has no audit key for station ${station}: the records cannot be told from forgeries (run verify where the station's key is, or pass its key store)`,
+      );
     }
     return { station, files: 0, records: 0, lastSeq: 0 };
   }
@@ -160,13 +156,25 @@ async function verifyStation(folder: string, station: string, files: JournalFile
         fail('not-a-record', file.path, lineNo, undefined, 'not a journal record (damaged or edited)');
       }
       if (decoded.kind === 'hash-mismatch') {
-        fail('edited', file.path, lineNo, decoded.seq, `record${decoded.seq ? ` seq ${decoded.seq}` : ''} was changed after it was written (its hash no longer matches)`);
+        fail(
+          'edited',
+          file.path,
+          lineNo,
+          decoded.seq,
+          `record${decoded.seq ? ` seq ${decoded.seq}` : ''} was changed after it was written (its hash no longer matches)`,
+        );
       }
       if (decoded.kind === 'invalid') {
         fail('not-a-record', file.path, lineNo, decoded.seq, `not a valid journal record (${decoded.fields.slice(0, 3).join(', ')})`);
       }
       if (decoded.kind === 'forged') {
-        fail('forged', file.path, lineNo, decoded.seq, `record${decoded.seq ? ` seq ${decoded.seq}` : ''} is not signed with the station's key: written, or changed and re-hashed, by someone without it`);
+        fail(
+          'forged',
+          file.path,
+          lineNo,
+          decoded.seq,
+          `record${decoded.seq ? ` seq ${decoded.seq}` : ''} is not signed with the station's key: written, or changed and re-hashed, by someone without it`,
+        );
       }
       if (decoded.kind !== 'record') continue;
       const record: AuditRecord = decoded.record;
@@ -189,9 +197,21 @@ async function verifyStation(folder: string, station: string, files: JournalFile
       const expectedPrev = lastHash ?? genesisHash(station, file.day);
       if (record.prev !== expectedPrev) {
         if (!last) {
-          fail('missing-file', file.path, lineNo, record.seq, `the first record does not start the station's chain: earlier journal files were removed or renamed`);
+          fail(
+            'missing-file',
+            file.path,
+            lineNo,
+            record.seq,
+            `the first record does not start the station's chain: earlier journal files were removed or renamed`,
+          );
         } else {
-          fail('edited', last.file.path, last.line, record.seq - 1, `record seq ${record.seq - 1} was changed and re-hashed (the next record, ${basename(file.path)} line ${lineNo}, no longer links to it)`);
+          fail(
+            'edited',
+            last.file.path,
+            last.line,
+            record.seq - 1,
+            `record seq ${record.seq - 1} was changed and re-hashed (the next record, ${basename(file.path)} line ${lineNo}, no longer links to it)`,
+          );
         }
       }
       const event = record.event;
@@ -200,7 +220,13 @@ async function verifyStation(folder: string, station: string, files: JournalFile
           fail('deleted', file.path, lineNo, record.seq, `records a torn line ${event.line ?? ''} that is no longer there: deleted`);
         }
         if (event.kind === 'head-ahead-of-files') {
-          fail('truncated', file.path, lineNo, record.seq, `the kiosk found the journal shorter than it had written (up to seq ${event.headSeq ?? '?'}) when it started`);
+          fail(
+            'truncated',
+            file.path,
+            lineNo,
+            record.seq,
+            `the kiosk found the journal shorter than it had written (up to seq ${event.headSeq ?? '?'}) when it started`,
+          );
         }
         if (event.kind === 'head-mismatch') {
           fail('edited', file.path, lineNo, record.seq, 'the kiosk found the last record changed when it started (it disagreed with the head file)');
@@ -227,25 +253,50 @@ async function verifyStation(folder: string, station: string, files: JournalFile
         if (head.kind === 'ok' && head.head.seq >= expectedSeq) {
           fail('truncated', file.path, lineNo, expectedSeq, `the last line lost its end (the newline after record seq ${expectedSeq})`);
         }
-        fail('torn-final-line', file.path, lineNo, expectedSeq, `the last line is complete but was never acknowledged (crash before its newline); the kiosk repairs this on its next start.`);
+        fail(
+          'torn-final-line',
+          file.path,
+          lineNo,
+          expectedSeq,
+          `the last line is complete but was never acknowledged (crash before its newline); the kiosk repairs this on its next start.`,
+        );
       }
       const torn = plausiblyTorn(tail, expectedSeq, prev);
       if (!torn) fail('edited', file.path, lineNo, undefined, 'the last line is damaged: neither a complete record nor the beginning of one');
       if (!newest) fail('truncated', file.path, lineNo, undefined, 'ends in the middle of a line although later files follow');
       if (head.kind === 'ok' && head.head.seq > expectedSeq - 1) {
-        fail('truncated', file.path, lineNo, head.head.seq, `ends in the middle of record seq ${expectedSeq}, which had been written completely (the head file says seq ${head.head.seq})`);
+        fail(
+          'truncated',
+          file.path,
+          lineNo,
+          head.head.seq,
+          `ends in the middle of record seq ${expectedSeq}, which had been written completely (the head file says seq ${head.head.seq})`,
+        );
       }
-      fail('torn-final-line', file.path, lineNo, expectedSeq, `the last line was cut off mid-write (crash or power loss) and was never acknowledged; everything before it verifies. The kiosk repairs this on its next start by appending.`);
+      fail(
+        'torn-final-line',
+        file.path,
+        lineNo,
+        expectedSeq,
+        `the last line was cut off mid-write (crash or power loss) and was never acknowledged; everything before it verifies. The kiosk repairs this on its next start by appending.`,
+      );
     }
   }
 
   const lastSeq = expectedSeq - 1;
   const where = last ? `${last.file.path} line ${last.line}` : 'no records';
   if (head.kind !== 'ok') {
-    if (records > 0) fail('head-missing', headPath, undefined, undefined, `the head file is ${head.kind}; whether the newest records were removed cannot be checked`);
+    if (records > 0)
+      fail('head-missing', headPath, undefined, undefined, `the head file is ${head.kind}; whether the newest records were removed cannot be checked`);
   } else if (head.head.seq > lastSeq) {
     const file = last?.file.path ?? join(folder, head.head.file);
-    fail('truncated', file, undefined, lastSeq, `the journal ends at seq ${lastSeq} (${where}), but the station had written up to seq ${head.head.seq}: the end was removed`);
+    fail(
+      'truncated',
+      file,
+      undefined,
+      lastSeq,
+      `the journal ends at seq ${lastSeq} (${where}), but the station had written up to seq ${head.head.seq}: the end was removed`,
+    );
   } else if (head.head.seq === lastSeq && lastSeq > 0 && head.head.hash !== lastHash) {
     fail(
       'edited',
@@ -258,7 +309,13 @@ async function verifyStation(folder: string, station: string, files: JournalFile
   const keyFile = `the station's key store (anchored head)`;
   if (anchor) {
     if (!anchorIsGenuine(key, station, anchor)) {
-      fail('forged', keyFile, undefined, anchor.seq, `the anchored head (seq ${anchor.seq}) is not signed with the station's key: the key store was tampered with`);
+      fail(
+        'forged',
+        keyFile,
+        undefined,
+        anchor.seq,
+        `the anchored head (seq ${anchor.seq}) is not signed with the station's key: the key store was tampered with`,
+      );
     }
     if (anchor.seq > lastSeq) {
       fail(
@@ -271,7 +328,13 @@ async function verifyStation(folder: string, station: string, files: JournalFile
     }
     const atAnchor = hashes.get(anchor.seq);
     if (anchor.seq > 0 && atAnchor !== undefined && atAnchor !== anchor.hash) {
-      fail('edited', last?.file.path ?? files.at(-1)?.path ?? folder, undefined, anchor.seq, `record seq ${anchor.seq} disagrees with the head anchored outside the folder: the chain was rewritten`);
+      fail(
+        'edited',
+        last?.file.path ?? files.at(-1)?.path ?? folder,
+        undefined,
+        anchor.seq,
+        `record seq ${anchor.seq} disagrees with the head anchored outside the folder: the chain was rewritten`,
+      );
     }
   } else if (records > 0) {
     notes.push(`${station}: no anchored head in the station's key store; truncation is judged by the head file in the folder only`);

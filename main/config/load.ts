@@ -50,11 +50,7 @@ export function loadConfig(options: LoadOptions = {}): StationConfig {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT') throw new ConfigError('unreadable', file, `cannot be read (${code ?? String(error)})`);
     if (!options.demoDefaults) {
-      throw new ConfigError(
-        'missing',
-        file,
-        'file not found; create it from config/sample-config.json or set TAP_KIOSK_CONFIG to its path',
-      );
+      throw new ConfigError('missing', file, 'file not found; create it from config/sample-config.json or set TAP_KIOSK_CONFIG to its path');
     }
   }
   return parseConfig(text ?? '{}', file, { host, demoDefaults: options.demoDefaults });
@@ -66,12 +62,7 @@ export function parseConfig(text: string, file: string, options: Omit<LoadOption
   const raw = parseJson(text, file);
   const demoStarted = options.demoDefaults !== undefined;
   if (demoStarted && raw['demo'] === false) {
-    throw new ConfigError(
-      'invalid',
-      file,
-      '"demo" is false, but the kiosk was started in demo mode; remove "demo" or start without --demo',
-      'demo',
-    );
+    throw new ConfigError('invalid', file, '"demo" is false, but the kiosk was started in demo mode; remove "demo" or start without --demo', 'demo');
   }
   const demo = demoStarted || raw['demo'] === true;
   const merged: Record<string, unknown> = {
@@ -123,9 +114,7 @@ function lineColumn(text: string, position: number): string {
 function describe(error: z.ZodError, input: Record<string, unknown>, file: string, demo: boolean): ConfigError {
   // A misspelt field ("tenantID") shows up twice: unknown, and the real one missing. Name the typo.
   const known = Object.keys(stationConfigSchema.shape).map((k) => k.toLowerCase());
-  const typo = error.issues.find(
-    (issue) => issue.code === 'unrecognized_keys' && issue.keys.some((k) => known.includes(k.toLowerCase())),
-  );
+  const typo = error.issues.find((issue) => issue.code === 'unrecognized_keys' && issue.keys.some((k) => known.includes(k.toLowerCase())));
   const first = typo ?? error.issues[0];
   if (!first) return new ConfigError('invalid', file, 'is not valid');
   const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})` : '';

@@ -35,10 +35,7 @@ const STATION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-const url = (what: string) =>
-  z
-    .string({ error: `must be a URL (${what})` })
-    .refine((value) => URL.canParse(value), { error: `must be a URL (${what})` });
+const url = (what: string) => z.string({ error: `must be a URL (${what})` }).refine((value) => URL.canParse(value), { error: `must be a URL (${what})` });
 
 export const stationConfigSchema = z
   .strictObject({
@@ -51,8 +48,8 @@ export const stationConfigSchema = z
     tenantId: z.string({ error: 'must be a GUID or a verified domain' }).refine((v) => GUID.test(v) || DOMAIN.test(v), {
       error: 'must be a GUID or a verified domain',
     }),
-    clientId: z.string({ error: 'must be a GUID (the app registration\'s Application (client) ID)' }).regex(GUID, {
-      error: 'must be a GUID (the app registration\'s Application (client) ID)',
+    clientId: z.string({ error: "must be a GUID (the app registration's Application (client) ID)" }).regex(GUID, {
+      error: "must be a GUID (the app registration's Application (client) ID)",
     }),
     authority: url('the sign-in authority, e.g. https://login.microsoftonline.com/<tenantId>'),
     graphBaseUrl: url('Microsoft Graph, e.g. https://graph.microsoft.com/v1.0'),
@@ -135,7 +132,10 @@ function urlProblem(field: UrlField, value: string, demo: boolean, allowCustomHo
 
 /** The authority's path without slashes at either end: for a single-tenant station, the tenant itself. */
 function authorityTenant(authority: string): string {
-  return new URL(authority).pathname.split('/').filter((s) => s.length > 0).join('/');
+  return new URL(authority).pathname
+    .split('/')
+    .filter((s) => s.length > 0)
+    .join('/');
 }
 
 /** Absolute on Linux/macOS or on Windows (drive or UNC), whichever this station runs. */

@@ -240,11 +240,7 @@ export function isGraphClientError(e: unknown): e is GraphClientErrorLike {
 }
 
 function looksLikeTimeout(e: unknown): boolean {
-  const text = [
-    (e as { name?: unknown })?.name,
-    (e as { code?: unknown })?.code,
-    (e as { message?: unknown })?.message,
-  ]
+  const text = [(e as { name?: unknown })?.name, (e as { code?: unknown })?.code, (e as { message?: unknown })?.message]
     .filter((v): v is string => typeof v === 'string')
     .join(' ');
   return /TimeoutError|ETIMEDOUT|timed out|no response within/i.test(text);
@@ -266,7 +262,13 @@ export function fromGraphClientError(
       {
         status: e.statusCode,
         headers: e.headers ?? null,
-        body: { error: { code: parsed.code ?? e.code ?? null, message: parsed.message ?? e.message ?? null, innerError: { 'request-id': parsed.requestId ?? e.requestId ?? null } } },
+        body: {
+          error: {
+            code: parsed.code ?? e.code ?? null,
+            message: parsed.message ?? e.message ?? null,
+            innerError: { 'request-id': parsed.requestId ?? e.requestId ?? null },
+          },
+        },
       },
       operation,
       options,
@@ -276,7 +278,13 @@ export function fromGraphClientError(
   // The Graph client re-wraps what the token callback threw (status -1): an operator who must sign in again is
   // not a network fault, and the session asks for a sign-in instead of retrying.
   if (options.isSignInRequired?.(e)) {
-    return new DirectoryError({ kind: 'unauthenticated', message: logLine(operation, 'unauthenticated', ['signInRequired']), code: 'signInRequired', requestId, operation });
+    return new DirectoryError({
+      kind: 'unauthenticated',
+      message: logLine(operation, 'unauthenticated', ['signInRequired']),
+      code: 'signInRequired',
+      requestId,
+      operation,
+    });
   }
   if (looksLikeTimeout(e)) return timedOut(operation, undefined, requestId);
   return new DirectoryError({
@@ -344,7 +352,13 @@ const KINDS: readonly string[] = ['bad-input', 'not-found', 'forbidden', 'bad-re
 const AUDIT_CODE = /^[A-Za-z0-9_.:-]{1,80}$/;
 const AUDIT_REQUEST_ID = /^[A-Za-z0-9-]{1,100}$/;
 
-const REFUSALS = ['lifetime-out-of-range', 'policy-excludes-user', 'external-guest', 'one-time-required', 'not-permitted-for-target'] as const satisfies readonly TapCreationRefusal[];
+const REFUSALS = [
+  'lifetime-out-of-range',
+  'policy-excludes-user',
+  'external-guest',
+  'one-time-required',
+  'not-permitted-for-target',
+] as const satisfies readonly TapCreationRefusal[];
 
 function rangeOf(v: unknown): { min: number; max: number } | undefined {
   if (typeof v !== 'object' || v === null) return undefined;

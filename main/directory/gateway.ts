@@ -21,17 +21,7 @@ import {
   type GraphUser,
 } from './schemas';
 import { type SearchOptions, planUserSearch } from './search';
-import type {
-  Fido2Policy,
-  IdentityCard,
-  IssuedTap,
-  PolicyRead,
-  SecurityKeyMethod,
-  TapMethod,
-  TapPolicy,
-  UserSummary,
-  QueryKind,
-} from '../../common/directory';
+import type { Fido2Policy, IdentityCard, IssuedTap, PolicyRead, SecurityKeyMethod, TapMethod, TapPolicy, UserSummary, QueryKind } from '../../common/directory';
 
 export interface DirectoryGatewayOptions {
   /** From createGraphClient (graph-client.ts). */
@@ -223,7 +213,9 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
       const requestId = headerValue(response.headers, 'request-id');
       const answer: Answer = { status: response.status, headers: response.headers, requestId, bytes };
       if ((response.status >= 200 && response.status < 300) || opts.accept?.includes(response.status)) return answer;
-      throw fromResponse({ status: response.status, headers: response.headers, body: bytes.toString('utf8') }, operation, { tapCreate: opts.tapCreate ?? false });
+      throw fromResponse({ status: response.status, headers: response.headers, body: bytes.toString('utf8') }, operation, {
+        tapCreate: opts.tapCreate ?? false,
+      });
     } catch (e) {
       if (caller?.aborted) throw caller.reason;
       if (e instanceof DirectoryError) throw e;
@@ -276,7 +268,9 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
       if (plan.advanced) query.$count = 'true';
       const headers = plan.advanced ? { ConsistencyLevel: 'eventual' } : undefined;
       const list = await getJson(GraphUserList, operation, '/users', { query, ...(headers ? { headers } : {}), signal });
-      const users = list.value.map(toSummary).sort((a, b) => collator.compare(a.displayName, b.displayName) || collator.compare(a.userPrincipalName, b.userPrincipalName));
+      const users = list.value
+        .map(toSummary)
+        .sort((a, b) => collator.compare(a.displayName, b.displayName) || collator.compare(a.userPrincipalName, b.userPrincipalName));
       let kind: QueryKind = plan.kind;
       if (plan.kind === 'upn') {
         const term = plan.term.toLowerCase();
@@ -370,7 +364,11 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
       });
       try {
         const t = parse(GraphIssuedTap, answer, operation);
-        const issued: IssuedTap = { ...toTap(t, { createdDateTime: sentAt, lifetimeInMinutes: lifetime, isUsableOnce: request.isUsableOnce }), temporaryAccessPass: t.temporaryAccessPass, requestId: answer.requestId };
+        const issued: IssuedTap = {
+          ...toTap(t, { createdDateTime: sentAt, lifetimeInMinutes: lifetime, isUsableOnce: request.isUsableOnce }),
+          temporaryAccessPass: t.temporaryAccessPass,
+          requestId: answer.requestId,
+        };
         return issued;
       } finally {
         answer.bytes.fill(0); // the raw body held the pass; the IssuedTap is now its only holder here

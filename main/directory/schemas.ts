@@ -93,8 +93,7 @@ export const GraphFido2Policy = z.object({
  * when an entry here no longer matches a schema.
  */
 export const REQUIRED_DESPITE_CSDL: Record<string, string> = {
-  'GraphUser.userPrincipalName':
-    'Every Entra user has one (required on create); the person is named, searched and audited by it. Read before any pass exists.',
+  'GraphUser.userPrincipalName': 'Every Entra user has one (required on create); the person is named, searched and audited by it. Read before any pass exists.',
   'GraphUserList.userPrincipalName': 'As GraphUser.userPrincipalName: a search hit is shown and chosen by it.',
   'GraphCardUser.userPrincipalName': 'As GraphUser.userPrincipalName: the card and the audit record name the person by it.',
   'GraphCardUser.accountEnabled': 'A person whose enabled state is unknown cannot be judged at pre-flight. Read before any pass exists.',

@@ -201,7 +201,10 @@ export function planUserSearch(input: unknown, options: SearchOptions = {}): Use
   const enter = /(?:\r\n|\r|\n)$/.exec(input);
   const body = enter ? input.slice(0, enter.index) : input;
   checkCharacters(body);
-  const text = body.normalize('NFC').replace(/[\s\u00a0]+/gu, ' ').trim();
+  const text = body
+    .normalize('NFC')
+    .replace(/[\s\u00a0]+/gu, ' ')
+    .trim();
   if (!text) {
     throw badInput('Type a name, a user name (UPN), an e-mail address or an employee id, or scan a badge', OPERATION);
   }

@@ -10,7 +10,17 @@ import type { OperatorIdentity } from '../../common/operator';
 import type { CleanupReport, IdDocument, SessionError } from '../../common/session';
 import type { Fido2KeyPolicy } from '../keys/readiness';
 import { ViewProgress } from '../tap/view-progress';
-import { need, operatorRef, recomputePreflight, userRef, type CleanupWhy, type LiveTap, type MachineDeps, type SessionContext, type SessionEvent } from './context';
+import {
+  need,
+  operatorRef,
+  recomputePreflight,
+  userRef,
+  type CleanupWhy,
+  type LiveTap,
+  type MachineDeps,
+  type SessionContext,
+  type SessionEvent,
+} from './context';
 import type { DeleteRequest, Registration, SignInObserved } from './lifecycle';
 import type { PolicyTargets, PreflightResult } from './preflight';
 
@@ -215,7 +225,9 @@ export function createActors(deps: MachineDeps) {
 
     // The lost-key branch (lost-key.ts). Each deletion and the revocation is journalled (key.removed,
     // sessions.revoked) with Graph's request id.
-    listKeys: fromPromise<SecurityKeyMethod[], { card: IdentityCard | null }>(({ input, signal }) => directory.listSecurityKeys(need(input.card, 'person').id, signal)),
+    listKeys: fromPromise<SecurityKeyMethod[], { card: IdentityCard | null }>(({ input, signal }) =>
+      directory.listSecurityKeys(need(input.card, 'person').id, signal),
+    ),
 
     deleteKeys: fromPromise<string[], PersonInput & { keys: SecurityKeyMethod[]; ids: string[] }>(async ({ input, signal }) => {
       const { enrollmentId, operator, card } = person(input);

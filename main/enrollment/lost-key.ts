@@ -17,7 +17,8 @@ const lostKeyError = ({ event }: { event: { error: unknown } }) => ({ error: des
 
 export function lostKeyState(s: StationSetup) {
   /** A failed call shows on the list (the state `target`); "sign in again" goes to reauth. */
-  const failedHere = (target: 'choosing' | 'loading') => graphFailed('lost-key', { target, actions: { type: 'noteLostKeyError', params: lostKeyError } } as const);
+  const failedHere = (target: 'choosing' | 'loading') =>
+    graphFailed('lost-key', { target, actions: { type: 'noteLostKeyError', params: lostKeyError } } as const);
   return s.createStateConfig({
     initial: 'loading',
     tags: ['lost-key'],
@@ -28,7 +29,10 @@ export function lostKeyState(s: StationSetup) {
         invoke: {
           src: 'listKeys',
           input: ({ context }) => ({ card: context.card }),
-          onDone: { target: 'choosing', actions: assign(({ context, event }) => ({ lost: { ...context.lost, keys: event.output, selected: [], error: null } })) },
+          onDone: {
+            target: 'choosing',
+            actions: assign(({ context, event }) => ({ lost: { ...context.lost, keys: event.output, selected: [], error: null } })),
+          },
           onError: failedHere('choosing'),
         },
       },
@@ -37,7 +41,9 @@ export function lostKeyState(s: StationSetup) {
         on: {
           DELETE_KEYS: {
             target: 'confirming',
-            actions: assign(({ context, event }) => ({ lost: { ...context.lost, selected: event.ids.filter((id) => context.lost.keys.some((k) => k.id === id)), error: null } })),
+            actions: assign(({ context, event }) => ({
+              lost: { ...context.lost, selected: event.ids.filter((id) => context.lost.keys.some((k) => k.id === id)), error: null },
+            })),
           },
           REVOKE_SESSIONS: 'revoking',
           CONTINUE: 'continuing',
@@ -55,7 +61,10 @@ export function lostKeyState(s: StationSetup) {
         invoke: {
           src: 'deleteKeys',
           input: ({ context }) => ({ ...personInput(context), keys: context.lost.keys, ids: context.lost.selected }),
-          onDone: { target: 'loading', actions: assign(({ context, event }) => ({ lost: { ...context.lost, deleted: [...context.lost.deleted, ...event.output] } })) },
+          onDone: {
+            target: 'loading',
+            actions: assign(({ context, event }) => ({ lost: { ...context.lost, deleted: [...context.lost.deleted, ...event.output] } })),
+          },
           onError: failedHere('loading'),
         },
       },

@@ -41,7 +41,10 @@ export function createEnrollmentMachine(deps: MachineDeps) {
     pendingDeletions: done.pending,
     ...(moveOn ? { nextAt: clock.now() + DONE_MS } : {}),
   });
-  const signInFailed = { type: 'noteError', params: ({ event }: { event: { error: unknown } }) => ({ error: describeFailure('sign-in-operator', event.error) }) } as const;
+  const signInFailed = {
+    type: 'noteError',
+    params: ({ event }: { event: { error: unknown } }) => ({ error: describeFailure('sign-in-operator', event.error) }),
+  } as const;
   // Cancel, quit, lock and sign-out while the create call is in flight wait for its answer, so the TAP it may
   // have made is known and deleted.
   const afterTheAnswer = (why: SessionContext['why']) => ({ actions: { type: 'cancelAfterAnswer', params: { why } } }) as const;
@@ -140,9 +143,17 @@ export function createEnrollmentMachine(deps: MachineDeps) {
                 {
                   guard: ({ event }) => event.output.users.length === 1,
                   target: 'loadingCard',
-                  actions: assign(({ event }) => ({ results: event.output.users, queryKind: event.output.kind, enrollmentId: event.output.enrollmentId, selectedUserId: event.output.users[0]?.id ?? null })),
+                  actions: assign(({ event }) => ({
+                    results: event.output.users,
+                    queryKind: event.output.kind,
+                    enrollmentId: event.output.enrollmentId,
+                    selectedUserId: event.output.users[0]?.id ?? null,
+                  })),
                 },
-                { target: 'searchResults', actions: assign(({ event }) => ({ results: event.output.users, queryKind: event.output.kind, enrollmentId: event.output.enrollmentId })) },
+                {
+                  target: 'searchResults',
+                  actions: assign(({ event }) => ({ results: event.output.users, queryKind: event.output.kind, enrollmentId: event.output.enrollmentId })),
+                },
               ],
               onError: graphFailed('search', {
                 target: 'searchFailed',
@@ -213,7 +224,9 @@ export function createEnrollmentMachine(deps: MachineDeps) {
           preflight: {
             tags: ['preflight'],
             on: {
-              CHOOSE_LIFETIME: { actions: assign(({ context, event }) => ({ chosenLifetime: event.minutes, preflight: recompute(context, { chosenLifetime: event.minutes }) })) },
+              CHOOSE_LIFETIME: {
+                actions: assign(({ context, event }) => ({ chosenLifetime: event.minutes, preflight: recompute(context, { chosenLifetime: event.minutes }) })),
+              },
               RECHECK: 'checking',
               ISSUE: [
                 { guard: and(['preflightGo', 'hasExistingTap']), target: 'confirmReplace' },
@@ -238,10 +251,18 @@ export function createEnrollmentMachine(deps: MachineDeps) {
               src: 'issue',
               input: ({ context }) => ({ ...personInput(context), preflight: context.preflight, replaceExisting: context.replaceConfirmed }),
               onDone: [
-                { guard: 'cancelRequested', target: 'cleaningUp', actions: assign(({ context, event }) => ({ tap: liveTap(event.output, context, clock.now()) })) },
+                {
+                  guard: 'cancelRequested',
+                  target: 'cleaningUp',
+                  actions: assign(({ context, event }) => ({ tap: liveTap(event.output, context, clock.now()) })),
+                },
                 {
                   target: 'live',
-                  actions: assign(({ context, event }) => ({ tap: liveTap(event.output, context, clock.now()), pass: event.output.pass, handoverEndsAt: clock.now() + HANDOVER_MS })),
+                  actions: assign(({ context, event }) => ({
+                    tap: liveTap(event.output, context, clock.now()),
+                    pass: event.output.pass,
+                    handoverEndsAt: clock.now() + HANDOVER_MS,
+                  })),
                 },
               ],
               onError: [{ guard: 'cancelRequested', target: 'cleaningUp' }, ...graphStepFailed('issue')],
@@ -320,7 +341,14 @@ export function createEnrollmentMachine(deps: MachineDeps) {
             entry: assign({ pass: null, handoverEndsAt: null }),
             invoke: {
               src: 'cleanup',
-              input: ({ context }) => ({ why: context.why, enrollmentId: context.enrollmentId, operator: context.operator, card: context.card, tap: context.tap, error: context.error }),
+              input: ({ context }) => ({
+                why: context.why,
+                enrollmentId: context.enrollmentId,
+                operator: context.operator,
+                card: context.card,
+                tap: context.tap,
+                error: context.error,
+              }),
               onDone: [
                 {
                   guard: ({ context }) => context.quitRequested && context.why !== 'quit',
@@ -328,11 +356,23 @@ export function createEnrollmentMachine(deps: MachineDeps) {
                   actions: assign(({ event }) => ({ ...forgetPerson, pendingDeletions: event.output.pending })),
                 },
                 { guard: ({ context }) => context.why === 'quit', target: '#station.stopped', actions: assign(({ event }) => nobody(event.output)) },
-                { guard: ({ context }) => context.why === 'locked' || context.why === 'idle', target: '#station.locked', actions: assign(({ event }) => nobody(event.output)) },
+                {
+                  guard: ({ context }) => context.why === 'locked' || context.why === 'idle',
+                  target: '#station.locked',
+                  actions: assign(({ event }) => nobody(event.output)),
+                },
                 { guard: ({ context }) => context.why === 'signed-out', target: '#station.signedOut', actions: assign(({ event }) => nobody(event.output)) },
-                { guard: ({ context }) => context.enrollmentId === null && context.error === null, target: 'ready', actions: assign(({ event }) => ({ pendingDeletions: event.output.pending })) },
+                {
+                  guard: ({ context }) => context.enrollmentId === null && context.error === null,
+                  target: 'ready',
+                  actions: assign(({ event }) => ({ pendingDeletions: event.output.pending })),
+                },
                 { guard: ({ context }) => context.why === 'completed', target: 'done', actions: assign(({ event }) => report(event.output, true)) },
-                { guard: ({ context }) => context.why === 'window-expired' || context.why === 'lifetime-expired', target: 'timedOut', actions: assign(({ event }) => report(event.output, false)) },
+                {
+                  guard: ({ context }) => context.why === 'window-expired' || context.why === 'lifetime-expired',
+                  target: 'timedOut',
+                  actions: assign(({ event }) => report(event.output, false)),
+                },
                 { guard: ({ context }) => context.why === 'failed', target: 'failed', actions: assign(({ event }) => report(event.output, false)) },
                 { target: 'cancelled', actions: assign(({ event }) => report(event.output, true)) },
               ],

@@ -18,5 +18,3 @@ export interface OperatorPort {
   /** Drops every token (idle lock, sign-out, quit). */
   signOut(): Promise<void>;
 }
-
-

@@ -61,7 +61,11 @@ export interface PreflightResult {
 type Params<F extends PreflightFinding> = ParamsOf<typeof PREFLIGHT_FINDINGS, F>;
 
 /** One check: its finding (common/codes.ts) with that finding's parameters; the check's code is the prefix. */
-function check<F extends PreflightFinding>(finding: F, status: CheckStatus, ...params: Params<F> extends Record<string, never> ? [] : [Params<F>]): PreflightCheck {
+function check<F extends PreflightFinding>(
+  finding: F,
+  status: CheckStatus,
+  ...params: Params<F> extends Record<string, never> ? [] : [Params<F>]
+): PreflightCheck {
   const code = finding.slice(0, finding.indexOf('.')) as CheckOf<F> & PreflightCode;
   return { code, status, finding, params: params[0] ?? {} } as PreflightCheck;
 }
@@ -70,16 +74,8 @@ export function runPreflight(facts: PreflightFacts): PreflightResult {
   const { card, operator } = facts;
   const checks: PreflightCheck[] = [];
 
-  checks.push(
-    card.accountEnabled
-      ? check('account-enabled.pass', 'pass')
-      : check('account-enabled.fail', 'fail'),
-  );
-  checks.push(
-    card.isExternalGuest
-      ? check('not-external-guest.fail', 'fail')
-      : check('not-external-guest.pass', 'pass'),
-  );
+  checks.push(card.accountEnabled ? check('account-enabled.pass', 'pass') : check('account-enabled.fail', 'fail'));
+  checks.push(card.isExternalGuest ? check('not-external-guest.fail', 'fail') : check('not-external-guest.pass', 'pass'));
   // Passkey (FIDO2) registration is not supported for internal or external guest users (Microsoft Learn, "Enable
   // passkeys (FIDO2) for your organization", entra/identity/authentication/how-to-enable-passkey-fido2, passkey
   // profiles section): a pass for a guest would be issued for nothing, so pre-flight stops before one exists.
@@ -88,11 +84,7 @@ export function runPreflight(facts: PreflightFacts): PreflightResult {
       ? check('not-guest.fail', 'fail', { guest: card.isExternalGuest ? 'external' : 'internal' })
       : check('not-guest.pass', 'pass'),
   );
-  checks.push(
-    card.id === operator.id
-      ? check('not-operator-self.fail', 'fail')
-      : check('not-operator-self.pass', 'pass'),
-  );
+  checks.push(card.id === operator.id ? check('not-operator-self.fail', 'fail') : check('not-operator-self.pass', 'pass'));
   checks.push(roleCheck(operator));
 
   const lifetime = lifetimeOf(facts);
@@ -137,7 +129,8 @@ function judgeTargets(targets: PolicyTargets, userId: string): TargetJudgement {
   if (exclude.some((t) => t.targetType === 'user' && t.id === userId)) return { status: 'fail', why: 'excluded' };
   const excludesGroups = exclude.some((t) => t.targetType !== 'user');
   if (include.some((t) => t.id === 'all_users')) return excludesGroups ? { status: 'unknown', why: 'groups' } : { status: 'pass', why: 'all-users' };
-  if (include.some((t) => t.targetType === 'user' && t.id === userId)) return excludesGroups ? { status: 'unknown', why: 'groups' } : { status: 'pass', why: 'user' };
+  if (include.some((t) => t.targetType === 'user' && t.id === userId))
+    return excludesGroups ? { status: 'unknown', why: 'groups' } : { status: 'pass', why: 'user' };
   if (include.some((t) => t.targetType !== 'user')) return { status: 'unknown', why: 'groups' };
   return { status: 'fail', why: 'not-listed' };
 }
@@ -158,7 +151,10 @@ function tapPolicyChecks(read: PolicyRead<TapPolicy>, userId: string): Preflight
 function lifetimeOf(facts: PreflightFacts): { minutes: number; bounds: { min: number; max: number }; check: PreflightCheck } {
   const read = facts.tapPolicy;
   const bounds = read.readable
-    ? { min: Math.max(TAP_LIFETIME_BOUNDS.min, read.policy.minimumLifetimeInMinutes), max: Math.min(TAP_LIFETIME_BOUNDS.max, read.policy.maximumLifetimeInMinutes) }
+    ? {
+        min: Math.max(TAP_LIFETIME_BOUNDS.min, read.policy.minimumLifetimeInMinutes),
+        max: Math.min(TAP_LIFETIME_BOUNDS.max, read.policy.maximumLifetimeInMinutes),
+      }
     : { min: TAP_LIFETIME_BOUNDS.min, max: TAP_LIFETIME_BOUNDS.max };
   const fallback = facts.station.tapLifetimeMinutes ?? bounds.min;
   const minutes = facts.chosenLifetimeMinutes ?? fallback;
@@ -190,7 +186,9 @@ function fido2PolicyChecks(read: PolicyRead<Fido2KeyPolicy & PolicyTargets>, use
     policy.isSelfServiceRegistrationAllowed ? check('fido2-self-service.pass', 'pass') : check('fido2-self-service.fail', 'fail'),
   ];
   // No targets in the answer: the registration will be refused if this user is not covered.
-  out.push(policy.includeTargets === undefined ? check('fido2-policy-targets-user.no-targets', 'unknown') : targetCheck('fido2-policy-targets-user', policy, userId));
+  out.push(
+    policy.includeTargets === undefined ? check('fido2-policy-targets-user.no-targets', 'unknown') : targetCheck('fido2-policy-targets-user', policy, userId),
+  );
   return out;
 }
 
@@ -209,7 +207,16 @@ function describeKey(present: PresentKey, policy: Fido2KeyPolicy | null): KeySta
   const base = { presence: 'one' as const, keyId: present.id };
   const identity = present.identity;
   if (identity.status === 'pending') {
-    return { ...base, model: present.product ?? null, vendor: present.manufacturer ?? null, aaguid: null, pin: 'unknown', verdict: null, readiness: null, canWink: false };
+    return {
+      ...base,
+      model: present.product ?? null,
+      vendor: present.manufacturer ?? null,
+      aaguid: null,
+      pin: 'unknown',
+      verdict: null,
+      readiness: null,
+      canWink: false,
+    };
   }
   const facts: KeyFacts = identity.status === 'identified' ? identity.key.capability : { kind: 'unavailable', detail: identity.message };
   const readiness = assessReadiness(facts, policy);
@@ -222,7 +229,15 @@ function describeKey(present: PresentKey, policy: Fido2KeyPolicy | null): KeySta
   const key = identity.key;
   const options = key.capability.kind === 'fido2' ? key.capability.info.options : {};
   const pin: KeyStatus['pin'] =
-    options.clientPin === true ? 'set' : options.clientPin === false ? 'not-set' : options.uv === true ? 'built-in-verification' : key.capability.kind === 'fido2' ? 'none' : 'unknown';
+    options.clientPin === true
+      ? 'set'
+      : options.clientPin === false
+        ? 'not-set'
+        : options.uv === true
+          ? 'built-in-verification'
+          : key.capability.kind === 'fido2'
+            ? 'none'
+            : 'unknown';
   return {
     ...base,
     model: key.identity.model ?? present.product ?? null,

@@ -147,10 +147,21 @@ export function createLifecycle(o: {
       return { deleted: outcome.deleted };
     },
     awaitSignIn: (request, signal) =>
-      watchUntil({ enrollmentId: request.enrollmentId, user: request.user, tap: request.tap, stationAaguid: request.stationAaguid, ...schedule }, (w) => w.signedIn, signal),
+      watchUntil(
+        { enrollmentId: request.enrollmentId, user: request.user, tap: request.tap, stationAaguid: request.stationAaguid, ...schedule },
+        (w) => w.signedIn,
+        signal,
+      ),
     async awaitRegistration(request, signal) {
       const key = await watchUntil(
-        { enrollmentId: request.enrollmentId, user: request.user, tap: request.tap, stationAaguid: request.stationAaguid, signedIn: request.signedIn, ...schedule },
+        {
+          enrollmentId: request.enrollmentId,
+          user: request.user,
+          tap: request.tap,
+          stationAaguid: request.stationAaguid,
+          signedIn: request.signedIn,
+          ...schedule,
+        },
         (w) => w.registered,
         signal,
       );

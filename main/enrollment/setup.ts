@@ -85,7 +85,11 @@ export const failedAt = (step: string) =>
  */
 export function graphFailed<T>(step: string, otherwise: T) {
   return [
-    { guard: 'unauthenticated', target: '#station.reauth', actions: { type: 'noteError', params: ({ event }: Failed) => ({ error: describeFailure(step, event.error) }) } },
+    {
+      guard: 'unauthenticated',
+      target: '#station.reauth',
+      actions: { type: 'noteError', params: ({ event }: Failed) => ({ error: describeFailure(step, event.error) }) },
+    },
     otherwise,
   ] as const;
 }

@@ -125,14 +125,24 @@ export interface MachineView {
  * The guide panel's step after sign-in, from the page's step marker. Real Microsoft pages have none (their "add a
  * security key" dialog does not navigate), so there the guide stays on "add the key" until Graph shows the key.
  */
-const GUIDE_OF_PHASE: Readonly<Partial<Record<ViewPhase, GuideStep>>> = { 'signed-in': 'add-key', registering: 'touch-key', 'naming-key': 'name-key', done: 'done' };
-
+const GUIDE_OF_PHASE: Readonly<Partial<Record<ViewPhase, GuideStep>>> = {
+  'signed-in': 'add-key',
+  registering: 'touch-key',
+  'naming-key': 'name-key',
+  done: 'done',
+};
 
 export function toSnapshot(machine: MachineView): SessionSnapshot {
   const ctx = machine.context;
   const screen = SCREEN_TAGS.find((tag) => machine.tags.has(tag));
   const operator: OperatorView | null = ctx.operator
-    ? { id: ctx.operator.id, upn: ctx.operator.userPrincipalName, displayName: ctx.operator.displayName, roleNames: ctx.operator.roleNames, capability: ctx.operator.capability }
+    ? {
+        id: ctx.operator.id,
+        upn: ctx.operator.userPrincipalName,
+        displayName: ctx.operator.displayName,
+        roleNames: ctx.operator.roleNames,
+        capability: ctx.operator.capability,
+      }
     : null;
   const key = ctx.preflight?.key ?? keyOnly(ctx);
   const base = { operator, key, pendingDeletions: ctx.pendingDeletions };
@@ -189,7 +199,12 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
       return {
         ...withUser(),
         screen: 'confirm-replace',
-        existingTap: { id: t?.id ?? '', createdDateTime: t?.createdDateTime ?? '', lifetimeInMinutes: t?.lifetimeInMinutes ?? 0, isUsable: t?.isUsable ?? false },
+        existingTap: {
+          id: t?.id ?? '',
+          createdDateTime: t?.createdDateTime ?? '',
+          lifetimeInMinutes: t?.lifetimeInMinutes ?? 0,
+          isUsable: t?.isUsable ?? false,
+        },
       };
     }
     case 'issuing':
@@ -222,7 +237,16 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
     }
     case 'lost-key': {
       const step = LOST_KEY_STEPS.find((s) => machine.tags.has(`lost-key:${s}`)) ?? 'loading';
-      return { ...withUser(), screen: 'lost-key', step, keys: ctx.lost.keys, selected: ctx.lost.selected, deleted: ctx.lost.deleted, sessionsRevoked: ctx.lost.revoked, error: ctx.lost.error };
+      return {
+        ...withUser(),
+        screen: 'lost-key',
+        step,
+        keys: ctx.lost.keys,
+        selected: ctx.lost.selected,
+        deleted: ctx.lost.deleted,
+        sessionsRevoked: ctx.lost.revoked,
+        error: ctx.lost.error,
+      };
     }
     case 'cleaning-up': {
       const why =
@@ -253,7 +277,14 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
     case 'cancelled':
       return { ...base, screen: 'cancelled', enrollmentId: ctx.enrollmentId, cleanup };
     case 'timed-out':
-      return { ...base, screen: 'timed-out', enrollmentId: ctx.enrollmentId, which: ctx.why === 'window-expired' ? 'registration-window' : 'tap-lifetime', cleanup, next: 'after-timeout' };
+      return {
+        ...base,
+        screen: 'timed-out',
+        enrollmentId: ctx.enrollmentId,
+        which: ctx.why === 'window-expired' ? 'registration-window' : 'tap-lifetime',
+        cleanup,
+        next: 'after-timeout',
+      };
     case 'failed':
     default:
       return {

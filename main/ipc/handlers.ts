@@ -13,7 +13,16 @@
  * The pass: only the session snapshot's `handover` screen carries it (in `state` replies and the stream). No
  * other reply is built from the snapshot, and error messages name paths and codes only.
  */
-import { kioskRequestSchema, operatorAtWork, type KioskErrorCode, type KioskQuery, type KioskReply, type KioskState, type StationStatus, type TodayRow } from '../../common/contract';
+import {
+  kioskRequestSchema,
+  operatorAtWork,
+  type KioskErrorCode,
+  type KioskQuery,
+  type KioskReply,
+  type KioskState,
+  type StationStatus,
+  type TodayRow,
+} from '../../common/contract';
 import { enrollmentRows, exportCsv, localDay, records } from '../audit';
 import type { SessionSnapshot } from '../../common/session';
 
@@ -99,7 +108,8 @@ export function createKioskHandlers(options: KioskHandlerOptions): KioskHandlers
     if (q.type === 'state') return { ok: true, kind: 'state', state: current };
     if (!audit) return refuse('not-now', 'There is no audit journal without a configuration.');
     // Names, object ids, operators and ID documents: only for an operator at work, never on a locked or signed-out station.
-    if (!operatorAtWork(current.session)) return refuse('operator-required', 'The journal is shown only while an operator is signed in and the station is unlocked.');
+    if (!operatorAtWork(current.session))
+      return refuse('operator-required', 'The journal is shown only while an operator is signed in and the station is unlocked.');
     const day = q.day ?? localDay(new Date(now()));
     try {
       if (q.type === 'today') {

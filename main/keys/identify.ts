@@ -116,12 +116,7 @@ export async function identifyDevice(info: HidDeviceInfo, options: IdentifyOptio
     const openChannel = channel;
     // maxWaitMs: KEEPALIVEs must not stretch getInfo (no user presence involved) past its deadline.
     const callOptions = { timeoutMs: timeouts.getInfo, maxWaitMs: timeouts.getInfo, signal };
-    const outcome = await withDeadline(
-      getInfo(openChannel, callOptions),
-      timeouts.getInfo + 250,
-      signal,
-      step,
-    );
+    const outcome = await withDeadline(getInfo(openChannel, callOptions), timeouts.getInfo + 250, signal, step);
     timings.getInfo = performance.now() - t;
 
     step = 'identity';
@@ -186,7 +181,8 @@ export function unavailableMessage(error: KeyIdentifyError, platform: NodeJS.Pla
 /** Windows' ERROR_ACCESS_DENIED as hidapi formats it (language-independent, unlike the text after it). */
 const ACCESS_DENIED = /\(0x00000005\)|access is denied|permission denied|\bEACCES\b|\bEPERM\b/i;
 /** node-hid/hidapi texts of a handle whose device went away. */
-const DEVICE_GONE = /could not read data from device|cannot write to hid device|device has been closed|no such device|\bENODEV\b|\(0x0000048f\)|\(0x0000001f\)/i;
+const DEVICE_GONE =
+  /could not read data from device|cannot write to hid device|device has been closed|no such device|\bENODEV\b|\(0x0000048f\)|\(0x0000001f\)/i;
 
 function messagesOf(e: unknown): string {
   const parts: string[] = [];
@@ -232,13 +228,7 @@ function throwIfAborted(signal: AbortSignal | undefined, step: IdentifyStep): vo
  * Race `work` against a deadline and the abort signal. The work itself is not cancelled (a native open
  * cannot be); when it completes after we gave up, `onLate` receives its value so it can be released.
  */
-function withDeadline<T>(
-  work: Promise<T>,
-  ms: number,
-  signal: AbortSignal | undefined,
-  step: IdentifyStep,
-  onLate?: (value: T) => void,
-): Promise<T> {
+function withDeadline<T>(work: Promise<T>, ms: number, signal: AbortSignal | undefined, step: IdentifyStep, onLate?: (value: T) => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     const finish = () => {

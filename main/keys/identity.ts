@@ -193,10 +193,7 @@ export function identifyKey(input: KeyIdentityInput): KeyIdentity {
   let vendorSource: KeyIdentity['source']['vendor'] = null;
   let scheme: FirmwareScheme = override?.firmwareScheme ?? 'raw';
   const byName = model ? vendorFromModelName(model.name) : undefined;
-  const byUsb =
-    input.vendorId === undefined || input.vendorId === null
-      ? undefined
-      : vendorEntryFromUsbId(input.vendorId, input.productId);
+  const byUsb = input.vendorId === undefined || input.vendorId === null ? undefined : vendorEntryFromUsbId(input.vendorId, input.productId);
   const byExactUsb = byUsb?.usb.some((u) => u.vid === input.vendorId && u.pid !== undefined && u.pid === input.productId) ? byUsb : undefined;
   if (override?.vendor) {
     vendor = override.vendor;

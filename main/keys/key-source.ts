@@ -14,11 +14,7 @@ import { FIDO_USAGE_CTAPHID, FIDO_USAGE_PAGE } from './hid/constants';
  * `ready` says events are flowing (the watcher may poll slowly); `unavailable` says they never will
  * (the watcher polls at full rate).
  */
-export type HotplugEvent =
-  | { type: 'attach' }
-  | { type: 'detach' }
-  | { type: 'ready' }
-  | { type: 'unavailable'; reason: string };
+export type HotplugEvent = { type: 'attach' } | { type: 'detach' } | { type: 'ready' } | { type: 'unavailable'; reason: string };
 
 export interface KeySource {
   /** Every HID interface currently present (FIDO or not; the watcher filters). */

@@ -30,7 +30,11 @@ export interface Readiness {
 }
 
 /** One reason; `params` as common/codes.ts types them for `code`. */
-function reason<C extends ReadinessCode>(code: C, severity: ReasonSeverity, ...params: Extract<ReadinessReason, { code: C }>['params'] extends Record<string, never> ? [] : [Extract<ReadinessReason, { code: C }>['params']]): ReadinessReason {
+function reason<C extends ReadinessCode>(
+  code: C,
+  severity: ReasonSeverity,
+  ...params: Extract<ReadinessReason, { code: C }>['params'] extends Record<string, never> ? [] : [Extract<ReadinessReason, { code: C }>['params']]
+): ReadinessReason {
   return { code, severity, params: params[0] ?? {} } as ReadinessReason;
 }
 

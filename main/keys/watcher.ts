@@ -20,9 +20,7 @@ import { identifyDevice, KeyIdentifyError, unavailableMessage, type IdentifiedKe
 import { isFidoInterface, keyIdOf, vidPidLabel, type HotplugEvent, type KeySource } from './key-source';
 
 export type KeyIdentityState =
-  | { status: 'pending' }
-  | { status: 'identified'; key: IdentifiedKey }
-  | { status: 'unavailable'; reason: IdentifyFailureCode; message: string };
+  { status: 'pending' } | { status: 'identified'; key: IdentifiedKey } | { status: 'unavailable'; reason: IdentifyFailureCode; message: string };
 
 /** One key the watcher currently sees. Immutable snapshot; a new object replaces it on each change. */
 export interface PresentKey {
@@ -325,8 +323,7 @@ export class KeyWatcher {
           return;
         } catch (e) {
           if (!this.isCurrent(t)) return;
-          lastError =
-            e instanceof KeyIdentifyError ? e : new KeyIdentifyError('protocol-error', 'identity', String(e), { cause: e });
+          lastError = e instanceof KeyIdentifyError ? e : new KeyIdentifyError('protocol-error', 'identity', String(e), { cause: e });
           if (lastError.code === 'device-gone') {
             // The handle usually fails before enumeration drops the key: look again before judging, so
             // an unplugged key reads as `detached` only, and a key that is still there gets another try.
@@ -410,7 +407,9 @@ export class KeyWatcher {
   }
 
   private setReader(reader: ReaderState): void {
-    const same = reader.status === this.reader.status && (reader.status !== 'unavailable' || (this.reader.status === 'unavailable' && this.reader.message === reader.message));
+    const same =
+      reader.status === this.reader.status &&
+      (reader.status !== 'unavailable' || (this.reader.status === 'unavailable' && this.reader.message === reader.message));
     if (same) return;
     this.reader = reader;
     this.emit('reader', reader);

@@ -43,10 +43,27 @@ export const TRUSTED_SIDS = new Set(['S-1-5-32-544', 'S-1-5-18', 'S-1-5-80-95600
 const CREATOR_OWNER = 'S-1-3-0';
 
 const RIGHTS: Record<string, number> = {
-  GA: 0x10000000, GR: 0x80000000, GW: 0x40000000, GX: 0x20000000,
-  RC: 0x20000, SD: 0x10000, WD: 0x40000, WO: 0x80000,
-  FA: 0x1f01ff, FR: 0x120089, FW: 0x120116, FX: 0x1200a0,
-  CC: 0x1, DC: 0x2, LC: 0x4, SW: 0x8, RP: 0x10, WP: 0x20, DT: 0x40, LO: 0x80, CR: 0x100,
+  GA: 0x10000000,
+  GR: 0x80000000,
+  GW: 0x40000000,
+  GX: 0x20000000,
+  RC: 0x20000,
+  SD: 0x10000,
+  WD: 0x40000,
+  WO: 0x80000,
+  FA: 0x1f01ff,
+  FR: 0x120089,
+  FW: 0x120116,
+  FX: 0x1200a0,
+  CC: 0x1,
+  DC: 0x2,
+  LC: 0x4,
+  SW: 0x8,
+  RP: 0x10,
+  WP: 0x20,
+  DT: 0x40,
+  LO: 0x80,
+  CR: 0x100,
 };
 
 const READ = 0x1 | 0x8 | 0x80000000 | 0x10000000; // read data / list, read EA, generic read, generic all
@@ -85,7 +102,8 @@ export function parseSddl(sddl: string): SecurityDescriptor {
   return { owner: owner ? sidOf(owner) : null, dacl };
 }
 
-export type AclProblem = 'owner-not-administrators' | 'no-dacl' | 'others-can-read' | 'others-can-write' | 'station-can-write-config' | 'station-can-change-permissions';
+export type AclProblem =
+  'owner-not-administrators' | 'no-dacl' | 'others-can-read' | 'others-can-write' | 'station-can-write-config' | 'station-can-change-permissions';
 
 /**
  * What is loose about one object: `config-file` (the station's account may read it), `journal-folder` (the

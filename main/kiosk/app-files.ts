@@ -9,9 +9,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { APP_HOST, APP_SCHEME } from './navigation-policy';
 
-export type AppFile =
-  | { kind: 'file'; path: string; contentType: string }
-  | { kind: 'refused'; status: 400 | 404; reason: string };
+export type AppFile = { kind: 'file'; path: string; contentType: string } | { kind: 'refused'; status: 400 | 404; reason: string };
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',

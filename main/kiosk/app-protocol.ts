@@ -11,9 +11,7 @@ import { APP_CSP, APP_SCHEME } from './navigation-policy';
 
 /** Must run before `app.whenReady()`: a standard, secure scheme (so `'self'`, fetch and storage behave). */
 export function registerAppScheme(): void {
-  protocol.registerSchemesAsPrivileged([
-    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
-  ]);
+  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } }]);
 }
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {

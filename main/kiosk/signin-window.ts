@@ -53,9 +53,7 @@ export function createSignInPresenter(options: SignInWindowOptions): SignInPrese
       lockDownSession(ses, { onDenied: options.onDenied });
       const caPem = options.demoCaPem;
       if (caPem !== undefined) {
-        ses.setCertificateVerifyProc((req, callback) =>
-          callback(issuedByCa(req.certificate.data, caPem, req.hostname) ? CERT_ACCEPT : CERT_USE_CHROMIUM),
-        );
+        ses.setCertificateVerifyProc((req, callback) => callback(issuedByCa(req.certificate.data, caPem, req.hostname) ? CERT_ACCEPT : CERT_USE_CHROMIUM));
       }
 
       const parentBounds = options.parent.getBounds();

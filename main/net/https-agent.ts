@@ -57,7 +57,10 @@ class MappedAgent extends https.Agent {
     this.#hostMap = hostMap;
   }
 
-  override createConnection(options: tls.ConnectionOptions & { host?: string }, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
+  override createConnection(
+    options: tls.ConnectionOptions & { host?: string },
+    callback?: (err: Error | null, stream: Duplex) => void,
+  ): Duplex | null | undefined {
     const target = mappedTarget(this.#hostMap, options.host);
     const mapped = target ? { ...options, host: target.host, port: target.port, servername: options.servername || options.host || '' } : options;
     return super.createConnection(mapped, callback);

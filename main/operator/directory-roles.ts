@@ -40,10 +40,7 @@ export async function readActiveRoles(client: Client, graphOrigin: string): Prom
   const roles = new Map<string, ActiveRole>();
   let next: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const request =
-      next === undefined
-        ? client.api('/me/transitiveMemberOf/microsoft.graph.directoryRole').query({ $count: 'true' })
-        : client.api(next);
+    const request = next === undefined ? client.api('/me/transitiveMemberOf/microsoft.graph.directoryRole').query({ $count: 'true' }) : client.api(next);
     const body: unknown = await request.header('ConsistencyLevel', 'eventual').get();
     const parsed = RolePage.parse(body);
     for (const entry of parsed.value) {

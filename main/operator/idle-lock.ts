@@ -113,10 +113,7 @@ export interface LockableSession {
  * Runs an IdleLock for as long as an operator is signed in: starts at sign-in, stops at any sign-out, locks
  * the session on expiry. Feed it activity with `.activity()`; call the returned `dispose` at shutdown.
  */
-export function lockWhenIdle(
-  session: LockableSession,
-  options: Omit<IdleLockOptions, 'onLock'>,
-): { idle: IdleLock; dispose: () => void } {
+export function lockWhenIdle(session: LockableSession, options: Omit<IdleLockOptions, 'onLock'>): { idle: IdleLock; dispose: () => void } {
   const idle = new IdleLock({ ...options, onLock: () => session.lock() });
   const unsubscribe = session.onChange((change) => (change.kind === 'signed-in' ? idle.start() : idle.stop()));
   return {

@@ -6,7 +6,14 @@ export type { SignInPresenter, SignInRedirect } from './presenter';
 export { readSignInRedirect } from './presenter';
 export { IdleLock, lockWhenIdle } from './idle-lock';
 export type { IdleLockOptions, IdleLockTimers, LockableSession } from './idle-lock';
-export { OperatorError, OperatorSignInCancelled, OperatorSignInRequired, OperatorSignInFailed, IdentityProviderUnreachable, operatorErrorCodeOf } from './errors';
+export {
+  OperatorError,
+  OperatorSignInCancelled,
+  OperatorSignInRequired,
+  OperatorSignInFailed,
+  IdentityProviderUnreachable,
+  operatorErrorCodeOf,
+} from './errors';
 export type { OperatorErrorCode, SignInFailure } from './errors';
 export { capabilityOf, mayReadPoliciesWith, roleDisplayName, RoleTemplate, BUILT_IN_ROLE_NAMES } from './roles';
 export { MsalNetworkClient } from './network-client';

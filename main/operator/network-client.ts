@@ -2,13 +2,7 @@
 // certificate store (plus Node's bundled roots), in demo mode only the emulator's own CA. TLS verification is
 // never switched off. Plain Node: no electron import.
 import https from 'node:https';
-import {
-  ClientAuthError,
-  ClientAuthErrorCodes,
-  type INetworkModule,
-  type NetworkRequestOptions,
-  type NetworkResponse,
-} from '@azure/msal-node';
+import { ClientAuthError, ClientAuthErrorCodes, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node';
 import { createHttpsAgent, trustOf, type HostMap } from '../net/https-agent';
 
 export interface NetworkClientOptions {

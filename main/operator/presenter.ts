@@ -25,8 +25,7 @@ export type SignInPresenter = (request: { url: string; redirectUri: string; sign
 
 /** What the page came back with, once checked. */
 export type SignInRedirect =
-  | { kind: 'code'; code: string; state: string; clientInfo?: string }
-  | { kind: 'error'; error: string; description: string; state: string | null };
+  { kind: 'code'; code: string; state: string; clientInfo?: string } | { kind: 'error'; error: string; description: string; state: string | null };
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 

@@ -304,9 +304,7 @@ export class OperatorSession {
       { code: redirect.code, state: redirect.state, nonce, ...(redirect.clientInfo ? { client_info: redirect.clientInfo } : {}) },
     );
     // If the wait is abandoned (cancel), the tokens it may still bring back are removed when they arrive.
-    exchange
-      .then(() => (signal.aborted || generation !== this.generation ? this.forgetTokens() : undefined))
-      .catch(() => undefined);
+    exchange.then(() => (signal.aborted || generation !== this.generation ? this.forgetTokens() : undefined)).catch(() => undefined);
     const result = await this.untilAborted(signal, exchange, 'sign-in');
     if (!result.account) throw new OperatorSignInFailed('refused', 'The identity provider returned no account.');
     if (generation !== this.generation) throw cancelled();

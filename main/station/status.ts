@@ -60,7 +60,8 @@ export class StationStatusStore implements StationStatusSource {
 
   /** From the KeyWatcher's reader state. */
   setKeyReader(reader: ReaderState): void {
-    const keyReader: StationStatus['keyReader'] = reader.status === 'unavailable' ? { status: 'unavailable', message: reader.message } : { status: reader.status, message: null };
+    const keyReader: StationStatus['keyReader'] =
+      reader.status === 'unavailable' ? { status: 'unavailable', message: reader.message } : { status: reader.status, message: null };
     const was = this.#status.keyReader;
     if (was.status === keyReader.status && was.message === keyReader.message) return;
     this.#set({ ...this.#status, keyReader });

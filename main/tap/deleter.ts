@@ -37,9 +37,7 @@ export interface PendingDeletion extends TapRef {
   lastFailure: GraphFailure | null;
 }
 
-export type DeletionOutcome =
-  | { deleted: true; requestId: string | undefined; attempts: number }
-  | { deleted: false; pending: PendingDeletion };
+export type DeletionOutcome = { deleted: true; requestId: string | undefined; attempts: number } | { deleted: false; pending: PendingDeletion };
 
 export interface TapDeleterDeps {
   directory: Pick<TapDirectoryPort, 'deleteTap'>;

@@ -208,7 +208,11 @@ async function issueOnce(request: IssueTapRequest, deps: TapIssuerDeps): Promise
     const failure = graphFailure(error);
     if (!outcomeUnknown(failure)) {
       // 6. Refused: nothing was created.
-      await appendOrFail(deps.audit, auditEvents.tapNotCreated({ enrollmentId, intentId, user, reason: 'graph-refused', ...(failure.requestId ? { requestId: failure.requestId } : {}) }), intentId);
+      await appendOrFail(
+        deps.audit,
+        auditEvents.tapNotCreated({ enrollmentId, intentId, user, reason: 'graph-refused', ...(failure.requestId ? { requestId: failure.requestId } : {}) }),
+        intentId,
+      );
       throw new TapIssueError('graph-refused', 'Microsoft Graph refused to create the Temporary Access Pass.', { intentId, failure }, { cause: error });
     }
     // 5. Maybe created: find out and leave nothing behind.
@@ -243,7 +247,12 @@ async function issueOnce(request: IssueTapRequest, deps: TapIssuerDeps): Promise
     // intent lets crash recovery find it if the station stops first.
     pass = null;
     await deleteThroughQueue(deps, { intentId, enrollmentId, user, tapMethodId: tap.id }, 'failed');
-    throw new TapIssueError('journal-failed', 'The audit journal could not record the new pass, so it was withdrawn and not shown.', { intentId }, { cause: error });
+    throw new TapIssueError(
+      'journal-failed',
+      'The audit journal could not record the new pass, so it was withdrawn and not shown.',
+      { intentId },
+      { cause: error },
+    );
   }
 
   let taken = false;
@@ -319,13 +328,23 @@ async function reconcile(input: ReconcileInput, deps: TapIssuerDeps): Promise<Ta
   const ours = taps.find((tap) => isOurs(tap, input.intentAt, input.known, deps.clockSkewMs ?? SKEW_MS));
   if (!ours) {
     await appendOrFail(deps.audit, auditEvents.tapNotCreated({ enrollmentId, intentId, user, reason: 'none-found-at-reconciliation' }), intentId);
-    return new TapIssueError('not-delivered', 'The pass could not be delivered; nothing was left behind. Try again.', { intentId, failure }, { cause: input.cause });
+    return new TapIssueError(
+      'not-delivered',
+      'The pass could not be delivered; nothing was left behind. Try again.',
+      { intentId, failure },
+      { cause: input.cause },
+    );
   }
 
   const ref = { intentId, enrollmentId, user, tapMethodId: ours.id };
   const outcome = await deleteThroughQueue(deps, ref, 'reconciliation');
   if (outcome.deleted) {
-    return new TapIssueError('not-delivered', 'The pass could not be delivered; nothing was left behind. Try again.', { intentId, failure, deletedTapMethodId: ours.id }, { cause: input.cause });
+    return new TapIssueError(
+      'not-delivered',
+      'The pass could not be delivered; nothing was left behind. Try again.',
+      { intentId, failure, deletedTapMethodId: ours.id },
+      { cause: input.cause },
+    );
   }
   return new TapIssueError(
     'unresolved',

@@ -68,10 +68,7 @@ export interface RecoveryReport {
 }
 
 /** Find and delete every TAP the journal shows this station may have left at Microsoft. */
-export async function recoverTaps(
-  where: { folder: string; stationId: string; keyring?: StationKeyring },
-  deps: RecoveryDeps,
-): Promise<RecoveryReport> {
+export async function recoverTaps(where: { folder: string; stationId: string; keyring?: StationKeyring }, deps: RecoveryDeps): Promise<RecoveryReport> {
   const { pending, rejected } = await checkedPendingTaps(where.folder, where.stationId, where.keyring);
   const items: RecoveryItem[] = [];
   for (const tap of pending) items.push(await reconcileIntent(tap, deps));
@@ -109,11 +106,9 @@ export async function reconcileIntent(tap: PendingTap, deps: RecoveryDeps): Prom
     }
     tapMethodId = ours.id;
   }
-  const outcome = await deps.deleter.delete(
-    { intentId: tap.intentId, enrollmentId: tap.enrollmentId, user: tap.user, tapMethodId },
-    'crash-recovery',
-    { priorAttempts: tap.deleteAttempts },
-  );
+  const outcome = await deps.deleter.delete({ intentId: tap.intentId, enrollmentId: tap.enrollmentId, user: tap.user, tapMethodId }, 'crash-recovery', {
+    priorAttempts: tap.deleteAttempts,
+  });
   return outcome.deleted
     ? { ...base, outcome: 'deleted', tapMethodId, failure: undefined }
     : { ...base, outcome: 'delete-pending', tapMethodId, failure: outcome.pending.lastFailure ?? undefined };

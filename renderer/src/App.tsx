@@ -35,11 +35,7 @@ export function App({ bridge }: { bridge: KioskBridge }) {
     <I18nextProvider i18n={i18n}>
       <FluentProvider theme={webLightTheme} className="provider">
         <CommandsContext.Provider value={commands}>
-          {state === null ? (
-            <Starting />
-          ) : (
-            <Shell state={state} lang={lang} onLanguage={setLanguage} refusal={refusal} onDismissRefusal={dismissRefusal} />
-          )}
+          {state === null ? <Starting /> : <Shell state={state} lang={lang} onLanguage={setLanguage} refusal={refusal} onDismissRefusal={dismissRefusal} />}
         </CommandsContext.Provider>
       </FluentProvider>
     </I18nextProvider>

@@ -14,7 +14,11 @@ afterEach(() => cleanup());
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(argv, (t) => out.push(t), (t) => err.push(t));
+  const code = await main(
+    argv,
+    (t) => out.push(t),
+    (t) => err.push(t),
+  );
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 

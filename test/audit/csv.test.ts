@@ -54,7 +54,14 @@ describe('CSV export of a day', () => {
     const refused = enrollment();
     await appendAll(journal, refused.events.slice(0, 2));
     await journal.append(
-      e.preflight({ enrollmentId: refused.enrollmentId, user: person, verdict: 'refused', failedChecks: ['fido2-policy-disabled'], lifetimeMinutes: 60, oneTime: true }),
+      e.preflight({
+        enrollmentId: refused.enrollmentId,
+        user: person,
+        verdict: 'refused',
+        failedChecks: ['fido2-policy-disabled'],
+        lifetimeMinutes: 60,
+        oneTime: true,
+      }),
     );
     const failed = enrollment();
     await appendAll(journal, failed.events.slice(0, 5));

@@ -64,10 +64,7 @@ export function enrollment(options: { pass?: string; user?: typeof person; op?: 
     e.tapIssued({ enrollmentId, intentId, user, method: graphResponse, requestId: randomUUID() }),
   ];
   if (options.outcome === 'cancelled') {
-    events.push(
-      e.tapDeleted({ enrollmentId, intentId, user, tapMethodId, reason: 'cancelled' }),
-      e.sessionWiped({ enrollmentId, reason: 'cancelled' }),
-    );
+    events.push(e.tapDeleted({ enrollmentId, intentId, user, tapMethodId, reason: 'cancelled' }), e.sessionWiped({ enrollmentId, reason: 'cancelled' }));
   } else {
     events.push(
       e.signinObserved({ enrollmentId, user, via: 'tap-used' }),

@@ -1,16 +1,7 @@
 import { open as openFile, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  AuditEventError,
-  auditEvents as e,
-  genesisHash,
-  JournalBrokenError,
-  JournalLockedError,
-  records,
-  verify,
-  type AuditEvent,
-} from '../../main/audit';
+import { AuditEventError, auditEvents as e, genesisHash, JournalBrokenError, JournalLockedError, records, verify, type AuditEvent } from '../../main/audit';
 import { STATION, appendAll, enrollment, journalFiles, open, operator, steppingClock, tempFolder } from './helpers';
 
 let folder: string;

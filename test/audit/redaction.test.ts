@@ -1,15 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import {
-  AuditEventError,
-  auditEvents as e,
-  auditEventSchema,
-  RedactionError,
-  RedactionGuard,
-  SECRET_FIELD,
-  type AuditEvent,
-} from '../../main/audit';
+import { AuditEventError, auditEvents as e, auditEventSchema, RedactionError, RedactionGuard, SECRET_FIELD, type AuditEvent } from '../../main/audit';
 import { enrollment, everythingOnDisk, open, operator, person, tempFolder } from './helpers';
 
 let folder: string;
@@ -18,7 +10,11 @@ beforeEach(() => ({ folder, cleanup } = tempFolder()));
 afterEach(() => cleanup());
 
 /** Passes as Graph makes them: 8 to 48 printable characters (the policy's defaultLength range). */
-const passArb = fc.string({ unit: fc.constantFrom(...'abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789+-*/=%$#@!"\\'.split('')), minLength: 8, maxLength: 48 });
+const passArb = fc.string({
+  unit: fc.constantFrom(...'abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789+-*/=%$#@!"\\'.split('')),
+  minLength: 8,
+  maxLength: 48,
+});
 
 const onDisk = (pass: string) => {
   const all = everythingOnDisk(folder);
@@ -60,13 +56,28 @@ function fromEveryBuilder(pass: string): Record<keyof typeof e, AuditEvent> {
     tapIssued: pick('tap.issued'),
     signinObserved: pick('signin.observed'),
     keyRegistered: pick('key.registered'),
-    keyRemoved: e.keyRemoved({ enrollmentId: run.enrollmentId, operator, user: person, methodId: 'f1d0c0de-0017-4a00-8000-00000000a017', aaguid: '2fc0579f-8113-47ea-b116-bb5a8db9202a', model: 'YubiKey 5 Series with NFC', requestId: crypto.randomUUID() }),
+    keyRemoved: e.keyRemoved({
+      enrollmentId: run.enrollmentId,
+      operator,
+      user: person,
+      methodId: 'f1d0c0de-0017-4a00-8000-00000000a017',
+      aaguid: '2fc0579f-8113-47ea-b116-bb5a8db9202a',
+      model: 'YubiKey 5 Series with NFC',
+      requestId: crypto.randomUUID(),
+    }),
     sessionsRevoked: e.sessionsRevoked({ enrollmentId: run.enrollmentId, operator, user: person, requestId: null }),
     tapDeleteFailed: pick('tap.delete-failed'),
     tapDeleted: pick('tap.deleted'),
     tapNotCreated: e.tapNotCreated({ intentId: run.intentId, user: person, reason: 'none-found-at-recovery' }),
     sessionWiped: pick('session.wiped'),
-    failure: e.failure({ enrollmentId: run.enrollmentId, step: 'tap.create', status: 503, code: 'serviceUnavailable', requestId: crypto.randomUUID(), detail: 'Service unavailable' }),
+    failure: e.failure({
+      enrollmentId: run.enrollmentId,
+      step: 'tap.create',
+      status: 503,
+      code: 'serviceUnavailable',
+      requestId: crypto.randomUUID(),
+      detail: 'Service unavailable',
+    }),
   };
 }
 
@@ -76,7 +87,7 @@ describe('the pass never reaches disk', () => {
     expect(Object.values(fromEveryBuilder('+drkzqAD')).every(Boolean)).toBe(true);
   });
 
-  it('through every record builder, with the pass in Graph\'s response', async () => {
+  it("through every record builder, with the pass in Graph's response", async () => {
     await fc.assert(
       fc.asyncProperty(passArb, async (pass) => {
         const journal = await open(folder);
@@ -120,7 +131,15 @@ describe('the pass never reaches disk', () => {
 
   it('a builder refuses a spread Graph response (an extra temporaryAccessPass field) without echoing the value', () => {
     const graph = { id: '0b9f1a1e-4a0c-4a44-9d55-d7d6c7a7f001', temporaryAccessPass: 'Secr3t!Pass', lifetimeInMinutes: 60, isUsableOnce: true };
-    const spread = { ...graph, enrollmentId: crypto.randomUUID(), intentId: crypto.randomUUID(), user: person, tapMethodId: graph.id, lifetimeMinutes: 60, oneTime: true };
+    const spread = {
+      ...graph,
+      enrollmentId: crypto.randomUUID(),
+      intentId: crypto.randomUUID(),
+      user: person,
+      tapMethodId: graph.id,
+      lifetimeMinutes: 60,
+      oneTime: true,
+    };
     let error: unknown;
     try {
       e.tapIntent(spread as unknown as Parameters<typeof e.tapIntent>[0]);

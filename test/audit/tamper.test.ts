@@ -57,7 +57,8 @@ function rewrite(file: string, records: AuditRecord[], attackerKey: Buffer): voi
   });
   writeFileSync(file, lines.join(''));
   const last = records.at(-1);
-  if (last && prev) writeFileSync(join(folder, `${STATION}.head.json`), encodeHead({ station: STATION, seq: last.seq, hash: prev, file: file.split('/').at(-1) ?? '' }));
+  if (last && prev)
+    writeFileSync(join(folder, `${STATION}.head.json`), encodeHead({ station: STATION, seq: last.seq, hash: prev, file: file.split('/').at(-1) ?? '' }));
 }
 
 describe('a rewrite of the journal folder without the station key is reported', () => {
@@ -78,12 +79,20 @@ describe('a rewrite of the journal folder without the station key is reported', 
     const file = await writeJournal();
     const records = readRecords(file);
     const at = records.findIndex((r) => r.event.type === 'identity.checked');
-    const edited = records.map((r, i) => (i === at && r.event.type === 'identity.checked' ? { ...r, event: { ...r.event, document: 'known-personally' as const } } : r));
+    const edited = records.map((r, i) =>
+      i === at && r.event.type === 'identity.checked' ? { ...r, event: { ...r.event, document: 'known-personally' as const } } : r,
+    );
     rewrite(file, edited, randomBytes(32));
     expect(problem(await verify(folder, { keyring }))).toMatchObject({ kind: 'forged', file, line: 1 });
     // Keeping the untouched records' macs does not help: the first rewritten one is named.
     const lines = readFileSync(file, 'utf8').split('\n');
-    writeFileSync(file, records.slice(0, at).map((r) => `${JSON.stringify(r)}\n`).join('') + lines.slice(at).join('\n'));
+    writeFileSync(
+      file,
+      records
+        .slice(0, at)
+        .map((r) => `${JSON.stringify(r)}\n`)
+        .join('') + lines.slice(at).join('\n'),
+    );
     expect(problem(await verify(folder, { keyring }))).toMatchObject({ kind: 'forged', file, line: at + 1, seq: at + 1 });
   });
 
@@ -106,11 +115,18 @@ describe('a rewrite of the journal folder without the station key is reported', 
     expect((await verify(folder, { keyring })).ok).toBe(false);
   });
 
-  it('records planted from scratch with a computable genesis are not the station\'s', async () => {
+  it("records planted from scratch with a computable genesis are not the station's", async () => {
     await writeJournal();
     for (const name of readdirSync(folder)) rmSync(join(folder, name));
     const { line } = encodeRecord(
-      { v: 2, seq: 1, ts: new Date().toISOString(), station: STATION, prev: genesisHash(STATION, '2026-03-02'), event: e.operatorSignedIn({ operator: { ...operator, upn: 'someone@contoso.com' }, roles: [] }) },
+      {
+        v: 2,
+        seq: 1,
+        ts: new Date().toISOString(),
+        station: STATION,
+        prev: genesisHash(STATION, '2026-03-02'),
+        event: e.operatorSignedIn({ operator: { ...operator, upn: 'someone@contoso.com' }, roles: [] }),
+      },
       randomBytes(32),
     );
     writeFileSync(join(folder, `${STATION}-2026-03-02.jsonl`), line);

@@ -177,7 +177,10 @@ describe('a torn final line (crash mid-write)', () => {
   async function nextRecordPrefix(file: string, cut: number): Promise<string> {
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
     const last = JSON.parse(lines.at(-1) ?? '') as AuditRecord;
-    const { line } = encodeRecord({ v: 2, seq: last.seq + 1, ts: new Date().toISOString(), station: STATION, prev: last.hash, event: signIn }, await stationKey(folder));
+    const { line } = encodeRecord(
+      { v: 2, seq: last.seq + 1, ts: new Date().toISOString(), station: STATION, prev: last.hash, event: signIn },
+      await stationKey(folder),
+    );
     return line.slice(0, cut);
   }
 
@@ -220,9 +223,7 @@ describe('a torn final line (crash mid-write)', () => {
     const tail = await nextRecordPrefix(file, 57);
     appendFileSync(file, tail);
     const journal = await open(folder, { now: steppingClock(new Date(2026, 2, 2, 18, 0, 0)).now });
-    expect(journal.repairs).toEqual([
-      { type: 'journal.repaired', kind: 'torn-line', file: basename(file), line: 4, bytes: 57, sha256: sha256(tail) },
-    ]);
+    expect(journal.repairs).toEqual([{ type: 'journal.repaired', kind: 'torn-line', file: basename(file), line: 4, bytes: 57, sha256: sha256(tail) }]);
     await journal.append(signIn);
     await journal.close();
     const text = readFileSync(file, 'utf8');
@@ -276,7 +277,12 @@ describe('pendingTaps', () => {
     const refused = enrollment();
     await appendAll(journal, refused.events.slice(0, 5));
     await journal.append(
-      e.tapNotCreated({ enrollmentId: refused.enrollmentId, intentId: refused.intentId, user: refused.events[1]?.type === 'identity.checked' ? refused.events[1].user : operator, reason: 'graph-refused' }),
+      e.tapNotCreated({
+        enrollmentId: refused.enrollmentId,
+        intentId: refused.intentId,
+        user: refused.events[1]?.type === 'identity.checked' ? refused.events[1].user : operator,
+        reason: 'graph-refused',
+      }),
     );
     await journal.close();
 
@@ -296,7 +302,9 @@ describe('pendingTaps', () => {
     const user = { id: '00000000-0000-4000-8000-000000000016', upn: 'johanna.lorenz@contoso.com' };
     const replacing = crypto.randomUUID();
     const old = '5d6f0c41-7f3b-4c7e-9f43-0b6f5b1f2a10';
-    await journal.append(e.tapIntent({ enrollmentId: crypto.randomUUID(), intentId: replacing, operator, user, lifetimeMinutes: 10, oneTime: true, replacesTapMethodId: old }));
+    await journal.append(
+      e.tapIntent({ enrollmentId: crypto.randomUUID(), intentId: replacing, operator, user, lifetimeMinutes: 10, oneTime: true, replacesTapMethodId: old }),
+    );
     const lostAndFound = crypto.randomUUID();
     await journal.append(e.tapIntent({ intentId: lostAndFound, enrollmentId: crypto.randomUUID(), operator, user, lifetimeMinutes: 10, oneTime: true }));
     await journal.append(e.tapDeleted({ intentId: lostAndFound, user, tapMethodId: 'e7b1c1c0-0d4e-4a0e-8a39-6a4f5c0b9e21', reason: 'reconciliation' }));

@@ -69,7 +69,11 @@ export class Fido2Core implements CtapCore {
     this.options = Object.fromEntries(opts instanceof Map ? (opts as Map<string, boolean>) : []);
     const protocols = (this.info.get(GetInfoKey.pinUvAuthProtocols) as number[] | undefined) ?? [1];
     const remaining = this.info.get(GetInfoKey.remainingDiscoverableCredentials);
-    this.state = new AuthenticatorState(options.now ?? (() => performance.now()), options.maxResidentKeys ?? (typeof remaining === 'number' ? remaining : 25), protocols);
+    this.state = new AuthenticatorState(
+      options.now ?? (() => performance.now()),
+      options.maxResidentKeys ?? (typeof remaining === 'number' ? remaining : 25),
+      protocols,
+    );
     this.touch = options.touch ?? 'auto';
     this.touchTimeoutMs = options.touchTimeoutMs ?? 30_000;
     this.uvRetries = options.uvRetries;

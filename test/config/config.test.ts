@@ -70,16 +70,36 @@ describe('a production configuration', () => {
     ['tenantId', 'x', `config ${FILE}: "tenantId" must be a GUID or a verified domain, got "x"`],
     ['tenantId', 42, `config ${FILE}: "tenantId" must be a GUID or a verified domain, got 42`],
     ['clientId', 'my-app', `config ${FILE}: "clientId" must be a GUID (the app registration's Application (client) ID), got "my-app"`],
-    ['authority', 'login.microsoftonline.com', `"authority" must be a URL (the sign-in authority, e.g. https://login.microsoftonline.com/<tenantId>), got "login.microsoftonline.com"`],
+    [
+      'authority',
+      'login.microsoftonline.com',
+      `"authority" must be a URL (the sign-in authority, e.g. https://login.microsoftonline.com/<tenantId>), got "login.microsoftonline.com"`,
+    ],
     ['graphBaseUrl', 'graph', `"graphBaseUrl" must be a URL (Microsoft Graph, e.g. https://graph.microsoft.com/v1.0), got "graph"`],
     ['mySecurityInfoUrl', '', `"mySecurityInfoUrl" must be a URL (My Security Info, e.g. https://mysignins.microsoft.com/security-info), got ""`],
     ['graphBaseUrl', 'http://graph.microsoft.com/v1.0', '"graphBaseUrl" must be an https URL, got "http://graph.microsoft.com/v1.0"'],
     ['mySecurityInfoUrl', 'http://localhost:5000/', '"mySecurityInfoUrl" must be an https URL, got "http://localhost:5000/"'],
-    ['graphBaseUrl', 'https://graph.evil.example/v1.0', '"graphBaseUrl" must be on a Microsoft host (graph.microsoft.com, graph.microsoft.us, dod-graph.microsoft.us, microsoftgraph.chinacloudapi.cn); set "allowCustomHosts": true to use another, got "https://graph.evil.example/v1.0"'],
-    ['authority', `https://localhost:4443/${TENANT}`, '"authority" must be on a Microsoft host (login.microsoftonline.com, login.microsoftonline.us, login.partner.microsoftonline.cn)'],
+    [
+      'graphBaseUrl',
+      'https://graph.evil.example/v1.0',
+      '"graphBaseUrl" must be on a Microsoft host (graph.microsoft.com, graph.microsoft.us, dod-graph.microsoft.us, microsoftgraph.chinacloudapi.cn); set "allowCustomHosts": true to use another, got "https://graph.evil.example/v1.0"',
+    ],
+    [
+      'authority',
+      `https://localhost:4443/${TENANT}`,
+      '"authority" must be on a Microsoft host (login.microsoftonline.com, login.microsoftonline.us, login.partner.microsoftonline.cn)',
+    ],
     ['mySecurityInfoUrl', 'https://mysignins.example.com/', '"mySecurityInfoUrl" must be on a Microsoft host (mysignins.microsoft.com)'],
-    ['authority', 'https://login.microsoftonline.com/other.onmicrosoft.com', `"authority" must be the sign-in host followed by this tenant and nothing else, e.g. https://login.microsoftonline.com/${TENANT}, got "https://login.microsoftonline.com/other.onmicrosoft.com"`],
-    ['authority', 'https://login.microsoftonline.com/', `"authority" must be the sign-in host followed by this tenant and nothing else, e.g. https://login.microsoftonline.com/${TENANT}`],
+    [
+      'authority',
+      'https://login.microsoftonline.com/other.onmicrosoft.com',
+      `"authority" must be the sign-in host followed by this tenant and nothing else, e.g. https://login.microsoftonline.com/${TENANT}, got "https://login.microsoftonline.com/other.onmicrosoft.com"`,
+    ],
+    [
+      'authority',
+      'https://login.microsoftonline.com/',
+      `"authority" must be the sign-in host followed by this tenant and nothing else, e.g. https://login.microsoftonline.com/${TENANT}`,
+    ],
     ['authority', `https://login.microsoftonline.com/${TENANT}/v2.0`, `"authority" must be the sign-in host followed by this tenant and nothing else`],
     ['authority', `https://user:pw@login.microsoftonline.com/${TENANT}`, '"authority" must not contain a user name or password'],
     ['tapLifetimeMinutes', 9, '"tapLifetimeMinutes" must be a whole number of minutes from 10 to 43200, got 9'],
@@ -98,16 +118,11 @@ describe('a production configuration', () => {
     expect(messageFor({ ...production, [field]: value })).toContain(expected);
   });
 
-  it.each(['tenantId', 'clientId', 'authority', 'graphBaseUrl', 'mySecurityInfoUrl'])(
-    'requires %s and never falls back to the emulator',
-    (field) => {
-      const content: Record<string, unknown> = { ...production };
-      delete content[field];
-      expect(messageFor(content)).toBe(
-        `config ${FILE}: "${field}" is required (production: no demo flag, so nothing falls back to the emulator)`,
-      );
-    },
-  );
+  it.each(['tenantId', 'clientId', 'authority', 'graphBaseUrl', 'mySecurityInfoUrl'])('requires %s and never falls back to the emulator', (field) => {
+    const content: Record<string, unknown> = { ...production };
+    delete content[field];
+    expect(messageFor(content)).toBe(`config ${FILE}: "${field}" is required (production: no demo flag, so nothing falls back to the emulator)`);
+  });
 
   it('gives one message even when several fields are wrong, and says how many more there are', () => {
     const message = messageFor({ ...production, tenantId: 'x', clientId: 'y', language: 'fr' });
@@ -117,9 +132,7 @@ describe('a production configuration', () => {
   it('names a misspelt field and suggests the right one', () => {
     const { tenantId, ...rest } = production;
     expect(messageFor({ ...rest, tenantID: tenantId })).toMatch(/^config \/etc\/tap-kiosk\/config.json: unknown field "tenantID"; did you mean "tenantId"\?/);
-    expect(messageFor({ ...production, colour: 'blue' })).toBe(
-      `config ${FILE}: unknown field "colour"; check its spelling against config/sample-config.json`,
-    );
+    expect(messageFor({ ...production, colour: 'blue' })).toBe(`config ${FILE}: unknown field "colour"; check its spelling against config/sample-config.json`);
   });
 
   it('allows other hosts only when allowCustomHosts is set, and still only https', () => {

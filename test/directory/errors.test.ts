@@ -60,18 +60,24 @@ describe('fromResponse', () => {
   });
 
   it('keeps Retry-After for throttled and unavailable answers', () => {
-    expect(fromResponse({ status: 429, headers: new Headers({ 'Retry-After': '7' }), body: body('TooManyRequests', 'Please retry again later.') }).retryAfterSeconds).toBe(7);
+    expect(
+      fromResponse({ status: 429, headers: new Headers({ 'Retry-After': '7' }), body: body('TooManyRequests', 'Please retry again later.') }).retryAfterSeconds,
+    ).toBe(7);
     expect(fromResponse({ status: 400, headers: new Headers({ 'Retry-After': '7' }) }).retryAfterSeconds).toBeUndefined();
   });
 
   it('names the documented TAP creation refusals, with the policy bounds', () => {
-    const create = (status: number, message: string) => fromResponse({ status, body: body(status === 403 ? 'accessDenied' : 'badRequest', message) }, 'create a Temporary Access Pass', { tapCreate: true });
+    const create = (status: number, message: string) =>
+      fromResponse({ status, body: body(status === 403 ? 'accessDenied' : 'badRequest', message) }, 'create a Temporary Access Pass', { tapCreate: true });
     expect(create(400, 'Invalid LifetimeInMinutes specified. The valid range between 60 and 480.')).toMatchObject({
       kind: 'bad-request',
       reason: 'lifetime-out-of-range',
       lifetimeRange: { min: 60, max: 480 },
     });
-    expect(create(400, 'Converged UserCredentialPolicy does not allow creating or updating this authentication method. AuthMethodType [TemporaryAccessPass].').reason).toBe('policy-excludes-user');
+    expect(
+      create(400, 'Converged UserCredentialPolicy does not allow creating or updating this authentication method. AuthMethodType [TemporaryAccessPass].')
+        .reason,
+    ).toBe('policy-excludes-user');
     expect(create(400, 'Temporary Access Pass cannot be added to an external guest user.').reason).toBe('external-guest');
     expect(create(403, 'Request Authorization failed.')).toMatchObject({ kind: 'forbidden', reason: 'not-permitted-for-target' });
     // An unknown 400 keeps Graph's own text.

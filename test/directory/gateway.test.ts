@@ -22,7 +22,10 @@ describe('searchUsers', () => {
   it('finds a person by UPN or by mail, exactly, and says which matched', async () => {
     const g = gatewayFor(emu);
     const byUpn = await g.searchUsers(upn('megan.bowen'));
-    expect(byUpn).toEqual({ kind: 'upn', users: [expect.objectContaining({ id: ID.megan, displayName: 'Megan Bowen', employeeId: 'E2010', department: 'Marketing' })] });
+    expect(byUpn).toEqual({
+      kind: 'upn',
+      users: [expect.objectContaining({ id: ID.megan, displayName: 'Megan Bowen', employeeId: 'E2010', department: 'Marketing' })],
+    });
     const byMail = await g.searchUsers('chris.green@fabrikam.com');
     expect(byMail.kind).toBe('mail');
     expect(byMail.users.map((u) => u.id)).toEqual([ID.chris]);
@@ -140,7 +143,9 @@ describe('identityCard', () => {
       tap: null,
     });
     expect(card.photo).toMatch(/^data:image\/png;base64,iVBORw0KGgo/);
-    const paths = graphRequests(emu).map((r) => r.path).sort();
+    const paths = graphRequests(emu)
+      .map((r) => r.path)
+      .sort();
     expect(paths).toEqual([
       `/v1.0/users/${ID.megan}`,
       `/v1.0/users/${ID.megan}/authentication/fido2Methods`,
@@ -158,8 +163,16 @@ describe('identityCard', () => {
   // Issue 10, 3c: what Graph answers for a photo it cannot give never blocks the identity card.
   const PHOTO_FAILURES: [what: string, status: number, error: { code: string; message: string }][] = [
     ['no mailbox (400, microsoft-graph-docs#8877)', 400, { code: 'AuthenticationError', message: 'Error authenticating with resource' }],
-    ['an on-premises mailbox (msgraph-sdk-dotnet#688)', 404, { code: 'MailboxNotHostedInExchangeOnline', message: 'Mailbox is hosted by an on-premise or non-Exchange server, which is not supported.' }],
-    ['the same code with 400', 400, { code: 'MailboxNotHostedInExchangeOnline', message: 'Mailbox is hosted by an on-premise or non-Exchange server, which is not supported.' }],
+    [
+      'an on-premises mailbox (msgraph-sdk-dotnet#688)',
+      404,
+      { code: 'MailboxNotHostedInExchangeOnline', message: 'Mailbox is hosted by an on-premise or non-Exchange server, which is not supported.' },
+    ],
+    [
+      'the same code with 400',
+      400,
+      { code: 'MailboxNotHostedInExchangeOnline', message: 'Mailbox is hosted by an on-premise or non-Exchange server, which is not supported.' },
+    ],
     ['a 500', 500, { code: 'UnknownError', message: '' }],
     ['a 503 that stays', 503, { code: 'ServiceUnavailable', message: 'Service unavailable' }],
     ['a 403', 403, { code: 'ErrorAccessDenied', message: 'Access is denied. Check credentials and try again.' }],
@@ -220,7 +233,18 @@ describe('identityCard', () => {
       path: '/fido2Methods$',
       status: 200,
       headers: { 'content-type': 'application/json' },
-      body: { value: [{ id: 'k1', displayName: null, aaGuid: 'CB69481E-8FF7-4039-93EC-0A2729A154A8', model: null, createdDateTime: null, attestationLevel: 'unknownFutureValue' }] },
+      body: {
+        value: [
+          {
+            id: 'k1',
+            displayName: null,
+            aaGuid: 'CB69481E-8FF7-4039-93EC-0A2729A154A8',
+            model: null,
+            createdDateTime: null,
+            attestationLevel: 'unknownFutureValue',
+          },
+        ],
+      },
     });
     const [key] = (await g.identityCard(ID.lee)).securityKeys;
     expect(key).toMatchObject({ id: 'k1', model: expect.stringMatching(/YubiKey/), attestationLevel: null });
@@ -242,7 +266,13 @@ describe('policies', () => {
     const g = gatewayFor(emu, { operator: LIDIA });
     expect(await g.tapPolicy()).toEqual({
       readable: true,
-      policy: expect.objectContaining({ state: 'enabled', minimumLifetimeInMinutes: 10, maximumLifetimeInMinutes: 60, defaultLifetimeInMinutes: 10, isUsableOnce: true }),
+      policy: expect.objectContaining({
+        state: 'enabled',
+        minimumLifetimeInMinutes: 10,
+        maximumLifetimeInMinutes: 60,
+        defaultLifetimeInMinutes: 10,
+        isUsableOnce: true,
+      }),
     });
     const fido2 = await g.fido2Policy();
     expect(fido2).toEqual({
@@ -277,7 +307,13 @@ describe('the Temporary Access Pass', () => {
     const g = gatewayFor(emu);
     const issued = await g.createTap(ID.megan, { lifetimeInMinutes: 10, isUsableOnce: true });
     const post = graphRequests(emu).find((r) => r.method === 'POST');
-    expect(issued).toMatchObject({ lifetimeInMinutes: 10, isUsableOnce: true, isUsable: true, methodUsabilityReason: 'EnabledByPolicy', requestId: post?.requestId });
+    expect(issued).toMatchObject({
+      lifetimeInMinutes: 10,
+      isUsableOnce: true,
+      isUsable: true,
+      methodUsabilityReason: 'EnabledByPolicy',
+      requestId: post?.requestId,
+    });
     expect(issued.temporaryAccessPass).toBe(emu.ctx.state.taps.get(ID.megan)?.pass);
 
     const listed = await g.listTaps(ID.megan);
@@ -290,7 +326,11 @@ describe('the Temporary Access Pass', () => {
     expect(emu.ctx.state.taps.has(ID.megan)).toBe(false);
     expect(await g.getTap(ID.megan, issued.id)).toBeNull();
     await expect(g.deleteTap(ID.megan, issued.id)).resolves.toEqual({ requestId: expect.any(String) });
-    expect(graphRequests(emu).filter((r) => r.method === 'DELETE').map((r) => r.status)).toEqual([204, 404]);
+    expect(
+      graphRequests(emu)
+        .filter((r) => r.method === 'DELETE')
+        .map((r) => r.status),
+    ).toEqual([204, 404]);
   });
 
   it('a lifetime Graph could never accept is refused before Graph', async () => {
@@ -302,23 +342,47 @@ describe('the Temporary Access Pass', () => {
   });
 
   const refusals: [string, string, number, boolean, object, RegExp][] = [
-    ['lifetime outside the policy', ID.megan, 90, true, { kind: 'bad-request', status: 400, code: 'badRequest', reason: 'lifetime-out-of-range', lifetimeRange: { min: 10, max: 60 } }, /lifetime-out-of-range[,)].*between 10 and 60/],
-    ['a person the policy excludes', ID.isaiah, 10, true, { kind: 'bad-request', reason: 'policy-excludes-user' }, /policy-excludes-user[,)].*UserCredentialPolicy/],
+    [
+      'lifetime outside the policy',
+      ID.megan,
+      90,
+      true,
+      { kind: 'bad-request', status: 400, code: 'badRequest', reason: 'lifetime-out-of-range', lifetimeRange: { min: 10, max: 60 } },
+      /lifetime-out-of-range[,)].*between 10 and 60/,
+    ],
+    [
+      'a person the policy excludes',
+      ID.isaiah,
+      10,
+      true,
+      { kind: 'bad-request', reason: 'policy-excludes-user' },
+      /policy-excludes-user[,)].*UserCredentialPolicy/,
+    ],
     ['an external guest', ID.chris, 10, true, { kind: 'bad-request', reason: 'external-guest' }, /external-guest[,)].*external guest/],
     ['a multi-use pass under a one-time policy', ID.megan, 10, false, { kind: 'bad-request', reason: 'one-time-required' }, /one-time-required[,)].*one-time/],
-    ['an admin, for an Authentication Administrator', ID.adele, 10, true, { kind: 'forbidden', status: 403, code: 'accessDenied', reason: 'not-permitted-for-target' }, /forbidden \(HTTP 403, accessDenied, not-permitted-for-target/],
+    [
+      'an admin, for an Authentication Administrator',
+      ID.adele,
+      10,
+      true,
+      { kind: 'forbidden', status: 403, code: 'accessDenied', reason: 'not-permitted-for-target' },
+      /forbidden \(HTTP 403, accessDenied, not-permitted-for-target/,
+    ],
     ['the operator themself', ID.alex, 10, true, { kind: 'forbidden', status: 403, reason: 'not-permitted-for-target' }, /not-permitted-for-target/],
   ];
-  it.each(refusals)('creation refused for %s: a typed error with the Graph request id and a log line of the facts', async (_case, userId, lifetimeInMinutes, isUsableOnce, expected, message) => {
-    const e = await rejection(gatewayFor(emu).createTap(userId, { lifetimeInMinutes, isUsableOnce }));
-    expect(e).toBeInstanceOf(DirectoryError);
-    expect(e).toMatchObject(expected);
-    expect(e.message).toMatch(/^create a Temporary Access Pass: /);
-    expect(e.message).toMatch(message);
-    const post = graphRequests(emu).filter((r) => r.method === 'POST');
-    expect(post).toHaveLength(1);
-    expect(e.requestId).toBe(post[0]?.requestId);
-  });
+  it.each(refusals)(
+    'creation refused for %s: a typed error with the Graph request id and a log line of the facts',
+    async (_case, userId, lifetimeInMinutes, isUsableOnce, expected, message) => {
+      const e = await rejection(gatewayFor(emu).createTap(userId, { lifetimeInMinutes, isUsableOnce }));
+      expect(e).toBeInstanceOf(DirectoryError);
+      expect(e).toMatchObject(expected);
+      expect(e.message).toMatch(/^create a Temporary Access Pass: /);
+      expect(e.message).toMatch(message);
+      const post = graphRequests(emu).filter((r) => r.method === 'POST');
+      expect(post).toHaveLength(1);
+      expect(e.requestId).toBe(post[0]?.requestId);
+    },
+  );
 
   it('a connection dropped after Graph created the pass is a network error without the pass; listing reconciles', async () => {
     emu.injectFault({ method: 'POST', path: '/temporaryAccessPassMethods$', drop: 'after' });
@@ -354,7 +418,16 @@ describe('after the pass exists, nothing the CSDL allows to be null fails a pars
       path: '/temporaryAccessPassMethods$',
       status: 201,
       headers: { 'content-type': 'application/json' },
-      body: { id: 'tap-nulls', temporaryAccessPass: 'Null!Safe42', createdDateTime: null, startDateTime: null, lifetimeInMinutes: null, isUsableOnce: null, isUsable: null, methodUsabilityReason: null },
+      body: {
+        id: 'tap-nulls',
+        temporaryAccessPass: 'Null!Safe42',
+        createdDateTime: null,
+        startDateTime: null,
+        lifetimeInMinutes: null,
+        isUsableOnce: null,
+        isUsable: null,
+        methodUsabilityReason: null,
+      },
     });
     const before = Date.now();
     const issued = await gatewayFor(emu).createTap(ID.megan, { lifetimeInMinutes: 60, isUsableOnce: false });
@@ -365,7 +438,15 @@ describe('after the pass exists, nothing the CSDL allows to be null fails a pars
   });
 
   it('listing and reading a pass back with null properties works (reconciliation and completion polling)', async () => {
-    const nulls = { id: 'tap-nulls', createdDateTime: null, startDateTime: null, lifetimeInMinutes: null, isUsableOnce: null, isUsable: null, methodUsabilityReason: null };
+    const nulls = {
+      id: 'tap-nulls',
+      createdDateTime: null,
+      startDateTime: null,
+      lifetimeInMinutes: null,
+      isUsableOnce: null,
+      isUsable: null,
+      methodUsabilityReason: null,
+    };
     emu.injectFault({ path: '/temporaryAccessPassMethods$', status: 200, headers: { 'content-type': 'application/json' }, body: { value: [nulls] } });
     emu.injectFault({ path: '/temporaryAccessPassMethods/tap-nulls$', status: 200, headers: { 'content-type': 'application/json' }, body: nulls });
     const g = gatewayFor(emu);
@@ -455,7 +536,12 @@ describe('when Graph misbehaves', () => {
     expect(e.message).toMatch(/value: expected array/);
     expect(e.requestId).toBe(graphRequests(emu).find((r) => r.query.includes('Adele'))?.requestId);
 
-    emu.injectFault({ path: '/authentication/temporaryAccessPassMethods$', status: 200, headers: { 'content-type': 'text/html' }, body: '<html>proxy login</html>' });
+    emu.injectFault({
+      path: '/authentication/temporaryAccessPassMethods$',
+      status: 200,
+      headers: { 'content-type': 'text/html' },
+      body: '<html>proxy login</html>',
+    });
     expect(await rejection(gatewayFor(emu).listTaps(ID.megan))).toMatchObject({ kind: 'unavailable', code: 'malformedResponse' });
 
     emu.injectFault({ path: '/policies/', status: 200, headers: { 'content-type': 'application/json' }, body: { state: 'sometimes' } });

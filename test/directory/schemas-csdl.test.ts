@@ -67,19 +67,25 @@ function check(m: CsdlModel, label: string, schema: z.ZodType, type: string, iss
 }
 
 describe('the kiosk’s Graph schemas against the CSDL', () => {
-  it.each(DECLARED.map(([name, schema, type]) => ({ name, schema, type })))('$name reads only properties $type declares, with its enum members', ({ name, schema, type }) => {
-    const issues: string[] = [];
-    check(model, name, schema, type, issues, []);
-    expect(issues).toEqual([]);
-  });
+  it.each(DECLARED.map(([name, schema, type]) => ({ name, schema, type })))(
+    '$name reads only properties $type declares, with its enum members',
+    ({ name, schema, type }) => {
+      const issues: string[] = [];
+      check(model, name, schema, type, issues, []);
+      expect(issues).toEqual([]);
+    },
+  );
 
-  it.each(COLLECTIONS.map(([name, schema, type]) => ({ name, schema, type })))('$name: the items of the collection conform to $type', ({ name, schema, type }) => {
-    const value = def(schema).shape?.value;
-    expect(value).toBeDefined();
-    const issues: string[] = [];
-    check(model, name, value!, type, issues, []);
-    expect(issues).toEqual([]);
-  });
+  it.each(COLLECTIONS.map(([name, schema, type]) => ({ name, schema, type })))(
+    '$name: the items of the collection conform to $type',
+    ({ name, schema, type }) => {
+      const value = def(schema).shape?.value;
+      expect(value).toBeDefined();
+      const issues: string[] = [];
+      check(model, name, value!, type, issues, []);
+      expect(issues).toEqual([]);
+    },
+  );
 
   it('accepts null wherever the CSDL allows it, except where REQUIRED_DESPITE_CSDL says why not', () => {
     const refusesNull: string[] = [];
@@ -95,10 +101,21 @@ describe('the kiosk’s Graph schemas against the CSDL', () => {
   });
 
   it('a pass read back with every nullable property null still parses (the pass is never lost to a schema)', () => {
-    const nulls = { id: 'tap-1', createdDateTime: null, startDateTime: null, lifetimeInMinutes: null, isUsableOnce: null, isUsable: null, methodUsabilityReason: null };
+    const nulls = {
+      id: 'tap-1',
+      createdDateTime: null,
+      startDateTime: null,
+      lifetimeInMinutes: null,
+      isUsableOnce: null,
+      isUsable: null,
+      methodUsabilityReason: null,
+    };
     expect(schemas.GraphTap.safeParse(nulls).success).toBe(true);
     expect(schemas.GraphIssuedTap.safeParse({ ...nulls, temporaryAccessPass: 'x' }).success).toBe(true);
     expect(schemas.GraphTapList.safeParse({ value: [nulls] }).success).toBe(true);
-    expect(schemas.GraphFido2List.safeParse({ value: [{ id: 'k', displayName: null, createdDateTime: null, aaGuid: null, model: null, attestationLevel: null }] }).success).toBe(true);
+    expect(
+      schemas.GraphFido2List.safeParse({ value: [{ id: 'k', displayName: null, createdDateTime: null, aaGuid: null, model: null, attestationLevel: null }] })
+        .success,
+    ).toBe(true);
   });
 });

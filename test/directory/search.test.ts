@@ -53,7 +53,12 @@ describe('planUserSearch', () => {
       advanced: false,
     });
     expect(planUserSearch(' E2010 ')).toEqual({ kind: 'employee-id', term: 'E2010', filter: "employeeId eq 'E2010'", advanced: false });
-    expect(planUserSearch('E201', { employeeIdMatch: 'prefix' })).toEqual({ kind: 'employee-id', term: 'E201', filter: "startsWith(employeeId,'E201')", advanced: false });
+    expect(planUserSearch('E201', { employeeIdMatch: 'prefix' })).toEqual({
+      kind: 'employee-id',
+      term: 'E201',
+      filter: "startsWith(employeeId,'E201')",
+      advanced: false,
+    });
     expect(planUserSearch('E2010\r\n')).toMatchObject({ kind: 'badge', term: 'E2010', filter: "employeeId eq 'E2010'" });
     expect(planUserSearch('%B123?\n', { badge: { prefix: '%B', suffix: '?' } })).toMatchObject({ kind: 'badge', term: '123' });
     expect(planUserSearch('Megan')).toEqual({
@@ -105,10 +110,64 @@ describe('planUserSearch', () => {
 // Properties
 
 const HOSTILE_PIECES = [
-  "'", "''", '’', ' ', ' or ', ' and ', ' eq ', ' ne ', 'not ', ' in ', 'startswith(', 'displayName', 'givenName', ',', '(', ')', '*', '%',
-  '?', '\n', '\r', '\r\n', '\t', '\u0000', '\u001b', '\u200b', '\u202e', '\ufeff', '@', 'tapkioskdemo.onmicrosoft.com', '#EXT#', '$', '&',
-  '=', '"', '\\', '/', ':', ';', '+', 'true', 'null', 'Meg', 'an', 'O', 'Brien', 'Zoë', 'Mü', 'ller', 'E20', '10', '1', 'a', 'Z', '-', '.',
-  '\uD800', 'x'.repeat(60),
+  "'",
+  "''",
+  '’',
+  ' ',
+  ' or ',
+  ' and ',
+  ' eq ',
+  ' ne ',
+  'not ',
+  ' in ',
+  'startswith(',
+  'displayName',
+  'givenName',
+  ',',
+  '(',
+  ')',
+  '*',
+  '%',
+  '?',
+  '\n',
+  '\r',
+  '\r\n',
+  '\t',
+  '\u0000',
+  '\u001b',
+  '\u200b',
+  '\u202e',
+  '\ufeff',
+  '@',
+  'tapkioskdemo.onmicrosoft.com',
+  '#EXT#',
+  '$',
+  '&',
+  '=',
+  '"',
+  '\\',
+  '/',
+  ':',
+  ';',
+  '+',
+  'true',
+  'null',
+  'Meg',
+  'an',
+  'O',
+  'Brien',
+  'Zoë',
+  'Mü',
+  'ller',
+  'E20',
+  '10',
+  '1',
+  'a',
+  'Z',
+  '-',
+  '.',
+  '\uD800',
+  'x'.repeat(60),
 ];
 
 const hostileInput = fc.oneof(

@@ -45,7 +45,11 @@ const acceptVirtualAuthenticatorAgain = (h: Harness) => {
 
 for (const lang of LANGS) {
   test.describe(`[${lang}]`, () => {
-    test(`happy path: operator sign-in → search → ID → pre-flight → pass → My Security Info → done → ready`, async ({ kiosk: page, harness, operator }, info) => {
+    test(`happy path: operator sign-in → search → ID → pre-flight → pass → My Security Info → done → ready`, async ({
+      kiosk: page,
+      harness,
+      operator,
+    }, info) => {
       const cam = new Camera(page, lang, '', info);
       await expect(page.locator('#root > *').first()).toBeAttached();
       await switchTo(page, lang);
@@ -77,7 +81,10 @@ for (const lang of LANGS) {
         // This operator's role cannot read the TAP policy: the lifetime's range shown is Microsoft's, and says so.
         await expect(page.getByText(text(lang, 'preflight.lifetimeHintGraph', { min: 10, max: 43200 }))).toBeVisible();
       });
-      info.annotations.push({ type: 'operator actions (person arrives → pass on screen)', description: `${got.actions} (target ${ACTIONS_TARGET}): ${got.actionLog.join(', ')}` });
+      info.annotations.push({
+        type: 'operator actions (person arrives → pass on screen)',
+        description: `${got.actions} (target ${ACTIONS_TARGET}): ${got.actionLog.join(', ')}`,
+      });
       // Type + Enter opens the one hit, choosing the document seen confirms the check, Issue: three actions.
       expect(got.actionLog).toHaveLength(ACTIONS_TARGET);
 
@@ -171,13 +178,20 @@ for (const lang of LANGS) {
       await page.getByRole('button', { name: text(lang, 'header.status'), exact: true }).click();
       await expect(heading(page, text(lang, 'station.title'))).toBeVisible();
       await cam.shot('station-status');
-      await page.getByRole('button', { name: text(lang, 'header.back') }).first().click();
+      await page
+        .getByRole('button', { name: text(lang, 'header.back') })
+        .first()
+        .click();
       await expect(heading(page, text(lang, 'find.title'))).toBeVisible();
 
       cam.assertAccessible();
     });
 
-    test('lost key: remove the seeded key after confirmation, sign out everywhere, continue to the hand-over, cancel: no TAP left', async ({ kiosk: page, harness, operator }, info) => {
+    test('lost key: remove the seeded key after confirmation, sign out everywhere, continue to the hand-over, cancel: no TAP left', async ({
+      kiosk: page,
+      harness,
+      operator,
+    }, info) => {
       const cam = new Camera(page, lang, '20-lost-', info);
       await switchTo(page, lang);
       await operatorSignIn(page, harness, operator, null, lang);
@@ -229,7 +243,11 @@ for (const lang of LANGS) {
       cam.assertAccessible();
     });
 
-    test('a person who already holds a pass: asked before replacing it; Go back keeps it, Replace issues a new one', async ({ kiosk: page, harness, operator }, info) => {
+    test('a person who already holds a pass: asked before replacing it; Go back keeps it, Replace issues a new one', async ({
+      kiosk: page,
+      harness,
+      operator,
+    }, info) => {
       const cam = new Camera(page, lang, '25-replace-', info);
       await switchTo(page, lang);
       await operatorSignIn(page, harness, operator, null, lang);
@@ -268,7 +286,11 @@ for (const lang of LANGS) {
       cam.assertAccessible();
     });
 
-    test('the 10-minute window runs out after sign-in; the pass expires before sign-in: timed out, cleanup shown, TAP deleted', async ({ kiosk: page, harness, operator }, info) => {
+    test('the 10-minute window runs out after sign-in; the pass expires before sign-in: timed out, cleanup shown, TAP deleted', async ({
+      kiosk: page,
+      harness,
+      operator,
+    }, info) => {
       const cam = new Camera(page, lang, '30-timeout-', info);
       // The station's timers run on real time in this process: long ones (≥ 9 min) are held and fired on demand.
       const warp = new TimeWarp(9 * 60_000).install();
@@ -323,7 +345,11 @@ for (const lang of LANGS) {
       cam.assertAccessible();
     });
 
-    test('Graph faults shown to the operator: a 503 storm on the search, then on creating the pass (request id, what was cleaned up)', async ({ kiosk: page, harness, operator }, info) => {
+    test('Graph faults shown to the operator: a 503 storm on the search, then on creating the pass (request id, what was cleaned up)', async ({
+      kiosk: page,
+      harness,
+      operator,
+    }, info) => {
       const cam = new Camera(page, lang, '40-fault-', info);
       await switchTo(page, lang);
       await operatorSignIn(page, harness, operator, null, lang);

@@ -6,7 +6,14 @@ import { z } from 'zod';
 import type { EmulatorContext } from './context';
 
 const Reset = z.object({ tapPolicy: z.enum(['kiosk', 'microsoft-defaults']).optional() }).default({});
-const Clock = z.object({ advanceMinutes: z.number().min(0).max(60 * 24 * 365).optional(), advanceMs: z.number().min(0).optional() });
+const Clock = z.object({
+  advanceMinutes: z
+    .number()
+    .min(0)
+    .max(60 * 24 * 365)
+    .optional(),
+  advanceMs: z.number().min(0).optional(),
+});
 const Throttle = z.object({
   resourceUnits: z.number().int().positive().optional(),
   windowSeconds: z.number().positive().optional(),
@@ -45,11 +52,7 @@ export type TapPolicyPatch = z.infer<typeof TapPolicyPatch>;
 export type Fido2PolicyPatch = z.infer<typeof Fido2PolicyPatch>;
 
 /** `reset` is the emulator's own reset (it also runs the route modules' onReset hooks: sessions, codes). */
-export function registerAdmin(
-  app: FastifyInstance,
-  ctx: EmulatorContext,
-  reset: (preset?: 'kiosk' | 'microsoft-defaults') => void,
-): void {
+export function registerAdmin(app: FastifyInstance, ctx: EmulatorContext, reset: (preset?: 'kiosk' | 'microsoft-defaults') => void): void {
   const bad = (issues: unknown) => ({ error: { code: 'BadRequest', message: 'invalid admin request', issues } });
 
   app.post('/_admin/reset', async (req, reply) => {

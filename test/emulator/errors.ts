@@ -14,13 +14,7 @@ export class GraphError extends Error {
   }
 }
 
-export function graphErrorBody(
-  code: string,
-  message: string,
-  ids: { requestId: string; clientRequestId: string },
-  date: Date,
-  innerMessage?: string,
-) {
+export function graphErrorBody(code: string, message: string, ids: { requestId: string; clientRequestId: string }, date: Date, innerMessage?: string) {
   return {
     error: {
       code,
@@ -36,16 +30,11 @@ export function graphErrorBody(
 }
 
 export const notFound = (id: string) =>
-  new GraphError(
-    404,
-    'Request_ResourceNotFound',
-    `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
-  );
+  new GraphError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
 
 export const accessDenied = () => new GraphError(403, 'accessDenied', 'Request Authorization failed.');
 
-export const authorizationDenied = () =>
-  new GraphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+export const authorizationDenied = () => new GraphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
 
 /** Thrown by the IdP's token endpoint; rendered as a 400 with AADSTS-style fields. */
 export class OAuthError extends Error {

@@ -104,7 +104,9 @@ describe('createGraphClient against the emulator', () => {
 
   it('retries a 503 without Retry-After with its own back-off', async () => {
     emu.injectFault({ path: '/authentication/methods$', count: 1, status: 503 });
-    const res = await client({ retry: { delaySeconds: 0 } }).api(`/users/${MEGAN_ID}/authentication/methods`).get();
+    const res = await client({ retry: { delaySeconds: 0 } })
+      .api(`/users/${MEGAN_ID}/authentication/methods`)
+      .get();
     expect(res.value).toHaveLength(1);
   });
 

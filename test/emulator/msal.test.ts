@@ -53,7 +53,15 @@ async function signIn(pca: PublicClientApplication, upn: string): Promise<Authen
   const { verifier, challenge } = await crypto.generatePkceCodes();
   const state = crypto.createNewGuid();
   const nonce = crypto.createNewGuid();
-  const url = await pca.getAuthCodeUrl({ scopes: SCOPES, redirectUri: REDIRECT_URI, codeChallenge: challenge, codeChallengeMethod: 'S256', state, nonce, prompt: 'login' });
+  const url = await pca.getAuthCodeUrl({
+    scopes: SCOPES,
+    redirectUri: REDIRECT_URI,
+    codeChallenge: challenge,
+    codeChallengeMethod: 'S256',
+    state,
+    nonce,
+    prompt: 'login',
+  });
 
   const context = await browser.newContext();
   try {
@@ -214,7 +222,8 @@ describe('@azure/msal-node 7 against the emulator', () => {
     try {
       const page = await context.newPage();
       await page.goto(url);
-      const audit = async () => (await new AxeBuilder({ page: page as never }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze()).violations.map((v) => v.id);
+      const audit = async () =>
+        (await new AxeBuilder({ page: page as never }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze()).violations.map((v) => v.id);
       expect(await audit()).toEqual([]);
       await submitSignIn(page, LIDIA, 'wrong password');
       await page.getByRole('alert').waitFor();

@@ -33,7 +33,15 @@ beforeAll(async () => {
   emu = await startEmulator({ tapPolicy: 'kiosk' });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 });
 afterAll(async () => {
@@ -126,7 +134,12 @@ describe('My Security Info in Chromium with a virtual security key', { timeout: 
       });
     const created = await graph('POST', 'temporaryAccessPassMethods', { lifetimeInMinutes: 10, isUsableOnce: true });
     expect(created.status).toBe(201);
-    const tap = { pass: created.json().temporaryAccessPass as string, get usedDateTime() { return emu.ctx.state.taps.get(megan().id)?.usedDateTime ?? null; } };
+    const tap = {
+      pass: created.json().temporaryAccessPass as string,
+      get usedDateTime() {
+        return emu.ctx.state.taps.get(megan().id)?.usedDateTime ?? null;
+      },
+    };
     const { page, cdp, authenticatorId } = await openWithKey();
     const problems: Record<string, string[]> = {};
 
@@ -251,7 +264,7 @@ describe('My Security Info in Chromium with a virtual security key', { timeout: 
     expect(emu.ctx.state.fido2Of(megan().id).map((k) => k.displayName)).toEqual(['Spare key']);
   });
 
-  it("refuses a key whose AAGUID the Fido2 policy blocks, and one missing from an allow list", async () => {
+  it('refuses a key whose AAGUID the Fido2 policy blocks, and one missing from an allow list', async () => {
     for (const enforcementType of ['block', 'allow'] as const) {
       emu.reset();
       emu.ctx.state.fido2Policy.isAttestationEnforced = false;

@@ -145,7 +145,16 @@ function instrument(app: FastifyInstance, ctx: EmulatorContext, surfaceOf: (url:
 
 function logRequest(ctx: EmulatorContext, req: FastifyRequest, status: number, surface: RequestLogEntry['surface'], fault?: string) {
   const [path = req.url, query = ''] = req.url.split('?');
-  ctx.requests.push({ at: ctx.clock.now().toISOString(), method: req.method, path, query, status, requestId: req.requestId, surface, ...(fault ? { fault } : {}) });
+  ctx.requests.push({
+    at: ctx.clock.now().toISOString(),
+    method: req.method,
+    path,
+    query,
+    status,
+    requestId: req.requestId,
+    surface,
+    ...(fault ? { fault } : {}),
+  });
 }
 
 function renderError(ctx: EmulatorContext, err: unknown, req: FastifyRequest, reply: FastifyReply, surface: RequestLogEntry['surface'] | null) {
@@ -173,7 +182,12 @@ function renderError(ctx: EmulatorContext, err: unknown, req: FastifyRequest, re
     status = 415;
     code = 'UnsupportedMediaType';
     message = 'The content type of the request is a format that is not supported by the service. Use application/json.';
-  } else if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (fe instanceof SyntaxError) || fe.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') {
+  } else if (
+    fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
+    fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+    fe instanceof SyntaxError ||
+    fe.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH'
+  ) {
     status = 400;
     code = 'BadRequest';
     message = 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.';
@@ -234,7 +248,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   await main.register(async (scope) => registerGraph(scope, ctx), { prefix: '/beta' });
 
   // On Microsoft's host names My Security Info is HTTPS like the real one; on localhost plain HTTP is a secure context.
-  const msi = (microsoft ? Fastify({ https: { key: tls.keyPem, cert: tls.certPem }, bodyLimit, logger: false }) : Fastify({ bodyLimit, logger: false })) as unknown as FastifyInstance;
+  const msi = (microsoft
+    ? Fastify({ https: { key: tls.keyPem, cert: tls.certPem }, bodyLimit, logger: false })
+    : Fastify({ bodyLimit, logger: false })) as unknown as FastifyInstance;
   await msi.register(formbody, { bodyLimit });
   instrument(msi, ctx, () => 'mysignins');
   registerMySignIns(msi, ctx);
@@ -266,16 +282,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       admin: `${origin}/_admin`,
       mySecurityInfo: `https://${MICROSOFT_HOSTS.mySignIns}`,
     } satisfies EmulatorUrls);
-  } else Object.assign(urls, {
-    origin,
-    authority: `${origin}/${state.tenantId}/`,
-    authorityHost: `localhost:${port}`,
-    issuer: `${origin}/${state.tenantId}/v2.0`,
-    graph: `${origin}/v1.0`,
-    graphBeta: `${origin}/beta`,
-    admin: `${origin}/_admin`,
-    mySecurityInfo: `http://localhost:${msiPort}`,
-  } satisfies EmulatorUrls);
+  } else
+    Object.assign(urls, {
+      origin,
+      authority: `${origin}/${state.tenantId}/`,
+      authorityHost: `localhost:${port}`,
+      issuer: `${origin}/${state.tenantId}/v2.0`,
+      graph: `${origin}/v1.0`,
+      graphBeta: `${origin}/beta`,
+      admin: `${origin}/_admin`,
+      mySecurityInfo: `http://localhost:${msiPort}`,
+    } satisfies EmulatorUrls);
 
   const reset = (preset?: TapPolicyPreset) => {
     state.reset(preset);

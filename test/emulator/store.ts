@@ -2,15 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { EmulatorClock } from './clock';
-import {
-  type Fido2Policy,
-  type Fido2Record,
-  type TapPolicy,
-  type TapRecord,
-  type UserRecord,
-  Role,
-  Seed,
-} from './model';
+import { type Fido2Policy, type Fido2Record, type TapPolicy, type TapRecord, type UserRecord, Role, Seed } from './model';
 
 export type TapPolicyPreset = 'kiosk' | 'microsoft-defaults';
 
@@ -175,11 +167,7 @@ export class TenantState {
 }
 
 /** Whether the operator's active roles let them manage another user's methods, and why not (entra-graph.md 1.4). */
-export function mayManageMethodsOf(
-  state: TenantState,
-  operator: UserRecord,
-  target: UserRecord,
-): { allowed: true } | { allowed: false; reason: string } {
+export function mayManageMethodsOf(state: TenantState, operator: UserRecord, target: UserRecord): { allowed: true } | { allowed: false; reason: string } {
   if (operator.id === target.id) return { allowed: false, reason: 'self' };
   const roles = state.rolesOf(operator);
   if (roles.includes(Role.GlobalAdministrator) || roles.includes(Role.PrivilegedAuthenticationAdministrator)) {
@@ -197,11 +185,7 @@ export function mayManageMethodsOf(
 export type TapUsabilityReason = 'EnabledByPolicy' | 'DisabledByPolicy' | 'Expired' | 'NotYetValid' | 'OneTimeUsed';
 
 /** `isUsable` / `methodUsabilityReason`, computed on every read (entra-graph.md 8.4). */
-export function tapUsability(
-  state: TenantState,
-  tap: TapRecord,
-  now: Date,
-): { isUsable: boolean; methodUsabilityReason: TapUsabilityReason } {
+export function tapUsability(state: TenantState, tap: TapRecord, now: Date): { isUsable: boolean; methodUsabilityReason: TapUsabilityReason } {
   const user = state.users.get(tap.userId);
   const reason: TapUsabilityReason =
     now.getTime() < tap.startDateTime.getTime()

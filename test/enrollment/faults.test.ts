@@ -109,16 +109,100 @@ describe('timeouts', () => {
 describe('cancel at each stage', () => {
   type Stage = (st: Station) => Promise<void>;
   const stages: [string, Stage, 'none' | 'deleted'][] = [
-    ['search results', async (st) => { st.send({ type: 'signIn' }); await st.until('ready'); st.send({ type: 'search', query: 'L' }); const r = await st.until('search-results'); expect(r.results.length).toBeGreaterThan(1); }, 'none'],
-    ['identity (one hit opens it)', async (st) => { st.send({ type: 'signIn' }); await st.until('ready'); st.send({ type: 'search', query: ADELE }); await st.until('identity'); }, 'none'],
-    ['identity (chosen from several)', async (st) => { st.send({ type: 'signIn' }); await st.until('ready'); st.send({ type: 'search', query: 'L' }); const r = await st.until('search-results'); st.send({ type: 'selectUser', id: r.results[1]!.id }); await st.until('identity'); }, 'none'],
-    ['pre-flight', async (st) => { await st.toPreflight(ADELE); }, 'none'],
-    ['lost key', async (st) => { await st.toPreflight(ADELE); st.send({ type: 'lostKey' }); await st.waitFor((s) => s.screen === 'lost-key' && s.step === 'choosing'); }, 'none'],
-    ['confirm replace', async (st) => { await st.toPreflight(upn('johanna.lorenz')); st.send({ type: 'issue' }); await st.until('confirm-replace'); }, 'none'],
-    ['issuing (waits for the answer, then deletes)', async (st) => { emu.injectFault({ method: 'POST', path: 'temporaryAccessPassMethods$', delayMs: 300 }); await st.toPreflight(ADELE); st.send({ type: 'issue' }); await st.until('issuing'); }, 'deleted'],
-    ['handover', async (st) => { await st.toHandover(ADELE); }, 'deleted'],
-    ['waiting for sign-in', async (st) => { await st.toHandover(ADELE); st.send({ type: 'handedOver' }); await st.until('waiting-for-sign-in'); }, 'deleted'],
-    ['registering', async (st) => { const h = await st.toHandover(ADELE); st.send({ type: 'handedOver' }); await new DeskUser(emu, st.view, ADELE).signIn(h.pass); await st.until('registering'); }, 'deleted'],
+    [
+      'search results',
+      async (st) => {
+        st.send({ type: 'signIn' });
+        await st.until('ready');
+        st.send({ type: 'search', query: 'L' });
+        const r = await st.until('search-results');
+        expect(r.results.length).toBeGreaterThan(1);
+      },
+      'none',
+    ],
+    [
+      'identity (one hit opens it)',
+      async (st) => {
+        st.send({ type: 'signIn' });
+        await st.until('ready');
+        st.send({ type: 'search', query: ADELE });
+        await st.until('identity');
+      },
+      'none',
+    ],
+    [
+      'identity (chosen from several)',
+      async (st) => {
+        st.send({ type: 'signIn' });
+        await st.until('ready');
+        st.send({ type: 'search', query: 'L' });
+        const r = await st.until('search-results');
+        st.send({ type: 'selectUser', id: r.results[1]!.id });
+        await st.until('identity');
+      },
+      'none',
+    ],
+    [
+      'pre-flight',
+      async (st) => {
+        await st.toPreflight(ADELE);
+      },
+      'none',
+    ],
+    [
+      'lost key',
+      async (st) => {
+        await st.toPreflight(ADELE);
+        st.send({ type: 'lostKey' });
+        await st.waitFor((s) => s.screen === 'lost-key' && s.step === 'choosing');
+      },
+      'none',
+    ],
+    [
+      'confirm replace',
+      async (st) => {
+        await st.toPreflight(upn('johanna.lorenz'));
+        st.send({ type: 'issue' });
+        await st.until('confirm-replace');
+      },
+      'none',
+    ],
+    [
+      'issuing (waits for the answer, then deletes)',
+      async (st) => {
+        emu.injectFault({ method: 'POST', path: 'temporaryAccessPassMethods$', delayMs: 300 });
+        await st.toPreflight(ADELE);
+        st.send({ type: 'issue' });
+        await st.until('issuing');
+      },
+      'deleted',
+    ],
+    [
+      'handover',
+      async (st) => {
+        await st.toHandover(ADELE);
+      },
+      'deleted',
+    ],
+    [
+      'waiting for sign-in',
+      async (st) => {
+        await st.toHandover(ADELE);
+        st.send({ type: 'handedOver' });
+        await st.until('waiting-for-sign-in');
+      },
+      'deleted',
+    ],
+    [
+      'registering',
+      async (st) => {
+        const h = await st.toHandover(ADELE);
+        st.send({ type: 'handedOver' });
+        await new DeskUser(emu, st.view, ADELE).signIn(h.pass);
+        await st.until('registering');
+      },
+      'deleted',
+    ],
   ];
   it.each(stages)('cancel at %s: back to ready, nothing left', async (_name, reach, tap) => {
     const st = await station();
@@ -138,7 +222,18 @@ describe('cancel at each stage', () => {
 });
 
 describe('bad input', () => {
-  const hostile = ["' or 1 eq 1 or '", "adele') or startswith(displayName,'", '*', '%27%20or%20true', 'a'.repeat(300), '\u0000\u001b[2J', '$filter=id ne null', '"><script>alert(1)</script>', '../../users', ''];
+  const hostile = [
+    "' or 1 eq 1 or '",
+    "adele') or startswith(displayName,'",
+    '*',
+    '%27%20or%20true',
+    'a'.repeat(300),
+    '\u0000\u001b[2J',
+    '$filter=id ne null',
+    '"><script>alert(1)</script>',
+    '../../users',
+    '',
+  ];
   it.each(hostile.map((h) => [JSON.stringify(h).slice(0, 40), h]))('hostile search %s: refused or harmless, never a failure screen', async (_label, query) => {
     const st = await station();
     st.send({ type: 'signIn' });
@@ -157,7 +252,15 @@ describe('bad input', () => {
 
   it('commands the schema refuses change nothing', async () => {
     const st = await station();
-    for (const bad of [null, 'signIn', { type: 'nope' }, { type: 'search' }, { type: 'selectUser', id: 7 }, { type: 'chooseLifetime', minutes: 5 }, { type: 'signIn', extra: 1 }]) {
+    for (const bad of [
+      null,
+      'signIn',
+      { type: 'nope' },
+      { type: 'search' },
+      { type: 'selectUser', id: 7 },
+      { type: 'chooseLifetime', minutes: 5 },
+      { type: 'signIn', extra: 1 },
+    ]) {
       expect(st.session.send(bad).ok).toBe(false);
     }
     expect(st.current().screen).toBe('signed-out');
@@ -178,8 +281,12 @@ describe('Graph faults', () => {
   const routes: [string, string, string][] = [
     ['search', 'GET', '^/v1.0/users$'],
     ['the user', 'GET', '^/v1.0/users/[^/]+$'],
-    ['the user\'s methods', 'GET', '/authentication/(methods|fido2Methods|temporaryAccessPassMethods)$'],
-    ['the TAP policy', 'GET', 'authenticationMethodConfigurations/(?i:temporaryAccessPass)$'.replace('(?i:temporaryAccessPass)', '[Tt]emporary[Aa]ccess[Pp]ass')],
+    ["the user's methods", 'GET', '/authentication/(methods|fido2Methods|temporaryAccessPassMethods)$'],
+    [
+      'the TAP policy',
+      'GET',
+      'authenticationMethodConfigurations/(?i:temporaryAccessPass)$'.replace('(?i:temporaryAccessPass)', '[Tt]emporary[Aa]ccess[Pp]ass'),
+    ],
     ['the passkey policy', 'GET', 'authenticationMethodConfigurations/[Ff]ido2$'],
     ['the TAP creation', 'POST', 'temporaryAccessPassMethods$'],
   ];
@@ -385,7 +492,14 @@ describe('quit', () => {
     const journal = await (async () => {
       await st.journal.journal.close();
       const reopened = await openJournal({ folder: st.journal.folder, stationId: STATION });
-      return { ...st.journal, journal: reopened, close: async () => { await reopened.close(); await st.journal.close().catch(() => undefined); } } as TempJournal;
+      return {
+        ...st.journal,
+        journal: reopened,
+        close: async () => {
+          await reopened.close();
+          await st.journal.close().catch(() => undefined);
+        },
+      } as TempJournal;
     })();
     stations = stations.filter((x) => x !== st);
     const next = await station({ journal });
@@ -408,9 +522,32 @@ describe('killed and restarted', () => {
   type Step = [string, (st: Station) => Promise<void>];
   const steps: Step[] = [
     ['with the pass on screen', async (st) => void (await st.toHandover(ADELE))],
-    ['while waiting for sign-in', async (st) => { await st.toHandover(ADELE); st.send({ type: 'handedOver' }); await st.until('waiting-for-sign-in'); }],
-    ['after the person signed in', async (st) => { const h = await st.toHandover(ADELE); st.send({ type: 'handedOver' }); await new DeskUser(emu, st.view, ADELE).signIn(h.pass); await st.until('registering'); }],
-    ['with a deletion pending', async (st) => { await st.toHandover(ADELE); emu.injectFault({ method: 'DELETE', path: 'temporaryAccessPassMethods/', status: 503, count: 5 }); st.send({ type: 'cancel' }); await st.until('cancelled'); }],
+    [
+      'while waiting for sign-in',
+      async (st) => {
+        await st.toHandover(ADELE);
+        st.send({ type: 'handedOver' });
+        await st.until('waiting-for-sign-in');
+      },
+    ],
+    [
+      'after the person signed in',
+      async (st) => {
+        const h = await st.toHandover(ADELE);
+        st.send({ type: 'handedOver' });
+        await new DeskUser(emu, st.view, ADELE).signIn(h.pass);
+        await st.until('registering');
+      },
+    ],
+    [
+      'with a deletion pending',
+      async (st) => {
+        await st.toHandover(ADELE);
+        emu.injectFault({ method: 'DELETE', path: 'temporaryAccessPassMethods/', status: 503, count: 5 });
+        st.send({ type: 'cancel' });
+        await st.until('cancelled');
+      },
+    ],
   ];
   it.each(steps)('killed %s: at restart the journal verifies, the orphaned TAP is found and deleted, the view wiped', async (_name, reach) => {
     const first = await openStation(emu);
@@ -422,7 +559,14 @@ describe('killed and restarted', () => {
     expect((await verify(first.journal.folder)).ok).toBe(true);
 
     const reopened = await openJournal({ folder: first.journal.folder, stationId: STATION });
-    const journal: TempJournal = { ...first.journal, journal: reopened, close: async () => { await reopened.close(); await first.journal.close().catch(() => undefined); } };
+    const journal: TempJournal = {
+      ...first.journal,
+      journal: reopened,
+      close: async () => {
+        await reopened.close();
+        await first.journal.close().catch(() => undefined);
+      },
+    };
     const second = await station({ journal });
     // No operator token yet at start: the view is wiped at once, Graph is asked once someone signs in.
     expect(second.view.wipes).toBe(1);

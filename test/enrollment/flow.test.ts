@@ -234,7 +234,7 @@ describe('enrollment flow', () => {
     expect(newTaps()).toEqual([]);
   });
 
-  it('an Authentication Administrator targeting a protected user: Graph\'s 403 is mapped to what it means, nothing left', async () => {
+  it("an Authentication Administrator targeting a protected user: Graph's 403 is mapped to what it means, nothing left", async () => {
     station = await openStation(emu, { operator: upn('alex.wilber') });
     await station.toPreflight(ADELE);
     station.send({ type: 'issue' });

@@ -14,9 +14,30 @@ const PASS = 'Zq!7-pass-XY';
 
 function deps(clock: SimulatedClock, events: AuditEvent[]): MachineDeps {
   const user = f.card();
-  const tap = { id: 'tap-1', createdDateTime: new Date(clock.now()).toISOString(), startDateTime: new Date(clock.now()).toISOString(), lifetimeInMinutes: 10, isUsableOnce: true, isUsable: true, methodUsabilityReason: 'EnabledByPolicy' };
+  const tap = {
+    id: 'tap-1',
+    createdDateTime: new Date(clock.now()).toISOString(),
+    startDateTime: new Date(clock.now()).toISOString(),
+    lifetimeInMinutes: 10,
+    isUsableOnce: true,
+    isUsable: true,
+    methodUsabilityReason: 'EnabledByPolicy',
+  };
   const directory = {
-    searchUsers: async () => ({ kind: 'display-name' as const, users: [{ id: user.id, userPrincipalName: user.userPrincipalName, displayName: user.displayName, mail: null, department: null, jobTitle: null, employeeId: null }] }),
+    searchUsers: async () => ({
+      kind: 'display-name' as const,
+      users: [
+        {
+          id: user.id,
+          userPrincipalName: user.userPrincipalName,
+          displayName: user.displayName,
+          mail: null,
+          department: null,
+          jobTitle: null,
+          employeeId: null,
+        },
+      ],
+    }),
     identityCard: async () => user,
     tapPolicy: async () => f.tapPolicy(),
     fido2Policy: async () => f.fido2Policy(),
@@ -34,7 +55,12 @@ function deps(clock: SimulatedClock, events: AuditEvent[]): MachineDeps {
     directory,
     keys: { state: () => f.keysOne(), onChange: () => () => undefined, wink: async () => true },
     view: { open: async () => undefined, onNavigation: () => () => undefined, wipe: async () => undefined },
-    audit: { append: async (e) => { events.push(e); return {} as never; } },
+    audit: {
+      append: async (e) => {
+        events.push(e);
+        return {} as never;
+      },
+    },
     lifecycle,
     clock,
     station: { tapOneTime: true, idleLockMinutes: 5, mySecurityInfoUrl: 'http://localhost/' },

@@ -36,8 +36,16 @@ describe('pre-flight', () => {
     ['operator without role', { operator: f.operator({ capability: 'none', roleNames: [] }) }, 'operator-may-act'],
     ['TAP policy disabled', { tapPolicy: f.tapPolicy({ state: 'disabled' }) }, 'tap-policy-enabled'],
     ['user excluded from TAP policy', { tapPolicy: f.tapPolicy({ excludeTargets: [{ targetType: 'user', id: f.card().id }] }) }, 'tap-policy-targets-user'],
-    ['user not among direct TAP targets', { tapPolicy: f.tapPolicy({ includeTargets: [{ targetType: 'user', id: 'someone-else' }] }) }, 'tap-policy-targets-user'],
-    ['lifetime below the policy minimum', { tapPolicy: f.tapPolicy({ minimumLifetimeInMinutes: 60, maximumLifetimeInMinutes: 480 }), chosenLifetimeMinutes: 30 }, 'lifetime-in-bounds'],
+    [
+      'user not among direct TAP targets',
+      { tapPolicy: f.tapPolicy({ includeTargets: [{ targetType: 'user', id: 'someone-else' }] }) },
+      'tap-policy-targets-user',
+    ],
+    [
+      'lifetime below the policy minimum',
+      { tapPolicy: f.tapPolicy({ minimumLifetimeInMinutes: 60, maximumLifetimeInMinutes: 480 }), chosenLifetimeMinutes: 30 },
+      'lifetime-in-bounds',
+    ],
     ['configured lifetime above the maximum', { station: { tapOneTime: true, tapLifetimeMinutes: 120 } }, 'lifetime-in-bounds'],
     ['passkeys disabled', { fido2Policy: f.fido2Policy({ state: 'disabled' }) }, 'fido2-policy-enabled'],
     ['no self-service setup', { fido2Policy: f.fido2Policy({ isSelfServiceRegistrationAllowed: false }) }, 'fido2-self-service'],
@@ -45,10 +53,22 @@ describe('pre-flight', () => {
     ['no key attached', { keys: f.keysNone }, 'key-ready'],
     ['two keys attached', { keys: f.keysTwo() }, 'key-ready'],
     ['key still being read', { keys: f.keysPending }, 'key-ready'],
-    ['U2F-only key', { keys: f.keysOne(f.identified({ kind: 'u2f-only', reason: { code: 'no-cbor-capability', capabilities: 0, message: 'no CBOR' } }, null)) }, 'key-ready'],
+    [
+      'U2F-only key',
+      { keys: f.keysOne(f.identified({ kind: 'u2f-only', reason: { code: 'no-cbor-capability', capabilities: 0, message: 'no CBOR' } }, null)) },
+      'key-ready',
+    ],
     ['key without PIN or UV support', { keys: f.keysOne(f.identified(f.fido2Info({ rk: true, up: true }))) }, 'key-ready'],
-    ['key blocked by key restrictions', { fido2Policy: f.fido2Policy({ keyRestrictions: { isEnforced: true, enforcementType: 'block', aaGuids: [f.YUBIKEY_AAGUID] } }) }, 'key-ready'],
-    ['key not on the allow list', { fido2Policy: f.fido2Policy({ keyRestrictions: { isEnforced: true, enforcementType: 'allow', aaGuids: ['00000000-0000-0000-0000-000000000001'] } }) }, 'key-ready'],
+    [
+      'key blocked by key restrictions',
+      { fido2Policy: f.fido2Policy({ keyRestrictions: { isEnforced: true, enforcementType: 'block', aaGuids: [f.YUBIKEY_AAGUID] } }) },
+      'key-ready',
+    ],
+    [
+      'key not on the allow list',
+      { fido2Policy: f.fido2Policy({ keyRestrictions: { isEnforced: true, enforcementType: 'allow', aaGuids: ['00000000-0000-0000-0000-000000000001'] } }) },
+      'key-ready',
+    ],
   ])('refuses: %s', (_name, patch, code) => {
     const r = runPreflight(facts(patch));
     expect(r.verdict).toBe('refused');
@@ -62,7 +82,12 @@ describe('pre-flight', () => {
     expect(internal.checks.find((c) => c.code === 'not-guest')).toMatchObject({ status: 'fail', params: { guest: 'internal' } });
     expect(internal.verdict).toBe('refused');
     const external = runPreflight(facts({ card: f.card({ userType: 'Guest', isExternalGuest: true }) }));
-    expect(external.checks.filter((c) => c.status === 'fail').map((c) => c.code).sort()).toEqual(['not-external-guest', 'not-guest']);
+    expect(
+      external.checks
+        .filter((c) => c.status === 'fail')
+        .map((c) => c.code)
+        .sort(),
+    ).toEqual(['not-external-guest', 'not-guest']);
     expect(external.checks.find((c) => c.code === 'not-guest')?.params).toEqual({ guest: 'external' });
     // An invited account Graph did not mark as Guest is still refused (isExternalGuest from #EXT# or invitation).
     expect(statusOf(runPreflight(facts({ card: f.card({ userType: 'Member', isExternalGuest: true }) })), 'not-guest')).toBe('fail');
@@ -72,11 +97,14 @@ describe('pre-flight', () => {
   it('an Authentication Administrator gets "unknown" for the target (roles not on the card), not a silent pass or a block', () => {
     const r = runPreflight(facts({ operator: f.operator({ capability: 'members-only', roleNames: ['Authentication Administrator'] }) }));
     expect(statusOf(r, 'operator-may-act')).toBe('unknown');
-    expect(r.checks.find((c) => c.code === 'operator-may-act')).toMatchObject({ finding: 'operator-may-act.unknown', params: { role: 'Authentication Administrator' } });
+    expect(r.checks.find((c) => c.code === 'operator-may-act')).toMatchObject({
+      finding: 'operator-may-act.unknown',
+      params: { role: 'Authentication Administrator' },
+    });
     expect(r.verdict).toBe('go');
   });
 
-  it('unreadable policies (403) say so and never block; lifetime falls back to Graph\'s bounds', () => {
+  it("unreadable policies (403) say so and never block; lifetime falls back to Graph's bounds", () => {
     const r = runPreflight(facts({ tapPolicy: f.FORBIDDEN, fido2Policy: f.FORBIDDEN }));
     expect(r.verdict).toBe('go');
     const tap = r.checks.find((c) => c.code === 'tap-policy-enabled');

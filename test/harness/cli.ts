@@ -78,7 +78,9 @@ in with the pass and registers Chromium's virtual security key. Use --headless w
   harness.station().handlers.subscribe(remember);
   harness.onPage((kind, page) => {
     if (kind === 'sign-in' && auto) {
-      void submitSignIn(page, auto.upn, auto.password).catch((e: unknown) => console.error(`[demo] operator sign-in: ${e instanceof Error ? e.message : String(e)}`));
+      void submitSignIn(page, auto.upn, auto.password).catch((e: unknown) =>
+        console.error(`[demo] operator sign-in: ${e instanceof Error ? e.message : String(e)}`),
+      );
     }
     if (kind === 'security-info') {
       void (async () => {

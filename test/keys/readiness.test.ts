@@ -66,7 +66,10 @@ describe('assessReadiness: the key', () => {
 
   it('will-be-refused: no discoverable credentials (rk false or absent)', () => {
     const base = infoOf(key('yubikey-5-nfc'));
-    const variants: Record<string, boolean>[] = [{ ...base.options, rk: false }, { up: true, clientPin: true }];
+    const variants: Record<string, boolean>[] = [
+      { ...base.options, rk: false },
+      { up: true, clientPin: true },
+    ];
     for (const options of variants) {
       const r = assessReadiness({ kind: 'fido2', info: { ...base, options } }, OPEN);
       expect(r.verdict).toBe('will-be-refused');

@@ -283,10 +283,7 @@ describe('KeyWatcher, failures', () => {
   });
 
   it('retries a transient failure once, then reports identity unavailable (timeout)', async () => {
-    const { bus, watcher } = await startWatcher(
-      { hotplug: true },
-      { ...NO_POLLING, identifyAttempts: 2, identifyTimeouts: { getInfo: 100 } },
-    );
+    const { bus, watcher } = await startWatcher({ hotplug: true }, { ...NO_POLLING, identifyAttempts: 2, identifyTimeouts: { getInfo: 100 } });
     const unavailable = nextEvent(watcher, 'identity-unavailable');
     bus.plugKey({ device: softKey(YUBIKEY_5_NFC.profile, { faults: { disconnect: { afterReports: 1, mode: 'silent' } } }) });
 

@@ -19,9 +19,24 @@ describe('the protection of the configuration file and the journal folder', () =
     ['Users may read (inherited from ProgramData)', `${CONFIG}(A;ID;0x1200a9;;;BU)`, 'config-file', ['others-can-read']],
     ['Everyone may write (write only)', `${CONFIG}(A;;FW;;;WD)`, 'config-file', ['others-can-write']],
     ['another account may modify the journal', `${JOURNAL}(A;OICI;0x1301bf;;;${OTHER})`, 'journal-folder', ['others-can-write', 'others-can-read']],
-    ['the kiosk account may write the configuration', CONFIG.replace(`(A;;FR;;;${KIOSK})`, `(A;;0x1301bf;;;${KIOSK})`), 'config-file', ['station-can-write-config']],
-    ['the kiosk account may change the journal permissions', JOURNAL.replace(`0x1301bf;;;${KIOSK}`, `FA;;;${KIOSK}`), 'journal-folder', ['station-can-change-permissions']],
-    ['Authenticated Users append data (ProgramData default)', `${JOURNAL}(A;OICI;CCDCLCSWRPWPLORC;;;AU)`, 'journal-folder', ['others-can-write', 'others-can-read']],
+    [
+      'the kiosk account may write the configuration',
+      CONFIG.replace(`(A;;FR;;;${KIOSK})`, `(A;;0x1301bf;;;${KIOSK})`),
+      'config-file',
+      ['station-can-write-config'],
+    ],
+    [
+      'the kiosk account may change the journal permissions',
+      JOURNAL.replace(`0x1301bf;;;${KIOSK}`, `FA;;;${KIOSK}`),
+      'journal-folder',
+      ['station-can-change-permissions'],
+    ],
+    [
+      'Authenticated Users append data (ProgramData default)',
+      `${JOURNAL}(A;OICI;CCDCLCSWRPWPLORC;;;AU)`,
+      'journal-folder',
+      ['others-can-write', 'others-can-read'],
+    ],
   ] as const)('%s: loose', (_what, sddl, target, problems) => {
     expect(judgeAcl(target, parseSddl(sddl), KIOSK).sort()).toEqual([...problems].sort());
   });

@@ -40,7 +40,15 @@ describe('a packaged build refuses debugging and net-log switches', () => {
 });
 
 describe('kiosk shortcuts', () => {
-  const key = (k: string, mods: Partial<KeyInput> = {}): KeyInput => ({ type: 'keyDown', key: k, control: false, meta: false, alt: false, shift: false, ...mods });
+  const key = (k: string, mods: Partial<KeyInput> = {}): KeyInput => ({
+    type: 'keyDown',
+    key: k,
+    control: false,
+    meta: false,
+    alt: false,
+    shift: false,
+    ...mods,
+  });
   it.each([
     [key('F5'), 'reload'],
     [key('F5', { control: true }), 'reload'],
@@ -64,10 +72,17 @@ describe('kiosk shortcuts', () => {
   ])('%j is dropped (%s)', (input, what) => {
     expect(droppedShortcut(input)).toBe(what);
   });
-  it.each([key('r'), key('p'), key('w', { shift: true }), key('F4'), key('Enter'), key('c', { control: true }), key('v', { control: true }), key('a', { control: true }), key('Tab', { alt: true })])(
-    '%j passes (typing, copy-paste and the rest of the keyboard work)',
-    (input) => expect(droppedShortcut(input)).toBeNull(),
-  );
+  it.each([
+    key('r'),
+    key('p'),
+    key('w', { shift: true }),
+    key('F4'),
+    key('Enter'),
+    key('c', { control: true }),
+    key('v', { control: true }),
+    key('a', { control: true }),
+    key('Tab', { alt: true }),
+  ])('%j passes (typing, copy-paste and the rest of the keyboard work)', (input) => expect(droppedShortcut(input)).toBeNull());
   it('the glue prevents exactly the dropped ones', () => {
     const contents = new fake.FakeWebContents(fake.session.defaultSession);
     dropKioskShortcuts(contents as never);
@@ -89,10 +104,12 @@ describe('Seamless SSO and device registration', () => {
     'https://device.login.microsoftonline.com/common/oauth2/authorize',
     'https://eu.device.login.microsoftonline.com/',
   ])('a request to %s is cancelled', (url) => expect(blockedRequest(url)).toBe(true));
-  it.each(['https://login.microsoftonline.com/contoso.com/oauth2/v2.0/authorize', 'https://mysignins.microsoft.com/security-info', 'https://evil.example/?u=autologon.microsoftazuread-sso.com', 'not a url'])(
-    '%s is left to the navigation policy',
-    (url) => expect(blockedRequest(url)).toBe(false),
-  );
+  it.each([
+    'https://login.microsoftonline.com/contoso.com/oauth2/v2.0/authorize',
+    'https://mysignins.microsoft.com/security-info',
+    'https://evil.example/?u=autologon.microsoftazuread-sso.com',
+    'not a url',
+  ])('%s is left to the navigation policy', (url) => expect(blockedRequest(url)).toBe(false));
   it('the partition glue cancels them for every resource type and reports them', () => {
     const ses = new fake.FakeSession('msi-x');
     const denied: string[] = [];
@@ -115,7 +132,9 @@ describe('client certificates', () => {
     refuseClientCertificates(app as never);
     const event = new fake.FakeEvent();
     const chosen: unknown[][] = [];
-    app.emit('select-client-certificate', event, {}, 'https://login.microsoftonline.com/', [{ subjectName: 'station' }], (...args: unknown[]) => chosen.push(args));
+    app.emit('select-client-certificate', event, {}, 'https://login.microsoftonline.com/', [{ subjectName: 'station' }], (...args: unknown[]) =>
+      chosen.push(args),
+    );
     expect(event.defaultPrevented).toBe(true);
     expect(chosen).toEqual([[]]);
   });

@@ -44,7 +44,16 @@ describe('My Security Info view', () => {
     let sso: { cancel?: boolean } | undefined;
     fake.partitions[0]?.beforeRequest?.({ url: 'https://autologon.microsoftazuread-sso.com/x/winauth/sso', resourceType: 'script' }, (r) => (sso = r));
     expect(sso).toEqual({ cancel: true });
-    expect(v.options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, nodeIntegrationInWorker: false, nodeIntegrationInSubFrames: false, webSecurity: true, disableDialogs: true, devTools: false });
+    expect(v.options.webPreferences).toMatchObject({
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      disableDialogs: true,
+      devTools: false,
+    });
     expect(v.options.webPreferences?.preload).toBeUndefined();
     expect(v.webContents.loads).toEqual([MSI]);
     expect(window.children).toEqual([v]);

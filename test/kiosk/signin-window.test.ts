@@ -31,7 +31,16 @@ describe('the operator sign-in window', () => {
     const win = signInWindow();
     expect(win).not.toBe(parent);
     expect(win.options).toMatchObject({ parent, modal: true });
-    expect(win.options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, nodeIntegrationInWorker: false, nodeIntegrationInSubFrames: false, webSecurity: true, disableDialogs: true, devTools: false });
+    expect(win.options.webPreferences).toMatchObject({
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      disableDialogs: true,
+      devTools: false,
+    });
     expect(win.options.webPreferences?.preload).toBeUndefined();
     expect(fake.partitions[0]?.partition).toMatch(/^signin-[0-9a-f-]{36}$/);
     expect(win.webContents.loads).toEqual([AUTHORIZE]);
@@ -88,9 +97,9 @@ describe('the operator sign-in window', () => {
     const abort = new AbortController();
     abort.abort(new Error('gone'));
     await expect(present({ url: AUTHORIZE, redirectUri: REDIRECT_URI, signal: abort.signal })).rejects.toThrow('gone');
-    await expect(
-      present({ url: 'https://evil.example/authorize', redirectUri: REDIRECT_URI, signal: new AbortController().signal }),
-    ).rejects.toThrow(/not on the configured authority/);
+    await expect(present({ url: 'https://evil.example/authorize', redirectUri: REDIRECT_URI, signal: new AbortController().signal })).rejects.toThrow(
+      /not on the configured authority/,
+    );
     expect(fake.windows).toHaveLength(1); // the parent only
   });
 
@@ -99,9 +108,7 @@ describe('the operator sign-in window', () => {
     const original = fake.FakeWebContents.prototype.loadURL;
     fake.FakeWebContents.prototype.loadURL = () => Promise.reject(new Error('ERR_NAME_NOT_RESOLVED'));
     try {
-      await expect(present({ url: AUTHORIZE, redirectUri: REDIRECT_URI, signal: new AbortController().signal })).rejects.toThrow(
-        /could not be loaded/,
-      );
+      await expect(present({ url: AUTHORIZE, redirectUri: REDIRECT_URI, signal: new AbortController().signal })).rejects.toThrow(/could not be loaded/);
     } finally {
       fake.FakeWebContents.prototype.loadURL = original;
     }

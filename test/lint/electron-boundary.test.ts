@@ -12,12 +12,16 @@ async function electronImportErrors(filePath: string, code = IMPORT): Promise<st
 }
 
 describe('the electron import boundary', () => {
-  it.each(['main/directory/sample.ts', 'main/enrollment/sample.ts', 'main/keys/hid/sample.ts', 'main/ipc/sample.ts', 'renderer/src/sample.ts', 'test/sample.ts'])(
-    'refuses an electron import in %s',
-    async (file) => {
-      expect(await electronImportErrors(file)).toEqual([expect.stringMatching(/Only main\/index\.ts, main\/kiosk\/ and preload\/ may import electron/)]);
-    },
-  );
+  it.each([
+    'main/directory/sample.ts',
+    'main/enrollment/sample.ts',
+    'main/keys/hid/sample.ts',
+    'main/ipc/sample.ts',
+    'renderer/src/sample.ts',
+    'test/sample.ts',
+  ])('refuses an electron import in %s', async (file) => {
+    expect(await electronImportErrors(file)).toEqual([expect.stringMatching(/Only main\/index\.ts, main\/kiosk\/ and preload\/ may import electron/)]);
+  });
 
   it('refuses electron sub-paths and re-exports too', async () => {
     expect(await electronImportErrors('main/audit/sample.ts', "import { ipcMain } from 'electron/main';\nexport { ipcMain };\n")).toHaveLength(1);

@@ -106,7 +106,8 @@ describe('preload/ imports only common/ and electron', () => {
   });
 
   it('allows common/ and electron', async () => {
-    const code = "import { contextBridge } from 'electron';\nimport type { KioskReply } from '../common/contract';\nexport type K = KioskReply;\nexport const c = contextBridge;\n";
+    const code =
+      "import { contextBridge } from 'electron';\nimport type { KioskReply } from '../common/contract';\nexport type K = KioskReply;\nexport const c = contextBridge;\n";
     expect(await messages('preload/sample.ts', code, PATHS, IMPORTS)).toEqual([]);
   });
 

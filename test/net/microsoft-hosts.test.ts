@@ -61,7 +61,9 @@ describe('the emulator on Microsoft host names', () => {
     await expect(get(discovery, { hostMap: emu.hostMap })).rejects.toThrow(/certificate|self.signed|issuer/i);
     // The emulator's CA, but a name its certificate does not carry, mapped to the same port: refused by the name check.
     const login = emu.hostMap[MICROSOFT_HOSTS.login]!;
-    await expect(get('https://login.example.org/', { caPem: emu.caPem, hostMap: { 'login.example.org': login } })).rejects.toThrow(/altnames|does not match|Hostname/i);
+    await expect(get('https://login.example.org/', { caPem: emu.caPem, hostMap: { 'login.example.org': login } })).rejects.toThrow(
+      /altnames|does not match|Hostname/i,
+    );
   });
 
   it('maps exact names only, case- and trailing-dot-insensitive', () => {

@@ -16,7 +16,12 @@ beforeAll(async () => {
 afterAll(async () => emu.close());
 
 const clientFor = (upn: string, scopes: readonly string[]): Client =>
-  createGraphClient({ baseUrl: emu.urls.origin, caPem: emu.caPem, getAccessToken: () => accessTokenFor(emu, upn, { scopes }), retry: { maxRetries: 0, budgetMs: 1_000, delaySeconds: 0 } });
+  createGraphClient({
+    baseUrl: emu.urls.origin,
+    caPem: emu.caPem,
+    getAccessToken: () => accessTokenFor(emu, upn, { scopes }),
+    retry: { maxRetries: 0, budgetMs: 1_000, delaySeconds: 0 },
+  });
 const ALEX = 'alex.wilber@tapkioskdemo.onmicrosoft.com';
 const HENRIETTA = 'henrietta.mueller@tapkioskdemo.onmicrosoft.com';
 
@@ -39,7 +44,9 @@ describe('directory roles under low scopes', () => {
       path: '/transitiveMemberOf/microsoft\\.graph\\.directoryRole$',
       status: 200,
       headers: { 'content-type': 'application/json' },
-      body: { value: [{ '@odata.type': '#microsoft.graph.directoryRole', id: '6b1f0c2e-7d3b-4e61-9a84-0c6b2d9e1f70', displayName: null, roleTemplateId: null }] },
+      body: {
+        value: [{ '@odata.type': '#microsoft.graph.directoryRole', id: '6b1f0c2e-7d3b-4e61-9a84-0c6b2d9e1f70', displayName: null, roleTemplateId: null }],
+      },
     });
     await expect(readActiveRoles(clientFor(ALEX, KIOSK_SCOPES), emu.urls.origin)).rejects.toThrow(/roleTemplateId/);
   });

@@ -65,7 +65,9 @@ describe('the wids fallback', () => {
   const jwt = (payload: unknown) => `e30.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.sig`;
 
   it('reads GUIDs from the claim, lower-cased, without the built-in User role every member carries', () => {
-    const claims = unverifiedJwtClaims(jwt({ wids: [R.AuthenticationAdministrator.toUpperCase(), 'b79fbf4d-3ef9-4689-8143-76b194e85509', 'not-a-guid', R.AuthenticationAdministrator] }));
+    const claims = unverifiedJwtClaims(
+      jwt({ wids: [R.AuthenticationAdministrator.toUpperCase(), 'b79fbf4d-3ef9-4689-8143-76b194e85509', 'not-a-guid', R.AuthenticationAdministrator] }),
+    );
     expect(widsFromClaims(claims)).toEqual([R.AuthenticationAdministrator]);
   });
 
@@ -90,7 +92,12 @@ describe('readSignInRedirect', () => {
   };
 
   it('accepts our redirect URI with our state and a code (any loopback port, trailing slash)', () => {
-    expect(readSignInRedirect(`${REDIRECT}?code=abc&state=s1&client_info=ci&session_state=x`, REDIRECT, 's1')).toEqual({ kind: 'code', code: 'abc', state: 's1', clientInfo: 'ci' });
+    expect(readSignInRedirect(`${REDIRECT}?code=abc&state=s1&client_info=ci&session_state=x`, REDIRECT, 's1')).toEqual({
+      kind: 'code',
+      code: 'abc',
+      state: 's1',
+      clientInfo: 'ci',
+    });
     expect(readSignInRedirect('http://localhost:51234/tap-kiosk/signed-in/?code=abc&state=s1', REDIRECT, 's1')).toMatchObject({ kind: 'code' });
   });
 
@@ -120,15 +127,18 @@ describe('readSignInRedirect', () => {
 
   it('never puts the code into an error message', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 8 }).filter((c) => c.trim() === c && !/[&#=+%]/.test(c)), (code) => {
-        for (const url of [`${REDIRECT}?code=${encodeURIComponent(code)}&state=x`, `http://evil.example/?code=${encodeURIComponent(code)}&state=s1`]) {
-          try {
-            readSignInRedirect(url, REDIRECT, 's1');
-          } catch (e) {
-            expect((e as Error).message).not.toContain(code);
+      fc.property(
+        fc.string({ minLength: 8 }).filter((c) => c.trim() === c && !/[&#=+%]/.test(c)),
+        (code) => {
+          for (const url of [`${REDIRECT}?code=${encodeURIComponent(code)}&state=x`, `http://evil.example/?code=${encodeURIComponent(code)}&state=s1`]) {
+            try {
+              readSignInRedirect(url, REDIRECT, 's1');
+            } catch (e) {
+              expect((e as Error).message).not.toContain(code);
+            }
           }
-        }
-      }),
+        },
+      ),
     );
   });
 });

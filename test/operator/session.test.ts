@@ -115,71 +115,83 @@ describe('sign-in and what each operator may do', () => {
     BROWSER_TEST,
   );
 
-  it('asks for every kiosk permission at Graph, with PKCE, a state, a nonce and prompt=login', async () => {
-    const presenter = chromiumPresenter(browser, typing(ALEX));
-    const s = session(presenter);
-    await s.signIn();
-    const url = new URL(presenter.log.urls[0]!);
-    expect(url.searchParams.get('prompt')).toBe('login');
-    expect(url.searchParams.get('response_mode')).toBe('query');
-    expect(url.searchParams.get('code_challenge_method')).toBe('S256');
-    expect(url.searchParams.get('state')).toMatch(/.{16,}/);
-    expect(url.searchParams.get('nonce')).toMatch(/.{16,}/);
-    expect(url.searchParams.get('scope')?.split(' ')).toEqual(
-      expect.arrayContaining([
-        'https://graph.microsoft.com/User.Read',
-        'https://graph.microsoft.com/User.Read.All',
-        'https://graph.microsoft.com/UserAuthenticationMethod.ReadWrite.All',
-        'https://graph.microsoft.com/Policy.Read.AuthenticationMethod',
-        'https://graph.microsoft.com/User.RevokeSessions.All',
-        'offline_access',
-      ]),
-    );
-    const claims = await emu.ctx.tokens.verifyAccessToken(await s.getAccessToken());
-    expect(claims.scp.split(' ').sort()).toEqual(
-      ['Policy.Read.AuthenticationMethod', 'User.Read', 'User.Read.All', 'User.RevokeSessions.All', 'UserAuthenticationMethod.ReadWrite.All'].sort(),
-    );
-  }, BROWSER_TEST);
+  it(
+    'asks for every kiosk permission at Graph, with PKCE, a state, a nonce and prompt=login',
+    async () => {
+      const presenter = chromiumPresenter(browser, typing(ALEX));
+      const s = session(presenter);
+      await s.signIn();
+      const url = new URL(presenter.log.urls[0]!);
+      expect(url.searchParams.get('prompt')).toBe('login');
+      expect(url.searchParams.get('response_mode')).toBe('query');
+      expect(url.searchParams.get('code_challenge_method')).toBe('S256');
+      expect(url.searchParams.get('state')).toMatch(/.{16,}/);
+      expect(url.searchParams.get('nonce')).toMatch(/.{16,}/);
+      expect(url.searchParams.get('scope')?.split(' ')).toEqual(
+        expect.arrayContaining([
+          'https://graph.microsoft.com/User.Read',
+          'https://graph.microsoft.com/User.Read.All',
+          'https://graph.microsoft.com/UserAuthenticationMethod.ReadWrite.All',
+          'https://graph.microsoft.com/Policy.Read.AuthenticationMethod',
+          'https://graph.microsoft.com/User.RevokeSessions.All',
+          'offline_access',
+        ]),
+      );
+      const claims = await emu.ctx.tokens.verifyAccessToken(await s.getAccessToken());
+      expect(claims.scp.split(' ').sort()).toEqual(
+        ['Policy.Read.AuthenticationMethod', 'User.Read', 'User.Read.All', 'User.RevokeSessions.All', 'UserAuthenticationMethod.ReadWrite.All'].sort(),
+      );
+    },
+    BROWSER_TEST,
+  );
 
   it.each([
     { fault: 'refused (403)', spec: { status: 403 } },
     { fault: 'unavailable (503, retried then given up)', spec: { status: 503, headers: { 'Retry-After': '0' } } },
     { fault: 'dropped', spec: { drop: 'before' as const } },
-  ])('falls back to the token’s wids claim only when Graph’s role read fails ($fault), and says so', async ({ spec }) => {
-    emu.injectFault({ path: '/transitiveMemberOf/microsoft\\.graph\\.directoryRole$', count: 5, ...spec });
-    const s = session(chromiumPresenter(browser, typing(ALEX)));
-    const identity = await s.signIn();
-    expect(identity.rolesFrom).toBe('token');
-    expect(identity.capability).toBe('members-only');
-    expect(identity.roleNames).toEqual(['Authentication Administrator']);
-    expect(emu.requestLog().some((r) => r.path.endsWith('/me/transitiveMemberOf/microsoft.graph.directoryRole') && r.fault !== undefined)).toBe(true);
-  }, BROWSER_TEST);
+  ])(
+    'falls back to the token’s wids claim only when Graph’s role read fails ($fault), and says so',
+    async ({ spec }) => {
+      emu.injectFault({ path: '/transitiveMemberOf/microsoft\\.graph\\.directoryRole$', count: 5, ...spec });
+      const s = session(chromiumPresenter(browser, typing(ALEX)));
+      const identity = await s.signIn();
+      expect(identity.rolesFrom).toBe('token');
+      expect(identity.capability).toBe('members-only');
+      expect(identity.roleNames).toEqual(['Authentication Administrator']);
+      expect(emu.requestLog().some((r) => r.path.endsWith('/me/transitiveMemberOf/microsoft.graph.directoryRole') && r.fault !== undefined)).toBe(true);
+    },
+    BROWSER_TEST,
+  );
 });
 
 describe('the page: wrong password, cancel, refusals', () => {
-  it('a wrong password keeps the operator on the page; aborting the sign-in rejects with a cancel and mints nothing', async () => {
-    const controller = new AbortController();
-    let pageUrl = '';
-    const presenter = chromiumPresenter(browser, async (page) => {
-      await submitSignIn(page, ALEX, 'not the password');
-      await page.getByRole('alert').waitFor();
-      expect(await page.getByRole('alert').textContent()).toContain('Your account or password is incorrect.');
-      pageUrl = page.url();
-      controller.abort();
-      await new Promise<never>(() => undefined); // the operator walks away; only the abort ends this
-    });
-    const s = session(presenter);
+  it(
+    'a wrong password keeps the operator on the page; aborting the sign-in rejects with a cancel and mints nothing',
+    async () => {
+      const controller = new AbortController();
+      let pageUrl = '';
+      const presenter = chromiumPresenter(browser, async (page) => {
+        await submitSignIn(page, ALEX, 'not the password');
+        await page.getByRole('alert').waitFor();
+        expect(await page.getByRole('alert').textContent()).toContain('Your account or password is incorrect.');
+        pageUrl = page.url();
+        controller.abort();
+        await new Promise<never>(() => undefined); // the operator walks away; only the abort ends this
+      });
+      const s = session(presenter);
 
-    const error = await s.signIn(controller.signal).catch((e: unknown) => e);
+      const error = await s.signIn(controller.signal).catch((e: unknown) => e);
 
-    expect(error).toBeInstanceOf(OperatorSignInCancelled);
-    expect((error as Error).message).toBe('Sign-in was cancelled.');
-    expect(new URL(pageUrl).pathname).toMatch(/\/oauth2\/v2\.0\/authorize$/);
-    expect(s.current()).toBeNull();
-    expect(tokenCalls()).toEqual([]);
-    expect(s.heldTokens()).toEqual({ accounts: 0, idTokens: 0, accessTokens: 0, refreshTokens: 0 });
-    await expect(s.getAccessToken()).rejects.toBeInstanceOf(OperatorSignInRequired);
-  }, BROWSER_TEST);
+      expect(error).toBeInstanceOf(OperatorSignInCancelled);
+      expect((error as Error).message).toBe('Sign-in was cancelled.');
+      expect(new URL(pageUrl).pathname).toMatch(/\/oauth2\/v2\.0\/authorize$/);
+      expect(s.current()).toBeNull();
+      expect(tokenCalls()).toEqual([]);
+      expect(s.heldTokens()).toEqual({ accounts: 0, idTokens: 0, accessTokens: 0, refreshTokens: 0 });
+      await expect(s.getAccessToken()).rejects.toBeInstanceOf(OperatorSignInRequired);
+    },
+    BROWSER_TEST,
+  );
 
   it('an already aborted signal never shows the page', async () => {
     const presenter = chromiumPresenter(browser, typing(ALEX));
@@ -188,17 +200,21 @@ describe('the page: wrong password, cancel, refusals', () => {
     expect(presenter.log.shown).toBe(0);
   });
 
-  it('signing out while the page is open cancels the sign-in', async () => {
-    const holder: { session?: OperatorSession } = {};
-    const presenter = chromiumPresenter(browser, async (page) => {
-      await page.getByLabel('Password').waitFor();
-      await holder.session!.signOut();
-      await new Promise<never>(() => undefined);
-    });
-    const s = (holder.session = session(presenter));
-    await expect(s.signIn()).rejects.toBeInstanceOf(OperatorSignInCancelled);
-    expect(s.current()).toBeNull();
-  }, BROWSER_TEST);
+  it(
+    'signing out while the page is open cancels the sign-in',
+    async () => {
+      const holder: { session?: OperatorSession } = {};
+      const presenter = chromiumPresenter(browser, async (page) => {
+        await page.getByLabel('Password').waitFor();
+        await holder.session!.signOut();
+        await new Promise<never>(() => undefined);
+      });
+      const s = (holder.session = session(presenter));
+      await expect(s.signIn()).rejects.toBeInstanceOf(OperatorSignInCancelled);
+      expect(s.current()).toBeNull();
+    },
+    BROWSER_TEST,
+  );
 
   it('the operator closing the page is a cancel; a page that cannot be shown is a presenter failure', async () => {
     const closed = session(async () => {
@@ -231,23 +247,31 @@ describe('the page: wrong password, cancel, refusals', () => {
     expect(await first).toBeInstanceOf(OperatorSignInCancelled);
   });
 
-  it('an error redirect from the identity provider is a typed refusal naming the OAuth error', async () => {
-    // Asking for a resource the tenant does not know makes the emulator (like Entra) redirect with error=.
-    const presenter = chromiumPresenter(browser, async () => undefined);
-    const s = session(presenter, { graphResource: 'https://api.contoso.example' });
-    const error = await s.signIn().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(OperatorSignInFailed);
-    expect((error as OperatorSignInFailed).reason).toBe('refused');
-    expect((error as OperatorSignInFailed).oauthError).toBe('invalid_resource');
-    expect((error as Error).message).toMatch(/^The identity provider refused the sign-in \(invalid_resource\): AADSTS500011/);
-    expect(tokenCalls()).toEqual([]);
-  }, BROWSER_TEST);
+  it(
+    'an error redirect from the identity provider is a typed refusal naming the OAuth error',
+    async () => {
+      // Asking for a resource the tenant does not know makes the emulator (like Entra) redirect with error=.
+      const presenter = chromiumPresenter(browser, async () => undefined);
+      const s = session(presenter, { graphResource: 'https://api.contoso.example' });
+      const error = await s.signIn().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OperatorSignInFailed);
+      expect((error as OperatorSignInFailed).reason).toBe('refused');
+      expect((error as OperatorSignInFailed).oauthError).toBe('invalid_resource');
+      expect((error as Error).message).toMatch(/^The identity provider refused the sign-in \(invalid_resource\): AADSTS500011/);
+      expect(tokenCalls()).toEqual([]);
+    },
+    BROWSER_TEST,
+  );
 
   it('the operator declining (error=access_denied on the redirect) is a refusal; a foreign state is refused before any code is redeemed', async () => {
-    const reply = (build: (state: string, redirectUri: string) => string): SignInPresenter =>
-      async ({ url, redirectUri }) => build(new URL(url).searchParams.get('state') ?? '', redirectUri);
+    const reply =
+      (build: (state: string, redirectUri: string) => string): SignInPresenter =>
+      async ({ url, redirectUri }) =>
+        build(new URL(url).searchParams.get('state') ?? '', redirectUri);
 
-    const declined = session(reply((state, r) => `${r}?error=access_denied&error_description=${encodeURIComponent('AADSTS65004: User declined to consent.')}&state=${state}`));
+    const declined = session(
+      reply((state, r) => `${r}?error=access_denied&error_description=${encodeURIComponent('AADSTS65004: User declined to consent.')}&state=${state}`),
+    );
     const e1 = await declined.signIn().catch((e: unknown) => e);
     expect(e1).toBeInstanceOf(OperatorSignInFailed);
     expect(e1).toMatchObject({ reason: 'refused', oauthError: 'access_denied' });
@@ -264,43 +288,51 @@ describe('the page: wrong password, cancel, refusals', () => {
 });
 
 describe('tokens: silent reuse, refresh, revocation', () => {
-  it('reuses the cached token silently and refreshes through the refresh token when forced', async () => {
-    const s = session(chromiumPresenter(browser, typing(ALEX)));
-    await s.signIn();
-    const before = tokenCalls().length;
+  it(
+    'reuses the cached token silently and refreshes through the refresh token when forced',
+    async () => {
+      const s = session(chromiumPresenter(browser, typing(ALEX)));
+      await s.signIn();
+      const before = tokenCalls().length;
 
-    const first = await s.getAccessToken();
-    const again = await s.getAccessToken();
-    expect(again).toBe(first);
-    expect(tokenCalls().length).toBe(before); // from memory
+      const first = await s.getAccessToken();
+      const again = await s.getAccessToken();
+      expect(again).toBe(first);
+      expect(tokenCalls().length).toBe(before); // from memory
 
-    const refreshed = await s.getAccessToken({ forceRefresh: true });
-    expect(refreshed).not.toBe(first);
-    expect(tokenCalls().filter((r) => r.status === 200).length).toBe(before + 1);
-    const claims = await emu.ctx.tokens.verifyAccessToken(refreshed);
-    expect(claims.oid).toBe(emu.ctx.state.findUser(ALEX)!.id);
-  }, BROWSER_TEST);
+      const refreshed = await s.getAccessToken({ forceRefresh: true });
+      expect(refreshed).not.toBe(first);
+      expect(tokenCalls().filter((r) => r.status === 200).length).toBe(before + 1);
+      const claims = await emu.ctx.tokens.verifyAccessToken(refreshed);
+      expect(claims.oid).toBe(emu.ctx.state.findUser(ALEX)!.id);
+    },
+    BROWSER_TEST,
+  );
 
-  it('after another admin revokes the operator’s sessions, the next refresh asks for sign-in and drops the account', async () => {
-    const s = session(chromiumPresenter(browser, typing(ALEX)));
-    const changes: OperatorChange[] = [];
-    s.onChange((c) => changes.push(c));
-    const alex = await s.signIn();
+  it(
+    'after another admin revokes the operator’s sessions, the next refresh asks for sign-in and drops the account',
+    async () => {
+      const s = session(chromiumPresenter(browser, typing(ALEX)));
+      const changes: OperatorChange[] = [];
+      s.onChange((c) => changes.push(c));
+      const alex = await s.signIn();
 
-    emu.advanceClock(1);
-    expect(await graphPost(`/users/${alex.id}/revokeSignInSessions`, await accessTokenFor(emu, PATTI))).toBe(200);
+      emu.advanceClock(1);
+      expect(await graphPost(`/users/${alex.id}/revokeSignInSessions`, await accessTokenFor(emu, PATTI))).toBe(200);
 
-    const error = await s.getAccessToken({ forceRefresh: true }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(OperatorSignInRequired);
-    expect((error as OperatorSignInRequired).reason).toBe('session-ended');
-    expect(s.current()).toBeNull();
-    expect(changes.at(-1)).toEqual({ kind: 'signed-out', identity: alex, reason: 'session-ended' });
-    expect(s.heldTokens()).toEqual({ accounts: 0, idTokens: 0, accessTokens: 0, refreshTokens: 0 });
+      const error = await s.getAccessToken({ forceRefresh: true }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OperatorSignInRequired);
+      expect((error as OperatorSignInRequired).reason).toBe('session-ended');
+      expect(s.current()).toBeNull();
+      expect(changes.at(-1)).toEqual({ kind: 'signed-out', identity: alex, reason: 'session-ended' });
+      expect(s.heldTokens()).toEqual({ accounts: 0, idTokens: 0, accessTokens: 0, refreshTokens: 0 });
 
-    const calls = emu.requestLog().length;
-    await expect(s.getAccessToken()).rejects.toMatchObject({ reason: 'signed-out' });
-    expect(emu.requestLog().length).toBe(calls);
-  }, BROWSER_TEST);
+      const calls = emu.requestLog().length;
+      await expect(s.getAccessToken()).rejects.toMatchObject({ reason: 'signed-out' });
+      expect(emu.requestLog().length).toBe(calls);
+    },
+    BROWSER_TEST,
+  );
 });
 
 describe('sign-out and lock', () => {
@@ -329,62 +361,73 @@ describe('sign-out and lock', () => {
       expect((error as OperatorSignInRequired).reason).toBe('signed-out');
       // Through the Graph client (which re-wraps whatever getAccessToken throws) it is still recognisable.
       const graph = createGraphClient({ baseUrl: emu.urls.graph, caPem: emu.caPem, getAccessToken: () => s.getAccessToken() });
-      const viaGraph = await graph.api('/me').get().catch((e: unknown) => e);
+      const viaGraph = await graph
+        .api('/me')
+        .get()
+        .catch((e: unknown) => e);
       expect(operatorErrorCodeOf(viaGraph)).toBe('sign-in-required');
       expect(emu.requestLog().length).toBe(calls);
     },
     BROWSER_TEST,
   );
 
-  it('the next operator is asked for credentials even in the same browser session (no SSO carry-over)', async () => {
-    const context = await browser.newContext();
-    try {
-      const seen: { upn: string; form: boolean }[] = [];
-      const next = [ALEX, PATTI];
-      const presenter = chromiumPresenter(
-        browser,
-        async (page) => {
-          const upn = next.shift()!;
-          seen.push({ upn, form: await page.getByLabel('Password').isVisible() });
-          await submitSignIn(page, upn, passwordOf(upn));
-        },
-        { context },
-      );
-      const s = session(presenter);
-      expect((await s.signIn()).userPrincipalName).toBe(ALEX);
-      // The identity provider did set its session cookie: without prompt=login it would sign Alex in again.
-      expect((await context.cookies()).map((c) => c.name)).toContain('emu_estsauth');
-      await s.signOut();
+  it(
+    'the next operator is asked for credentials even in the same browser session (no SSO carry-over)',
+    async () => {
+      const context = await browser.newContext();
+      try {
+        const seen: { upn: string; form: boolean }[] = [];
+        const next = [ALEX, PATTI];
+        const presenter = chromiumPresenter(
+          browser,
+          async (page) => {
+            const upn = next.shift()!;
+            seen.push({ upn, form: await page.getByLabel('Password').isVisible() });
+            await submitSignIn(page, upn, passwordOf(upn));
+          },
+          { context },
+        );
+        const s = session(presenter);
+        expect((await s.signIn()).userPrincipalName).toBe(ALEX);
+        // The identity provider did set its session cookie: without prompt=login it would sign Alex in again.
+        expect((await context.cookies()).map((c) => c.name)).toContain('emu_estsauth');
+        await s.signOut();
 
-      const second = await s.signIn();
-      expect(second.userPrincipalName).toBe(PATTI);
-      expect(second.capability).toBe('members-and-admins');
-      expect(seen).toEqual([
-        { upn: ALEX, form: true },
-        { upn: PATTI, form: true },
+        const second = await s.signIn();
+        expect(second.userPrincipalName).toBe(PATTI);
+        expect(second.capability).toBe('members-and-admins');
+        expect(seen).toEqual([
+          { upn: ALEX, form: true },
+          { upn: PATTI, form: true },
+        ]);
+      } finally {
+        await context.close();
+      }
+    },
+    BROWSER_TEST,
+  );
+
+  it(
+    'a new sign-in while someone is signed in drops the previous operator first',
+    async () => {
+      const next = [ALEX, LIDIA];
+      const s = session(chromiumPresenter(browser, async (page) => typing(next.shift()!)(page)));
+      const changes: OperatorChange[] = [];
+      s.onChange((c) => changes.push(c));
+      const alex = await s.signIn();
+      const lidia = await s.signIn();
+      expect(changes.map((c) => (c.kind === 'signed-in' ? `in:${c.identity.userPrincipalName}` : `out:${c.reason}`))).toEqual([
+        `in:${ALEX}`,
+        'out:replaced',
+        `in:${LIDIA}`,
       ]);
-    } finally {
-      await context.close();
-    }
-  }, BROWSER_TEST);
-
-  it('a new sign-in while someone is signed in drops the previous operator first', async () => {
-    const next = [ALEX, LIDIA];
-    const s = session(chromiumPresenter(browser, async (page) => typing(next.shift()!)(page)));
-    const changes: OperatorChange[] = [];
-    s.onChange((c) => changes.push(c));
-    const alex = await s.signIn();
-    const lidia = await s.signIn();
-    expect(changes.map((c) => (c.kind === 'signed-in' ? `in:${c.identity.userPrincipalName}` : `out:${c.reason}`))).toEqual([
-      `in:${ALEX}`,
-      'out:replaced',
-      `in:${LIDIA}`,
-    ]);
-    expect(alex.id).not.toBe(lidia.id);
-    expect(s.heldTokens().accounts).toBe(1);
-    const claims = await emu.ctx.tokens.verifyAccessToken(await s.getAccessToken());
-    expect(claims.oid).toBe(lidia.id);
-  }, BROWSER_TEST);
+      expect(alex.id).not.toBe(lidia.id);
+      expect(s.heldTokens().accounts).toBe(1);
+      const claims = await emu.ctx.tokens.verifyAccessToken(await s.getAccessToken());
+      expect(claims.oid).toBe(lidia.id);
+    },
+    BROWSER_TEST,
+  );
 });
 
 describe('the identity provider down', () => {
@@ -394,7 +437,15 @@ describe('the identity provider down', () => {
     const { caPem, clientId } = gone;
     await gone.close();
     const presenter = chromiumPresenter(browser, typing(ALEX));
-    const s = new OperatorSession({ authority, clientId, graphBaseUrl: graph, caPem, presenter, roleClient: operatorRoleClient(graph, { caPem }), networkTimeoutMs: 5_000 });
+    const s = new OperatorSession({
+      authority,
+      clientId,
+      graphBaseUrl: graph,
+      caPem,
+      presenter,
+      roleClient: operatorRoleClient(graph, { caPem }),
+      networkTimeoutMs: 5_000,
+    });
     sessions.push(s);
 
     const error = await s.signIn().catch((e: unknown) => e);
@@ -405,71 +456,89 @@ describe('the identity provider down', () => {
     expect(s.current()).toBeNull();
   });
 
-  it('the discovery document dropped: typed error, and the next attempt works', async () => {
-    emu.injectFault({ path: '/v2\\.0/\\.well-known/openid-configuration$', drop: 'before' });
-    const presenter = chromiumPresenter(browser, typing(ALEX));
-    const s = session(presenter);
-    await expect(s.signIn()).rejects.toBeInstanceOf(IdentityProviderUnreachable);
-    expect(presenter.log.shown).toBe(0);
+  it(
+    'the discovery document dropped: typed error, and the next attempt works',
+    async () => {
+      emu.injectFault({ path: '/v2\\.0/\\.well-known/openid-configuration$', drop: 'before' });
+      const presenter = chromiumPresenter(browser, typing(ALEX));
+      const s = session(presenter);
+      await expect(s.signIn()).rejects.toBeInstanceOf(IdentityProviderUnreachable);
+      expect(presenter.log.shown).toBe(0);
 
-    expect((await s.signIn()).userPrincipalName).toBe(ALEX);
-  }, BROWSER_TEST);
+      expect((await s.signIn()).userPrincipalName).toBe(ALEX);
+    },
+    BROWSER_TEST,
+  );
 
-  it('the token endpoint dropped after the page: typed error, signed out, nothing held', async () => {
-    emu.injectFault({ method: 'POST', path: '/oauth2/v2\\.0/token$', drop: 'before' });
-    const presenter = chromiumPresenter(browser, typing(ALEX));
-    const s = session(presenter);
-    const error = await s.signIn().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(IdentityProviderUnreachable);
-    expect(presenter.log.shown).toBe(1);
-    expect(s.current()).toBeNull();
-    expect(s.heldTokens()).toEqual({ accounts: 0, idTokens: 0, accessTokens: 0, refreshTokens: 0 });
-  }, BROWSER_TEST);
+  it(
+    'the token endpoint dropped after the page: typed error, signed out, nothing held',
+    async () => {
+      emu.injectFault({ method: 'POST', path: '/oauth2/v2\\.0/token$', drop: 'before' });
+      const presenter = chromiumPresenter(browser, typing(ALEX));
+      const s = session(presenter);
+      const error = await s.signIn().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(IdentityProviderUnreachable);
+      expect(presenter.log.shown).toBe(1);
+      expect(s.current()).toBeNull();
+      expect(s.heldTokens()).toEqual({ accounts: 0, idTokens: 0, accessTokens: 0, refreshTokens: 0 });
+    },
+    BROWSER_TEST,
+  );
 
-  it('a refresh that cannot reach the identity provider is transient: the operator stays signed in', async () => {
-    const s = session(chromiumPresenter(browser, typing(ALEX)));
-    await s.signIn();
-    emu.injectFault({ method: 'POST', path: '/oauth2/v2\\.0/token$', drop: 'before' });
-    await expect(s.getAccessToken({ forceRefresh: true })).rejects.toBeInstanceOf(IdentityProviderUnreachable);
-    expect(s.current()?.userPrincipalName).toBe(ALEX);
-    expect(await s.getAccessToken({ forceRefresh: true })).toMatch(/^ey/);
-  }, BROWSER_TEST);
+  it(
+    'a refresh that cannot reach the identity provider is transient: the operator stays signed in',
+    async () => {
+      const s = session(chromiumPresenter(browser, typing(ALEX)));
+      await s.signIn();
+      emu.injectFault({ method: 'POST', path: '/oauth2/v2\\.0/token$', drop: 'before' });
+      await expect(s.getAccessToken({ forceRefresh: true })).rejects.toBeInstanceOf(IdentityProviderUnreachable);
+      expect(s.current()?.userPrincipalName).toBe(ALEX);
+      expect(await s.getAccessToken({ forceRefresh: true })).toMatch(/^ey/);
+    },
+    BROWSER_TEST,
+  );
 });
 
 describe('the token cache stays in memory', () => {
-  it('sign-in, refresh and sign-out write no token anywhere through fs, and MSAL has no cache plugin', async () => {
-    const writes: { fn: string; target: string; data: string }[] = [];
-    const text = (v: unknown) => (typeof v === 'string' ? v : Buffer.isBuffer(v) || v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : '');
-    const spy = <T extends object>(target: T, fn: keyof T & string, label: string): { mockRestore(): void } => {
-      const original = (target[fn] as (...a: unknown[]) => unknown).bind(target);
-      return vi.spyOn(target, fn as never).mockImplementation(((...args: unknown[]) => {
-        writes.push({ fn: label, target: String(args[0]), data: text(args[1]) });
-        return original(...args);
-      }) as never);
-    };
-    const spies = [
-      ...(['writeFileSync', 'appendFileSync', 'writeFile', 'appendFile', 'writeSync', 'write', 'createWriteStream', 'openSync', 'open'] as const).map((fn) => spy(fs, fn, fn)),
-      ...(['writeFile', 'appendFile', 'open'] as const).map((fn) => spy(fs.promises, fn, `promises.${fn}`)),
-    ];
-    syncBuiltinESMExports();
-    try {
-      const s = session(chromiumPresenter(browser, typing(ALEX)));
-      await s.signIn();
-      const access = await s.getAccessToken();
-      const pca = (s as any).pca;
-      const cache = JSON.parse(pca.getTokenCache().serialize());
-      const refresh = Object.values(cache.RefreshToken as Record<string, { secret: string }>)[0]!.secret;
-      const refreshed = await s.getAccessToken({ forceRefresh: true });
-      await s.signOut();
-
-      expect(pca.getTokenCache().persistence).toBeUndefined();
-      const secrets = [access, refreshed, refresh];
-      const leaks = writes.filter((w) => secrets.some((secret) => w.data.includes(secret)) || /RefreshToken|AccessToken/.test(w.data));
-      expect(leaks).toEqual([]);
-      expect(writes.filter((w) => /msal|token.?cache/i.test(w.target))).toEqual([]);
-    } finally {
-      for (const spy of spies) spy.mockRestore();
+  it(
+    'sign-in, refresh and sign-out write no token anywhere through fs, and MSAL has no cache plugin',
+    async () => {
+      const writes: { fn: string; target: string; data: string }[] = [];
+      const text = (v: unknown) => (typeof v === 'string' ? v : Buffer.isBuffer(v) || v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : '');
+      const spy = <T extends object>(target: T, fn: keyof T & string, label: string): { mockRestore(): void } => {
+        const original = (target[fn] as (...a: unknown[]) => unknown).bind(target);
+        return vi.spyOn(target, fn as never).mockImplementation(((...args: unknown[]) => {
+          writes.push({ fn: label, target: String(args[0]), data: text(args[1]) });
+          return original(...args);
+        }) as never);
+      };
+      const spies = [
+        ...(['writeFileSync', 'appendFileSync', 'writeFile', 'appendFile', 'writeSync', 'write', 'createWriteStream', 'openSync', 'open'] as const).map((fn) =>
+          spy(fs, fn, fn),
+        ),
+        ...(['writeFile', 'appendFile', 'open'] as const).map((fn) => spy(fs.promises, fn, `promises.${fn}`)),
+      ];
       syncBuiltinESMExports();
-    }
-  }, BROWSER_TEST);
+      try {
+        const s = session(chromiumPresenter(browser, typing(ALEX)));
+        await s.signIn();
+        const access = await s.getAccessToken();
+        const pca = (s as any).pca;
+        const cache = JSON.parse(pca.getTokenCache().serialize());
+        const refresh = Object.values(cache.RefreshToken as Record<string, { secret: string }>)[0]!.secret;
+        const refreshed = await s.getAccessToken({ forceRefresh: true });
+        await s.signOut();
+
+        expect(pca.getTokenCache().persistence).toBeUndefined();
+        const secrets = [access, refreshed, refresh];
+        const leaks = writes.filter((w) => secrets.some((secret) => w.data.includes(secret)) || /RefreshToken|AccessToken/.test(w.data));
+        expect(leaks).toEqual([]);
+        expect(writes.filter((w) => /msal|token.?cache/i.test(w.target))).toEqual([]);
+      } finally {
+        for (const spy of spies) spy.mockRestore();
+        syncBuiltinESMExports();
+      }
+    },
+    BROWSER_TEST,
+  );
 });

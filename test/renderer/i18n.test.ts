@@ -186,11 +186,18 @@ describe('codes → words (English, German)', () => {
     const msg = errorMsg({ code: 'tap.lifetime-refused', params: { range: { min: 60, max: 480 } } });
     expect(say(en, msg)).toBe('Microsoft refused the lifetime: the policy allows 60 to 480 minutes.');
     expect(say(de, msg)).toBe('Microsoft hat die Gültigkeitsdauer abgelehnt: Die Richtlinie erlaubt 60 bis 480 Minuten.');
-    expect(say(en, errorMsg({ code: 'tap.lifetime-refused', params: { range: null } }))).toBe('Microsoft refused the lifetime: it is outside what the policy allows.');
+    expect(say(en, errorMsg({ code: 'tap.lifetime-refused', params: { range: null } }))).toBe(
+      'Microsoft refused the lifetime: it is outside what the policy allows.',
+    );
   });
 
   it('pre-flight checks with their parameters', () => {
-    const lifetime: PreflightCheck = { code: 'lifetime-in-bounds', status: 'pass', finding: 'lifetime-in-bounds.pass', params: { minutes: 60, min: 10, max: 480 } };
+    const lifetime: PreflightCheck = {
+      code: 'lifetime-in-bounds',
+      status: 'pass',
+      finding: 'lifetime-in-bounds.pass',
+      params: { minutes: 60, min: 10, max: 480 },
+    };
     expect(say(en, checkMsg(lifetime))).toBe('The pass will last 60 minutes (allowed: 10 to 480).');
     const forced: PreflightCheck = { code: 'one-time', status: 'warn', finding: 'one-time.warn-forced', params: {} };
     expect(say(en, checkMsg(forced))).toMatch(/policy forces one-time use/);

@@ -31,10 +31,12 @@ function serve(): Promise<{ url: string; close: () => void }> {
     res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-security-policy': APP_CSP });
     res.end(readFileSync(file));
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    const a = server.address();
-    resolve({ url: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}/`, close: () => server.close() });
-  }));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const a = server.address();
+      resolve({ url: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}/`, close: () => server.close() });
+    }),
+  );
 }
 
 /** The init script: a KioskBridge over one canned state (commands are acknowledged and change nothing). */
@@ -67,7 +69,15 @@ async function main() {
   const server = await serve();
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const problems: string[] = [];
   try {
@@ -76,7 +86,11 @@ async function main() {
         const fresh = fixtures()[shot.fixture];
         if (!fresh) continue;
         const state = { ...fresh, station: { ...fresh.station, language: lang } };
-        const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: lang === 'de' ? 'de-DE' : 'en-GB', reducedMotion: 'reduce' });
+        const context = await browser.newContext({
+          viewport: { width: 1280, height: 800 },
+          locale: lang === 'de' ? 'de-DE' : 'en-GB',
+          reducedMotion: 'reduce',
+        });
         const page = await context.newPage();
         page.on('console', (m) => {
           if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) problems.push(`${shot.name}.${lang}: console ${m.type()}: ${m.text()}`);
@@ -94,7 +108,10 @@ async function main() {
         await page.screenshot({ path: join(OUT, `${shot.name}.${lang}.png`), fullPage: true });
         const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']).analyze();
         for (const v of axe.violations) {
-          const line = `${shot.name}.${lang}: axe ${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`;
+          const line = `${shot.name}.${lang}: axe ${v.impact} ${v.id}: ${v.nodes
+            .map((n) => n.target.join(' '))
+            .slice(0, 3)
+            .join(' | ')}`;
           if (v.impact === 'serious' || v.impact === 'critical') problems.push(line);
           else console.log(line);
         }

@@ -37,8 +37,24 @@ afterEach(async () => {
 async function issued(): Promise<TapRef> {
   const tap = seedTap(emu, megan.upn);
   const ref = { intentId: randomUUID(), enrollmentId: randomUUID(), user: megan, tapMethodId: tap.id };
-  await tj.journal.append({ type: 'tap.intent', enrollmentId: ref.enrollmentId, intentId: ref.intentId, operator, user: megan, lifetimeMinutes: 10, oneTime: true });
-  await tj.journal.append({ type: 'tap.issued', enrollmentId: ref.enrollmentId, intentId: ref.intentId, user: megan, tapMethodId: tap.id, lifetimeMinutes: 10, oneTime: true });
+  await tj.journal.append({
+    type: 'tap.intent',
+    enrollmentId: ref.enrollmentId,
+    intentId: ref.intentId,
+    operator,
+    user: megan,
+    lifetimeMinutes: 10,
+    oneTime: true,
+  });
+  await tj.journal.append({
+    type: 'tap.issued',
+    enrollmentId: ref.enrollmentId,
+    intentId: ref.intentId,
+    user: megan,
+    tapMethodId: tap.id,
+    lifetimeMinutes: 10,
+    oneTime: true,
+  });
   return ref;
 }
 
@@ -52,7 +68,15 @@ describe('deleting a TAP', () => {
     expect(outcome).toMatchObject({ deleted: true, attempts: 1 });
     expect(emu.ctx.state.taps.has(megan.id)).toBe(false);
     expect(lifecycle()).toEqual([
-      { type: 'tap.deleted', enrollmentId: ref.enrollmentId, intentId: ref.intentId, user: megan, tapMethodId: ref.tapMethodId, reason: 'completed', requestId: deletes()[0]?.requestId },
+      {
+        type: 'tap.deleted',
+        enrollmentId: ref.enrollmentId,
+        intentId: ref.intentId,
+        user: megan,
+        tapMethodId: ref.tapMethodId,
+        reason: 'completed',
+        requestId: deletes()[0]?.requestId,
+      },
     ]);
     expect(await pendingTaps(tj.folder, STATION)).toEqual([]);
   });

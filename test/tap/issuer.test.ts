@@ -47,7 +47,10 @@ afterEach(async () => {
 
 /** The session's clean-up after the enrollment: delete the TAP. */
 async function finish(issued: { intentId: string; enrollmentId: string; user: { id: string; upn: string }; tap: { id: string } }) {
-  const outcome = await deps().deleter.delete({ intentId: issued.intentId, enrollmentId: issued.enrollmentId, user: issued.user, tapMethodId: issued.tap.id }, 'completed');
+  const outcome = await deps().deleter.delete(
+    { intentId: issued.intentId, enrollmentId: issued.enrollmentId, user: issued.user, tapMethodId: issued.tap.id },
+    'completed',
+  );
   expect(outcome.deleted).toBe(true);
 }
 
@@ -110,9 +113,7 @@ describe('issuing a TAP', () => {
       expect(String((again as Error).message)).not.toContain(atGraph);
 
       // The journal refuses the pass from now on.
-      await expect(
-        tj.journal.append({ type: 'failure', step: 'tap.show', detail: `shown ${atGraph}` }),
-      ).rejects.toThrow(/contains a Temporary Access Pass/);
+      await expect(tj.journal.append({ type: 'failure', step: 'tap.show', detail: `shown ${atGraph}` })).rejects.toThrow(/contains a Temporary Access Pass/);
       await deps().deleter.delete({ intentId: issued.intentId, enrollmentId: issued.enrollmentId, user: megan, tapMethodId: issued.tap.id }, 'completed');
       expect(tj.everything()).not.toContain(atGraph);
       expect(console.text()).not.toContain(atGraph);
@@ -135,7 +136,12 @@ describe('issuing a TAP', () => {
     expect(emu.ctx.state.taps.has(megan.id)).toBe(false);
     expect(postsSeen()).toHaveLength(1); // never a duplicate
     expect(types()).toEqual(['tap.intent', 'failure', 'tap.deleted']);
-    expect(tj.events()[2]).toMatchObject({ type: 'tap.deleted', intentId: e.details.intentId, reason: 'reconciliation', tapMethodId: e.details.deletedTapMethodId });
+    expect(tj.events()[2]).toMatchObject({
+      type: 'tap.deleted',
+      intentId: e.details.intentId,
+      reason: 'reconciliation',
+      tapMethodId: e.details.deletedTapMethodId,
+    });
     expect(await pendingTaps(tj.folder, STATION)).toEqual([]);
     expect((await verify(tj.folder)).ok).toBe(true);
   });
@@ -143,7 +149,10 @@ describe('issuing a TAP', () => {
   it('the journal fails after Graph created the pass: withdrawn through the retrying deleter, never shown', async () => {
     const d = deps();
     // The disk refuses the tap.issued record; the first DELETE of the withdrawal fails too.
-    const audit = { append: (event: Parameters<typeof tj.journal.append>[0]) => (event.type === 'tap.issued' ? Promise.reject(new Error('ENOSPC: no space left on device')) : tj.journal.append(event)) };
+    const audit = {
+      append: (event: Parameters<typeof tj.journal.append>[0]) =>
+        event.type === 'tap.issued' ? Promise.reject(new Error('ENOSPC: no space left on device')) : tj.journal.append(event),
+    };
     emu.injectFault({ method: 'DELETE', path: 'temporaryAccessPassMethods/', status: 503 });
     const error = await issueTap(request(megan), { ...d, audit }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TapIssueError);
@@ -183,7 +192,9 @@ describe('issuing a TAP', () => {
   it('no answer and Graph still unreachable for the list: unresolved, the intent stays open for recovery', async () => {
     emu.injectFault({ method: 'POST', path: 'temporaryAccessPassMethods$', drop: 'after' });
     emu.injectFault({ method: 'GET', path: 'temporaryAccessPassMethods$', drop: 'before', count: 2 });
-    const error = (await issueTap(request(megan, { knownTaps: [] }), { ...deps(), reconcileAttempts: 2, timers: immediateTimers }).catch((e: unknown) => e)) as TapIssueError;
+    const error = (await issueTap(request(megan, { knownTaps: [] }), { ...deps(), reconcileAttempts: 2, timers: immediateTimers }).catch(
+      (e: unknown) => e,
+    )) as TapIssueError;
     expect(error.code).toBe('unresolved');
     const pending = await pendingTaps(tj.folder, STATION);
     expect(pending).toMatchObject([{ intentId: error.details.intentId, state: 'intent' }]);
@@ -230,7 +241,12 @@ describe('issuing a TAP', () => {
 
   it('uses the TAPs the caller already read instead of listing them again', async () => {
     const issued = await issueTap(request(megan, { knownTaps: [] }), deps());
-    expect(emu.requestLog().filter((r) => r.surface === 'graph').map((r) => r.method)).toEqual(['POST']);
+    expect(
+      emu
+        .requestLog()
+        .filter((r) => r.surface === 'graph')
+        .map((r) => r.method),
+    ).toEqual(['POST']);
     issued.dropPass();
     expect(() => issued.takePass()).toThrow(PassAlreadyTakenError);
     await finish(issued);
@@ -277,7 +293,13 @@ describe('Microsoft’s default TAP policy (1 to 8 hours) refuses the station’
   });
 
   it('a lifetime refusal without the numbers is not guessed at: the refusal stands, nothing is left behind', async () => {
-    emu.injectFault({ method: 'POST', path: '/temporaryAccessPassMethods$', status: 400, headers: { 'content-type': 'application/json' }, body: { error: { code: 'badRequest', message: 'Invalid LifetimeInMinutes specified.' } } });
+    emu.injectFault({
+      method: 'POST',
+      path: '/temporaryAccessPassMethods$',
+      status: 400,
+      headers: { 'content-type': 'application/json' },
+      body: { error: { code: 'badRequest', message: 'Invalid LifetimeInMinutes specified.' } },
+    });
     const memory = new LifetimeRangeMemory();
     const e = await issueTap(request(megan, { lifetimeInMinutes: 10 }), { ...deps(), lifetimeRange: memory }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(TapIssueError);

@@ -8,7 +8,10 @@ const REPORTED = 'Invalid LifetimeInMinutes specified. The valid range between 6
 describe('lifetimeRangeFromRefusal', () => {
   it('reads the range from the reported message, in the error or its cause', () => {
     expect(lifetimeRangeFromRefusal(new Error(REPORTED))).toEqual({ min: 60, max: 480 });
-    expect(lifetimeRangeFromRefusal(new Error('refused', { cause: new Error(`Could not create a Temporary Access Pass: ${REPORTED}`) }))).toEqual({ min: 60, max: 480 });
+    expect(lifetimeRangeFromRefusal(new Error('refused', { cause: new Error(`Could not create a Temporary Access Pass: ${REPORTED}`) }))).toEqual({
+      min: 60,
+      max: 480,
+    });
   });
 
   it.each([

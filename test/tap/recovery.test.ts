@@ -70,7 +70,9 @@ async function leaveStateOf(step: Step): Promise<{ tapAtGraph: boolean }> {
   // The POST committed: Microsoft holds a TAP created after the intent.
   const tap = at >= 2 && step !== 'deleted' ? seedTap(emu, megan.upn) : null;
   if (tap && at >= 3) {
-    await write(e.tapIssued({ enrollmentId, intentId, user: megan, method: { id: tap.id, lifetimeInMinutes: 10, isUsableOnce: true, temporaryAccessPass: tap.pass } }));
+    await write(
+      e.tapIssued({ enrollmentId, intentId, user: megan, method: { id: tap.id, lifetimeInMinutes: 10, isUsableOnce: true, temporaryAccessPass: tap.pass } }),
+    );
     j.guard.forbid(tap.pass);
   }
   if (tap && at >= 4) {
@@ -78,7 +80,8 @@ async function leaveStateOf(step: Step): Promise<{ tapAtGraph: boolean }> {
     await write(e.signinObserved({ enrollmentId, user: megan, via: 'tap-used' }));
   }
   if (tap && at >= 5) await write(e.keyRegistered({ enrollmentId, user: megan, methodId: 'k1', aaguid: AAGUID, model: 'YubiKey 5 NFC', stationKey: true }));
-  if (tap && at >= 6) await write(e.tapDeleteFailed({ enrollmentId, intentId, user: megan, tapMethodId: tap.id, attempt: 1, status: 503, code: 'serviceNotAvailable' }));
+  if (tap && at >= 6)
+    await write(e.tapDeleteFailed({ enrollmentId, intentId, user: megan, tapMethodId: tap.id, attempt: 1, status: 503, code: 'serviceNotAvailable' }));
   if (step === 'deleted') {
     await write(e.tapIssued({ enrollmentId, intentId, user: megan, method: { id: randomUUID(), lifetimeInMinutes: 10, isUsableOnce: true } }));
     await write(e.tapDeleted({ enrollmentId, intentId, user: megan, tapMethodId: randomUUID(), reason: 'completed' }));
@@ -90,7 +93,7 @@ async function leaveStateOf(step: Step): Promise<{ tapAtGraph: boolean }> {
 }
 
 describe('crash recovery acts only on records signed with the station key', () => {
-  it('a planted tap.intent and tap.issued for someone else\'s pass: reported, nothing deleted', async () => {
+  it("a planted tap.intent and tap.issued for someone else's pass: reported, nothing deleted", async () => {
     const j = await journal();
     await j.append(e.lookup({ enrollmentId: randomUUID(), operator, queryKind: 'upn', results: 1 }));
     open.splice(open.indexOf(j), 1);
@@ -103,13 +106,27 @@ describe('crash recovery acts only on records signed with the station key', () =
     const enrollmentId = randomUUID();
     const attackerKey = randomBytes(32);
     const intent = encodeRecord(
-      { v: 2, seq: last.seq + 1, ts: new Date(emu.ctx.clock.now().getTime() - 60_000).toISOString(), station: STATION, prev: last.hash, event: e.tapIntent({ enrollmentId, intentId, operator, user: megan, lifetimeMinutes: 60, oneTime: false }) },
+      {
+        v: 2,
+        seq: last.seq + 1,
+        ts: new Date(emu.ctx.clock.now().getTime() - 60_000).toISOString(),
+        station: STATION,
+        prev: last.hash,
+        event: e.tapIntent({ enrollmentId, intentId, operator, user: megan, lifetimeMinutes: 60, oneTime: false }),
+      },
       attackerKey,
     );
     appendFileSync(file, intent.line);
     const theirs = seedTap(emu, megan.upn); // megan's own pass, issued elsewhere
     const issued = encodeRecord(
-      { v: 2, seq: last.seq + 2, ts: new Date().toISOString(), station: STATION, prev: intent.hash, event: e.tapIssued({ enrollmentId, intentId, user: megan, method: { id: theirs.id, lifetimeInMinutes: 60, isUsableOnce: false } }) },
+      {
+        v: 2,
+        seq: last.seq + 2,
+        ts: new Date().toISOString(),
+        station: STATION,
+        prev: intent.hash,
+        event: e.tapIssued({ enrollmentId, intentId, user: megan, method: { id: theirs.id, lifetimeInMinutes: 60, isUsableOnce: false } }),
+      },
       attackerKey,
     );
     appendFileSync(file, issued.line);
@@ -166,7 +183,17 @@ describe('crash recovery at start', () => {
     const earlier = seedTap(emu, megan.upn);
     emu.advanceClock(1); // the earlier pass is a minute older than anything that follows
     const j = await journal();
-    await j.append(e.tapIntent({ enrollmentId: randomUUID(), intentId: randomUUID(), operator, user: megan, lifetimeMinutes: 10, oneTime: true, replacesTapMethodId: earlier.id }));
+    await j.append(
+      e.tapIntent({
+        enrollmentId: randomUUID(),
+        intentId: randomUUID(),
+        operator,
+        user: megan,
+        lifetimeMinutes: 10,
+        oneTime: true,
+        replacesTapMethodId: earlier.id,
+      }),
+    );
     open.splice(open.indexOf(j), 1);
     await j.close();
 
@@ -215,44 +242,48 @@ describe('crash recovery at start', () => {
         { method: 'GET', path: 'temporaryAccessPassMethods$', delayMs: 3_000 },
       ],
     },
-  ])('a station process SIGKILLed $moment: the journal verifies and the next start settles it ($outcome)', async ({ faults, outcome }) => {
-    for (const fault of faults) emu.injectFault(fault);
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures/issue-child.ts')], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        FOLDER: folder,
-        STATION,
-        GRAPH: emu.urls.graph,
-        CA_PEM: emu.caPem,
-        TOKEN: await accessTokenFor(emu, OPERATOR_UPN),
-        ENROLLMENT: randomUUID(),
-        OPERATOR_ID: operator.id,
-        OPERATOR_UPN: operator.upn,
-        USER_ID: megan.id,
-        USER_UPN: megan.upn,
-      },
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-    // Every fault taken: the child is waiting on the held request.
-    await vi.waitFor(() => expect(emu.ctx.faults.pending).toBe(0), { timeout: 30_000, interval: 20 });
-    child.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
-    const pass = emu.ctx.state.taps.get(megan.id)?.pass ?? null;
-    expect(pass !== null).toBe(outcome === 'deleted');
+  ])(
+    'a station process SIGKILLed $moment: the journal verifies and the next start settles it ($outcome)',
+    async ({ faults, outcome }) => {
+      for (const fault of faults) emu.injectFault(fault);
+      const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures/issue-child.ts')], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          ...process.env,
+          FOLDER: folder,
+          STATION,
+          GRAPH: emu.urls.graph,
+          CA_PEM: emu.caPem,
+          TOKEN: await accessTokenFor(emu, OPERATOR_UPN),
+          ENROLLMENT: randomUUID(),
+          OPERATOR_ID: operator.id,
+          OPERATOR_UPN: operator.upn,
+          USER_ID: megan.id,
+          USER_UPN: megan.upn,
+        },
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+      // Every fault taken: the child is waiting on the held request.
+      await vi.waitFor(() => expect(emu.ctx.faults.pending).toBe(0), { timeout: 30_000, interval: 20 });
+      child.kill('SIGKILL');
+      expect(await exited).toBe('SIGKILL');
+      const pass = emu.ctx.state.taps.get(megan.id)?.pass ?? null;
+      expect(pass !== null).toBe(outcome === 'deleted');
 
-    expect((await verify(folder)).ok).toBe(true);
-    expect(await pendingTaps(folder, STATION)).toMatchObject([{ state: 'intent', user: megan }]);
-    const { report } = await restart();
-    expect(report.items.map((i) => i.outcome)).toEqual([outcome]);
-    expect(report.wipeSession).toBe(true);
-    expect(emu.ctx.state.taps.has(megan.id)).toBe(false);
-    expect(await pendingTaps(folder, STATION)).toEqual([]);
-    expect((await verify(folder)).ok).toBe(true);
-    expect(output).not.toContain('issued');
-    if (pass) expect(everythingUnder(folder) + output).not.toContain(pass);
-  }, 60_000);
+      expect((await verify(folder)).ok).toBe(true);
+      expect(await pendingTaps(folder, STATION)).toMatchObject([{ state: 'intent', user: megan }]);
+      const { report } = await restart();
+      expect(report.items.map((i) => i.outcome)).toEqual([outcome]);
+      expect(report.wipeSession).toBe(true);
+      expect(emu.ctx.state.taps.has(megan.id)).toBe(false);
+      expect(await pendingTaps(folder, STATION)).toEqual([]);
+      expect((await verify(folder)).ok).toBe(true);
+      expect(output).not.toContain('issued');
+      if (pass) expect(everythingUnder(folder) + output).not.toContain(pass);
+    },
+    60_000,
+  );
 });

@@ -112,11 +112,7 @@ export class ClientPin {
   }
 
   private call(sub: ClientPinSubCommand, params: [ClientPinRequestKey, unknown][], options?: Ctap2CallOptions): Promise<CborMap> {
-    const map = new Map<number, unknown>([
-      [ClientPinRequestKey.PinUvAuthProtocol, this.protocol.version],
-      [ClientPinRequestKey.SubCommand, sub],
-      ...params,
-    ]);
+    const map = new Map<number, unknown>([[ClientPinRequestKey.PinUvAuthProtocol, this.protocol.version], [ClientPinRequestKey.SubCommand, sub], ...params]);
     return this.session.call(Ctap2Command.clientPin, map, options);
   }
 

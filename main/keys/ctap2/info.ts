@@ -129,13 +129,9 @@ const MAX_UINT64 = (1n << 64n) - 1n;
  * An unsigned integer that fits a JS number exactly. cborg yields `bigint` only beyond the safe-integer range,
  * which a count never needs: the range check refuses such a value with the field named.
  */
-const uint = z
-  .union([z.int().nonnegative(), z.bigint().nonnegative().max(MAX_SAFE)], { error: 'expected an unsigned integer' })
-  .transform(Number);
+const uint = z.union([z.int().nonnegative(), z.bigint().nonnegative().max(MAX_SAFE)], { error: 'expected an unsigned integer' }).transform(Number);
 /** A signed integer that fits a JS number exactly (COSE algorithm ids are negative). */
-const int = z
-  .union([z.int(), z.bigint().min(-MAX_SAFE).max(MAX_SAFE)], { error: 'expected an integer' })
-  .transform(Number);
+const int = z.union([z.int(), z.bigint().min(-MAX_SAFE).max(MAX_SAFE)], { error: 'expected an integer' }).transform(Number);
 /** An unsigned 64-bit integer, always as bigint. */
 const uint64 = z
   .union([z.int().nonnegative(), z.bigint().nonnegative().max(MAX_UINT64)], {
@@ -153,9 +149,7 @@ const aaguid = bytes.refine((b) => b.length === 16, 'expected 16 bytes').transfo
 
 /** A CBOR map with text keys, as the decoder returns it (`Map`), into a plain record. */
 function textMap<V extends z.ZodType>(value: V, what: string) {
-  return z
-    .map(text, value, { error: `expected a map of ${what}` })
-    .transform((m) => Object.fromEntries(m) as Record<string, z.output<V>>);
+  return z.map(text, value, { error: `expected a map of ${what}` }).transform((m) => Object.fromEntries(m) as Record<string, z.output<V>>);
 }
 
 const algorithm = z
@@ -236,10 +230,7 @@ export const DECODE_OPTIONS: DecodeOptions = Object.freeze({
 export function decodeGetInfo(cbor: Uint8Array): AuthenticatorInfo {
   if (cbor.length === 0) throw new GetInfoDecodeError('empty-response', 'getInfo response has no CBOR map');
   if (cbor.length > MAX_GET_INFO_CBOR_SIZE) {
-    throw new GetInfoDecodeError(
-      'too-large',
-      `getInfo response is ${cbor.length} bytes, more than a CTAPHID message can carry (${MAX_GET_INFO_CBOR_SIZE})`,
-    );
+    throw new GetInfoDecodeError('too-large', `getInfo response is ${cbor.length} bytes, more than a CTAPHID message can carry (${MAX_GET_INFO_CBOR_SIZE})`);
   }
   let decoded: unknown;
   try {
@@ -259,11 +250,7 @@ export function decodeGetInfo(cbor: Uint8Array): AuthenticatorInfo {
   }
   for (const field of REQUIRED) {
     if (fields[field] === undefined) {
-      throw new GetInfoDecodeError(
-        'missing-field',
-        `getInfo response lacks required key ${hexKey(field)} (${field})`,
-        { field },
-      );
+      throw new GetInfoDecodeError('missing-field', `getInfo response lacks required key ${hexKey(field)} (${field})`, { field });
     }
   }
 
@@ -324,9 +311,7 @@ export type U2fOnlyReason =
   /** CTAPHID_CBOR itself was refused with CTAPHID_ERROR INVALID_CMD, despite the capability flag. */
   | { readonly code: 'cbor-command-rejected'; readonly message: string };
 
-export type GetInfoResult =
-  | { readonly kind: 'fido2'; readonly info: AuthenticatorInfo }
-  | { readonly kind: 'u2f-only'; readonly reason: U2fOnlyReason };
+export type GetInfoResult = { readonly kind: 'fido2'; readonly info: AuthenticatorInfo } | { readonly kind: 'u2f-only'; readonly reason: U2fOnlyReason };
 
 /**
  * A CTAP2 status that says "try again" rather than "I do not speak CTAP2": the call was cancelled, timed
@@ -359,10 +344,7 @@ const GET_INFO_REQUEST = Uint8Array.of(Ctap2Command.getInfo);
  * - status OK → `fido2` with the decoded info, or throws `GetInfoDecodeError` if the map is malformed.
  * Other transport errors from `channel.cbor` (timeouts, unplug, busy) propagate unchanged.
  */
-export async function getInfo(
-  channel: Ctap2Channel,
-  opts?: { timeoutMs?: number; signal?: AbortSignal },
-): Promise<GetInfoResult> {
+export async function getInfo(channel: Ctap2Channel, opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<GetInfoResult> {
   if ((channel.capabilities & CtapHidCapability.Cbor) === 0) {
     return {
       kind: 'u2f-only',

@@ -80,7 +80,16 @@ export async function makeCredential(session: Ctap2Session, req: MakeCredentialR
     [MakeCredentialKey.ClientDataHash, req.clientDataHash],
     [MakeCredentialKey.Rp, entity({ id: req.rp.id, name: req.rp.name })],
     [MakeCredentialKey.User, entity({ id: req.user.id, name: req.user.name, displayName: req.user.displayName })],
-    [MakeCredentialKey.PubKeyCredParams, algorithms.map((alg) => new Map<string, unknown>([['alg', alg], ['type', 'public-key']]))],
+    [
+      MakeCredentialKey.PubKeyCredParams,
+      algorithms.map(
+        (alg) =>
+          new Map<string, unknown>([
+            ['alg', alg],
+            ['type', 'public-key'],
+          ]),
+      ),
+    ],
     [MakeCredentialKey.ExcludeList, req.excludeList?.length ? req.excludeList.map(descriptor) : undefined],
     [MakeCredentialKey.Extensions, req.credProtect === undefined ? undefined : new Map([['credProtect', req.credProtect]])],
     [MakeCredentialKey.Options, opts.size ? opts : undefined],
@@ -100,14 +109,23 @@ export async function makeCredential(session: Ctap2Session, req: MakeCredentialR
     authData,
     attStmt,
     credentialId: authData.attested.credentialId,
-    attestationObject: encode(new Map<string, unknown>([['fmt', fmt], ['attStmt', attStmt], ['authData', authDataBytes]])),
+    attestationObject: encode(
+      new Map<string, unknown>([
+        ['fmt', fmt],
+        ['attStmt', attStmt],
+        ['authData', authDataBytes],
+      ]),
+    ),
     enterpriseAttestation: optionalBool(r, MakeCredentialResponseKey.EpAtt, 'epAtt'),
   };
 }
 
 /** A PublicKeyCredentialDescriptor as libfido2 sends it: id and type only (some keys refuse `transports`). */
 export function descriptor(d: CredentialDescriptor): Map<string, unknown> {
-  return new Map<string, unknown>([['id', d.id], ['type', 'public-key']]);
+  return new Map<string, unknown>([
+    ['id', d.id],
+    ['type', 'public-key'],
+  ]);
 }
 
 function entity(fields: Record<string, unknown>): Map<string, unknown> {

@@ -37,7 +37,6 @@ export interface Ctap2CallOptions {
 /** A CTAP2 map: small-integer (or text) keys to values, as cborg encodes/decodes it. */
 export type CborMap = Map<number | string, unknown>;
 
-
 /**
  * Encode a request map, leaving out undefined values (CTAP2 omits absent optional keys; it never sends
  * null). cborg sorts map keys length-first then bytewise, which is CTAP2's canonical order for the integer

@@ -29,8 +29,7 @@ export interface CtapHidMessage {
 
 /** A decoded 64-byte packet. `data` is the whole data area, padding included. */
 export type CtapHidPacket =
-  | { kind: 'init'; cid: number; cmd: number; bcnt: number; data: Uint8Array }
-  | { kind: 'cont'; cid: number; seq: number; data: Uint8Array };
+  { kind: 'init'; cid: number; cmd: number; bcnt: number; data: Uint8Array } | { kind: 'cont'; cid: number; seq: number; data: Uint8Array };
 
 export interface EncodeOptions {
   /** Byte used for unused packet space (default 0x00). Receivers must not depend on it. */
@@ -213,7 +212,12 @@ export class MessageAssembler {
       }
       if (packet.bcnt > this.maxMessageSize) {
         this.current = undefined;
-        return { kind: 'error', cid: packet.cid, hidError: CtapHidErrorCode.InvalidLen, detail: `declared length ${packet.bcnt} exceeds ${this.maxMessageSize}` };
+        return {
+          kind: 'error',
+          cid: packet.cid,
+          hidError: CtapHidErrorCode.InvalidLen,
+          detail: `declared length ${packet.bcnt} exceeds ${this.maxMessageSize}`,
+        };
       }
       const take = Math.min(packet.bcnt, INIT_PACKET_DATA_SIZE);
       if (take === packet.bcnt) {

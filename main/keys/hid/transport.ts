@@ -212,8 +212,12 @@ export class CtapHidChannel {
     const nonce = channel.random(INIT_NONCE_SIZE);
     if (nonce.length !== INIT_NONCE_SIZE) throw new RangeError(`INIT nonce must be ${INIT_NONCE_SIZE} bytes`);
     const call = channel.resolve({ signal: options.signal }, false, false);
-    const payload = await channel.exchange(BROADCAST_CID, CtapHidCommand.Init, nonce, call, (m) =>
-      m.payload.length >= INIT_NONCE_SIZE && sameBytes(m.payload.subarray(0, INIT_NONCE_SIZE), nonce),
+    const payload = await channel.exchange(
+      BROADCAST_CID,
+      CtapHidCommand.Init,
+      nonce,
+      call,
+      (m) => m.payload.length >= INIT_NONCE_SIZE && sameBytes(m.payload.subarray(0, INIT_NONCE_SIZE), nonce),
     );
     channel.init = parseInitResponse(payload);
     return channel;
@@ -437,8 +441,12 @@ export class CtapHidChannel {
     this.dirty = false;
     if (!this.init) return;
     const nonce = this.random(INIT_NONCE_SIZE);
-    const payload = await this.exchange(this.cid, CtapHidCommand.Init, nonce, { ...call, cancellable: false, maxWaitMs: call.timeoutMs }, (m) =>
-      m.payload.length >= INIT_NONCE_SIZE && sameBytes(m.payload.subarray(0, INIT_NONCE_SIZE), nonce),
+    const payload = await this.exchange(
+      this.cid,
+      CtapHidCommand.Init,
+      nonce,
+      { ...call, cancellable: false, maxWaitMs: call.timeoutMs },
+      (m) => m.payload.length >= INIT_NONCE_SIZE && sameBytes(m.payload.subarray(0, INIT_NONCE_SIZE), nonce),
     );
     const reply = parseInitResponse(payload);
     if (reply.cid !== this.cid) throw new ProtocolError('resynchronising INIT moved us to another channel');
@@ -449,12 +457,7 @@ export class CtapHidChannel {
    * KEEPALIVE messages extend the wait; other commands on our channel (stale answers) are skipped;
    * framing errors on our channel end the call with ProtocolError.
    */
-  private async receive(
-    cid: number,
-    cmd: CtapHidCommand,
-    call: ResolvedCall,
-    match?: (message: CtapHidMessage) => boolean,
-  ): Promise<CtapHidMessage> {
+  private async receive(cid: number, cmd: CtapHidCommand, call: ResolvedCall, match?: (message: CtapHidMessage) => boolean): Promise<CtapHidMessage> {
     const assembler = new MessageAssembler({ cid });
     const start = now();
     let lastActivity = start;
@@ -471,10 +474,7 @@ export class CtapHidChannel {
         cancelSentAt = now();
       }
       const t = now();
-      const deadline =
-        cancelSentAt !== undefined
-          ? cancelSentAt + this.options.cancelGraceMs
-          : Math.min(lastActivity + call.timeoutMs, start + call.maxWaitMs);
+      const deadline = cancelSentAt !== undefined ? cancelSentAt + this.options.cancelGraceMs : Math.min(lastActivity + call.timeoutMs, start + call.maxWaitMs);
       if (t >= deadline) {
         if (cancelSentAt !== undefined) throw new AbortedError({ cause: call.signal?.reason });
         throw await this.timedOut(cid, cmd, call);

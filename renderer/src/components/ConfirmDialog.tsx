@@ -8,7 +8,15 @@ import type { ReactNode } from 'react';
  * its modalizer put on #root) only when the Dialog closes; unmounting it while open (or while it animates closed)
  * leaves #root hidden. Escape or a click outside is `onKeep`, like the second button.
  */
-export function ConfirmDialog(props: { open: boolean; title: ReactNode; children: ReactNode; confirm: string; keep: string; onConfirm: () => void; onKeep: () => void }) {
+export function ConfirmDialog(props: {
+  open: boolean;
+  title: ReactNode;
+  children: ReactNode;
+  confirm: string;
+  keep: string;
+  onConfirm: () => void;
+  onKeep: () => void;
+}) {
   const { open, onKeep } = props;
   return (
     <Dialog

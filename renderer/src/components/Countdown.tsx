@@ -12,7 +12,11 @@ export function Countdown({ endsAt, label, size = 'normal', urgent = true }: { e
   const left = remaining(endsAt, now);
   const a = announcement(left);
   const spoken =
-    a.unit === 'ended' ? t('countdown.ended', { label }) : a.unit === 'minutes' ? t('countdown.minutes', { label, count: a.value }) : t('countdown.seconds', { label, count: a.value });
+    a.unit === 'ended'
+      ? t('countdown.ended', { label })
+      : a.unit === 'minutes'
+        ? t('countdown.minutes', { label, count: a.value })
+        : t('countdown.seconds', { label, count: a.value });
   const low = urgent && left > 0 && left < 60_000;
   return (
     <div className={`countdown countdown-${size}${low ? ' countdown-low' : ''}`}>

@@ -44,12 +44,20 @@ export function Header(props: {
         )}
         {!props.compact && (
           <>
-            <Button appearance={props.view === 'station' ? 'primary' : 'subtle'} aria-pressed={props.view === 'station'} onClick={() => props.onView(props.view === 'station' ? 'session' : 'station')}>
+            <Button
+              appearance={props.view === 'station' ? 'primary' : 'subtle'}
+              aria-pressed={props.view === 'station'}
+              onClick={() => props.onView(props.view === 'station' ? 'session' : 'station')}
+            >
               {t('header.status')}
             </Button>
             {/* The journal names people and operators: only for an operator at work (main refuses it otherwise too). */}
             {operatorAtWork(session) && (
-              <Button appearance={props.view === 'today' ? 'primary' : 'subtle'} aria-pressed={props.view === 'today'} onClick={() => props.onView(props.view === 'today' ? 'session' : 'today')}>
+              <Button
+                appearance={props.view === 'today' ? 'primary' : 'subtle'}
+                aria-pressed={props.view === 'today'}
+                onClick={() => props.onView(props.view === 'today' ? 'session' : 'today')}
+              >
                 {t('header.today')}
               </Button>
             )}

@@ -14,7 +14,9 @@ export function IdentityCard({ user, compact = false }: { user: Card; compact?: 
           <h2 id="identity-name">{user.displayName}</h2>
           <p className="identity-upn">{user.userPrincipalName}</p>
           <p className="identity-badges">
-            <span className={`tag ${user.accountEnabled ? 'tag-good' : 'tag-bad'}`}>{user.accountEnabled ? t('identity.enabled') : t('identity.disabled')}</span>{' '}
+            <span className={`tag ${user.accountEnabled ? 'tag-good' : 'tag-bad'}`}>
+              {user.accountEnabled ? t('identity.enabled') : t('identity.disabled')}
+            </span>{' '}
             <span className={`tag ${user.isExternalGuest ? 'tag-bad' : 'tag-neutral'}`}>
               {user.isExternalGuest ? t('identity.externalGuest') : user.userType === 'Guest' ? t('identity.guest') : t('identity.member')}
             </span>

@@ -45,9 +45,7 @@ export function KeyPanel({ k, reasons = true, large = false }: { k: KeyStatus; r
               ))}
             </ul>
           )}
-          {k.canWink && (
-            <Button onClick={() => void send({ type: 'winkKey' })}>{t('key.wink')}</Button>
-          )}
+          {k.canWink && <Button onClick={() => void send({ type: 'winkKey' })}>{t('key.wink')}</Button>}
         </>
       )}
     </section>

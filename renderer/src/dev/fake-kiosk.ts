@@ -51,7 +51,17 @@ const yubikey: KeyStatus = {
   },
   canWink: true,
 };
-const noKey: KeyStatus = { presence: 'none', keyId: null, model: null, vendor: null, aaguid: null, pin: 'unknown', verdict: null, readiness: null, canWink: false };
+const noKey: KeyStatus = {
+  presence: 'none',
+  keyId: null,
+  model: null,
+  vendor: null,
+  aaguid: null,
+  pin: 'unknown',
+  verdict: null,
+  readiness: null,
+  canWink: false,
+};
 
 const user: IdentityCard = {
   id: 'u-42',
@@ -68,7 +78,14 @@ const user: IdentityCard = {
   isExternalGuest: false,
   photo: null,
   securityKeys: [
-    { id: 'k-1', displayName: 'Old key', aaGuid: 'cb69481e-8ff7-4039-93ec-0a2729a154a8', model: 'YubiKey 5 Series', createdDateTime: '2025-03-14T09:12:00Z', attestationLevel: 'attested' },
+    {
+      id: 'k-1',
+      displayName: 'Old key',
+      aaGuid: 'cb69481e-8ff7-4039-93ec-0a2729a154a8',
+      model: 'YubiKey 5 Series',
+      createdDateTime: '2025-03-14T09:12:00Z',
+      attestationLevel: 'attested',
+    },
   ],
   tap: null,
 };
@@ -105,9 +122,33 @@ const preflight = {
 };
 
 const users = [
-  { id: 'u-42', userPrincipalName: 'jonas.weber@contoso.example', displayName: 'Jonas Weber', mail: null, department: 'Logistics', jobTitle: 'Shift lead', employeeId: 'E-10442' },
-  { id: 'u-43', userPrincipalName: 'jonas.wagner@contoso.example', displayName: 'Jonas Wagner', mail: null, department: 'Finance', jobTitle: 'Controller', employeeId: 'E-10873' },
-  { id: 'u-44', userPrincipalName: 'jo.weiss@contoso.example', displayName: 'Johanna Weiß', mail: null, department: 'Human Resources', jobTitle: null, employeeId: null },
+  {
+    id: 'u-42',
+    userPrincipalName: 'jonas.weber@contoso.example',
+    displayName: 'Jonas Weber',
+    mail: null,
+    department: 'Logistics',
+    jobTitle: 'Shift lead',
+    employeeId: 'E-10442',
+  },
+  {
+    id: 'u-43',
+    userPrincipalName: 'jonas.wagner@contoso.example',
+    displayName: 'Jonas Wagner',
+    mail: null,
+    department: 'Finance',
+    jobTitle: 'Controller',
+    employeeId: 'E-10873',
+  },
+  {
+    id: 'u-44',
+    userPrincipalName: 'jo.weiss@contoso.example',
+    displayName: 'Johanna Weiß',
+    mail: null,
+    department: 'Human Resources',
+    jobTitle: null,
+    employeeId: null,
+  },
 ];
 
 /** Every screen (and a few variants) by name. Deadlines are relative to now, so countdowns run. */
@@ -126,12 +167,19 @@ export function fixtures(now = NOW()): Record<string, KioskState> {
     reauth: s({ ...base, screen: 'signing-in', reason: 'token-revoked', error: { code: 'graph.unauthenticated', params: {}, requestId: null, step: 'issue' } }),
     locked: s({ ...base, operator: null, screen: 'locked' }),
     ready: s({ ...base, key: noKey, screen: 'ready', query: '', error: null }),
-    'ready-reader-down': s({ ...base, key: noKey, screen: 'ready', query: '', error: null, pendingDeletions: 2 }, { keyReader: { status: 'unavailable', message: 'HID access denied' } }),
+    'ready-reader-down': s(
+      { ...base, key: noKey, screen: 'ready', query: '', error: null, pendingDeletions: 2 },
+      { keyReader: { status: 'unavailable', message: 'HID access denied' } },
+    ),
     'ready-error': s({ ...base, screen: 'ready', query: 'jonas', error: { ...error, step: 'search' } }),
     searching: s({ ...base, screen: 'searching', query: 'jonas' }),
     'search-results': s({ ...base, screen: 'search-results', query: 'jonas', results: users }),
     'loading-user': s({ ...base, screen: 'loading-user', userId: 'u-42' }),
-    identity: s({ ...withUser, screen: 'identity', documents: ['passport', 'national-id', 'residence-permit', 'driving-licence', 'employee-badge', 'known-personally', 'other'] }),
+    identity: s({
+      ...withUser,
+      screen: 'identity',
+      documents: ['passport', 'national-id', 'residence-permit', 'driving-licence', 'employee-badge', 'known-personally', 'other'],
+    }),
     checking: s({ ...withUser, screen: 'checking' }),
     preflight: s(preflight),
     'preflight-refused': s({
@@ -139,9 +187,15 @@ export function fixtures(now = NOW()): Record<string, KioskState> {
       key: noKey,
       verdict: 'refused',
       worst: 'fail',
-      checks: preflight.checks.map((c): PreflightCheck => (c.code === 'key-ready' ? { code: 'key-ready', status: 'fail', finding: 'key-ready.none', params: {} } : c)),
+      checks: preflight.checks.map((c): PreflightCheck =>
+        c.code === 'key-ready' ? { code: 'key-ready', status: 'fail', finding: 'key-ready.none', params: {} } : c,
+      ),
     }),
-    'confirm-replace': s({ ...withUser, screen: 'confirm-replace', existingTap: { id: 'tap-old', createdDateTime: new Date(now - 3_600_000).toISOString(), lifetimeInMinutes: 480, isUsable: true } }),
+    'confirm-replace': s({
+      ...withUser,
+      screen: 'confirm-replace',
+      existingTap: { id: 'tap-old', createdDateTime: new Date(now - 3_600_000).toISOString(), lifetimeInMinutes: 480, isUsable: true },
+    }),
     issuing: s({ ...withUser, screen: 'issuing' }),
     handover: s({
       ...withUser,
@@ -155,7 +209,13 @@ export function fixtures(now = NOW()): Record<string, KioskState> {
       oneTime: true,
       lifetimeMinutes: 60,
     }),
-    'waiting-for-sign-in': s({ ...withUser, screen: 'waiting-for-sign-in', countdowns: [{ kind: 'tap-lifetime', endsAt: now + 59 * 60_000 }], guide: 'sign-in', keyWarning: null }),
+    'waiting-for-sign-in': s({
+      ...withUser,
+      screen: 'waiting-for-sign-in',
+      countdowns: [{ kind: 'tap-lifetime', endsAt: now + 59 * 60_000 }],
+      guide: 'sign-in',
+      keyWarning: null,
+    }),
     registering: s({
       ...withUser,
       screen: 'registering',
@@ -183,14 +243,32 @@ export function fixtures(now = NOW()): Record<string, KioskState> {
       cleanup,
       nextAt: now + 5_000,
     }),
-    failed: s({ ...base, pendingDeletions: 1, screen: 'failed', enrollmentId: 'enr-7f3a', error, cleanup: { tap: 'pending', viewWiped: true }, next: 'after-failure' }),
+    failed: s({
+      ...base,
+      pendingDeletions: 1,
+      screen: 'failed',
+      enrollmentId: 'enr-7f3a',
+      error,
+      cleanup: { tap: 'pending', viewWiped: true },
+      next: 'after-failure',
+    }),
     'timed-out': s({ ...base, screen: 'timed-out', enrollmentId: 'enr-7f3a', which: 'registration-window', cleanup, next: 'after-timeout' }),
     cancelled: s({ ...base, screen: 'cancelled', enrollmentId: 'enr-7f3a', cleanup }),
     'lost-key': s({
       ...withUser,
       screen: 'lost-key',
       step: 'choosing',
-      keys: [...user.securityKeys, { id: 'k-2', displayName: 'Backup', aaGuid: null, model: 'Feitian ePass FIDO2', createdDateTime: '2024-11-02T14:40:00Z', attestationLevel: 'notAttested' }],
+      keys: [
+        ...user.securityKeys,
+        {
+          id: 'k-2',
+          displayName: 'Backup',
+          aaGuid: null,
+          model: 'Feitian ePass FIDO2',
+          createdDateTime: '2024-11-02T14:40:00Z',
+          attestationLevel: 'notAttested',
+        },
+      ],
       selected: [],
       deleted: [],
       sessionsRevoked: false,
@@ -274,7 +352,13 @@ export function createFakeKiosk(params: URLSearchParams): KioskBridge {
       if (req.kind === 'query') {
         if (req.query.type === 'state') return { ok: true, kind: 'state', state: current };
         if (req.query.type === 'today') return { ok: true, kind: 'today', day: '2026-11-23', rows: TODAY_ROWS };
-        return { ok: true, kind: 'exportCsv', day: '2026-11-23', fileName: 'tap-kiosk-desk-01-2026-11-23.csv', csv: 'enrollment,operator\r\nenr-7f3a,helpdesk.anna@contoso.example\r\n' };
+        return {
+          ok: true,
+          kind: 'exportCsv',
+          day: '2026-11-23',
+          fileName: 'tap-kiosk-desk-01-2026-11-23.csv',
+          csv: 'enrollment,operator\r\nenr-7f3a,helpdesk.anna@contoso.example\r\n',
+        };
       }
       const next = NEXT[req.command.type];
       const fresh = next ? fixtures()[next] : undefined;

@@ -34,7 +34,7 @@ const SYMBOLS: Record<string, string> = {
   '-': 'hyphen',
   '=': 'equals',
   '?': 'question',
-  '_': 'underscore',
+  _: 'underscore',
   '.': 'dot',
   ':': 'colon',
   '/': 'slash',

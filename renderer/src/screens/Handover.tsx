@@ -33,7 +33,11 @@ export function HandoverScreen({ s }: { s: HandoverSnapshot }) {
   const lifetime = findCountdown(s.countdowns, 'tap-lifetime');
   const shown = findCountdown(s.countdowns, 'handover');
   const spell = (c: SpokenChar): string =>
-    c.kind === 'symbol' ? (c.symbol ? t(`symbol.${c.symbol}`) : c.char) : t(`pass.char.${c.kind}`, { char: c.kind === 'lower' ? c.char.toUpperCase() : c.char });
+    c.kind === 'symbol'
+      ? c.symbol
+        ? t(`symbol.${c.symbol}`)
+        : c.char
+      : t(`pass.char.${c.kind}`, { char: c.kind === 'lower' ? c.char.toUpperCase() : c.char });
   return (
     <section className="screen" aria-labelledby="handover-title">
       <h1 id="handover-title" tabIndex={-1}>

@@ -41,7 +41,9 @@ export function LostKeyScreen({ s }: { s: LostKeySnapshot }) {
       {s.error && <ErrorBar error={s.error} />}
       <div className="two-col">
         <section className="card" aria-labelledby="lost-keys-title">
-          <h2 id="lost-keys-title" ref={keysTitle} tabIndex={-1}>{t('lost.keys')}</h2>
+          <h2 id="lost-keys-title" ref={keysTitle} tabIndex={-1}>
+            {t('lost.keys')}
+          </h2>
           {s.step === 'loading' ? (
             <Spinner labelPosition="after" label={t('lost.loading')} />
           ) : keys.length === 0 ? (

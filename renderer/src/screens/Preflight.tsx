@@ -54,15 +54,18 @@ export function PreflightScreen({ s }: { s: PreflightSnapshot }) {
             <section className="card" aria-labelledby="checks-title">
               <h2 id="checks-title">{t('preflight.checks')}</h2>
               <p className="lead">
-                {p.verdict === 'go' ? t('preflight.verdict.go') : t('preflight.verdict.refused')} {t('preflight.document', { document: t(`document.${p.document}`) })}
+                {p.verdict === 'go' ? t('preflight.verdict.go') : t('preflight.verdict.refused')}{' '}
+                {t('preflight.document', { document: t(`document.${p.document}`) })}
               </p>
               <ul className="checklist">
-                {[...p.checks].sort((a, b) => RANK[a.status] - RANK[b.status]).map((c) => (
-                  <li key={c.code} className={`check check-${c.status}`}>
-                    <StatusIcon status={c.status} />
-                    <span>{m(checkMsg(c))}</span>
-                  </li>
-                ))}
+                {[...p.checks]
+                  .sort((a, b) => RANK[a.status] - RANK[b.status])
+                  .map((c) => (
+                    <li key={c.code} className={`check check-${c.status}`}>
+                      <StatusIcon status={c.status} />
+                      <span>{m(checkMsg(c))}</span>
+                    </li>
+                  ))}
               </ul>
             </section>
           ) : (
@@ -74,7 +77,10 @@ export function PreflightScreen({ s }: { s: PreflightSnapshot }) {
           {p && (
             <section className="card" aria-labelledby="pass-options-title">
               <h2 id="pass-options-title">{t('preflight.pass')}</h2>
-              <Field label={t('preflight.lifetime')} hint={t(boundsRead ? 'preflight.lifetimeHint' : 'preflight.lifetimeHintGraph', { min: p.lifetimeBounds.min, max: p.lifetimeBounds.max })}>
+              <Field
+                label={t('preflight.lifetime')}
+                hint={t(boundsRead ? 'preflight.lifetimeHint' : 'preflight.lifetimeHintGraph', { min: p.lifetimeBounds.min, max: p.lifetimeBounds.max })}
+              >
                 <SpinButton
                   value={lifetime}
                   min={p.lifetimeBounds.min}

@@ -48,7 +48,9 @@ export function StationStatusScreen({ station, hasSession, onBack }: { station: 
             <h2>{t('station.tenant.name')}</h2>
             <p>{t(`station.tenant.${station.tenant.status}`)}</p>
             {station.tenant.message && <p className="detail">{station.tenant.message}</p>}
-            {station.tenant.checkedAt !== null && <p className="detail">{t('station.tenant.checkedAt', { time: new Date(station.tenant.checkedAt).toLocaleTimeString() })}</p>}
+            {station.tenant.checkedAt !== null && (
+              <p className="detail">{t('station.tenant.checkedAt', { time: new Date(station.tenant.checkedAt).toLocaleTimeString() })}</p>
+            )}
             {station.tenant.status === 'unreachable' && <p className="todo">{t('station.tenant.todo')}</p>}
           </div>
         </li>

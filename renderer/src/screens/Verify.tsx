@@ -33,12 +33,7 @@ export function VerifyScreen({ s }: { s: VerifySnapshot }) {
                 </p>
                 <div className="documents">
                   {s.documents.map((d) => (
-                    <Button
-                      key={d}
-                      size="large"
-                      className="document"
-                      onClick={() => void send({ type: 'confirmIdentity', document: d })}
-                    >
+                    <Button key={d} size="large" className="document" onClick={() => void send({ type: 'confirmIdentity', document: d })}>
                       {t(`document.${d}`)}
                     </Button>
                   ))}

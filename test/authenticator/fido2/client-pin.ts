@@ -21,7 +21,12 @@ export function clientPin(state: AuthenticatorState, p: Map<number, unknown>, op
   if (typeof protocol === 'number') return refuse(protocol);
   switch (sub) {
     case 0x01: // getPINRetries
-      return ok(new Map<number, unknown>([[3, state.pinRetries], [4, state.pinAuthBlocked]]));
+      return ok(
+        new Map<number, unknown>([
+          [3, state.pinRetries],
+          [4, state.pinAuthBlocked],
+        ]),
+      );
     case 0x02: // getKeyAgreement
       return ok(new Map([[1, state.keyAgreement.publicCose()]]));
     case 0x03:
@@ -95,7 +100,13 @@ function changePin(state: AuthenticatorState, protocol: AuthenticatorPinProtocol
   return ok();
 }
 
-function token(state: AuthenticatorState, protocol: AuthenticatorPinProtocol, p: Map<number, unknown>, permissions: number, rpId: string | undefined): Uint8Array {
+function token(
+  state: AuthenticatorState,
+  protocol: AuthenticatorPinProtocol,
+  p: Map<number, unknown>,
+  permissions: number,
+  rpId: string | undefined,
+): Uint8Array {
   const pinHashEnc = bytesOf(p.get(6), true)!;
   const shared = agree(state, protocol, p);
   const check = state.verifyPinHash(protocol, shared, pinHashEnc);

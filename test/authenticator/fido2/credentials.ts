@@ -166,8 +166,18 @@ export async function makeCredential(ctx: CredentialContext, p: Map<number, unkn
     extensionsOut ?? new Uint8Array(0),
   ]);
   const sig = sign('sha256', Buffer.concat([authData, cdh]), ctx.attestation.privateKey);
-  const attStmt = new Map<string, unknown>([['alg', ES256], ['sig', sig], ['x5c', [ctx.attestation.leafDer]]]);
-  return ok(new Map<number, unknown>([[1, 'packed'], [2, authData], [3, attStmt]]));
+  const attStmt = new Map<string, unknown>([
+    ['alg', ES256],
+    ['sig', sig],
+    ['x5c', [ctx.attestation.leafDer]],
+  ]);
+  return ok(
+    new Map<number, unknown>([
+      [1, 'packed'],
+      [2, authData],
+      [3, attStmt],
+    ]),
+  );
 }
 
 function header(rpId: string, flags: number, counter: number): Buffer {
@@ -200,7 +210,13 @@ export async function getAssertion(ctx: CredentialContext, p: Map<number, unknow
   const authData = header(rpId, (up ? FLAG_UP : 0) | (uv ? FLAG_UV : 0), ++state.signCount);
   const signature = sign('sha256', Buffer.concat([authData, cdh]), chosen.privateKey);
   const response = new Map<number, unknown>([
-    [1, new Map<string, unknown>([['id', chosen.id], ['type', 'public-key']])],
+    [
+      1,
+      new Map<string, unknown>([
+        ['id', chosen.id],
+        ['type', 'public-key'],
+      ]),
+    ],
     [2, authData],
     [3, signature],
   ]);

@@ -88,7 +88,13 @@ export class KeyAgreement {
   /** COSE_Key {1: 2, 3: -25, -1: 1, -2: x, -3: y}. */
   publicCose(): Map<number, unknown> {
     const p = this.ecdh.getPublicKey();
-    return new Map<number, unknown>([[1, 2], [3, -25], [-1, 1], [-2, p.subarray(1, 33)], [-3, p.subarray(33, 65)]]);
+    return new Map<number, unknown>([
+      [1, 2],
+      [3, -25],
+      [-1, 1],
+      [-2, p.subarray(1, 33)],
+      [-3, p.subarray(33, 65)],
+    ]);
   }
   /** ECDH with the platform's COSE key; null when it is not a valid P-256 point. */
   sharedZ(platform: unknown): Buffer | null {

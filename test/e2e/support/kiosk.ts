@@ -42,7 +42,10 @@ export async function untilScreen(h: Harness, screen: string | readonly string[]
   const wanted = typeof screen === 'string' ? [screen] : screen;
   const label = wanted.join('|');
   await expect
-    .poll(() => (screenOf(h) === 'failed' ? 'failed' : wanted.includes(`${screenOf(h)}`) ? 'reached' : `${screenOf(h)}`), { timeout, message: `station screen → ${label}` })
+    .poll(() => (screenOf(h) === 'failed' ? 'failed' : wanted.includes(`${screenOf(h)}`) ? 'reached' : `${screenOf(h)}`), {
+      timeout,
+      message: `station screen → ${label}`,
+    })
     .toMatch(/^(reached|failed)$/);
   const s = h.state().session;
   if (s?.screen === 'failed' && !wanted.includes('failed')) throw new Error(`the enrollment failed: ${JSON.stringify(s.error)}`);
@@ -71,7 +74,10 @@ export class Camera {
     const axe = await new AxeBuilder({ page: this.page }).withTags(AXE_TAGS).analyze();
     for (const v of axe.violations) {
       if (v.impact !== 'serious' && v.impact !== 'critical') continue;
-      const targets = v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(' | ');
+      const targets = v.nodes
+        .map((n) => n.target.join(' '))
+        .slice(0, 5)
+        .join(' | ');
       this.violations.push(`[${this.lang}] ${name}: ${v.id} (${v.impact}) ${v.help} — ${targets}`);
     }
   }

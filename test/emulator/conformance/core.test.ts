@@ -58,7 +58,12 @@ describe('emulator core', () => {
 
   it('logs Graph requests for counting, and the admin API moves the clock', async () => {
     await get(`${emu.urls.graph}/me`, emu.caPem);
-    expect(emu.requestLog().filter((r) => r.surface === 'graph').map((r) => [r.method, r.path, r.status])).toEqual([['GET', '/v1.0/me', 401]]);
+    expect(
+      emu
+        .requestLog()
+        .filter((r) => r.surface === 'graph')
+        .map((r) => [r.method, r.path, r.status]),
+    ).toEqual([['GET', '/v1.0/me', 401]]);
     const before = Date.parse(JSON.parse((await get(`${emu.urls.admin}/clock`, emu.caPem)).body).now);
     emu.advanceClock(11);
     const after = Date.parse(JSON.parse((await get(`${emu.urls.admin}/clock`, emu.caPem)).body).now);
@@ -71,7 +76,7 @@ describe('emulator core', () => {
     expect(JSON.parse(res.body).error.message).toBe("Resource not found for the segment 'nonsense'.");
   });
 
-  it('throttles with 429, Graph\'s body and a Retry-After after which the same request goes through', async () => {
+  it("throttles with 429, Graph's body and a Retry-After after which the same request goes through", async () => {
     emu.ctx.throttle.configure({ resourceUnits: 4, windowSeconds: 2, retryAfterSeconds: 0 });
     const statuses: number[] = [];
     let throttled: Awaited<ReturnType<typeof get>> | undefined;

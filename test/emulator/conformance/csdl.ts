@@ -93,7 +93,14 @@ export function parseCsdl(xml: string): CsdlModel {
         for (const p of arr(t.Property)) properties.set(attr(p, 'Name') ?? '', readProperty(p, false));
         for (const p of arr(t.NavigationProperty)) properties.set(attr(p, 'Name') ?? '', readProperty(p, true));
         const base = attr(t, 'BaseType');
-        types.set(name, { kind, name, baseType: base ? qualify(base) : null, abstract: attr(t, 'Abstract') === 'true', open: attr(t, 'OpenType') === 'true', properties });
+        types.set(name, {
+          kind,
+          name,
+          baseType: base ? qualify(base) : null,
+          abstract: attr(t, 'Abstract') === 'true',
+          open: attr(t, 'OpenType') === 'true',
+          properties,
+        });
       }
     }
     for (const e of arr(s.EnumType)) {
@@ -310,7 +317,8 @@ export function validateErrorBody(body: unknown): string[] {
   const inner = e.innerError ?? e.innererror;
   if (inner !== undefined && !isObject(inner)) issues.push('$.error.innerError: expected an object');
   for (const key of Object.keys(e)) {
-    if (!['code', 'message', 'target', 'details', 'innerError', 'innererror'].includes(key) && !isAnnotation(key)) issues.push(`$.error.${key}: not part of an OData error`);
+    if (!['code', 'message', 'target', 'details', 'innerError', 'innererror'].includes(key) && !isAnnotation(key))
+      issues.push(`$.error.${key}: not part of an OData error`);
   }
   return issues;
 }

@@ -68,7 +68,10 @@ function makeCredential(o: MakeOptions) {
   const attStmt = fmt === 'packed' ? { alg: -7, sig: sign('sha256', Buffer.concat([authData, sha256(clientDataJSON)]), privateKey) } : {};
   return {
     id: credId.toString('base64url'),
-    response: { clientDataJSON: clientDataJSON.toString('base64url'), attestationObject: Buffer.from(encode({ fmt, attStmt, authData })).toString('base64url') },
+    response: {
+      clientDataJSON: clientDataJSON.toString('base64url'),
+      attestationObject: Buffer.from(encode({ fmt, attStmt, authData })).toString('base64url'),
+    },
   };
 }
 
@@ -124,7 +127,12 @@ describe('GET fido2Methods/creationOptions', () => {
 
   it('role, target and self rules: AA for a member yes; AA for a Global Administrator, oneself or no role: 403', async () => {
     expect((await options(U.patti, U.adele)).status).toBe(200);
-    for (const [op, target] of [[U.alex, U.adele], [U.alex, U.alex], [U.nestor, U.megan], [U.lidia, U.megan]] as const) {
+    for (const [op, target] of [
+      [U.alex, U.adele],
+      [U.alex, U.alex],
+      [U.nestor, U.megan],
+      [U.lidia, U.megan],
+    ] as const) {
       const res = await options(op, target);
       expect(res.status).toBe(403);
       expect(res.body.error.code).toBe('accessDenied');
@@ -185,7 +193,10 @@ describe('POST fido2Methods', () => {
     const { challenge } = (await options(U.alex, U.megan)).body.publicKey;
     const res = await provision(U.alex, U.megan, makeCredential({ challenge }));
     expect(res.status).toBe(400);
-    expect(res.body.error).toMatchObject({ code: 'badRequest', message: 'The Passkey (FIDO2) policy requires attestation, and this passkey could not be attested.' });
+    expect(res.body.error).toMatchObject({
+      code: 'badRequest',
+      message: 'The Passkey (FIDO2) policy requires attestation, and this passkey could not be attested.',
+    });
     expect(emu.ctx.state.fido2Of(U.meganId)).toEqual([]);
   });
 

@@ -66,7 +66,11 @@ describe('GET fido2Methods', () => {
     const t = await token(emu, U.alex);
     const one = await call(emu, 'GET', keysPath(U.lee, U.leeKeyId), { token: t });
     expect(one.status).toBe(200);
-    expect(one.body).toMatchObject({ '@odata.type': '#microsoft.graph.fido2AuthenticationMethod', id: U.leeKeyId, aaGuid: '2fc0579f-8113-47ea-b116-bb5a8db9202a' });
+    expect(one.body).toMatchObject({
+      '@odata.type': '#microsoft.graph.fido2AuthenticationMethod',
+      id: U.leeKeyId,
+      aaGuid: '2fc0579f-8113-47ea-b116-bb5a8db9202a',
+    });
     expect((await call(emu, 'GET', keysPath(U.lee, 'nope'), { token: t })).body.error.code).toBe('Request_ResourceNotFound');
     expect((await call(emu, 'GET', keysPath(U.megan, U.leeKeyId), { token: t })).status).toBe(404);
   });
@@ -105,7 +109,10 @@ describe('DELETE fido2Methods', () => {
   it('an Authentication Administrator may not remove a Global Administrator’s or a role-assignable group member’s key; a PAA may', async () => {
     const adeleKey = giveKey('00000000-0000-4000-8000-000000000011');
     const gradyKey = giveKey('00000000-0000-4000-8000-000000000012', 'f1d0c0de-0012-4a00-8000-00000000a012');
-    for (const [user, key] of [[U.adele, adeleKey], [U.grady, gradyKey]] as const) {
+    for (const [user, key] of [
+      [U.adele, adeleKey],
+      [U.grady, gradyKey],
+    ] as const) {
       const denied = await call(emu, 'DELETE', keysPath(user, key), { token: await token(emu, U.alex) });
       expect(denied.status).toBe(403);
       expect(denied.body.error.code).toBe('accessDenied');
@@ -114,8 +121,12 @@ describe('DELETE fido2Methods', () => {
   });
 
   it('read scopes cannot delete; the passkey ReadWrite.All scope can', async () => {
-    expect((await call(emu, 'DELETE', keysPath(U.lee, U.leeKeyId), { token: await token(emu, U.alex, ['UserAuthenticationMethod.Read.All']) })).status).toBe(403);
-    expect((await call(emu, 'DELETE', keysPath(U.lee, U.leeKeyId), { token: await token(emu, U.alex, ['UserAuthMethod-Passkey.ReadWrite.All']) })).status).toBe(204);
+    expect((await call(emu, 'DELETE', keysPath(U.lee, U.leeKeyId), { token: await token(emu, U.alex, ['UserAuthenticationMethod.Read.All']) })).status).toBe(
+      403,
+    );
+    expect((await call(emu, 'DELETE', keysPath(U.lee, U.leeKeyId), { token: await token(emu, U.alex, ['UserAuthMethod-Passkey.ReadWrite.All']) })).status).toBe(
+      204,
+    );
   });
 
   it('hostile key ids are 404 and delete nothing', async () => {
@@ -138,9 +149,13 @@ describe('DELETE fido2Methods', () => {
   });
 
   it('a user may delete their own key through /me with a self ReadWrite scope (the doc lists /me for delete), not with a read scope', async () => {
-    const read = await call(emu, 'DELETE', `/v1.0/me/authentication/fido2Methods/${U.leeKeyId}`, { token: await token(emu, U.lee, ['UserAuthenticationMethod.Read']) });
+    const read = await call(emu, 'DELETE', `/v1.0/me/authentication/fido2Methods/${U.leeKeyId}`, {
+      token: await token(emu, U.lee, ['UserAuthenticationMethod.Read']),
+    });
     expect(read.status).toBe(403);
-    const own = await call(emu, 'DELETE', `/v1.0/me/authentication/fido2Methods/${U.leeKeyId}`, { token: await token(emu, U.lee, ['UserAuthenticationMethod.ReadWrite']) });
+    const own = await call(emu, 'DELETE', `/v1.0/me/authentication/fido2Methods/${U.leeKeyId}`, {
+      token: await token(emu, U.lee, ['UserAuthenticationMethod.ReadWrite']),
+    });
     expect(own.status).toBe(204);
   });
 });
@@ -167,7 +182,9 @@ describe('GET authentication/methods', () => {
     const t = await token(emu, U.alex);
     for (const user of [U.megan, U.obrien, U.zoe]) {
       const res = await call(emu, 'GET', methodsPath(user), { token: t });
-      expect(res.body.value).toEqual([{ '@odata.type': '#microsoft.graph.passwordAuthenticationMethod', id: PASSWORD_METHOD_ID, password: null, createdDateTime: null }]);
+      expect(res.body.value).toEqual([
+        { '@odata.type': '#microsoft.graph.passwordAuthenticationMethod', id: PASSWORD_METHOD_ID, password: null, createdDateTime: null },
+      ]);
     }
   });
 

@@ -95,11 +95,9 @@ export const U = {
   zoe: 'zoe.mueller-luedenscheidt@tapkioskdemo.onmicrosoft.com',
 } as const;
 
-export const token = (emu: Emulator, upn: string, scopes?: readonly string[]) =>
-  accessTokenFor(emu, upn, scopes ? { scopes } : {});
+export const token = (emu: Emulator, upn: string, scopes?: readonly string[]) => accessTokenFor(emu, upn, scopes ? { scopes } : {});
 
 /** `/v1.0/users/{upn or id}` with the UPN percent-encoded (the external guest's `#EXT#`). */
 export const userPath = (idOrUpn: string, suffix = '') => `/v1.0/users/${encodeURIComponent(idOrUpn)}${suffix}`;
 
-export const tapPath = (idOrUpn: string, tapId?: string) =>
-  userPath(idOrUpn, `/authentication/temporaryAccessPassMethods${tapId ? `/${tapId}` : ''}`);
+export const tapPath = (idOrUpn: string, tapId?: string) => userPath(idOrUpn, `/authentication/temporaryAccessPassMethods${tapId ? `/${tapId}` : ''}`);

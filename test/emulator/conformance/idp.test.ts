@@ -25,7 +25,11 @@ interface Res {
   body: string;
 }
 
-function request(method: 'GET' | 'POST', url: string, options: { form?: Record<string, string>; headers?: Record<string, string>; cookie?: string } = {}): Promise<Res> {
+function request(
+  method: 'GET' | 'POST',
+  url: string,
+  options: { form?: Record<string, string>; headers?: Record<string, string>; cookie?: string } = {},
+): Promise<Res> {
   const body = options.form ? new URLSearchParams(options.form).toString() : undefined;
   const headers: Record<string, string> = { ...(options.headers ?? {}) };
   if (body !== undefined) headers['Content-Type'] ??= 'application/x-www-form-urlencoded;charset=utf-8';
@@ -90,7 +94,15 @@ async function signIn(user: { upn: string; password: string }, params: Record<st
 
 function redeem(code: string, verifier: string, extra: Record<string, string> = {}) {
   return request('POST', tokenUrl(), {
-    form: { client_id: emu.clientId, grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier, scope: ALL_SCOPES.join(' '), ...extra },
+    form: {
+      client_id: emu.clientId,
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT,
+      code_verifier: verifier,
+      scope: ALL_SCOPES.join(' '),
+      ...extra,
+    },
   });
 }
 
@@ -149,7 +161,11 @@ describe('discovery', () => {
     expect(jwks.keys[0]).toMatchObject({ kty: 'RSA', use: 'sig', alg: 'RS256' });
     const { tokens } = await signedInTokens();
     const keys = createLocalJWKSet(jwks);
-    const at = await jwtVerify(tokens.access_token!, keys, { issuer: emu.urls.issuer, audience: 'https://graph.microsoft.com', currentDate: emu.ctx.clock.now() });
+    const at = await jwtVerify(tokens.access_token!, keys, {
+      issuer: emu.urls.issuer,
+      audience: 'https://graph.microsoft.com',
+      currentDate: emu.ctx.clock.now(),
+    });
     const id = await jwtVerify(tokens.id_token!, keys, { issuer: emu.urls.issuer, audience: emu.clientId, currentDate: emu.ctx.clock.now() });
     expect(at.protectedHeader).toMatchObject({ alg: 'RS256', typ: 'JWT', kid: jwks.keys[0]!.kid });
     expect(id.payload.oid).toBe(at.payload.oid);
@@ -157,7 +173,7 @@ describe('discovery', () => {
 });
 
 describe('userinfo', () => {
-  it('answers the discovery document\'s userinfo_endpoint for a valid access token, 401 without one', async () => {
+  it("answers the discovery document's userinfo_endpoint for a valid access token, 401 without one", async () => {
     const d = json(await request('GET', `${emu.urls.authority}v2.0/.well-known/openid-configuration`));
     const { tokens } = await signedInTokens();
     const ok = await request('GET', String(d.userinfo_endpoint), { headers: { Authorization: `Bearer ${tokens.access_token}` } });
@@ -237,7 +253,9 @@ describe('/authorize', () => {
     expect(p.get('error')).toBe('invalid_request');
     expect(p.get('error_description')).toMatch(/^AADSTS50149: Invalid Code_Challenge_method parameter\./);
     expect(p.get('state')).toBe('state-123');
-    const none = new URL(String((await request('GET', authorizeUrl(authorizeParams({ code_challenge: undefined, code_challenge_method: undefined })))).headers.location));
+    const none = new URL(
+      String((await request('GET', authorizeUrl(authorizeParams({ code_challenge: undefined, code_challenge_method: undefined })))).headers.location),
+    );
     expect(none.searchParams.get('error')).toBe('invalid_request');
   });
 
@@ -275,7 +293,9 @@ describe('/authorize', () => {
 
   it('signs out: the session ends and the next authorize shows the sign-in page', async () => {
     const first = await signIn(ALEX);
-    const out = await request('GET', `${emu.urls.authority}oauth2/v2.0/logout?post_logout_redirect_uri=${encodeURIComponent(REDIRECT)}`, { cookie: first.cookie });
+    const out = await request('GET', `${emu.urls.authority}oauth2/v2.0/logout?post_logout_redirect_uri=${encodeURIComponent(REDIRECT)}`, {
+      cookie: first.cookie,
+    });
     expect(out.status).toBe(302);
     expect(String(out.headers.location)).toBe(REDIRECT);
     const again = await request('GET', authorizeUrl(authorizeParams()), { cookie: first.cookie });
@@ -319,7 +339,16 @@ describe('/token: authorization_code', () => {
     const { tokens } = await signedInTokens();
     const c = decodeJwt(tokens.id_token!);
     const alex = emu.ctx.state.findUser(ALEX.upn)!;
-    expect(c).toMatchObject({ oid: alex.id, tid: emu.tenantId, preferred_username: ALEX.upn, name: 'Alex Wilber', ver: '2.0', iss: emu.urls.issuer, aud: emu.clientId, nonce: 'nonce-456' });
+    expect(c).toMatchObject({
+      oid: alex.id,
+      tid: emu.tenantId,
+      preferred_username: ALEX.upn,
+      name: 'Alex Wilber',
+      ver: '2.0',
+      iss: emu.urls.issuer,
+      aud: emu.clientId,
+      nonce: 'nonce-456',
+    });
     expect(typeof c.sub).toBe('string');
     expect(c.sub).not.toBe(alex.id); // pairwise per app
     expect(c.nbf).toBe(c.iat);
@@ -338,7 +367,9 @@ describe('/token: authorization_code', () => {
     const r = await redeem(s.code, pkce().verifier);
     expect(r.status).toBe(400);
     expect(json(r)).toMatchObject({ error: 'invalid_grant', error_codes: [501481] });
-    expect(String(json(r).error_description)).toMatch(/^AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request\.\r\nTrace ID: /);
+    expect(String(json(r).error_description)).toMatch(
+      /^AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request\.\r\nTrace ID: /,
+    );
   });
 
   it('requires the code_verifier (invalid_request AADSTS900144)', async () => {
@@ -394,8 +425,13 @@ describe('/token: authorization_code', () => {
 
   it('refuses an unknown client, an unknown grant type, a garbage code and a non-form body', async () => {
     const s = await signIn(ALEX);
-    expect(json(await redeem(s.code, s.verifier, { client_id: '11111111-2222-4333-8444-555555555555' }))).toMatchObject({ error: 'unauthorized_client', error_codes: [700016] });
-    expect(json(await request('POST', tokenUrl(), { form: { client_id: emu.clientId, grant_type: 'password' } }))).toMatchObject({ error: 'unsupported_grant_type' });
+    expect(json(await redeem(s.code, s.verifier, { client_id: '11111111-2222-4333-8444-555555555555' }))).toMatchObject({
+      error: 'unauthorized_client',
+      error_codes: [700016],
+    });
+    expect(json(await request('POST', tokenUrl(), { form: { client_id: emu.clientId, grant_type: 'password' } }))).toMatchObject({
+      error: 'unsupported_grant_type',
+    });
     expect(json(await redeem('not-a-code', s.verifier))).toMatchObject({ error: 'invalid_grant', error_codes: [9002313] });
     const asJson = await request('POST', tokenUrl(), { headers: { 'Content-Type': 'application/json' }, form: {} });
     expect(asJson.status).toBe(400);
@@ -461,7 +497,10 @@ describe('/token: refresh_token', () => {
 
 describe('device code (7.6)', () => {
   const deviceCode = async () =>
-    json(await request('POST', `${emu.urls.authority}oauth2/v2.0/devicecode`, { form: { client_id: emu.clientId, scope: ALL_SCOPES.join(' ') } })) as Record<string, string | number>;
+    json(await request('POST', `${emu.urls.authority}oauth2/v2.0/devicecode`, { form: { client_id: emu.clientId, scope: ALL_SCOPES.join(' ') } })) as Record<
+      string,
+      string | number
+    >;
   const poll = (code: string, grantType = 'urn:ietf:params:oauth:grant-type:device_code') =>
     request('POST', tokenUrl(), { form: { client_id: emu.clientId, grant_type: grantType, device_code: code } });
 

@@ -74,7 +74,7 @@ describe('My Security Info sign-in: username, then Temporary Access Pass', () =>
     const tap = issueTap(emu, MEGAN, { startInMinutes: 30, lifetimeInMinutes: 60 });
     const early = await msi.signIn(MEGAN, tap.pass);
     expect(early.error).toBe('tap-not-yet-valid');
-    expect(early.body).toContain("Your Temporary Access Pass isn&#39;t valid yet.");
+    expect(early.body).toContain('Your Temporary Access Pass isn&#39;t valid yet.');
     expect(tap.usedDateTime).toBeNull();
     emu.advanceClock(30);
     expect((await msi.signIn(MEGAN, tap.pass)).status).toBe(303);
@@ -146,7 +146,17 @@ describe('My Security Info sign-in: username, then Temporary Access Pass', () =>
   it('gives every refusal its own code and message', async () => {
     // The kiosk's guide branches on data-error; each case must be told apart.
     const { signInRefusal } = await import('../mysignins');
-    const codes = ['user-not-found', 'tap-incorrect', 'account-disabled', 'external-guest', 'tap-not-yet-valid', 'tap-expired', 'tap-one-time-used', 'tap-policy', 'tap-multi-use-not-allowed'] as const;
+    const codes = [
+      'user-not-found',
+      'tap-incorrect',
+      'account-disabled',
+      'external-guest',
+      'tap-not-yet-valid',
+      'tap-expired',
+      'tap-one-time-used',
+      'tap-policy',
+      'tap-multi-use-not-allowed',
+    ] as const;
     const texts = codes.map((c) => {
       const r = signInRefusal(c);
       return `${r.title} ${r.detail ?? ''}`;
@@ -199,7 +209,7 @@ describe('My Security Info session', () => {
     expect([res.status, res.headers.get('location')]).toEqual([303, '/signin']);
   });
 
-  it('ends when the user\'s sign-in sessions are revoked, and when the emulator is reset', async () => {
+  it("ends when the user's sign-in sessions are revoked, and when the emulator is reset", async () => {
     await signedIn();
     emu.advanceClock(1);
     const revoked = await httpRequest(`${emu.urls.graph}/users/${userId(MEGAN)}/revokeSignInSessions`, {
@@ -225,7 +235,14 @@ describe('My Security Info session', () => {
   });
 
   it('redirects every signed-in page to sign-in when there is no session', async () => {
-    for (const path of ['/security-info', '/security-info/add', '/security-info/add/security-key', '/security-info/add/security-key/usb', '/security-info/add/security-key/name', '/security-info/error?code=x']) {
+    for (const path of [
+      '/security-info',
+      '/security-info/add',
+      '/security-info/add/security-key',
+      '/security-info/add/security-key/usb',
+      '/security-info/add/security-key/name',
+      '/security-info/error?code=x',
+    ]) {
       const res = await msi.get(path);
       expect([path, res.status, res.headers.get('location')]).toEqual([path, 303, '/signin']);
     }
@@ -233,9 +250,15 @@ describe('My Security Info session', () => {
 
   it('refuses state-changing requests from another origin, before signing anyone in', async () => {
     const tap = issueTap(emu, MEGAN);
-    const res = await msi.request('POST', '/signin/tap', new URLSearchParams({ username: MEGAN, tap: tap.pass }).toString(), 'application/x-www-form-urlencoded', {
-      origin: 'http://evil.example',
-    });
+    const res = await msi.request(
+      'POST',
+      '/signin/tap',
+      new URLSearchParams({ username: MEGAN, tap: tap.pass }).toString(),
+      'application/x-www-form-urlencoded',
+      {
+        origin: 'http://evil.example',
+      },
+    );
     expect(res.status).toBe(403);
     expect(tap.usedDateTime).toBeNull();
     expect(msi.cookie).toBeNull();
@@ -246,7 +269,13 @@ describe('My Security Info pages: headers and markup', () => {
   it('sends a strict Content-Security-Policy and no inline script or style on any page', async () => {
     const tap = issueTap(emu, MEGAN, { lifetimeInMinutes: 60 });
     const pages = [await msi.get('/signin'), await msi.form('/signin', { username: MEGAN }), await msi.signIn(MEGAN, tap.pass)];
-    for (const path of ['/security-info', '/security-info/add', '/security-info/add/security-key', '/security-info/add/security-key/usb', '/security-info/error?code=key-restricted']) {
+    for (const path of [
+      '/security-info',
+      '/security-info/add',
+      '/security-info/add/security-key',
+      '/security-info/add/security-key/usb',
+      '/security-info/error?code=key-restricted',
+    ]) {
       pages.push(await msi.get(path));
     }
     pages.push(await msi.get('/no/such/page'));

@@ -104,7 +104,12 @@ const VALID_FILTERS = [
   'createdDateTime ge 2021-11-01T00:00:00Z',
   "employeeId eq null or employeeId eq 'E2010'",
 ];
-const VALID_SEARCHES = ['"displayName:wil"', '"displayName:megan" OR "displayName:adele"', '("displayName:a" OR "displayName:m") AND "mail:adele"', '"displayName:\\"q\\" \\\\ x"'];
+const VALID_SEARCHES = [
+  '"displayName:wil"',
+  '"displayName:megan" OR "displayName:adele"',
+  '("displayName:a" OR "displayName:m") AND "mail:adele"',
+  '"displayName:\\"q\\" \\\\ x"',
+];
 
 const INJECTIONS = [
   "' or 1 eq 1",
@@ -130,7 +135,34 @@ const INJECTIONS = [
   "displayName eq 'a' %26 mail eq 'b'",
 ];
 
-const HOSTILE_CHARS = ["'", '"', '(', ')', ',', ' ', '\\', '\u0000', '\t', '\n', '%', '$', '/', ':', '@', '#', '&', '=', 'é', '\u{1F600}', '\uD800', 'or', 'and', 'not', 'eq', 'in'];
+const HOSTILE_CHARS = [
+  "'",
+  '"',
+  '(',
+  ')',
+  ',',
+  ' ',
+  '\\',
+  '\u0000',
+  '\t',
+  '\n',
+  '%',
+  '$',
+  '/',
+  ':',
+  '@',
+  '#',
+  '&',
+  '=',
+  'é',
+  '\u{1F600}',
+  '\uD800',
+  'or',
+  'and',
+  'not',
+  'eq',
+  'in',
+];
 
 const mutation = fc.oneof(
   fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.constantFrom(...HOSTILE_CHARS) }),
@@ -149,8 +181,12 @@ function mutate(s: string, ms: Mutation[]): string {
   return s;
 }
 
-const mutatedFilter = fc.tuple(fc.constantFrom(...VALID_FILTERS, ...INJECTIONS), fc.array(mutation, { minLength: 1, maxLength: 5 })).map(([s, ms]) => mutate(s, ms));
-const mutatedSearch = fc.tuple(fc.constantFrom(...VALID_SEARCHES, ...INJECTIONS), fc.array(mutation, { minLength: 1, maxLength: 5 })).map(([s, ms]) => mutate(s, ms));
+const mutatedFilter = fc
+  .tuple(fc.constantFrom(...VALID_FILTERS, ...INJECTIONS), fc.array(mutation, { minLength: 1, maxLength: 5 }))
+  .map(([s, ms]) => mutate(s, ms));
+const mutatedSearch = fc
+  .tuple(fc.constantFrom(...VALID_SEARCHES, ...INJECTIONS), fc.array(mutation, { minLength: 1, maxLength: 5 }))
+  .map(([s, ms]) => mutate(s, ms));
 const hostile = (base: fc.Arbitrary<string>) =>
   fc.oneof(
     { weight: 3, arbitrary: base },
@@ -173,15 +209,26 @@ const literal: fc.Arbitrary<Literal> = fc.oneof(
   fc.constant({ kind: 'null' as const }),
   fc.integer({ min: -99999, max: 99999 }).map((value) => ({ kind: 'number' as const, value })),
 );
-type Gen = { type: 'and' | 'or'; left: Gen; right: Gen } | { type: 'not'; operand: Gen } | { type: 'compare'; op: string; property: string; value: Literal } | { type: 'in'; property: string; values: Literal[] } | { type: 'call'; name: string; args: unknown[]; negated: false };
+type Gen =
+  | { type: 'and' | 'or'; left: Gen; right: Gen }
+  | { type: 'not'; operand: Gen }
+  | { type: 'compare'; op: string; property: string; value: Literal }
+  | { type: 'in'; property: string; values: Literal[] }
+  | { type: 'call'; name: string; args: unknown[]; negated: false };
 const filterAst = fc.letrec<{ node: Gen }>((tie) => ({
   node: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     fc.record({ type: fc.constant('compare' as const), op: fc.constantFrom('eq', 'ne', 'gt', 'ge', 'lt', 'le'), property, value: literal }),
     fc.record({ type: fc.constant('in' as const), property, values: fc.array(literal, { minLength: 1, maxLength: 4 }) }),
-    fc
-      .tuple(fc.constantFrom('startswith', 'endsWith'), property, printable)
-      .map(([name, p, v]) => ({ type: 'call' as const, name, args: [{ kind: 'property', name: p }, { kind: 'literal', value: { kind: 'string', value: v } }], negated: false as const })),
+    fc.tuple(fc.constantFrom('startswith', 'endsWith'), property, printable).map(([name, p, v]) => ({
+      type: 'call' as const,
+      name,
+      args: [
+        { kind: 'property', name: p },
+        { kind: 'literal', value: { kind: 'string', value: v } },
+      ],
+      negated: false as const,
+    })),
     fc.record({ type: fc.constant('not' as const), operand: tie('node') }),
     fc.record({ type: fc.constantFrom('and' as const, 'or' as const), left: tie('node'), right: tie('node') }),
   ) as fc.Arbitrary<Gen>,
@@ -212,7 +259,12 @@ function printFilter(n: Gen): string {
 }
 function withoutPositions(x: unknown): unknown {
   if (Array.isArray(x)) return x.map(withoutPositions);
-  if (x && typeof x === 'object') return Object.fromEntries(Object.entries(x).filter(([k]) => k !== 'position').map(([k, v]) => [k, withoutPositions(v)]));
+  if (x && typeof x === 'object')
+    return Object.fromEntries(
+      Object.entries(x)
+        .filter(([k]) => k !== 'position')
+        .map(([k, v]) => [k, withoutPositions(v)]),
+    );
   return x;
 }
 

@@ -140,7 +140,9 @@ describe('the policy and its collection', () => {
     const missing = await read(U.lidia, 'sms');
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('Request_ResourceNotFound');
-    const beta = await call(emu, 'GET', '/beta/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass', { token: await token(emu, U.lidia) });
+    const beta = await call(emu, 'GET', '/beta/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass', {
+      token: await token(emu, U.lidia),
+    });
     expect(beta.status).toBe(200);
     expect(beta.body['@odata.context']).toBe(`${emu.urls.origin}/beta/$metadata#authenticationMethodConfigurations/$entity`);
   });

@@ -100,11 +100,19 @@ describe('revokeSignInSessions', () => {
     }
     const page = await call(emu, 'GET', authorize.toString());
     const flowToken = /name="flowToken" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
-    const form = (fields: Record<string, string>) => ({ body: new URLSearchParams(fields).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = (fields: Record<string, string>) => ({
+      body: new URLSearchParams(fields).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     const posted = await call(emu, 'POST', `${emu.urls.authority}oauth2/v2.0/authorize`, form({ flowToken, username: nestor.upn, password: nestor.password }));
     const code = new URL(String(posted.headers.location)).searchParams.get('code') ?? '';
     const tokenUrl = `${emu.urls.authority}oauth2/v2.0/token`;
-    const issued = await call(emu, 'POST', tokenUrl, form({ client_id: emu.clientId, grant_type: 'authorization_code', code, redirect_uri: redirect, code_verifier: verifier, scope }));
+    const issued = await call(
+      emu,
+      'POST',
+      tokenUrl,
+      form({ client_id: emu.clientId, grant_type: 'authorization_code', code, redirect_uri: redirect, code_verifier: verifier, scope }),
+    );
     expect(issued.status).toBe(200);
     const refreshToken = issued.body.refresh_token as string;
 

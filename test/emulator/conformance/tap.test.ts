@@ -15,8 +15,7 @@ beforeAll(async () => {
 afterAll(async () => emu.close());
 beforeEach(() => emu.reset());
 
-const CONVERGED =
-  'Converged UserCredentialPolicy does not allow creating or updating this authentication method. AuthMethodType [TemporaryAccessPass].';
+const CONVERGED = 'Converged UserCredentialPolicy does not allow creating or updating this authentication method. AuthMethodType [TemporaryAccessPass].';
 const EXTERNAL = 'Temporary Access Pass cannot be added to an external guest user.';
 const lifetimeMessage = (min: number, max: number) => `Invalid LifetimeInMinutes specified. The valid range between ${min} and ${max}.`;
 
@@ -124,7 +123,12 @@ describe('POST temporaryAccessPassMethods: the pass', () => {
 describe('POST temporaryAccessPassMethods: validation in the order of 8.3', () => {
   it('1. an unknown user is 404 Request_ResourceNotFound, even for a caller without the scope', async () => {
     const res = await create(U.nestor, 'nobody@tapkioskdemo.onmicrosoft.com', {}, ['User.Read']);
-    expectError(res, 404, 'Request_ResourceNotFound', "Resource 'nobody@tapkioskdemo.onmicrosoft.com' does not exist or one of its queried reference-property objects are not present.");
+    expectError(
+      res,
+      404,
+      'Request_ResourceNotFound',
+      "Resource 'nobody@tapkioskdemo.onmicrosoft.com' does not exist or one of its queried reference-property objects are not present.",
+    );
   });
 
   it('2. a read scope is not enough to create: 403 accessDenied', async () => {
@@ -397,13 +401,21 @@ describe('bad input on the TAP routes', () => {
 
   it('a non-JSON content type is 415, with or without a body', async () => {
     const t = await token(emu, U.alex);
-    expectError(await call(emu, 'POST', tapPath(U.megan), { token: t, body: 'lifetimeInMinutes=10', headers: { 'content-type': 'text/plain' } }), 415, 'UnsupportedMediaType');
+    expectError(
+      await call(emu, 'POST', tapPath(U.megan), { token: t, body: 'lifetimeInMinutes=10', headers: { 'content-type': 'text/plain' } }),
+      415,
+      'UnsupportedMediaType',
+    );
     expectError(
       await call(emu, 'POST', tapPath(U.megan), { token: t, body: 'lifetimeInMinutes=10', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
       415,
       'UnsupportedMediaType',
     );
-    expectError(await call(emu, 'POST', tapPath(U.megan), { token: t, body: '<a/>', headers: { 'content-type': 'application/xml' } }), 415, 'UnsupportedMediaType');
+    expectError(
+      await call(emu, 'POST', tapPath(U.megan), { token: t, body: '<a/>', headers: { 'content-type': 'application/xml' } }),
+      415,
+      'UnsupportedMediaType',
+    );
     expectError(await call(emu, 'POST', tapPath(U.megan), { token: t }), 415, 'UnsupportedMediaType');
     expect(emu.ctx.state.taps.has(U.meganId)).toBe(false);
   });
@@ -414,7 +426,12 @@ describe('bad input on the TAP routes', () => {
     expectError(await post({ lifetimeInMinutes: '10' }), 400, 'BadRequest', "Cannot convert the literal '10' to the expected type 'Edm.Int32'.");
     expectError(await post({ lifetimeInMinutes: 10.5 }), 400, 'BadRequest', "Cannot convert the literal '10.5' to the expected type 'Edm.Int32'.");
     expectError(await post({ isUsableOnce: 'yes' }), 400, 'BadRequest', "Cannot convert the literal 'yes' to the expected type 'Edm.Boolean'.");
-    expectError(await post({ startDateTime: 'tomorrow' }), 400, 'BadRequest', "Cannot convert the literal 'tomorrow' to the expected type 'Edm.DateTimeOffset'.");
+    expectError(
+      await post({ startDateTime: 'tomorrow' }),
+      400,
+      'BadRequest',
+      "Cannot convert the literal 'tomorrow' to the expected type 'Edm.DateTimeOffset'.",
+    );
     expectError(await post([1, 2]), 400, 'BadRequest');
     expectError(
       await post({ lifetime: 10 }),
@@ -426,7 +443,11 @@ describe('bad input on the TAP routes', () => {
   });
 
   it('an @odata.type annotation and echoed read-only properties are accepted (the pass is still generated)', async () => {
-    const res = await create(U.alex, U.megan, { '@odata.type': '#microsoft.graph.temporaryAccessPassAuthenticationMethod', temporaryAccessPass: 'chosen!', lifetimeInMinutes: 15 });
+    const res = await create(U.alex, U.megan, {
+      '@odata.type': '#microsoft.graph.temporaryAccessPassAuthenticationMethod',
+      temporaryAccessPass: 'chosen!',
+      lifetimeInMinutes: 15,
+    });
     expect(res.status).toBe(201);
     expect(res.body.temporaryAccessPass).not.toBe('chosen!');
   });
@@ -459,7 +480,13 @@ describe('bad input on the TAP routes', () => {
   it('resolves users by id or UPN case-insensitively, including apostrophes and non-ASCII UPN neighbours', async () => {
     expect((await create(U.alex, U.obrien.toUpperCase())).status).toBe(201);
     expect((await create(U.alex, U.zoe)).status).toBe(201);
-    expect((await call(emu, 'GET', userPath('00000000-0000-4000-8000-000000000018', '/authentication/temporaryAccessPassMethods'), { token: await token(emu, U.alex) })).body.value).toHaveLength(1);
+    expect(
+      (
+        await call(emu, 'GET', userPath('00000000-0000-4000-8000-000000000018', '/authentication/temporaryAccessPassMethods'), {
+          token: await token(emu, U.alex),
+        })
+      ).body.value,
+    ).toHaveLength(1);
   });
 });
 

@@ -59,7 +59,11 @@ describe('GET /users/{id | userPrincipalName}', () => {
     expect(res.status).toBe(200);
     const body = res.json();
     expect(body['@odata.context']).toMatch(/\/\$metadata#users\/\$entity$/);
-    expect(Object.keys(body).filter((k) => !k.startsWith('@')).sort()).toEqual(DEFAULT_SET);
+    expect(
+      Object.keys(body)
+        .filter((k) => !k.startsWith('@'))
+        .sort(),
+    ).toEqual(DEFAULT_SET);
     expect(body).toMatchObject({ id: MEGAN_ID, displayName: 'Megan Bowen', officeLocation: 'Munich', businessPhones: [] });
   });
 
@@ -95,7 +99,12 @@ describe('GET /users/{id | userPrincipalName}', () => {
 
   it('answers an unknown user with 404 Request_ResourceNotFound and the documented text', async () => {
     const res = await get(`/users/${encodeURIComponent(upn('nobody'))}`);
-    expectError(res, 404, 'Request_ResourceNotFound', `Resource '${upn('nobody')}' does not exist or one of its queried reference-property objects are not present.`);
+    expectError(
+      res,
+      404,
+      'Request_ResourceNotFound',
+      `Resource '${upn('nobody')}' does not exist or one of its queried reference-property objects are not present.`,
+    );
   });
 
   it('returns exactly the $select-ed properties', async () => {
@@ -126,7 +135,11 @@ describe('GET /users/{id | userPrincipalName}', () => {
     const { '@odata.context': _c, ...rest } = res.json();
     expect(rest).toEqual({ id: MEGAN_ID, displayName: 'Megan Bowen', mail: 'megan.bowen@tapkioskdemo.onmicrosoft.com' });
     const defaults = await get(`/users/${MEGAN_ID}`, {}, {}, basic);
-    expect(Object.keys(defaults.json()).filter((k) => !k.startsWith('@')).sort()).toEqual(['displayName', 'givenName', 'id', 'mail', 'surname', 'userPrincipalName']);
+    expect(
+      Object.keys(defaults.json())
+        .filter((k) => !k.startsWith('@'))
+        .sort(),
+    ).toEqual(['displayName', 'givenName', 'id', 'mail', 'surname', 'userPrincipalName']);
   });
 
   it('needs User.Read.All, User.ReadBasic.All or Directory.Read.All: otherwise 403 Authorization_RequestDenied', async () => {
@@ -241,8 +254,18 @@ describe('GET /users: $filter', () => {
   });
 
   it('allows ne and not only as advanced queries', async () => {
-    expectError(await users("userType ne 'Member'"), 400, 'Request_UnsupportedQuery', /^Operator 'ne' is not supported because the required parameters might be missing\./);
-    expectError(await users("not(userType eq 'Member')"), 400, 'Request_UnsupportedQuery', /^Operator 'not' is not supported because the required parameters might be missing\./);
+    expectError(
+      await users("userType ne 'Member'"),
+      400,
+      'Request_UnsupportedQuery',
+      /^Operator 'ne' is not supported because the required parameters might be missing\./,
+    );
+    expectError(
+      await users("not(userType eq 'Member')"),
+      400,
+      'Request_UnsupportedQuery',
+      /^Operator 'not' is not supported because the required parameters might be missing\./,
+    );
     expect(names(await users("userType ne 'Member'", EVENTUAL, { $count: 'true' }))).toEqual(['Chris Green (Fabrikam)', 'Lynne Robbins']);
     expect(names(await users("not startswith(displayName,'a') and department eq 'IT'", EVENTUAL, { $count: 'true' }))).toEqual([
       'Grady Archie',
@@ -258,14 +281,29 @@ describe('GET /users: $filter', () => {
   });
 
   it('answers a clause the property is not indexed for with the documented unsupported-clause message', async () => {
-    expectError(await users("officeLocation eq 'Munich'"), 400, 'Request_UnsupportedQuery', "Unsupported or invalid query filter clause specified for property 'officeLocation' of resource 'User'.");
+    expectError(
+      await users("officeLocation eq 'Munich'"),
+      400,
+      'Request_UnsupportedQuery',
+      "Unsupported or invalid query filter clause specified for property 'officeLocation' of resource 'User'.",
+    );
     expect(names(await users("officeLocation eq 'Munich'", EVENTUAL, { $count: 'true' }))).toEqual(['Megan Bowen']);
-    expectError(await users("startswith(employeeType,'E')", EVENTUAL, { $count: 'true' }), 400, 'Request_UnsupportedQuery', /property 'employeeType' of resource 'User'/);
+    expectError(
+      await users("startswith(employeeType,'E')", EVENTUAL, { $count: 'true' }),
+      400,
+      'Request_UnsupportedQuery',
+      /property 'employeeType' of resource 'User'/,
+    );
     expectError(await users("contains(displayName,'an')"), 400, 'Request_UnsupportedQuery', /property 'displayName' of resource 'User'/);
   });
 
   it('answers a property users do not have with Request_BadRequest', async () => {
-    expectError(await users("shoeSize eq '42'"), 400, 'Request_BadRequest', "Could not find a property named 'shoeSize' on type 'Microsoft.DirectoryServices.User'.");
+    expectError(
+      await users("shoeSize eq '42'"),
+      400,
+      'Request_BadRequest',
+      "Could not find a property named 'shoeSize' on type 'Microsoft.DirectoryServices.User'.",
+    );
   });
 
   it('limits in (…) to 15 values unless the query is advanced', async () => {
@@ -318,13 +356,18 @@ describe('GET /users: $search', () => {
     expect(names(await search('"displayName:O\'Brien"'))).toEqual(["Seán O'Brien"]);
   });
 
-  it.each([['displayName:wil'], ['"wil"'], ['"displayName:wil" and "mail:a"'], ['"displayName:wil'], ['"displayName:wil" "mail:a"'], ['("displayName:wil"'], ['"displayName:\\x"']])(
-    'answers a malformed $search %j with 400 and keeps serving',
-    async (s) => {
-      const res = await search(s);
-      expectError(res, 400, 'BadRequest', 'Invalid search clause');
-    },
-  );
+  it.each([
+    ['displayName:wil'],
+    ['"wil"'],
+    ['"displayName:wil" and "mail:a"'],
+    ['"displayName:wil'],
+    ['"displayName:wil" "mail:a"'],
+    ['("displayName:wil"'],
+    ['"displayName:\\x"'],
+  ])('answers a malformed $search %j with 400 and keeps serving', async (s) => {
+    const res = await search(s);
+    expectError(res, 400, 'BadRequest', 'Invalid search clause');
+  });
 
   it('answers $search on a property that is not searchable with Request_UnsupportedQuery', async () => {
     expectError(await search('"accountEnabled:true"'), 400, 'Request_UnsupportedQuery');
@@ -392,13 +435,26 @@ describe('GET /users: $count, $top, paging and $orderby', () => {
   });
 
   it('sorts by displayName or userPrincipalName; $filter with $orderby needs the advanced parameters', async () => {
-    const desc = (await get('/users', { $orderby: 'displayName desc', $select: 'displayName', $top: '3' })).json().value.map((u: { displayName: string }) => u.displayName);
-    expect(desc).toEqual(['Zoë Müller-Lüdenscheidt', 'Seán O\'Brien', 'Pradeep Gupta']);
+    const desc = (await get('/users', { $orderby: 'displayName desc', $select: 'displayName', $top: '3' }))
+      .json()
+      .value.map((u: { displayName: string }) => u.displayName);
+    expect(desc).toEqual(['Zoë Müller-Lüdenscheidt', "Seán O'Brien", 'Pradeep Gupta']);
     const asc = (await get('/users', { $orderby: 'userPrincipalName', $select: 'userPrincipalName', $top: '1' })).json().value[0].userPrincipalName;
     expect(asc).toBe(upn('adele.vance'));
-    expectError(await get('/users', { $orderby: 'displayName', $filter: "department eq 'IT'" }), 400, 'Request_UnsupportedQuery', 'Sorting not supported for current query.');
+    expectError(
+      await get('/users', { $orderby: 'displayName', $filter: "department eq 'IT'" }),
+      400,
+      'Request_UnsupportedQuery',
+      'Sorting not supported for current query.',
+    );
     const adv = await get('/users', { $orderby: 'displayName', $filter: "department eq 'IT'", $count: 'true', $select: 'displayName' }, EVENTUAL);
-    expect(adv.json().value.map((u: { displayName: string }) => u.displayName)).toEqual(['Alex Wilber', 'Grady Archie', 'Lidia Holloway', 'Patti Fernandez', 'Pradeep Gupta']);
+    expect(adv.json().value.map((u: { displayName: string }) => u.displayName)).toEqual([
+      'Alex Wilber',
+      'Grady Archie',
+      'Lidia Holloway',
+      'Patti Fernandez',
+      'Pradeep Gupta',
+    ]);
     expectError(await get('/users', { $orderby: 'jobTitle' }), 400, 'Request_UnsupportedQuery');
   });
 
@@ -447,7 +503,12 @@ describe('directory roles: transitiveMemberOf/microsoft.graph.directoryRole', ()
   });
 
   it("reads another user's roles at /users/{id}/transitiveMemberOf/microsoft.graph.directoryRole", async () => {
-    const res = await get(`/users/${upn('adele.vance')}/transitiveMemberOf/microsoft.graph.directoryRole`, { $count: 'true' }, EVENTUAL, await accessTokenFor(emu, ALEX, { scopes: ['User.Read.All', 'RoleManagement.Read.Directory'] }));
+    const res = await get(
+      `/users/${upn('adele.vance')}/transitiveMemberOf/microsoft.graph.directoryRole`,
+      { $count: 'true' },
+      EVENTUAL,
+      await accessTokenFor(emu, ALEX, { scopes: ['User.Read.All', 'RoleManagement.Read.Directory'] }),
+    );
     expect(res.json().value.map((r: { displayName: string }) => r.displayName)).toEqual(['Global Administrator']);
   });
 
@@ -468,7 +529,10 @@ describe('directory roles: transitiveMemberOf/microsoft.graph.directoryRole', ()
       { '@odata.type': '#microsoft.graph.directoryRole', displayName: 'Authentication Administrator', roleTemplateId: Role.AuthenticationAdministrator },
     ]);
     const plain = await get(path, { $select: 'roleTemplateId' }, {}, t);
-    expect(plain.json().value).toEqual([{ '@odata.type': '#microsoft.graph.group' }, { '@odata.type': '#microsoft.graph.directoryRole', roleTemplateId: Role.AuthenticationAdministrator }]);
+    expect(plain.json().value).toEqual([
+      { '@odata.type': '#microsoft.graph.group' },
+      { '@odata.type': '#microsoft.graph.directoryRole', roleTemplateId: Role.AuthenticationAdministrator },
+    ]);
     const filtered = await get(path, { $filter: `roleTemplateId eq '${Role.GlobalAdministrator}'`, $count: 'true' }, EVENTUAL, t);
     expect(filtered.json()).toMatchObject({ '@odata.count': 0, value: [] });
   });
@@ -476,7 +540,12 @@ describe('directory roles: transitiveMemberOf/microsoft.graph.directoryRole', ()
   it('without a scope that reads directory roles, a role comes back with displayName and description null (issue 10, 3m)', async () => {
     for (const scopes of [['User.Read'], ['User.Read', 'User.Read.All', 'UserAuthenticationMethod.ReadWrite.All']]) {
       const [role] = (await roles(ALEX, undefined, scopes)).json().value;
-      expect(role).toMatchObject({ '@odata.type': '#microsoft.graph.directoryRole', displayName: null, description: null, roleTemplateId: Role.AuthenticationAdministrator });
+      expect(role).toMatchObject({
+        '@odata.type': '#microsoft.graph.directoryRole',
+        displayName: null,
+        description: null,
+        roleTemplateId: Role.AuthenticationAdministrator,
+      });
     }
     const t = await accessTokenFor(emu, upn('henrietta.mueller'), { scopes: ['User.Read'] });
     const all = (await get('/me/transitiveMemberOf', {}, {}, t)).json().value;

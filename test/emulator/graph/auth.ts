@@ -36,7 +36,11 @@ export async function authenticate(req: FastifyRequest, ctx: EmulatorContext): P
   if (!user || !user.accountEnabled) throw invalidToken('Access token validation failure. The user account is disabled or deleted.');
   return {
     user,
-    scopes: new Set(String(claims.scp ?? '').split(' ').filter(Boolean)),
+    scopes: new Set(
+      String(claims.scp ?? '')
+        .split(' ')
+        .filter(Boolean),
+    ),
     roles: Array.isArray(claims.wids) ? claims.wids : [],
     clientId: claims.appid,
   };

@@ -43,8 +43,7 @@ function challenges(ctx: EmulatorContext): Map<string, IssuedChallenge> {
 const bad = (message: string) => new GraphError(400, 'badRequest', message);
 
 /** [INF] No error body is documented; by analogy with the TAP policy refusal (1.5). */
-const POLICY_REFUSAL =
-  'Converged UserCredentialPolicy does not allow creating or updating this authentication method. AuthMethodType [Fido2].';
+const POLICY_REFUSAL = 'Converged UserCredentialPolicy does not allow creating or updating this authentication method. AuthMethodType [Fido2].';
 
 function assertPolicyAllowsUser(ctx: EmulatorContext, user: UserRecord): void {
   // Known issue: provisioning requires "Allow self-service setup" (isSelfServiceRegistrationAllowed).

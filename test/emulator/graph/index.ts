@@ -12,7 +12,11 @@ export function registerGraph(app: FastifyInstance, ctx: EmulatorContext): void 
     if (req.method === 'GET' || req.method === 'DELETE' || req.body === undefined) return;
     const type = String(req.headers['content-type'] ?? '');
     if (!/^application\/json\b/i.test(type)) {
-      throw new GraphError(415, 'UnsupportedMediaType', 'The content type of the request is a format that is not supported by the service. Use application/json.');
+      throw new GraphError(
+        415,
+        'UnsupportedMediaType',
+        'The content type of the request is a format that is not supported by the service. Use application/json.',
+      );
     }
   });
   registerUsers(app, ctx);

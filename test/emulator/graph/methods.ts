@@ -35,11 +35,7 @@ const READ_OTHERS_ROLES: readonly string[] = [
 ];
 
 export const UNSUPPORTED_MEDIA_TYPE = () =>
-  new GraphError(
-    415,
-    'UnsupportedMediaType',
-    'The content type of the request is a format that is not supported by the service. Use application/json.',
-  );
+  new GraphError(415, 'UnsupportedMediaType', 'The content type of the request is a format that is not supported by the service. Use application/json.');
 
 // ---------------------------------------------------------------------------------------------------------------
 // Permissions (entra-graph.md 1.4, 4.1, 5.1). Delegated `.All` scopes cover the signed-in user too.
@@ -62,7 +58,16 @@ const methodScopes = (family: 'TAP' | 'Passkey' | null): ScopeRules => {
   const f = family ? `UserAuthMethod-${family}` : null;
   const specific = (suffix: string) => (f ? [`${f}${suffix}`] : []);
   return {
-    readSelf: [UAM.read, UAM.readWrite, UAM.readAll, UAM.readWriteAll, ...specific('.Read'), ...specific('.ReadWrite'), ...specific('.Read.All'), ...specific('.ReadWrite.All')],
+    readSelf: [
+      UAM.read,
+      UAM.readWrite,
+      UAM.readAll,
+      UAM.readWriteAll,
+      ...specific('.Read'),
+      ...specific('.ReadWrite'),
+      ...specific('.Read.All'),
+      ...specific('.ReadWrite.All'),
+    ],
     readOthers: [UAM.readAll, UAM.readWriteAll, ...specific('.Read.All'), ...specific('.ReadWrite.All')],
     writeSelf: [UAM.readWrite, UAM.readWriteAll, ...specific('.ReadWrite'), ...specific('.ReadWrite.All')],
     // Read scopes are read-only, whatever the generated permission table says about "least privileged" (1.4 [INF]).
@@ -147,11 +152,7 @@ function passwordView(user: UserRecord) {
 
 function allMethods(ctx: EmulatorContext, user: UserRecord) {
   const tap = ctx.state.taps.get(user.id);
-  return [
-    ...passwordView(user),
-    ...ctx.state.fido2Of(user.id).map(fido2View),
-    ...(tap ? [tapView(ctx, tap, { withType: true, revealPass: false })] : []),
-  ];
+  return [...passwordView(user), ...ctx.state.fido2Of(user.id).map(fido2View), ...(tap ? [tapView(ctx, tap, { withType: true, revealPass: false })] : [])];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -185,7 +186,11 @@ const TapCreate = z.object({
 });
 
 const cannotConvert = (literal: unknown, type: string) =>
-  new GraphError(400, 'BadRequest', `Cannot convert the literal '${typeof literal === 'string' ? literal : JSON.stringify(literal)}' to the expected type '${type}'.`);
+  new GraphError(
+    400,
+    'BadRequest',
+    `Cannot convert the literal '${typeof literal === 'string' ? literal : JSON.stringify(literal)}' to the expected type '${type}'.`,
+  );
 
 function parseTapBody(body: unknown): { startDateTime?: Date; lifetimeInMinutes?: number; isUsableOnce?: boolean } {
   if (body === undefined || body === null) return {};
@@ -253,11 +258,7 @@ export function registerMethods(app: FastifyInstance, ctx: EmulatorContext): voi
 
 function routes(app: FastifyInstance, ctx: EmulatorContext): void {
   /** `/me{suffix}` and `/users/:id{suffix}`, resolving the target (404 for an unknown id or UPN, 8.3 step 1). */
-  const both = (
-    method: 'GET' | 'POST' | 'DELETE',
-    suffix: string,
-    handler: (t: Target, req: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
-  ) => {
+  const both = (method: 'GET' | 'POST' | 'DELETE', suffix: string, handler: (t: Target, req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) => {
     app.route({
       method,
       url: `/me${suffix}`,
@@ -343,11 +344,7 @@ function routes(app: FastifyInstance, ctx: EmulatorContext): void {
     }
     // 7: a multi-use pass only if the policy allows it.
     if (body.isUsableOnce === false && policy.isUsableOnce) {
-      throw new GraphError(
-        400,
-        'badRequest',
-        'The Temporary Access Pass policy only allows one-time use passes: isUsableOnce must be true.',
-      );
+      throw new GraphError(400, 'badRequest', 'The Temporary Access Pass policy only allows one-time use passes: isUsableOnce must be true.');
     }
     // 8: one TAP per user: a new one replaces the old, with a new id.
     const now = ctx.clock.now();

@@ -47,7 +47,11 @@ export function registerPolicies(app: FastifyInstance, ctx: EmulatorContext): vo
       state: p.state,
       isSelfServiceRegistrationAllowed: p.isSelfServiceRegistrationAllowed,
       isAttestationEnforced: p.isAttestationEnforced,
-      keyRestrictions: { isEnforced: p.keyRestrictions.isEnforced, enforcementType: p.keyRestrictions.enforcementType, aaGuids: [...p.keyRestrictions.aaGuids] },
+      keyRestrictions: {
+        isEnforced: p.keyRestrictions.isEnforced,
+        enforcementType: p.keyRestrictions.enforcementType,
+        aaGuids: [...p.keyRestrictions.aaGuids],
+      },
       'includeTargets@odata.context': `${metadataBase(req, ctx)}#policies/authenticationMethodsPolicy/authenticationMethodConfigurations('Fido2')/microsoft.graph.fido2AuthenticationMethodConfiguration/includeTargets`,
       includeTargets: p.includeTargets.map((t) => ({ targetType: t.targetType, id: t.id, isRegistrationRequired: t.isRegistrationRequired })),
       excludeTargets: p.excludeTargets.map((t) => ({ id: t.id, targetType: t.targetType })),

@@ -34,21 +34,37 @@ export const QueryErrors = {
   invalidSearch: (detail?: string) => new GraphError(400, 'BadRequest', 'Invalid search clause', detail ? { innerMessage: detail } : {}),
   /** [DOC] aad-advanced-queries.md. */
   searchNeedsHeader: () =>
-    new GraphError(400, 'Request_UnsupportedQuery', "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'"),
+    new GraphError(
+      400,
+      'Request_UnsupportedQuery',
+      "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'",
+    ),
   /** [DOC] aad-advanced-queries.md, with the operator's name. */
   operatorNeedsAdvanced: (operator: string) => new GraphError(400, 'Request_UnsupportedQuery', `Operator '${operator}' ${ADVANCED_HINT}`),
   /** [DOC] aad-advanced-queries.md. */
   unsupportedClause: (property: string, resource: string) =>
-    new GraphError(400, 'Request_UnsupportedQuery', `Unsupported or invalid query filter clause specified for property '${property}' of resource '${resource}'.`),
+    new GraphError(
+      400,
+      'Request_UnsupportedQuery',
+      `Unsupported or invalid query filter clause specified for property '${property}' of resource '${resource}'.`,
+    ),
   /** [INF] modelled on the filter text. */
   unsupportedSearch: (property: string, resource: string) =>
-    new GraphError(400, 'Request_UnsupportedQuery', `Unsupported or invalid query search clause specified for property '${property}' of resource '${resource}'.`),
+    new GraphError(
+      400,
+      'Request_UnsupportedQuery',
+      `Unsupported or invalid query search clause specified for property '${property}' of resource '${resource}'.`,
+    ),
   /** [OBS] the directory's text for a property the type does not have. */
   unknownProperty: (property: string, type: string) =>
     new GraphError(400, 'Request_BadRequest', `Could not find a property named '${property}' on type 'Microsoft.DirectoryServices.${type}'.`),
   /** [OBS] known issue: `in` is limited to 15 expressions by default. */
   tooManyClauses: (n: number) =>
-    new GraphError(400, 'Request_UnsupportedQuery', `Too many child clauses specified in search filter expression containing 'OR' operators: ${n}. Max allowed: 15.`),
+    new GraphError(
+      400,
+      'Request_UnsupportedQuery',
+      `Too many child clauses specified in search filter expression containing 'OR' operators: ${n}. Max allowed: 15.`,
+    ),
   /** [OBS] $orderby combined with $filter without advanced query parameters, or on an unsortable property. */
   sortingNotSupported: () => new GraphError(400, 'Request_UnsupportedQuery', 'Sorting not supported for current query.'),
   /** [DOC] aad-advanced-queries.md. */
@@ -58,7 +74,8 @@ export const QueryErrors = {
   /** OData's texts for a malformed or repeated system query option. */
   invalidTop: (raw: string) =>
     new GraphError(400, 'BadRequest', `Invalid value '${raw}' for $top query option found. The $top query option requires a non-negative integer value.`),
-  repeatedOption: (name: string) => new GraphError(400, 'BadRequest', `Query option '${name}' was specified more than once, but it must be specified at most once.`),
+  repeatedOption: (name: string) =>
+    new GraphError(400, 'BadRequest', `Query option '${name}' was specified more than once, but it must be specified at most once.`),
   unsupportedOption: (name: string) => new GraphError(400, 'BadRequest', `The query parameter '${name}' is not supported.`),
   skipNotSupported: () => new GraphError(400, 'Request_BadRequest', "'$skip' is not supported by the service."),
   /** [INF] skip tokens are opaque; one that was not issued for this query is refused. */
@@ -137,7 +154,14 @@ const USER = schema<UserRecord>('User', [
   { name: 'streetAddress', type: 'string', get: () => null, filter: { eq: A, startsWith: A, eqNull: A } },
   { name: 'surname', type: 'string', get: (u) => u.surname, filter: { eq: D, startsWith: D, eqNull: A }, search: 'startsWith' },
   { name: 'usageLocation', type: 'string', get: () => null, filter: { eq: D, startsWith: D, eqNull: A } },
-  { name: 'userPrincipalName', type: 'string', get: (u) => u.userPrincipalName, filter: { eq: D, startsWith: D, endsWith: A }, search: 'startsWith', orderBy: D },
+  {
+    name: 'userPrincipalName',
+    type: 'string',
+    get: (u) => u.userPrincipalName,
+    filter: { eq: D, startsWith: D, endsWith: A },
+    search: 'startsWith',
+    orderBy: D,
+  },
   { name: 'userType', type: 'string', get: (u) => u.userType, filter: { eq: D, eqNull: A } },
 ]);
 
@@ -307,9 +331,32 @@ function selected<T>(s: ResourceSchema<T>, q: QueryOptions): PropertySpec<T>[] |
 // $filter: validate against the schema, then evaluate.
 
 const ODATA_FUNCTIONS = new Set([
-  'contains', 'substringof', 'tolower', 'toupper', 'trim', 'length', 'indexof', 'substring', 'concat',
-  'year', 'month', 'day', 'hour', 'minute', 'second', 'date', 'time', 'now', 'round', 'floor', 'ceiling',
-  'cast', 'isof', 'any', 'all', 'matchespattern',
+  'contains',
+  'substringof',
+  'tolower',
+  'toupper',
+  'trim',
+  'length',
+  'indexof',
+  'substring',
+  'concat',
+  'year',
+  'month',
+  'day',
+  'hour',
+  'minute',
+  'second',
+  'date',
+  'time',
+  'now',
+  'round',
+  'floor',
+  'ceiling',
+  'cast',
+  'isof',
+  'any',
+  'all',
+  'matchespattern',
 ]);
 
 function requireSupport(level: Support | undefined, advanced: boolean, property: string, resource: string): void {
@@ -718,7 +765,9 @@ async function rolesOf(ctx: EmulatorContext, req: FastifyRequest, caller: Caller
   // client that reads only `@odata.type == directoryRole` entries stays correct either way.
   if (isAdvanced(q)) {
     const roles = ctx.state.rolesOf(target).map((r) => directoryRole(ctx, r));
-    return sendCollection(ctx, req, roles, ROLE, q, path, 'directoryRoles', (r, p) => shapeGeneric(asSeenBy(caller, r) as DirectoryRole & Record<string, unknown>, p));
+    return sendCollection(ctx, req, roles, ROLE, q, path, 'directoryRoles', (r, p) =>
+      shapeGeneric(asSeenBy(caller, r) as DirectoryRole & Record<string, unknown>, p),
+    );
   }
   return sendCollection(ctx, req, memberships(ctx, target, true), MEMBER, q, path, 'directoryObjects', (m, p) =>
     shapeGeneric(asSeenBy(caller, m) as Membership & Record<string, unknown>, p),

@@ -151,7 +151,11 @@ export function renderSignIn(
 }
 
 /** Validates an /authorize request; throws PageError (no trusted redirect) or returns the request or an OAuthError. */
-function validate(ctx: EmulatorContext, tenant: TenantRef, raw: unknown): { request: AuthorizeRequest; prompt?: string } | { target: AuthorizeRequest; error: OAuthError } {
+function validate(
+  ctx: EmulatorContext,
+  tenant: TenantRef,
+  raw: unknown,
+): { request: AuthorizeRequest; prompt?: string } | { target: AuthorizeRequest; error: OAuthError } {
   const parsed = AuthorizeQuery.safeParse(raw);
   if (!parsed.success) throw new PageError(9002313, 'Invalid request. Request is malformed or invalid.');
   const q = parsed.data;
@@ -249,7 +253,12 @@ export function registerAuthorize(app: FastifyInstance, ctx: EmulatorContext, gr
     const flow = grants.flows.get(flowToken);
     if (!flow || ctx.clock.nowMs() - flow.createdAt > FLOW_LIFETIME_MS) {
       grants.flows.delete(flowToken);
-      return renderPageError(ctx, req, reply, new PageError(50089, 'Authentication failed due to flow token expired. Go back to the application and sign in again.'));
+      return renderPageError(
+        ctx,
+        req,
+        reply,
+        new PageError(50089, 'Authentication failed due to flow token expired. Go back to the application and sign in again.'),
+      );
     }
     const upn = username.trim().toLowerCase();
     const user = [...ctx.state.users.values()].find((u) => u.userPrincipalName.toLowerCase() === upn);
@@ -274,7 +283,12 @@ export function registerAuthorize(app: FastifyInstance, ctx: EmulatorContext, gr
       // Device code flow: the sign-in approves the code the device is polling with; nothing is redirected.
       const device = grants.deviceCodes.get(flow.deviceCode);
       if (!device || device.approval || ctx.clock.nowMs() >= device.expiresAt) {
-        return renderPageError(ctx, req, reply, new PageError(70020, "The provided value for the input parameter 'device_code' is not valid. This device code has expired."));
+        return renderPageError(
+          ctx,
+          req,
+          reply,
+          new PageError(70020, "The provided value for the input parameter 'device_code' is not valid. This device code has expired."),
+        );
       }
       device.approval = { userId: user.id, authTime: ctx.clock.nowMs(), sessionState: randomUUID() };
       return sendPage(reply, 200, deviceDonePage(findClient(ctx, device.clientId)?.displayName ?? device.clientId));

@@ -56,9 +56,20 @@ export function registerDeviceCode(app: FastifyInstance, ctx: EmulatorContext, g
     }
     const [deviceCode, device] = found;
     if (ctx.clock.nowMs() >= device.expiresAt) {
-      return sendPage(reply, 200, deviceCodePage(action, "The code you entered has expired. Get a new code from the device you're trying to sign in to and try again."));
+      return sendPage(
+        reply,
+        200,
+        deviceCodePage(action, "The code you entered has expired. Get a new code from the device you're trying to sign in to and try again."),
+      );
     }
-    const request = { clientId: device.clientId, redirectUri: '', responseMode: 'query' as const, scopes: device.scopes, codeChallenge: '', tenantSegment: tenant.segment };
+    const request = {
+      clientId: device.clientId,
+      redirectUri: '',
+      responseMode: 'query' as const,
+      scopes: device.scopes,
+      codeChallenge: '',
+      tenantSegment: tenant.segment,
+    };
     return renderSignIn(ctx, reply, request, grants.startFlow(request, ctx.clock.nowMs(), deviceCode));
   });
 }

@@ -1,8 +1,7 @@
 // The identity provider's HTML: the sign-in page and the error page (shown when there is no trustworthy
 // redirect URI to send an error to). Plain, accessible markup: labelled fields, one heading, errors as alerts.
 
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 function layout(title: string, body: string): string {
   return `<!doctype html>

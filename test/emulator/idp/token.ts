@@ -139,10 +139,18 @@ export function registerToken(app: FastifyInstance, ctx: EmulatorContext, grants
     if (entry.redeemedAt !== null) {
       // A replayed code also revokes what it bought (RFC 6749 4.1.2).
       grants.revokeFamily(entry.family);
-      throw new OAuthError('invalid_grant', 54005, 'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.');
+      throw new OAuthError(
+        'invalid_grant',
+        54005,
+        'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.',
+      );
     }
     if (now >= entry.expiresAt) {
-      throw new OAuthError('invalid_grant', 70008, 'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.');
+      throw new OAuthError(
+        'invalid_grant',
+        70008,
+        'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.',
+      );
     }
     if (entry.request.clientId !== client.clientId) throw wrongClient();
     // Any redemption attempt by the right client uses the code up, so a verifier cannot be guessed.

@@ -35,15 +35,7 @@ import {
   webauthnPage,
 } from './pages';
 import { type RegistrationRefusal, creationOptions, fido2PolicyAllowsUser, verifyRegistration } from './registration';
-import {
-  SESSION_COOKIE,
-  type Session,
-  SessionStore,
-  clearedSessionCookie,
-  parseCookies,
-  registrationDeadline,
-  sessionCookie,
-} from './sessions';
+import { SESSION_COOKIE, type Session, SessionStore, clearedSessionCookie, parseCookies, registrationDeadline, sessionCookie } from './sessions';
 import { checkTap, checkUsername, refusal } from './signin';
 
 export { ONE_TIME_REGISTRATION_WINDOW_MS, SESSION_COOKIE } from './sessions';
@@ -66,7 +58,10 @@ function readStatic(name: string): string {
 }
 
 /** The refusals the registration steps can end in, worded for the user. [INF] except where noted. */
-const REGISTRATION_MESSAGES: Record<RegistrationRefusal | 'webauthn-cancelled' | 'key-already-registered' | 'webauthn-unsupported' | 'network', Omit<PageMessage, 'code'>> = {
+const REGISTRATION_MESSAGES: Record<
+  RegistrationRefusal | 'webauthn-cancelled' | 'key-already-registered' | 'webauthn-unsupported' | 'network',
+  Omit<PageMessage, 'code'>
+> = {
   'registration-window-expired': {
     title: "Your security key can't be registered because more than 10 minutes have passed since you signed in with your one-time Temporary Access Pass.",
     detail: 'A one-time Temporary Access Pass allows 10 minutes from sign-in to register. Ask your admin for a new Temporary Access Pass and sign in again.',
@@ -120,8 +115,7 @@ export function registerMySignIns(app: FastifyInstance, ctx: EmulatorContext): v
 function routes(app: FastifyInstance, ctx: EmulatorContext, sessions: SessionStore): void {
   const tenant = () => ctx.state.seed.displayName;
 
-  const sessionOf = (req: FastifyRequest): Session | null =>
-    sessions.get(parseCookies(req.headers.cookie)[SESSION_COOKIE], ctx.state, ctx.clock.now());
+  const sessionOf = (req: FastifyRequest): Session | null => sessions.get(parseCookies(req.headers.cookie)[SESSION_COOKIE], ctx.state, ctx.clock.now());
 
   const sendPage = (reply: FastifyReply, body: string, status = 200) => reply.code(status).type('text/html; charset=utf-8').send(body);
 
@@ -167,7 +161,11 @@ function routes(app: FastifyInstance, ctx: EmulatorContext, sessions: SessionSto
     if (req.url.startsWith('/security-info/webauthn/')) {
       return reply.code(status >= 500 ? 500 : 400).send({ redirect: '/security-info/error?code=verification-failed' });
     }
-    return sendPage(reply, errorPage(tenant(), { code: status >= 500 ? 'server-error' : 'bad-request', title: 'Something went wrong.', detail: 'Go back and try again.' }), status >= 500 ? 500 : 400);
+    return sendPage(
+      reply,
+      errorPage(tenant(), { code: status >= 500 ? 'server-error' : 'bad-request', title: 'Something went wrong.', detail: 'Go back and try again.' }),
+      status >= 500 ? 500 : 400,
+    );
   });
 
   for (const [path, file] of Object.entries(STATIC)) {
@@ -270,7 +268,10 @@ function routes(app: FastifyInstance, ctx: EmulatorContext, sessions: SessionSto
     const s = signedIn(req, reply);
     if (!s) return reply;
     const code = String((req.query as Record<string, unknown>).code ?? '');
-    const back = code === 'registration-window-expired' ? { href: '/security-info', label: 'Back to Security info' } : { href: '/security-info/add/security-key', label: 'Back' };
+    const back =
+      code === 'registration-window-expired'
+        ? { href: '/security-info', label: 'Back to Security info' }
+        : { href: '/security-info/add/security-key', label: 'Back' };
     return sendPage(reply, errorPage(tenant(), registrationMessage(code), { user: s.user, back, heading: "We couldn't add your security key" }));
   });
 
@@ -289,7 +290,8 @@ function routes(app: FastifyInstance, ctx: EmulatorContext, sessions: SessionSto
     }
     return { session, user };
   };
-  const refuse = (reply: FastifyReply, code: string) => reply.code(400).send({ error: code, redirect: `/security-info/error?code=${encodeURIComponent(code)}` });
+  const refuse = (reply: FastifyReply, code: string) =>
+    reply.code(400).send({ error: code, redirect: `/security-info/error?code=${encodeURIComponent(code)}` });
 
   app.post('/security-info/webauthn/options', async (req, reply) => {
     const s = jsonSession(req, reply);

@@ -7,16 +7,7 @@ import type { Refusal } from './signin';
 import { displayDate } from './signin';
 
 export type Step =
-  | 'sign-in-username'
-  | 'sign-in-tap'
-  | 'security-info'
-  | 'add-method'
-  | 'security-key-type'
-  | 'webauthn'
-  | 'name-key'
-  | 'done'
-  | 'signed-out'
-  | 'error';
+  'sign-in-username' | 'sign-in-tap' | 'security-info' | 'add-method' | 'security-key-type' | 'webauthn' | 'name-key' | 'done' | 'signed-out' | 'error';
 
 export interface PageMessage {
   code: string;
@@ -39,44 +30,47 @@ interface Layout {
 function page({ step, title, tenant, error, user, scripts = [], body }: Layout): string {
   const shell = user
     ? html`<header class="topbar">
-  <span class="app-name">${tenant} <span class="tag">My Sign-Ins</span></span>
-  <span class="who" data-user="${user.userPrincipalName}">${user.displayName}</span>
-  <form method="post" action="/signout" class="signout"><button type="submit" class="link-button">Sign out</button></form>
-</header>
-<div class="layout">
-  <nav aria-label="My Sign-Ins" class="sidenav"><ul>
-    <li><a href="/security-info" aria-current="${step === 'security-info' ? 'page' : 'false'}">Security info</a></li>
-  </ul></nav>
-  <main id="main" tabindex="-1">${body}</main>
-</div>`
-    : html`<main id="main" class="centered" tabindex="-1"><div class="card">
-  <p class="brand">${tenant}</p>
-  ${body}
-</div></main>`;
+          <span class="app-name">${tenant} <span class="tag">My Sign-Ins</span></span>
+          <span class="who" data-user="${user.userPrincipalName}">${user.displayName}</span>
+          <form method="post" action="/signout" class="signout"><button type="submit" class="link-button">Sign out</button></form>
+        </header>
+        <div class="layout">
+          <nav aria-label="My Sign-Ins" class="sidenav">
+            <ul>
+              <li><a href="/security-info" aria-current="${step === 'security-info' ? 'page' : 'false'}">Security info</a></li>
+            </ul>
+          </nav>
+          <main id="main" tabindex="-1">${body}</main>
+        </div>`
+    : html`<main id="main" class="centered" tabindex="-1">
+        <div class="card">
+          <p class="brand">${tenant}</p>
+          ${body}
+        </div>
+      </main>`;
   return `<!doctype html>
 ${html`<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} - My Sign-Ins</title>
-<link rel="stylesheet" href="/static/mysignins.css">
-${scripts.map((s) => html`<script src="${s}" defer></script>`)}
-</head>
-<body data-step="${step}"${error ? html` data-error="${error.code}"` : ''}>
-<a class="skip-link" href="#main">Skip to main content</a>
-${shell}
-<footer class="footer"><p>Emulated for TAP Kiosk tests and demos. Not a Microsoft service.</p></footer>
-</body>
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>${title} - My Sign-Ins</title>
+    <link rel="stylesheet" href="/static/mysignins.css" />
+    ${scripts.map((s) => html`<script src="${s}" defer></script>`)}
+  </head>
+  <body data-step="${step}" ${error ? html` data-error="${error.code}"` : ''}>
+    <a class="skip-link" href="#main">Skip to main content</a>
+    ${shell}
+    <footer class="footer"><p>Emulated for TAP Kiosk tests and demos. Not a Microsoft service.</p></footer>
+  </body>
 </html>`}`;
 }
 
 function alert(error: PageMessage | null | undefined, id: string): Html {
   if (!error) return html``;
   return html`<div class="alert" role="alert" id="${id}">
-  <p class="alert-title">${error.title}</p>
-  ${error.detail ? html`<p>${error.detail}</p>` : ''}
-  ${error.aadsts ? html`<p class="code">Error code: AADSTS${error.aadsts}</p>` : ''}
-</div>`;
+    <p class="alert-title">${error.title}</p>
+    ${error.detail ? html`<p>${error.detail}</p>` : ''} ${error.aadsts ? html`<p class="code">Error code: AADSTS${error.aadsts}</p>` : ''}
+  </div>`;
 }
 
 export function signInUsernamePage(tenant: string, opts: { username?: string; error?: Refusal | null } = {}): string {
@@ -87,14 +81,23 @@ export function signInUsernamePage(tenant: string, opts: { username?: string; er
     tenant,
     error: err,
     body: html`<h1>Sign in</h1>
-<p>to continue to My Sign-Ins</p>
-<form method="post" action="/signin" novalidate>
-  ${alert(err, 'username-error')}
-  <label for="username">Email, phone, or Skype</label>
-  <input id="username" name="username" type="text" inputmode="email" autocomplete="username" spellcheck="false"
-    autocapitalize="off" value="${opts.username ?? ''}" autofocus${err ? html` aria-invalid="true" aria-describedby="username-error"` : ''}>
-  <div class="actions"><button type="submit" class="primary">Next</button></div>
-</form>`,
+      <p>to continue to My Sign-Ins</p>
+      <form method="post" action="/signin" novalidate>
+        ${alert(err, 'username-error')}
+        <label for="username">Email, phone, or Skype</label>
+        <input
+          id="username"
+          name="username"
+          type="text"
+          inputmode="email"
+          autocomplete="username"
+          spellcheck="false"
+          autocapitalize="off"
+          value="${opts.username ?? ''}"
+          autofocus${err ? html` aria-invalid="true" aria-describedby="username-error"` : ''}
+        />
+        <div class="actions"><button type="submit" class="primary">Next</button></div>
+      </form>`,
   });
 }
 
@@ -105,14 +108,21 @@ export function signInTapPage(tenant: string, username: string, error: Refusal |
     tenant,
     error,
     body: html`<p class="identity"><a href="/signin" aria-label="Back to the username, signed in as ${username}">&larr;</a> ${username}</p>
-<h1>Enter Temporary Access Pass</h1>
-<form method="post" action="/signin/tap" novalidate>
-  <input type="hidden" name="username" value="${username}">
-  ${alert(error, 'tap-error')}
-  <label for="tap">Temporary Access Pass</label>
-  <input id="tap" name="tap" type="password" autocomplete="one-time-code" spellcheck="false" autofocus${error ? html` aria-invalid="true" aria-describedby="tap-error"` : ''}>
-  <div class="actions"><button type="submit" class="primary">Sign in</button></div>
-</form>`,
+      <h1>Enter Temporary Access Pass</h1>
+      <form method="post" action="/signin/tap" novalidate>
+        <input type="hidden" name="username" value="${username}" />
+        ${alert(error, 'tap-error')}
+        <label for="tap">Temporary Access Pass</label>
+        <input
+          id="tap"
+          name="tap"
+          type="password"
+          autocomplete="one-time-code"
+          spellcheck="false"
+          autofocus${error ? html` aria-invalid="true" aria-describedby="tap-error"` : ''}
+        />
+        <div class="actions"><button type="submit" class="primary">Sign in</button></div>
+      </form>`,
   });
 }
 
@@ -130,15 +140,20 @@ export function securityInfoPage(tenant: string, v: SecurityInfoView): string {
   const rows: Html[] = [
     html`<li class="method" data-method="password"><span class="method-type">Password</span><span class="method-detail"></span></li>`,
     ...v.keys.map(
-      (k) => html`<li class="method" data-method="fido2" data-aaguid="${k.aaGuid}"><span class="method-type">Security key</span>
-  <span class="method-detail"><span class="key-name">${k.displayName}</span> <span class="key-model">${k.model}</span></span>
-  <span class="method-date">Added ${displayDate(k.createdDateTime)}</span></li>`,
+      (k) =>
+        html`<li class="method" data-method="fido2" data-aaguid="${k.aaGuid}">
+          <span class="method-type">Security key</span>
+          <span class="method-detail"><span class="key-name">${k.displayName}</span> <span class="key-model">${k.model}</span></span>
+          <span class="method-date">Added ${displayDate(k.createdDateTime)}</span>
+        </li>`,
     ),
     ...(v.tap
       ? [
-          html`<li class="method" data-method="temporaryAccessPass"><span class="method-type">Temporary Access Pass</span>
-  <span class="method-detail">${v.tapUsable ? 'Valid' : 'No longer usable'}</span>
-  <span class="method-date">Expires ${displayDate(new Date(v.tap.startDateTime.getTime() + v.tap.lifetimeInMinutes * 60_000))}</span></li>`,
+          html`<li class="method" data-method="temporaryAccessPass">
+            <span class="method-type">Temporary Access Pass</span>
+            <span class="method-detail">${v.tapUsable ? 'Valid' : 'No longer usable'}</span>
+            <span class="method-date">Expires ${displayDate(new Date(v.tap.startDateTime.getTime() + v.tap.lifetimeInMinutes * 60_000))}</span>
+          </li>`,
         ]
       : []),
   ];
@@ -148,11 +163,13 @@ export function securityInfoPage(tenant: string, v: SecurityInfoView): string {
     tenant,
     user: v.user,
     body: html`<h1>Security info</h1>
-<p>These are the methods you use to sign into your account or reset your password.</p>
-${v.notice ? html`<p class="notice" role="status">${v.notice}</p>` : ''}
-${v.deadline ? html`<p class="notice" data-deadline="${v.deadline.toISOString()}">You signed in with a one-time Temporary Access Pass. Finish adding your security key before ${displayDate(v.deadline)}.</p>` : ''}
-<p><a class="button primary" href="/security-info/add" id="add-method">+ Add sign-in method</a></p>
-<ul class="methods" aria-label="Your sign-in methods">${rows}</ul>`,
+      <p>These are the methods you use to sign into your account or reset your password.</p>
+      ${v.notice ? html`<p class="notice" role="status">${v.notice}</p>` : ''}
+      ${v.deadline ? html`<p class="notice" data-deadline="${v.deadline.toISOString()}">You signed in with a one-time Temporary Access Pass. Finish adding your security key before ${displayDate(v.deadline)}.</p>` : ''}
+      <p><a class="button primary" href="/security-info/add" id="add-method">+ Add sign-in method</a></p>
+      <ul class="methods" aria-label="Your sign-in methods">
+        ${rows}
+      </ul>`,
   });
 }
 
@@ -164,16 +181,20 @@ export function addMethodPage(tenant: string, user: UserRecord, refusal: PageMes
     user,
     error: refusal,
     body: html`<h1>Add a sign-in method</h1>
-${
-  refusal
-    ? html`${alert(refusal, 'add-error')}<p><a class="button" href="/security-info">Back</a></p>`
-    : html`<p>Which method would you like to add?</p>
-<ul class="choices">
-  <li><a class="choice" href="/security-info/add/security-key" id="choose-security-key"><span class="choice-title">Security key</span>
-    <span class="choice-desc">Sign in using a USB, Bluetooth, or NFC device</span></a></li>
-</ul>
-<p><a class="button" href="/security-info">Cancel</a></p>`
-}`,
+      ${
+        refusal
+          ? html`${alert(refusal, 'add-error')}
+              <p><a class="button" href="/security-info">Back</a></p>`
+          : html`<p>Which method would you like to add?</p>
+              <ul class="choices">
+                <li>
+                  <a class="choice" href="/security-info/add/security-key" id="choose-security-key"
+                    ><span class="choice-title">Security key</span> <span class="choice-desc">Sign in using a USB, Bluetooth, or NFC device</span></a
+                  >
+                </li>
+              </ul>
+              <p><a class="button" href="/security-info">Cancel</a></p>`
+      }`,
   });
 }
 
@@ -184,11 +205,13 @@ export function securityKeyTypePage(tenant: string, user: UserRecord): string {
     tenant,
     user,
     body: html`<h1>Security key</h1>
-<p>Choose the type of security key that you have.</p>
-<ul class="choices">
-  <li><a class="choice" href="/security-info/add/security-key/usb" id="choose-usb"><span class="choice-title">USB device</span></a></li>
-</ul>
-<p><a class="button" href="/security-info/add">Back</a></p>`,
+      <p>Choose the type of security key that you have.</p>
+      <ul class="choices">
+        <li>
+          <a class="choice" href="/security-info/add/security-key/usb" id="choose-usb"><span class="choice-title">USB device</span></a>
+        </li>
+      </ul>
+      <p><a class="button" href="/security-info/add">Back</a></p>`,
   });
 }
 
@@ -200,16 +223,20 @@ export function webauthnPage(tenant: string, user: UserRecord): string {
     user,
     scripts: ['/static/webauthn.js'],
     body: html`<h1>Security key</h1>
-<p><strong>Have your key ready</strong></p>
-<p>When you choose Next, you will be prompted to plug your security key into the USB port.
-Then touch the button or sensor on your security key to finish setting up your device.</p>
-<p>Your browser may ask for your security key's PIN. If your key has no PIN yet, you'll be asked to create one.</p>
-<p id="webauthn-status" class="status" role="status" aria-live="polite"></p>
-<noscript><p class="alert">This step needs JavaScript to talk to your security key.</p></noscript>
-<div class="actions">
-  <a class="button" href="/security-info/add/security-key">Back</a>
-  <button type="button" class="primary" id="webauthn-start" data-options="/security-info/webauthn/options" data-verify="/security-info/webauthn/verify">Next</button>
-</div>`,
+      <p><strong>Have your key ready</strong></p>
+      <p>
+        When you choose Next, you will be prompted to plug your security key into the USB port. Then touch the button or sensor on your security key to finish
+        setting up your device.
+      </p>
+      <p>Your browser may ask for your security key's PIN. If your key has no PIN yet, you'll be asked to create one.</p>
+      <p id="webauthn-status" class="status" role="status" aria-live="polite"></p>
+      <noscript><p class="alert">This step needs JavaScript to talk to your security key.</p></noscript>
+      <div class="actions">
+        <a class="button" href="/security-info/add/security-key">Back</a>
+        <button type="button" class="primary" id="webauthn-start" data-options="/security-info/webauthn/options" data-verify="/security-info/webauthn/verify">
+          Next
+        </button>
+      </div>`,
   });
 }
 
@@ -222,13 +249,21 @@ export function nameKeyPage(tenant: string, user: UserRecord, opts: { value?: st
     user,
     error: err,
     body: html`<h1>Name your security key</h1>
-<p>This will help distinguish it from other keys.</p>
-<form method="post" action="/security-info/add/security-key/name" novalidate>
-  ${alert(err, 'name-error')}
-  <label for="displayName">Security key name</label>
-  <input id="displayName" name="displayName" type="text" maxlength="64" autocomplete="off" value="${opts.value ?? ''}" autofocus${err ? html` aria-invalid="true" aria-describedby="name-error"` : ''}>
-  <div class="actions"><button type="submit" class="primary">Next</button></div>
-</form>`,
+      <p>This will help distinguish it from other keys.</p>
+      <form method="post" action="/security-info/add/security-key/name" novalidate>
+        ${alert(err, 'name-error')}
+        <label for="displayName">Security key name</label>
+        <input
+          id="displayName"
+          name="displayName"
+          type="text"
+          maxlength="64"
+          autocomplete="off"
+          value="${opts.value ?? ''}"
+          autofocus${err ? html` aria-invalid="true" aria-describedby="name-error"` : ''}
+        />
+        <div class="actions"><button type="submit" class="primary">Next</button></div>
+      </form>`,
   });
 }
 
@@ -239,10 +274,10 @@ export function donePage(tenant: string, user: UserRecord, key: Fido2Record | un
     tenant,
     user,
     body: html`<h1>You're all set!</h1>
-${key ? html`<p class="notice" role="status" data-key-id="${key.id}">Security key "${key.displayName}" was successfully registered.</p>` : ''}
-<p>You can use your security key instead of a username and password the next time you sign in.</p>
-<p>Be sure to follow your security key manufacturer's guidance to perform any additional setup tasks such as registering your fingerprint.</p>
-<p><a class="button primary" href="/security-info" id="done">Done</a></p>`,
+      ${key ? html`<p class="notice" role="status" data-key-id="${key.id}">Security key "${key.displayName}" was successfully registered.</p>` : ''}
+      <p>You can use your security key instead of a username and password the next time you sign in.</p>
+      <p>Be sure to follow your security key manufacturer's guidance to perform any additional setup tasks such as registering your fingerprint.</p>
+      <p><a class="button primary" href="/security-info" id="done">Done</a></p>`,
   });
 }
 
@@ -252,8 +287,8 @@ export function signedOutPage(tenant: string): string {
     title: 'Signed out',
     tenant,
     body: html`<h1>You signed out of your account</h1>
-<p>It's a good idea to close all browser windows.</p>
-<p><a class="button" href="/signin">Sign in again</a></p>`,
+      <p>It's a good idea to close all browser windows.</p>
+      <p><a class="button" href="/signin">Sign in again</a></p>`,
   });
 }
 
@@ -270,7 +305,7 @@ export function errorPage(
     ...(opts.user ? { user: opts.user } : {}),
     error,
     body: html`<h1>${opts.heading ?? 'Something went wrong'}</h1>
-${alert(error, 'error-detail')}
-<p><a class="button primary" href="${back.href}">${back.label}</a></p>`,
+      ${alert(error, 'error-detail')}
+      <p><a class="button primary" href="${back.href}">${back.label}</a></p>`,
   });
 }

@@ -39,9 +39,19 @@ export function refusal(code: SignInRefusal, tap?: TapRecord): Refusal {
     case 'tap-incorrect':
       return { code, aadsts: 50126, title: 'Your Temporary Access Pass is incorrect. Check it and try again, or ask your admin for a new one.' };
     case 'account-disabled':
-      return { code, aadsts: 50057, title: 'Your account has been locked. Contact your support person to unlock it, then try again.', detail: 'The user account is disabled.' };
+      return {
+        code,
+        aadsts: 50057,
+        title: 'Your account has been locked. Contact your support person to unlock it, then try again.',
+        detail: 'The user account is disabled.',
+      };
     case 'external-guest':
-      return { code, aadsts: 50020, title: 'A Temporary Access Pass from this organization cannot be used by an external guest user.', detail: 'Sign in with the account from your home organization.' };
+      return {
+        code,
+        aadsts: 50020,
+        title: 'A Temporary Access Pass from this organization cannot be used by an external guest user.',
+        detail: 'Sign in with the account from your home organization.',
+      };
     case 'tap-not-yet-valid':
       return { code, title: "Your Temporary Access Pass isn't valid yet.", detail: tap ? `You can use it from ${displayDate(tap.startDateTime)}.` : undefined };
     case 'tap-expired':
@@ -51,7 +61,11 @@ export function refusal(code: SignInRefusal, tap?: TapRecord): Refusal {
     case 'tap-policy':
       return { code, title: BLOCKED_BY_POLICY, detail: "Your account isn't allowed to sign in with a Temporary Access Pass. Contact your admin." };
     case 'tap-multi-use-not-allowed':
-      return { code, title: BLOCKED_BY_POLICY, detail: 'Your organization only allows one-time Temporary Access Passes, and this one can be used more than once. Ask your admin for a new one.' };
+      return {
+        code,
+        title: BLOCKED_BY_POLICY,
+        detail: 'Your organization only allows one-time Temporary Access Passes, and this one can be used more than once. Ask your admin for a new one.',
+      };
   }
 }
 
@@ -61,7 +75,9 @@ export function displayDate(d: Date): string {
 
 /** Compares in constant time for a given pass length class: both sides are hashed first. */
 export function passMatches(expected: string | undefined, given: string): boolean {
-  const a = createHash('sha256').update(expected ?? '\u0000no pass').digest();
+  const a = createHash('sha256')
+    .update(expected ?? '\u0000no pass')
+    .digest();
   const b = createHash('sha256').update(given).digest();
   return timingSafeEqual(a, b) && expected !== undefined;
 }

@@ -5,7 +5,15 @@ import tls from 'node:tls';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Emulator } from '../server';
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** base64(sha256(SubjectPublicKeyInfo)) of the certificate the emulator serves, read over a verified TLS handshake. */
 export function serverSpkiHash(emu: Emulator): Promise<string> {

@@ -118,5 +118,10 @@ export const keysUnavailable: KeyWatcherState = {
   keys: [present({ status: 'unavailable', reason: 'access-denied', message: 'Windows denied access' })],
 };
 export function keysTwo(): KeyWatcherState {
-  return { reader: { status: 'ok' }, mode: 'hotplug', presence: 'multiple', keys: [present({ status: 'identified', key: identified() }), present({ status: 'pending' }, 'key-2')] };
+  return {
+    reader: { status: 'ok' },
+    mode: 'hotplug',
+    presence: 'multiple',
+    keys: [present({ status: 'identified', key: identified() }), present({ status: 'pending' }, 'key-2')],
+  };
 }

@@ -63,7 +63,7 @@ export function captureConsole(): { text: () => string; restore: () => void } {
   const originals = methods.map((m) => [m, console[m]] as const);
   for (const [name, original] of originals) {
     console[name] = (...args: unknown[]) => {
-      chunks.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a) ?? String(a))).join(' '));
+      chunks.push(args.map((a) => (typeof a === 'string' ? a : (JSON.stringify(a) ?? String(a)))).join(' '));
       original.apply(console, args as []);
     };
   }

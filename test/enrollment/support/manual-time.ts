@@ -64,11 +64,7 @@ export async function settle(): Promise<void> {
  * window to land: `settle()` alone cannot wait for the network, and on a loaded machine the loop would
  * otherwise outrun it.
  */
-export async function advanceUntil(
-  time: ManualTime,
-  done: () => boolean,
-  options: { stepMs: number; maxSteps: number; ioWaitMs?: number },
-): Promise<void> {
+export async function advanceUntil(time: ManualTime, done: () => boolean, options: { stepMs: number; maxSteps: number; ioWaitMs?: number }): Promise<void> {
   for (let i = 0; i < options.maxSteps && !done(); i += 1) {
     await time.advance(options.stepMs);
     const until = Date.now() + (options.ioWaitMs ?? 250);

@@ -173,7 +173,12 @@ export async function openStation(emu: Emulator, options: StationOptions = {}): 
     getAccessToken: () => (options.realOperator ? options.realOperator.token() : operator.accessToken()),
     retry: { maxRetries: options.graphRetries ?? 2, budgetMs: 3_000, delaySeconds: 0 },
   });
-  const directory = createDirectoryGateway({ client, isSignInRequired: (e) => operatorErrorCodeOf(e) === 'sign-in-required', modelOf: modelOfAaguid, ...(options.gatewayTimeoutMs ? { timeoutMs: options.gatewayTimeoutMs } : {}) });
+  const directory = createDirectoryGateway({
+    client,
+    isSignInRequired: (e) => operatorErrorCodeOf(e) === 'sign-in-required',
+    modelOf: modelOfAaguid,
+    ...(options.gatewayTimeoutMs ? { timeoutMs: options.gatewayTimeoutMs } : {}),
+  });
   const session = new EnrollmentSession({
     operator: options.realOperator?.port ?? operator,
     directory,
@@ -258,7 +263,13 @@ export async function openStation(emu: Emulator, options: StationOptions = {}): 
     },
     async toHandover(query) {
       const p = await station.toPreflight(query);
-      if (p.verdict !== 'go') throw new Error(`pre-flight refused: ${p.checks.filter((c) => c.status === 'fail').map((c) => c.code).join(', ')}`);
+      if (p.verdict !== 'go')
+        throw new Error(
+          `pre-flight refused: ${p.checks
+            .filter((c) => c.status === 'fail')
+            .map((c) => c.code)
+            .join(', ')}`,
+        );
       station.send({ type: 'issue' });
       const s = await station.until('handover', 'confirm-replace', 'failed');
       if (s.screen === 'confirm-replace') {

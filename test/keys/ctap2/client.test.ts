@@ -110,7 +110,15 @@ describe('makeCredential and the proof', () => {
     let touches = 0;
     const made = await makeCredential(
       key.session,
-      { clientDataHash: hash, rp: { id: RP }, user: { id: Buffer.from('user-1'), name: 'ada@example.org' }, algorithms: [-7], residentKey: true, credProtect: CredProtect.UserVerificationOptionalWithCredentialIdList, token },
+      {
+        clientDataHash: hash,
+        rp: { id: RP },
+        user: { id: Buffer.from('user-1'), name: 'ada@example.org' },
+        algorithms: [-7],
+        residentKey: true,
+        credProtect: CredProtect.UserVerificationOptionalWithCredentialIdList,
+        token,
+      },
       { onTouchNeeded: () => touches++ },
     );
     expect(touches).toBe(1);
@@ -126,12 +134,18 @@ describe('makeCredential and the proof', () => {
 
     // makeCredential used the token up (CTAP 2.1 §6.1.2: permissions cleared after a user-present operation)
     const proofHash = cdh();
-    const used = await statusOf(getAssertion(key.session, { rpId: RP, clientDataHash: proofHash, allowList: [{ id: made.credentialId }], userPresence: false, token }));
+    const used = await statusOf(
+      getAssertion(key.session, { rpId: RP, clientDataHash: proofHash, allowList: [{ id: made.credentialId }], userPresence: false, token }),
+    );
     expect(used.status).toBe(Ctap2Status.PinAuthInvalid);
     const ga = await cp.getPinUvAuthTokenUsingPin(pin, PinPermission.GetAssertion, RP);
     pin.fill(0);
     touches = 0;
-    const proof = await getAssertion(key.session, { rpId: RP, clientDataHash: proofHash, allowList: [{ id: made.credentialId }], userPresence: false, token: ga }, { onTouchNeeded: () => touches++ });
+    const proof = await getAssertion(
+      key.session,
+      { rpId: RP, clientDataHash: proofHash, allowList: [{ id: made.credentialId }], userPresence: false, token: ga },
+      { onTouchNeeded: () => touches++ },
+    );
     expect(touches).toBe(0);
     expect(proof.authData.flags & AuthDataFlag.UserPresent).toBe(0);
     expect(proof.authData.flags & AuthDataFlag.UserVerified).toBeTruthy();
@@ -145,7 +159,14 @@ describe('makeCredential and the proof', () => {
     const cp = new ClientPin(key.session, 2);
     const req = { rp: { id: RP }, user: { id: Buffer.from('u') }, residentKey: true };
     const made = await makeCredential(key.session, { ...req, clientDataHash: cdh(), token: await cp.getPinUvAuthTokenUsingPin(encodePin(PIN), 1, RP) });
-    const again = await statusOf(makeCredential(key.session, { ...req, clientDataHash: cdh(), excludeList: [{ id: made.credentialId }], token: await cp.getPinUvAuthTokenUsingPin(encodePin(PIN), 1, RP) }));
+    const again = await statusOf(
+      makeCredential(key.session, {
+        ...req,
+        clientDataHash: cdh(),
+        excludeList: [{ id: made.credentialId }],
+        token: await cp.getPinUvAuthTokenUsingPin(encodePin(PIN), 1, RP),
+      }),
+    );
     expect(again.status).toBe(Ctap2Status.CredentialExcluded);
     expect(again.remedy).toBe('already-registered');
     expect((await statusOf(makeCredential(key.session, { ...req, clientDataHash: cdh() }))).status).toBe(Ctap2Status.PuatRequired);
@@ -157,7 +178,9 @@ describe('makeCredential and the proof', () => {
     const full = await statusOf(makeCredential(key.session, { clientDataHash: cdh(), rp: { id: RP }, user: { id: Buffer.from('b') }, residentKey: true }));
     expect(full.status).toBe(Ctap2Status.KeyStoreFull);
     expect(full.remedy).toBe('key-full');
-    expect((await statusOf(makeCredential(key.session, { clientDataHash: cdh(), rp: { id: RP }, user: { id: Buffer.from('c') }, algorithms: [-257] }))).status).toBe(Ctap2Status.UnsupportedAlgorithm);
+    expect(
+      (await statusOf(makeCredential(key.session, { clientDataHash: cdh(), rp: { id: RP }, user: { id: Buffer.from('c') }, algorithms: [-257] }))).status,
+    ).toBe(Ctap2Status.UnsupportedAlgorithm);
   });
 
   it('no touch in time → USER_ACTION_TIMEOUT; declined → OPERATION_DENIED', async () => {
@@ -174,7 +197,13 @@ describe('makeCredential and the proof', () => {
 
   it('credProtect 3 hides the credential from an assertion without UV → NO_CREDENTIALS', async () => {
     key = await openSoftKey();
-    await makeCredential(key.session, { clientDataHash: cdh(), rp: { id: RP }, user: { id: Buffer.from('a') }, residentKey: true, credProtect: CredProtect.UserVerificationRequired });
+    await makeCredential(key.session, {
+      clientDataHash: cdh(),
+      rp: { id: RP },
+      user: { id: Buffer.from('a') },
+      residentKey: true,
+      credProtect: CredProtect.UserVerificationRequired,
+    });
     expect((await statusOf(getAssertion(key.session, { rpId: RP, clientDataHash: cdh() }))).status).toBe(Ctap2Status.NoCredentials);
   });
 

@@ -2,12 +2,7 @@
 import { encode } from 'cborg';
 import { describe, expect, it } from 'vitest';
 import { GetInfoKey, type GetInfoFieldName } from '../../../main/keys/ctap2/constants';
-import {
-  GetInfoDecodeError,
-  MAX_GET_INFO_CBOR_SIZE,
-  decodeGetInfo,
-  type GetInfoDecodeErrorCode,
-} from '../../../main/keys/ctap2/info';
+import { GetInfoDecodeError, MAX_GET_INFO_CBOR_SIZE, decodeGetInfo, type GetInfoDecodeErrorCode } from '../../../main/keys/ctap2/info';
 import { allProfiles, encodeGetInfo, patchGetInfo, profile } from '../../authenticator/profiles';
 
 const bio = profile('yubikey-bio').getInfoCbor!;
@@ -71,9 +66,7 @@ describe('decodeGetInfo', () => {
   });
 
   it('reads counts as numbers whatever their JS type when encoded, and keeps uint64 commands exact as bigint', () => {
-    const info = decodeGetInfo(
-      patchGetInfo(bio, { maxMsgSize: 1200n, vendorPrototypeConfigCommands: [1n, 2n ** 64n - 1n, 7] }),
-    );
+    const info = decodeGetInfo(patchGetInfo(bio, { maxMsgSize: 1200n, vendorPrototypeConfigCommands: [1n, 2n ** 64n - 1n, 7] }));
     expect(info.maxMsgSize).toBe(1200);
     expect(info.vendorPrototypeConfigCommands).toEqual([1n, 2n ** 64n - 1n, 7n]);
   });
@@ -164,8 +157,24 @@ describe('decodeGetInfo', () => {
       [
         // The packed-value table (tag 51 + tag 225 references) that cbor-x expanded ~1,200-fold; now refused at once.
         'a packed-value table (tag 51)',
-        Uint8Array.from([0xd8, 0x33, 0x84, 0x81, 0x00, 0x82, 0x00, 0x99, 0x0e, 0x74, ...new Array<number>(3700).fill(0), 0x80,
-          0x99, 0x04, 0xb0, ...Array.from({ length: 1200 }, () => [0xd8, 0xe1, 0x80]).flat()]),
+        Uint8Array.from([
+          0xd8,
+          0x33,
+          0x84,
+          0x81,
+          0x00,
+          0x82,
+          0x00,
+          0x99,
+          0x0e,
+          0x74,
+          ...new Array<number>(3700).fill(0),
+          0x80,
+          0x99,
+          0x04,
+          0xb0,
+          ...Array.from({ length: 1200 }, () => [0xd8, 0xe1, 0x80]).flat(),
+        ]),
       ],
     ])('any CBOR tag, whatever its number and wherever it is: %s (invalid-cbor)', (_what, input) => {
       expect(input.length).toBeLessThanOrEqual(MAX_GET_INFO_CBOR_SIZE);

@@ -7,13 +7,7 @@
 import { encode } from 'cborg';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  GetInfoDecodeError,
-  MAX_GET_INFO_CBOR_SIZE,
-  decodeGetInfo,
-  formatAaguid,
-  type AuthenticatorInfo,
-} from '../../../main/keys/ctap2/info';
+import { GetInfoDecodeError, MAX_GET_INFO_CBOR_SIZE, decodeGetInfo, formatAaguid, type AuthenticatorInfo } from '../../../main/keys/ctap2/info';
 import { allProfiles, encodeGetInfo } from '../../authenticator/profiles';
 
 const captures = allProfiles().flatMap((p) => (p.getInfoCbor ? [p.getInfoCbor] : []));
@@ -54,9 +48,7 @@ const AAGUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Random bytes; half of them start with a CBOR map header so the decoder gets past the first byte. */
 const randomBytes = fc.oneof(
   fc.uint8Array({ maxLength: 600 }),
-  fc
-    .tuple(fc.integer({ min: 0xa0, max: 0xbb }), fc.uint8Array({ maxLength: 600 }))
-    .map(([head, rest]) => Uint8Array.from([head, ...rest])),
+  fc.tuple(fc.integer({ min: 0xa0, max: 0xbb }), fc.uint8Array({ maxLength: 600 })).map(([head, rest]) => Uint8Array.from([head, ...rest])),
 );
 
 type Mutation = { at: number; byte: number; op: 'set' | 'flip' | 'insert' | 'delete' | 'truncate' | 'duplicate' };
@@ -80,9 +72,7 @@ function mutate(base: Uint8Array, mutations: readonly Mutation[]): Uint8Array {
   return Uint8Array.from(bytes);
 }
 
-const mutatedCapture = fc
-  .tuple(fc.constantFrom(...captures), fc.array(mutation, { minLength: 1, maxLength: 6 }))
-  .map(([base, ms]) => mutate(base, ms));
+const mutatedCapture = fc.tuple(fc.constantFrom(...captures), fc.array(mutation, { minLength: 1, maxLength: 6 })).map(([base, ms]) => mutate(base, ms));
 
 /** Any CBOR-encodable value, a few levels deep. */
 const cborValue: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
@@ -99,21 +89,24 @@ const cborValue: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
     { depthSize: 'small' },
     tie('leaf'),
     fc.array(tie('value'), { maxLength: 4 }),
-    fc.array(fc.tuple(fc.oneof(fc.string({ maxLength: 8 }), fc.integer({ min: -2, max: 40 })), tie('value')), { maxLength: 4 }).map(
-      (entries) => new Map(entries),
-    ),
+    fc
+      .array(fc.tuple(fc.oneof(fc.string({ maxLength: 8 }), fc.integer({ min: -2, max: 40 })), tie('value')), { maxLength: 4 })
+      .map((entries) => new Map(entries)),
   ),
 })).value;
 
 /** A getInfo-shaped map: integer keys 0..34 (known and unknown), values of any type, often a valid core. */
 const randomMap = fc
-  .tuple(
-    fc.boolean(),
-    fc.array(fc.tuple(fc.integer({ min: 0, max: 34 }), cborValue), { maxLength: 10 }),
-    fc.uint8Array({ minLength: 16, maxLength: 16 }),
-  )
+  .tuple(fc.boolean(), fc.array(fc.tuple(fc.integer({ min: 0, max: 34 }), cborValue), { maxLength: 10 }), fc.uint8Array({ minLength: 16, maxLength: 16 }))
   .map(([withCore, entries, aaguid]) => {
-    const map = new Map<unknown, unknown>(withCore ? [[1, ['FIDO_2_0']], [3, aaguid]] : []);
+    const map = new Map<unknown, unknown>(
+      withCore
+        ? [
+            [1, ['FIDO_2_0']],
+            [3, aaguid],
+          ]
+        : [],
+    );
     for (const [k, v] of entries) map.set(k, v);
     return Uint8Array.from(encode(map));
   });

@@ -60,20 +60,17 @@ describe('getInfo with a channel double', () => {
     },
   );
 
-  it.each([
-    Ctap2Status.Timeout,
-    Ctap2Status.ChannelBusy,
-    Ctap2Status.KeepaliveCancel,
-    Ctap2Status.UserActionTimeout,
-    Ctap2Status.ActionTimeout,
-  ])('throws a transport-style Ctap2TransientError for the transient CTAP2 status %i', async (status) => {
-    const { channel } = fakeChannel(CBOR_CAPS, Uint8Array.of(status));
-    const error = await getInfo(channel).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(Ctap2TransientError);
-    expect(error).toBeInstanceOf(Ctap2StatusError);
-    expect(isHidTransportError(error, 'CTAP2_STATUS')).toBe(true);
-    expect((error as Ctap2TransientError).status).toBe(status);
-  });
+  it.each([Ctap2Status.Timeout, Ctap2Status.ChannelBusy, Ctap2Status.KeepaliveCancel, Ctap2Status.UserActionTimeout, Ctap2Status.ActionTimeout])(
+    'throws a transport-style Ctap2TransientError for the transient CTAP2 status %i',
+    async (status) => {
+      const { channel } = fakeChannel(CBOR_CAPS, Uint8Array.of(status));
+      const error = await getInfo(channel).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Ctap2TransientError);
+      expect(error).toBeInstanceOf(Ctap2StatusError);
+      expect(isHidTransportError(error, 'CTAP2_STATUS')).toBe(true);
+      expect((error as Ctap2TransientError).status).toBe(status);
+    },
+  );
 
   it('reports U2F-only when CTAPHID_CBOR itself is refused with CTAPHID_ERROR INVALID_CMD (fixture error capture)', async () => {
     const result = await getInfo(fakeChannel(CBOR_CAPS, new CtapHidError(0x01)).channel);

@@ -25,7 +25,10 @@ describe('protocol 1 (python-fido2 tests/test_ctap2.py)', () => {
   const shared = hex('c42a039d548100dfba521e487debcbbb8b66bb7496f8b1862a7a395ed83e1a1c');
 
   it('derives the shared secret from the fixed platform key and sends its public key with alg -25', () => {
-    const { keyAgreement, sharedSecret } = p1.encapsulate(coseKeyAgreement(devicePoint), hex('7452e599fee739d8a653f6a507343d12d382249108a651402520b72f24fe7684'));
+    const { keyAgreement, sharedSecret } = p1.encapsulate(
+      coseKeyAgreement(devicePoint),
+      hex('7452e599fee739d8a653f6a507343d12d382249108a651402520b72f24fe7684'),
+    );
     expect(str(sharedSecret)).toBe(str(shared));
     expect(str(keyAgreement.get(-2) as Uint8Array)).toBe('44d78d7989b97e62ea993496c9ef6e8fd58b8b00715f9a89153ddd9c4657e47f');
     expect(keyAgreement.get(3)).toBe(-25);
@@ -35,10 +38,14 @@ describe('protocol 1 (python-fido2 tests/test_ctap2.py)', () => {
     expect(str(p1.encrypt(shared, pinEncoding.pinHash(pin)))).toBe('afe8327ce416da8ee3d057589c2ce1a9');
     expect(str(p1.decrypt(shared, hex('7a9f98e31b77be90f9c64d12e9635040')))).toBe('aff12c6dcfbf9df52f7a09211e8865cd');
     const newPinEnc = p1.encrypt(shared, pinEncoding.padPin(pin));
-    expect(str(newPinEnc)).toBe('0222fc42c6dd76a274a7057858b9b29d98e8a722ec2dc6668476168c5320473cec9907b4cd76ce7943c96ba5683943211d84471e64d9c51e54763488cd66526a');
+    expect(str(newPinEnc)).toBe(
+      '0222fc42c6dd76a274a7057858b9b29d98e8a722ec2dc6668476168c5320473cec9907b4cd76ce7943c96ba5683943211d84471e64d9c51e54763488cd66526a',
+    );
     expect(str(p1.authenticate(shared, newPinEnc))).toBe('7b40c084ccc5794194189ab57836475f');
     const changed = p1.encrypt(shared, pinEncoding.padPin(Buffer.from('4321')));
-    expect(str(changed)).toBe('4280e14aac4fcbf02dd079985f0c0ffc9ea7d5f9c173fd1a4c843826f7590cb3c2d080c6923e2fe6d7a52c31ea1309d3fcca3dedae8a2ef14b6330cafc79339e');
+    expect(str(changed)).toBe(
+      '4280e14aac4fcbf02dd079985f0c0ffc9ea7d5f9c173fd1a4c843826f7590cb3c2d080c6923e2fe6d7a52c31ea1309d3fcca3dedae8a2ef14b6330cafc79339e',
+    );
     expect(str(p1.authenticate(shared, Buffer.concat([changed, hex('afe8327ce416da8ee3d057589c2ce1a9')])))).toBe('fb97e92f3724d7c85e001d7f93e6490a');
   });
   it('the software authenticator (independent code) agrees', () => {
@@ -63,10 +70,14 @@ describe('protocols 1 and 2 (WebauthnWorks CTAP2.1 migration guide)', () => {
   it('protocol 2: HKDF keys, encrypt with the given IV, authenticate, decrypt a token', () => {
     const p2 = new PinProtocolTwo();
     const { sharedSecret, keyAgreement } = p2.encapsulate(coseKeyAgreement(authPub), platformPriv);
-    expect(str(sharedSecret)).toBe('efe50001d97a7cf14096589e65147b108653683cc22aaf4d1f3bd91dc8e41cbd6e1db0c8ebc48dad977a81d26ca7e5bfb0243bd1a2aba6c45adc7a00729b2027');
+    expect(str(sharedSecret)).toBe(
+      'efe50001d97a7cf14096589e65147b108653683cc22aaf4d1f3bd91dc8e41cbd6e1db0c8ebc48dad977a81d26ca7e5bfb0243bd1a2aba6c45adc7a00729b2027',
+    );
     expect(str(keyAgreement.get(-2) as Uint8Array)).toBe('003a0bc15db601a238e891db21ca5f71eab98c8e05bf4e318daf471ea6e76dab');
     const c = p2.encrypt(sharedSecret, m, hex('3672a1bc264e2cef5f647aff51100b15'));
-    expect(str(c)).toBe('3672a1bc264e2cef5f647aff51100b15c2cdbe642fe446d1e7eb6cf52ef5268b616d1d2720c5b0d05195d0ab3b07a248a2f99930060ad3ce58a89824928050a93aa453ca66a8feade0333721dbf1b966');
+    expect(str(c)).toBe(
+      '3672a1bc264e2cef5f647aff51100b15c2cdbe642fe446d1e7eb6cf52ef5268b616d1d2720c5b0d05195d0ab3b07a248a2f99930060ad3ce58a89824928050a93aa453ca66a8feade0333721dbf1b966',
+    );
     expect(str(p2.authenticate(sharedSecret, c))).toBe('6572fe937c1c04fb68b5a91408f9058246a6650013fe8dc023c5eec130f01a28');
     expect(str(p2.decrypt(sharedSecret, hex('387d215a2ff31e31b0520c7ea5ed2e07777861b34f890b385746cc8278d7bee0626c2007ca2fb6f9c89ca60725f97cb6')))).toBe(
       '0125fecfd8bf3f679bd9ec221324baa74f3cade0314b4fba8029500a320612ad',
@@ -79,6 +90,10 @@ describe('protocols 1 and 2 (WebauthnWorks CTAP2.1 migration guide)', () => {
     const token = hex('0125fecfd8bf3f679bd9ec221324baa74f3cade0314b4fba8029500a320612ad');
     const mac = new PinProtocolTwo().authenticate(token, Buffer.concat([Buffer.alloc(32, 0xff), Uint8Array.of(0x0d, 0x01)]));
     expect(str(mac)).toBe('4e724bc8af8776d0e92a3961c28bf9980b7b3962c610ba7abf07c74a0972b074');
-    expect(str(mac)).toBe(createHmac('sha256', token).update(Buffer.concat([Buffer.alloc(32, 0xff), Uint8Array.of(0x0d, 0x01)])).digest('hex'));
+    expect(str(mac)).toBe(
+      createHmac('sha256', token)
+        .update(Buffer.concat([Buffer.alloc(32, 0xff), Uint8Array.of(0x0d, 0x01)]))
+        .digest('hex'),
+    );
   });
 });

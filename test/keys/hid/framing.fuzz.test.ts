@@ -13,10 +13,12 @@ import { parseInitResponse } from '../../../main/keys/hid/transport';
 
 const CID = 0x0a0b0c0d;
 let totalRuns = 0;
-const counted = <A extends unknown[]>(predicate: (...args: A) => boolean) => (...args: A): boolean => {
-  totalRuns++;
-  return predicate(...args);
-};
+const counted =
+  <A extends unknown[]>(predicate: (...args: A) => boolean) =>
+  (...args: A): boolean => {
+    totalRuns++;
+    return predicate(...args);
+  };
 
 /** Deterministic bytes from a seed: cheaper than generating every byte through fast-check. */
 function bytes(length: number, seed: number): Uint8Array {

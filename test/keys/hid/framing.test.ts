@@ -1,19 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  BROADCAST_CID,
-  CtapHidCommand,
-  CtapHidErrorCode,
-  KeepaliveStatus,
-  MAX_MESSAGE_SIZE,
-} from '../../../main/keys/hid/constants';
-import {
-  MessageAssembler,
-  decodeReports,
-  encodeOutputReports,
-  encodePackets,
-  packetCount,
-  parsePacket,
-} from '../../../main/keys/hid/framing';
+import { BROADCAST_CID, CtapHidCommand, CtapHidErrorCode, KeepaliveStatus, MAX_MESSAGE_SIZE } from '../../../main/keys/hid/constants';
+import { MessageAssembler, decodeReports, encodeOutputReports, encodePackets, packetCount, parsePacket } from '../../../main/keys/hid/framing';
 import { capabilityNames, parseInitResponse } from '../../../main/keys/hid/transport';
 import { hex, loadCaptures, toHex } from './helpers';
 
@@ -143,7 +130,13 @@ describe('real wire captures', () => {
     const [message] = decodeReports([hex(capture.hex)], { cid: BROADCAST_CID });
     expect(message?.cmd).toBe(CtapHidCommand.Init);
     const d = capture.decoded as {
-      bcnt: number; nonce: string; new_cid: string; ctaphid_version: number; device_version: string; capabilities: string; cap_flags: string[];
+      bcnt: number;
+      nonce: string;
+      new_cid: string;
+      ctaphid_version: number;
+      device_version: string;
+      capabilities: string;
+      cap_flags: string[];
     };
     expect(message!.payload).toHaveLength(d.bcnt);
     const init = parseInitResponse(message!.payload);

@@ -16,10 +16,7 @@ export interface WireCapture {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-const CANDIDATES = [
-  process.env.CTAP_WIRE_CAPTURES,
-  resolve(here, '../../fixtures/ctap-wire-captures.json'),
-].filter((p): p is string => typeof p === 'string');
+const CANDIDATES = [process.env.CTAP_WIRE_CAPTURES, resolve(here, '../../fixtures/ctap-wire-captures.json')].filter((p): p is string => typeof p === 'string');
 
 /** The real wire captures (see test/fixtures/README.md). Fails loudly when they cannot be found. */
 export function loadCaptures(): WireCapture[] {

@@ -1,12 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  Ctap2Status,
-  CtapHidCapability,
-  CtapHidCommand,
-  CtapHidErrorCode,
-  KeepaliveStatus,
-  MAX_MESSAGE_SIZE,
-} from '../../../main/keys/hid/constants';
+import { Ctap2Status, CtapHidCapability, CtapHidCommand, CtapHidErrorCode, KeepaliveStatus, MAX_MESSAGE_SIZE } from '../../../main/keys/hid/constants';
 import {
   AbortedError,
   ChannelBusyError,
