@@ -9,12 +9,10 @@ import { operatorAtWork, type KioskBridge, type KioskReply, type KioskState } fr
 import { CommandsContext, commandsFor } from './bridge';
 import { Header } from './components/Header';
 import { i18n, useT, type Language } from './i18n';
-import { isBesideSecurityInfo, screenGroup } from './lib/screens';
+import { isBesideSecurityInfo, screenGroup, type View } from './lib/screens';
 import { SessionScreen } from './screens/SessionScreen';
 import { StationStatusScreen, stationProblems } from './screens/StationStatus';
 import { TodayScreen } from './screens/Today';
-
-export type View = 'session' | 'station' | 'today';
 
 export function App({ bridge }: { bridge: KioskBridge }) {
   const [state, setState] = useState<KioskState | null>(null);

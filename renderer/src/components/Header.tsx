@@ -1,6 +1,6 @@
 import { Button } from '@fluentui/react-components';
 import { operatorAtWork, type SessionSnapshot, type StationStatus } from '../../../common/contract';
-import type { View } from '../App';
+import type { View } from '../lib/screens';
 import { useCommands } from '../bridge';
 import { useT, type Language } from '../i18n';
 import { capabilityMsg } from '../lib/messages';

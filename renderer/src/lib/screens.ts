@@ -37,3 +37,6 @@ export function screenGroup(screen: Screen): string {
 export function isBesideSecurityInfo(screen: Screen | null): boolean {
   return screen === 'waiting-for-sign-in' || screen === 'registering';
 }
+
+/** Which of the app's three pages is shown: the session, the station status, or today's enrollments. */
+export type View = 'session' | 'station' | 'today';
