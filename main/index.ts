@@ -131,6 +131,7 @@ async function start(): Promise<void> {
   const presentSignIn = createSignInPresenter({
     parent: window,
     authority: config.authority,
+    federationHosts: config.federationHosts,
     ...(demo ? { demoCaPem: demo.caPem } : {}),
     onDenied: logDenied,
   });

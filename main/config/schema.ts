@@ -54,6 +54,21 @@ export const stationConfigSchema = z
     authority: url('the sign-in authority, e.g. https://login.microsoftonline.com/<tenantId>'),
     graphBaseUrl: url('Microsoft Graph, e.g. https://graph.microsoft.com/v1.0'),
     mySecurityInfoUrl: url('My Security Info, e.g. https://mysignins.microsoft.com/security-info'),
+    /**
+     * Host names of the identity providers the tenant's federated domains redirect the operator's sign-in to
+     * (e.g. AD FS at `sts.contoso.com`). The sign-in window allows exactly these besides Microsoft's sign-in
+     * hosts; https on the default port. A bare DNS name: no scheme, port, path, wildcard or IP address.
+     */
+    federationHosts: z
+      .array(
+        z.string({ error: 'must be a host name, e.g. sts.contoso.com' }).regex(DOMAIN, {
+          error: 'must be a host name, e.g. sts.contoso.com (no https://, port, path or wildcard)',
+        }),
+        { error: 'must be a list of host names, e.g. ["sts.contoso.com"]' },
+      )
+      .max(20, { error: 'may name at most 20 hosts' })
+      .default([])
+      .transform((hosts) => [...new Set(hosts.map((h) => h.toLowerCase()))]),
     /** Only relaxes the host lists above; https stays required outside demo. */
     allowCustomHosts: z.boolean({ error: 'must be true or false' }).default(false),
     /**

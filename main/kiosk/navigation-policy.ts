@@ -17,8 +17,12 @@
  *   (personal Microsoft accounts), federation servers (a federated tenant's users sign in with the TAP on
  *   Entra, not at AD FS). Sub-resources (scripts, styles, images from `aadcdn.msftauth.net`,
  *   `aadcdn.msauth.net`, `logincdn.msauth.net`) are not navigations and are not governed here.
- * - **Operator sign-in window** (`operatorSignInPolicy`): the configured authority's origin only; a navigation
- *   to the MSAL redirect URI is not allowed but *intercepted* (the window takes the URL and closes).
+ * - **Operator sign-in window** (`operatorSignInPolicy`): the configured authority's origin, the Microsoft hosts an
+ *   operator's sign-in passes through for that cloud (see `OPERATOR_SIGN_IN_HOSTS`: the passkey hop to
+ *   `login.microsoft.com/common/fido/get`, certificate sign-in on `certauth.` and `t<tenant id>.certauth.`), and
+ *   exactly the federation hosts the configuration names (`federationHosts`: a federated domain's own IdP, e.g.
+ *   AD FS). A navigation to the MSAL redirect URI is not allowed but *intercepted* (the window takes the URL and
+ *   closes).
  * - **App pages** (`appPagesPolicy`): the app protocol's origin only (plus the dev server in development).
  *
  * Everywhere: `file:`, `javascript:`, `data:`, `blob:` and any URL with a user name or password are refused;
@@ -102,11 +106,41 @@ export function securityInfoPolicy(options: SecurityInfoPolicyOptions): Navigati
   };
 }
 
+/**
+ * Hosts an operator's sign-in passes through besides the authority's own, by the authority's host (https, default
+ * port only). Sources:
+ * - passkey / security key: the sign-in page posts to `https://login.microsoft.com/common/fido/get`, where the
+ *   WebAuthn get runs with RP id `login.microsoft.com` (the project's reference, docs/reference/entra-graph.md §0;
+ *   public passkey sign-in scripts, e.g. gist haxibami/b77832478ade0e921083ca95bfe6b0ce).
+ * - certificate-based authentication: "the client is redirected to the certauth endpoint, which is
+ *   https://certauth.login.microsoftonline.com or https://t<tenant id>.certauth.login.microsoftonline.com for
+ *   Azure Global. For Azure Government, … https://certauth.login.microsoftonline.us" (Microsoft Learn,
+ *   concept-certificate-based-authentication-technical-deep-dive, step 5).
+ * No certauth host is documented for the China cloud: none is allowed there. Federated domains' IdPs are not
+ * Microsoft's and are never implied: the configuration names them (`federationHosts`).
+ */
+export const OPERATOR_SIGN_IN_HOSTS: Readonly<Record<string, { hosts: readonly string[]; tenantCertAuthSuffix?: string }>> = {
+  'login.microsoftonline.com': {
+    hosts: ['login.microsoftonline.com', 'login.microsoft.com', 'certauth.login.microsoftonline.com'],
+    tenantCertAuthSuffix: '.certauth.login.microsoftonline.com',
+  },
+  'login.microsoftonline.us': { hosts: ['login.microsoftonline.us', 'certauth.login.microsoftonline.us'] },
+  'login.partner.microsoftonline.cn': { hosts: ['login.partner.microsoftonline.cn'] },
+};
+
+/** `t<tenant id>`: the tenant-specific certauth host's first label ("t" and the tenant's GUID). */
+const TENANT_CERTAUTH_LABEL = /^t[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export interface OperatorSignInPolicyOptions {
-  /** The configured authority: its origin is the only place the sign-in window may load. */
+  /** The configured authority: its origin, and the Microsoft hosts of its cloud (`OPERATOR_SIGN_IN_HOSTS`). */
   authority: string;
   /** MSAL's redirect URI: navigations to it (same origin and path) are intercepted, never loaded. */
   redirectUri: string;
+  /**
+   * Host names of the federated domains' own identity providers (configuration `federationHosts`, validated
+   * there): allowed exactly, over https on the default port. Never a pattern.
+   */
+  federationHosts?: readonly string[];
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -134,7 +168,11 @@ function samePath(a: string, b: string): boolean {
 export function operatorSignInPolicy(options: OperatorSignInPolicyOptions): NavigationPolicy {
   const authorityOrigin = originOf(options.authority, 'authority');
   originOf(options.redirectUri, 'redirectUri');
-  const authorityIsHttps = new URL(authorityOrigin).protocol === 'https:';
+  const authorityUrl = new URL(authorityOrigin);
+  const authorityIsHttps = authorityUrl.protocol === 'https:';
+  const cloud = OPERATOR_SIGN_IN_HOSTS[authorityUrl.hostname];
+  const hosts = new Set<string>([...(cloud?.hosts ?? []), ...(options.federationHosts ?? []).map((h) => h.toLowerCase())]);
+  const certAuthSuffix = cloud?.tenantCertAuthSuffix;
   return {
     name: 'operator sign-in window',
     decide(url) {
@@ -143,7 +181,14 @@ export function operatorSignInPolicy(options: OperatorSignInPolicyOptions): Navi
       if (isRedirectTo(url, options.redirectUri)) return { kind: 'intercept' };
       if (!authorityIsHttps) return deny('the authority must be https');
       if (parsed.origin === authorityOrigin) return ALLOW;
-      return deny(`${parsed.host} is not the configured sign-in authority`);
+      if (parsed.protocol !== 'https:') return deny('only https is allowed');
+      if (parsed.port !== '') return deny('only the default https port is allowed');
+      if (hosts.has(parsed.hostname)) return ALLOW;
+      if (certAuthSuffix !== undefined && parsed.hostname.endsWith(certAuthSuffix)) {
+        const label = parsed.hostname.slice(0, -certAuthSuffix.length);
+        if (TENANT_CERTAUTH_LABEL.test(label)) return ALLOW;
+      }
+      return deny(`${parsed.host} is not the sign-in authority, a Microsoft sign-in host of its cloud or a configured federation host`);
     },
   };
 }

@@ -2,7 +2,8 @@
  * The operator's sign-in page: the `SignInPresenter` of main/operator/presenter.ts, as a modal child window.
  *
  * - Its own fresh in-memory partition per sign-in (`signin-<uuid>`), no preload, sandboxed, DevTools off.
- * - It may load only the configured authority's origin (navigation-policy.ts `operatorSignInPolicy`).
+ * - It may load only the configured authority's origin, the Microsoft sign-in hosts of its cloud (the passkey and
+ *   certificate hops) and the configured federation hosts (navigation-policy.ts `operatorSignInPolicy`).
  * - The redirect URI is never loaded: the first navigation, redirect or request to it (guard events and
  *   `webRequest.onBeforeRequest`, whichever sees it first) is cancelled, the window closes, and the promise
  *   resolves with that URL (it carries the one-time code: never logged here).
@@ -24,8 +25,10 @@ import { REMOTE_PAGE_PREFERENCES } from './web-preferences';
 
 export interface SignInWindowOptions {
   parent: BrowserWindow;
-  /** The configured authority: the only origin the window may load. */
+  /** The configured authority: the window loads its origin and the Microsoft sign-in hosts of its cloud. */
   authority: string;
+  /** The configuration's `federationHosts`: federated domains' own identity providers, allowed exactly. */
+  federationHosts?: readonly string[];
   /** Demo mode only: the emulator's CA (see the header). Undefined in production. */
   demoCaPem?: string;
   onDenied?: (url: string, reason: string) => void;
@@ -43,7 +46,11 @@ export function createSignInPresenter(options: SignInWindowOptions): SignInPrese
         reject(request.signal.reason);
         return;
       }
-      const policy = operatorSignInPolicy({ authority: options.authority, redirectUri: request.redirectUri });
+      const policy = operatorSignInPolicy({
+        authority: options.authority,
+        redirectUri: request.redirectUri,
+        ...(options.federationHosts !== undefined ? { federationHosts: options.federationHosts } : {}),
+      });
       const first = policy.decide(request.url);
       if (first.kind !== 'allow') {
         reject(new Error('The sign-in page is not on the configured authority.'));

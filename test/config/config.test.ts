@@ -157,6 +157,18 @@ describe('a production configuration', () => {
     ).toBe('ok');
   });
 
+  it('names federation hosts as bare host names, lower-cased and without duplicates', () => {
+    expect(parseConfig(JSON.stringify(production), FILE, { host: linux }).federationHosts).toEqual([]);
+    const config = parseConfig(JSON.stringify({ ...production, federationHosts: ['STS.Contoso.com', 'sts.contoso.com', 'idp.fabrikam.example'] }), FILE, {
+      host: linux,
+    });
+    expect(config.federationHosts).toEqual(['sts.contoso.com', 'idp.fabrikam.example']);
+    for (const wrong of ['https://sts.contoso.com', 'sts.contoso.com:443', 'sts.contoso.com/adfs', '*.contoso.com', '10.0.0.5', 'localhost']) {
+      expect(messageFor({ ...production, federationHosts: [wrong] }), wrong).toContain('"federationHosts.0" must be a host name');
+    }
+    expect(messageFor({ ...production, federationHosts: 'sts.contoso.com' })).toContain('"federationHosts" must be a list of host names');
+  });
+
   it('reports broken JSON with line and column, and a non-object', () => {
     expect(() => parseConfig('{\n  "tenantId": ,\n}', FILE, { host: linux })).toThrow(
       /^config \/etc\/tap-kiosk\/config.json: is not valid JSON at line 2, column 15/,

@@ -88,11 +88,51 @@ describe('the operator sign-in window', () => {
     expect(kind(policy, 'http://localhost:53111/?code=abc&state=s')).toBe('intercept');
   });
 
+  it('follows a passkey sign-in to login.microsoft.com and a certificate sign-in to the certauth hosts', () => {
+    expect(kind(policy, 'https://login.microsoft.com/common/fido/get?uiflavor=Web')).toBe('allow');
+    expect(kind(policy, 'https://certauth.login.microsoftonline.com/contoso.onmicrosoft.com/certauth')).toBe('allow');
+    expect(kind(policy, 'https://t7e1d5a6b-3c2f-4e8a-9b1d-2f6c8a4e0b13.certauth.login.microsoftonline.com/x/certauth')).toBe('allow');
+  });
+
   it('goes nowhere else', () => {
     expect(kind(policy, 'https://mysignins.microsoft.com/security-info')).toBe('deny');
-    expect(kind(policy, 'https://login.microsoft.com/')).toBe('deny');
     expect(kind(policy, 'http://localhost/other?code=abc')).toBe('deny');
     expect(kind(policy, 'javascript:alert(1)')).toBe('deny');
+    for (const url of [
+      'http://login.microsoft.com/common/fido/get',
+      'https://login.microsoft.com:8443/common/fido/get',
+      'https://evil.certauth.login.microsoftonline.com/',
+      'https://tnot-a-guid.certauth.login.microsoftonline.com/',
+      'https://t7e1d5a6b-3c2f-4e8a-9b1d-2f6c8a4e0b13.evil.certauth.login.microsoftonline.com/',
+      'https://certauth.login.microsoftonline.com.evil.example/',
+      'https://login.microsoft.com.evil.example/common/fido/get',
+      'https://device.login.microsoftonline.com/',
+      'https://autologon.microsoftazuread-sso.com/contoso.onmicrosoft.com/winauth/sso',
+      'https://login.live.com/',
+      'https://sts.contoso.com/adfs/ls/',
+    ]) {
+      expect(kind(policy, url), url).toBe('deny');
+    }
+  });
+
+  it('allows exactly the federation hosts the configuration names', () => {
+    const federated = operatorSignInPolicy({
+      authority: 'https://login.microsoftonline.com/contoso.onmicrosoft.com',
+      redirectUri: 'http://localhost',
+      federationHosts: ['sts.contoso.com'],
+    });
+    expect(kind(federated, 'https://sts.contoso.com/adfs/ls/?SAMLRequest=x')).toBe('allow');
+    expect(kind(federated, 'http://sts.contoso.com/adfs/ls/')).toBe('deny');
+    expect(kind(federated, 'https://sts.contoso.com:4443/adfs/ls/')).toBe('deny');
+    expect(kind(federated, 'https://evil.sts.contoso.com/adfs/ls/')).toBe('deny');
+    expect(kind(federated, 'https://sts.contoso.com.evil.example/adfs/ls/')).toBe('deny');
+  });
+
+  it("allows the certauth host of the US Government cloud, and no cloud's hosts for another", () => {
+    const gov = operatorSignInPolicy({ authority: 'https://login.microsoftonline.us/contoso.onmicrosoft.us', redirectUri: 'http://localhost' });
+    expect(kind(gov, 'https://certauth.login.microsoftonline.us/x')).toBe('allow');
+    expect(kind(gov, 'https://certauth.login.microsoftonline.com/x')).toBe('deny');
+    expect(kind(gov, 'https://login.microsoft.com/common/fido/get')).toBe('deny');
   });
 
   it('matches the redirect URI by scheme, host and path; port only off loopback', () => {
@@ -109,6 +149,7 @@ describe('the operator sign-in window', () => {
     const demo = operatorSignInPolicy({ authority: 'https://localhost:44321/tenant', redirectUri: 'http://localhost' });
     expect(kind(demo, 'https://localhost:44321/tenant/oauth2/v2.0/authorize')).toBe('allow');
     expect(kind(demo, 'https://localhost:44399/tenant/oauth2/v2.0/authorize')).toBe('deny');
+    expect(kind(demo, 'https://login.microsoft.com/common/fido/get')).toBe('deny');
   });
 });
 
