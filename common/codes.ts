@@ -167,6 +167,13 @@ export const SESSION_ERRORS = {
   'graph.network': none,
   'graph.timeout': none,
   'graph.unauthenticated': none,
+  // Any step, Graph said 403 and the station can tell why (main/directory/errors.ts `forbiddenCause`).
+  /** The app registration is not consented for a permission the call needs (`permission`: the one to consent). */
+  'access.missing-permission': z.strictObject({ permission: z.string() }),
+  /** The operator holds no directory role this call needs. */
+  'access.missing-role': none,
+  /** The operator's role does not reach this person (an administrator): Privileged Authentication Administrator does. */
+  'access.target-out-of-reach': none,
   /** A failure nothing classified (not a Graph answer), or a failed state without an error. */
   unexpected: none,
   // Creating the pass.

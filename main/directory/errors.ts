@@ -14,6 +14,7 @@
 // on an error answer (which never carries a pass: the pass is only in the 201 body of a create) and paths of
 // schema issues, never their values.
 import type { DirectoryErrorKind } from '../../common/directory';
+import type { OperatorCapability } from '../../common/operator';
 
 /** Known refusals of POST temporaryAccessPassMethods (entra-graph.md 1.5), read from Graph's message text. */
 export type TapCreationRefusal =
@@ -24,6 +25,64 @@ export type TapCreationRefusal =
   /** 403: the operator's role does not reach this user (an admin for an Authentication Administrator), or it is
    *  the operator's own account; Graph does not say which. */
   | 'not-permitted-for-target';
+
+/**
+ * Why Graph answered 403. Graph's body does not say: the same body comes back for a permission the app was not
+ * consented (the token lacks the scope) and for a directory role the operator lacks, on each workload:
+ *   - directory (users): 403 `Authorization_RequestDenied` "Insufficient privileges to complete the operation."
+ *     — for a missing `User.Read.All` (Azure-Samples/ms-identity-python-daemon#8: "Needed User.Read.All") and with
+ *     the scopes present (microsoftgraph/microsoft-graph-docs-contrib#8353: "I checked the scopes of the token");
+ *   - authentication methods and their policies: 403 `accessDenied` "Request Authorization failed" — for an
+ *     Authentication Administrator the SDK's token did not carry the scope for (microsoftgraph/msgraph-sdk-go#441);
+ *   - a target the operator's role does not reach (an administrator, for an Authentication Administrator: "except
+ *     themselves … Privileged Authentication Administrator" in the write-others role table, entra-graph.md 1.4).
+ * So the cause is read from the answer together with what the station knows (`AccessFacts`): the permissions in
+ * the operator's token and the operator's roles, against what the call needs (`AccessNeed`).
+ */
+export type ForbiddenCause =
+  /** The operator's token lacks every permission the call accepts: the app registration needs consent. */
+  | 'missing-permission'
+  /** The operator holds no directory role the call documents. */
+  | 'missing-role'
+  /** The operator's role does not reach this person (needs Privileged Authentication Administrator). */
+  | 'target-out-of-reach';
+
+/** What a Graph call needs: any one of `permissions` (narrowest first), and the kind of role. */
+export interface AccessNeed {
+  permissions: readonly string[];
+  /** `none`: no directory role needed (reading users); `read-methods`: another user's methods; `write-methods`:
+   *  changing another user's methods or sessions; `read-policies`: the authentication methods policies. */
+  role: 'none' | 'read-methods' | 'write-methods' | 'read-policies';
+}
+
+/** What the station knows about the operator when a call is refused. */
+export interface AccessFacts {
+  /** The delegated permissions in the operator's access token (`scp`, any case); null when not known. */
+  grantedPermissions: readonly string[] | null;
+  capability: OperatorCapability;
+  mayReadPolicies: boolean;
+}
+
+/** The cause of a 403 for a call with `need`, given `facts`; undefined when the facts do not explain it. */
+export function forbiddenCause(need: AccessNeed, facts: AccessFacts | null | undefined): ForbiddenCause | undefined {
+  if (!facts) return undefined;
+  if (facts.grantedPermissions !== null) {
+    const granted = new Set(facts.grantedPermissions.map((p) => p.toLowerCase()));
+    if (!need.permissions.some((p) => granted.has(p.toLowerCase()))) return 'missing-permission';
+  }
+  switch (need.role) {
+    case 'none':
+      return undefined;
+    case 'read-policies':
+      return facts.mayReadPolicies ? undefined : 'missing-role';
+    case 'read-methods':
+      // Global Reader reads others' methods without a capability to issue (it may read the policies too).
+      return facts.capability === 'none' && !facts.mayReadPolicies ? 'missing-role' : undefined;
+    case 'write-methods':
+      if (facts.capability === 'none') return 'missing-role';
+      return facts.capability === 'members-only' ? 'target-out-of-reach' : undefined;
+  }
+}
 
 export interface DirectoryErrorInit {
   kind: DirectoryErrorKind;
@@ -40,6 +99,10 @@ export interface DirectoryErrorInit {
   retryAfterSeconds?: number | undefined;
   /** Graph's own error text, one line, when it sent one. */
   graphMessage?: string | undefined;
+  /** 403 only: why, when the station's facts explain it (`forbiddenCause`). */
+  forbidden?: ForbiddenCause | undefined;
+  /** With `missing-permission`: the narrowest permission that would do, for the administrator to consent. */
+  missingPermission?: string | undefined;
 }
 
 export class DirectoryError extends Error {
@@ -53,6 +116,8 @@ export class DirectoryError extends Error {
   readonly lifetimeRange: { min: number; max: number } | undefined;
   readonly retryAfterSeconds: number | undefined;
   readonly graphMessage: string | null;
+  readonly forbidden: ForbiddenCause | undefined;
+  readonly missingPermission: string | undefined;
 
   constructor(init: DirectoryErrorInit) {
     super(init.message);
@@ -65,6 +130,8 @@ export class DirectoryError extends Error {
     this.lifetimeRange = init.lifetimeRange;
     this.retryAfterSeconds = init.retryAfterSeconds;
     this.graphMessage = init.graphMessage ?? null;
+    this.forbidden = init.forbidden;
+    this.missingPermission = init.missingPermission;
   }
 
   /** What an audit record or a log line may hold: no stack, no body. */
@@ -77,6 +144,7 @@ export class DirectoryError extends Error {
       requestId: this.requestId,
       operation: this.operation,
       reason: this.reason,
+      forbidden: this.forbidden,
       message: this.message,
     };
   }
@@ -204,16 +272,28 @@ export interface ResponseFacts {
   body?: unknown;
 }
 
-/** An HTTP answer that is not 2xx. `operation` names what we were doing; 'create-tap' enables the refusal reasons. */
-export function fromResponse(response: ResponseFacts, operation?: string, options: { tapCreate?: boolean } = {}): DirectoryError {
+export interface ClassifyOptions {
+  /** A pass's creation: enables the refusal reasons. */
+  tapCreate?: boolean;
+  /** What the call needs and what the station knows about the operator: a 403's cause (`forbiddenCause`). */
+  access?: { need: AccessNeed; facts: AccessFacts | null } | undefined;
+}
+
+/** An HTTP answer that is not 2xx. `operation` names what we were doing. */
+export function fromResponse(response: ResponseFacts, operation?: string, options: ClassifyOptions = {}): DirectoryError {
   const parsed = readGraphErrorBody(response.body);
   const requestId = parsed.requestId ?? headerValue(response.headers, 'request-id') ?? headerValue(response.headers, 'x-ms-request-id');
   const kind = kindForStatus(response.status);
-  const refusal = options.tapCreate ? tapRefusal(response.status, parsed.message) : {};
+  const forbidden = response.status === 403 && options.access ? forbiddenCause(options.access.need, options.access.facts) : undefined;
+  let refusal = options.tapCreate ? tapRefusal(response.status, parsed.message) : {};
+  // A 403 the operator's token or role explains is not a judgement on this person.
+  if (forbidden === 'missing-permission' || forbidden === 'missing-role') refusal = {};
   const graph = graphText(parsed.message);
   return new DirectoryError({
     kind,
-    message: logLine(operation, kind, [`HTTP ${response.status}`, parsed.code, refusal.reason, requestId ? `request-id ${requestId}` : null], graph),
+    forbidden,
+    missingPermission: forbidden === 'missing-permission' ? options.access?.need.permissions[0] : undefined,
+    message: logLine(operation, kind, [`HTTP ${response.status}`, parsed.code, refusal.reason, forbidden, requestId ? `request-id ${requestId}` : null], graph),
     status: response.status,
     code: parsed.code,
     requestId,
@@ -253,7 +333,7 @@ function looksLikeTimeout(e: unknown): boolean {
 export function fromGraphClientError(
   e: unknown,
   operation?: string,
-  options: { tapCreate?: boolean; isSignInRequired?: (e: unknown) => boolean } = {},
+  options: ClassifyOptions & { isSignInRequired?: (e: unknown) => boolean } = {},
 ): DirectoryError {
   if (e instanceof DirectoryError) return e;
   if (isGraphClientError(e) && e.statusCode > 0) {
@@ -346,6 +426,10 @@ export interface GraphFailure {
   refusal: TapCreationRefusal | undefined;
   /** The policy's lifetime range, when the refusal is `lifetime-out-of-range` and Graph's answer named it. */
   lifetimeRange: { min: number; max: number } | undefined;
+  /** A 403's cause, when the station's facts explained it. */
+  forbidden: ForbiddenCause | undefined;
+  /** With `missing-permission`: the permission the administrator should consent. */
+  missingPermission: string | undefined;
 }
 
 const KINDS: readonly string[] = ['bad-input', 'not-found', 'forbidden', 'bad-request', 'throttled', 'unavailable', 'network', 'timeout', 'unauthenticated'];
@@ -359,6 +443,10 @@ const REFUSALS = [
   'one-time-required',
   'not-permitted-for-target',
 ] as const satisfies readonly TapCreationRefusal[];
+
+const FORBIDDEN_CAUSES = ['missing-permission', 'missing-role', 'target-out-of-reach'] as const satisfies readonly ForbiddenCause[];
+/** A Graph permission name, e.g. UserAuthMethod-TAP.ReadWrite.All. */
+const PERMISSION = /^[A-Za-z][A-Za-z0-9.-]{0,99}$/;
 
 function rangeOf(v: unknown): { min: number; max: number } | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
@@ -386,6 +474,11 @@ export function graphFailure(error: unknown): GraphFailure {
     retryAfterMs: ms ?? (seconds !== undefined ? seconds * 1000 : undefined),
     refusal: typeof e.reason === 'string' && (REFUSALS as readonly string[]).includes(e.reason) ? (e.reason as TapCreationRefusal) : undefined,
     lifetimeRange: rangeOf(e.lifetimeRange),
+    forbidden:
+      kind === 'forbidden' && typeof e.forbidden === 'string' && (FORBIDDEN_CAUSES as readonly string[]).includes(e.forbidden)
+        ? (e.forbidden as ForbiddenCause)
+        : undefined,
+    missingPermission: typeof e.missingPermission === 'string' && PERMISSION.test(e.missingPermission) ? e.missingPermission : undefined,
   };
 }
 

@@ -8,7 +8,7 @@
 // - The caller's abort is passed through as the caller's own `signal.reason` (it is not a Graph failure).
 import { type Client, ResponseType } from '@microsoft/microsoft-graph-client';
 import type { z } from 'zod';
-import { DirectoryError, badInput, fromGraphClientError, fromResponse, headerValue, malformed, timedOut } from './errors';
+import { type AccessFacts, type AccessNeed, DirectoryError, badInput, fromGraphClientError, fromResponse, headerValue, malformed, timedOut } from './errors';
 import {
   GraphCardUser,
   GraphFido2List,
@@ -44,7 +44,45 @@ export interface DirectoryGatewayOptions {
    * that directory/ does not import keys/). Without it such a key's model is null.
    */
   modelOf?: (aaGuid: string) => string | null;
+  /**
+   * What the station knows about the signed-in operator (the permissions in their token, their roles), read when
+   * Graph answers 403 to tell a missing consent, a missing role and a target out of reach apart (errors.ts
+   * `forbiddenCause`). Injected by the station so that directory/ does not import operator/. Without it a 403 is
+   * only `forbidden`.
+   */
+  accessFacts?: () => AccessFacts | null;
 }
+
+/**
+ * What each call needs: any one of the permissions (the narrowest the station asks for first: the one to consent
+ * when none is there) and the kind of directory role. From the permission tables and role lists of each API's
+ * Microsoft Learn page (docs/reference/entra-graph.md 1.4, 4.1, 5.1 and §0 "Least-privileged delegated permissions").
+ */
+export const ACCESS_NEEDS = {
+  readUsers: { permissions: ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'], role: 'none' },
+  readTaps: {
+    permissions: [
+      'UserAuthMethod-TAP.ReadWrite.All',
+      'UserAuthMethod-TAP.Read.All',
+      'UserAuthenticationMethod.ReadWrite.All',
+      'UserAuthenticationMethod.Read.All',
+    ],
+    role: 'read-methods',
+  },
+  writeTaps: { permissions: ['UserAuthMethod-TAP.ReadWrite.All', 'UserAuthenticationMethod.ReadWrite.All'], role: 'write-methods' },
+  readPasskeys: {
+    permissions: [
+      'UserAuthMethod-Passkey.ReadWrite.All',
+      'UserAuthMethod-Passkey.Read.All',
+      'UserAuthenticationMethod.ReadWrite.All',
+      'UserAuthenticationMethod.Read.All',
+    ],
+    role: 'read-methods',
+  },
+  writePasskeys: { permissions: ['UserAuthMethod-Passkey.ReadWrite.All', 'UserAuthenticationMethod.ReadWrite.All'], role: 'write-methods' },
+  readPolicies: { permissions: ['Policy.Read.AuthenticationMethod', 'Policy.ReadWrite.AuthenticationMethod'], role: 'read-policies' },
+  revokeSessions: { permissions: ['User.RevokeSessions.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'], role: 'write-methods' },
+} as const satisfies Record<string, AccessNeed>;
 
 export const SEARCH_PAGE_SIZE = 25;
 const SUMMARY_FIELDS = ['id', 'userPrincipalName', 'displayName', 'mail', 'department', 'jobTitle', 'employeeId'];
@@ -83,6 +121,8 @@ interface SendOptions {
   /** Statuses that are answers, not failures (e.g. 404 for "no photo"). */
   accept?: number[];
   tapCreate?: boolean;
+  /** What the call needs: a 403's cause is judged against it (`accessFacts`). */
+  need?: AccessNeed;
   /** This call's time limit, when not the gateway's. */
   timeoutMs?: number;
 }
@@ -180,6 +220,7 @@ export interface DirectoryGateway {
 
 export function createDirectoryGateway(options: DirectoryGatewayOptions): DirectoryGateway {
   const { client, isSignInRequired } = options;
+  const accessOf = (need: AccessNeed | undefined) => (need ? { need, facts: options.accessFacts?.() ?? null } : undefined);
   const modelOf = options.modelOf ?? (() => null);
   const timeoutMs = options.timeoutMs ?? 30_000;
   const photoMaxBytes = options.photoMaxBytes ?? 4 * 1024 * 1024;
@@ -215,12 +256,13 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
       if ((response.status >= 200 && response.status < 300) || opts.accept?.includes(response.status)) return answer;
       throw fromResponse({ status: response.status, headers: response.headers, body: bytes.toString('utf8') }, operation, {
         tapCreate: opts.tapCreate ?? false,
+        access: accessOf(opts.need),
       });
     } catch (e) {
       if (caller?.aborted) throw caller.reason;
       if (e instanceof DirectoryError) throw e;
       if (controller.signal.aborted) throw timedOut(operation, limit);
-      throw fromGraphClientError(e, operation, { tapCreate: opts.tapCreate ?? false, isSignInRequired });
+      throw fromGraphClientError(e, operation, { tapCreate: opts.tapCreate ?? false, access: accessOf(opts.need), isSignInRequired });
     } finally {
       clearTimeout(timer);
       caller?.removeEventListener('abort', onCallerAbort);
@@ -267,7 +309,7 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
       if (plan.search) query.$search = plan.search;
       if (plan.advanced) query.$count = 'true';
       const headers = plan.advanced ? { ConsistencyLevel: 'eventual' } : undefined;
-      const list = await getJson(GraphUserList, operation, '/users', { query, ...(headers ? { headers } : {}), signal });
+      const list = await getJson(GraphUserList, operation, '/users', { query, ...(headers ? { headers } : {}), signal, need: ACCESS_NEEDS.readUsers });
       const users = list.value
         .map(toSummary)
         .sort((a, b) => collator.compare(a.displayName, b.displayName) || collator.compare(a.userPrincipalName, b.userPrincipalName));
@@ -286,7 +328,7 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
       const key = userKey(userId, operation);
       const base = `/users/${key}`;
       const [user, photo, securityKeys, taps] = await Promise.all([
-        getJson(GraphCardUser, operation, base, { query: { $select: CARD_FIELDS.join(',') }, signal }),
+        getJson(GraphCardUser, operation, base, { query: { $select: CARD_FIELDS.join(',') }, signal, need: ACCESS_NEEDS.readUsers }),
         readPhoto(base, signal),
         gateway.listSecurityKeys(userId, signal),
         gateway.listTaps(userId, signal),
@@ -361,6 +403,7 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
         body: { lifetimeInMinutes: lifetime, isUsableOnce: request.isUsableOnce },
         signal,
         tapCreate: true,
+        need: ACCESS_NEEDS.writeTaps,
       });
       try {
         const t = parse(GraphIssuedTap, answer, operation);
@@ -378,14 +421,14 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
     async listTaps(userId, signal) {
       const operation = 'read the person’s Temporary Access Pass';
       const key = userKey(userId, operation);
-      const list = await getJson(GraphTapList, operation, `/users/${key}/authentication/temporaryAccessPassMethods`, { signal });
+      const list = await getJson(GraphTapList, operation, `/users/${key}/authentication/temporaryAccessPassMethods`, { signal, need: ACCESS_NEEDS.readTaps });
       return list.value.map((t) => toTap(t));
     },
 
     async getTap(userId, tapId, signal) {
       const operation = 'read the Temporary Access Pass';
       const path = `/users/${userKey(userId, operation)}/authentication/temporaryAccessPassMethods/${methodKey(tapId, operation)}`;
-      const answer = await send(operation, 'GET', path, { signal, accept: [404] });
+      const answer = await send(operation, 'GET', path, { signal, accept: [404], need: ACCESS_NEEDS.readTaps });
       if (answer.status === 404) return null;
       return toTap(parse(GraphTap, answer, operation));
     },
@@ -394,14 +437,14 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
       const operation = 'delete the Temporary Access Pass';
       const path = `/users/${userKey(userId, operation)}/authentication/temporaryAccessPassMethods/${methodKey(tapId, operation)}`;
       // 404: already gone (used up and removed, replaced, or deleted by an earlier attempt whose answer was lost).
-      const answer = await send(operation, 'DELETE', path, { signal, accept: [404] });
+      const answer = await send(operation, 'DELETE', path, { signal, accept: [404], need: ACCESS_NEEDS.writeTaps });
       return { requestId: answer.requestId };
     },
 
     async listSecurityKeys(userId, signal) {
       const operation = 'read the person’s security keys';
       const key = userKey(userId, operation);
-      const list = await getJson(GraphFido2List, operation, `/users/${key}/authentication/fido2Methods`, { signal });
+      const list = await getJson(GraphFido2List, operation, `/users/${key}/authentication/fido2Methods`, { signal, need: ACCESS_NEEDS.readPasskeys });
       return list.value.map((k) => toKey(k, modelOf));
     },
 
@@ -409,14 +452,14 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
       const operation = 'delete the security key';
       const path = `/users/${userKey(userId, operation)}/authentication/fido2Methods/${methodKey(methodId, operation)}`;
       // 404: the key is already gone, which is what the operator asked for.
-      const answer = await send(operation, 'DELETE', path, { signal, accept: [404] });
+      const answer = await send(operation, 'DELETE', path, { signal, accept: [404], need: ACCESS_NEEDS.writePasskeys });
       return { requestId: answer.requestId };
     },
 
     async revokeSignInSessions(userId, signal) {
       const operation = 'sign the person out everywhere';
       // The documented 204 is in practice 200 { value: true } (known issue): any 2xx is success, the body is ignored.
-      const answer = await send(operation, 'POST', `/users/${userKey(userId, operation)}/revokeSignInSessions`, { signal });
+      const answer = await send(operation, 'POST', `/users/${userKey(userId, operation)}/revokeSignInSessions`, { signal, need: ACCESS_NEEDS.revokeSessions });
       return { requestId: answer.requestId };
     },
   };

@@ -30,7 +30,7 @@ const ISSUE_CODES: Readonly<Record<string, SessionErrorCode>> = {
   cancelled: 'tap.cancelled',
 };
 
-type ParamlessCode = Exclude<SessionErrorCode, 'tap.lifetime-refused'>;
+type ParamlessCode = Exclude<SessionErrorCode, 'tap.lifetime-refused' | 'access.missing-permission'>;
 
 /** A session error whose code has no parameters. */
 export function sessionError(code: ParamlessCode, step: string, requestId: string | null = null): SessionError {
@@ -54,6 +54,12 @@ export function describeFailure(step: string, error: unknown): SessionError {
   // The raw request id (graphFailure keeps only the journal-safe shape; the screen shows what Graph sent).
   const raw = typeof error === 'object' && error !== null ? (error as { requestId?: unknown }).requestId : undefined;
   const requestId = typeof raw === 'string' ? raw : null;
+  // A 403 the operator's token or role explains (directory/errors.ts `forbiddenCause`), at any step.
+  if (f.forbidden === 'missing-permission' && f.missingPermission !== undefined) {
+    return { code: 'access.missing-permission', params: { permission: f.missingPermission }, step, requestId };
+  }
+  if (f.forbidden === 'missing-role') return sessionError('access.missing-role', step, requestId);
+  if (f.forbidden === 'target-out-of-reach' && step !== 'issue') return sessionError('access.target-out-of-reach', step, requestId);
   if (step === 'issue') {
     if (f.refusal === 'lifetime-out-of-range') {
       return { code: 'tap.lifetime-refused', params: { range: f.lifetimeRange ?? null }, step, requestId };

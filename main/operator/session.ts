@@ -13,6 +13,11 @@
 //   IdentityProviderUnreachable and keeps the account (it is transient).
 // - Scopes carry the Graph resource prefix, derived from the Graph base URL for Microsoft's Graph hosts (so a
 //   sovereign cloud asks its own Graph) and https://graph.microsoft.com otherwise (the emulator answers to it).
+// - Least privilege: the interactive sign-in asks only for BASE_PERMISSIONS; right after it, the session asks
+//   silently for the least method permissions (METHOD_PERMISSIONS.least) and, when Entra answers that nobody
+//   consented them (AADSTS65001), for the broad one. Every later token is asked with the set that worked. Asking
+//   for a permission nobody consented at the interactive sign-in would show the operator a consent page they
+//   cannot pass (admin consent), so the fallback happens silently, over the refresh token.
 // - The roles are read over a Graph client the station makes (`roleClient`, a directory/graph-client with a tight
 //   retry budget), so this folder has no Graph plumbing of its own and does not import directory/.
 import { trustOf, type HostMap } from '../net/https-agent';
@@ -36,14 +41,41 @@ import { readSignInRedirect, type SignInPresenter } from './presenter';
 import { capabilityOf, mayReadPoliciesWith, roleDisplayName } from './roles';
 import type { OperatorIdentity } from '../../common/operator';
 
-/** The Graph permissions the TAP Kiosk app registration is consented for (delegated). */
-export const OPERATOR_PERMISSIONS = [
-  'User.Read',
-  'User.Read.All',
-  'UserAuthenticationMethod.ReadWrite.All',
-  'Policy.Read.AuthenticationMethod',
-  'User.RevokeSessions.All',
-] as const;
+/** The Graph permissions (delegated) the station needs in every tenant: asked for at the interactive sign-in. */
+export const BASE_PERMISSIONS = ['User.Read', 'User.Read.All', 'Policy.Read.AuthenticationMethod', 'User.RevokeSessions.All'] as const;
+
+/**
+ * The permissions for the pass and the security keys, least first. Microsoft documents the method-specific ones as
+ * the least privileged for creating and deleting a pass (`UserAuthMethod-TAP.ReadWrite.All`) and for listing and
+ * deleting passkeys (`UserAuthMethod-Passkey.ReadWrite.All`); `UserAuthenticationMethod.ReadWrite.All` is "higher
+ * privileged" for both (permission tables of authentication-post-temporaryaccesspassmethods,
+ * fido2authenticationmethod-get/-delete and authentication-post-fido2methods on Microsoft Learn). A tenant
+ * consented only the broad one before the narrow ones existed; the station falls back to it (`methodPermissions`).
+ */
+export const METHOD_PERMISSIONS = {
+  least: ['UserAuthMethod-TAP.ReadWrite.All', 'UserAuthMethod-Passkey.ReadWrite.All'],
+  broad: ['UserAuthenticationMethod.ReadWrite.All'],
+} as const;
+
+/** What the app registration should be consented for (README "Install at a desk"): the base and the least set. */
+export const OPERATOR_PERMISSIONS = [...BASE_PERMISSIONS, ...METHOD_PERMISSIONS.least] as const;
+
+/** Which method permissions this session's tokens carry: `none` when the tenant consented neither set. */
+export type MethodPermissionSet = keyof typeof METHOD_PERMISSIONS | 'none';
+
+/** What the directory's 403 classifier reads (structurally main/directory/errors.ts `AccessFacts`). */
+export interface OperatorAccessFacts {
+  /** The Graph permissions the identity provider granted this session's tokens (its `scope` answer), no prefix. */
+  grantedPermissions: readonly string[] | null;
+  capability: OperatorIdentity['capability'];
+  mayReadPolicies: boolean;
+}
+
+/** Entra's "nobody consented this permission" on a silent request: AADSTS65001, suberror consent_required. */
+function notConsented(e: unknown): boolean {
+  if (!(e instanceof AuthError)) return false;
+  return e.subError === 'consent_required' || e.errorCode === 'consent_required' || /AADSTS65001\b/.test(e.errorMessage);
+}
 
 /** Where the sign-in page sends the browser back. A loopback URI: register it under "Mobile and desktop". */
 export const DEFAULT_REDIRECT_URI = 'http://localhost/tap-kiosk/signed-in';
@@ -122,7 +154,13 @@ const firstLine = (text: string) => short(text.split(/\r?\n/)[0] ?? '');
 
 export class OperatorSession {
   readonly redirectUri: string;
-  readonly scopes: readonly string[];
+  /** BASE_PERMISSIONS with the resource prefix: the interactive sign-in asks for these. */
+  private readonly baseScopes: readonly string[];
+  private readonly methodScopes: Readonly<Record<keyof typeof METHOD_PERMISSIONS, readonly string[]>>;
+  private readonly resource: string;
+  private chosen: MethodPermissionSet = 'least';
+  /** What the identity provider last granted (its `scope` answer, without the resource prefix). */
+  private granted: readonly string[] | null = null;
   private readonly pca: PublicClientApplication;
   private readonly network: MsalNetworkClient;
   private readonly graph: Client;
@@ -144,7 +182,12 @@ export class OperatorSession {
     this.host = authority.host;
     this.redirectUri = options.redirectUri ?? DEFAULT_REDIRECT_URI;
     const resource = (options.graphResource ?? defaultGraphResource(options.graphBaseUrl)).replace(/\/+$/, '');
-    this.scopes = OPERATOR_PERMISSIONS.map((p) => `${resource}/${p}`);
+    this.resource = resource;
+    this.baseScopes = BASE_PERMISSIONS.map((p) => `${resource}/${p}`);
+    this.methodScopes = {
+      least: METHOD_PERMISSIONS.least.map((p) => `${resource}/${p}`),
+      broad: METHOD_PERMISSIONS.broad.map((p) => `${resource}/${p}`),
+    };
     this.network = new MsalNetworkClient({
       ...trustOf(options),
       ...(options.networkTimeoutMs !== undefined ? { timeoutMs: options.networkTimeoutMs } : {}),
@@ -173,6 +216,23 @@ export class OperatorSession {
 
   current(): OperatorIdentity | null {
     return this.identity;
+  }
+
+  /** The scopes every token of this session is asked with: the base and the method set that worked. */
+  get scopes(): readonly string[] {
+    return this.chosen === 'none' ? this.baseScopes : [...this.baseScopes, ...this.methodScopes[this.chosen]];
+  }
+
+  /** Which method permissions this session's tokens carry (decided at sign-in; see the header). */
+  methodPermissions(): MethodPermissionSet {
+    return this.chosen;
+  }
+
+  /** What the directory reads when Graph answers 403; null when nobody is signed in. */
+  accessFacts(): OperatorAccessFacts | null {
+    const identity = this.identity;
+    if (!identity) return null;
+    return { grantedPermissions: this.granted, capability: identity.capability, mayReadPolicies: identity.mayReadPolicies };
   }
 
   /** Subscribes to sign-in and sign-out (including a session the identity provider ended); returns the unsubscribe. */
@@ -238,6 +298,7 @@ export class OperatorSession {
       await this.forgetTokens();
       throw new OperatorSignInRequired('signed-out');
     }
+    if (options.scopes === undefined) this.granted = this.grantedOf(result);
     return result.accessToken;
   }
 
@@ -275,7 +336,7 @@ export class OperatorSession {
     const url = await this.untilAborted(
       signal,
       this.pca.getAuthCodeUrl({
-        scopes: [...this.scopes],
+        scopes: [...this.baseScopes],
         redirectUri: this.redirectUri,
         responseMode: 'query',
         codeChallenge: challenge,
@@ -300,7 +361,7 @@ export class OperatorSession {
     if (redirect.kind === 'error') throw this.redirectError(redirect.error, redirect.description);
 
     const exchange = this.pca.acquireTokenByCode(
-      { code: redirect.code, scopes: [...this.scopes], redirectUri: this.redirectUri, codeVerifier: verifier, state },
+      { code: redirect.code, scopes: [...this.baseScopes], redirectUri: this.redirectUri, codeVerifier: verifier, state },
       { code: redirect.code, state: redirect.state, nonce, ...(redirect.clientInfo ? { client_info: redirect.clientInfo } : {}) },
     );
     // If the wait is abandoned (cancel), the tokens it may still bring back are removed when they arrive.
@@ -309,6 +370,9 @@ export class OperatorSession {
     if (!result.account) throw new OperatorSignInFailed('refused', 'The identity provider returned no account.');
     if (generation !== this.generation) throw cancelled();
     this.account = result.account;
+    this.granted = this.grantedOf(result);
+    await this.untilAborted(signal, this.chooseMethodPermissions(result.account), 'sign-in', true);
+    if (signal.aborted || generation !== this.generation) throw cancelled();
 
     const roles = await this.untilAborted(signal, this.roles(result), 'sign-in', true);
     if (signal.aborted || generation !== this.generation) throw cancelled();
@@ -327,6 +391,30 @@ export class OperatorSession {
       mayReadPolicies: mayReadPoliciesWith(ids),
       rolesFrom: roles.from,
     };
+  }
+
+  /**
+   * The least method permissions the tenant consented: the least set, else the broad one, else none (every call
+   * that needs one then gets 403, which the directory reads as a missing consent and names the permission).
+   */
+  private async chooseMethodPermissions(account: AccountInfo): Promise<void> {
+    for (const set of ['least', 'broad'] as const) {
+      try {
+        const result = await this.pca.acquireTokenSilent({ account, scopes: [...this.baseScopes, ...this.methodScopes[set]] });
+        this.chosen = set;
+        this.granted = this.grantedOf(result);
+        return;
+      } catch (e) {
+        if (!notConsented(e)) throw this.mapError(e, 'sign-in');
+      }
+    }
+    this.chosen = 'none';
+  }
+
+  /** The Graph permissions of a token answer, without the resource prefix (OIDC scopes left out). */
+  private grantedOf(result: AuthenticationResult): string[] {
+    const prefix = `${this.resource.toLowerCase()}/`;
+    return result.scopes.filter((s) => s.toLowerCase().startsWith(prefix)).map((s) => s.slice(prefix.length));
   }
 
   /** Graph first; the tokens' `wids` claim only when Graph fails (and an empty list when there is none). */
@@ -411,6 +499,8 @@ export class OperatorSession {
     this.generation += 1;
     this.identity = null;
     this.account = null;
+    this.granted = null;
+    this.chosen = 'least';
     if (reason !== 'replaced') this.pending?.abort(new OperatorSignInCancelled());
     await this.forgetTokens();
     if (identity) this.emit({ kind: 'signed-out', identity, reason });

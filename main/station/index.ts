@@ -110,7 +110,7 @@ export async function createStation(options: CreateStationOptions): Promise<Stat
     ...trust,
     ...(options.graphRetry ? { retry: options.graphRetry } : {}),
   });
-  const directory = createDirectoryGateway({ client, isSignInRequired, modelOf: modelOfAaguid });
+  const directory = createDirectoryGateway({ client, isSignInRequired, modelOf: modelOfAaguid, accessFacts: () => operator.accessFacts() });
   const watcher = new KeyWatcher(options.keySource, options.keyWatcher);
   const keys = watcherKeysPort(watcher, options.keySource);
   const network = new MsalNetworkClient({ ...trust, timeoutMs: 10_000 });

@@ -5,12 +5,15 @@ import {
   DirectoryError,
   badInput,
   fromGraphClientError,
+  forbiddenCause,
   fromResponse,
+  graphFailure,
   kindForStatus,
   malformed,
   readGraphErrorBody,
   timedOut,
 } from '../../main/directory/errors';
+import { describeFailure } from '../../main/enrollment/failures';
 
 const RID = '3f1c9a0e-8a51-4d3b-9c55-1f0c2b6d7e80';
 const body = (code: string, message: string, requestId: string | null = RID, key: 'innerError' | 'innererror' = 'innerError') => ({
@@ -143,5 +146,64 @@ describe('our own errors', () => {
     for (const junk of [null, undefined, 42, 'not json', '{"error":5}', [], { error: null }]) {
       expect(readGraphErrorBody(junk)).toEqual({ code: null, message: null, requestId: null });
     }
+  });
+});
+
+describe('a 403 has three causes, told apart with the station’s facts (issue 10, 3i)', () => {
+  // Graph's bodies (main/directory/errors.ts `ForbiddenCause`): the same for a missing consent and a missing role.
+  const denied = { status: 403, body: { error: { code: 'accessDenied', message: 'Request Authorization failed.', innerError: { 'request-id': 'r-1' } } } };
+  const directoryDenied = {
+    status: 403,
+    body: {
+      error: { code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.', innerError: { 'request-id': 'r-2' } },
+    },
+  };
+  const writeTaps = { permissions: ['UserAuthMethod-TAP.ReadWrite.All', 'UserAuthenticationMethod.ReadWrite.All'], role: 'write-methods' } as const;
+  const readUsers = { permissions: ['User.Read.All'], role: 'none' } as const;
+  const facts = (grantedPermissions: string[] | null, capability: 'members-and-admins' | 'members-only' | 'none', mayReadPolicies = false) => ({
+    grantedPermissions,
+    capability,
+    mayReadPolicies,
+  });
+
+  it.each([
+    ['no permission in the token', writeTaps, facts(['User.Read'], 'members-and-admins'), 'missing-permission'],
+    ['the broad permission, no role', writeTaps, facts(['userauthenticationmethod.readwrite.all'], 'none'), 'missing-role'],
+    ['the least permission, members only', writeTaps, facts(['UserAuthMethod-TAP.ReadWrite.All'], 'members-only'), 'target-out-of-reach'],
+    ['everything, members and admins', writeTaps, facts(['UserAuthMethod-TAP.ReadWrite.All'], 'members-and-admins'), undefined],
+    ['permissions unknown, no role', writeTaps, facts(null, 'none'), 'missing-role'],
+    [
+      'the policies without a reading role',
+      { permissions: ['Policy.Read.AuthenticationMethod'], role: 'read-policies' } as const,
+      facts(['Policy.Read.AuthenticationMethod'], 'members-and-admins'),
+      'missing-role',
+    ],
+    ['users without User.Read.All', readUsers, facts(['User.Read'], 'members-and-admins'), 'missing-permission'],
+  ] as const)('%s → %s', (_case, need, f, cause) => {
+    expect(forbiddenCause(need, f)).toBe(cause);
+  });
+
+  it('each cause becomes its own session code; the consent names the permission; a pass refused for reach keeps its code', () => {
+    const consent = fromResponse(directoryDenied, 'search for a person', { access: { need: readUsers, facts: facts(['User.Read'], 'members-only') } });
+    expect(describeFailure('search', consent)).toEqual({
+      code: 'access.missing-permission',
+      params: { permission: 'User.Read.All' },
+      step: 'search',
+      requestId: 'r-2',
+    });
+    const role = fromResponse(denied, 'create a Temporary Access Pass', { tapCreate: true, access: { need: writeTaps, facts: facts(null, 'none') } });
+    expect(role.reason).toBeUndefined();
+    expect(describeFailure('issue', role).code).toBe('access.missing-role');
+    const reach = fromResponse(denied, 'create a Temporary Access Pass', { tapCreate: true, access: { need: writeTaps, facts: facts(null, 'members-only') } });
+    expect(describeFailure('issue', reach).code).toBe('tap.not-permitted-for-target');
+    expect(
+      describeFailure('lost-key', fromResponse(denied, 'delete the security key', { access: { need: writeTaps, facts: facts(null, 'members-only') } })).code,
+    ).toBe('access.target-out-of-reach');
+    // Without facts: as before.
+    expect(describeFailure('search', fromResponse(directoryDenied, 'search')).code).toBe('graph.forbidden');
+    expect(graphFailure({ kind: 'forbidden', forbidden: 'made-up', missingPermission: 'x y' })).toMatchObject({
+      forbidden: undefined,
+      missingPermission: undefined,
+    });
   });
 });

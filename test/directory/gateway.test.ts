@@ -571,3 +571,66 @@ describe('when Graph misbehaves', () => {
     expect(await rejection(gatewayFor(emu).listTaps(ID.megan, already))).toBe(reason);
   });
 });
+
+describe('a 403 read with what the station knows (issue 10, 3i)', () => {
+  // Graph's body is the same for each cause (main/directory/errors.ts `ForbiddenCause`); the station's facts tell them apart.
+  const TAP = ['UserAuthMethod-TAP.ReadWrite.All', 'UserAuthMethod-Passkey.ReadWrite.All'];
+  const BASE = ['User.Read', 'User.Read.All', 'Policy.Read.AuthenticationMethod', 'User.RevokeSessions.All'];
+  const facts = (grantedPermissions: readonly string[], capability: 'members-and-admins' | 'members-only' | 'none') => ({
+    gateway: { accessFacts: () => ({ grantedPermissions, capability, mayReadPolicies: false }) },
+  });
+
+  it('a token without the permission: missing consent, naming the least permission, whatever the role', async () => {
+    const e = await rejection(
+      gatewayFor(emu, { token: () => accessTokenFor(emu, PATTI, { scopes: BASE }), ...facts(BASE, 'members-and-admins') }).createTap(ID.megan, {
+        lifetimeInMinutes: 60,
+        isUsableOnce: true,
+      }),
+    );
+    expect(e).toMatchObject({
+      kind: 'forbidden',
+      status: 403,
+      code: 'accessDenied',
+      forbidden: 'missing-permission',
+      missingPermission: 'UserAuthMethod-TAP.ReadWrite.All',
+    });
+    expect(e.reason).toBeUndefined(); // not a judgement on the person
+  });
+
+  it('the least permissions without a role: missing role', async () => {
+    const e = await rejection(
+      gatewayFor(emu, { token: () => accessTokenFor(emu, upn('nestor.wilke'), { scopes: [...BASE, ...TAP] }), ...facts([...BASE, ...TAP], 'none') }).createTap(
+        ID.megan,
+        { lifetimeInMinutes: 60, isUsableOnce: true },
+      ),
+    );
+    expect(e).toMatchObject({ kind: 'forbidden', status: 403, code: 'accessDenied', forbidden: 'missing-role' });
+  });
+
+  it('an Authentication Administrator on an administrator: out of reach; the same operator issues for a member', async () => {
+    const options = { token: () => accessTokenFor(emu, ALEX, { scopes: [...BASE, ...TAP] }), ...facts([...BASE, ...TAP], 'members-only') };
+    const e = await rejection(
+      gatewayFor(emu, options)
+        .listSecurityKeys(ID.megan)
+        .then(() => gatewayFor(emu, options).deleteSecurityKey(ID.adele, 'x')),
+    );
+    expect(e).toMatchObject({ kind: 'forbidden', status: 403, forbidden: 'target-out-of-reach' });
+    const created = await rejection(gatewayFor(emu, options).createTap(ID.adele, { lifetimeInMinutes: 60, isUsableOnce: true }));
+    expect(created).toMatchObject({ forbidden: 'target-out-of-reach', reason: 'not-permitted-for-target' });
+    const issued = await gatewayFor(emu, options).createTap(ID.megan, { lifetimeInMinutes: 60, isUsableOnce: true });
+    expect(issued.temporaryAccessPass).toMatch(/\S{8,}/);
+  });
+
+  it('a tenant that consented only the broad permission still works: no missing consent is claimed', async () => {
+    const broad = [...BASE, 'UserAuthenticationMethod.ReadWrite.All'];
+    const g = gatewayFor(emu, { token: () => accessTokenFor(emu, PATTI, { scopes: broad }), ...facts(broad, 'members-and-admins') });
+    const issued = await g.createTap(ID.megan, { lifetimeInMinutes: 60, isUsableOnce: true });
+    expect(issued.temporaryAccessPass).toMatch(/\S{8,}/);
+  });
+
+  it('without facts a 403 stays a plain forbidden, as before', async () => {
+    const e = await rejection(gatewayFor(emu, { token: () => accessTokenFor(emu, PATTI, { scopes: BASE }) }).listTaps(ID.megan));
+    expect(e).toMatchObject({ kind: 'forbidden', status: 403 });
+    expect(e.forbidden).toBeUndefined();
+  });
+});

@@ -32,6 +32,10 @@ export function graphErrorBody(code: string, message: string, ids: { requestId: 
 export const notFound = (id: string) =>
   new GraphError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
 
+// Both 403 bodies are what Graph sends for a missing permission and a missing role alike (no way to tell from the
+// body): `accessDenied` "Request Authorization failed" on authentication methods (microsoftgraph/msgraph-sdk-go#441),
+// `Authorization_RequestDenied` "Insufficient privileges to complete the operation." on the directory
+// (Azure-Samples/ms-identity-python-daemon#8, microsoftgraph/microsoft-graph-docs-contrib#8353).
 export const accessDenied = () => new GraphError(403, 'accessDenied', 'Request Authorization failed.');
 
 export const authorizationDenied = () => new GraphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');

@@ -6,6 +6,7 @@ import https from 'node:https';
 import { syncBuiltinESMExports } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createDirectoryGateway } from '../../main/directory/gateway';
 import { createGraphClient } from '../../main/directory/graph-client';
 import {
   IdentityProviderUnreachable,
@@ -127,20 +128,76 @@ describe('sign-in and what each operator may do', () => {
       expect(url.searchParams.get('code_challenge_method')).toBe('S256');
       expect(url.searchParams.get('state')).toMatch(/.{16,}/);
       expect(url.searchParams.get('nonce')).toMatch(/.{16,}/);
-      expect(url.searchParams.get('scope')?.split(' ')).toEqual(
+      const asked = url.searchParams.get('scope')?.split(' ') ?? [];
+      expect(asked).toEqual(
         expect.arrayContaining([
           'https://graph.microsoft.com/User.Read',
           'https://graph.microsoft.com/User.Read.All',
-          'https://graph.microsoft.com/UserAuthenticationMethod.ReadWrite.All',
           'https://graph.microsoft.com/Policy.Read.AuthenticationMethod',
           'https://graph.microsoft.com/User.RevokeSessions.All',
           'offline_access',
         ]),
       );
+      // No method permission at the interactive sign-in: one nobody consented would show a consent page (3j).
+      expect(asked.filter((scope) => /AuthenticationMethod\.ReadWrite|UserAuthMethod-/.test(scope))).toEqual([]);
+      // The seed tenant consented only the broad permission: the least set was refused (AADSTS65001), the broad one used.
+      expect(s.methodPermissions()).toBe('broad');
       const claims = await emu.ctx.tokens.verifyAccessToken(await s.getAccessToken());
       expect(claims.scp.split(' ').sort()).toEqual(
         ['Policy.Read.AuthenticationMethod', 'User.Read', 'User.Read.All', 'User.RevokeSessions.All', 'UserAuthenticationMethod.ReadWrite.All'].sort(),
       );
+      const refused = tokenCalls().filter((r) => r.status === 400);
+      expect(refused).toHaveLength(1);
+      expect(s.accessFacts()?.grantedPermissions).toContain('UserAuthenticationMethod.ReadWrite.All');
+    },
+    BROWSER_TEST,
+  );
+
+  it(
+    'asks for the least method permissions and keeps them where the tenant consented them (issue 10, 3j)',
+    async () => {
+      const client = emu.ctx.state.seed.clients[0]!;
+      const consented = client.delegatedScopes;
+      client.delegatedScopes = [
+        ...consented.filter((p) => p !== 'UserAuthenticationMethod.ReadWrite.All'),
+        'UserAuthMethod-TAP.ReadWrite.All',
+        'UserAuthMethod-Passkey.ReadWrite.All',
+      ];
+      try {
+        const s = session(chromiumPresenter(browser, typing(PATTI)));
+        await s.signIn();
+        expect(s.methodPermissions()).toBe('least');
+        const claims = await emu.ctx.tokens.verifyAccessToken(await s.getAccessToken());
+        expect(claims.scp.split(' ')).toEqual(expect.arrayContaining(['UserAuthMethod-TAP.ReadWrite.All', 'UserAuthMethod-Passkey.ReadWrite.All']));
+        expect(claims.scp.split(' ')).not.toContain('UserAuthenticationMethod.ReadWrite.All');
+        // The least permission creates the pass at the emulator, which honours both (entra-graph.md 1.4 emulator rule).
+        const directory = createDirectoryGateway({
+          client: createGraphClient({ baseUrl: emu.urls.graph, caPem: emu.caPem, getAccessToken: () => s.getAccessToken() }),
+        });
+        const issued = await directory.createTap('00000000-0000-4000-8000-000000000010', { lifetimeInMinutes: 60, isUsableOnce: true });
+        expect(issued.temporaryAccessPass).toMatch(/\S{8,}/);
+      } finally {
+        client.delegatedScopes = consented;
+      }
+    },
+    BROWSER_TEST,
+  );
+
+  it(
+    'a tenant that consented neither method permission: the operator is signed in, and the session knows the permissions are missing',
+    async () => {
+      const client = emu.ctx.state.seed.clients[0]!;
+      const consented = client.delegatedScopes;
+      client.delegatedScopes = consented.filter((p) => p !== 'UserAuthenticationMethod.ReadWrite.All');
+      try {
+        const s = session(chromiumPresenter(browser, typing(PATTI)));
+        await s.signIn();
+        expect(s.methodPermissions()).toBe('none');
+        expect(s.accessFacts()).toMatchObject({ capability: 'members-and-admins' });
+        expect(s.accessFacts()?.grantedPermissions).not.toContain('UserAuthenticationMethod.ReadWrite.All');
+      } finally {
+        client.delegatedScopes = consented;
+      }
     },
     BROWSER_TEST,
   );
@@ -302,7 +359,9 @@ describe('tokens: silent reuse, refresh, revocation', () => {
 
       const refreshed = await s.getAccessToken({ forceRefresh: true });
       expect(refreshed).not.toBe(first);
-      expect(tokenCalls().filter((r) => r.status === 200).length).toBe(before + 1);
+      // (The sign-in's own calls include the refused least-permission probe: count calls, not successes.)
+      expect(tokenCalls().length).toBe(before + 1);
+      expect(tokenCalls().at(-1)?.status).toBe(200);
       const claims = await emu.ctx.tokens.verifyAccessToken(refreshed);
       expect(claims.oid).toBe(emu.ctx.state.findUser(ALEX)!.id);
     },

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import i18next from 'i18next';
 import deJson from '../../renderer/src/i18n/de.json';
 import enJson from '../../renderer/src/i18n/en.json';
-import { capabilityMsg, checkMsg, errorMsg, keyWarningMsg, nextMsg, reasonMsg, type Msg } from '../../renderer/src/lib/messages';
+import { capabilityMsg, checkMsg, errorMsg, keyWarningMsg, nextMsg, reasonMsg, type ErrorWords, type Msg } from '../../renderer/src/lib/messages';
 import {
   KEY_WARNING_CODES,
   NEXT_ACTION_CODES,
@@ -19,7 +19,6 @@ import {
   type PreflightFinding,
   type ReadinessReason,
 } from '../../common/codes';
-import type { SessionError } from '../../common/session';
 
 type Tree = { [k: string]: string | Tree };
 function flatten(tree: Tree, prefix = ''): Map<string, string> {
@@ -149,11 +148,13 @@ describe('every code main can send has words in English and German', () => {
     expect(missing).toEqual([]);
   });
 
-  it('session errors (the lifetime refusal with and without the range)', () => {
+  it('session errors (the lifetime refusal with and without the range, a missing consent with its permission)', () => {
     const missing = SESSION_ERROR_CODES.flatMap((code) =>
       code === 'tap.lifetime-refused'
         ? [...covered(errorMsg({ code, params: { range: null } })), ...covered(errorMsg({ code, params: { range: { min: 10, max: 60 } } }))]
-        : covered(errorMsg({ code, params: {} } as Pick<SessionError, 'code' | 'params'>)),
+        : code === 'access.missing-permission'
+          ? covered(errorMsg({ code, params: { permission: 'UserAuthMethod-TAP.ReadWrite.All' } }))
+          : covered(errorMsg({ code, params: {} } as ErrorWords)),
     );
     expect(missing).toEqual([]);
   });
@@ -189,6 +190,15 @@ describe('codes → words (English, German)', () => {
     expect(say(en, errorMsg({ code: 'tap.lifetime-refused', params: { range: null } }))).toBe(
       'Microsoft refused the lifetime: it is outside what the policy allows.',
     );
+  });
+
+  it('each 403 says what to do: consent (naming the permission), a role, or an operator whose role reaches the person', () => {
+    const consent = errorMsg({ code: 'access.missing-permission', params: { permission: 'UserAuthMethod-TAP.ReadWrite.All' } });
+    expect(say(en, consent)).toMatch(/permission UserAuthMethod-TAP\.ReadWrite\.All .*admin consent/);
+    expect(say(de, consent)).toMatch(/Berechtigung UserAuthMethod-TAP\.ReadWrite\.All\. .*Administratorzustimmung/);
+    expect(say(en, errorMsg({ code: 'access.missing-role', params: {} }))).toMatch(/no directory role.*Authentication Administrator/);
+    expect(say(en, errorMsg({ code: 'access.target-out-of-reach', params: {} }))).toMatch(/Privileged Authentication Administrator must do this/);
+    expect(say(de, errorMsg({ code: 'access.target-out-of-reach', params: {} }))).toMatch(/Privilegierter Authentifizierungsadministrator/);
   });
 
   it('pre-flight checks with their parameters', () => {

@@ -26,10 +26,17 @@ export function reasonMsg(reason: ReadinessReason): Msg {
   return { key: `reason.${reason.code}`, params: { ...reason.params } };
 }
 
-/** A session error → its translation key; the lifetime refusal names the policy's range when Graph did. */
-export function errorMsg(error: Pick<SessionError, 'code' | 'params'>): Msg {
+/** A session error → its translation key; the lifetime refusal names the policy's range when Graph did, a missing
+ *  consent names the permission. */
+/** A session error's code with its own parameters (a Pick over each member of the union, so they stay paired). */
+export type ErrorWords = SessionError extends infer E ? (E extends SessionError ? Pick<E, 'code' | 'params'> : never) : never;
+
+export function errorMsg(error: ErrorWords): Msg {
   if (error.code === 'tap.lifetime-refused' && error.params.range) {
     return { key: 'error.tap.lifetime-refused-range', params: { min: error.params.range.min, max: error.params.range.max } };
+  }
+  if (error.code === 'access.missing-permission') {
+    return { key: 'error.access.missing-permission', params: { permission: error.params.permission } };
   }
   return { key: `error.${error.code}` };
 }

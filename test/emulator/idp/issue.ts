@@ -40,7 +40,7 @@ export interface ScopeGrant {
  * `/.default` means everything consented. A scope for any other resource is refused (AADSTS500011). When no
  * Graph scope is asked for, Entra still issues a Graph token for User.Read; so do we, if it is consented.
  */
-export function grantScopes(client: Client, requested: readonly string[]): ScopeGrant {
+export function grantScopes(client: Client, requested: readonly string[], options: { refuseUnconsented?: boolean } = {}): ScopeGrant {
   const oidc = new Set<string>();
   const wanted = new Set<string>();
   let graphAsked = false;
@@ -66,6 +66,19 @@ export function grantScopes(client: Client, requested: readonly string[]): Scope
   }
   if (!graphAsked) wanted.add('user.read');
   const graph = client.delegatedScopes.filter((s) => wanted.has(s.toLowerCase()));
+  if (options.refuseUnconsented && graph.length < wanted.size) {
+    // A silent (refresh token) request for a permission nobody consented: Entra cannot ask the user here and
+    // answers invalid_grant AADSTS65001 (body as in AzureAD/azure-activedirectory-library-for-python#37: "AADSTS65001:
+    // The user or administrator has not consented to use the application with ID '…'. Send an interactive
+    // authorization request for this user and resource."; today's text also names the app). The suberror
+    // `consent_required` is what MSAL reads as "interaction required" (msal-common InteractionRequiredAuthError).
+    throw new OAuthError(
+      'invalid_grant',
+      65001,
+      `The user or administrator has not consented to use the application with ID '${client.clientId}' named '${client.displayName}'. Send an interactive authorization request for this user and resource.`,
+      'consent_required',
+    );
+  }
   return { graph, oidc };
 }
 

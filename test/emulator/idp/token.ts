@@ -101,8 +101,9 @@ export function registerToken(app: FastifyInstance, ctx: EmulatorContext, grants
     user: UserRecord,
     requested: string[],
     session: { authTime: number; sessionState: string; family: string; nonce?: string },
+    grant: { refuseUnconsented?: boolean } = {},
   ) {
-    const scopes = grantScopes(client, requested);
+    const scopes = grantScopes(client, requested, grant);
     const now = ctx.clock.nowMs();
     const body: Record<string, string | number> = {
       token_type: 'Bearer',
@@ -197,7 +198,14 @@ export function registerToken(app: FastifyInstance, ctx: EmulatorContext, grants
     assertGrantStillValid(user, entry.authTime);
     // Rotation: a new refresh token every time; the old one stays valid until it expires or is revoked,
     // as Entra's do (it does not invalidate a refresh token on use).
-    return respond(reply, client, user!, splitScopes(g.scope), { authTime: entry.authTime, sessionState: entry.sessionState, family: entry.family });
+    return respond(
+      reply,
+      client,
+      user!,
+      splitScopes(g.scope),
+      { authTime: entry.authTime, sessionState: entry.sessionState, family: entry.family },
+      { refuseUnconsented: true },
+    );
   }
 
   /** Polled by the device until the user signs in on the verification page; then redeemable once. */
