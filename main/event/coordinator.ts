@@ -22,7 +22,7 @@ import type { UserSummary } from '../../common/directory';
 import type { ClaimInfo, RosterCounts, RosterEntry, RosterView } from '../../common/event';
 import type { EventNotice } from '../../common/codes';
 
-export type EventDirectory = Pick<DirectoryGateway, 'groupMembers' | 'addGroupMember' | 'removeGroupMember' | 'batchGet'>;
+export type EventDirectory = Pick<DirectoryGateway, 'groupMembers' | 'addGroupMember' | 'removeGroupMember' | 'batchGet' | 'listSecurityKeys'>;
 type Person = { id: string; upn: string };
 
 export interface EventCoordinatorOptions {
@@ -153,41 +153,63 @@ export class EventCoordinator {
     const claimId = randomUUID();
     const claimGroupId = this.options.config.claimGroupId;
     await this.options.journal.append(auditEvents.claimIntent({ claimId, operator, user, claimGroupId }));
+    let requestId: string | null;
     try {
-      const { requestId } = await this.options.directory.addGroupMember(claimGroupId, user.id);
-      await this.options.journal.append(auditEvents.claimMade({ claimId, user, ...(requestId ? { requestId } : {}) }));
-      this.held.set(claimId, { claimId, user });
-      this.claimed.add(id);
-      this.failed.delete(id);
-      return { ok: true, claimId };
+      requestId = (await this.options.directory.addGroupMember(claimGroupId, user.id)).requestId;
     } catch (error) {
-      const f = graphFailure(error);
-      const message = (error as { graphMessage?: unknown }).graphMessage;
-      const heldElsewhere = f.status === 400 && typeof message === 'string' && ALREADY_MEMBER.test(message);
-      if (f.status === undefined) {
-        // No answer: the add may have committed. It is not taken to be ours (README, "Uncertain claims"); the
-        // intent stays open in the journal and the person shows as claimed at the next read.
-        return { ok: false, notice: { code: 'event.claim-failed', params: {} } };
-      }
-      await this.options.journal.append(
-        auditEvents.claimRefused({
-          claimId,
-          user,
-          reason: heldElsewhere ? 'held-elsewhere' : 'graph-refused',
-          status: f.status,
-          ...(f.code ? { code: f.code } : {}),
-          ...(f.requestId ? { requestId: f.requestId } : {}),
-        }),
-      );
-      if (heldElsewhere) {
-        this.claimed.add(id);
-        if (!this.firstSeen.has(id)) this.firstSeen.set(id, this.now().getTime());
-        const info = this.claimInfo(user.id);
-        return { ok: false, notice: { code: 'event.held-elsewhere', params: { passIssuedAt: info?.passIssuedAt ?? null, ageMinutes: info?.ageMinutes ?? 0 } } };
-      }
-      if (f.status === 403) return { ok: false, notice: { code: 'event.off-not-group-owner', params: {} } };
+      return this.notClaimed(claimId, user, error);
+    }
+    await this.options.journal.append(auditEvents.claimMade({ claimId, user, ...(requestId ? { requestId } : {}) }));
+    this.held.set(claimId, { claimId, user });
+    this.claimed.add(id);
+    this.failed.delete(id);
+    // The claim group only holds people in progress: whoever another station finished is out of it again. So the
+    // claim alone does not say "not done": look at their passkeys now, while holding the claim, before anything
+    // is spent. If Graph cannot tell, the claim is given back and nothing is spent either.
+    let doneAt: string | undefined;
+    try {
+      doneAt = await this.passkeySinceStart(user.id);
+    } catch {
+      await this.release(claimId, 'cancelled');
       return { ok: false, notice: { code: 'event.claim-failed', params: {} } };
     }
+    if (doneAt !== undefined) {
+      await this.release(claimId, 'cancelled');
+      this.doneAt.set(id, doneAt);
+      return { ok: false, notice: { code: 'event.already-done', params: {} } };
+    }
+    return { ok: true, claimId };
+  }
+
+  /** The add was refused or got no answer: journal why (unless there was no answer) and say it for the screen. */
+  private async notClaimed(claimId: string, user: Person, error: unknown): Promise<ClaimResult> {
+    const id = user.id.toLowerCase();
+    const f = graphFailure(error);
+    const message = (error as { graphMessage?: unknown }).graphMessage;
+    const heldElsewhere = f.status === 400 && typeof message === 'string' && ALREADY_MEMBER.test(message);
+    if (f.status === undefined) {
+      // No answer: the add may have committed. It is not taken to be ours (README, "Uncertain claims"); the
+      // intent stays open in the journal and the person shows as claimed at the next read.
+      return { ok: false, notice: { code: 'event.claim-failed', params: {} } };
+    }
+    await this.options.journal.append(
+      auditEvents.claimRefused({
+        claimId,
+        user,
+        reason: heldElsewhere ? 'held-elsewhere' : 'graph-refused',
+        status: f.status,
+        ...(f.code ? { code: f.code } : {}),
+        ...(f.requestId ? { requestId: f.requestId } : {}),
+      }),
+    );
+    if (heldElsewhere) {
+      this.claimed.add(id);
+      if (!this.firstSeen.has(id)) this.firstSeen.set(id, this.now().getTime());
+      const info = this.claimInfo(user.id);
+      return { ok: false, notice: { code: 'event.held-elsewhere', params: { passIssuedAt: info?.passIssuedAt ?? null, ageMinutes: info?.ageMinutes ?? 0 } } };
+    }
+    if (f.status === 403) return { ok: false, notice: { code: 'event.off-not-group-owner', params: {} } };
+    return { ok: false, notice: { code: 'event.claim-failed', params: {} } };
   }
 
   /** Release this station's claim: done, cancelled, failed or timed out. False: Graph did not answer; retried by `retryReleases`/recovery. */
@@ -259,6 +281,16 @@ export class EventCoordinator {
       }
     }
     return { released, pending: left };
+  }
+
+  /** The first passkey created since the event started, or undefined; a failed read counts as "cannot tell" and throws. */
+  private async passkeySinceStart(userId: string): Promise<string | undefined> {
+    const keys = await this.options.directory.listSecurityKeys(userId);
+    const since = keys.flatMap((k) => {
+      const t = k.createdDateTime ? Date.parse(k.createdDateTime) : NaN;
+      return Number.isFinite(t) && t >= this.start ? [t] : [];
+    });
+    return since.length > 0 ? new Date(Math.min(...since)).toISOString() : undefined;
   }
 
   private async removeClaim(held: Held, reason: ReleaseReason | 'crash-recovery'): Promise<boolean> {

@@ -142,6 +142,19 @@ describe('event mode', () => {
     expect(await other.event.claim(operator, hire(5))).toMatchObject({ ok: false, notice: { code: 'event.already-done' } });
   });
 
+  it('a station working from an old roster read cannot claim someone another station finished meanwhile', async () => {
+    const a = await station('desk-a');
+    const b = await station('desk-b');
+    await b.event.refresh(); // b still sees the person as not yet
+    const claim = await a.event.claim(operator, hire(10));
+    if (!claim.ok) throw new Error('not claimed');
+    registerPasskey(hire(10).id);
+    await a.event.release(claim.claimId, 'done');
+    expect(await b.event.claim(operator, hire(10))).toMatchObject({ ok: false, notice: { code: 'event.already-done' } });
+    expect(emu.ctx.state.membersOf(EVENT_CLAIM_GROUP)).toEqual([]);
+    expect(b.event.view().entries.find((e) => e.id === hire(10).id)?.state).toBe('done');
+  });
+
   it('a passkey from before the event does not count as done', async () => {
     registerPasskey(hire(6).id);
     config = { ...config, startDateTime: new Date(emu.ctx.clock.nowMs() + 1_000).toISOString() };
