@@ -145,7 +145,12 @@ export async function runSimulation(options: SimulationOptions = {}): Promise<Si
         killPending = false;
         await s.journal.close();
         s = await open(s.id);
-        crashRecovered += (await s.event.recover()).released;
+        // Recovery at start; a release whose answer was lost is tried again (Graph then answers 404: already out).
+        for (let attempt = 0; attempt < 5; attempt += 1) {
+          const r = await s.event.recover();
+          crashRecovered += r.released;
+          if (r.pending === 0) break;
+        }
         continue;
       }
       await enroll(s, user, claim.claimId);
