@@ -21,11 +21,13 @@ const MAIN_EDGES = {
   directory: ['config', 'net'],
   operator: ['config', 'net'],
   tap: ['directory', 'keys', 'audit', 'config'],
-  enrollment: ['tap', 'operator', 'directory', 'keys', 'audit', 'config'],
-  ipc: ['enrollment', 'audit', 'config'],
-  station: ['enrollment', 'tap', 'operator', 'directory', 'keys', 'audit', 'config', 'ipc', 'net'],
+  // event/: event mode (roster, claims through the claim group); only the folders below event/ in this list use it.
+  event: ['directory', 'audit', 'config'],
+  enrollment: ['tap', 'operator', 'directory', 'keys', 'audit', 'config', 'event'],
+  ipc: ['enrollment', 'audit', 'config', 'event'],
+  station: ['enrollment', 'tap', 'operator', 'directory', 'keys', 'audit', 'config', 'ipc', 'net', 'event'],
   // kiosk/ → audit/: the safeStorage-sealed station key store implements audit/'s keyring interface.
-  kiosk: ['operator', 'tap', 'enrollment', 'config', 'station', 'audit'],
+  kiosk: ['operator', 'tap', 'enrollment', 'config', 'station', 'audit', 'event'],
 };
 
 const ELECTRON_MESSAGE = 'Only main/index.ts, main/kiosk/ and preload/ may import electron (see docs/architecture.md, Layout).';

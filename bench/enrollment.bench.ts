@@ -20,7 +20,7 @@ import { watchCompletion } from '../main/tap/completion';
 import type { DirectoryPort, SecurityInfoViewPort } from '../main/enrollment/ports';
 import { issueTap } from '../main/tap/issuer';
 import { startEmulator, type Emulator } from '../test/emulator';
-import { issueTap as seedTap } from '../test/emulator/support/mysignins';
+import { registerPasskey, issueTap as seedTap } from '../test/emulator/support/mysignins';
 import { accessTokenFor } from '../test/emulator/support/tokens';
 import { ManualTime } from '../test/enrollment/support/manual-time';
 import { median, percentile, type BenchResult } from './bench';
@@ -163,17 +163,5 @@ async function completionRequests(emu: Emulator): Promise<BenchResult[]> {
 }
 
 function registerKey(emu: Emulator, after: Date): void {
-  const id = randomUUID();
-  emu.ctx.state.fido2.set(id, {
-    id,
-    userId: USER.id,
-    displayName: 'Bench key',
-    createdDateTime: new Date(after.getTime() + 1000),
-    aaGuid: 'cb69481e-8ff7-4039-93ec-0a2729a154a8',
-    model: 'YubiKey 5 Series',
-    attestationLevel: 'attested',
-    attestationCertificates: [],
-    passkeyType: 'deviceBound',
-    credentialId: null,
-  });
+  registerPasskey(emu, USER.id, { at: new Date(after.getTime() + 1000), displayName: 'Bench key' });
 }

@@ -54,7 +54,7 @@ export function enrollmentRows(all: readonly AuditRecord[]): Row[] {
       rows.set(`${record.station}/${id}`, row);
     }
     row.finished = record.ts;
-    if ('operator' in event && !row.operator) row.operator = event.operator.upn;
+    if ('operator' in event && event.operator && !row.operator) row.operator = event.operator.upn;
     if ('user' in event) {
       row.user = event.user.upn;
       row.user_id = event.user.id;

@@ -189,6 +189,30 @@ export const auditEventSchema = z
       requestId: requestId.optional(),
       detail: z.string().max(300).optional(),
     }),
+    /** Event mode: written before the station asks Graph to add the person to the claim group (main/event/). */
+    z.strictObject({ type: z.literal('claim.intent'), claimId: uuid, operator: operatorRef, user: userRef, claimGroupId: guid }),
+    /** Graph added the person to the claim group: this station holds the claim. */
+    z.strictObject({ type: z.literal('claim.made'), claimId: uuid, user: userRef, requestId: requestId.optional() }),
+    /** The claim was not made: held at another station (Graph's 400 "already exist"), or refused otherwise. */
+    z.strictObject({
+      type: z.literal('claim.refused'),
+      claimId: uuid,
+      user: userRef,
+      reason: z.enum(['held-elsewhere', 'graph-refused', 'none-found-at-recovery']),
+      status: z.int().min(0).max(999).optional(),
+      code: code.optional(),
+      requestId: requestId.optional(),
+    }),
+    /** The person left the claim group. `stale-by-operator`: another station's claim, released after a confirmation. */
+    z.strictObject({
+      type: z.literal('claim.released'),
+      claimId: uuid,
+      user: userRef,
+      reason: z.enum(['done', 'cancelled', 'failed', 'timed-out', 'crash-recovery', 'stale-by-operator']),
+      operator: operatorRef.optional(),
+      ageMinutes: z.int().min(0).optional(),
+      requestId: requestId.optional(),
+    }),
     /** Written by the journal itself when it opens and finds something to put right (see journal.ts). */
     z.strictObject({
       type: z.literal('journal.repaired'),
@@ -287,6 +311,10 @@ export const auditEvents = {
   tapDeleteFailed: build('tap.delete-failed'),
   sessionWiped: build('session.wiped'),
   failure: build('failure'),
+  claimIntent: build('claim.intent'),
+  claimMade: build('claim.made'),
+  claimRefused: build('claim.refused'),
+  claimReleased: build('claim.released'),
 } as const;
 
 /** Every key in a parsed event, at any depth. */

@@ -9,8 +9,8 @@ export { openJournal, Journal, JournalLockedError, JournalBrokenError } from './
 export type { JournalOptions, RepairEvent } from './journal';
 export { verify } from './verify';
 export type { VerifyOptions, VerifyResult, VerifyProblem, ProblemKind, StationSummary } from './verify';
-export { records, pendingTaps, checkedPendingTaps } from './read';
-export type { PendingTap, RejectedRecord } from './read';
+export { records, pendingTaps, checkedPendingTaps, checkedPendingClaims } from './read';
+export type { PendingTap, PendingClaim, RejectedRecord } from './read';
 export { fileKeyring, keyFileRing, keyringFor, useKeyring, defaultKeyDir, folderId, keyFileSchema, KeyStoreError } from './keys';
 export type { StationKeyStore, StationKeyring, ChainAnchor, KeyFile, KeyFileCodec } from './keys';
 export { exportCsv, enrollmentRows, toCsv, csvCell, CSV_COLUMNS } from './csv';

@@ -72,8 +72,52 @@ export async function checkedPendingTaps(
   stationId?: string,
   keyring: StationKeyring = keyringFor(folder),
 ): Promise<{ pending: PendingTap[]; rejected: RejectedRecord[] }> {
-  const byStation = await listJournal(folder);
   const pending = new Map<string, PendingTap>();
+  const rejected = await scanSigned(folder, stationId, keyring, 'tap.', (station, record) => apply(pending, station, record));
+  return { pending: [...pending.values()], rejected };
+}
+
+/** An event-mode claim this station may still hold at Graph (claim.intent or claim.made, not refused or released). */
+export interface PendingClaim {
+  claimId: string;
+  station: string;
+  user: { id: string; upn: string };
+  claimGroupId: string;
+  /** 'intent': the add may or may not have reached Graph; 'made': Graph said it did. */
+  state: 'intent' | 'made';
+  intentAt: string;
+}
+
+/** Claims journalled and not settled, acted on only when signed with the station's key (like `checkedPendingTaps`). */
+export async function checkedPendingClaims(
+  folder: string,
+  stationId: string,
+  keyring: StationKeyring = keyringFor(folder),
+): Promise<{ pending: PendingClaim[]; rejected: RejectedRecord[] }> {
+  const pending = new Map<string, PendingClaim>();
+  const rejected = await scanSigned(folder, stationId, keyring, 'claim.', (station, record) => {
+    const event = record.event;
+    if (event.type === 'claim.intent') {
+      pending.set(event.claimId, { claimId: event.claimId, station, user: event.user, claimGroupId: event.claimGroupId, state: 'intent', intentAt: record.ts });
+    } else if (event.type === 'claim.made') {
+      const known = pending.get(event.claimId);
+      if (known) pending.set(event.claimId, { ...known, state: 'made' });
+    } else if (event.type === 'claim.refused' || event.type === 'claim.released') {
+      pending.delete(event.claimId);
+    }
+  });
+  return { pending: [...pending.values()], rejected };
+}
+
+/** Every record signed with its station's key goes to `onRecord`; lines about `prefix` events that are not are returned. */
+async function scanSigned(
+  folder: string,
+  stationId: string | undefined,
+  keyring: StationKeyring,
+  prefix: string,
+  onRecord: (station: string, record: AuditRecord) => void,
+): Promise<RejectedRecord[]> {
+  const byStation = await listJournal(folder);
   const rejected: RejectedRecord[] = [];
   for (const [station, files] of byStation) {
     if (stationId !== undefined && station !== stationId) continue;
@@ -83,7 +127,7 @@ export async function checkedPendingTaps(
       lines.forEach((line, index) => {
         const decoded = key ? decodeLine(line, key) : undefined;
         if (decoded?.kind === 'record') {
-          apply(pending, station, decoded.record);
+          onRecord(station, decoded.record);
           return;
         }
         const claimed = claimedType(line);
@@ -91,7 +135,7 @@ export async function checkedPendingTaps(
           rejected.push({ station, file: file.path, line: index + 1, reason: 'damaged' });
           return;
         }
-        if (claimed !== undefined && !claimed.startsWith('tap.')) return;
+        if (claimed !== undefined && !claimed.startsWith(prefix)) return;
         const reason = !decoded ? 'no-key' : decoded.kind === 'forged' ? 'forged' : decoded.kind === 'hash-mismatch' ? 'edited' : 'damaged';
         rejected.push({
           station,
@@ -104,7 +148,7 @@ export async function checkedPendingTaps(
       });
     }
   }
-  return { pending: [...pending.values()], rejected };
+  return rejected;
 }
 
 function claimedType(line: string): string | undefined {

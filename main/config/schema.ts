@@ -37,6 +37,33 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 const url = (what: string) => z.string({ error: `must be a URL (${what})` }).refine((value) => URL.canParse(value), { error: `must be a URL (${what})` });
 
+const GROUP_ID = { error: "must be a GUID (the group's Object ID)" };
+
+/** Event mode: the roster group, the claim group, when the event started and how people may be enrolled. */
+export const eventConfigSchema = z
+  .strictObject({
+    name: z.string({ error: 'must be text' }).trim().min(1, { error: 'must not be empty' }).max(100, { error: 'must be at most 100 characters' }),
+    rosterGroupId: z.string(GROUP_ID).regex(GUID, GROUP_ID),
+    claimGroupId: z.string(GROUP_ID).regex(GUID, GROUP_ID),
+    /** A passkey created at or after this instant counts as done. ISO 8601 with a zone. */
+    startDateTime: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date and time with a zone, e.g. 2026-03-02T08:00:00+01:00' }),
+    modes: z
+      .array(z.enum(['tap-my-security-info', 'provision-at-desk'], { error: 'must be "tap-my-security-info" or "provision-at-desk"' }))
+      .min(1, { error: 'must name at least one mode' })
+      .refine((m) => new Set(m).size === m.length, { error: 'must not name a mode twice' }),
+    /** A claim older than this may be released by an operator (after a confirmation). */
+    staleClaimMinutes: z
+      .int({ error: 'must be a whole number of minutes from 5 to 720' })
+      .min(5, { error: 'must be a whole number of minutes from 5 to 720' })
+      .max(720, { error: 'must be a whole number of minutes from 5 to 720' })
+      .default(30),
+  })
+  .refine((e) => typeof e.rosterGroupId !== 'string' || e.rosterGroupId.toLowerCase() !== e.claimGroupId.toLowerCase(), {
+    path: ['claimGroupId'],
+    error: 'must be another group than the roster (membership in it is the claim)',
+  });
+export type EventConfig = z.output<typeof eventConfigSchema>;
+
 export const stationConfigSchema = z
   .strictObject({
     /** Demo: tenant fields come from the emulator and loopback http is allowed. Never implied. */
@@ -99,6 +126,8 @@ export const stationConfigSchema = z
     language: z.enum(['en', 'de'], { error: 'must be "en" or "de"' }).default('en'),
     /** Full-screen kiosk window. Absent: on in production, off in demo (main/index.ts decides). */
     kioskMode: z.boolean({ error: 'must be true or false' }).optional(),
+    /** Event mode (main/event/README.md): absent means off. */
+    event: eventConfigSchema.optional(),
   })
   .superRefine((config, ctx) => {
     // zod 4 runs this even when a field above already failed; check only what parsed.

@@ -7,7 +7,7 @@
 //   returned to the caller once, in the IssuedTap, and is never put in an error, a log line or anything else.
 // - The caller's abort is passed through as the caller's own `signal.reason` (it is not a Graph failure).
 import { type Client, ResponseType } from '@microsoft/microsoft-graph-client';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { type AccessFacts, type AccessNeed, DirectoryError, badInput, fromGraphClientError, fromResponse, headerValue, malformed, timedOut } from './errors';
 import {
   GraphCardUser,
@@ -138,6 +138,11 @@ function userKey(userId: string, operation: string): string {
   return encodeURIComponent(userId);
 }
 
+function groupKey(groupId: string, operation: string): string {
+  if (typeof groupId !== 'string' || !GUID.test(groupId)) throw badInput('The group id is not a directory object id', operation);
+  return groupId;
+}
+
 function methodKey(methodId: string, operation: string): string {
   if (typeof methodId !== 'string' || !METHOD_ID.test(methodId)) throw badInput('The method id is not a valid authentication method id', operation);
   return encodeURIComponent(methodId);
@@ -216,7 +221,35 @@ export interface DirectoryGateway {
   listSecurityKeys(userId: string, signal?: AbortSignal): Promise<SecurityKeyMethod[]>;
   deleteSecurityKey(userId: string, methodId: string, signal?: AbortSignal): Promise<{ requestId: string | null }>;
   revokeSignInSessions(userId: string, signal?: AbortSignal): Promise<{ requestId: string | null }>;
+  // Event mode (main/event/): the roster and claim groups.
+  /** Every member of the group (users), all pages (`@odata.nextLink`) read. */
+  groupMembers(groupId: string, signal?: AbortSignal): Promise<UserSummary[]>;
+  /** Adds the user to the group. A member already there is Graph's 400 (`code` Request_BadRequest): a DirectoryError. */
+  addGroupMember(groupId: string, userId: string, signal?: AbortSignal): Promise<{ requestId: string | null }>;
+  /** Resolves when the user is no longer a member, including when they already were not (404). */
+  removeGroupMember(groupId: string, userId: string, signal?: AbortSignal): Promise<{ requestId: string | null }>;
+  /** JSON batching: up to 20 GET requests (relative urls) in one call; each answered with its own status. */
+  batchGet(requests: readonly BatchGet[], signal?: AbortSignal): Promise<BatchAnswer[]>;
 }
+
+/** One request of a `$batch` (json-batching.md): relative url, e.g. `/users/{id}/authentication/fido2Methods`. */
+export interface BatchGet {
+  id: string;
+  url: string;
+}
+export interface BatchAnswer {
+  id: string;
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/** json-batching.md: at most 20 requests in one batch. */
+export const BATCH_LIMIT = 20;
+const GraphMemberPage = GraphUserList.extend({ '@odata.nextLink': z.string().optional() });
+const GraphBatchAnswer = z.object({
+  responses: z.array(z.object({ id: z.string(), status: z.int(), headers: z.record(z.string(), z.string()).optional(), body: z.unknown().optional() })),
+});
 
 export function createDirectoryGateway(options: DirectoryGatewayOptions): DirectoryGateway {
   const { client, isSignInRequired } = options;
@@ -461,6 +494,43 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
       // The documented 204 is in practice 200 { value: true } (known issue): any 2xx is success, the body is ignored.
       const answer = await send(operation, 'POST', `/users/${userKey(userId, operation)}/revokeSignInSessions`, { signal, need: ACCESS_NEEDS.revokeSessions });
       return { requestId: answer.requestId };
+    },
+
+    async groupMembers(groupId, signal) {
+      const operation = 'read the group’s members';
+      const key = groupKey(groupId, operation);
+      const out: UserSummary[] = [];
+      let page = await getJson(GraphMemberPage, operation, `/groups/${key}/members`, { query: { $select: SUMMARY_FIELDS.join(','), $top: '999' }, signal });
+      for (;;) {
+        out.push(...page.value.map(toSummary));
+        const next = page['@odata.nextLink'];
+        if (!next) return out;
+        page = await getJson(GraphMemberPage, operation, next, { signal });
+      }
+    },
+
+    async addGroupMember(groupId, userId, signal) {
+      const operation = 'add the person to the group';
+      const path = `/groups/${groupKey(groupId, operation)}/members/$ref`;
+      const member = userKey(userId, operation);
+      const answer = await send(operation, 'POST', path, { body: { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${member}` }, signal });
+      return { requestId: answer.requestId };
+    },
+
+    async removeGroupMember(groupId, userId, signal) {
+      const operation = 'remove the person from the group';
+      const path = `/groups/${groupKey(groupId, operation)}/members/${userKey(userId, operation)}/$ref`;
+      const answer = await send(operation, 'DELETE', path, { signal, accept: [404] });
+      return { requestId: answer.requestId };
+    },
+
+    async batchGet(requests, signal) {
+      const operation = 'read in a batch';
+      if (requests.length === 0) return [];
+      if (requests.length > BATCH_LIMIT) throw badInput(`A batch holds at most ${BATCH_LIMIT} requests`, operation);
+      const body = { requests: requests.map((r) => ({ id: r.id, method: 'GET', url: r.url })) };
+      const answer = await send(operation, 'POST', '/$batch', { body, signal });
+      return parse(GraphBatchAnswer, answer, operation).responses.map((r) => ({ id: r.id, status: r.status, headers: r.headers ?? {}, body: r.body }));
     },
   };
 

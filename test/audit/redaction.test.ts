@@ -70,6 +70,10 @@ function fromEveryBuilder(pass: string): Record<keyof typeof e, AuditEvent> {
     tapDeleted: pick('tap.deleted'),
     tapNotCreated: e.tapNotCreated({ intentId: run.intentId, user: person, reason: 'none-found-at-recovery' }),
     sessionWiped: pick('session.wiped'),
+    claimIntent: e.claimIntent({ claimId: run.intentId, operator, user: person, claimGroupId: 'e7e70000-0002-4a00-8000-000000000002' }),
+    claimMade: e.claimMade({ claimId: run.intentId, user: person }),
+    claimRefused: e.claimRefused({ claimId: run.intentId, user: person, reason: 'held-elsewhere', status: 400, code: 'Request_BadRequest' }),
+    claimReleased: e.claimReleased({ claimId: run.intentId, user: person, reason: 'stale-by-operator', operator, ageMinutes: 45 }),
     failure: e.failure({
       enrollmentId: run.enrollmentId,
       step: 'tap.create',

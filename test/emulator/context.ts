@@ -31,6 +31,8 @@ export interface RequestLogEntry {
   surface: 'graph' | 'idp' | 'mysignins';
   resourceUnits?: number;
   fault?: string;
+  /** Replayed from inside a `$batch` (the envelope is logged on its own as `/$batch`). */
+  inBatch?: true;
 }
 
 export interface EmulatorContext {

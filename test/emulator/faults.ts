@@ -30,8 +30,10 @@ export class FaultInjector {
   }
 
   /** Takes one use of the first fault matching the request, if any. */
-  take(method: string, path: string): FaultSpec | undefined {
-    const f = this.faults.find((x) => x.remaining > 0 && (!x.method || x.method === method) && x.re.test(path));
+  take(method: string, path: string, options: { dropAllowed?: boolean } = {}): FaultSpec | undefined {
+    // A request replayed inside a $batch has no socket of its own to drop: drop faults wait for a real one.
+    const dropAllowed = options.dropAllowed ?? true;
+    const f = this.faults.find((x) => x.remaining > 0 && (!x.method || x.method === method) && x.re.test(path) && (dropAllowed || !x.drop));
     if (!f) return undefined;
     f.remaining -= 1;
     this.faults = this.faults.filter((x) => x.remaining > 0);

@@ -11,6 +11,8 @@ export const Role = {
   PrivilegedRoleAdministrator: 'e8611ab8-c189-46e8-94e1-60213ab1f814',
   UserAdministrator: 'fe930be7-5e62-47db-91af-98c3a49a38b1',
   HelpdeskAdministrator: '729827e3-9c14-49f7-bb1b-9608f156bbb8',
+  GroupsAdministrator: 'fdd7a751-b60b-444a-984c-02652fe8fa1c',
+  DirectoryWriters: '9360feb5-f418-4baa-8175-e2a00bac4301',
 } as const;
 
 export const ROLE_NAMES: Record<string, string> = {
@@ -22,6 +24,8 @@ export const ROLE_NAMES: Record<string, string> = {
   [Role.PrivilegedRoleAdministrator]: 'Privileged Role Administrator',
   [Role.UserAdministrator]: 'User Administrator',
   [Role.HelpdeskAdministrator]: 'Helpdesk Administrator',
+  [Role.GroupsAdministrator]: 'Groups Administrator',
+  [Role.DirectoryWriters]: 'Directory Writers',
 };
 
 /** The password method's id is the same for every user in Entra (entra-graph.md 5.1). */
@@ -82,9 +86,14 @@ export type SeedUser = z.infer<typeof SeedUser>;
 export const SeedGroup = z.object({
   id: guid,
   displayName: z.string(),
+  description: z.string().nullable().default(null),
   isAssignableToRole: z.boolean().default(false),
   roles: z.array(guid).default([]),
+  /** Users who own the group: they may add and remove its members (group-post-members.md, "Group owners"). */
+  owners: z.array(guid).default([]),
+  createdDateTime: z.string().default('2024-01-15T08:00:00Z'),
 });
+export type SeedGroup = z.infer<typeof SeedGroup>;
 
 export const Seed = z.object({
   tenantId: guid,
@@ -133,6 +142,11 @@ export interface Fido2Policy {
   keyRestrictions: { isEnforced: boolean; enforcementType: 'allow' | 'block'; aaGuids: string[] };
   includeTargets: AuthenticationMethodTarget[];
   excludeTargets: ExcludeTarget[];
+}
+
+/** A security group; its members are the users whose `groups` name it (one place for memberOf and members). */
+export interface GroupRecord extends Omit<SeedGroup, 'createdDateTime'> {
+  createdDateTime: Date;
 }
 
 export interface UserRecord extends Omit<SeedUser, 'fido2' | 'tap'> {

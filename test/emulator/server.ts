@@ -17,6 +17,7 @@ import { registerAdmin } from './admin';
 import { registerIdp } from './idp';
 import { registerGraph } from './graph';
 import { rewriteKeySegment } from './graph/odata';
+import { BATCH_INNER_HEADER } from './graph/batch';
 import { registerMySignIns } from './mysignins';
 
 export interface EmulatorOptions {
@@ -99,7 +100,8 @@ function instrument(app: FastifyInstance, ctx: EmulatorContext, surfaceOf: (url:
     const surface = surfaceOf(req.url);
     if (!surface) return;
     const path = req.url.split('?')[0] ?? req.url;
-    const fault = ctx.faults.take(req.method, path);
+    const inner = req.headers[BATCH_INNER_HEADER] !== undefined;
+    const fault = ctx.faults.take(req.method, path, { dropAllowed: !inner });
     if (fault) {
       req.fault = fault;
       if (fault.delayMs > 0) await new Promise((r) => setTimeout(r, fault.delayMs));
@@ -113,7 +115,8 @@ function instrument(app: FastifyInstance, ctx: EmulatorContext, surfaceOf: (url:
         return reply.send(fault.body ?? defaultFaultBody(fault.status, req, ctx.clock.now()));
       }
     }
-    if (surface === 'graph') {
+    // The $batch envelope is not throttled; each request inside it is (graph/batch.ts).
+    if (surface === 'graph' && !/\/\$batch$/.test(path)) {
       const query = new URLSearchParams(req.url.split('?')[1] ?? '');
       const d = ctx.throttle.check(req.method, path, query);
       void reply.header('x-ms-resource-unit', String(d.cost));
@@ -154,6 +157,7 @@ function logRequest(ctx: EmulatorContext, req: FastifyRequest, status: number, s
     requestId: req.requestId,
     surface,
     ...(fault ? { fault } : {}),
+    ...(req.headers[BATCH_INNER_HEADER] !== undefined ? { inBatch: true } : {}),
   });
 }
 

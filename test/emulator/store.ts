@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { EmulatorClock } from './clock';
-import { type Fido2Policy, type Fido2Record, type TapPolicy, type TapRecord, type UserRecord, Role, Seed } from './model';
+import { type Fido2Policy, type Fido2Record, type GroupRecord, type TapPolicy, type TapRecord, type UserRecord, Role, Seed } from './model';
 
 export type TapPolicyPreset = 'kiosk' | 'microsoft-defaults';
 
@@ -70,6 +70,7 @@ export class TenantState {
   readonly seed: Seed;
   private readonly preset: TapPolicyPreset;
   users = new Map<string, UserRecord>();
+  groups = new Map<string, GroupRecord>();
   /** At most one TAP per user (a second create replaces the first). Keyed by user id. */
   taps = new Map<string, TapRecord>();
   fido2 = new Map<string, Fido2Record>();
@@ -94,15 +95,20 @@ export class TenantState {
   reset(preset: TapPolicyPreset = this.preset): void {
     const now = this.clock.now();
     this.users.clear();
+    this.groups.clear();
     this.taps.clear();
     this.fido2.clear();
     this.photos.clear();
     const excluded = this.seed.groups.find((g) => g.displayName === 'TAP excluded');
     this.tapPolicy = tapPolicyPreset(preset, excluded?.id);
     this.fido2Policy = defaultFido2Policy();
+    for (const g of this.seed.groups) {
+      this.groups.set(g.id, { ...g, roles: [...g.roles], owners: [...g.owners], createdDateTime: new Date(g.createdDateTime) });
+    }
     for (const s of this.seed.users) {
       const { fido2, tap, photo, ...rest } = s;
-      this.users.set(s.id, { ...rest, ...(photo ? { photo } : {}), signInSessionsValidFromDateTime: new Date(0) });
+      // Own copies: membership changes (groups/{id}/members/$ref) must not write through to the seed.
+      this.users.set(s.id, { ...rest, groups: [...rest.groups], ...(photo ? { photo } : {}), signInSessionsValidFromDateTime: new Date(0) });
       if (photo) this.photos.set(s.id, { contentType: photo.contentType, bytes: Buffer.from(photo.base64, 'base64') });
       for (const k of fido2) {
         this.fido2.set(k.id, {
@@ -139,8 +145,16 @@ export class TenantState {
     return undefined;
   }
 
-  groupsOf(user: UserRecord) {
-    return this.seed.groups.filter((g) => user.groups.includes(g.id));
+  groupsOf(user: UserRecord): GroupRecord[] {
+    return user.groups.flatMap((id) => {
+      const g = this.groups.get(id);
+      return g ? [g] : [];
+    });
+  }
+
+  /** The group's members in a stable order (object id), as the directory pages them. */
+  membersOf(groupId: string): UserRecord[] {
+    return [...this.users.values()].filter((u) => u.groups.includes(groupId)).sort((a, b) => a.id.localeCompare(b.id));
   }
 
   /** Active roles, direct and through role-assignable groups (what transitiveMemberOf and `wids` show). */

@@ -6,6 +6,7 @@ import deJson from '../../renderer/src/i18n/de.json';
 import enJson from '../../renderer/src/i18n/en.json';
 import { capabilityMsg, checkMsg, errorMsg, keyWarningMsg, nextMsg, reasonMsg, type ErrorWords, type Msg } from '../../renderer/src/lib/messages';
 import {
+  EVENT_CODE_LIST,
   KEY_WARNING_CODES,
   NEXT_ACTION_CODES,
   PREFLIGHT_FINDING_CODES,
@@ -43,6 +44,10 @@ describe('i18n files', () => {
     for (const [k, v] of [...EN, ...DE]) expect(v.trim(), k).not.toBe('');
     const vars = (s: string) => [...s.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
     for (const [k, v] of EN) expect(vars(DE.get(k) ?? ''), k).toEqual(vars(v));
+  });
+  it('every event-mode code has its words in both languages', () => {
+    const missing = EVENT_CODE_LIST.flatMap((code) => [EN, DE].flatMap((table, i) => (has(table, code) ? [] : [`${i ? 'de' : 'en'}: ${code}`])));
+    expect(missing).toEqual([]);
   });
   it("uses Microsoft's German terms", () => {
     expect(DE.get('identity.tap')).toBe('Befristeter Zugriffspass');

@@ -1,10 +1,12 @@
-// Microsoft Graph v1.0 (and /beta, same handlers): users, authentication methods, policies.
+// Microsoft Graph v1.0 (and /beta, same handlers): users, authentication methods, policies, groups, $batch.
 import type { FastifyInstance } from 'fastify';
 import type { EmulatorContext } from '../context';
 import { GraphError } from '../errors';
 import { registerUsers } from './users';
 import { registerMethods } from './methods';
 import { registerPolicies } from './policies';
+import { registerGroups } from './groups';
+import { registerBatch } from './batch';
 
 export function registerGraph(app: FastifyInstance, ctx: EmulatorContext): void {
   // Graph reads JSON only: a form or text body is refused before any handler sees it.
@@ -22,6 +24,8 @@ export function registerGraph(app: FastifyInstance, ctx: EmulatorContext): void 
   registerUsers(app, ctx);
   registerMethods(app, ctx);
   registerPolicies(app, ctx);
+  registerGroups(app, ctx);
+  registerBatch(app, ctx);
   app.setNotFoundHandler(async (req) => {
     const path = (req.url.split('?')[0] ?? '').replace(/^\/(v1\.0|beta)\/?/, '');
     const segment = decodeURIComponent(path.split('/').find(Boolean) ?? '');

@@ -241,6 +241,16 @@ const USER_READ_ALL = ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.Al
 const USER_READ_BASIC = ['User.ReadBasic.All'];
 const USER_READ_SELF = ['User.Read', 'User.ReadWrite'];
 const MEMBERSHIP_READ_OTHERS = [...USER_READ_ALL, ...USER_READ_BASIC, 'GroupMember.Read.All', 'Group.Read.All'];
+/** group-list-members.md: GroupMember.Read.All is the least privileged; the write permissions include reading. */
+export const GROUP_MEMBER_READ = [
+  'GroupMember.Read.All',
+  'GroupMember.ReadWrite.All',
+  'Group.Read.All',
+  'Group.ReadWrite.All',
+  'Directory.Read.All',
+  'Directory.ReadWrite.All',
+  'Directory.AccessAsUser.All',
+];
 
 type Access = 'full' | 'basic';
 
@@ -934,6 +944,26 @@ export function registerUsers(app: FastifyInstance, ctx: EmulatorContext): void 
   app.get<IdParams>('/users/:id/transitiveMemberOf', async (req) => {
     const { caller, target } = await them(req);
     return membersOf(ctx, req, caller, target, true);
+  });
+
+  // group-list-members.md: the members of a group as directoryObjects (users here), paged 100 by default with
+  // @odata.nextLink; least privileged read permission GroupMember.Read.All.
+  app.get<IdParams>('/groups/:id/members', async (req) => {
+    const caller = await authenticate(req, ctx);
+    if (!hasAnyScope(caller, GROUP_MEMBER_READ)) throw authorizationDenied();
+    const group = ctx.state.groups.get(req.params.id.toLowerCase());
+    if (!group) throw notFound(req.params.id);
+    const q = readQuery(req);
+    const { props, explicit } = userProperties(req, q);
+    const base = graphBase(ctx, req);
+    const path = `/groups/${group.id}/members`;
+    const r = list(ctx.state.membersOf(group.id), USER, q, path);
+    return {
+      '@odata.context': contextFor(base, 'directoryObjects', explicit ? (props as PropertySpec<unknown>[]) : null, false),
+      ...(isAdvanced(q) && q.skiptoken === undefined ? { '@odata.count': r.count } : {}),
+      ...(r.nextSkip !== null ? { '@odata.nextLink': nextLink(base, path, q, skipToken(q, path, r.nextSkip)) } : {}),
+      value: r.items.map((u) => ({ '@odata.type': '#microsoft.graph.user', ...projectUser(u, props, accessTo(caller, u) ?? 'basic') })),
+    };
   });
 
   app.get('/me/photo/$value', async (req, reply) => {

@@ -26,6 +26,24 @@ export function issueTap(
   return tap;
 }
 
+/** A passkey put straight into the tenant, as the emulator's My Security Info registration records one. */
+export function registerPasskey(emu: Emulator, userId: string, options: { at?: Date; displayName?: string } = {}): string {
+  const id = randomUUID();
+  emu.ctx.state.fido2.set(id, {
+    id,
+    userId,
+    displayName: options.displayName ?? 'Desk key',
+    createdDateTime: options.at ?? emu.ctx.clock.now(),
+    aaGuid: 'cb69481e-8ff7-4039-93ec-0a2729a154a8',
+    model: 'YubiKey 5 Series',
+    attestationLevel: 'attested',
+    attestationCertificates: [],
+    passkeyType: 'deviceBound',
+    credentialId: null,
+  });
+  return id;
+}
+
 export interface Page {
   status: number;
   headers: Headers;

@@ -1,0 +1,3 @@
+// Event mode: many stations, one roster, Graph as the shared truth. See README.md.
+export { EventCoordinator, type EventCoordinatorOptions, type EventDirectory, type ClaimResult, type ReleaseReason } from './coordinator';
+export { EVENT_PERMISSION, eventModeAvailability } from './permission';
