@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import i18next from 'i18next';
 import deJson from '../../renderer/src/i18n/de.json';
 import enJson from '../../renderer/src/i18n/en.json';
-import { capabilityMsg, checkMsg, errorMsg, keyWarningMsg, nextMsg, reasonMsg, type Msg } from '../../renderer/src/lib/messages';
+import { capabilityMsg, checkMsg, errorMsg, keyWarningMsg, nextMsg, outcomeMsg, reasonMsg, type Msg } from '../../renderer/src/lib/messages';
+import { ENROLLMENT_OUTCOMES } from '../../common/contract';
 import {
   KEY_WARNING_CODES,
   NEXT_ACTION_CODES,
@@ -158,11 +159,12 @@ describe('every code main can send has words in English and German', () => {
     expect(missing).toEqual([]);
   });
 
-  it('key warnings, next actions and capabilities', () => {
+  it('key warnings, next actions, capabilities and the outcomes of the day’s enrollments', () => {
     const missing = [
       ...KEY_WARNING_CODES.flatMap((c) => covered(keyWarningMsg(c))),
       ...NEXT_ACTION_CODES.flatMap((c) => covered(nextMsg(c))),
       ...(['members-and-admins', 'members-only', 'none'] as const).flatMap((c) => covered(capabilityMsg(c))),
+      ...ENROLLMENT_OUTCOMES.flatMap((o) => covered(outcomeMsg(o))),
     ];
     expect(missing).toEqual([]);
   });
