@@ -9,6 +9,7 @@
  * No Node, Electron or XState types here: this file is bundled into the preload and the renderer.
  */
 import { z } from 'zod';
+import type { StationNote } from './codes';
 import { sessionCommandSchema, type SessionCommand, type SessionSnapshot } from './session';
 
 export { sessionCommandSchema };
@@ -112,10 +113,11 @@ export interface StationStatus {
   demo: boolean;
   /** The language the station is configured for; the operator may switch the view locally. */
   language: 'en' | 'de';
-  config: { ok: true; file: string } | { ok: false; file: string; message: string };
+  /** What is wrong is a code (common/codes.ts STATION_NOTES); the renderer words it. */
+  config: { ok: true; file: string } | { ok: false; file: string; note: StationNote };
   /** The tenant's sign-in endpoint answered (checked at start and when the operator signs in). */
-  tenant: { status: 'unknown' | 'reachable' | 'unreachable'; message: string | null; checkedAt: number | null };
-  keyReader: { status: 'starting' | 'ok' | 'unavailable'; message: string | null };
+  tenant: { status: 'unknown' | 'reachable' | 'unreachable'; note: StationNote | null; checkedAt: number | null };
+  keyReader: { status: 'starting' | 'ok' | 'unavailable'; note: StationNote | null };
 }
 
 /** Everything main pushes on SNAPSHOT_CHANNEL: the renderer is a pure view of this. */

@@ -3,7 +3,7 @@
  * (i18n/{en,de}.json), which hold every word. Pure, and never reads text: the key is a function of the code
  * (and, for a few codes, of a parameter that is itself a code).
  */
-import type { KeyWarningCode, NextActionCode, PreflightCheck, ReadinessReason } from '../../../common/codes';
+import type { KeyWarningCode, NextActionCode, PreflightCheck, ReadinessReason, StationNote } from '../../../common/codes';
 import type { EnrollmentOutcome } from '../../../common/contract';
 import type { OperatorView, SessionError } from '../../../common/session';
 
@@ -55,4 +55,9 @@ const OUTCOME_KEY: Record<EnrollmentOutcome, string> = {
 
 export function outcomeMsg(outcome: EnrollmentOutcome): Msg {
   return { key: OUTCOME_KEY[outcome] };
+}
+
+/** Why the configuration, the tenant or the key reader is not working (main/station/status.ts) → its translation key. */
+export function stationNoteMsg(note: StationNote): Msg {
+  return { key: `station.note.${note.code}`, params: { ...note.params } };
 }
