@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_EXECUTABLE } from './test/support/chromium';
 
 // End-to-end suites (test/e2e/*.spec.ts): Chromium through the web harness, and Electron where its binary exists.
 // The reporter comes from the command line (scripts/test-all.mjs passes list + json). One worker: the suites share
@@ -20,7 +21,7 @@ export default defineConfig({
   expect: { timeout: 15_000 },
   use: {
     browserName: 'chromium',
-    launchOptions: { executablePath: '/usr/bin/chromium' },
+    launchOptions: { executablePath: CHROMIUM_EXECUTABLE },
     // No traces or failure screenshots: a failure on the hand-over screen would write the pass into
     // test-results/ (DOM snapshots, socket frames, pixels). The suites take their own screenshots, the pass masked.
     trace: 'off',

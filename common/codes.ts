@@ -199,6 +199,26 @@ export type SessionErrorCode = keyof typeof SESSION_ERRORS;
 export const SESSION_ERROR_CODES = codesOf(SESSION_ERRORS);
 
 // ---------------------------------------------------------------------------------------------------------------
+// The station's own status (main/station/status.ts): why the configuration, the tenant or the key reader is not
+// working. `detail` is the underlying error's own text (the configuration loader's, the network's, the operating
+// system's), shown as it is beneath the translated sentence.
+
+const detail = z.strictObject({ detail: z.string() });
+export const STATION_NOTES = {
+  /** No configuration error was reported, yet there is no configuration. */
+  'config.missing': none,
+  'config.invalid': detail,
+  /** The configuration loaded, but the station could not start (typically the audit journal). */
+  'config.start-failed': detail,
+  'tenant.http-status': z.strictObject({ status: z.int() }),
+  'tenant.no-answer': detail,
+  'key-reader.failed': detail,
+} as const satisfies CodeSchemas;
+export type StationNoteCode = keyof typeof STATION_NOTES;
+export type StationNote = Coded<typeof STATION_NOTES>;
+export const STATION_NOTE_CODES = codesOf(STATION_NOTES);
+
+// ---------------------------------------------------------------------------------------------------------------
 // Short notices without parameters.
 
 /** While the person signs in or registers: the key at the desk is gone (unplugged, or more than one). */

@@ -9,6 +9,7 @@
  * No Node, Electron or XState types here: this file is bundled into the preload and the renderer.
  */
 import { z } from 'zod';
+import type { StationNote } from './codes';
 import { sessionCommandSchema, type SessionCommand, type SessionSnapshot } from './session';
 
 export { sessionCommandSchema };
@@ -39,21 +40,47 @@ export const kioskRequestSchema = z.discriminatedUnion('kind', [
 ]);
 export type KioskRequest = z.output<typeof kioskRequestSchema>;
 
-/** One row of the "Today" screen (the audit CSV's columns, as strings; empty when not reached). */
-export interface TodayRow {
-  enrollment: string;
-  operator: string;
-  user: string;
-  id_document: string;
-  started: string;
-  tap_issued: string;
-  signed_in: string;
-  key_registered: string;
-  finished: string;
-  key_model: string;
-  outcome: string;
-  graph_request_ids: string;
-}
+/**
+ * The audit CSV's columns, in their order (main/audit/csv.ts writes this header; one row per enrollment, every
+ * cell a string, empty when not reached).
+ */
+export const AUDIT_CSV_COLUMNS = [
+  'station',
+  'enrollment',
+  'operator',
+  'user',
+  'user_id',
+  'id_document',
+  'started',
+  'tap_issued',
+  'signed_in',
+  'key_registered',
+  'finished',
+  'key_model',
+  'aaguid',
+  'tap_deleted',
+  'outcome',
+  'graph_request_ids',
+] as const;
+export type AuditCsvColumn = (typeof AUDIT_CSV_COLUMNS)[number];
+export type AuditCsvRow = Record<AuditCsvColumn, string>;
+
+/**
+ * The `outcome` cell: what became of an enrollment, in the CSV's own words (a spreadsheet's reader reads them; the
+ * "Today" screen translates each, `today.outcome.<outcome>`).
+ */
+export const ENROLLMENT_OUTCOMES = ['registered', 'refused at pre-flight', 'cancelled', 'timed out', 'failed', 'incomplete'] as const;
+export type EnrollmentOutcome = (typeof ENROLLMENT_OUTCOMES)[number];
+export const isEnrollmentOutcome = (value: string): value is EnrollmentOutcome => (ENROLLMENT_OUTCOMES as readonly string[]).includes(value);
+
+/** The CSV's columns the "Today" screen does not receive: the station (its own), the user's object id, the AAGUID, the deletion. */
+const NOT_ON_TODAY = ['station', 'user_id', 'aaguid', 'tap_deleted'] as const satisfies readonly AuditCsvColumn[];
+export type TodayColumn = Exclude<AuditCsvColumn, (typeof NOT_ON_TODAY)[number]>;
+/** The CSV's columns the "Today" screen receives, in the CSV's order. */
+export const TODAY_COLUMNS: readonly TodayColumn[] = AUDIT_CSV_COLUMNS.filter((c): c is TodayColumn => !(NOT_ON_TODAY as readonly string[]).includes(c));
+
+/** One row of the "Today" screen: those columns of the audit CSV's row. */
+export type TodayRow = Pick<AuditCsvRow, TodayColumn>;
 
 export type KioskReply =
   | { ok: true; kind: 'command' }
@@ -86,10 +113,11 @@ export interface StationStatus {
   demo: boolean;
   /** The language the station is configured for; the operator may switch the view locally. */
   language: 'en' | 'de';
-  config: { ok: true; file: string } | { ok: false; file: string; message: string };
+  /** What is wrong is a code (common/codes.ts STATION_NOTES); the renderer words it. */
+  config: { ok: true; file: string } | { ok: false; file: string; note: StationNote };
   /** The tenant's sign-in endpoint answered (checked at start and when the operator signs in). */
-  tenant: { status: 'unknown' | 'reachable' | 'unreachable'; message: string | null; checkedAt: number | null };
-  keyReader: { status: 'starting' | 'ok' | 'unavailable'; message: string | null };
+  tenant: { status: 'unknown' | 'reachable' | 'unreachable'; note: StationNote | null; checkedAt: number | null };
+  keyReader: { status: 'starting' | 'ok' | 'unavailable'; note: StationNote | null };
 }
 
 /** Everything main pushes on SNAPSHOT_CHANNEL: the renderer is a pure view of this. */

@@ -114,7 +114,7 @@ async function start(): Promise<void> {
       stationId: defaultStationId(),
       demo: demo !== undefined,
       file: configError?.file ?? '',
-      message: configError?.message ?? 'The configuration could not be loaded.',
+      note: configError ? { code: 'config.invalid', params: { detail: configError.message } } : { code: 'config.missing', params: {} },
     });
     serveIpc(window, createKioskHandlers({ session: null, station: status, audit: null }), devServerUrl);
     return;
@@ -155,7 +155,12 @@ async function start(): Promise<void> {
     // Typically the audit journal: in use by another instance, or the folder not writable. Shown on the status screen.
     const message = `The station could not start: ${error instanceof Error ? error.message : String(error)}`;
     console.error(`[kiosk] ${message}`);
-    const status = configFailedStatus({ stationId: config.stationId, demo: config.demo, file: configPath(), message });
+    const status = configFailedStatus({
+      stationId: config.stationId,
+      demo: config.demo,
+      file: configPath(),
+      note: { code: 'config.start-failed', params: { detail: error instanceof Error ? error.message : String(error) } },
+    });
     serveIpc(window, createKioskHandlers({ session: null, station: status, audit: null }), devServerUrl);
     return;
   }

@@ -4,29 +4,11 @@
  * doubled), and spreadsheet formula injection defused: a cell starting with = + - @ tab or CR gets a leading
  * apostrophe (OWASP's advice), so a display name like `=HYPERLINK(...)` stays text.
  */
+import { AUDIT_CSV_COLUMNS, type AuditCsvRow, type EnrollmentOutcome } from '../../common/contract';
 import type { AuditRecord } from './record';
 import { records } from './read';
 
-export const CSV_COLUMNS = [
-  'station',
-  'enrollment',
-  'operator',
-  'user',
-  'user_id',
-  'id_document',
-  'started',
-  'tap_issued',
-  'signed_in',
-  'key_registered',
-  'finished',
-  'key_model',
-  'aaguid',
-  'tap_deleted',
-  'outcome',
-  'graph_request_ids',
-] as const;
-
-type Row = Record<(typeof CSV_COLUMNS)[number], string>;
+type Row = AuditCsvRow;
 
 /** The CSV text of one day (local date, YYYY-MM-DD), all stations in the folder or one. */
 export async function exportCsv(folder: string, day: string, stationId?: string): Promise<string> {
@@ -35,7 +17,7 @@ export async function exportCsv(folder: string, day: string, stationId?: string)
 
 /** One row per enrollment, in the order they started. */
 export function enrollmentRows(all: readonly AuditRecord[]): Row[] {
-  const rows = new Map<string, Row & { _failed: boolean; _refused: boolean; _end: string }>();
+  const rows = new Map<string, Row & { _failed: boolean; _refused: boolean; _end: EnrollmentOutcome | '' }>();
   for (const record of all) {
     const event = record.event;
     const id = 'enrollmentId' in event ? event.enrollmentId : undefined;
@@ -43,7 +25,7 @@ export function enrollmentRows(all: readonly AuditRecord[]): Row[] {
     let row = rows.get(`${record.station}/${id}`);
     if (!row) {
       row = {
-        ...(Object.fromEntries(CSV_COLUMNS.map((c) => [c, ''])) as Row),
+        ...(Object.fromEntries(AUDIT_CSV_COLUMNS.map((c) => [c, ''])) as Row),
         station: record.station,
         enrollment: id,
         started: record.ts,
@@ -104,14 +86,14 @@ export function enrollmentRows(all: readonly AuditRecord[]): Row[] {
         break;
     }
   }
-  return [...rows.values()].map(({ _failed, _refused, _end, ...row }) => ({
-    ...row,
-    outcome: row.key_registered ? 'registered' : _refused ? 'refused at pre-flight' : _end || (_failed ? 'failed' : 'incomplete'),
-  }));
+  return [...rows.values()].map(({ _failed, _refused, _end, ...row }) => {
+    const outcome: EnrollmentOutcome = row.key_registered ? 'registered' : _refused ? 'refused at pre-flight' : _end || (_failed ? 'failed' : 'incomplete');
+    return { ...row, outcome };
+  });
 }
 
 export function toCsv(rows: readonly Row[]): string {
-  const lines = [CSV_COLUMNS.join(','), ...rows.map((row) => CSV_COLUMNS.map((column) => csvCell(row[column])).join(','))];
+  const lines = [AUDIT_CSV_COLUMNS.join(','), ...rows.map((row) => AUDIT_CSV_COLUMNS.map((column) => csvCell(row[column])).join(','))];
   return `${lines.join('\r\n')}\r\n`;
 }
 

@@ -13,4 +13,4 @@ export { records, pendingTaps, checkedPendingTaps, checkedPendingClaims } from '
 export type { PendingTap, PendingClaim, RejectedRecord } from './read';
 export { fileKeyring, keyFileRing, keyringFor, useKeyring, defaultKeyDir, folderId, keyFileSchema, KeyStoreError } from './keys';
 export type { StationKeyStore, StationKeyring, ChainAnchor, KeyFile, KeyFileCodec } from './keys';
-export { exportCsv, enrollmentRows, toCsv, csvCell, CSV_COLUMNS } from './csv';
+export { exportCsv, enrollmentRows, toCsv, csvCell } from './csv';

@@ -21,6 +21,8 @@ import {
   type KioskReply,
   type KioskState,
   type StationStatus,
+  TODAY_COLUMNS,
+  type AuditCsvRow,
   type TodayRow,
 } from '../../common/contract';
 import { enrollmentRows, exportCsv, localDay, records } from '../audit';
@@ -61,24 +63,9 @@ export interface KioskHandlers {
 
 const refuse = (code: KioskErrorCode, message: string): KioskReply => ({ ok: false, error: { code, message } });
 
-/** The audit CSV's columns the "Today" screen shows. */
-const TODAY_COLUMNS = [
-  'enrollment',
-  'operator',
-  'user',
-  'id_document',
-  'started',
-  'tap_issued',
-  'signed_in',
-  'key_registered',
-  'finished',
-  'key_model',
-  'outcome',
-  'graph_request_ids',
-] as const satisfies readonly (keyof TodayRow)[];
-
-export function toTodayRow(row: Readonly<Record<string, string>>): TodayRow {
-  return Object.fromEntries(TODAY_COLUMNS.map((c) => [c, row[c] ?? ''])) as unknown as TodayRow;
+/** The columns of an audit CSV row that the "Today" screen receives. */
+export function toTodayRow(row: Readonly<AuditCsvRow>): TodayRow {
+  return Object.fromEntries(TODAY_COLUMNS.map((c) => [c, row[c]])) as TodayRow;
 }
 
 export function csvFileName(stationId: string, day: string): string {

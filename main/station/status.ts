@@ -5,6 +5,7 @@
  * Tenant reachable = a GET of the authority's OpenID configuration (`<authority>/v2.0/.well-known/openid-configuration`)
  * with the station's network client (same trust as the operator's sign-in), at start and after each sign-in.
  */
+import type { StationNote } from '../../common/codes';
 import type { StationStatus } from '../../common/contract';
 import type { StationStatusSource } from '../ipc/handlers';
 import type { ReaderState } from '../keys/watcher';
@@ -38,8 +39,8 @@ export class StationStatusStore implements StationStatusSource {
       demo: options.demo,
       language: options.language,
       config: options.config,
-      tenant: { status: 'unknown', message: null, checkedAt: null },
-      keyReader: { status: 'starting', message: null },
+      tenant: { status: 'unknown', note: null, checkedAt: null },
+      keyReader: { status: 'starting', note: null },
     };
   }
 
@@ -61,9 +62,11 @@ export class StationStatusStore implements StationStatusSource {
   /** From the KeyWatcher's reader state. */
   setKeyReader(reader: ReaderState): void {
     const keyReader: StationStatus['keyReader'] =
-      reader.status === 'unavailable' ? { status: 'unavailable', message: reader.message } : { status: reader.status, message: null };
+      reader.status === 'unavailable'
+        ? { status: 'unavailable', note: { code: 'key-reader.failed', params: { detail: reader.message } } }
+        : { status: reader.status, note: null };
     const was = this.#status.keyReader;
-    if (was.status === keyReader.status && was.message === keyReader.message) return;
+    if (was.status === keyReader.status && JSON.stringify(was.note) === JSON.stringify(keyReader.note)) return;
     this.#set({ ...this.#status, keyReader });
   }
 
@@ -74,11 +77,11 @@ export class StationStatusStore implements StationStatusSource {
       const response = await http.sendGetRequestAsync<unknown>(openIdConfigurationUrl(authority), undefined, timeoutMs);
       tenant =
         response.status >= 200 && response.status < 300
-          ? { status: 'reachable', message: null, checkedAt: this.#now() }
-          : { status: 'unreachable', message: `The sign-in endpoint answered HTTP ${response.status}.`, checkedAt: this.#now() };
+          ? { status: 'reachable', note: null, checkedAt: this.#now() }
+          : { status: 'unreachable', note: { code: 'tenant.http-status', params: { status: response.status } }, checkedAt: this.#now() };
     } catch (error) {
       const reason = (error instanceof Error ? error.message : String(error)).split(/\r?\n/)[0]?.slice(0, 300) ?? '';
-      tenant = { status: 'unreachable', message: `The sign-in endpoint did not answer: ${reason}`, checkedAt: this.#now() };
+      tenant = { status: 'unreachable', note: { code: 'tenant.no-answer', params: { detail: reason } }, checkedAt: this.#now() };
     }
     this.setTenant(tenant);
     return tenant;
@@ -91,6 +94,6 @@ export class StationStatusStore implements StationStatusSource {
 }
 
 /** A status source for a station whose configuration could not be loaded. */
-export function configFailedStatus(o: { stationId: string; demo: boolean; file: string; message: string }): StationStatusStore {
-  return new StationStatusStore({ stationId: o.stationId, demo: o.demo, language: 'en', config: { ok: false, file: o.file, message: o.message } });
+export function configFailedStatus(o: { stationId: string; demo: boolean; file: string; note: StationNote }): StationStatusStore {
+  return new StationStatusStore({ stationId: o.stationId, demo: o.demo, language: 'en', config: { ok: false, file: o.file, note: o.note } });
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { auditEvents as e, CSV_COLUMNS, csvCell, exportCsv } from '../../main/audit';
+import { AUDIT_CSV_COLUMNS as CSV_COLUMNS } from '../../common/contract';
+import { auditEvents as e, csvCell, exportCsv } from '../../main/audit';
 import { appendAll, enrollment, open, operator, person, steppingClock, tempFolder } from './helpers';
 
 let folder: string;

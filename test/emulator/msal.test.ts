@@ -16,7 +16,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MsalNetworkClient } from '../../main/operator/network-client';
 import { startEmulator, type Emulator } from './index';
 import { generateTls } from './tls';
-import { launchChromiumFor, submitSignIn } from './support/idp-browser';
+import { submitSignIn } from './support/idp-browser';
+import { launchChromiumFor } from '../support/chromium';
 
 const SCOPES = ['https://graph.microsoft.com/User.Read', 'https://graph.microsoft.com/Policy.Read.AuthenticationMethod'];
 const REDIRECT_URI = 'http://localhost:47011/auth/callback';

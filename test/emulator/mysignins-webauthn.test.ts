@@ -3,21 +3,19 @@
 // excludeCredentials are enforced as the kiosk's user would see them.
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
 import { startEmulator, type Emulator } from './index';
 import { issueTap } from './support/mysignins';
 import { httpRequest } from './support/http';
 import { accessTokenFor } from './support/tokens';
+import { addVirtualAuthenticator, launchChromium, VIRTUAL_AUTHENTICATOR_AAGUID as VIRTUAL_AAGUID } from '../support/chromium';
 
 /**
- * Chromium's virtual CTAP2 authenticator, asked for `direct` attestation, answers `packed` attestation signed by a
- * self-signed "Batch Certificate" (O=Chromium) under this AAGUID; asked for `none`, it answers `none` with a zero
- * AAGUID. (Observed with Chromium 156.) No FIDO metadata lists this AAGUID, so the emulator records the key as
- * `notAttested`, and a policy with `isAttestationEnforced: true` (the emulator's default, as in Graph's example)
- * refuses it, as a real tenant enforcing attestation would. The happy path therefore turns enforcement off.
+ * Chromium's virtual authenticator is not attested (VIRTUAL_AUTHENTICATOR_AAGUID in test/support/chromium.ts): a
+ * policy with `isAttestationEnforced: true` (the emulator's default, as in Graph's example) refuses it. The happy
+ * path therefore turns enforcement off.
  */
-const VIRTUAL_AAGUID = '01020304-0506-0708-0102-030405060708';
 const MEGAN = 'megan.bowen@tapkioskdemo.onmicrosoft.com';
 /** Authentication Administrator: the kiosk operator's role. */
 const ALEX = 'alex.wilber@tapkioskdemo.onmicrosoft.com';
@@ -31,18 +29,7 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   // The short one-time "kiosk" TAP policy preset: these tests are about 10-minute one-time passes.
   emu = await startEmulator({ tapPolicy: 'kiosk' });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -55,23 +42,10 @@ beforeEach(async () => {
 });
 
 /** A fresh browser partition with a virtual USB security key (resident keys, PIN/UV, touch simulated). */
-async function openWithKey(): Promise<{ page: Page; authenticatorId: string; cdp: Awaited<ReturnType<BrowserContext['newCDPSession']>> }> {
+async function openWithKey(): Promise<{ page: Page; authenticatorId: string; cdp: CDPSession }> {
   context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
   const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      ctap2Version: 'ctap2_1',
-      transport: 'usb',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-  return { page, authenticatorId, cdp };
+  return { page, ...(await addVirtualAuthenticator(context, page)) };
 }
 
 const stepOf = (page: Page) => page.locator('body').getAttribute('data-step');

@@ -33,7 +33,7 @@ export interface EmulatorOptions {
    * `localhost` (default): the emulator's own origins (https://localhost:<port>, http://localhost:<port>).
    * `microsoft`: Microsoft's real host names (login.microsoftonline.com, login.microsoft.com, graph.microsoft.com,
    * mysignins.microsoft.com), all over HTTPS with a certificate from the emulator's CA. Clients reach them through
-   * `hostMap` (Node: main/net/https-agent.ts) or Chromium's `--host-resolver-rules` (`chromiumHostArgs`), trusting
+   * `hostMap` (Node: main/net/https-agent.ts) or Chromium's `--host-resolver-rules` (`chromiumHostArgs`, test/support/chromium.ts), trusting
    * only that CA: the kiosk runs its production configuration unchanged.
    */
   hosts?: 'localhost' | 'microsoft';

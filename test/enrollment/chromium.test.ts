@@ -3,10 +3,11 @@
 // registers Chromium's CDP virtual authenticator; the station sees the steps from the page's data-step markers,
 // finds the key through Graph, deletes the TAP and wipes the browser context.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startEmulator, type Emulator } from '../emulator';
 import { upn } from '../directory/support';
-import { ChromiumSecurityInfoView, VIRTUAL_AUTHENTICATOR_AAGUID } from '../harness/browser-surfaces';
+import { ChromiumSecurityInfoView } from '../harness/browser-surfaces';
+import { launchChromium, VIRTUAL_AUTHENTICATOR_AAGUID } from '../support/chromium';
 import { registerSecurityKey, signInWithPass } from '../harness/desk-user';
 import { fido2Info, identified, keysOne } from './support/fixtures';
 import { openStation, tapsAt } from './support/station';
@@ -18,18 +19,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   emu = await startEmulator();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -2,41 +2,25 @@
 // hostile search text, 429 storms, 503s and slow answers, a dropped connection after the TAP was created,
 // DELETE failing for a while, Graph down at start, a revoked operator token, the key unplugged, the process
 // killed and restarted. After every test: no new TAP at the emulator, no pass in any file of the data folder.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { openJournal, verify } from '../../main/audit';
 import type { SessionSnapshot } from '../../common/session';
-import { startEmulator, type Emulator } from '../emulator';
+import { useEmulator } from '../support/emulator';
 import { upn } from '../directory/support';
 import { keysNone, keysOne } from './support/fixtures';
 import { STATION, tempJournal, type TempJournal } from './support/journal';
-import { DeskUser, openStation, stopStation, tapsAt, type Station } from './support/station';
+import { DeskUser, openStation, stopStation, type Station } from './support/station';
 import { advanceUntil } from './support/manual-time';
-import { describeHits, leakRoots, scanForPasses } from '../leaks/scan';
 
 const ADELE = upn('adele.vance');
 
-let emu: Emulator;
-const suiteStarted = Date.now();
-let stations: Station[] = [];
-let seeded = new Set<string>();
-const newTaps = () => tapsAt(emu).filter((t) => !seeded.has(t.id));
-const graphPosts = () => emu.requestLog().filter((r) => r.method === 'POST' && /temporaryAccessPassMethods$/.test(r.path));
+// The short one-time "kiosk" TAP policy preset: these tests are about 10-minute one-time passes.
+const env = useEmulator({ tapPolicy: 'kiosk', leakScan: true });
+const newTaps = env.newTaps;
 
-beforeAll(async () => {
-  // The short one-time "kiosk" TAP policy preset: these tests are about 10-minute one-time passes.
-  emu = await startEmulator({ tapPolicy: 'kiosk' });
-});
-afterAll(async () => {
-  // Every pass the emulator issued in this suite (not only those shown), in no file written since it started,
-  // in any encoded form (test/leaks/scan.ts).
-  const leaks = scanForPasses(emu.issuedPasses(), leakRoots(), suiteStarted);
-  expect(leaks.hits, describeHits(leaks.hits)).toEqual([]);
-  await emu.close();
-});
-beforeEach(() => {
-  emu.reset();
-  seeded = new Set(tapsAt(emu).map((t) => t.id));
-});
+let stations: Station[] = [];
+const graphPosts = () => env.emu.requestLog().filter((r) => r.method === 'POST' && /temporaryAccessPassMethods$/.test(r.path));
+
 afterEach(async () => {
   const all = stations;
   stations = [];
@@ -55,7 +39,7 @@ afterEach(async () => {
 });
 
 async function station(options: Parameters<typeof openStation>[1] = {}): Promise<Station> {
-  const s = await openStation(emu, options);
+  const s = await openStation(env.emu, options);
   stations.push(s);
   return s;
 }
@@ -65,13 +49,13 @@ describe('timeouts', () => {
     const st = await station();
     const h = await st.toHandover(ADELE);
     st.send({ type: 'handedOver' });
-    await new DeskUser(emu, st.view, ADELE).signIn(h.pass);
+    await new DeskUser(env.emu, st.view, ADELE).signIn(h.pass);
     const reg = await st.until('registering');
     const window = reg.countdowns[0]!.endsAt - st.time.now();
-    emu.advanceClock(9);
+    env.emu.advanceClock(9);
     await st.time.advance(window - 1_000);
     expect(st.current().screen).toBe('registering');
-    emu.advanceClock(2);
+    env.emu.advanceClock(2);
     await st.time.advance(1_000);
     const t = await st.until('timed-out');
     expect(t.which).toBe('registration-window');
@@ -170,7 +154,7 @@ describe('cancel at each stage', () => {
     [
       'issuing (waits for the answer, then deletes)',
       async (st) => {
-        emu.injectFault({ method: 'POST', path: 'temporaryAccessPassMethods$', delayMs: 300 });
+        env.emu.injectFault({ method: 'POST', path: 'temporaryAccessPassMethods$', delayMs: 300 });
         await st.toPreflight(ADELE);
         st.send({ type: 'issue' });
         await st.until('issuing');
@@ -198,7 +182,7 @@ describe('cancel at each stage', () => {
       async (st) => {
         const h = await st.toHandover(ADELE);
         st.send({ type: 'handedOver' });
-        await new DeskUser(emu, st.view, ADELE).signIn(h.pass);
+        await new DeskUser(env.emu, st.view, ADELE).signIn(h.pass);
         await st.until('registering');
       },
       'deleted',
@@ -270,8 +254,8 @@ describe('bad input', () => {
 describe('Graph faults', () => {
   it('a 429 storm on search and on the TAP creation is ridden out: exactly one TAP', async () => {
     const st = await station();
-    emu.injectFault({ method: 'GET', path: '^/v1.0/users$', status: 429, count: 2, headers: { 'Retry-After': '0' } });
-    emu.injectFault({ method: 'POST', path: 'temporaryAccessPassMethods$', status: 429, count: 2, headers: { 'Retry-After': '0' } });
+    env.emu.injectFault({ method: 'GET', path: '^/v1.0/users$', status: 429, count: 2, headers: { 'Retry-After': '0' } });
+    env.emu.injectFault({ method: 'POST', path: 'temporaryAccessPassMethods$', status: 429, count: 2, headers: { 'Retry-After': '0' } });
     await st.toHandover(ADELE);
     expect(newTaps()).toHaveLength(1);
     st.send({ type: 'cancel' });
@@ -294,7 +278,7 @@ describe('Graph faults', () => {
   // issue passes), so the station is told so here.
   it.each(routes)('503 on %s outliving the retries: a failure screen with the request id, nothing left', async (_name, method, path) => {
     const st = await station({ operatorOverrides: { mayReadPolicies: true } });
-    emu.injectFault({ method, path, status: 503, count: 50 });
+    env.emu.injectFault({ method, path, status: 503, count: 50 });
     const reached = await st.toHandover(ADELE).catch((e: Error) => e);
     const s = st.current();
     if (!(reached instanceof Error)) {
@@ -312,7 +296,7 @@ describe('Graph faults', () => {
 
   it.each(routes.slice(0, 5))('a slow answer on %s: timed out, said so, nothing left', async (_name, method, path) => {
     const st = await station({ gatewayTimeoutMs: 400, operatorOverrides: { mayReadPolicies: true } });
-    emu.injectFault({ method, path, delayMs: 1_500, count: 5 });
+    env.emu.injectFault({ method, path, delayMs: 1_500, count: 5 });
     const reached = await st.toPreflight(ADELE).catch((e: Error) => e);
     expect(reached).toBeInstanceOf(Error);
     const s = st.current();
@@ -325,8 +309,8 @@ describe('Graph faults', () => {
     const st = await station({ graphRetries: 0 });
     const h = await st.toHandover(ADELE);
     st.send({ type: 'handedOver' });
-    emu.injectFault({ method: 'GET', path: '/fido2Methods$', status: 503, count: 2 });
-    const user = new DeskUser(emu, st.view, ADELE);
+    env.emu.injectFault({ method: 'GET', path: '/fido2Methods$', status: 503, count: 2 });
+    const user = new DeskUser(env.emu, st.view, ADELE);
     await user.signIn(h.pass);
     await st.until('registering');
     user.registerKey();
@@ -338,7 +322,7 @@ describe('Graph faults', () => {
 
   it('the connection dropped after the TAP was created: no duplicate, no orphan, the operator told to issue again', async () => {
     const st = await station();
-    emu.injectFault({ method: 'POST', path: 'temporaryAccessPassMethods$', drop: 'after' });
+    env.emu.injectFault({ method: 'POST', path: 'temporaryAccessPassMethods$', drop: 'after' });
     await st.toPreflight(ADELE);
     st.send({ type: 'issue' });
     const f = await st.until('failed');
@@ -357,7 +341,7 @@ describe('Graph faults', () => {
   it('DELETE failing for a while: the station moves on, the deletion stays pending and is retried until it succeeds', async () => {
     const st = await station();
     await st.toHandover(ADELE);
-    emu.injectFault({ method: 'DELETE', path: 'temporaryAccessPassMethods/', status: 503, count: 8 });
+    env.emu.injectFault({ method: 'DELETE', path: 'temporaryAccessPassMethods/', status: 503, count: 8 });
     st.send({ type: 'cancel' });
     const c = await st.until('cancelled');
     expect(c.cleanup.tap).toBe('pending');
@@ -456,7 +440,7 @@ describe('operator and key', () => {
     st.keys.set(keysOne());
     const back = st.current();
     expect(back.screen === 'waiting-for-sign-in' && back.keyWarning).toBeNull();
-    const user = new DeskUser(emu, st.view, ADELE);
+    const user = new DeskUser(env.emu, st.view, ADELE);
     await user.signIn(h.pass);
     await st.until('registering');
     user.registerKey();
@@ -483,12 +467,12 @@ describe('quit', () => {
   it('quit while the deletion keeps failing: bounded by the drain timeout, the TAP left for crash recovery', async () => {
     const st = await station({ graphRetries: 0 });
     await st.toHandover(ADELE);
-    emu.injectFault({ method: 'DELETE', path: 'temporaryAccessPassMethods/', status: 503, count: 100 });
+    env.emu.injectFault({ method: 'DELETE', path: 'temporaryAccessPassMethods/', status: 503, count: 100 });
     const result = await stopStation(st);
     expect(result.pendingDeletions).toBe(1);
     expect(newTaps()).toHaveLength(1);
     // The next start (after sign-in) deletes it.
-    emu.ctx.faults.clear();
+    env.emu.ctx.faults.clear();
     const journal = await (async () => {
       await st.journal.journal.close();
       const reopened = await openJournal({ folder: st.journal.folder, stationId: STATION });
@@ -535,7 +519,7 @@ describe('killed and restarted', () => {
       async (st) => {
         const h = await st.toHandover(ADELE);
         st.send({ type: 'handedOver' });
-        await new DeskUser(emu, st.view, ADELE).signIn(h.pass);
+        await new DeskUser(env.emu, st.view, ADELE).signIn(h.pass);
         await st.until('registering');
       },
     ],
@@ -543,14 +527,14 @@ describe('killed and restarted', () => {
       'with a deletion pending',
       async (st) => {
         await st.toHandover(ADELE);
-        emu.injectFault({ method: 'DELETE', path: 'temporaryAccessPassMethods/', status: 503, count: 5 });
+        env.emu.injectFault({ method: 'DELETE', path: 'temporaryAccessPassMethods/', status: 503, count: 5 });
         st.send({ type: 'cancel' });
         await st.until('cancelled');
       },
     ],
   ];
   it.each(steps)('killed %s: at restart the journal verifies, the orphaned TAP is found and deleted, the view wiped', async (_name, reach) => {
-    const first = await openStation(emu);
+    const first = await openStation(env.emu);
     await reach(first);
     const passes = first.snapshots.flatMap((s: SessionSnapshot) => (s.screen === 'handover' ? [s.pass] : []));
     expect(newTaps()).toHaveLength(1);

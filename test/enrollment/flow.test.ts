@@ -1,43 +1,27 @@
 // The whole enrollment against the emulator: real session, gateway, journal, issuer, deletion queue and
 // completion watch; the person at the desk played over HTTP; time moved by hand.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verify } from '../../main/audit';
-import { startEmulator, type Emulator } from '../emulator';
+import { useEmulator } from '../support/emulator';
 import { upn } from '../directory/support';
 import { KeyWatcher } from '../../main/keys/watcher';
 import { VirtualBus } from '../authenticator/virtual-bus';
 import { softKey, YUBIKEY_5_NFC } from '../keys/key-helpers';
 import { keysNone } from './support/fixtures';
 import { DeskUser, openStation, stopStation, tapsAt, type Station } from './support/station';
-import { describeHits, leakRoots, scanForPasses } from '../leaks/scan';
 
 const ADELE = upn('adele.vance');
 const ADELE_ID = '00000000-0000-4000-8000-000000000011';
 const LEE = upn('lee.gu');
 
-let emu: Emulator;
-const suiteStarted = Date.now();
+// The short one-time "kiosk" TAP policy preset: these tests are about 10-minute one-time passes.
+const env = useEmulator({ tapPolicy: 'kiosk', leakScan: true });
 let station: Station | null = null;
 const passes: string[] = [];
-let seeded = new Set<string>();
-/** TAPs at the emulator other than those in the seed (Johanna holds one). */
-const newTaps = () => tapsAt(emu).filter((t) => !seeded.has(t.id));
+const newTaps = env.newTaps;
 
-beforeAll(async () => {
-  // The short one-time "kiosk" TAP policy preset: these tests are about 10-minute one-time passes.
-  emu = await startEmulator({ tapPolicy: 'kiosk' });
-});
-afterAll(async () => {
-  // Every pass the emulator issued in this suite (not only those shown), in no file written since it started,
-  // in any encoded form (test/leaks/scan.ts).
-  const leaks = scanForPasses(emu.issuedPasses(), leakRoots(), suiteStarted);
-  expect(leaks.hits, describeHits(leaks.hits)).toEqual([]);
-  await emu.close();
-});
 beforeEach(() => {
-  emu.reset();
   passes.length = 0;
-  seeded = new Set(tapsAt(emu).map((t) => t.id));
 });
 afterEach(async () => {
   if (!station) return;
@@ -55,28 +39,28 @@ afterEach(async () => {
 
 describe('enrollment flow', () => {
   it('happy path: find, check, issue, hand over once, sign in, register, clean up, ready again', async () => {
-    station = await openStation(emu);
+    station = await openStation(env.emu);
     const st = station;
     const handover = await st.toHandover(ADELE);
     expect(handover.pass).toMatch(/\S{8,}/);
     expect(handover.user.userPrincipalName).toBe(ADELE);
     expect(newTaps()).toHaveLength(1);
-    expect(st.view.opened).toEqual([emu.urls.mySecurityInfo]);
+    expect(st.view.opened).toEqual([env.emu.urls.mySecurityInfo]);
 
     st.send({ type: 'handedOver' });
     const waiting = await st.until('waiting-for-sign-in');
     expect(JSON.stringify(waiting)).not.toContain(handover.pass);
 
-    const user = new DeskUser(emu, st.view, ADELE);
+    const user = new DeskUser(env.emu, st.view, ADELE);
     await user.signIn(handover.pass);
     const registering = await st.until('registering');
     expect(registering.countdowns[0]?.kind).toBe('registration-window');
     expect(registering.countdowns[0]!.endsAt - st.time.now()).toBeLessThanOrEqual(10 * 60_000);
     // The guide panel follows the page the person is on, one step at a time.
     expect(registering.guide).toBe('add-key');
-    st.view.navigate(`${emu.urls.mySecurityInfo}/security-info/webauthn`, 'webauthn');
+    st.view.navigate(`${env.emu.urls.mySecurityInfo}/security-info/webauthn`, 'webauthn');
     await st.waitFor((s) => s.screen === 'registering' && s.guide === 'touch-key');
-    st.view.navigate(`${emu.urls.mySecurityInfo}/security-info/name`, 'name-key');
+    st.view.navigate(`${env.emu.urls.mySecurityInfo}/security-info/name`, 'name-key');
     await st.waitFor((s) => s.screen === 'registering' && s.guide === 'name-key');
 
     const methodId = user.registerKey();
@@ -109,7 +93,7 @@ describe('enrollment flow', () => {
   });
 
   it('the pass leaves the screen after 60 s without a confirmation', async () => {
-    station = await openStation(emu);
+    station = await openStation(env.emu);
     await station.toHandover(ADELE);
     await station.time.advance(60_000);
     const s = await station.until('waiting-for-sign-in');
@@ -120,7 +104,7 @@ describe('enrollment flow', () => {
   });
 
   it('lost key: lists the keys with models, deletes the one picked after confirmation, revokes sessions, then the normal flow', async () => {
-    station = await openStation(emu);
+    station = await openStation(env.emu);
     const st = station;
     await st.toPreflight(LEE);
     st.send({ type: 'lostKey' });
@@ -131,11 +115,11 @@ describe('enrollment flow', () => {
     st.send({ type: 'deleteKeys', ids: [keyId] });
     await waitStep(st, 'confirming');
     // Nothing is deleted before the confirmation.
-    expect(emu.ctx.state.fido2.has(keyId)).toBe(true);
+    expect(env.emu.ctx.state.fido2.has(keyId)).toBe(true);
     st.send({ type: 'confirmDeleteKeys' });
     const after = await waitStep(st, 'choosing', (s) => s.deleted.length === 1);
     expect(after.keys).toEqual([]);
-    expect(emu.ctx.state.fido2.has(keyId)).toBe(false);
+    expect(env.emu.ctx.state.fido2.has(keyId)).toBe(false);
     st.send({ type: 'revokeSessions' });
     await waitStep(st, 'choosing', (s) => s.sessionsRevoked);
     st.send({ type: 'continueEnrollment' });
@@ -152,22 +136,22 @@ describe('enrollment flow', () => {
   });
 
   it('existing TAP: replaced only after the operator confirms', async () => {
-    station = await openStation(emu);
+    station = await openStation(env.emu);
     const st = station;
     const johanna = upn('johanna.lorenz');
-    const before = tapsAt(emu).find((t) => t.userId === '00000000-0000-4000-8000-000000000016');
+    const before = tapsAt(env.emu).find((t) => t.userId === '00000000-0000-4000-8000-000000000016');
     expect(before).toBeDefined();
     await st.toPreflight(johanna);
     st.send({ type: 'issue' });
     await st.until('confirm-replace');
-    expect(tapsAt(emu).find((t) => t.userId === '00000000-0000-4000-8000-000000000016')?.id).toBe(before!.id);
+    expect(tapsAt(env.emu).find((t) => t.userId === '00000000-0000-4000-8000-000000000016')?.id).toBe(before!.id);
     st.send({ type: 'confirmReplace' });
     await st.until('handover');
-    const now = tapsAt(emu).find((t) => t.userId === '00000000-0000-4000-8000-000000000016');
+    const now = tapsAt(env.emu).find((t) => t.userId === '00000000-0000-4000-8000-000000000016');
     expect(now?.id).not.toBe(before!.id);
     st.send({ type: 'cancel' });
     await st.until('cancelled');
-    expect(tapsAt(emu).find((t) => t.userId === '00000000-0000-4000-8000-000000000016')).toBeUndefined();
+    expect(tapsAt(env.emu).find((t) => t.userId === '00000000-0000-4000-8000-000000000016')).toBeUndefined();
   });
 
   it.each([
@@ -177,36 +161,36 @@ describe('enrollment flow', () => {
     ['an internal guest (no passkeys for guests)', upn('lynne.robbins'), 'not-guest'],
     ['the operator themself', upn('patti.fernandez'), 'not-operator-self'],
   ])('pre-flight refuses %s: no TAP is created, Issue does nothing', async (_name, who, code) => {
-    station = await openStation(emu);
+    station = await openStation(env.emu);
     const st = station;
     const p = await st.toPreflight(who);
     expect(p.verdict).toBe('refused');
     expect(p.checks.find((c) => c.code === code)?.status).toBe('fail');
     st.send({ type: 'issue' });
     expect(st.current().screen).toBe('preflight');
-    expect(emu.requestLog().filter((r) => r.method === 'POST' && /temporaryAccessPassMethods/.test(r.path))).toEqual([]);
+    expect(env.emu.requestLog().filter((r) => r.method === 'POST' && /temporaryAccessPassMethods/.test(r.path))).toEqual([]);
     expect(st.journal.events().find((e) => e.type === 'preflight')).toMatchObject({ verdict: 'refused', failedChecks: expect.arrayContaining([code]) });
     st.send({ type: 'cancel' });
     await st.until('cancelled');
   });
 
   it('pre-flight refuses without a key, and passes once the key is plugged in (no new Graph request)', async () => {
-    station = await openStation(emu, { keys: keysNone });
+    station = await openStation(env.emu, { keys: keysNone });
     const st = station;
     const p = await st.toPreflight(ADELE);
     expect(p.checks.find((c) => c.code === 'key-ready')?.status).toBe('fail');
-    const requests = emu.requestLog().length;
+    const requests = env.emu.requestLog().length;
     const { keysOne } = await import('./support/fixtures');
     st.keys.set(keysOne());
     const again = st.current();
     expect(again.screen === 'preflight' && again.verdict).toBe('go');
-    expect(emu.requestLog().length).toBe(requests);
+    expect(env.emu.requestLog().length).toBe(requests);
     st.send({ type: 'cancel' });
     await st.until('cancelled');
   });
 
   it('an operator without a role gets a clear stop and no TAP', async () => {
-    station = await openStation(emu, { operator: upn('nestor.wilke') });
+    station = await openStation(env.emu, { operator: upn('nestor.wilke') });
     const st = station;
     const reached = await st.toPreflight(ADELE).catch((e: Error) => e);
     if (reached instanceof Error) {
@@ -217,11 +201,11 @@ describe('enrollment flow', () => {
     } else {
       expect(reached.checks.find((c) => c.code === 'operator-may-act')?.status).toBe('fail');
     }
-    expect(tapsAt(emu).filter((t) => t.userId === ADELE_ID)).toEqual([]);
+    expect(tapsAt(env.emu).filter((t) => t.userId === ADELE_ID)).toEqual([]);
   });
 
   it('an Authentication Administrator cannot read the policies: the checks say so and never block', async () => {
-    station = await openStation(emu, { operator: upn('alex.wilber') });
+    station = await openStation(env.emu, { operator: upn('alex.wilber') });
     const p = await station.toPreflight(upn('megan.bowen'));
     expect(p.checks.find((c) => c.code === 'tap-policy-enabled')).toMatchObject({ status: 'unknown' });
     expect(p.checks.find((c) => c.code === 'operator-may-act')).toMatchObject({ status: 'unknown' });
@@ -235,7 +219,7 @@ describe('enrollment flow', () => {
   });
 
   it("an Authentication Administrator targeting a protected user: Graph's 403 is mapped to what it means, nothing left", async () => {
-    station = await openStation(emu, { operator: upn('alex.wilber') });
+    station = await openStation(env.emu, { operator: upn('alex.wilber') });
     await station.toPreflight(ADELE);
     station.send({ type: 'issue' });
     const f = await station.until('failed');
@@ -250,7 +234,7 @@ describe('enrollment flow', () => {
   });
 
   it('an operator whose role reads the policies but is refused (403) still gets "unknown", never a block', async () => {
-    station = await openStation(emu, { operatorOverrides: { mayReadPolicies: true } });
+    station = await openStation(env.emu, { operatorOverrides: { mayReadPolicies: true } });
     const p = await station.toPreflight(ADELE);
     expect(p.checks.find((c) => c.code === 'tap-policy-enabled')).toMatchObject({ status: 'unknown', params: { requestId: expect.any(String) } });
     expect(p.verdict).toBe('go');
@@ -259,7 +243,7 @@ describe('enrollment flow', () => {
   });
 
   it('a lifetime the policy does not allow: Graph refuses, the screen names the allowed range', async () => {
-    station = await openStation(emu);
+    station = await openStation(env.emu);
     const st = station;
     const p = await st.toPreflight(ADELE);
     // A Privileged Authentication Administrator cannot read the policy either: Graph's own bounds apply here.
@@ -273,13 +257,13 @@ describe('enrollment flow', () => {
   });
 
   it('Microsoft’s default policy, as an Authentication Administrator (policy unreadable): the refusal teaches the range and a 60-minute pass is issued', async () => {
-    emu.reset('microsoft-defaults');
-    station = await openStation(emu, { operator: upn('alex.wilber') });
+    env.emu.reset('microsoft-defaults');
+    station = await openStation(env.emu, { operator: upn('alex.wilber') });
     const st = station;
     const handover = await st.toHandover(upn('megan.bowen'));
     expect(handover.pass).toMatch(/^\S{8}$/);
     expect(handover.lifetimeMinutes).toBe(60);
-    const posts = emu.requestLog().filter((r) => r.method === 'POST' && /temporaryAccessPassMethods$/.test(r.path));
+    const posts = env.emu.requestLog().filter((r) => r.method === 'POST' && /temporaryAccessPassMethods$/.test(r.path));
     expect(posts.map((r) => r.status)).toEqual([400, 201]);
     expect(st.journal.events().map((e) => e.type)).toEqual(expect.arrayContaining(['tap.intent', 'tap.not-created', 'tap.issued']));
     expect(newTaps()).toHaveLength(1);
@@ -289,7 +273,7 @@ describe('enrollment flow', () => {
   });
 
   it('a lifetime inside the bounds is the one requested', async () => {
-    station = await openStation(emu);
+    station = await openStation(env.emu);
     const st = station;
     await st.toPreflight(ADELE);
     st.send({ type: 'chooseLifetime', minutes: 30 });
@@ -307,7 +291,7 @@ describe('with the real key reader', () => {
     const watcher = new KeyWatcher(bus, { hotplugPollIntervalMs: 600_000, pollIntervalMs: 600_000 });
     await watcher.start();
     try {
-      station = await openStation(emu, { keys: watcher.state() });
+      station = await openStation(env.emu, { keys: watcher.state() });
       const st = station;
       // The station's KeysPort is the watcher itself (wink aside): forward its changes.
       const off = watcher.on('change', (state) => st.keys.set(state));
@@ -327,7 +311,7 @@ describe('with the real key reader', () => {
       st.send({ type: 'issue' });
       const h = await st.until('handover');
       st.send({ type: 'handedOver' });
-      const user = new DeskUser(emu, st.view, ADELE);
+      const user = new DeskUser(env.emu, st.view, ADELE);
       await user.signIn(h.pass);
       await st.until('registering');
       user.registerKey(aaguid!, YUBIKEY_5_NFC.model);

@@ -6,12 +6,10 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { SecurityInfoViewPort } from '../../main/enrollment/ports';
 import type { SignInPresenter } from '../../main/operator/presenter';
 import { chromiumPresenter } from '../operator/support/chromium-presenter';
+import { addVirtualAuthenticator } from '../support/chromium';
 
 export type SurfaceKind = 'sign-in' | 'security-info';
 export type PageListener = (kind: SurfaceKind, page: Page) => void;
-
-/** The AAGUID Chromium's virtual authenticator registers with (it counts as not attested). */
-export const VIRTUAL_AUTHENTICATOR_AAGUID = '01020304-0506-0708-0102-030405060708';
 
 export class Surfaces {
   readonly #listeners = new Set<PageListener>();
@@ -91,19 +89,7 @@ export class ChromiumSecurityInfoView implements SecurityInfoViewPort {
     this.context = context;
     const page = await context.newPage();
     this.page = page;
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        ctap2Version: 'ctap2_1',
-        transport: 'usb',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    });
+    await addVirtualAuthenticator(context, page);
     page.on('load', () => {
       void page
         .locator('body')

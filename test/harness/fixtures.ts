@@ -68,5 +68,5 @@ export const test = base.extend<KioskFixtures, KioskWorkerFixtures>({
 export { expect };
 export { submitSignIn } from '../emulator/support/idp-browser';
 export { registerSecurityKey, signInWithPass, step } from './desk-user';
-export { VIRTUAL_AUTHENTICATOR_AAGUID } from './browser-surfaces';
+export { VIRTUAL_AUTHENTICATOR_AAGUID } from '../support/chromium';
 export type { Harness, HarnessOptions } from './server';

@@ -17,7 +17,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { KioskState } from '../../common/contract';
 import { parseConfig, type StationConfig } from '../../main/config';
@@ -28,8 +28,8 @@ import { patchGetInfo, profile } from '../authenticator/profiles';
 import { SoftAuthenticator } from '../authenticator/soft-authenticator';
 import { VirtualBus, type PlugKeyOptions, type VirtualPort } from '../authenticator/virtual-bus';
 import { startEmulator, type Emulator } from '../emulator';
-import { CHROMIUM_ARGS, serverSpkiHash } from '../emulator/support/idp-browser';
-import { Surfaces, VIRTUAL_AUTHENTICATOR_AAGUID, type PageListener, type SurfaceKind } from './browser-surfaces';
+import { launchChromiumFor, VIRTUAL_AUTHENTICATOR_AAGUID } from '../support/chromium';
+import { Surfaces, type PageListener, type SurfaceKind } from './browser-surfaces';
 import { DEFAULT_RENDERER_DIR, ensureRendererBuilt, harnessCsp, rendererFile, SOCKET_PATH, type RebuildPolicy } from './renderer-files';
 
 export const HARNESS_STATION_ID = 'KIOSK-WEB-01';
@@ -131,12 +131,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const emu = options.emulator ?? (await startEmulator({ tapPolicy: 'kiosk' }));
   acceptVirtualAuthenticator(emu);
   const dataRoot = mkdtempSync(join(tmpdir(), 'tap-kiosk-harness-'));
-  const pin = await serverSpkiHash(emu);
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: options.headless ?? true,
-    args: [...CHROMIUM_ARGS, `--ignore-certificate-errors-spki-list=${pin}`],
-  });
+  const browser = await launchChromiumFor(emu, options.headless === undefined ? {} : { headless: options.headless });
   const surfaces = new Surfaces(browser);
   const bus = new VirtualBus({ hotplug: true });
   const keyProfile = options.stationKey === undefined ? YUBIKEY_5_NFC.profile : options.stationKey;

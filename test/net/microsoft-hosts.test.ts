@@ -10,7 +10,8 @@ import { OperatorSession } from '../../main/operator/session';
 import { operatorRoleClient } from '../../main/station';
 import { startEmulator, type Emulator } from '../emulator/index';
 import { MICROSOFT_HOSTS } from '../emulator/server';
-import { launchChromiumFor, submitSignIn } from '../emulator/support/idp-browser';
+import { submitSignIn } from '../emulator/support/idp-browser';
+import { launchChromiumFor } from '../support/chromium';
 import { accessTokenFor } from '../emulator/support/tokens';
 import { chromiumPresenter } from '../operator/support/chromium-presenter';
 

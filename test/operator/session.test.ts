@@ -20,7 +20,8 @@ import { OperatorSession, type OperatorChange, type OperatorSessionOptions } fro
 import { operatorRoleClient } from '../../main/station';
 import type { SignInPresenter } from '../../main/operator/presenter';
 import { startEmulator, type Emulator } from '../emulator/index';
-import { launchChromiumFor, submitSignIn } from '../emulator/support/idp-browser';
+import { submitSignIn } from '../emulator/support/idp-browser';
+import { launchChromiumFor } from '../support/chromium';
 import { accessTokenFor } from '../emulator/support/tokens';
 import { chromiumPresenter } from './support/chromium-presenter';
 

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import i18next from 'i18next';
 import deJson from '../../renderer/src/i18n/de.json';
 import enJson from '../../renderer/src/i18n/en.json';
-import { capabilityMsg, checkMsg, errorMsg, keyWarningMsg, nextMsg, reasonMsg, type ErrorWords, type Msg } from '../../renderer/src/lib/messages';
+import { capabilityMsg, checkMsg, errorMsg, keyWarningMsg, nextMsg, outcomeMsg, reasonMsg, stationNoteMsg, type ErrorWords, type Msg } from '../../renderer/src/lib/messages';
+import { ENROLLMENT_OUTCOMES } from '../../common/contract';
 import {
   EVENT_CODE_LIST,
   KEY_WARNING_CODES,
@@ -14,6 +15,10 @@ import {
   READINESS_CODES,
   READINESS_REASONS,
   SESSION_ERROR_CODES,
+  STATION_NOTES,
+  STATION_NOTE_CODES,
+  type StationNote,
+  type StationNoteCode,
   type ParamsOf,
   type PreflightCheck,
   type PreflightCode,
@@ -164,11 +169,32 @@ describe('every code main can send has words in English and German', () => {
     expect(missing).toEqual([]);
   });
 
-  it('key warnings, next actions and capabilities', () => {
+  it('station status notes (configuration, tenant, key reader), each with its parameters in the words', () => {
+    const SAMPLES: { [C in StationNoteCode]: ParamsOf<typeof STATION_NOTES, C> } = {
+      'config.missing': {},
+      'config.invalid': { detail: 'tenantId: expected a GUID' },
+      'config.start-failed': { detail: 'EBUSY' },
+      'tenant.http-status': { status: 503 },
+      'tenant.no-answer': { detail: 'ENOTFOUND' },
+      'key-reader.failed': { detail: 'hidraw' },
+    };
+    expect(Object.keys(SAMPLES).sort()).toEqual([...STATION_NOTE_CODES].sort());
+    const missing = STATION_NOTE_CODES.flatMap((code) => {
+      expect(STATION_NOTES[code].safeParse(SAMPLES[code]).success, code).toBe(true);
+      const msg = stationNoteMsg({ code, params: SAMPLES[code] } as StationNote);
+      // Every parameter of the code appears in both languages' sentence.
+      for (const table of [EN, DE]) for (const p of Object.keys(SAMPLES[code])) expect(table.get(msg.key) ?? '', `${msg.key} {{${p}}}`).toContain(`{{${p}}}`);
+      return covered(msg);
+    });
+    expect(missing).toEqual([]);
+  });
+
+  it('key warnings, next actions, capabilities and the outcomes of the day’s enrollments', () => {
     const missing = [
       ...KEY_WARNING_CODES.flatMap((c) => covered(keyWarningMsg(c))),
       ...NEXT_ACTION_CODES.flatMap((c) => covered(nextMsg(c))),
       ...(['members-and-admins', 'members-only', 'none'] as const).flatMap((c) => covered(capabilityMsg(c))),
+      ...ENROLLMENT_OUTCOMES.flatMap((o) => covered(outcomeMsg(o))),
     ];
     expect(missing).toEqual([]);
   });

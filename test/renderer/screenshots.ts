@@ -12,9 +12,9 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize } from 'node:path';
-import { chromium } from 'playwright-core';
 import { APP_CSP } from '../../main/kiosk/navigation-policy';
 import { fixtures, TODAY_ROWS } from '../../renderer/src/dev/fake-kiosk';
+import { launchChromium } from '../support/chromium';
 
 const ROOT = 'out/renderer';
 const OUT = 'artifacts/renderer';
@@ -67,18 +67,7 @@ async function main() {
     { name: 'today', fixture: 'ready', click: 'today' },
   ].filter((s) => only.length === 0 || only.includes(s.name));
   const server = await serve();
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   const problems: string[] = [];
   try {
     for (const lang of ['en', 'de'] as const) {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { watchCompletion, type CompletionEvent, type CompletionWatch } from '../../main/tap/completion';
 import type { KeysPort, SecurityInfoViewPort } from '../../main/enrollment/ports';
 import type { KeyWatcherState, PresentKey } from '../../main/keys/watcher';
 import type { TapRecord } from '../emulator/model';
-import { startEmulator, type Emulator } from '../emulator';
+import { useEmulator } from '../support/emulator';
 import { issueTap as seedTap, MsiClient } from '../emulator/support/mysignins';
 import { emulatorDirectory } from '../enrollment/support/directory';
 import { tempJournal, type TempJournal } from '../enrollment/support/journal';
@@ -14,24 +14,17 @@ const megan = { id: '00000000-0000-4000-8000-000000000010', upn: 'megan.bowen@ta
 const YUBIKEY = { aaguid: 'cb69481e-8ff7-4039-93ec-0a2729a154a8', model: 'YubiKey 5 Series' };
 const OTHER = { aaguid: 'ee882879-721c-4913-9775-3dfcce97072a', model: 'YubiKey 5 NFC' };
 
-let emu: Emulator;
+const env = useEmulator();
 let tj: TempJournal;
 let time: ManualTime;
 let tap: TapRecord;
 let watch: CompletionWatch | undefined;
 let events: CompletionEvent[];
 
-beforeAll(async () => {
-  emu = await startEmulator();
-});
-afterAll(async () => {
-  await emu.close();
-});
 beforeEach(async () => {
-  emu.reset();
   tj = await tempJournal();
   time = new ManualTime();
-  tap = seedTap(emu, megan.upn, { pass: 'Kiosk!Pass-42' });
+  tap = seedTap(env.emu, megan.upn, { pass: 'Kiosk!Pass-42' });
   events = [];
   watch = undefined;
 });
@@ -68,7 +61,7 @@ function fakeView() {
       return () => listeners.delete(listener);
     },
   };
-  const go = async (step: string | null, url = `${emu.urls.mySecurityInfo}/${step ?? ''}`) => {
+  const go = async (step: string | null, url = `${env.emu.urls.mySecurityInfo}/${step ?? ''}`) => {
     for (const listener of [...listeners]) listener({ url, step });
     await watch?.whenIdle();
     await time.advance(0);
@@ -85,7 +78,7 @@ function start(options: { keys?: KeysPort; view?: Pick<SecurityInfoViewPort, 'on
       ...(options.stationAaguid ? { stationAaguid: options.stationAaguid } : {}),
     },
     {
-      directory: emulatorDirectory(emu),
+      directory: emulatorDirectory(env.emu),
       audit: tj.journal,
       clock: time,
       timers: time,
@@ -100,7 +93,7 @@ function start(options: { keys?: KeysPort; view?: Pick<SecurityInfoViewPort, 'on
 /** The user registers a key in My Security Info: Graph now lists it, created `afterMs` after the TAP. */
 function registerKey(key: { aaguid: string; model: string }, afterMs = 60_000): string {
   const id = randomUUID();
-  emu.ctx.state.fido2.set(id, {
+  env.emu.ctx.state.fido2.set(id, {
     id,
     userId: megan.id,
     displayName: 'My key',
@@ -115,7 +108,7 @@ function registerKey(key: { aaguid: string; model: string }, afterMs = 60_000): 
   return id;
 }
 
-const graphRequests = () => emu.requestLog().filter((r) => r.surface === 'graph');
+const graphRequests = () => env.emu.requestLog().filter((r) => r.surface === 'graph');
 const tapReads = () => graphRequests().filter((r) => r.method === 'GET' && /temporaryAccessPassMethods\//.test(r.path)).length;
 const keyReads = () => graphRequests().filter((r) => /fido2Methods$/.test(r.path)).length;
 
@@ -128,7 +121,7 @@ describe('sign-in', () => {
     expect(tapReads()).toBe(1);
     expect(events.filter((e) => e.type === 'signed-in')).toEqual([]);
 
-    tap.usedDateTime = emu.ctx.clock.now();
+    tap.usedDateTime = env.emu.ctx.clock.now();
     await time.advance(60_000);
     expect(tapReads()).toBe(2);
     expect(events.find((e) => e.type === 'signed-in')).toMatchObject({ signIn: { via: 'tap-used', at: time.now() } });
@@ -139,12 +132,12 @@ describe('sign-in', () => {
   it('is seen after the user really signs in with the pass in My Security Info', async () => {
     watch = watchCompletion(
       { enrollmentId: randomUUID(), user: megan, tap: { id: tap.id, createdDateTime: tap.createdDateTime.toISOString() } },
-      { directory: emulatorDirectory(emu), audit: tj.journal, clock: time, timers: time },
+      { directory: emulatorDirectory(env.emu), audit: tj.journal, clock: time, timers: time },
     );
     const signedIn = watch.signedIn;
-    const page = await new MsiClient(emu.urls.mySecurityInfo).signIn(megan.upn, 'Kiosk!Pass-42');
+    const page = await new MsiClient(env.emu.urls.mySecurityInfo).signIn(megan.upn, 'Kiosk!Pass-42');
     expect(page.error).toBeNull();
-    expect(emu.ctx.state.taps.get(megan.id)?.usedDateTime).not.toBeNull();
+    expect(env.emu.ctx.state.taps.get(megan.id)?.usedDateTime).not.toBeNull();
     await time.advance(30_000);
     await expect(signedIn).resolves.toMatchObject({ via: 'tap-used' });
   });
@@ -158,7 +151,7 @@ describe('sign-in', () => {
     await go('security-info');
     expect(events.find((e) => e.type === 'signed-in')).toMatchObject({ signIn: { via: 'view-navigated' } });
     expect(graphRequests()).toHaveLength(0);
-    tap.usedDateTime = emu.ctx.clock.now();
+    tap.usedDateTime = env.emu.ctx.clock.now();
     await time.advance(10 * 60_000);
     expect(tapReads()).toBe(0); // the TAP is not polled any more once sign-in was seen
     expect(tj.events().filter((e) => e.type === 'signin.observed')).toHaveLength(1);
@@ -177,7 +170,7 @@ describe('sign-in', () => {
 
   it('reports a TAP that is gone before anyone signed in with it, and stops polling it', async () => {
     start();
-    emu.ctx.state.taps.delete(megan.id);
+    env.emu.ctx.state.taps.delete(megan.id);
     await time.advance(30_000);
     expect(events).toContainEqual({ type: 'tap-unusable', reason: 'deleted' });
     await time.advance(10 * 60_000);
@@ -241,7 +234,7 @@ describe('completion', () => {
     // 30, 90, 150, 210, 270 s
     expect(tapReads()).toBe(5);
     expect(keyReads()).toBe(0);
-    tap.usedDateTime = emu.ctx.clock.now();
+    tap.usedDateTime = env.emu.ctx.clock.now();
     await time.advance(60_000); // the 330 s poll sees the sign-in; keys 30 s later, at 360 s
     expect(tapReads()).toBe(6);
     expect(keyReads()).toBe(1);
@@ -271,7 +264,7 @@ describe('completion', () => {
 
   it('honours Retry-After when Graph throttles a poll', async () => {
     start();
-    emu.injectFault({ method: 'GET', path: 'temporaryAccessPassMethods/', status: 429, headers: { 'Retry-After': '120' } });
+    env.emu.injectFault({ method: 'GET', path: 'temporaryAccessPassMethods/', status: 429, headers: { 'Retry-After': '120' } });
     await time.advance(30_000);
     expect(tapReads()).toBe(1);
     expect(events.find((e) => e.type === 'poll-failed')).toMatchObject({ failure: { kind: 'throttled', status: 429 }, retryInMs: 120_000 });
@@ -283,10 +276,10 @@ describe('completion', () => {
 
   it('keeps polling through 503s, backing off', async () => {
     start();
-    emu.injectFault({ method: 'GET', path: 'temporaryAccessPassMethods/', status: 503, count: 2 });
+    env.emu.injectFault({ method: 'GET', path: 'temporaryAccessPassMethods/', status: 503, count: 2 });
     await time.advance(30_000 + 60_000);
     expect(events.filter((e) => e.type === 'poll-failed')).toHaveLength(2);
-    tap.usedDateTime = emu.ctx.clock.now();
+    tap.usedDateTime = env.emu.ctx.clock.now();
     await time.advance(60_000);
     expect(events.find((e) => e.type === 'signed-in')).toMatchObject({ signIn: { via: 'tap-used' } });
     expect(tapReads()).toBe(3);
@@ -329,7 +322,7 @@ describe('the Graph request budget (user takes 3 minutes)', () => {
   it('without the view: at most 5 requests', async () => {
     start();
     await time.advance(50_000);
-    tap.usedDateTime = emu.ctx.clock.now();
+    tap.usedDateTime = env.emu.ctx.clock.now();
     await time.advance(130_000);
     registerKey(YUBIKEY);
     await time.advance(5 * 60_000);

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pendingTaps, verify } from '../../main/audit';
 import { TapDeleter, type TapRef } from '../../main/tap/deleter';
-import { startEmulator, type Emulator } from '../emulator';
+import { useEmulator } from '../support/emulator';
 import { issueTap as seedTap } from '../emulator/support/mysignins';
 import { emulatorDirectory } from '../enrollment/support/directory';
 import { STATION, tempJournal, type TempJournal } from '../enrollment/support/journal';
@@ -11,22 +11,15 @@ import { ManualTime } from '../enrollment/support/manual-time';
 const operator = { id: '00000000-0000-4000-8000-000000000002', upn: 'patti.fernandez@tapkioskdemo.onmicrosoft.com' };
 const megan = { id: '00000000-0000-4000-8000-000000000010', upn: 'megan.bowen@tapkioskdemo.onmicrosoft.com' };
 
-let emu: Emulator;
+const env = useEmulator();
 let tj: TempJournal;
 let time: ManualTime;
 let deleter: TapDeleter;
 
-beforeAll(async () => {
-  emu = await startEmulator();
-});
-afterAll(async () => {
-  await emu.close();
-});
 beforeEach(async () => {
-  emu.reset();
   tj = await tempJournal();
   time = new ManualTime();
-  deleter = new TapDeleter({ directory: emulatorDirectory(emu), audit: tj.journal, clock: time, timers: time });
+  deleter = new TapDeleter({ directory: emulatorDirectory(env.emu), audit: tj.journal, clock: time, timers: time });
 });
 afterEach(async () => {
   deleter.stop();
@@ -35,7 +28,7 @@ afterEach(async () => {
 
 /** A TAP at the emulator, journaled as issued by this station. */
 async function issued(): Promise<TapRef> {
-  const tap = seedTap(emu, megan.upn);
+  const tap = seedTap(env.emu, megan.upn);
   const ref = { intentId: randomUUID(), enrollmentId: randomUUID(), user: megan, tapMethodId: tap.id };
   await tj.journal.append({
     type: 'tap.intent',
@@ -58,7 +51,7 @@ async function issued(): Promise<TapRef> {
   return ref;
 }
 
-const deletes = () => emu.requestLog().filter((r) => r.method === 'DELETE');
+const deletes = () => env.emu.requestLog().filter((r) => r.method === 'DELETE');
 const lifecycle = () => tj.events().filter((e) => e.type === 'tap.deleted' || e.type === 'tap.delete-failed');
 
 describe('deleting a TAP', () => {
@@ -66,7 +59,7 @@ describe('deleting a TAP', () => {
     const ref = await issued();
     const outcome = await deleter.delete(ref, 'completed');
     expect(outcome).toMatchObject({ deleted: true, attempts: 1 });
-    expect(emu.ctx.state.taps.has(megan.id)).toBe(false);
+    expect(env.emu.ctx.state.taps.has(megan.id)).toBe(false);
     expect(lifecycle()).toEqual([
       {
         type: 'tap.deleted',
@@ -84,8 +77,8 @@ describe('deleting a TAP', () => {
   it('DELETE failing 3 times (503) stays pending, retries with growing back-off, then is deleted; a record per attempt', async () => {
     const ref = await issued();
     const changes: number[] = [];
-    deleter = new TapDeleter({ directory: emulatorDirectory(emu), audit: tj.journal, clock: time, timers: time, onChange: (p) => changes.push(p.length) });
-    emu.injectFault({ method: 'DELETE', path: 'temporaryAccessPassMethods/', status: 503, count: 3 });
+    deleter = new TapDeleter({ directory: emulatorDirectory(env.emu), audit: tj.journal, clock: time, timers: time, onChange: (p) => changes.push(p.length) });
+    env.emu.injectFault({ method: 'DELETE', path: 'temporaryAccessPassMethods/', status: 503, count: 3 });
     const first = await deleter.delete(ref, 'cancelled');
     expect(first.deleted).toBe(false);
     expect(deleter.pending()).toMatchObject([{ intentId: ref.intentId, attempts: 1, reason: 'cancelled', lastFailure: { status: 503 } }]);
@@ -100,13 +93,13 @@ describe('deleting a TAP', () => {
     expect(deletes()).toHaveLength(2);
     await time.advance(1);
     expect(deletes()).toHaveLength(3);
-    expect(emu.ctx.state.taps.has(megan.id)).toBe(true);
+    expect(env.emu.ctx.state.taps.has(megan.id)).toBe(true);
     await time.advance(8_000);
     expect(deletes()).toHaveLength(4);
 
     expect(deleter.pending()).toEqual([]);
     expect(changes).toEqual([1, 0]); // pending once it first failed, then none
-    expect(emu.ctx.state.taps.has(megan.id)).toBe(false);
+    expect(env.emu.ctx.state.taps.has(megan.id)).toBe(false);
     const records = lifecycle();
     expect(records.map((r) => [r.type, 'attempt' in r ? r.attempt : r.reason])).toEqual([
       ['tap.delete-failed', 1],
@@ -122,18 +115,18 @@ describe('deleting a TAP', () => {
 
   it('waits as long as Retry-After says', async () => {
     const ref = await issued();
-    emu.injectFault({ method: 'DELETE', path: 'temporaryAccessPassMethods/', status: 429, headers: { 'Retry-After': '45' } });
+    env.emu.injectFault({ method: 'DELETE', path: 'temporaryAccessPassMethods/', status: 429, headers: { 'Retry-After': '45' } });
     await deleter.delete(ref, 'completed');
     await time.advance(44_999);
     expect(deletes()).toHaveLength(1);
     await time.advance(1);
     expect(deletes()).toHaveLength(2);
-    expect(emu.ctx.state.taps.has(megan.id)).toBe(false);
+    expect(env.emu.ctx.state.taps.has(megan.id)).toBe(false);
   });
 
   it('counts 404 (already gone) as deleted', async () => {
     const ref = await issued();
-    emu.ctx.state.taps.delete(megan.id);
+    env.emu.ctx.state.taps.delete(megan.id);
     const outcome = await deleter.delete(ref, 'lifetime-expired');
     expect(outcome.deleted).toBe(true);
     expect(deletes()[0]?.status).toBe(404);
@@ -143,7 +136,7 @@ describe('deleting a TAP', () => {
 
   it('joins a deletion already queued instead of racing it', async () => {
     const ref = await issued();
-    emu.injectFault({ method: 'DELETE', path: 'temporaryAccessPassMethods/', status: 503 });
+    env.emu.injectFault({ method: 'DELETE', path: 'temporaryAccessPassMethods/', status: 503 });
     await deleter.delete(ref, 'cancelled');
     const again = await deleter.delete(ref, 'quit');
     expect(again.deleted).toBe(false);
@@ -153,15 +146,15 @@ describe('deleting a TAP', () => {
 
   it('drain (quit) tries every pending deletion at once and reports what is left after the timeout', async () => {
     const ok = await issued();
-    emu.injectFault({ method: 'DELETE', path: 'temporaryAccessPassMethods/', status: 503 });
+    env.emu.injectFault({ method: 'DELETE', path: 'temporaryAccessPassMethods/', status: 503 });
     await deleter.delete(ok, 'signed-out');
     expect(deleter.pending()).toHaveLength(1);
     // The retry is 2 s away, but quitting does not wait for it.
     expect(await deleter.drain(1_000)).toEqual([]);
-    expect(emu.ctx.state.taps.has(megan.id)).toBe(false);
+    expect(env.emu.ctx.state.taps.has(megan.id)).toBe(false);
 
     const stuck = await issued();
-    emu.injectFault({ method: 'DELETE', path: 'temporaryAccessPassMethods/', status: 503, count: 10 });
+    env.emu.injectFault({ method: 'DELETE', path: 'temporaryAccessPassMethods/', status: 503, count: 10 });
     await deleter.delete(stuck, 'quit');
     const draining = deleter.drain(1_000);
     await time.advance(1_000);

@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { pendingTaps, verify } from '../../main/audit';
 import { issueTap, PassAlreadyTakenError, TapIssueError, type IssueTapRequest } from '../../main/tap/issuer';
 import { TapDeleter } from '../../main/tap/deleter';
 import { LifetimeRangeMemory } from '../../main/tap/lifetime-range';
 import { reconcileIntent } from '../../main/tap/recovery';
-import { startEmulator, type Emulator } from '../emulator';
+import { useEmulator } from '../support/emulator';
 import { emulatorDirectory } from '../enrollment/support/directory';
 import { captureConsole, eventsIn, STATION, tempJournal, type TempJournal } from '../enrollment/support/journal';
-import { describeHits, leakRoots, scanForPasses } from '../leaks/scan';
 
 const operator = { id: '00000000-0000-4000-8000-000000000002', upn: 'patti.fernandez@tapkioskdemo.onmicrosoft.com' };
 const megan = { id: '00000000-0000-4000-8000-000000000010', upn: 'megan.bowen@tapkioskdemo.onmicrosoft.com' };
@@ -18,30 +17,16 @@ const isaiah = { id: '00000000-0000-4000-8000-000000000015', upn: 'isaiah.langer
 /** Seeded with a usable TAP. */
 const johanna = { id: '00000000-0000-4000-8000-000000000016', upn: 'johanna.lorenz@tapkioskdemo.onmicrosoft.com' };
 
-let emu: Emulator;
-const suiteStarted = Date.now();
+// The short one-time "kiosk" TAP policy preset: these tests are about 10-minute one-time passes.
+const env = useEmulator({ tapPolicy: 'kiosk', leakScan: true });
 let tj: TempJournal;
-let seeded: Set<string>;
 
-beforeAll(async () => {
-  // The short one-time "kiosk" TAP policy preset: these tests are about 10-minute one-time passes.
-  emu = await startEmulator({ tapPolicy: 'kiosk' });
-});
-afterAll(async () => {
-  // Every pass the emulator issued in this suite (not only those shown), in no file written since it started,
-  // in any encoded form (test/leaks/scan.ts).
-  const leaks = scanForPasses(emu.issuedPasses(), leakRoots(), suiteStarted);
-  expect(leaks.hits, describeHits(leaks.hits)).toEqual([]);
-  await emu.close();
-});
 beforeEach(async () => {
-  emu.reset();
-  seeded = new Set([...emu.ctx.state.taps.values()].map((t) => t.id));
   tj = await tempJournal();
 });
 afterEach(async () => {
   // Every test ends its flow: no TAP it created is left at Microsoft.
-  expect([...emu.ctx.state.taps.values()].filter((t) => !seeded.has(t.id)).map((t) => t.userId)).toEqual([]);
+  expect(env.newTaps().map((t) => t.userId)).toEqual([]);
   await tj.close();
 });
 
@@ -55,7 +40,7 @@ async function finish(issued: { intentId: string; enrollmentId: string; user: { 
 }
 
 function deps() {
-  const directory = emulatorDirectory(emu);
+  const directory = emulatorDirectory(env.emu);
   return { directory, audit: tj.journal, guard: tj.journal.guard, deleter: new TapDeleter({ directory, audit: tj.journal }) };
 }
 
@@ -69,23 +54,23 @@ const request = (user: { id: string; upn: string }, extra: Partial<IssueTapReque
 });
 
 const types = () => tj.events().map((e) => e.type);
-const postsSeen = () => emu.requestLog().filter((r) => r.method === 'POST' && /temporaryAccessPassMethods$/.test(r.path));
+const postsSeen = () => env.emu.requestLog().filter((r) => r.method === 'POST' && /temporaryAccessPassMethods$/.test(r.path));
 
 describe('issuing a TAP', () => {
   it('has the intent on disk before the POST reaches Graph, and the issued record after', async () => {
-    emu.injectFault({ method: 'POST', path: 'temporaryAccessPassMethods$', delayMs: 2500 });
+    env.emu.injectFault({ method: 'POST', path: 'temporaryAccessPassMethods$', delayMs: 2500 });
     const issuing = issueTap(request(megan), deps());
     // The emulator has taken the fault: the POST has arrived and is being held.
-    await vi.waitFor(() => expect(emu.ctx.faults.pending).toBe(0), { timeout: 10_000, interval: 10 });
+    await vi.waitFor(() => expect(env.emu.ctx.faults.pending).toBe(0), { timeout: 10_000, interval: 10 });
     expect(eventsIn(tj.folder).map((e) => e.type)).toEqual(['tap.intent']);
-    expect(emu.ctx.state.taps.has(megan.id)).toBe(false);
+    expect(env.emu.ctx.state.taps.has(megan.id)).toBe(false);
 
     const issued = await issuing;
     expect(types()).toEqual(['tap.intent', 'tap.issued']);
     const [intent, recorded] = tj.events();
     expect(intent).toMatchObject({ type: 'tap.intent', intentId: issued.intentId, user: megan, operator, lifetimeMinutes: 10, oneTime: true });
     expect(recorded).toMatchObject({ type: 'tap.issued', intentId: issued.intentId, tapMethodId: issued.tap.id, requestId: postsSeen()[0]?.requestId });
-    expect(emu.ctx.state.taps.get(megan.id)?.id).toBe(issued.tap.id);
+    expect(env.emu.ctx.state.taps.get(megan.id)?.id).toBe(issued.tap.id);
     issued.dropPass();
     await finish(issued);
   });
@@ -94,7 +79,7 @@ describe('issuing a TAP', () => {
     const console = captureConsole();
     try {
       const issued = await issueTap(request(megan), deps());
-      const atGraph = emu.ctx.state.taps.get(megan.id)?.pass ?? '';
+      const atGraph = env.emu.ctx.state.taps.get(megan.id)?.pass ?? '';
       expect(atGraph.length).toBeGreaterThanOrEqual(8);
       expect(issued.passTaken).toBe(false);
       expect(inspect(issued, { depth: 10, showHidden: true })).not.toContain(atGraph);
@@ -125,7 +110,7 @@ describe('issuing a TAP', () => {
   });
 
   it('connection dropped after Graph created the TAP: deleted at once, nothing left behind, the journal reconciles', async () => {
-    emu.injectFault({ method: 'POST', path: 'temporaryAccessPassMethods$', drop: 'after' });
+    env.emu.injectFault({ method: 'POST', path: 'temporaryAccessPassMethods$', drop: 'after' });
     const error = await issueTap(request(megan), deps()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TapIssueError);
     const e = error as TapIssueError;
@@ -133,7 +118,7 @@ describe('issuing a TAP', () => {
     expect(e.message).toMatch(/could not be delivered; nothing was left behind/);
     expect(e.details.deletedTapMethodId).toBeDefined();
 
-    expect(emu.ctx.state.taps.has(megan.id)).toBe(false);
+    expect(env.emu.ctx.state.taps.has(megan.id)).toBe(false);
     expect(postsSeen()).toHaveLength(1); // never a duplicate
     expect(types()).toEqual(['tap.intent', 'failure', 'tap.deleted']);
     expect(tj.events()[2]).toMatchObject({
@@ -153,35 +138,35 @@ describe('issuing a TAP', () => {
       append: (event: Parameters<typeof tj.journal.append>[0]) =>
         event.type === 'tap.issued' ? Promise.reject(new Error('ENOSPC: no space left on device')) : tj.journal.append(event),
     };
-    emu.injectFault({ method: 'DELETE', path: 'temporaryAccessPassMethods/', status: 503 });
+    env.emu.injectFault({ method: 'DELETE', path: 'temporaryAccessPassMethods/', status: 503 });
     const error = await issueTap(request(megan), { ...d, audit }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TapIssueError);
     expect((error as TapIssueError).code).toBe('journal-failed');
     expect((error as TapIssueError).message).toMatch(/withdrawn and not shown/);
     // Not given up after one failed DELETE: the withdrawal is queued in the station's deleter and retried.
-    const tapId = emu.ctx.state.taps.get(megan.id)?.id;
+    const tapId = env.emu.ctx.state.taps.get(megan.id)?.id;
     expect(tapId).toBeDefined();
     expect(d.deleter.pending()).toMatchObject([{ tapMethodId: tapId, reason: 'failed', attempts: 1, user: megan }]);
     expect(await d.deleter.drain(10_000)).toEqual([]);
-    expect(emu.ctx.state.taps.has(megan.id)).toBe(false);
+    expect(env.emu.ctx.state.taps.has(megan.id)).toBe(false);
     // The deleter settles before it writes its record: wait for the line.
     await vi.waitFor(() => expect(types()).toEqual(['tap.intent', 'tap.delete-failed', 'tap.deleted']));
     expect(tj.events()[2]).toMatchObject({ type: 'tap.deleted', reason: 'failed', tapMethodId: tapId });
   });
 
   it('connection dropped before Graph did anything: not created, no TAP, nothing pending', async () => {
-    emu.injectFault({ method: 'POST', path: 'temporaryAccessPassMethods$', drop: 'before' });
+    env.emu.injectFault({ method: 'POST', path: 'temporaryAccessPassMethods$', drop: 'before' });
     const error = (await issueTap(request(megan), deps()).catch((e: unknown) => e)) as TapIssueError;
     expect(error.code).toBe('not-delivered');
     expect(error.details.deletedTapMethodId).toBeUndefined();
-    expect(emu.ctx.state.taps.has(megan.id)).toBe(false);
+    expect(env.emu.ctx.state.taps.has(megan.id)).toBe(false);
     expect(types()).toEqual(['tap.intent', 'failure', 'tap.not-created']);
     expect(tj.events()[2]).toMatchObject({ reason: 'none-found-at-reconciliation' });
     expect(await pendingTaps(tj.folder, STATION)).toEqual([]);
   });
 
   it('a 503 on the create call (it may have been committed) is reconciled the same way', async () => {
-    emu.injectFault({ method: 'POST', path: 'temporaryAccessPassMethods$', status: 503 });
+    env.emu.injectFault({ method: 'POST', path: 'temporaryAccessPassMethods$', status: 503 });
     const error = (await issueTap(request(megan), deps()).catch((e: unknown) => e)) as TapIssueError;
     expect(error.code).toBe('not-delivered');
     expect(error.details.failure).toMatchObject({ kind: 'unavailable', status: 503 });
@@ -190,15 +175,15 @@ describe('issuing a TAP', () => {
   });
 
   it('no answer and Graph still unreachable for the list: unresolved, the intent stays open for recovery', async () => {
-    emu.injectFault({ method: 'POST', path: 'temporaryAccessPassMethods$', drop: 'after' });
-    emu.injectFault({ method: 'GET', path: 'temporaryAccessPassMethods$', drop: 'before', count: 2 });
+    env.emu.injectFault({ method: 'POST', path: 'temporaryAccessPassMethods$', drop: 'after' });
+    env.emu.injectFault({ method: 'GET', path: 'temporaryAccessPassMethods$', drop: 'before', count: 2 });
     const error = (await issueTap(request(megan, { knownTaps: [] }), { ...deps(), reconcileAttempts: 2, timers: immediateTimers }).catch(
       (e: unknown) => e,
     )) as TapIssueError;
     expect(error.code).toBe('unresolved');
     const pending = await pendingTaps(tj.folder, STATION);
     expect(pending).toMatchObject([{ intentId: error.details.intentId, state: 'intent' }]);
-    expect(emu.ctx.state.taps.has(megan.id)).toBe(true);
+    expect(env.emu.ctx.state.taps.has(megan.id)).toBe(true);
 
     // Once Graph answers again, the open intent is settled: the orphan is found and deleted.
     const d = deps();
@@ -217,22 +202,22 @@ describe('issuing a TAP', () => {
     expect(post?.status).toBe(400);
     expect(types()).toEqual(['tap.intent', 'tap.not-created']);
     expect(tj.events()[1]).toMatchObject({ type: 'tap.not-created', reason: 'graph-refused', requestId: post?.requestId, user: isaiah });
-    expect(emu.ctx.state.taps.has(isaiah.id)).toBe(false);
+    expect(env.emu.ctx.state.taps.has(isaiah.id)).toBe(false);
   });
 
   it('does not replace an existing TAP without confirmation, and replaces it with confirmation', async () => {
-    const old = emu.ctx.state.taps.get(johanna.id);
+    const old = env.emu.ctx.state.taps.get(johanna.id);
     expect(old).toBeDefined();
     const refused = (await issueTap(request(johanna), deps()).catch((e: unknown) => e)) as TapIssueError;
     expect(refused.code).toBe('existing-tap');
     expect(refused.details.existing?.id).toBe(old?.id);
     expect(postsSeen()).toHaveLength(0);
     expect(types()).toEqual([]);
-    expect(emu.ctx.state.taps.get(johanna.id)?.id).toBe(old?.id);
+    expect(env.emu.ctx.state.taps.get(johanna.id)?.id).toBe(old?.id);
 
     const issued = await issueTap(request(johanna, { replaceExisting: true }), deps());
     expect(issued.replacedTapMethodId).toBe(old?.id);
-    expect(emu.ctx.state.taps.get(johanna.id)?.id).toBe(issued.tap.id);
+    expect(env.emu.ctx.state.taps.get(johanna.id)?.id).toBe(issued.tap.id);
     expect(issued.tap.id).not.toBe(old?.id);
     expect(tj.events()[0]).toMatchObject({ type: 'tap.intent', replacesTapMethodId: old?.id });
     issued.dropPass();
@@ -242,7 +227,7 @@ describe('issuing a TAP', () => {
   it('uses the TAPs the caller already read instead of listing them again', async () => {
     const issued = await issueTap(request(megan, { knownTaps: [] }), deps());
     expect(
-      emu
+      env.emu
         .requestLog()
         .filter((r) => r.surface === 'graph')
         .map((r) => r.method),
@@ -264,12 +249,12 @@ const immediateTimers = {
 describe('Microsoft’s default TAP policy (1 to 8 hours) refuses the station’s short pass (issue 10, 3b)', () => {
   const alex = { id: '00000000-0000-4000-8000-000000000001', upn: 'alex.wilber@tapkioskdemo.onmicrosoft.com' };
   const asAlex = () => {
-    const directory = emulatorDirectory(emu, { operator: alex.upn });
+    const directory = emulatorDirectory(env.emu, { operator: alex.upn });
     return { directory, audit: tj.journal, guard: tj.journal.guard, deleter: new TapDeleter({ directory, audit: tj.journal }) };
   };
 
   it('an Authentication Administrator (policy unreadable) gets a pass: the range is learnt from the refusal and remembered', async () => {
-    emu.reset('microsoft-defaults');
+    env.emu.reset('microsoft-defaults');
     const memory = new LifetimeRangeMemory();
     const d = { ...asAlex(), lifetimeRange: memory };
     const issued = await issueTap(request(megan, { operator: alex, lifetimeInMinutes: 10 }), d);
@@ -279,7 +264,7 @@ describe('Microsoft’s default TAP policy (1 to 8 hours) refuses the station’
     expect(issued.passTaken).toBe(true);
     expect(types()).toEqual(['tap.intent', 'tap.not-created', 'tap.intent', 'tap.issued']);
     expect(memory.get()).toEqual({ min: 60, max: 480 });
-    const posts = () => emu.requestLog().filter((r) => r.method === 'POST' && /temporaryAccessPassMethods$/.test(r.path)).length;
+    const posts = () => env.emu.requestLog().filter((r) => r.method === 'POST' && /temporaryAccessPassMethods$/.test(r.path)).length;
     expect(posts()).toBe(2);
     await finish(issued);
 
@@ -293,7 +278,7 @@ describe('Microsoft’s default TAP policy (1 to 8 hours) refuses the station’
   });
 
   it('a lifetime refusal without the numbers is not guessed at: the refusal stands, nothing is left behind', async () => {
-    emu.injectFault({
+    env.emu.injectFault({
       method: 'POST',
       path: '/temporaryAccessPassMethods$',
       status: 400,
@@ -309,7 +294,7 @@ describe('Microsoft’s default TAP policy (1 to 8 hours) refuses the station’
   });
 
   it('on the kiosk preset the 10-minute pass is issued as asked, with no adjustment', async () => {
-    emu.reset('kiosk');
+    env.emu.reset('kiosk');
     const issued = await issueTap(request(megan), { ...deps(), lifetimeRange: new LifetimeRangeMemory() });
     expect(issued.tap.lifetimeInMinutes).toBe(10);
     expect(issued.lifetimeAdjusted).toBeUndefined();

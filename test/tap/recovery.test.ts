@@ -3,12 +3,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { auditEvents as e, openJournal, pendingTaps, verify, type AuditEvent, type Journal } from '../../main/audit';
 import { encodeRecord, type AuditRecord } from '../../main/audit/record';
 import { recoverTaps } from '../../main/tap/recovery';
 import { TapDeleter } from '../../main/tap/deleter';
-import { startEmulator, type Emulator } from '../emulator';
+import { useEmulator } from '../support/emulator';
 import { issueTap as seedTap } from '../emulator/support/mysignins';
 import { accessTokenFor } from '../emulator/support/tokens';
 import { emulatorDirectory, OPERATOR_UPN } from '../enrollment/support/directory';
@@ -19,19 +19,12 @@ const operator = { id: '00000000-0000-4000-8000-000000000002', upn: OPERATOR_UPN
 const megan = { id: '00000000-0000-4000-8000-000000000010', upn: 'megan.bowen@tapkioskdemo.onmicrosoft.com' };
 const AAGUID = 'cb69481e-8ff7-4039-93ec-0a2729a154a8';
 
-let emu: Emulator;
+// The short one-time "kiosk" TAP policy preset: these tests are about 10-minute one-time passes.
+const env = useEmulator({ tapPolicy: 'kiosk' });
 let folder: string;
 const open: Journal[] = [];
 
-beforeAll(async () => {
-  // The short one-time "kiosk" TAP policy preset: these tests are about 10-minute one-time passes.
-  emu = await startEmulator({ tapPolicy: 'kiosk' });
-});
-afterAll(async () => {
-  await emu.close();
-});
 beforeEach(() => {
-  emu.reset();
   folder = mkdtempSync(join(tmpdir(), 'tap-kiosk-recovery-'));
 });
 afterEach(async () => {
@@ -48,7 +41,7 @@ async function journal(): Promise<Journal> {
 /** The next process: reopen the journal and run crash recovery with the station's deleter. */
 async function restart(time = new ManualTime()) {
   const audit = await journal();
-  const directory = emulatorDirectory(emu);
+  const directory = emulatorDirectory(env.emu);
   const deleter = new TapDeleter({ directory, audit, clock: time, timers: time });
   const report = await recoverTaps({ folder, stationId: STATION }, { directory, audit, deleter });
   return { report, deleter, audit, time };
@@ -68,7 +61,7 @@ async function leaveStateOf(step: Step): Promise<{ tapAtGraph: boolean }> {
   await write(e.identityChecked({ enrollmentId, operator, user: megan, document: 'passport' }));
   if (at >= 1) await write(e.tapIntent({ enrollmentId, intentId, operator, user: megan, lifetimeMinutes: 10, oneTime: true }));
   // The POST committed: Microsoft holds a TAP created after the intent.
-  const tap = at >= 2 && step !== 'deleted' ? seedTap(emu, megan.upn) : null;
+  const tap = at >= 2 && step !== 'deleted' ? seedTap(env.emu, megan.upn) : null;
   if (tap && at >= 3) {
     await write(
       e.tapIssued({ enrollmentId, intentId, user: megan, method: { id: tap.id, lifetimeInMinutes: 10, isUsableOnce: true, temporaryAccessPass: tap.pass } }),
@@ -76,7 +69,7 @@ async function leaveStateOf(step: Step): Promise<{ tapAtGraph: boolean }> {
     j.guard.forbid(tap.pass);
   }
   if (tap && at >= 4) {
-    tap.usedDateTime = emu.ctx.clock.now();
+    tap.usedDateTime = env.emu.ctx.clock.now();
     await write(e.signinObserved({ enrollmentId, user: megan, via: 'tap-used' }));
   }
   if (tap && at >= 5) await write(e.keyRegistered({ enrollmentId, user: megan, methodId: 'k1', aaguid: AAGUID, model: 'YubiKey 5 NFC', stationKey: true }));
@@ -109,7 +102,7 @@ describe('crash recovery acts only on records signed with the station key', () =
       {
         v: 2,
         seq: last.seq + 1,
-        ts: new Date(emu.ctx.clock.now().getTime() - 60_000).toISOString(),
+        ts: new Date(env.emu.ctx.clock.now().getTime() - 60_000).toISOString(),
         station: STATION,
         prev: last.hash,
         event: e.tapIntent({ enrollmentId, intentId, operator, user: megan, lifetimeMinutes: 60, oneTime: false }),
@@ -117,7 +110,7 @@ describe('crash recovery acts only on records signed with the station key', () =
       attackerKey,
     );
     appendFileSync(file, intent.line);
-    const theirs = seedTap(emu, megan.upn); // megan's own pass, issued elsewhere
+    const theirs = seedTap(env.emu, megan.upn); // megan's own pass, issued elsewhere
     const issued = encodeRecord(
       {
         v: 2,
@@ -132,14 +125,14 @@ describe('crash recovery acts only on records signed with the station key', () =
     appendFileSync(file, issued.line);
 
     const audit = await journal();
-    const directory = emulatorDirectory(emu);
+    const directory = emulatorDirectory(env.emu);
     const deleteTap = vi.spyOn(directory, 'deleteTap');
     const time = new ManualTime();
     const deleter = new TapDeleter({ directory, audit, clock: time, timers: time });
     const report = await recoverTaps({ folder, stationId: STATION }, { directory, audit, deleter });
 
     expect(deleteTap).not.toHaveBeenCalled();
-    expect(emu.ctx.state.taps.get(megan.id)?.id).toBe(theirs.id);
+    expect(env.emu.ctx.state.taps.get(megan.id)?.id).toBe(theirs.id);
     expect(report.items).toEqual([]);
     expect(report.wipeSession).toBe(false);
     expect(report.rejected).toMatchObject([
@@ -155,10 +148,10 @@ describe('crash recovery at start', () => {
   it.each(STEPS)('killed right after "%s": the journal verifies, the orphaned TAP is found and deleted', async (step) => {
     const { tapAtGraph } = await leaveStateOf(step);
     expect((await verify(folder)).ok).toBe(true);
-    expect(emu.ctx.state.taps.has(megan.id)).toBe(tapAtGraph);
+    expect(env.emu.ctx.state.taps.has(megan.id)).toBe(tapAtGraph);
 
     const { report } = await restart();
-    expect(emu.ctx.state.taps.has(megan.id)).toBe(false);
+    expect(env.emu.ctx.state.taps.has(megan.id)).toBe(false);
     expect(await pendingTaps(folder, STATION)).toEqual([]);
     expect((await verify(folder)).ok).toBe(true);
 
@@ -180,8 +173,8 @@ describe('crash recovery at start', () => {
   });
 
   it('an intent whose POST never replaced the earlier TAP leaves that TAP alone', async () => {
-    const earlier = seedTap(emu, megan.upn);
-    emu.advanceClock(1); // the earlier pass is a minute older than anything that follows
+    const earlier = seedTap(env.emu, megan.upn);
+    env.emu.advanceClock(1); // the earlier pass is a minute older than anything that follows
     const j = await journal();
     await j.append(
       e.tapIntent({
@@ -199,12 +192,12 @@ describe('crash recovery at start', () => {
 
     const { report } = await restart();
     expect(report.items.map((i) => i.outcome)).toEqual(['not-created']);
-    expect(emu.ctx.state.taps.get(megan.id)?.id).toBe(earlier.id);
+    expect(env.emu.ctx.state.taps.get(megan.id)?.id).toBe(earlier.id);
   });
 
   it('Graph unreachable at start: unresolved, nothing recorded, found and deleted at the next attempt', async () => {
     await leaveStateOf('post-committed');
-    emu.injectFault({ method: 'GET', path: 'temporaryAccessPassMethods$', drop: 'before' });
+    env.emu.injectFault({ method: 'GET', path: 'temporaryAccessPassMethods$', drop: 'before' });
     const first = await restart();
     expect(first.report.items).toMatchObject([{ outcome: 'unresolved', failure: { kind: 'network' } }]);
     expect(await pendingTaps(folder, STATION)).toHaveLength(1);
@@ -212,19 +205,19 @@ describe('crash recovery at start', () => {
 
     const second = await restart();
     expect(second.report.items.map((i) => i.outcome)).toEqual(['deleted']);
-    expect(emu.ctx.state.taps.has(megan.id)).toBe(false);
+    expect(env.emu.ctx.state.taps.has(megan.id)).toBe(false);
   });
 
   it('a deletion that keeps failing stays queued, its attempts counted on from the journal, until it succeeds', async () => {
     await leaveStateOf('delete-failed');
-    emu.injectFault({ method: 'DELETE', path: 'temporaryAccessPassMethods/', status: 503, count: 2 });
+    env.emu.injectFault({ method: 'DELETE', path: 'temporaryAccessPassMethods/', status: 503, count: 2 });
     const { report, deleter, time } = await restart();
     expect(report.items.map((i) => i.outcome)).toEqual(['delete-pending']);
     expect(deleter.pending()).toMatchObject([{ attempts: 2, reason: 'crash-recovery' }]);
     await time.advance(2_000);
     await time.advance(4_000);
     expect(deleter.pending()).toEqual([]);
-    expect(emu.ctx.state.taps.has(megan.id)).toBe(false);
+    expect(env.emu.ctx.state.taps.has(megan.id)).toBe(false);
     const attempts = eventsIn(folder).flatMap((event) => (event.type === 'tap.delete-failed' ? [event.attempt] : []));
     expect(attempts).toEqual([1, 2, 3]);
     expect(eventsIn(folder).at(-1)).toMatchObject({ type: 'tap.deleted', reason: 'crash-recovery' });
@@ -245,16 +238,16 @@ describe('crash recovery at start', () => {
   ])(
     'a station process SIGKILLed $moment: the journal verifies and the next start settles it ($outcome)',
     async ({ faults, outcome }) => {
-      for (const fault of faults) emu.injectFault(fault);
+      for (const fault of faults) env.emu.injectFault(fault);
       const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures/issue-child.ts')], {
         stdio: ['ignore', 'pipe', 'pipe'],
         env: {
           ...process.env,
           FOLDER: folder,
           STATION,
-          GRAPH: emu.urls.graph,
-          CA_PEM: emu.caPem,
-          TOKEN: await accessTokenFor(emu, OPERATOR_UPN),
+          GRAPH: env.emu.urls.graph,
+          CA_PEM: env.emu.caPem,
+          TOKEN: await accessTokenFor(env.emu, OPERATOR_UPN),
           ENROLLMENT: randomUUID(),
           OPERATOR_ID: operator.id,
           OPERATOR_UPN: operator.upn,
@@ -267,10 +260,10 @@ describe('crash recovery at start', () => {
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
       const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
       // Every fault taken: the child is waiting on the held request.
-      await vi.waitFor(() => expect(emu.ctx.faults.pending).toBe(0), { timeout: 30_000, interval: 20 });
+      await vi.waitFor(() => expect(env.emu.ctx.faults.pending).toBe(0), { timeout: 30_000, interval: 20 });
       child.kill('SIGKILL');
       expect(await exited).toBe('SIGKILL');
-      const pass = emu.ctx.state.taps.get(megan.id)?.pass ?? null;
+      const pass = env.emu.ctx.state.taps.get(megan.id)?.pass ?? null;
       expect(pass !== null).toBe(outcome === 'deleted');
 
       expect((await verify(folder)).ok).toBe(true);
@@ -278,7 +271,7 @@ describe('crash recovery at start', () => {
       const { report } = await restart();
       expect(report.items.map((i) => i.outcome)).toEqual([outcome]);
       expect(report.wipeSession).toBe(true);
-      expect(emu.ctx.state.taps.has(megan.id)).toBe(false);
+      expect(env.emu.ctx.state.taps.has(megan.id)).toBe(false);
       expect(await pendingTaps(folder, STATION)).toEqual([]);
       expect((await verify(folder)).ok).toBe(true);
       expect(output).not.toContain('issued');

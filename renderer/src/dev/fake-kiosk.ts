@@ -18,8 +18,8 @@ export function station(overrides: Partial<StationStatus> = {}): StationStatus {
     demo: true,
     language: 'en',
     config: { ok: true, file: '/etc/tap-kiosk/config.json' },
-    tenant: { status: 'reachable', message: null, checkedAt: NOW() - 60_000 },
-    keyReader: { status: 'ok', message: null },
+    tenant: { status: 'reachable', note: null, checkedAt: NOW() - 60_000 },
+    keyReader: { status: 'ok', note: null },
     ...overrides,
   };
 }
@@ -156,11 +156,15 @@ export function fixtures(now = NOW()): Record<string, KioskState> {
   const s = (session: SessionSnapshot | null, st: Partial<StationStatus> = {}): KioskState => ({ station: station(st), session });
   const error: SessionError = { code: 'graph.unavailable', params: {}, requestId: '5d2b0c1e-8a7f-4a53-9d6e-1b2c3d4e5f60', step: 'issue' };
   return {
-    'station-starting': s(null, { tenant: { status: 'unknown', message: null, checkedAt: null }, keyReader: { status: 'starting', message: null } }),
+    'station-starting': s(null, { tenant: { status: 'unknown', note: null, checkedAt: null }, keyReader: { status: 'starting', note: null } }),
     'station-problem': s(null, {
-      config: { ok: false, file: '/etc/tap-kiosk/config.json', message: 'tenantId: expected a GUID' },
-      tenant: { status: 'unreachable', message: 'getaddrinfo ENOTFOUND login.microsoftonline.com', checkedAt: now - 5_000 },
-      keyReader: { status: 'unavailable', message: 'HID access denied' },
+      config: { ok: false, file: '/etc/tap-kiosk/config.json', note: { code: 'config.invalid', params: { detail: 'tenantId: expected a GUID' } } },
+      tenant: {
+        status: 'unreachable',
+        note: { code: 'tenant.no-answer', params: { detail: 'getaddrinfo ENOTFOUND login.microsoftonline.com' } },
+        checkedAt: now - 5_000,
+      },
+      keyReader: { status: 'unavailable', note: { code: 'key-reader.failed', params: { detail: 'HID access denied' } } },
     }),
     'signed-out': s({ ...base, operator: null, screen: 'signed-out', error: null }),
     'signing-in': s({ ...base, operator: null, screen: 'signing-in', reason: 'start', error: null }),
@@ -169,7 +173,7 @@ export function fixtures(now = NOW()): Record<string, KioskState> {
     ready: s({ ...base, key: noKey, screen: 'ready', query: '', error: null }),
     'ready-reader-down': s(
       { ...base, key: noKey, screen: 'ready', query: '', error: null, pendingDeletions: 2 },
-      { keyReader: { status: 'unavailable', message: 'HID access denied' } },
+      { keyReader: { status: 'unavailable', note: { code: 'key-reader.failed', params: { detail: 'HID access denied' } } } },
     ),
     'ready-error': s({ ...base, screen: 'ready', query: 'jonas', error: { ...error, step: 'search' } }),
     searching: s({ ...base, screen: 'searching', query: 'jonas' }),

@@ -3,7 +3,8 @@
  * (i18n/{en,de}.json), which hold every word. Pure, and never reads text: the key is a function of the code
  * (and, for a few codes, of a parameter that is itself a code).
  */
-import type { KeyWarningCode, NextActionCode, PreflightCheck, ReadinessReason } from '../../../common/codes';
+import type { KeyWarningCode, NextActionCode, PreflightCheck, ReadinessReason, StationNote } from '../../../common/codes';
+import type { EnrollmentOutcome } from '../../../common/contract';
 import type { OperatorView, SessionError } from '../../../common/session';
 
 export interface Msg {
@@ -47,4 +48,23 @@ export function nextMsg(next: NextActionCode): Msg {
 
 export function keyWarningMsg(warning: KeyWarningCode): Msg {
   return { key: `keyWarning.${warning}` };
+}
+
+/** An enrollment's outcome in the audit CSV (its own English words, common/contract.ts) → its translation key. */
+const OUTCOME_KEY: Record<EnrollmentOutcome, string> = {
+  registered: 'today.outcome.registered',
+  'refused at pre-flight': 'today.outcome.refused-at-pre-flight',
+  cancelled: 'today.outcome.cancelled',
+  'timed out': 'today.outcome.timed-out',
+  failed: 'today.outcome.failed',
+  incomplete: 'today.outcome.incomplete',
+};
+
+export function outcomeMsg(outcome: EnrollmentOutcome): Msg {
+  return { key: OUTCOME_KEY[outcome] };
+}
+
+/** Why the configuration, the tenant or the key reader is not working (main/station/status.ts) → its translation key. */
+export function stationNoteMsg(note: StationNote): Msg {
+  return { key: `station.note.${note.code}`, params: { ...note.params } };
 }

@@ -2,6 +2,7 @@ import { Button } from '@fluentui/react-components';
 import type { StationStatus } from '../../../common/contract';
 import { StatusIcon, type Status } from '../components/StatusIcon';
 import { useT } from '../i18n';
+import { stationNoteMsg } from '../lib/messages';
 
 export type StationProblem = 'config' | 'tenant' | 'keyReader';
 
@@ -15,7 +16,7 @@ export function stationProblems(station: StationStatus): StationProblem[] {
 }
 
 export function StationStatusScreen({ station, hasSession, onBack }: { station: StationStatus; hasSession: boolean; onBack: () => void }) {
-  const { t } = useT();
+  const { t, m } = useT();
   const problems = stationProblems(station);
   const configStatus: Status = station.config.ok ? 'pass' : 'fail';
   const tenantStatus: Status = station.tenant.status === 'reachable' ? 'pass' : station.tenant.status === 'unreachable' ? 'fail' : 'unknown';
@@ -35,7 +36,7 @@ export function StationStatusScreen({ station, hasSession, onBack }: { station: 
             {!station.config.ok && (
               <>
                 <p className="detail">
-                  <code>{station.config.file}</code>: {station.config.message}
+                  <code>{station.config.file}</code>: {m(stationNoteMsg(station.config.note))}
                 </p>
                 <p className="todo">{t('station.config.todo')}</p>
               </>
@@ -47,7 +48,7 @@ export function StationStatusScreen({ station, hasSession, onBack }: { station: 
           <div>
             <h2>{t('station.tenant.name')}</h2>
             <p>{t(`station.tenant.${station.tenant.status}`)}</p>
-            {station.tenant.message && <p className="detail">{station.tenant.message}</p>}
+            {station.tenant.note && <p className="detail">{m(stationNoteMsg(station.tenant.note))}</p>}
             {station.tenant.checkedAt !== null && (
               <p className="detail">{t('station.tenant.checkedAt', { time: new Date(station.tenant.checkedAt).toLocaleTimeString() })}</p>
             )}
@@ -59,7 +60,7 @@ export function StationStatusScreen({ station, hasSession, onBack }: { station: 
           <div>
             <h2>{t('station.keyReader.name')}</h2>
             <p>{t(`station.keyReader.${station.keyReader.status}`)}</p>
-            {station.keyReader.message && <p className="detail">{station.keyReader.message}</p>}
+            {station.keyReader.note && <p className="detail">{m(stationNoteMsg(station.keyReader.note))}</p>}
             {station.keyReader.status === 'unavailable' && <p className="todo">{t('station.keyReader.todo')}</p>}
           </div>
         </li>

@@ -1,8 +1,9 @@
 import { Button, Spinner } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
-import type { TodayRow } from '../../../common/contract';
+import { isEnrollmentOutcome, type TodayColumn, type TodayRow } from '../../../common/contract';
 import { useCommands } from '../bridge';
 import { useT } from '../i18n';
+import { outcomeMsg } from '../lib/messages';
 
 /** Downloads are denied in Electron (main/kiosk/navigation-policy.ts); there the CSV is shown for copying. */
 const IN_ELECTRON = typeof navigator !== 'undefined' && /Electron\//.test(navigator.userAgent);
@@ -19,6 +20,9 @@ function saveCsv(fileName: string, csv: string): void {
   }
 }
 
+/** The columns of the audit CSV (common/contract.ts TODAY_COLUMNS) this table shows, in this order; headings `today.col.<column>`. */
+const SHOWN = ['started', 'user', 'operator', 'id_document', 'key_model', 'outcome', 'finished'] as const satisfies readonly TodayColumn[];
+
 const time = (iso: string): string => {
   if (iso === '') return '';
   const d = new Date(iso);
@@ -31,7 +35,7 @@ const formatDay = (day: string, lang: string): string => {
 };
 
 export function TodayScreen({ onBack }: { onBack: () => void }) {
-  const { t, lang } = useT();
+  const { t, m, lang } = useT();
   const { query } = useCommands();
   const [data, setData] = useState<{ day: string; rows: TodayRow[] } | 'loading' | 'failed'>('loading');
   const [csv, setCsv] = useState<{ fileName: string; csv: string } | null>(null);
@@ -45,6 +49,13 @@ export function TodayScreen({ onBack }: { onBack: () => void }) {
       live = false;
     };
   }, [query]);
+
+  const cell = (r: TodayRow, c: (typeof SHOWN)[number]): string => {
+    if (c === 'started' || c === 'finished') return time(r[c]);
+    if (c === 'id_document') return r.id_document ? t(`document.${r.id_document}`, { defaultValue: r.id_document }) : '';
+    if (c === 'outcome') return isEnrollmentOutcome(r.outcome) ? m(outcomeMsg(r.outcome)) : r.outcome;
+    return r[c];
+  };
 
   const exportCsv = async (show: boolean) => {
     const reply = await query({ type: 'exportCsv' });
@@ -68,25 +79,19 @@ export function TodayScreen({ onBack }: { onBack: () => void }) {
             <table className="today-table" aria-labelledby="today-title">
               <thead>
                 <tr>
-                  <th scope="col">{t('today.col.started')}</th>
-                  <th scope="col">{t('today.col.user')}</th>
-                  <th scope="col">{t('today.col.operator')}</th>
-                  <th scope="col">{t('today.col.document')}</th>
-                  <th scope="col">{t('today.col.model')}</th>
-                  <th scope="col">{t('today.col.outcome')}</th>
-                  <th scope="col">{t('today.col.finished')}</th>
+                  {SHOWN.map((c) => (
+                    <th key={c} scope="col">
+                      {t(`today.col.${c}`)}
+                    </th>
+                  ))}
                 </tr>
               </thead>
               <tbody>
                 {data.rows.map((r) => (
                   <tr key={r.enrollment}>
-                    <td>{time(r.started)}</td>
-                    <td>{r.user}</td>
-                    <td>{r.operator}</td>
-                    <td>{r.id_document ? t(`document.${r.id_document}`, { defaultValue: r.id_document }) : ''}</td>
-                    <td>{r.key_model}</td>
-                    <td>{r.outcome ? t(`today.outcome.${r.outcome.replace(/\s+/g, '-')}`, { defaultValue: r.outcome }) : ''}</td>
-                    <td>{time(r.finished)}</td>
+                    {SHOWN.map((c) => (
+                      <td key={c}>{cell(r, c)}</td>
+                    ))}
                   </tr>
                 ))}
               </tbody>

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BROADCAST_CID, HID_REPORT_SIZE, MAX_MESSAGE_SIZE } from '../../../main/keys/hid/constants';
 import { ProtocolError } from '../../../main/keys/hid/errors';
 import { MessageAssembler, encodePackets, packetCount, parsePacket } from '../../../main/keys/hid/framing';
-import { parseInitResponse } from '../../../main/keys/hid/transport';
+import { parseInitResponse } from '../../../main/keys/hid/payloads';
 
 const CID = 0x0a0b0c0d;
 let totalRuns = 0;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BROADCAST_CID, CtapHidCommand, CtapHidErrorCode, KeepaliveStatus, MAX_MESSAGE_SIZE } from '../../../main/keys/hid/constants';
 import { MessageAssembler, decodeReports, encodeOutputReports, encodePackets, packetCount, parsePacket } from '../../../main/keys/hid/framing';
-import { capabilityNames, parseInitResponse } from '../../../main/keys/hid/transport';
+import { capabilityNames, parseInitResponse } from '../../../main/keys/hid/payloads';
 import { hex, loadCaptures, toHex } from './helpers';
 
 const CID = 0x11223344;

@@ -12,7 +12,8 @@ import {
   TimeoutError,
 } from '../../../main/keys/hid/errors';
 import { encodePackets } from '../../../main/keys/hid/framing';
-import { CtapHidChannel, type ChannelOptions } from '../../../main/keys/hid/transport';
+import { CtapHidChannel } from '../../../main/keys/hid/transport';
+import type { ChannelOptions } from '../../../main/keys/hid/channel-options';
 import type { CtapCore } from '../../authenticator/core';
 import { SoftAuthenticator, type SoftAuthenticatorOptions } from '../../authenticator/soft-authenticator';
 import { ScriptedDevice, hex, loadCaptures } from './helpers';

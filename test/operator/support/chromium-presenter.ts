@@ -1,5 +1,5 @@
 // A SignInPresenter for tests: the sign-in page in real Chromium (trusting only the emulator, see
-// test/emulator/support/idp-browser.ts), the redirect to the app intercepted with page.route so nothing has to
+// test/support/chromium.ts), the redirect to the app intercepted with page.route so nothing has to
 // listen on the redirect URI, as the kiosk's child window intercepts it.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { SignInPresenter } from '../../../main/operator/presenter';
