@@ -52,6 +52,14 @@ export const READINESS_REASONS = {
   'restriction-unchecked': none,
   'attestation-required': none,
   'attestation-required-unlisted-model': aaguid,
+  /** The passkey profile the key was judged against (`profile`: its name, else its id). */
+  'passkey-profile': z.strictObject({ profile: z.string() }),
+  /** Passkey profiles that may apply to the person (by group membership) judge this key differently. */
+  'passkey-profiles-differ': none,
+  /** The profile admits synced passkeys only; a security key is device-bound (the profile is named by `passkey-profile`). */
+  'device-bound-not-allowed': none,
+  /** The policy has a value the station does not know (`unknownFutureValue`, a missing setting or profile). */
+  'policy-rule-unknown': none,
 } as const satisfies CodeSchemas;
 export type ReadinessCode = keyof typeof READINESS_REASONS;
 export const READINESS_CODES = codesOf(READINESS_REASONS);

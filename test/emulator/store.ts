@@ -50,8 +50,36 @@ export function defaultFido2Policy(): Fido2Policy {
     isSelfServiceRegistrationAllowed: true,
     isAttestationEnforced: true,
     keyRestrictions: { isEnforced: false, enforcementType: 'block', aaGuids: [] },
+    passkeyProfiles: null,
+    defaultPasskeyProfile: null,
     includeTargets: [{ targetType: 'group', id: 'all_users', isRegistrationRequired: false }],
     excludeTargets: [],
+  };
+}
+
+/** The id Microsoft's examples give the default passkey profile (fido2authenticationmethodconfiguration-update). */
+export const DEFAULT_PASSKEY_PROFILE_ID = '00000000-0000-0000-0000-000000000001';
+
+/**
+ * `policy` migrated to passkey profiles, as Microsoft does it: a non-deletable default profile that "initially
+ * mirrors the tenant's legacy global passkey (FIDO2) authentication methods policy settings" (Microsoft Learn,
+ * fido2AuthenticationMethodConfiguration resource type), allowed on every include target.
+ */
+export function withPasskeyProfiles(policy: Fido2Policy): Fido2Policy {
+  const profile = {
+    id: DEFAULT_PASSKEY_PROFILE_ID,
+    name: 'Default passkey profile',
+    passkeyTypes: ['deviceBound', 'synced'] as ('deviceBound' | 'synced')[],
+    attestationEnforcement: policy.isAttestationEnforced === true ? ('registrationOnly' as const) : ('disabled' as const),
+    keyRestrictions: policy.keyRestrictions
+      ? { ...policy.keyRestrictions, aaGuids: [...policy.keyRestrictions.aaGuids] }
+      : { isEnforced: false, enforcementType: 'allow' as const, aaGuids: [] },
+  };
+  return {
+    ...policy,
+    passkeyProfiles: [profile],
+    defaultPasskeyProfile: DEFAULT_PASSKEY_PROFILE_ID,
+    includeTargets: policy.includeTargets.map((t) => ({ ...t, allowedPasskeyProfiles: [DEFAULT_PASSKEY_PROFILE_ID] })),
   };
 }
 

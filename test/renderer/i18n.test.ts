@@ -140,7 +140,7 @@ describe('every code main can send has words in English and German', () => {
 
   it('key readiness reasons', () => {
     // The first of these shapes that the code's schema accepts is its sample.
-    const shapes = [{}, { remaining: 3 }, { aaguid: 'cb69481e-8ff7-4039-93ec-0a2729a154a8' }];
+    const shapes = [{}, { remaining: 3 }, { aaguid: 'cb69481e-8ff7-4039-93ec-0a2729a154a8' }, { profile: 'Default passkey profile' }];
     const missing = READINESS_CODES.flatMap((code) => {
       const params = shapes.find((p) => READINESS_REASONS[code].safeParse(p).success);
       expect(params, code).toBeDefined();
