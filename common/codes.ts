@@ -200,6 +200,18 @@ export type SessionErrorCode = keyof typeof SESSION_ERRORS;
 export const SESSION_ERROR_CODES = codesOf(SESSION_ERRORS);
 
 // ---------------------------------------------------------------------------------------------------------------
+// Issuing the pass (main/tap/issuer.ts): what the operator is told about a pass that was issued, or is being.
+
+export const ISSUE_NOTICES = {
+  /** The pass was issued with another lifetime than asked for, to fit the tenant's policy (learnt from Graph's
+   *  refusal); `min`/`max`: the policy's range as far as Graph named it. */
+  'tap.lifetime-adjusted-to-policy': z.strictObject({ requested: z.int(), issued: z.int(), min: z.int().nullable(), max: z.int().nullable() }),
+} as const satisfies CodeSchemas;
+export type IssueNoticeCode = keyof typeof ISSUE_NOTICES;
+export const ISSUE_NOTICE_CODES = codesOf(ISSUE_NOTICES);
+export type IssueNotice = Coded<typeof ISSUE_NOTICES>;
+
+// ---------------------------------------------------------------------------------------------------------------
 // Short notices without parameters.
 
 /** While the person signs in or registers: the key at the desk is gone (unplugged, or more than one). */

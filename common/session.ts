@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 // Type imports only from files that are themselves free of Node types (the renderer type-checks this graph).
-import type { CheckStatus, Coded, KeyWarningCode, NextActionCode, PreflightCheck, ReadinessReason, SESSION_ERRORS } from './codes';
+import type { CheckStatus, Coded, IssueNotice, KeyWarningCode, NextActionCode, PreflightCheck, ReadinessReason, SESSION_ERRORS } from './codes';
 import type { IdentityCard, SecurityKeyMethod, UserSummary } from './directory';
 
 export type { CheckStatus, PreflightCheck, PreflightCode } from './codes';
@@ -140,7 +140,16 @@ export type SessionSnapshot =
     })
   | (WithUser & { screen: 'confirm-replace'; existingTap: { id: string; createdDateTime: string; lifetimeInMinutes: number; isUsable: boolean } })
   | (WithUser & { screen: 'issuing' })
-  | (WithUser & { screen: 'handover'; pass: string; countdowns: Countdown[]; guide: GuideStep; oneTime: boolean; lifetimeMinutes: number })
+  | (WithUser & {
+      screen: 'handover';
+      pass: string;
+      countdowns: Countdown[];
+      guide: GuideStep;
+      oneTime: boolean;
+      lifetimeMinutes: number;
+      /** What the operator must know about how the pass was issued (its lifetime fitted to the policy). */
+      notices: IssueNotice[];
+    })
   | (WithUser & { screen: 'waiting-for-sign-in'; countdowns: Countdown[]; guide: GuideStep; keyWarning: KeyWarningCode | null })
   | (WithUser & { screen: 'registering'; countdowns: Countdown[]; guide: GuideStep; keyWarning: KeyWarningCode | null; signedInAt: number })
   | (Base & { screen: 'cleaning-up'; enrollmentId: string | null; why: 'completed' | 'cancelled' | 'timed-out' | 'failed' | 'signed-out' | 'locked' })

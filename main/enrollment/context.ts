@@ -5,6 +5,7 @@
  */
 import type { IdentityCard, PolicyRead, QueryKind, SecurityKeyMethod, TapMethod, TapPolicy, UserSummary } from '../../common/directory';
 import type { OperatorIdentity } from '../../common/operator';
+import type { IssueNotice } from '../../common/codes';
 import type { CleanupReport, IdDocument, SessionError } from '../../common/session';
 import type { Fido2KeyPolicy } from '../keys/readiness';
 import type { KeyWatcherState } from '../keys/watcher';
@@ -42,6 +43,8 @@ export interface LiveTap {
   expiresAt: number;
   /** The station key's AAGUID when the pass was issued, to match the registration against. */
   aaguid: string | null;
+  /** What the operator is told about how the pass was issued (tap/issuer.ts), shown with the pass. */
+  notices: IssueNotice[];
 }
 
 export interface LostKeyState {
@@ -189,12 +192,13 @@ export function recomputePreflight(station: StationChoices, ctx: SessionContext,
 
 /** The deadline is counted on the station's clock from the answer (a little after Microsoft's start), so
  *  every countdown runs on one clock; Microsoft enforces its own expiry regardless. */
-export function liveTap(output: { intentId: string; tap: TapMethod }, context: SessionContext, now: number): LiveTap {
+export function liveTap(output: { intentId: string; tap: TapMethod; notices?: IssueNotice[] }, context: SessionContext, now: number): LiveTap {
   return {
     intentId: output.intentId,
     method: output.tap,
     expiresAt: now + output.tap.lifetimeInMinutes * 60_000,
     aaguid: context.preflight?.key.aaguid ?? null,
+    notices: output.notices ?? [],
   };
 }
 

@@ -3,6 +3,7 @@
  * recovery.ts): the four jobs, as one interface, so the machine stays free of I/O and tests can fake them.
  * session.ts adapts the real services to it.
  */
+import type { IssueNotice } from '../../common/codes';
 import type { SecurityKeyMethod, TapMethod } from '../../common/directory';
 
 export interface UserRef {
@@ -33,6 +34,8 @@ export interface IssueOutcome {
   tap: TapMethod;
   pass: string;
   requestId: string | null;
+  /** What the operator must be told about how it was issued (its lifetime fitted to the tenant's policy). */
+  notices: IssueNotice[];
 }
 
 export interface DeleteRequest {

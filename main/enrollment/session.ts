@@ -28,6 +28,7 @@ import { toSnapshot } from './snapshot';
 import { TapDeleter } from '../tap/deleter';
 import { LifetimeRangeMemory } from '../tap/lifetime-range';
 import { issueTap, type PassGuard } from '../tap/issuer';
+import type { IssueNotice } from '../../common/codes';
 
 export interface EnrollmentSessionOptions {
   operator: OperatorPort;
@@ -137,7 +138,11 @@ export function createLifecycle(o: {
         },
         { directory: o.directory, audit: o.journal, guard: o.journal.guard, deleter: o.deleter, lifetimeRange },
       );
-      return { intentId: issued.intentId, tap: issued.tap, pass: issued.takePass(), requestId: issued.requestId };
+      const adjusted = issued.lifetimeAdjusted;
+      const notices: IssueNotice[] = adjusted
+        ? [{ code: adjusted.code, params: { requested: adjusted.requested, issued: adjusted.issued, min: adjusted.range.min, max: adjusted.range.max } }]
+        : [];
+      return { intentId: issued.intentId, tap: issued.tap, pass: issued.takePass(), requestId: issued.requestId, notices };
     },
     async delete(request) {
       const outcome = await o.deleter.delete(

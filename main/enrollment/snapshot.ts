@@ -1,5 +1,5 @@
 // toSnapshot: the machine's state → what the renderer shows (common/session.ts's SessionSnapshot). Pure.
-import type { KeyWarningCode } from '../../common/codes';
+import type { IssueNotice, KeyWarningCode } from '../../common/codes';
 import type { OperatorIdentity } from '../../common/operator';
 import { sessionError } from './failures';
 import type { IdentityCard, SecurityKeyMethod, UserSummary } from '../../common/directory';
@@ -104,7 +104,7 @@ export interface MachineView {
       oneTime: boolean;
       key: KeyStatus;
     } | null;
-    tap: { expiresAt: number; method: { isUsableOnce: boolean; lifetimeInMinutes: number } } | null;
+    tap: { expiresAt: number; method: { isUsableOnce: boolean; lifetimeInMinutes: number }; notices?: IssueNotice[] } | null;
     pass: string | null;
     handoverEndsAt: number | null;
     signedInAt: number | null;
@@ -221,6 +221,7 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
           guide: 'take-pass',
           oneTime: ctx.tap?.method.isUsableOnce ?? true,
           lifetimeMinutes: ctx.tap?.method.lifetimeInMinutes ?? 0,
+          notices: [...(ctx.tap?.notices ?? [])],
         };
       }
       if (screen === 'registering') {

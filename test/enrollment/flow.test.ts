@@ -279,6 +279,8 @@ describe('enrollment flow', () => {
     const handover = await st.toHandover(upn('megan.bowen'));
     expect(handover.pass).toMatch(/^\S{8}$/);
     expect(handover.lifetimeMinutes).toBe(60);
+    // The operator is told, on the hand-over screen, why the pass lives an hour (renderer: test/renderer/handover.test.ts).
+    expect(handover.notices).toEqual([{ code: 'tap.lifetime-adjusted-to-policy', params: { requested: 10, issued: 60, min: 60, max: 480 } }]);
     const posts = emu.requestLog().filter((r) => r.method === 'POST' && /temporaryAccessPassMethods$/.test(r.path));
     expect(posts.map((r) => r.status)).toEqual([400, 201]);
     expect(st.journal.events().map((e) => e.type)).toEqual(expect.arrayContaining(['tap.intent', 'tap.not-created', 'tap.issued']));

@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest';
 import i18next from 'i18next';
 import deJson from '../../renderer/src/i18n/de.json';
 import enJson from '../../renderer/src/i18n/en.json';
-import { capabilityMsg, checkMsg, errorMsg, keyWarningMsg, nextMsg, reasonMsg, type Msg } from '../../renderer/src/lib/messages';
+import { capabilityMsg, checkMsg, errorMsg, keyWarningMsg, nextMsg, noticeMsg, reasonMsg, type Msg } from '../../renderer/src/lib/messages';
 import {
+  ISSUE_NOTICE_CODES,
   KEY_WARNING_CODES,
   NEXT_ACTION_CODES,
   PREFLIGHT_FINDING_CODES,
@@ -155,6 +156,14 @@ describe('every code main can send has words in English and German', () => {
         ? [...covered(errorMsg({ code, params: { range: null } })), ...covered(errorMsg({ code, params: { range: { min: 10, max: 60 } } }))]
         : covered(errorMsg({ code, params: {} } as Pick<SessionError, 'code' | 'params'>)),
     );
+    expect(missing).toEqual([]);
+  });
+
+  it('notices about the pass issued (with and without the policy range)', () => {
+    const missing = ISSUE_NOTICE_CODES.flatMap((code) => [
+      ...covered(noticeMsg({ code, params: { requested: 10, issued: 60, min: 60, max: 480 } })),
+      ...covered(noticeMsg({ code, params: { requested: 10, issued: 60, min: null, max: null } })),
+    ]);
     expect(missing).toEqual([]);
   });
 

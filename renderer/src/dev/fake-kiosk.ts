@@ -208,6 +208,8 @@ export function fixtures(now = NOW()): Record<string, KioskState> {
       guide: 'take-pass',
       oneTime: true,
       lifetimeMinutes: 60,
+      // Microsoft's default policy (1 to 8 hours) refused the station's 10 minutes; the pass got the shortest allowed.
+      notices: [{ code: 'tap.lifetime-adjusted-to-policy', params: { requested: 10, issued: 60, min: 60, max: 480 } }],
     }),
     'waiting-for-sign-in': s({
       ...withUser,

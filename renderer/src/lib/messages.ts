@@ -3,7 +3,7 @@
  * (i18n/{en,de}.json), which hold every word. Pure, and never reads text: the key is a function of the code
  * (and, for a few codes, of a parameter that is itself a code).
  */
-import type { KeyWarningCode, NextActionCode, PreflightCheck, ReadinessReason } from '../../../common/codes';
+import type { IssueNotice, KeyWarningCode, NextActionCode, PreflightCheck, ReadinessReason } from '../../../common/codes';
 import type { OperatorView, SessionError } from '../../../common/session';
 
 export interface Msg {
@@ -40,4 +40,11 @@ export function nextMsg(next: NextActionCode): Msg {
 
 export function keyWarningMsg(warning: KeyWarningCode): Msg {
   return { key: `keyWarning.${warning}` };
+}
+
+/** A notice about how the pass was issued (common/codes.ts ISSUE_NOTICES); the policy's range when Graph named it. */
+export function noticeMsg(notice: IssueNotice): Msg {
+  const { requested, issued, min, max } = notice.params;
+  if (min !== null && max !== null) return { key: `notice.${notice.code}-range`, params: { requested, issued, min, max } };
+  return { key: `notice.${notice.code}`, params: { requested, issued } };
 }
