@@ -83,6 +83,15 @@ export function withPasskeyProfiles(policy: Fido2Policy): Fido2Policy {
   };
 }
 
+/**
+ * A brand-new account cannot be given an authentication method at once: "If you are too fast … After one or two
+ * minutes, the problem should have resolved itself" (a field report on TAP rollout, quoted in issue 10, 3o);
+ * Microsoft support told microsoftgraph/msgraph-sdk-dotnet#2772 that "Not Found" after creating a user is
+ * replication delay that "normally hovers in the tens of seconds, but can take up to a minute or two". Default:
+ * two minutes; tests set `newAccountMethodDelayMs`.
+ */
+export const NEW_ACCOUNT_METHOD_DELAY_MS = 2 * 60_000;
+
 export const DEFAULT_SEED_PATH = fileURLToPath(new URL('./seed/tenant.json', import.meta.url));
 
 export function loadSeed(path = DEFAULT_SEED_PATH): Seed {
@@ -104,6 +113,8 @@ export class TenantState {
   photos = new Map<string, { contentType: string; bytes: Buffer }>();
   tapPolicy!: TapPolicy;
   fido2Policy!: Fido2Policy;
+  /** How long after a user's createdDateTime Graph refuses to add an authentication method (methods.ts). */
+  newAccountMethodDelayMs = NEW_ACCOUNT_METHOD_DELAY_MS;
 
   constructor(
     private readonly clock: EmulatorClock,
@@ -121,6 +132,7 @@ export class TenantState {
   /** Back to the seed: users, methods, passes, policies. The clock is the caller's to reset. */
   reset(preset: TapPolicyPreset = this.preset): void {
     const now = this.clock.now();
+    this.newAccountMethodDelayMs = NEW_ACCOUNT_METHOD_DELAY_MS;
     this.users.clear();
     this.taps.clear();
     this.fido2.clear();
