@@ -57,6 +57,8 @@ export interface IdentityCard {
   department: string | null;
   jobTitle: string | null;
   accountEnabled: boolean;
+  /** When the account was created (Graph's createdDateTime), null when Graph did not say. */
+  createdDateTime: string | null;
   /** `Member` or `Guest`; an external guest has a `#EXT#` UPN or `creationType` Invitation. */
   userType: 'Member' | 'Guest';
   isExternalGuest: boolean;

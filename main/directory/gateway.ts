@@ -63,6 +63,7 @@ const CARD_FIELDS = [
   'userType',
   'creationType',
   'externalUserState',
+  'createdDateTime',
 ];
 const POLICIES = '/policies/authenticationMethodsPolicy/authenticationMethodConfigurations';
 const PHOTO_TYPES = /^image\/(jpeg|png|gif|webp|bmp)$/i;
@@ -304,6 +305,7 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
         department: nn(user.department),
         jobTitle: nn(user.jobTitle),
         accountEnabled: user.accountEnabled,
+        createdDateTime: nn(user.createdDateTime),
         userType: user.userType === 'Guest' || (user.userType == null && external) ? 'Guest' : 'Member',
         isExternalGuest: external,
         photo,

@@ -20,6 +20,8 @@ export const GraphUser = z.object({
   userType: nullableString,
   creationType: nullableString,
   externalUserState: nullableString,
+  /** When the account was created: a brand-new one cannot get a pass for a minute or two (tap/issuer.ts). */
+  createdDateTime: nullableString,
 });
 export type GraphUser = z.infer<typeof GraphUser>;
 

@@ -58,7 +58,8 @@ export function describeFailure(step: string, error: unknown): SessionError {
     if (f.refusal === 'lifetime-out-of-range') {
       return { code: 'tap.lifetime-refused', params: { range: f.lifetimeRange ?? null }, step, requestId };
     }
-    if (f.refusal) return sessionError(`tap.${f.refusal}`, step, requestId);
+    // Not found: a person created moments ago is retried by the issuer (→ tap.account-too-new); else gone.
+    if (f.refusal && f.refusal !== 'user-not-found') return sessionError(`tap.${f.refusal}`, step, requestId);
     if (f.kind === 'forbidden') return sessionError('tap.not-permitted-for-target', step, requestId);
     if (f.kind === 'bad-request') return sessionError('tap.refused', step, requestId);
   }

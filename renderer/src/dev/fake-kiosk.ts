@@ -74,6 +74,7 @@ const user: IdentityCard = {
   department: 'Logistics',
   jobTitle: 'Shift lead',
   accountEnabled: true,
+  createdDateTime: '2024-01-15T08:00:00Z',
   userType: 'Member',
   isExternalGuest: false,
   photo: null,
