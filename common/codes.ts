@@ -189,6 +189,8 @@ export const SESSION_ERRORS = {
   'tap.one-time-required': none,
   /** 403: the operator's role does not reach this user (an administrator), or it is their own account. */
   'tap.not-permitted-for-target': none,
+  /** The account was created minutes ago; Microsoft still could not add a pass after three minutes of retries. */
+  'tap.account-too-new': none,
   'tap.refused': none,
   'audit.failed': none,
   // The station's own steps.
@@ -217,6 +219,10 @@ export type IssueNotice = Coded<typeof ISSUE_NOTICES>;
 /** While the person signs in or registers: the key at the desk is gone (unplugged, or more than one). */
 export const KEY_WARNING_CODES = ['unplugged'] as const;
 export type KeyWarningCode = (typeof KEY_WARNING_CODES)[number];
+
+/** While the pass is being issued: why the station waits (the account was created minutes ago, issue 10, 3o). */
+export const ISSUING_WAIT_CODES = ['tap.account-too-new'] as const;
+export type IssuingWaitCode = (typeof ISSUING_WAIT_CODES)[number];
 
 /** What the operator does next on a failed or timed-out enrollment. */
 export const NEXT_ACTION_CODES = ['after-failure', 'after-timeout'] as const;

@@ -22,7 +22,7 @@ import {
   type SessionContext,
   type SessionEvent,
 } from './context';
-import type { DeleteRequest, Registration, SignInObserved } from './lifecycle';
+import type { DeleteRequest, IssueWait, Registration, SignInObserved } from './lifecycle';
 import type { PolicyTargets, PreflightResult } from './preflight';
 
 /** Who is being served, as the context holds it (each part null until the chart has it). */
@@ -136,9 +136,11 @@ export function createActors(deps: MachineDeps) {
     issue: fromPromise<
       { intentId: string; tap: TapMethod; pass: string; notices: IssueNotice[] },
       PersonInput & { preflight: PreflightResult | null; replaceExisting: boolean }
-    >(async ({ input, signal }) => {
+    >(async ({ input, signal, self }) => {
       const { enrollmentId, operator, card } = person(input);
       const preflight = need(input.preflight, 'pre-flight');
+      // The chart shows the wait for a brand-new account (and lets cancel end it): ISSUE_WAIT to the session.
+      const onWaiting = (wait: IssueWait | null) => self._parent?.send({ type: 'ISSUE_WAIT', wait } satisfies SessionEvent);
       await write(
         auditEvents.preflight({
           enrollmentId,
@@ -161,6 +163,8 @@ export function createActors(deps: MachineDeps) {
           oneTime: preflight.oneTime,
           replaceExisting: input.replaceExisting,
           knownTaps: card.tap ? [card.tap] : [],
+          userCreatedDateTime: card.createdDateTime ?? null,
+          onWaiting,
         },
         signal,
       );

@@ -10,7 +10,7 @@ import type { CleanupReport, IdDocument, SessionError } from '../../common/sessi
 import type { Fido2KeyPolicy } from '../keys/readiness';
 import type { KeyWatcherState } from '../keys/watcher';
 import type { ViewPhase } from '../tap/view-progress';
-import type { LifecyclePort, Registration, SignInObserved, UserRef } from './lifecycle';
+import type { IssueWait, LifecyclePort, Registration, SignInObserved, UserRef } from './lifecycle';
 import type { AuditPort, ClockPort, DirectoryPort, KeysPort, OperatorPort, SecurityInfoViewPort } from './ports';
 import { runPreflight, type PolicyTargets, type PreflightResult } from './preflight';
 
@@ -85,6 +85,8 @@ export interface SessionContext {
   quitRequested: boolean;
   /** The operator confirmed replacing the TAP the user already holds. */
   replaceConfirmed: boolean;
+  /** While issuing: the issuer waits for an account created minutes ago (tap/issuer.ts step 7). */
+  issueWait: IssueWait | null;
   error: SessionError | null;
   why: CleanupWhy;
   cleanup: CleanupReport | null;
@@ -102,6 +104,7 @@ export type SessionEvent =
   | { type: 'CHOOSE_LIFETIME'; minutes: number }
   | { type: 'RECHECK' }
   | { type: 'ISSUE' }
+  | { type: 'ISSUE_WAIT'; wait: IssueWait | null }
   | { type: 'CONFIRM_REPLACE' }
   | { type: 'HANDED_OVER' }
   | { type: 'CANCEL' }
@@ -156,6 +159,7 @@ export const forgetPerson = {
   registered: null,
   cancelRequested: false,
   replaceConfirmed: false,
+  issueWait: null,
   error: null,
   cleanup: null,
   lost: EMPTY_LOST,

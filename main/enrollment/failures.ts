@@ -28,6 +28,7 @@ const ISSUE_CODES: Readonly<Record<string, SessionErrorCode>> = {
   'journal-failed': 'audit.failed',
   'existing-tap': 'tap.existing',
   cancelled: 'tap.cancelled',
+  'account-not-ready': 'tap.account-too-new',
 };
 
 type ParamlessCode = Exclude<SessionErrorCode, 'tap.lifetime-refused'>;

@@ -26,6 +26,15 @@ export interface IssueRequest {
   replaceExisting: boolean;
   /** The user's TAPs as read on the identity card (saves a list request). */
   knownTaps: TapMethod[];
+  /** The person's createdDateTime (identity card): a brand-new account is waited for (tap/issuer.ts step 7). */
+  userCreatedDateTime: string | null;
+  /** Each wait for a brand-new account (epoch ms), and null when the issuer tries again. */
+  onWaiting?: (wait: IssueWait | null) => void;
+}
+
+export interface IssueWait {
+  nextAttemptAt: number;
+  retryUntil: number;
 }
 
 /** The pass, handed out once (a lost answer is reconciled by the issuer and thrown as `not-delivered`). */

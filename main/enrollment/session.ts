@@ -134,9 +134,11 @@ export function createLifecycle(o: {
           isUsableOnce: request.oneTime,
           replaceExisting: request.replaceExisting,
           knownTaps: request.knownTaps,
+          userCreatedDateTime: request.userCreatedDateTime,
+          ...(request.onWaiting ? { onWaitingForNewAccount: request.onWaiting } : {}),
           signal,
         },
-        { directory: o.directory, audit: o.journal, guard: o.journal.guard, deleter: o.deleter, lifetimeRange },
+        { directory: o.directory, audit: o.journal, guard: o.journal.guard, deleter: o.deleter, lifetimeRange, timers: o.timers, now: () => o.clock.now() },
       );
       const adjusted = issued.lifetimeAdjusted;
       const notices: IssueNotice[] = adjusted

@@ -107,6 +107,8 @@ export interface MachineView {
     tap: { expiresAt: number; method: { isUsableOnce: boolean; lifetimeInMinutes: number }; notices?: IssueNotice[] } | null;
     pass: string | null;
     handoverEndsAt: number | null;
+    /** While issuing: waiting for an account created minutes ago (epoch ms). */
+    issueWait: { nextAttemptAt: number; retryUntil: number } | null;
     signedInAt: number | null;
     windowEndsAt: number | null;
     /** From the pages' step markers (view-progress.ts). */
@@ -208,7 +210,19 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
       };
     }
     case 'issuing':
-      return { ...withUser(), screen: 'issuing' };
+      return {
+        ...withUser(),
+        screen: 'issuing',
+        waiting: ctx.issueWait
+          ? {
+              code: 'tap.account-too-new',
+              countdowns: [
+                { kind: 'next-attempt', endsAt: ctx.issueWait.nextAttemptAt },
+                { kind: 'retry-ends', endsAt: ctx.issueWait.retryUntil },
+              ],
+            }
+          : null,
+      };
     case 'handover':
     case 'waiting-for-sign-in':
     case 'registering': {

@@ -9,6 +9,8 @@ import { VirtualBus } from '../authenticator/virtual-bus';
 import { softKey, YUBIKEY_5_NFC } from '../keys/key-helpers';
 import { keysNone } from './support/fixtures';
 import { DeskUser, openStation, stopStation, tapsAt, type Station } from './support/station';
+import { advanceUntil } from './support/manual-time';
+import type { SessionSnapshot } from '../../common/session';
 import { describeHits, leakRoots, scanForPasses } from '../leaks/scan';
 
 const ADELE = upn('adele.vance');
@@ -347,3 +349,58 @@ type LostKey = Extract<ReturnType<Station['current']>, { screen: 'lost-key' }>;
 async function waitStep(st: Station, step: LostKey['step'], extra: (s: LostKey) => boolean = () => true): Promise<LostKey> {
   return (await st.waitFor((s) => s.screen === 'lost-key' && s.step === step && extra(s))) as LostKey;
 }
+
+describe('an account created minutes ago (issue 10, 3o)', () => {
+  const makeNew = (userId: string) => {
+    emu.ctx.state.users.get(userId)!.createdDateTime = new Date(emu.ctx.clock.nowMs() - 20_000).toISOString();
+    emu.ctx.state.newAccountMethodDelayMs = 10 * 60_000;
+  };
+
+  it('the station says so, counts down to the next try, and issues the pass once Microsoft knows the account', async () => {
+    makeNew(ADELE_ID);
+    station = await openStation(emu);
+    const st = station;
+    await st.toPreflight(ADELE);
+    st.send({ type: 'issue' });
+    const waiting = (await st.waitFor((s) => s.screen === 'issuing' && s.waiting !== null)) as Extract<SessionSnapshot, { screen: 'issuing' }>;
+    expect(waiting.waiting?.code).toBe('tap.account-too-new');
+    expect(waiting.waiting?.countdowns).toEqual([
+      { kind: 'next-attempt', endsAt: st.time.now() + 10_000 },
+      { kind: 'retry-ends', endsAt: st.time.now() + 3 * 60_000 },
+    ]);
+    expect(newTaps()).toEqual([]);
+    emu.ctx.state.newAccountMethodDelayMs = 0; // Microsoft's replication caught up
+    await st.time.advance(10_000);
+    const handover = await st.until('handover');
+    expect(handover.pass).toBeTruthy();
+    expect(newTaps()).toHaveLength(1);
+    st.send({ type: 'cancel' });
+    await st.until('cancelled');
+    expect(newTaps()).toEqual([]);
+  });
+
+  it('cancel during the wait ends it at once; after three minutes the station gives up with its own reason, nothing issued', async () => {
+    makeNew(ADELE_ID);
+    station = await openStation(emu);
+    const st = station;
+    await st.toPreflight(ADELE);
+    st.send({ type: 'issue' });
+    await st.waitFor((s) => s.screen === 'issuing' && s.waiting !== null);
+    st.send({ type: 'cancel' });
+    await st.until('cancelled');
+    const posts = () => emu.requestLog().filter((r) => r.method === 'POST' && /temporaryAccessPassMethods$/.test(r.path)).length;
+    expect(posts()).toBe(1);
+    await st.time.advance(60_000);
+    expect(posts()).toBe(1);
+
+    await st.time.advance(10_000); // "cancelled" → ready
+    await st.toPreflight(ADELE);
+    st.send({ type: 'issue' });
+    await st.waitFor((s) => s.screen === 'issuing' && s.waiting !== null);
+    await advanceUntil(st.time, () => st.current().screen === 'failed', { stepMs: 10_000, maxSteps: 30 });
+    const failed = st.current() as Extract<SessionSnapshot, { screen: 'failed' }>;
+    expect(failed.error.code).toBe('tap.account-too-new');
+    expect(newTaps()).toEqual([]);
+    expect(st.journal.events().filter((e) => e.type === 'tap.issued')).toEqual([]);
+  });
+});

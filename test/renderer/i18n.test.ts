@@ -7,6 +7,7 @@ import enJson from '../../renderer/src/i18n/en.json';
 import { capabilityMsg, checkMsg, errorMsg, keyWarningMsg, nextMsg, noticeMsg, reasonMsg, type Msg } from '../../renderer/src/lib/messages';
 import {
   ISSUE_NOTICE_CODES,
+  ISSUING_WAIT_CODES,
   KEY_WARNING_CODES,
   NEXT_ACTION_CODES,
   PREFLIGHT_FINDING_CODES,
@@ -165,6 +166,11 @@ describe('every code main can send has words in English and German', () => {
       ...covered(noticeMsg({ code, params: { requested: 10, issued: 60, min: null, max: null } })),
     ]);
     expect(missing).toEqual([]);
+  });
+
+  it('why the station waits while issuing, and its countdowns', () => {
+    const keys = [...ISSUING_WAIT_CODES.map((c) => `issuing.${c}`), 'countdown.label.next-attempt', 'countdown.label.retry-ends'];
+    expect(keys.flatMap((key) => covered({ key }))).toEqual([]);
   });
 
   it('key warnings, next actions and capabilities', () => {

@@ -197,7 +197,7 @@ export function fixtures(now = NOW()): Record<string, KioskState> {
       screen: 'confirm-replace',
       existingTap: { id: 'tap-old', createdDateTime: new Date(now - 3_600_000).toISOString(), lifetimeInMinutes: 480, isUsable: true },
     }),
-    issuing: s({ ...withUser, screen: 'issuing' }),
+    issuing: s({ ...withUser, screen: 'issuing', waiting: null }),
     handover: s({
       ...withUser,
       screen: 'handover',
