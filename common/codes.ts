@@ -52,6 +52,14 @@ export const READINESS_REASONS = {
   'restriction-unchecked': none,
   'attestation-required': none,
   'attestation-required-unlisted-model': aaguid,
+  /** The passkey profile the key was judged against (`profile`: its name, else its id). */
+  'passkey-profile': z.strictObject({ profile: z.string() }),
+  /** Passkey profiles that may apply to the person (by group membership) judge this key differently. */
+  'passkey-profiles-differ': none,
+  /** The profile admits synced passkeys only; a security key is device-bound (the profile is named by `passkey-profile`). */
+  'device-bound-not-allowed': none,
+  /** The policy has a value the station does not know (`unknownFutureValue`, a missing setting or profile). */
+  'policy-rule-unknown': none,
 } as const satisfies CodeSchemas;
 export type ReadinessCode = keyof typeof READINESS_REASONS;
 export const READINESS_CODES = codesOf(READINESS_REASONS);
@@ -188,6 +196,8 @@ export const SESSION_ERRORS = {
   'tap.one-time-required': none,
   /** 403: the operator's role does not reach this user (an administrator), or it is their own account. */
   'tap.not-permitted-for-target': none,
+  /** The account was created minutes ago; Microsoft still could not add a pass after three minutes of retries. */
+  'tap.account-too-new': none,
   'tap.refused': none,
   'audit.failed': none,
   // The station's own steps.
@@ -217,6 +227,16 @@ export const STATION_NOTES = {
 export type StationNoteCode = keyof typeof STATION_NOTES;
 export type StationNote = Coded<typeof STATION_NOTES>;
 export const STATION_NOTE_CODES = codesOf(STATION_NOTES);
+// Issuing the pass (main/tap/issuer.ts): what the operator is told about a pass that was issued, or is being.
+
+export const ISSUE_NOTICES = {
+  /** The pass was issued with another lifetime than asked for, to fit the tenant's policy (learnt from Graph's
+   *  refusal); `min`/`max`: the policy's range as far as Graph named it. */
+  'tap.lifetime-adjusted-to-policy': z.strictObject({ requested: z.int(), issued: z.int(), min: z.int().nullable(), max: z.int().nullable() }),
+} as const satisfies CodeSchemas;
+export type IssueNoticeCode = keyof typeof ISSUE_NOTICES;
+export const ISSUE_NOTICE_CODES = codesOf(ISSUE_NOTICES);
+export type IssueNotice = Coded<typeof ISSUE_NOTICES>;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Short notices without parameters.
@@ -224,6 +244,10 @@ export const STATION_NOTE_CODES = codesOf(STATION_NOTES);
 /** While the person signs in or registers: the key at the desk is gone (unplugged, or more than one). */
 export const KEY_WARNING_CODES = ['unplugged'] as const;
 export type KeyWarningCode = (typeof KEY_WARNING_CODES)[number];
+
+/** While the pass is being issued: why the station waits (the account was created minutes ago, issue 10, 3o). */
+export const ISSUING_WAIT_CODES = ['tap.account-too-new'] as const;
+export type IssuingWaitCode = (typeof ISSUING_WAIT_CODES)[number];
 
 /** What the operator does next on a failed or timed-out enrollment. */
 export const NEXT_ACTION_CODES = ['after-failure', 'after-timeout'] as const;

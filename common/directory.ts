@@ -1,6 +1,6 @@
 // What the directory gateway hands to the rest of the app: plain, validated data, never raw Graph JSON.
 // The gateway (directory/gateway.ts) validates every Graph response against schemas that produce these types.
-import type { Fido2KeyPolicy } from './keys';
+import type { Fido2KeyPolicy, PasskeyTarget } from './keys';
 
 /** How the search box's input was read. */
 export type QueryKind = 'upn' | 'mail' | 'display-name' | 'employee-id' | 'badge';
@@ -57,6 +57,8 @@ export interface IdentityCard {
   department: string | null;
   jobTitle: string | null;
   accountEnabled: boolean;
+  /** When the account was created (Graph's createdDateTime), null when Graph did not say. */
+  createdDateTime: string | null;
   /** `Member` or `Guest`; an external guest has a `#EXT#` UPN or `creationType` Invitation. */
   userType: 'Member' | 'Guest';
   isExternalGuest: boolean;
@@ -81,7 +83,7 @@ export interface TapPolicy {
 /** The Fido2 (passkey) policy: what key readiness needs (keys/readiness.ts) plus whom it targets, for pre-flight.
  *  The gateway always fills the targets; they are optional so that a plain Fido2KeyPolicy (a test fake) still fits. */
 export interface Fido2Policy extends Fido2KeyPolicy {
-  readonly includeTargets?: readonly { readonly targetType: string; readonly id: string }[];
+  readonly includeTargets?: readonly PasskeyTarget[];
   readonly excludeTargets?: readonly { readonly targetType: string; readonly id: string }[];
 }
 

@@ -11,7 +11,17 @@
  */
 import { z } from 'zod';
 // Type imports only from files that are themselves free of Node types (the renderer type-checks this graph).
-import type { CheckStatus, Coded, KeyWarningCode, NextActionCode, PreflightCheck, ReadinessReason, SESSION_ERRORS } from './codes';
+import type {
+  CheckStatus,
+  Coded,
+  IssueNotice,
+  IssuingWaitCode,
+  KeyWarningCode,
+  NextActionCode,
+  PreflightCheck,
+  ReadinessReason,
+  SESSION_ERRORS,
+} from './codes';
 import type { IdentityCard, SecurityKeyMethod, UserSummary } from './directory';
 
 export type { CheckStatus, PreflightCheck, PreflightCode } from './codes';
@@ -103,7 +113,7 @@ export type GuideStep = 'take-pass' | 'sign-in' | 'add-key' | 'touch-key' | 'nam
 export interface Countdown {
   /** Epoch ms; the renderer counts down. */
   endsAt: number;
-  kind: 'tap-lifetime' | 'registration-window' | 'handover';
+  kind: 'tap-lifetime' | 'registration-window' | 'handover' | 'next-attempt' | 'retry-ends';
 }
 
 interface Base {
@@ -139,8 +149,22 @@ export type SessionSnapshot =
       oneTime: boolean;
     })
   | (WithUser & { screen: 'confirm-replace'; existingTap: { id: string; createdDateTime: string; lifetimeInMinutes: number; isUsable: boolean } })
-  | (WithUser & { screen: 'issuing' })
-  | (WithUser & { screen: 'handover'; pass: string; countdowns: Countdown[]; guide: GuideStep; oneTime: boolean; lifetimeMinutes: number })
+  | (WithUser & {
+      screen: 'issuing';
+      /** The station is waiting to try again (an account created minutes ago): why, and the countdowns to the next
+       *  attempt and to giving up. null while a request is under way. */
+      waiting: { code: IssuingWaitCode; countdowns: Countdown[] } | null;
+    })
+  | (WithUser & {
+      screen: 'handover';
+      pass: string;
+      countdowns: Countdown[];
+      guide: GuideStep;
+      oneTime: boolean;
+      lifetimeMinutes: number;
+      /** What the operator must know about how the pass was issued (its lifetime fitted to the policy). */
+      notices: IssueNotice[];
+    })
   | (WithUser & { screen: 'waiting-for-sign-in'; countdowns: Countdown[]; guide: GuideStep; keyWarning: KeyWarningCode | null })
   | (WithUser & { screen: 'registering'; countdowns: Countdown[]; guide: GuideStep; keyWarning: KeyWarningCode | null; signedInAt: number })
   | (Base & { screen: 'cleaning-up'; enrollmentId: string | null; why: 'completed' | 'cancelled' | 'timed-out' | 'failed' | 'signed-out' | 'locked' })

@@ -24,7 +24,10 @@ export type TapCreationRefusal =
   | 'one-time-required'
   /** 403: the operator's role does not reach this user (an admin for an Authentication Administrator), or it is
    *  the operator's own account; Graph does not say which. */
-  | 'not-permitted-for-target';
+  | 'not-permitted-for-target'
+  /** 404: Graph does not find the person to add the pass to. Right after an account is created this is the
+   *  directory's replication delay (tap/issuer.ts retries for a recently created person); else they are gone. */
+  | 'user-not-found';
 
 /**
  * Why Graph answered 403. Graph's body does not say: the same body comes back for a permission the app was not
@@ -242,6 +245,10 @@ function tapRefusal(status: number, message: string | null): Pick<DirectoryError
     // anyone on their own account: Graph does not say which.
     return { reason: 'not-permitted-for-target' };
   }
+  // The user was read moments ago for the card; "Resource '<id>' does not exist …" (Request_ResourceNotFound) on
+  // the create is what the directory says of an object a replica does not have yet (Azure/AzureGraph#8 body;
+  // microsoftgraph/msgraph-sdk-dotnet#2772: "Not Found" for a new user until replication catches up).
+  if (status === 404) return { reason: 'user-not-found' };
   if (status !== 400 || !message) return {};
   if (/LifetimeInMinutes/i.test(message)) {
     const range = /between\s+(\d+)\s+and\s+(\d+)/i.exec(message);
@@ -442,6 +449,7 @@ const REFUSALS = [
   'external-guest',
   'one-time-required',
   'not-permitted-for-target',
+  'user-not-found',
 ] as const satisfies readonly TapCreationRefusal[];
 
 const FORBIDDEN_CAUSES = ['missing-permission', 'missing-role', 'target-out-of-reach'] as const satisfies readonly ForbiddenCause[];

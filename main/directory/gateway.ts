@@ -21,6 +21,7 @@ import {
   type GraphUser,
 } from './schemas';
 import { type SearchOptions, planUserSearch } from './search';
+import type { KeyRestrictions } from '../../common/keys';
 import type { Fido2Policy, IdentityCard, IssuedTap, PolicyRead, SecurityKeyMethod, TapMethod, TapPolicy, UserSummary, QueryKind } from '../../common/directory';
 
 export interface DirectoryGatewayOptions {
@@ -100,6 +101,7 @@ const CARD_FIELDS = [
   'userType',
   'creationType',
   'externalUserState',
+  'createdDateTime',
 ];
 const POLICIES = '/policies/authenticationMethodsPolicy/authenticationMethodConfigurations';
 const PHOTO_TYPES = /^image\/(jpeg|png|gif|webp|bmp)$/i;
@@ -378,6 +380,7 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
         department: nn(user.department),
         jobTitle: nn(user.jobTitle),
         accountEnabled: user.accountEnabled,
+        createdDateTime: nn(user.createdDateTime),
         userType: user.userType === 'Guest' || (user.userType == null && external) ? 'Guest' : 'Member',
         isExternalGuest: external,
         photo,
@@ -408,14 +411,33 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
       const operation = 'read the security key (FIDO2) policy';
       return readPolicy<Fido2Policy>(operation, `${POLICIES}/Fido2`, signal, (answer) => {
         const p = parse(GraphFido2Policy, answer as Answer, operation);
+        const restrictions = (r: typeof p.keyRestrictions): KeyRestrictions | null =>
+          r ? { isEnforced: r.isEnforced ?? null, enforcementType: r.enforcementType ?? null, aaGuids: [...(r.aaGuids ?? [])] } : null;
         return {
           state: p.state,
           isSelfServiceRegistrationAllowed: p.isSelfServiceRegistrationAllowed,
-          isAttestationEnforced: p.isAttestationEnforced,
-          keyRestrictions: p.keyRestrictions
-            ? { isEnforced: p.keyRestrictions.isEnforced, enforcementType: p.keyRestrictions.enforcementType, aaGuids: [...(p.keyRestrictions.aaGuids ?? [])] }
-            : null,
-          includeTargets: (p.includeTargets ?? []).map((t) => ({ targetType: t.targetType, id: t.id })),
+          isAttestationEnforced: p.isAttestationEnforced ?? null,
+          keyRestrictions: restrictions(p.keyRestrictions),
+          defaultPasskeyProfile: p.defaultPasskeyProfile ?? null,
+          passkeyProfiles: (p.passkeyProfiles ?? []).map((profile) => ({
+            id: profile.id,
+            name: profile.name ?? null,
+            // Required by the CSDL; missing, it is judged as a value the station does not know.
+            attestationEnforcement: profile.attestationEnforcement ?? 'unknownFutureValue',
+            keyRestrictions: restrictions(profile.keyRestrictions),
+            passkeyTypes:
+              profile.passkeyTypes == null
+                ? null
+                : profile.passkeyTypes
+                    .split(',')
+                    .map((t) => t.trim())
+                    .filter((t) => t !== ''),
+          })),
+          includeTargets: (p.includeTargets ?? []).map((t) => ({
+            targetType: t.targetType,
+            id: t.id,
+            ...(t.allowedPasskeyProfiles ? { allowedPasskeyProfiles: [...t.allowedPasskeyProfiles] } : {}),
+          })),
           excludeTargets: (p.excludeTargets ?? []).map((t) => ({ targetType: t.targetType, id: t.id })),
         };
       });

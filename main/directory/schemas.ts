@@ -20,6 +20,8 @@ export const GraphUser = z.object({
   userType: nullableString,
   creationType: nullableString,
   externalUserState: nullableString,
+  /** When the account was created: a brand-new one cannot get a pass for a minute or two (tap/issuer.ts). */
+  createdDateTime: nullableString,
 });
 export type GraphUser = z.infer<typeof GraphUser>;
 
@@ -69,20 +71,39 @@ export const GraphTapPolicy = z.object({
   excludeTargets: z.array(Target).nullable().optional(),
 });
 
+/** fido2KeyRestrictions: every property nullable in the CSDL; an unknown enforcement is judged as unknown. */
+const KeyRestrictions = z.object({
+  isEnforced: z.boolean().nullable().optional(),
+  enforcementType: z.enum(['allow', 'block', 'unknownFutureValue']).nullable().optional(),
+  // A collection is [] rather than null in OData JSON; null is read as the empty list all the same.
+  aaGuids: z.array(z.string()).nullable().optional(),
+});
+
+/** passkeyProfile (v1.0): a profile Graph names but whose settings are missing is judged as unknown, never refused. */
+const PasskeyProfile = z.object({
+  id: z.string().min(1),
+  name: nullableString,
+  attestationEnforcement: z.enum(['disabled', 'registrationOnly', 'unknownFutureValue']).nullable().optional(),
+  keyRestrictions: KeyRestrictions.nullable().optional(),
+  /** Flags, as OData writes them: "deviceBound,synced". */
+  passkeyTypes: nullableString,
+});
+
+/** passkeyAuthenticationMethodTarget: the legacy answer has no allowedPasskeyProfiles. */
+const PasskeyTarget = Target.extend({ allowedPasskeyProfiles: z.array(z.string()).nullable().optional() });
+
+/**
+ * fido2AuthenticationMethodConfiguration in both forms (common/keys.ts): the legacy `isAttestationEnforced` /
+ * `keyRestrictions` and the passkey profiles. Either may be absent or null: the policy read never fails on them.
+ */
 export const GraphFido2Policy = z.object({
   state: z.enum(['enabled', 'disabled']),
   isSelfServiceRegistrationAllowed: z.boolean(),
-  isAttestationEnforced: z.boolean(),
-  keyRestrictions: z
-    .object({
-      isEnforced: z.boolean(),
-      enforcementType: z.enum(['allow', 'block']),
-      // A collection is [] rather than null in OData JSON; null is read as the empty list all the same.
-      aaGuids: z.array(z.string()).nullable(),
-    })
-    .nullable()
-    .optional(),
-  includeTargets: z.array(Target).nullable().optional(),
+  isAttestationEnforced: z.boolean().nullable().optional(),
+  keyRestrictions: KeyRestrictions.nullable().optional(),
+  defaultPasskeyProfile: nullableString,
+  passkeyProfiles: z.array(PasskeyProfile).nullable().optional(),
+  includeTargets: z.array(PasskeyTarget).nullable().optional(),
   excludeTargets: z.array(Target).nullable().optional(),
 });
 
@@ -106,7 +127,4 @@ export const REQUIRED_DESPITE_CSDL: Record<string, string> = {
   'GraphTapPolicy.isUsableOnce': 'Pre-flight only (see state): decides one-time or multi-use.',
   'GraphFido2Policy.state': 'Pre-flight only, before any pass exists: whether security keys may be registered at all.',
   'GraphFido2Policy.isSelfServiceRegistrationAllowed': 'Pre-flight only: without self-service set-up the person cannot register the key.',
-  'GraphFido2Policy.isAttestationEnforced': 'Pre-flight only: decides whether an unattested key would be refused.',
-  'GraphFido2Policy.keyRestrictions.isEnforced': 'Pre-flight only: an unknown enforcement cannot be judged safely.',
-  'GraphFido2Policy.keyRestrictions.enforcementType': 'Pre-flight only: allow-list or block-list changes the verdict.',
 };

@@ -7,6 +7,7 @@ import { fromCallback, fromPromise } from 'xstate';
 import { auditEvents, type AuditEvent } from '../audit';
 import type { IdentityCard, PolicyRead, QueryKind, SecurityKeyMethod, TapMethod, TapPolicy, UserSummary } from '../../common/directory';
 import type { OperatorIdentity } from '../../common/operator';
+import type { IssueNotice } from '../../common/codes';
 import type { CleanupReport, IdDocument, SessionError } from '../../common/session';
 import type { Fido2KeyPolicy } from '../keys/readiness';
 import { ViewProgress } from '../tap/view-progress';
@@ -21,7 +22,7 @@ import {
   type SessionContext,
   type SessionEvent,
 } from './context';
-import type { DeleteRequest, Registration, SignInObserved } from './lifecycle';
+import type { DeleteRequest, IssueWait, Registration, SignInObserved } from './lifecycle';
 import type { PolicyTargets, PreflightResult } from './preflight';
 
 /** Who is being served, as the context holds it (each part null until the chart has it). */
@@ -132,38 +133,43 @@ export function createActors(deps: MachineDeps) {
       return { card, tapPolicy, fido2Policy, preflight };
     }),
 
-    issue: fromPromise<{ intentId: string; tap: TapMethod; pass: string }, PersonInput & { preflight: PreflightResult | null; replaceExisting: boolean }>(
-      async ({ input, signal }) => {
-        const { enrollmentId, operator, card } = person(input);
-        const preflight = need(input.preflight, 'pre-flight');
-        await write(
-          auditEvents.preflight({
-            enrollmentId,
-            user: userRef(card),
-            verdict: 'go',
-            failedChecks: [],
-            lifetimeMinutes: preflight.lifetimeMinutes,
-            oneTime: preflight.oneTime,
-          }),
-        );
-        if (preflight.key.aaguid && preflight.key.model) {
-          await write(auditEvents.keyDetected({ enrollmentId, aaguid: preflight.key.aaguid, model: preflight.key.model.slice(0, 120) }));
-        }
-        const outcome = await lifecycle.issue(
-          {
-            enrollmentId,
-            operator: operatorRef(operator),
-            user: userRef(card),
-            lifetimeMinutes: preflight.lifetimeMinutes,
-            oneTime: preflight.oneTime,
-            replaceExisting: input.replaceExisting,
-            knownTaps: card.tap ? [card.tap] : [],
-          },
-          signal,
-        );
-        return { intentId: outcome.intentId, tap: outcome.tap, pass: outcome.pass };
-      },
-    ),
+    issue: fromPromise<
+      { intentId: string; tap: TapMethod; pass: string; notices: IssueNotice[] },
+      PersonInput & { preflight: PreflightResult | null; replaceExisting: boolean }
+    >(async ({ input, signal, self }) => {
+      const { enrollmentId, operator, card } = person(input);
+      const preflight = need(input.preflight, 'pre-flight');
+      // The chart shows the wait for a brand-new account (and lets cancel end it): ISSUE_WAIT to the session.
+      const onWaiting = (wait: IssueWait | null) => self._parent?.send({ type: 'ISSUE_WAIT', wait } satisfies SessionEvent);
+      await write(
+        auditEvents.preflight({
+          enrollmentId,
+          user: userRef(card),
+          verdict: 'go',
+          failedChecks: [],
+          lifetimeMinutes: preflight.lifetimeMinutes,
+          oneTime: preflight.oneTime,
+        }),
+      );
+      if (preflight.key.aaguid && preflight.key.model) {
+        await write(auditEvents.keyDetected({ enrollmentId, aaguid: preflight.key.aaguid, model: preflight.key.model.slice(0, 120) }));
+      }
+      const outcome = await lifecycle.issue(
+        {
+          enrollmentId,
+          operator: operatorRef(operator),
+          user: userRef(card),
+          lifetimeMinutes: preflight.lifetimeMinutes,
+          oneTime: preflight.oneTime,
+          replaceExisting: input.replaceExisting,
+          knownTaps: card.tap ? [card.tap] : [],
+          userCreatedDateTime: card.createdDateTime ?? null,
+          onWaiting,
+        },
+        signal,
+      );
+      return { intentId: outcome.intentId, tap: outcome.tap, pass: outcome.pass, notices: outcome.notices };
+    }),
 
     openView: fromPromise<void, void>(() => deps.view.open(station.mySecurityInfoUrl)),
 

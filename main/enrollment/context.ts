@@ -5,11 +5,12 @@
  */
 import type { IdentityCard, PolicyRead, QueryKind, SecurityKeyMethod, TapMethod, TapPolicy, UserSummary } from '../../common/directory';
 import type { OperatorIdentity } from '../../common/operator';
+import type { IssueNotice } from '../../common/codes';
 import type { CleanupReport, IdDocument, SessionError } from '../../common/session';
 import type { Fido2KeyPolicy } from '../keys/readiness';
 import type { KeyWatcherState } from '../keys/watcher';
 import type { ViewPhase } from '../tap/view-progress';
-import type { LifecyclePort, Registration, SignInObserved, UserRef } from './lifecycle';
+import type { IssueWait, LifecyclePort, Registration, SignInObserved, UserRef } from './lifecycle';
 import type { AuditPort, ClockPort, DirectoryPort, KeysPort, OperatorPort, SecurityInfoViewPort } from './ports';
 import { runPreflight, type PolicyTargets, type PreflightResult } from './preflight';
 
@@ -42,6 +43,8 @@ export interface LiveTap {
   expiresAt: number;
   /** The station key's AAGUID when the pass was issued, to match the registration against. */
   aaguid: string | null;
+  /** What the operator is told about how the pass was issued (tap/issuer.ts), shown with the pass. */
+  notices: IssueNotice[];
 }
 
 export interface LostKeyState {
@@ -82,6 +85,8 @@ export interface SessionContext {
   quitRequested: boolean;
   /** The operator confirmed replacing the TAP the user already holds. */
   replaceConfirmed: boolean;
+  /** While issuing: the issuer waits for an account created minutes ago (tap/issuer.ts step 7). */
+  issueWait: IssueWait | null;
   error: SessionError | null;
   why: CleanupWhy;
   cleanup: CleanupReport | null;
@@ -99,6 +104,7 @@ export type SessionEvent =
   | { type: 'CHOOSE_LIFETIME'; minutes: number }
   | { type: 'RECHECK' }
   | { type: 'ISSUE' }
+  | { type: 'ISSUE_WAIT'; wait: IssueWait | null }
   | { type: 'CONFIRM_REPLACE' }
   | { type: 'HANDED_OVER' }
   | { type: 'CANCEL' }
@@ -153,6 +159,7 @@ export const forgetPerson = {
   registered: null,
   cancelRequested: false,
   replaceConfirmed: false,
+  issueWait: null,
   error: null,
   cleanup: null,
   lost: EMPTY_LOST,
@@ -189,12 +196,13 @@ export function recomputePreflight(station: StationChoices, ctx: SessionContext,
 
 /** The deadline is counted on the station's clock from the answer (a little after Microsoft's start), so
  *  every countdown runs on one clock; Microsoft enforces its own expiry regardless. */
-export function liveTap(output: { intentId: string; tap: TapMethod }, context: SessionContext, now: number): LiveTap {
+export function liveTap(output: { intentId: string; tap: TapMethod; notices?: IssueNotice[] }, context: SessionContext, now: number): LiveTap {
   return {
     intentId: output.intentId,
     method: output.tap,
     expiresAt: now + output.tap.lifetimeInMinutes * 60_000,
     aaguid: context.preflight?.key.aaguid ?? null,
+    notices: output.notices ?? [],
   };
 }
 

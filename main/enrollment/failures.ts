@@ -28,6 +28,7 @@ const ISSUE_CODES: Readonly<Record<string, SessionErrorCode>> = {
   'journal-failed': 'audit.failed',
   'existing-tap': 'tap.existing',
   cancelled: 'tap.cancelled',
+  'account-not-ready': 'tap.account-too-new',
 };
 
 type ParamlessCode = Exclude<SessionErrorCode, 'tap.lifetime-refused' | 'access.missing-permission'>;
@@ -64,7 +65,8 @@ export function describeFailure(step: string, error: unknown): SessionError {
     if (f.refusal === 'lifetime-out-of-range') {
       return { code: 'tap.lifetime-refused', params: { range: f.lifetimeRange ?? null }, step, requestId };
     }
-    if (f.refusal) return sessionError(`tap.${f.refusal}`, step, requestId);
+    // Not found: a person created moments ago is retried by the issuer (→ tap.account-too-new); else gone.
+    if (f.refusal && f.refusal !== 'user-not-found') return sessionError(`tap.${f.refusal}`, step, requestId);
     if (f.kind === 'forbidden') return sessionError('tap.not-permitted-for-target', step, requestId);
     if (f.kind === 'bad-request') return sessionError('tap.refused', step, requestId);
   }

@@ -3,6 +3,7 @@
  * recovery.ts): the four jobs, as one interface, so the machine stays free of I/O and tests can fake them.
  * session.ts adapts the real services to it.
  */
+import type { IssueNotice } from '../../common/codes';
 import type { SecurityKeyMethod, TapMethod } from '../../common/directory';
 
 export interface UserRef {
@@ -25,6 +26,15 @@ export interface IssueRequest {
   replaceExisting: boolean;
   /** The user's TAPs as read on the identity card (saves a list request). */
   knownTaps: TapMethod[];
+  /** The person's createdDateTime (identity card): a brand-new account is waited for (tap/issuer.ts step 7). */
+  userCreatedDateTime: string | null;
+  /** Each wait for a brand-new account (epoch ms), and null when the issuer tries again. */
+  onWaiting?: (wait: IssueWait | null) => void;
+}
+
+export interface IssueWait {
+  nextAttemptAt: number;
+  retryUntil: number;
 }
 
 /** The pass, handed out once (a lost answer is reconciled by the issuer and thrown as `not-delivered`). */
@@ -33,6 +43,8 @@ export interface IssueOutcome {
   tap: TapMethod;
   pass: string;
   requestId: string | null;
+  /** What the operator must be told about how it was issued (its lifetime fitted to the tenant's policy). */
+  notices: IssueNotice[];
 }
 
 export interface DeleteRequest {

@@ -246,7 +246,17 @@ export function createEnrollmentMachine(deps: MachineDeps) {
           },
           issuing: {
             tags: ['issuing'],
-            on: { CANCEL: afterTheAnswer('cancelled'), QUIT: afterTheAnswer('quit'), LOCK: afterTheAnswer('locked'), SIGN_OUT: afterTheAnswer('signed-out') },
+            on: {
+              // Waiting between attempts for an account created minutes ago, no request is under way: cancel ends
+              // the wait at once (leaving stops the actor; the issuer makes no further request). Otherwise the
+              // answer to the POST in flight is awaited first, so a pass it created is known and deleted.
+              CANCEL: [{ guard: ({ context }) => context.issueWait !== null, ...windUp('cancelled') }, afterTheAnswer('cancelled')],
+              QUIT: afterTheAnswer('quit'),
+              LOCK: afterTheAnswer('locked'),
+              SIGN_OUT: afterTheAnswer('signed-out'),
+              ISSUE_WAIT: { actions: assign(({ event }) => ({ issueWait: event.wait })) },
+            },
+            exit: assign({ issueWait: null }),
             invoke: {
               src: 'issue',
               input: ({ context }) => ({ ...personInput(context), preflight: context.preflight, replaceExisting: context.replaceConfirmed }),

@@ -13,6 +13,10 @@
  *   or a direct user target is a `pass`, a direct user exclusion a `fail`, anything else `unknown` (Graph
  *   refuses the pass with "Converged UserCredentialPolicy does not allow…", which is mapped at creation).
  *   Excluded groups cannot be checked either: with any, the check is `unknown`, never `pass`.
+ * - **Passkey profiles.** The key is judged against the profile(s) the person gets (keys/readiness.ts
+ *   `keyRulesFor`): those of `all_users` or of a target naming the person certainly apply; a group target's may.
+ *   Profiles that may apply and disagree on this key leave it `unknown`; a setting the station does not know
+ *   (`unknownFutureValue`, a missing profile, neither form in the answer) is `unknown` too, never a refusal.
  * - **A policy the operator may not read (403).** The check says so (`unknown`) and never blocks.
  * - **Lifetime.** Default: the station's configured value, else the shortest the policy allows, never
  *   under 10 minutes. When the policy is unreadable the bounds are Graph's own (10..43200) and the check is
@@ -25,6 +29,7 @@ import { TAP_LIFETIME_BOUNDS } from '../config/schema';
 import { assessReadiness, type Fido2KeyPolicy, type KeyFacts, type ReadinessVerdict } from '../keys/readiness';
 import type { KeyWatcherState, PresentKey } from '../keys/watcher';
 import type { OperatorIdentity } from '../../common/operator';
+import type { PasskeyTarget } from '../../common/keys';
 import type { CheckOf, PreflightFinding, ParamsOf, PREFLIGHT_FINDINGS } from '../../common/codes';
 import type { CheckStatus, KeyStatus, PreflightCheck, PreflightCode } from '../../common/session';
 
@@ -32,7 +37,8 @@ export type { CheckStatus, PreflightCode, PreflightCheck, KeyStatus } from '../.
 
 /** Targets as Graph returns them on both method policies; optional because a reader may not carry them. */
 export interface PolicyTargets {
-  readonly includeTargets?: readonly { readonly targetType: string; readonly id: string }[];
+  /** The passkey policy's targets also name the passkey profiles they allow (common/keys.ts). */
+  readonly includeTargets?: readonly PasskeyTarget[];
   readonly excludeTargets?: readonly { readonly targetType: string; readonly id: string }[];
 }
 
@@ -94,7 +100,7 @@ export function runPreflight(facts: PreflightFacts): PreflightResult {
   checks.push(oneTime.check);
   checks.push(...fido2PolicyChecks(facts.fido2Policy, card.id));
 
-  const key = keyStatusOf(facts.keys, facts.fido2Policy.readable ? facts.fido2Policy.policy : null);
+  const key = keyStatusOf(facts.keys, facts.fido2Policy.readable ? facts.fido2Policy.policy : null, card.id);
   checks.push(keyCheck(key));
 
   return {
@@ -192,18 +198,19 @@ function fido2PolicyChecks(read: PolicyRead<Fido2KeyPolicy & PolicyTargets>, use
   return out;
 }
 
-/** The key at the desk as the screen shows it, judged against the passkey policy (null: unreadable). */
-export function keyStatusOf(keys: KeyWatcherState, policy: Fido2KeyPolicy | null): KeyStatus {
+/** The key at the desk as the screen shows it, judged against the passkey policy (null: unreadable) as it applies
+ *  to the person `userId` (their passkey profiles, keys/readiness.ts `keyRulesFor`). */
+export function keyStatusOf(keys: KeyWatcherState, policy: Fido2KeyPolicy | null, userId?: string): KeyStatus {
   const empty = { keyId: null, model: null, vendor: null, aaguid: null, pin: 'unknown', verdict: null, readiness: null, canWink: false } as const;
   if (keys.presence === 'multiple') return { ...empty, presence: 'multiple' };
   const present = keys.keys[0];
   if (keys.presence === 'none' || present === undefined) {
     return { ...empty, presence: keys.reader.status === 'unavailable' ? 'reader-unavailable' : 'none' };
   }
-  return describeKey(present, policy);
+  return describeKey(present, policy, userId);
 }
 
-function describeKey(present: PresentKey, policy: Fido2KeyPolicy | null): KeyStatus {
+function describeKey(present: PresentKey, policy: Fido2KeyPolicy | null, userId: string | undefined): KeyStatus {
   const base = { presence: 'one' as const, keyId: present.id };
   const identity = present.identity;
   if (identity.status === 'pending') {
@@ -219,7 +226,7 @@ function describeKey(present: PresentKey, policy: Fido2KeyPolicy | null): KeySta
     };
   }
   const facts: KeyFacts = identity.status === 'identified' ? identity.key.capability : { kind: 'unavailable', detail: identity.message };
-  const readiness = assessReadiness(facts, policy);
+  const readiness = assessReadiness(facts, policy, userId);
   // The policy's own switches are checks of their own above; the key check judges the key.
   const keyReasons = readiness.reasons.filter((r) => r.code !== 'policy-disabled' && r.code !== 'self-service-not-allowed' && r.code !== 'policy-unreadable');
   const verdict = verdictOf(keyReasons.map((r) => r.severity));

@@ -28,6 +28,7 @@ import { toSnapshot } from './snapshot';
 import { TapDeleter } from '../tap/deleter';
 import { LifetimeRangeMemory } from '../tap/lifetime-range';
 import { issueTap, type PassGuard } from '../tap/issuer';
+import type { IssueNotice } from '../../common/codes';
 
 export interface EnrollmentSessionOptions {
   operator: OperatorPort;
@@ -133,11 +134,17 @@ export function createLifecycle(o: {
           isUsableOnce: request.oneTime,
           replaceExisting: request.replaceExisting,
           knownTaps: request.knownTaps,
+          userCreatedDateTime: request.userCreatedDateTime,
+          ...(request.onWaiting ? { onWaitingForNewAccount: request.onWaiting } : {}),
           signal,
         },
-        { directory: o.directory, audit: o.journal, guard: o.journal.guard, deleter: o.deleter, lifetimeRange },
+        { directory: o.directory, audit: o.journal, guard: o.journal.guard, deleter: o.deleter, lifetimeRange, timers: o.timers, now: () => o.clock.now() },
       );
-      return { intentId: issued.intentId, tap: issued.tap, pass: issued.takePass(), requestId: issued.requestId };
+      const adjusted = issued.lifetimeAdjusted;
+      const notices: IssueNotice[] = adjusted
+        ? [{ code: adjusted.code, params: { requested: adjusted.requested, issued: adjusted.issued, min: adjusted.range.min, max: adjusted.range.max } }]
+        : [];
+      return { intentId: issued.intentId, tap: issued.tap, pass: issued.takePass(), requestId: issued.requestId, notices };
     },
     async delete(request) {
       const outcome = await o.deleter.delete(

@@ -1,5 +1,5 @@
 // toSnapshot: the machine's state → what the renderer shows (common/session.ts's SessionSnapshot). Pure.
-import type { KeyWarningCode } from '../../common/codes';
+import type { IssueNotice, KeyWarningCode } from '../../common/codes';
 import type { OperatorIdentity } from '../../common/operator';
 import { sessionError } from './failures';
 import type { IdentityCard, SecurityKeyMethod, UserSummary } from '../../common/directory';
@@ -104,9 +104,11 @@ export interface MachineView {
       oneTime: boolean;
       key: KeyStatus;
     } | null;
-    tap: { expiresAt: number; method: { isUsableOnce: boolean; lifetimeInMinutes: number } } | null;
+    tap: { expiresAt: number; method: { isUsableOnce: boolean; lifetimeInMinutes: number }; notices?: IssueNotice[] } | null;
     pass: string | null;
     handoverEndsAt: number | null;
+    /** While issuing: waiting for an account created minutes ago (epoch ms). */
+    issueWait: { nextAttemptAt: number; retryUntil: number } | null;
     signedInAt: number | null;
     windowEndsAt: number | null;
     /** From the pages' step markers (view-progress.ts). */
@@ -208,7 +210,19 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
       };
     }
     case 'issuing':
-      return { ...withUser(), screen: 'issuing' };
+      return {
+        ...withUser(),
+        screen: 'issuing',
+        waiting: ctx.issueWait
+          ? {
+              code: 'tap.account-too-new',
+              countdowns: [
+                { kind: 'next-attempt', endsAt: ctx.issueWait.nextAttemptAt },
+                { kind: 'retry-ends', endsAt: ctx.issueWait.retryUntil },
+              ],
+            }
+          : null,
+      };
     case 'handover':
     case 'waiting-for-sign-in':
     case 'registering': {
@@ -221,6 +235,7 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
           guide: 'take-pass',
           oneTime: ctx.tap?.method.isUsableOnce ?? true,
           lifetimeMinutes: ctx.tap?.method.lifetimeInMinutes ?? 0,
+          notices: [...(ctx.tap?.notices ?? [])],
         };
       }
       if (screen === 'registering') {

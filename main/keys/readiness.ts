@@ -11,7 +11,7 @@ import type { GetInfoResult } from './ctap2/info';
 import { modelFromAaguid } from './identity';
 
 import type { ReadinessCode, ReadinessReason, ReasonSeverity } from '../../common/codes';
-import type { Fido2KeyPolicy } from '../../common/keys';
+import type { Fido2KeyPolicy, KeyRestrictions } from '../../common/keys';
 
 export type { Fido2KeyPolicy };
 
@@ -42,9 +42,10 @@ function reason<C extends ReadinessCode>(
  * Judge a key against the tenant's policy.
  * @param key getInfo result (or `unavailable`); null means the same as unavailable
  * @param policy the tenant's FIDO2 policy; null when the operator may not read it (Graph 403)
+ * @param userId the person's id, to find the passkey profiles that apply to them (`keyRulesFor`)
  */
-export function assessReadiness(key: KeyFacts | null, policy: Fido2KeyPolicy | null): Readiness {
-  const reasons: ReadinessReason[] = [...keyReasons(key), ...policyReasons(key, policy)];
+export function assessReadiness(key: KeyFacts | null, policy: Fido2KeyPolicy | null, userId?: string): Readiness {
+  const reasons: ReadinessReason[] = [...keyReasons(key), ...policyReasons(key, policy, userId)];
   return { verdict: verdictOf(reasons), reasons };
 }
 
@@ -100,28 +101,134 @@ function keyReasons(key: KeyFacts | null): ReadinessReason[] {
   return out;
 }
 
-function policyReasons(key: KeyFacts | null, policy: Fido2KeyPolicy | null): ReadinessReason[] {
+function policyReasons(key: KeyFacts | null, policy: Fido2KeyPolicy | null, userId: string | undefined): ReadinessReason[] {
   // No permission to read the policy: its key restrictions were not checked.
   if (policy === null) return [reason('policy-unreadable', 'note')];
   const out: ReadinessReason[] = [];
   if (policy.state !== 'enabled') out.push(reason('policy-disabled', 'blocker'));
   if (!policy.isSelfServiceRegistrationAllowed) out.push(reason('self-service-not-allowed', 'blocker'));
+  return [...out, ...judgeAgainstRules(key, keyRulesFor(policy, userId))];
+}
 
+// ---------------------------------------------------------------------------------------------------------------
+// The key rules that apply to a person: the legacy top-level form, or the passkey profiles of the include targets
+// that cover them (common/keys.ts says where each form comes from).
+
+/** One set of key rules: the legacy top-level settings (`profile` null) or one passkey profile. */
+export interface KeyRule {
+  /** The profile's name (else its id); null for the legacy form. */
+  readonly profile: string | null;
+  readonly attestation: 'enforced' | 'not-enforced' | 'unknown';
+  readonly restrictions: KeyRestrictions | null | 'unknown';
+  /** Whether the rule admits device-bound passkeys (a security key is one). */
+  readonly deviceBound: 'allowed' | 'not-allowed' | 'unknown';
+}
+
+export interface KeyRules {
+  readonly form: 'legacy' | 'profiles';
+  /** Rules that certainly apply to the person (`all_users`, or the person named as a target). */
+  readonly certain: readonly KeyRule[];
+  /** Rules of group targets: they apply if the person is a member, which the station cannot see. */
+  readonly possible: readonly KeyRule[];
+}
+
+const UNKNOWN_RULE = (profile: string): KeyRule => ({ profile, attestation: 'unknown', restrictions: 'unknown', deviceBound: 'unknown' });
+
+/**
+ * The rules that apply to the person `userId` (undefined: not known, so only `all_users` certainly applies).
+ * Passkey profiles win when the answer has any (a tenant migrated to them); otherwise the legacy form. A target
+ * without `allowedPasskeyProfiles` is read as allowing the default profile (an assumption: Microsoft Learn does
+ * not say; the default profile "initially mirrors the tenant's legacy global passkey settings").
+ */
+export function keyRulesFor(policy: Fido2KeyPolicy, userId?: string): KeyRules {
+  const profiles = policy.passkeyProfiles ?? [];
+  if (profiles.length === 0) {
+    const attestation = policy.isAttestationEnforced === true ? 'enforced' : policy.isAttestationEnforced === false ? 'not-enforced' : 'unknown';
+    // Legacy: absent or null restrictions restrict nothing (Graph's own default is "not enforced").
+    return { form: 'legacy', certain: [{ profile: null, attestation, restrictions: policy.keyRestrictions ?? null, deviceBound: 'allowed' }], possible: [] };
+  }
+  const byId = new Map(profiles.map((p) => [p.id.toLowerCase(), p]));
+  const ruleOf = (id: string): KeyRule => {
+    const p = byId.get(id.toLowerCase());
+    if (!p) return UNKNOWN_RULE(id);
+    const types = p.passkeyTypes;
+    return {
+      profile: p.name ?? p.id,
+      attestation: p.attestationEnforcement === 'registrationOnly' ? 'enforced' : p.attestationEnforcement === 'disabled' ? 'not-enforced' : 'unknown',
+      restrictions: p.keyRestrictions,
+      deviceBound: types === null ? 'unknown' : types.includes('deviceBound') ? 'allowed' : types.includes('unknownFutureValue') ? 'unknown' : 'not-allowed',
+    };
+  };
+  const fallback = policy.defaultPasskeyProfile ? [policy.defaultPasskeyProfile] : [];
+  const certain = new Map<string, KeyRule>();
+  const possible = new Map<string, KeyRule>();
+  const targets = policy.includeTargets;
+  if (targets === undefined) {
+    // The answer did not say whom each profile covers: any of them may apply.
+    for (const p of profiles) possible.set(p.id.toLowerCase(), ruleOf(p.id));
+  }
+  for (const t of targets ?? []) {
+    const ids = t.allowedPasskeyProfiles && t.allowedPasskeyProfiles.length > 0 ? t.allowedPasskeyProfiles : fallback;
+    const covers =
+      t.id === 'all_users' || (t.targetType === 'user' && userId !== undefined && t.id === userId) ? certain : t.targetType === 'user' ? null : possible;
+    if (covers === null) continue;
+    if (ids.length === 0) covers.set(`?${t.id}`, UNKNOWN_RULE(t.id));
+    for (const id of ids) covers.set(id.toLowerCase(), ruleOf(id));
+  }
+  for (const id of certain.keys()) possible.delete(id);
+  return { form: 'profiles', certain: [...certain.values()], possible: [...possible.values()] };
+}
+
+type Outcome = 'accepts' | 'refuses' | 'unknown';
+const outcomeOf = (reasons: readonly ReadinessReason[]): Outcome =>
+  reasons.some((r) => r.severity === 'blocker') ? 'refuses' : reasons.some((r) => r.severity === 'unknown') ? 'unknown' : 'accepts';
+
+/**
+ * The key against the rules that apply. With several passkey profiles, a key any applicable profile accepts is
+ * accepted (an assumption: Microsoft Learn describes profiles per group, not how two that cover one person
+ * combine); with profiles that may apply by group membership and disagree on this key, the verdict is unknown.
+ */
+function judgeAgainstRules(key: KeyFacts | null, rules: KeyRules): ReadinessReason[] {
+  const judged = (rule: KeyRule): ReadinessReason[] => {
+    const reasons = judgeRule(key, rule);
+    return rule.profile === null || rules.form === 'legacy' ? reasons : [reason('passkey-profile', 'ok', { profile: rule.profile }), ...reasons];
+  };
+  const certain = rules.certain.map(judged);
+  const all = [...certain, ...rules.possible.map(judged)];
+  if (all.length === 0) return [reason('policy-rule-unknown', 'unknown')];
+  const accepting = certain.find((r) => outcomeOf(r) === 'accepts');
+  if (accepting) return accepting;
+  const outcomes = all.map(outcomeOf);
+  if (outcomes.every((o) => o === outcomes[0])) return all[0] ?? [];
+  return [reason('passkey-profiles-differ', 'unknown')];
+}
+
+function judgeRule(key: KeyFacts | null, rule: KeyRule): ReadinessReason[] {
+  const out: ReadinessReason[] = [];
   const aaguid = key?.kind === 'fido2' ? key.info.aaguid.toLowerCase() : null;
-  const restrictions = policy.keyRestrictions;
-  if (restrictions?.isEnforced) {
-    const listed = aaguid !== null && restrictions.aaGuids.some((g) => g.toLowerCase() === aaguid);
-    if (aaguid === null) {
+  // A security key is a device-bound passkey (passkeyTypes, Microsoft Learn "passkeyProfile resource type").
+  if (rule.deviceBound === 'not-allowed') out.push(reason('device-bound-not-allowed', 'blocker'));
+  else if (rule.deviceBound === 'unknown') out.push(reason('policy-rule-unknown', 'unknown'));
+
+  const restrictions = rule.restrictions;
+  if (restrictions === 'unknown') {
+    out.push(reason('policy-rule-unknown', 'unknown'));
+  } else if (restrictions !== null && restrictions.isEnforced !== false) {
+    const type = restrictions.enforcementType;
+    if (restrictions.isEnforced === null || type === null || type === 'unknownFutureValue') {
+      // Enforced (or maybe) in a way this station does not know: not judged, never guessed.
+      out.push(reason('policy-rule-unknown', 'unknown'));
+    } else if (aaguid === null) {
       // A U2F-only key is refused anyway; for an unreadable key the list cannot be checked.
       if (key?.kind !== 'u2f-only') out.push(reason('restriction-unchecked', 'unknown'));
-    } else if (restrictions.enforcementType === 'allow') {
-      out.push(listed ? reason('aaguid-allowed', 'ok', { aaguid }) : reason('aaguid-not-allowed', 'blocker', { aaguid }));
-    } else if (listed) {
-      out.push(reason('aaguid-blocked', 'blocker', { aaguid }));
+    } else {
+      const listed = restrictions.aaGuids.some((g) => g.toLowerCase() === aaguid);
+      if (type === 'allow') out.push(listed ? reason('aaguid-allowed', 'ok', { aaguid }) : reason('aaguid-not-allowed', 'blocker', { aaguid }));
+      else if (listed) out.push(reason('aaguid-blocked', 'blocker', { aaguid }));
     }
   }
 
-  if (policy.isAttestationEnforced) {
+  if (rule.attestation === 'enforced') {
     // The key must prove its make and model; a model missing from the public list of certified keys (MDS) may
     // be refused.
     const listedModel = aaguid === null ? null : modelFromAaguid(aaguid);
@@ -130,6 +237,9 @@ function policyReasons(key: KeyFacts | null, policy: Fido2KeyPolicy | null): Rea
         ? reason('attestation-required-unlisted-model', 'note', { aaguid })
         : reason('attestation-required', 'note'),
     );
+  } else if (rule.attestation === 'unknown') {
+    out.push(reason('policy-rule-unknown', 'unknown'));
   }
-  return out;
+  // One "unknown setting" reason is enough.
+  return out.filter((r, i) => r.code !== 'policy-rule-unknown' || out.findIndex((o) => o.code === 'policy-rule-unknown') === i);
 }

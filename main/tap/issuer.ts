@@ -21,6 +21,13 @@
  *     recovery.ts) finishes the job once Graph answers.
  *  6. Graph refused (4xx, 429 after the client's retries): `tap.not-created` (`graph-refused`) with the
  *     request id, and the typed `graph-refused` error carrying the gateway's error as `cause`.
+ *  7. An account created minutes ago: Microsoft refuses to add a method for a minute or two after the account
+ *     is created (issue 10, 3o). For a person created within `NEW_ACCOUNT_RECENT_MS`, Graph's "not found" on
+ *     the create (directory/errors.ts `user-not-found`) is that delay: the whole of steps 2–6 is tried again
+ *     with back-off for up to `NEW_ACCOUNT_RETRY_MS`, telling the caller each wait (`onWaitingForNewAccount`),
+ *     then `account-not-ready`. Each attempt is refused before anything exists (its intent is closed with
+ *     `tap.not-created`), a cancel ends the wait (`cancelled`), and an attempt without an answer reconciles as
+ *     in 5 and is not retried: no attempt leaves a pass behind.
  *
  * Errors never contain the pass: they are built from fixed text, ids and the gateway's error (which is built
  * from Graph's error answers, never from the 201 body).
@@ -30,7 +37,7 @@ import { auditEvents } from '../audit';
 import type { TapMethod } from '../../common/directory';
 import type { AuditPort, TapDirectoryPort } from './ports';
 import { graphFailure, outcomeUnknown, type GraphFailure } from '../directory/errors';
-import { systemTimers, type Timers } from './scheduling';
+import { backoffDelay, delayHonouringRetryAfter, systemTimers, type BackoffOptions, type Timers } from './scheduling';
 import { TapDeleter, type DeletionOutcome, type TapDeleteReason, type TapRef } from './deleter';
 import { LIFETIME_ADJUSTED_CODE, lifetimeRangeFromRefusal, lifetimeWithin, type LifetimeRange, type LifetimeRangeMemory } from './lifetime-range';
 
@@ -44,8 +51,25 @@ export interface IssueTapRequest {
   replaceExisting?: boolean;
   /** The user's TAPs as read moments ago (identity card). Omit to have the issuer list them (one request). */
   knownTaps?: readonly TapMethod[];
+  /** The person's createdDateTime (identity card): a brand-new account is waited for (step 7). */
+  userCreatedDateTime?: string | null;
+  /** Told each time the issuer waits for a brand-new account (step 7), and `null` when it tries again. */
+  onWaitingForNewAccount?: (wait: NewAccountWait | null) => void;
   signal?: AbortSignal;
 }
+
+/** Step 7's wait: when the next attempt is made, and when the station gives up (epoch ms). */
+export interface NewAccountWait {
+  readonly nextAttemptAt: number;
+  readonly retryUntil: number;
+}
+
+/** A person created this recently may still be unknown where methods are added (step 7). */
+export const NEW_ACCOUNT_RECENT_MS = 10 * 60_000;
+/** How long the station keeps trying for a brand-new account (issue 10, 3o: "up to three minutes"). */
+export const NEW_ACCOUNT_RETRY_MS = 3 * 60_000;
+/** 10 s, 20 s, then every 40 s: Microsoft's delay is "tens of seconds … up to a minute or two". */
+export const NEW_ACCOUNT_BACKOFF: BackoffOptions = { initialMs: 10_000, factor: 2, maxMs: 40_000 };
 
 /** The journal's redaction guard (`journal.guard`). */
 export interface PassGuard {
@@ -69,6 +93,8 @@ export interface TapIssuerDeps {
   reconcileAttempts?: number;
   /** Station clock vs Graph's: a TAP created this long before the intent still counts as after it. Default 5 min. */
   clockSkewMs?: number;
+  /** Epoch ms now (step 7's deadline). Default `Date.now`. */
+  now?: () => number;
 }
 
 /** The TAP as issued, and its pass, which can be taken exactly once. */
@@ -91,7 +117,7 @@ export interface IssuedPass {
   readonly lifetimeAdjusted?: { code: typeof LIFETIME_ADJUSTED_CODE; requested: number; issued: number; range: LifetimeRange };
 }
 
-export type TapIssueErrorCode = 'existing-tap' | 'graph-refused' | 'not-delivered' | 'unresolved' | 'journal-failed' | 'cancelled';
+export type TapIssueErrorCode = 'existing-tap' | 'graph-refused' | 'not-delivered' | 'unresolved' | 'journal-failed' | 'cancelled' | 'account-not-ready';
 
 export class TapIssueError extends Error {
   override readonly name = 'TapIssueError';
@@ -131,11 +157,11 @@ export async function issueTap(request: IssueTapRequest, deps: TapIssuerDeps): P
   const known = deps.lifetimeRange?.get() ?? null;
   const fitted = known ? lifetimeWithin(known, request.lifetimeInMinutes) : null;
   if (known && fitted !== null) {
-    const issued = await issueOnce({ ...request, lifetimeInMinutes: fitted }, deps);
+    const issued = await issueWaitingForNewAccount({ ...request, lifetimeInMinutes: fitted }, deps);
     return adjusted(issued, { code: LIFETIME_ADJUSTED_CODE, requested: request.lifetimeInMinutes, issued: fitted, range: known });
   }
   try {
-    return await issueOnce(request, deps);
+    return await issueWaitingForNewAccount(request, deps);
   } catch (error) {
     // Graph refused the lifetime (nothing was created, and tap.not-created is recorded): learn the range, and
     // ask once more with the shortest lifetime it allows. Without both numbers the refusal stands.
@@ -143,7 +169,7 @@ export async function issueTap(request: IssueTapRequest, deps: TapIssuerDeps): P
     const retry = range ? lifetimeWithin(range, request.lifetimeInMinutes) : null;
     if (!range || retry === null) throw error;
     deps.lifetimeRange?.remember(range);
-    const issued = await issueOnce({ ...request, lifetimeInMinutes: retry }, deps);
+    const issued = await issueWaitingForNewAccount({ ...request, lifetimeInMinutes: retry }, deps);
     return adjusted(issued, { code: LIFETIME_ADJUSTED_CODE, requested: request.lifetimeInMinutes, issued: retry, range });
   }
 }
@@ -164,6 +190,53 @@ function adjusted(p: IssuedPass, lifetimeAdjusted: NonNullable<IssuedPass['lifet
     dropPass: () => p.dropPass(),
     lifetimeAdjusted,
   };
+}
+
+/** Step 7: steps 2–6, tried again while a brand-new account is not yet known where methods are added. */
+async function issueWaitingForNewAccount(request: IssueTapRequest, deps: TapIssuerDeps): Promise<IssuedPass> {
+  const now = deps.now ?? Date.now;
+  const created = Date.parse(request.userCreatedDateTime ?? '');
+  const recent = Number.isFinite(created) && now() - created < NEW_ACCOUNT_RECENT_MS;
+  const retryUntil = now() + NEW_ACCOUNT_RETRY_MS;
+  for (let failures = 1; ; failures += 1) {
+    try {
+      return await issueOnce(request, deps);
+    } catch (error) {
+      const refused = error instanceof TapIssueError && error.code === 'graph-refused' ? error : null;
+      const failure = refused?.details.failure;
+      if (!recent || !refused || failure?.refusal !== 'user-not-found') throw error;
+      const left = retryUntil - now();
+      if (left <= 0) {
+        throw new TapIssueError(
+          'account-not-ready',
+          'The account was created moments ago and Microsoft still cannot add a pass to it; nothing was issued.',
+          { ...(refused.details.intentId ? { intentId: refused.details.intentId } : {}), failure },
+          { cause: refused.cause },
+        );
+      }
+      const wait = Math.min(left, delayHonouringRetryAfter(backoffDelay(failures, NEW_ACCOUNT_BACKOFF), failure.retryAfterMs));
+      request.onWaitingForNewAccount?.({ nextAttemptAt: now() + wait, retryUntil });
+      await pause(wait, deps.timers ?? systemTimers, request.signal);
+      request.onWaitingForNewAccount?.(null);
+    }
+  }
+}
+
+/** Waits `ms`; a cancel (the signal) ends the wait with `cancelled`, before any further request. */
+function pause(ms: number, timers: Timers, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const cancelled = () => new TapIssueError('cancelled', 'Issuing the Temporary Access Pass was cancelled.');
+    if (signal?.aborted) return reject(cancelled());
+    const onAbort = () => {
+      timers.clearTimeout(handle);
+      reject(cancelled());
+    };
+    const handle = timers.setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 async function issueOnce(request: IssueTapRequest, deps: TapIssuerDeps): Promise<IssuedPass> {

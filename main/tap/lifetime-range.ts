@@ -6,6 +6,7 @@
  * message is parsed defensively: a refusal that names the lifetime but not both numbers gives a range with
  * nulls, and the caller then does not guess.
  */
+import type { IssueNoticeCode } from '../../common/codes';
 
 /** Graph's outer bounds for lifetimeInMinutes (temporaryAccessPassAuthenticationMethod resource). */
 export const GRAPH_MIN_LIFETIME = 10;
@@ -16,8 +17,9 @@ export interface LifetimeRange {
   max: number | null;
 }
 
-/** Told to the operator when the station issued a pass with another lifetime than it asked for. */
-export const LIFETIME_ADJUSTED_CODE = 'tap.lifetime-adjusted-to-policy';
+/** Told to the operator when the station issued a pass with another lifetime than it asked for (common/codes.ts
+ *  ISSUE_NOTICES; the hand-over screen shows it). */
+export const LIFETIME_ADJUSTED_CODE = 'tap.lifetime-adjusted-to-policy' satisfies IssueNoticeCode;
 
 const REFUSAL = /invalid\s+lifetimeinminutes/i;
 const RANGE = /between\s+(\d{1,6})\s+and\s+(\d{1,6})/i;

@@ -282,8 +282,61 @@ describe('policies', () => {
         isSelfServiceRegistrationAllowed: true,
         isAttestationEnforced: true,
         keyRestrictions: { isEnforced: false, enforcementType: 'block', aaGuids: [] },
+        defaultPasskeyProfile: null,
+        passkeyProfiles: [],
         includeTargets: [{ targetType: 'group', id: 'all_users' }],
         excludeTargets: [],
+      },
+    });
+  });
+
+  it('reads passkey profiles and the profiles each target allows; the legacy settings may be null', async () => {
+    const { withPasskeyProfiles, DEFAULT_PASSKEY_PROFILE_ID } = await import('../emulator/store');
+    emu.ctx.state.fido2Policy = { ...withPasskeyProfiles(emu.ctx.state.fido2Policy), isAttestationEnforced: null, keyRestrictions: null };
+    const read = await gatewayFor(emu, { operator: LIDIA }).fido2Policy();
+    expect(read).toMatchObject({
+      readable: true,
+      policy: {
+        isAttestationEnforced: null,
+        keyRestrictions: null,
+        defaultPasskeyProfile: DEFAULT_PASSKEY_PROFILE_ID,
+        passkeyProfiles: [
+          {
+            id: DEFAULT_PASSKEY_PROFILE_ID,
+            name: 'Default passkey profile',
+            attestationEnforcement: 'registrationOnly',
+            passkeyTypes: ['deviceBound', 'synced'],
+            keyRestrictions: { isEnforced: false, enforcementType: 'block', aaGuids: [] },
+          },
+        ],
+        includeTargets: [{ targetType: 'group', id: 'all_users', allowedPasskeyProfiles: [DEFAULT_PASSKEY_PROFILE_ID] }],
+      },
+    });
+  });
+
+  it('a Fido2 answer with unknownFutureValue members and null or missing settings is still read, never malformed', async () => {
+    emu.ctx.faults.add({
+      method: 'GET',
+      path: '/authenticationMethodConfigurations/Fido2$',
+      status: 200,
+      body: {
+        id: 'Fido2',
+        state: 'enabled',
+        isSelfServiceRegistrationAllowed: true,
+        keyRestrictions: { isEnforced: null, enforcementType: 'unknownFutureValue', aaGuids: null },
+        defaultPasskeyProfile: null,
+        passkeyProfiles: [{ id: 'p', name: null, attestationEnforcement: 'unknownFutureValue', keyRestrictions: null, passkeyTypes: 'unknownFutureValue' }],
+        includeTargets: [{ targetType: 'group', id: 'all_users', isRegistrationRequired: false, allowedPasskeyProfiles: null }],
+        excludeTargets: null,
+      },
+    });
+    const read = await gatewayFor(emu, { operator: LIDIA }).fido2Policy();
+    expect(read).toMatchObject({
+      readable: true,
+      policy: {
+        isAttestationEnforced: null,
+        keyRestrictions: { isEnforced: null, enforcementType: 'unknownFutureValue', aaGuids: [] },
+        passkeyProfiles: [{ id: 'p', name: null, attestationEnforcement: 'unknownFutureValue', keyRestrictions: null, passkeyTypes: ['unknownFutureValue'] }],
       },
     });
   });

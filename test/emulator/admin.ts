@@ -23,6 +23,7 @@ const Throttle = z.object({
 });
 const Target = z.object({ targetType: z.enum(['group', 'user']), id: z.string(), isRegistrationRequired: z.boolean().default(false) });
 const Exclude = z.object({ targetType: z.enum(['group', 'user']), id: z.string() });
+const KeyRestrictions = z.object({ isEnforced: z.boolean(), enforcementType: z.enum(['allow', 'block']), aaGuids: z.array(z.string()) });
 const TapPolicyPatch = z
   .object({
     state: z.enum(['enabled', 'disabled']),
@@ -40,9 +41,21 @@ const Fido2PolicyPatch = z
   .object({
     state: z.enum(['enabled', 'disabled']),
     isSelfServiceRegistrationAllowed: z.boolean(),
-    isAttestationEnforced: z.boolean(),
-    keyRestrictions: z.object({ isEnforced: z.boolean(), enforcementType: z.enum(['allow', 'block']), aaGuids: z.array(z.string()) }),
-    includeTargets: z.array(Target),
+    isAttestationEnforced: z.boolean().nullable(),
+    keyRestrictions: KeyRestrictions.nullable(),
+    passkeyProfiles: z
+      .array(
+        z.object({
+          id: z.string(),
+          name: z.string(),
+          passkeyTypes: z.array(z.enum(['deviceBound', 'synced'])),
+          attestationEnforcement: z.enum(['disabled', 'registrationOnly']),
+          keyRestrictions: KeyRestrictions,
+        }),
+      )
+      .nullable(),
+    defaultPasskeyProfile: z.string().nullable(),
+    includeTargets: z.array(Target.extend({ allowedPasskeyProfiles: z.array(z.string()).optional() })),
     excludeTargets: z.array(Exclude),
   })
   .partial()

@@ -51,6 +51,8 @@ export const SeedUser = z.object({
   userType: z.enum(['Member', 'Guest']).default('Member'),
   /** An external guest's home is another tenant; TAP cannot be added for them. Internal guests are false. */
   isExternal: z.boolean().default(false),
+  /** When the account was created (ISO 8601); absent: long ago (users.ts). A recent one cannot get a method yet. */
+  createdDateTime: z.string().optional(),
   /** Directly assigned, active directory roles (roleTemplateIds). */
   roles: z.array(guid).default([]),
   groups: z.array(guid).default([]),
@@ -134,13 +136,42 @@ export interface TapPolicy {
   excludeTargets: ExcludeTarget[];
 }
 
+export interface Fido2KeyRestrictions {
+  isEnforced: boolean;
+  enforcementType: 'allow' | 'block';
+  aaGuids: string[];
+}
+
+/** passkeyProfile (Graph v1.0, test/fixtures/graph-metadata/v1.0-Prod.csdl; Microsoft Learn "passkeyProfile resource type"). */
+export interface PasskeyProfileRecord {
+  id: string;
+  name: string;
+  /** The passkeyTypes flags. A security key is `deviceBound`. */
+  passkeyTypes: ('deviceBound' | 'synced')[];
+  attestationEnforcement: 'disabled' | 'registrationOnly';
+  keyRestrictions: Fido2KeyRestrictions;
+}
+
+/** An include target of the passkey policy (passkeyAuthenticationMethodTarget): which profiles its members get. */
+export interface PasskeyTarget extends AuthenticationMethodTarget {
+  allowedPasskeyProfiles?: string[];
+}
+
+/**
+ * The passkey (FIDO2) policy in both of Graph's forms: the legacy top-level `isAttestationEnforced` /
+ * `keyRestrictions` (deprecated since 2025-10, "will stop returning data on October 15, 2027", CSDL Revisions
+ * annotation; null models a tenant where Graph no longer returns them), and passkey profiles (null: a tenant not
+ * migrated to them). With profiles, the profiles decide (an assumption; see mysignins/registration.ts).
+ */
 export interface Fido2Policy {
   id: 'Fido2';
   state: 'enabled' | 'disabled';
   isSelfServiceRegistrationAllowed: boolean;
-  isAttestationEnforced: boolean;
-  keyRestrictions: { isEnforced: boolean; enforcementType: 'allow' | 'block'; aaGuids: string[] };
-  includeTargets: AuthenticationMethodTarget[];
+  isAttestationEnforced: boolean | null;
+  keyRestrictions: Fido2KeyRestrictions | null;
+  passkeyProfiles: PasskeyProfileRecord[] | null;
+  defaultPasskeyProfile: string | null;
+  includeTargets: PasskeyTarget[];
   excludeTargets: ExcludeTarget[];
 }
 

@@ -50,10 +50,47 @@ export function defaultFido2Policy(): Fido2Policy {
     isSelfServiceRegistrationAllowed: true,
     isAttestationEnforced: true,
     keyRestrictions: { isEnforced: false, enforcementType: 'block', aaGuids: [] },
+    passkeyProfiles: null,
+    defaultPasskeyProfile: null,
     includeTargets: [{ targetType: 'group', id: 'all_users', isRegistrationRequired: false }],
     excludeTargets: [],
   };
 }
+
+/** The id Microsoft's examples give the default passkey profile (fido2authenticationmethodconfiguration-update). */
+export const DEFAULT_PASSKEY_PROFILE_ID = '00000000-0000-0000-0000-000000000001';
+
+/**
+ * `policy` migrated to passkey profiles, as Microsoft does it: a non-deletable default profile that "initially
+ * mirrors the tenant's legacy global passkey (FIDO2) authentication methods policy settings" (Microsoft Learn,
+ * fido2AuthenticationMethodConfiguration resource type), allowed on every include target.
+ */
+export function withPasskeyProfiles(policy: Fido2Policy): Fido2Policy {
+  const profile = {
+    id: DEFAULT_PASSKEY_PROFILE_ID,
+    name: 'Default passkey profile',
+    passkeyTypes: ['deviceBound', 'synced'] as ('deviceBound' | 'synced')[],
+    attestationEnforcement: policy.isAttestationEnforced === true ? ('registrationOnly' as const) : ('disabled' as const),
+    keyRestrictions: policy.keyRestrictions
+      ? { ...policy.keyRestrictions, aaGuids: [...policy.keyRestrictions.aaGuids] }
+      : { isEnforced: false, enforcementType: 'allow' as const, aaGuids: [] },
+  };
+  return {
+    ...policy,
+    passkeyProfiles: [profile],
+    defaultPasskeyProfile: DEFAULT_PASSKEY_PROFILE_ID,
+    includeTargets: policy.includeTargets.map((t) => ({ ...t, allowedPasskeyProfiles: [DEFAULT_PASSKEY_PROFILE_ID] })),
+  };
+}
+
+/**
+ * A brand-new account cannot be given an authentication method at once: "If you are too fast … After one or two
+ * minutes, the problem should have resolved itself" (a field report on TAP rollout, quoted in issue 10, 3o);
+ * Microsoft support told microsoftgraph/msgraph-sdk-dotnet#2772 that "Not Found" after creating a user is
+ * replication delay that "normally hovers in the tens of seconds, but can take up to a minute or two". Default:
+ * two minutes; tests set `newAccountMethodDelayMs`.
+ */
+export const NEW_ACCOUNT_METHOD_DELAY_MS = 2 * 60_000;
 
 export const DEFAULT_SEED_PATH = fileURLToPath(new URL('./seed/tenant.json', import.meta.url));
 
@@ -77,6 +114,8 @@ export class TenantState {
   photos = new Map<string, { contentType: string; bytes: Buffer }>();
   tapPolicy!: TapPolicy;
   fido2Policy!: Fido2Policy;
+  /** How long after a user's createdDateTime Graph refuses to add an authentication method (methods.ts). */
+  newAccountMethodDelayMs = NEW_ACCOUNT_METHOD_DELAY_MS;
 
   constructor(
     private readonly clock: EmulatorClock,
@@ -94,6 +133,7 @@ export class TenantState {
   /** Back to the seed: users, methods, passes, policies. The clock is the caller's to reset. */
   reset(preset: TapPolicyPreset = this.preset): void {
     const now = this.clock.now();
+    this.newAccountMethodDelayMs = NEW_ACCOUNT_METHOD_DELAY_MS;
     this.users.clear();
     this.groups.clear();
     this.taps.clear();

@@ -9,6 +9,8 @@ import { VirtualBus } from '../authenticator/virtual-bus';
 import { softKey, YUBIKEY_5_NFC } from '../keys/key-helpers';
 import { keysNone } from './support/fixtures';
 import { DeskUser, openStation, stopStation, tapsAt, type Station } from './support/station';
+import { advanceUntil } from './support/manual-time';
+import type { SessionSnapshot } from '../../common/session';
 
 const ADELE = upn('adele.vance');
 const ADELE_ID = '00000000-0000-4000-8000-000000000011';
@@ -263,6 +265,8 @@ describe('enrollment flow', () => {
     const handover = await st.toHandover(upn('megan.bowen'));
     expect(handover.pass).toMatch(/^\S{8}$/);
     expect(handover.lifetimeMinutes).toBe(60);
+    // The operator is told, on the hand-over screen, why the pass lives an hour (renderer: test/renderer/handover.test.ts).
+    expect(handover.notices).toEqual([{ code: 'tap.lifetime-adjusted-to-policy', params: { requested: 10, issued: 60, min: 60, max: 480 } }]);
     const posts = env.emu.requestLog().filter((r) => r.method === 'POST' && /temporaryAccessPassMethods$/.test(r.path));
     expect(posts.map((r) => r.status)).toEqual([400, 201]);
     expect(st.journal.events().map((e) => e.type)).toEqual(expect.arrayContaining(['tap.intent', 'tap.not-created', 'tap.issued']));
@@ -329,3 +333,58 @@ type LostKey = Extract<ReturnType<Station['current']>, { screen: 'lost-key' }>;
 async function waitStep(st: Station, step: LostKey['step'], extra: (s: LostKey) => boolean = () => true): Promise<LostKey> {
   return (await st.waitFor((s) => s.screen === 'lost-key' && s.step === step && extra(s))) as LostKey;
 }
+
+describe('an account created minutes ago (issue 10, 3o)', () => {
+  const makeNew = (userId: string) => {
+    env.emu.ctx.state.users.get(userId)!.createdDateTime = new Date(env.emu.ctx.clock.nowMs() - 20_000).toISOString();
+    env.emu.ctx.state.newAccountMethodDelayMs = 10 * 60_000;
+  };
+
+  it('the station says so, counts down to the next try, and issues the pass once Microsoft knows the account', async () => {
+    makeNew(ADELE_ID);
+    station = await openStation(env.emu);
+    const st = station;
+    await st.toPreflight(ADELE);
+    st.send({ type: 'issue' });
+    const waiting = (await st.waitFor((s) => s.screen === 'issuing' && s.waiting !== null)) as Extract<SessionSnapshot, { screen: 'issuing' }>;
+    expect(waiting.waiting?.code).toBe('tap.account-too-new');
+    expect(waiting.waiting?.countdowns).toEqual([
+      { kind: 'next-attempt', endsAt: st.time.now() + 10_000 },
+      { kind: 'retry-ends', endsAt: st.time.now() + 3 * 60_000 },
+    ]);
+    expect(newTaps()).toEqual([]);
+    env.emu.ctx.state.newAccountMethodDelayMs = 0; // Microsoft's replication caught up
+    await st.time.advance(10_000);
+    const handover = await st.until('handover');
+    expect(handover.pass).toBeTruthy();
+    expect(newTaps()).toHaveLength(1);
+    st.send({ type: 'cancel' });
+    await st.until('cancelled');
+    expect(newTaps()).toEqual([]);
+  });
+
+  it('cancel during the wait ends it at once; after three minutes the station gives up with its own reason, nothing issued', async () => {
+    makeNew(ADELE_ID);
+    station = await openStation(env.emu);
+    const st = station;
+    await st.toPreflight(ADELE);
+    st.send({ type: 'issue' });
+    await st.waitFor((s) => s.screen === 'issuing' && s.waiting !== null);
+    st.send({ type: 'cancel' });
+    await st.until('cancelled');
+    const posts = () => env.emu.requestLog().filter((r) => r.method === 'POST' && /temporaryAccessPassMethods$/.test(r.path)).length;
+    expect(posts()).toBe(1);
+    await st.time.advance(60_000);
+    expect(posts()).toBe(1);
+
+    await st.time.advance(10_000); // "cancelled" → ready
+    await st.toPreflight(ADELE);
+    st.send({ type: 'issue' });
+    await st.waitFor((s) => s.screen === 'issuing' && s.waiting !== null);
+    await advanceUntil(st.time, () => st.current().screen === 'failed', { stepMs: 10_000, maxSteps: 30 });
+    const failed = st.current() as Extract<SessionSnapshot, { screen: 'failed' }>;
+    expect(failed.error.code).toBe('tap.account-too-new');
+    expect(newTaps()).toEqual([]);
+    expect(st.journal.events().filter((e) => e.type === 'tap.issued')).toEqual([]);
+  });
+});

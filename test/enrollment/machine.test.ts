@@ -43,7 +43,7 @@ function deps(clock: SimulatedClock, events: AuditEvent[]): MachineDeps {
     fido2Policy: async () => f.fido2Policy(),
   } as unknown as DirectoryPort;
   const lifecycle: LifecyclePort = {
-    issue: async () => ({ intentId: '33333333-3333-4333-8333-333333333333', tap, pass: PASS, requestId: null }),
+    issue: async () => ({ intentId: '33333333-3333-4333-8333-333333333333', tap, pass: PASS, requestId: null, notices: [] }),
     delete: async () => ({ deleted: true }),
     awaitSignIn: () => new Promise(() => undefined),
     awaitRegistration: () => new Promise(() => undefined),

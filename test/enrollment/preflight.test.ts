@@ -1,6 +1,7 @@
 import { PREFLIGHT_FINDINGS } from '../../common/codes';
 import { describe, expect, it } from 'vitest';
 import { runPreflight, type PreflightCode, type PreflightFacts } from '../../main/enrollment/preflight';
+import type { PasskeyProfile } from '../../common/keys';
 import * as f from './support/fixtures';
 
 const facts = (patch: Partial<PreflightFacts> = {}): PreflightFacts => ({
@@ -152,5 +153,140 @@ describe('pre-flight', () => {
     const reader = runPreflight(facts({ keys: f.keysReaderDown }));
     expect(statusOf(reader, 'key-ready')).toBe('unknown');
     expect(reader.key.presence).toBe('reader-unavailable');
+  });
+});
+
+describe('pre-flight: passkey profiles (Graph v1.0 passkeyProfiles, defaultPasskeyProfile, allowedPasskeyProfiles)', () => {
+  const OTHER_AAGUID = '00000000-0000-0000-0000-0000000000aa';
+  const GROUP = 'group-onboarding';
+  const profile = (id: string, patch: Partial<PasskeyProfile> = {}): PasskeyProfile => ({
+    id,
+    name: `Profile ${id}`,
+    attestationEnforcement: 'disabled',
+    keyRestrictions: { isEnforced: false, enforcementType: 'allow', aaGuids: [] },
+    passkeyTypes: ['deviceBound', 'synced'],
+    ...patch,
+  });
+  const allowOnly = (aaguid: string) => ({ keyRestrictions: { isEnforced: true, enforcementType: 'allow' as const, aaGuids: [aaguid] } });
+  const keyCheck = (r: ReturnType<typeof runPreflight>) => r.checks.find((c) => c.code === 'key-ready');
+
+  it('judges the key against the profile the person gets, not the legacy top-level settings', () => {
+    // Legacy: everything allowed. The profile on all_users: only another model.
+    const r = runPreflight(
+      facts({
+        fido2Policy: f.fido2Policy({
+          passkeyProfiles: [profile('p1', allowOnly(OTHER_AAGUID))],
+          defaultPasskeyProfile: 'p1',
+          includeTargets: [{ targetType: 'group', id: 'all_users', allowedPasskeyProfiles: ['p1'] }],
+        }),
+      }),
+    );
+    expect(r.verdict).toBe('refused');
+    expect(keyCheck(r)).toMatchObject({ status: 'fail', finding: 'key-ready.refused', params: { reason: 'aaguid-not-allowed' } });
+    expect(r.key.readiness?.reasons).toContainEqual({ code: 'passkey-profile', severity: 'ok', params: { profile: 'Profile p1' } });
+
+    // And the other way round: the legacy settings block the key, the person's profile allows it.
+    const allowed = runPreflight(
+      facts({
+        fido2Policy: f.fido2Policy({
+          keyRestrictions: { isEnforced: true, enforcementType: 'block', aaGuids: [f.YUBIKEY_AAGUID] },
+          passkeyProfiles: [profile('p1')],
+          includeTargets: [{ targetType: 'group', id: 'all_users', allowedPasskeyProfiles: ['p1'] }],
+        }),
+      }),
+    );
+    expect(allowed.verdict).toBe('go');
+    expect(keyCheck(allowed)?.status).toBe('pass');
+  });
+
+  it('a target without allowedPasskeyProfiles gets the default profile', () => {
+    const r = runPreflight(
+      facts({
+        fido2Policy: f.fido2Policy({
+          passkeyProfiles: [profile('default', allowOnly(OTHER_AAGUID)), profile('open')],
+          defaultPasskeyProfile: 'default',
+          includeTargets: [{ targetType: 'group', id: 'all_users' }],
+        }),
+      }),
+    );
+    expect(keyCheck(r)).toMatchObject({ status: 'fail', params: { reason: 'aaguid-not-allowed' } });
+  });
+
+  it('a profile for synced passkeys only refuses a security key (device-bound)', () => {
+    const r = runPreflight(
+      facts({
+        fido2Policy: f.fido2Policy({
+          passkeyProfiles: [profile('synced', { passkeyTypes: ['synced'] })],
+          includeTargets: [{ targetType: 'group', id: 'all_users', allowedPasskeyProfiles: ['synced'] }],
+        }),
+      }),
+    );
+    expect(keyCheck(r)).toMatchObject({ status: 'fail', params: { reason: 'device-bound-not-allowed' } });
+  });
+
+  it('profiles of groups the card cannot show: agreeing ones decide, disagreeing ones leave the key unchecked (never a refusal)', () => {
+    const refusingForAll = profile('all', allowOnly(OTHER_AAGUID));
+    const differ = runPreflight(
+      facts({
+        fido2Policy: f.fido2Policy({
+          passkeyProfiles: [refusingForAll, profile('group')],
+          includeTargets: [
+            { targetType: 'group', id: 'all_users', allowedPasskeyProfiles: ['all'] },
+            { targetType: 'group', id: GROUP, allowedPasskeyProfiles: ['group'] },
+          ],
+        }),
+      }),
+    );
+    expect(keyCheck(differ)).toMatchObject({ status: 'unknown', finding: 'key-ready.unchecked' });
+    expect(differ.key.readiness?.reasons).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'passkey-profiles-differ' })]));
+    expect(differ.verdict).toBe('go');
+
+    // The person named as a target of their own: that profile certainly applies and accepts the key.
+    const named = runPreflight(
+      facts({
+        fido2Policy: f.fido2Policy({
+          passkeyProfiles: [refusingForAll, profile('mine')],
+          includeTargets: [
+            { targetType: 'group', id: 'all_users', allowedPasskeyProfiles: ['all'] },
+            { targetType: 'user', id: f.card().id, allowedPasskeyProfiles: ['mine'] },
+          ],
+        }),
+      }),
+    );
+    expect(keyCheck(named)?.status).toBe('pass');
+  });
+
+  it('unknownFutureValue, a missing profile and absent settings are unchecked, never a failed read or a refusal', () => {
+    const future = runPreflight(
+      facts({
+        fido2Policy: f.fido2Policy({
+          passkeyProfiles: [profile('p1', { keyRestrictions: { isEnforced: true, enforcementType: 'unknownFutureValue', aaGuids: [] } })],
+          includeTargets: [{ targetType: 'group', id: 'all_users', allowedPasskeyProfiles: ['p1'] }],
+        }),
+      }),
+    );
+    expect(keyCheck(future)?.status).toBe('unknown');
+    const attestationFuture = runPreflight(
+      facts({
+        fido2Policy: f.fido2Policy({
+          passkeyProfiles: [profile('p1', { attestationEnforcement: 'unknownFutureValue' })],
+          includeTargets: [{ targetType: 'group', id: 'all_users', allowedPasskeyProfiles: ['p1'] }],
+        }),
+      }),
+    );
+    expect(keyCheck(attestationFuture)?.status).toBe('unknown');
+    const missing = runPreflight(
+      facts({
+        fido2Policy: f.fido2Policy({
+          passkeyProfiles: [profile('p1')],
+          includeTargets: [{ targetType: 'group', id: 'all_users', allowedPasskeyProfiles: ['not-in-the-answer'] }],
+        }),
+      }),
+    );
+    expect(keyCheck(missing)?.status).toBe('unknown');
+    // Neither form: the legacy settings null, no profiles.
+    const neither = runPreflight(facts({ fido2Policy: f.fido2Policy({ isAttestationEnforced: null, keyRestrictions: null, passkeyProfiles: null }) }));
+    expect(keyCheck(neither)?.status).toBe('unknown');
+    for (const r of [future, attestationFuture, missing, neither]) expect(r.verdict).toBe('go');
   });
 });

@@ -265,6 +265,7 @@ describe('the state stream', () => {
       screen: 'handover',
       pass: PASS,
       countdowns: [],
+      notices: [],
       guide: 'take-pass',
       oneTime: true,
       lifetimeMinutes: 60,

@@ -4,10 +4,24 @@ import { describe, expect, it } from 'vitest';
 import i18next from 'i18next';
 import deJson from '../../renderer/src/i18n/de.json';
 import enJson from '../../renderer/src/i18n/en.json';
-import { capabilityMsg, checkMsg, errorMsg, keyWarningMsg, nextMsg, outcomeMsg, reasonMsg, stationNoteMsg, type ErrorWords, type Msg } from '../../renderer/src/lib/messages';
+import {
+  capabilityMsg,
+  checkMsg,
+  errorMsg,
+  keyWarningMsg,
+  nextMsg,
+  noticeMsg,
+  outcomeMsg,
+  reasonMsg,
+  stationNoteMsg,
+  type ErrorWords,
+  type Msg,
+} from '../../renderer/src/lib/messages';
 import { ENROLLMENT_OUTCOMES } from '../../common/contract';
 import {
   EVENT_CODE_LIST,
+  ISSUE_NOTICE_CODES,
+  ISSUING_WAIT_CODES,
   KEY_WARNING_CODES,
   NEXT_ACTION_CODES,
   PREFLIGHT_FINDING_CODES,
@@ -149,7 +163,7 @@ describe('every code main can send has words in English and German', () => {
 
   it('key readiness reasons', () => {
     // The first of these shapes that the code's schema accepts is its sample.
-    const shapes = [{}, { remaining: 3 }, { aaguid: 'cb69481e-8ff7-4039-93ec-0a2729a154a8' }];
+    const shapes = [{}, { remaining: 3 }, { aaguid: 'cb69481e-8ff7-4039-93ec-0a2729a154a8' }, { profile: 'Default passkey profile' }];
     const missing = READINESS_CODES.flatMap((code) => {
       const params = shapes.find((p) => READINESS_REASONS[code].safeParse(p).success);
       expect(params, code).toBeDefined();
@@ -187,6 +201,19 @@ describe('every code main can send has words in English and German', () => {
       return covered(msg);
     });
     expect(missing).toEqual([]);
+  });
+
+  it('notices about the pass issued (with and without the policy range)', () => {
+    const missing = ISSUE_NOTICE_CODES.flatMap((code) => [
+      ...covered(noticeMsg({ code, params: { requested: 10, issued: 60, min: 60, max: 480 } })),
+      ...covered(noticeMsg({ code, params: { requested: 10, issued: 60, min: null, max: null } })),
+    ]);
+    expect(missing).toEqual([]);
+  });
+
+  it('why the station waits while issuing, and its countdowns', () => {
+    const keys = [...ISSUING_WAIT_CODES.map((c) => `issuing.${c}`), 'countdown.label.next-attempt', 'countdown.label.retry-ends'];
+    expect(keys.flatMap((key) => covered({ key }))).toEqual([]);
   });
 
   it('key warnings, next actions, capabilities and the outcomes of the day’s enrollments', () => {

@@ -302,3 +302,86 @@ describe('Microsoft’s default TAP policy (1 to 8 hours) refuses the station’
     await finish(issued);
   });
 });
+
+describe('an account created minutes ago (issue 10, 3o)', () => {
+  /** Timers on the emulator's clock: each wait moves it on, so Graph's "too new" ends as it would. */
+  const clockTimers = {
+    setTimeout: (callback: () => void, ms: number) => {
+      queueMicrotask(() => {
+        env.emu.ctx.clock.advance(ms);
+        callback();
+      });
+      return 0;
+    },
+    clearTimeout: () => undefined,
+  };
+  const createdAgo = (ms: number) => {
+    const at = new Date(env.emu.ctx.clock.nowMs() - ms).toISOString();
+    env.emu.ctx.state.users.get(megan.id)!.createdDateTime = at;
+    return at;
+  };
+
+  it('retries with back-off until Microsoft knows the account, saying each wait; every refused attempt is closed', async () => {
+    const created = createdAgo(30_000);
+    const waits: ({ nextAttemptAt: number; retryUntil: number } | null)[] = [];
+    const start = env.emu.ctx.clock.nowMs();
+    const issued = await issueTap(request(megan, { userCreatedDateTime: created, onWaitingForNewAccount: (w) => waits.push(w) }), {
+      ...deps(),
+      timers: clockTimers,
+      now: () => env.emu.ctx.clock.nowMs(),
+    });
+    // Two minutes after creation (the emulator's default): refused at +30 s, +40 s, +60 s, +100 s, accepted at
+    // +140 s; the waits are 10 s, 20 s, 40 s, 40 s.
+    expect(postsSeen().map((r) => r.status)).toEqual([404, 404, 404, 404, 201]);
+    // The emulator's clock also runs in real time: within a second of the back-off's schedule.
+    const offsets = waits.filter((w) => w !== null).map((w) => w!.nextAttemptAt - start);
+    [10_000, 30_000, 70_000, 110_000].forEach((at, i) => expect(Math.abs((offsets[i] ?? 0) - at)).toBeLessThan(1_000));
+    expect(offsets).toHaveLength(4);
+    expect(waits.every((w) => w === null || Math.abs(w.retryUntil - start - 3 * 60_000) < 1_000)).toBe(true);
+    expect(types()).toEqual([...Array.from({ length: 4 }, () => ['tap.intent', 'tap.not-created']).flat(), 'tap.intent', 'tap.issued']);
+    issued.dropPass();
+    await finish(issued);
+  });
+
+  it('gives up after three minutes with account-not-ready, nothing issued and no intent left open', async () => {
+    const created = createdAgo(0);
+    env.emu.ctx.state.newAccountMethodDelayMs = 10 * 60_000;
+    const start = env.emu.ctx.clock.nowMs();
+    const error = await issueTap(request(megan, { userCreatedDateTime: created }), {
+      ...deps(),
+      timers: clockTimers,
+      now: () => env.emu.ctx.clock.nowMs(),
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TapIssueError);
+    expect(error).toMatchObject({ code: 'account-not-ready' });
+    expect(Math.abs(env.emu.ctx.clock.nowMs() - start - 3 * 60_000)).toBeLessThan(1_000);
+    expect(await pendingTaps(tj.folder, STATION)).toEqual([]);
+    expect(types().filter((t) => t === 'tap.issued')).toEqual([]);
+  });
+
+  it('a cancel during the wait ends it at once, before another request', async () => {
+    const created = createdAgo(0);
+    const controller = new AbortController();
+    const parked = { setTimeout: () => 0, clearTimeout: () => undefined };
+    const pending = issueTap(
+      request(megan, { userCreatedDateTime: created, signal: controller.signal, onWaitingForNewAccount: (w) => w && controller.abort() }),
+      { ...deps(), timers: parked, now: () => env.emu.ctx.clock.nowMs() },
+    );
+    await expect(pending).rejects.toMatchObject({ code: 'cancelled' });
+    expect(postsSeen()).toHaveLength(1);
+    expect(await pendingTaps(tj.folder, STATION)).toEqual([]);
+  });
+
+  it('a person created long ago is not waited for: "not found" stands', async () => {
+    const created = createdAgo(60 * 60_000);
+    env.emu.injectFault({
+      method: 'POST',
+      path: '/temporaryAccessPassMethods$',
+      status: 404,
+      body: { error: { code: 'Request_ResourceNotFound', message: 'gone' } },
+    });
+    const error = await issueTap(request(megan, { userCreatedDateTime: created }), { ...deps(), timers: clockTimers }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'graph-refused' });
+    expect(postsSeen()).toHaveLength(1);
+  });
+});

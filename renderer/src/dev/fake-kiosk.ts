@@ -74,6 +74,7 @@ const user: IdentityCard = {
   department: 'Logistics',
   jobTitle: 'Shift lead',
   accountEnabled: true,
+  createdDateTime: '2024-01-15T08:00:00Z',
   userType: 'Member',
   isExternalGuest: false,
   photo: null,
@@ -200,7 +201,7 @@ export function fixtures(now = NOW()): Record<string, KioskState> {
       screen: 'confirm-replace',
       existingTap: { id: 'tap-old', createdDateTime: new Date(now - 3_600_000).toISOString(), lifetimeInMinutes: 480, isUsable: true },
     }),
-    issuing: s({ ...withUser, screen: 'issuing' }),
+    issuing: s({ ...withUser, screen: 'issuing', waiting: null }),
     handover: s({
       ...withUser,
       screen: 'handover',
@@ -212,6 +213,8 @@ export function fixtures(now = NOW()): Record<string, KioskState> {
       guide: 'take-pass',
       oneTime: true,
       lifetimeMinutes: 60,
+      // Microsoft's default policy (1 to 8 hours) refused the station's 10 minutes; the pass got the shortest allowed.
+      notices: [{ code: 'tap.lifetime-adjusted-to-policy', params: { requested: 10, issued: 60, min: 60, max: 480 } }],
     }),
     'waiting-for-sign-in': s({
       ...withUser,

@@ -3,8 +3,8 @@
  * (i18n/{en,de}.json), which hold every word. Pure, and never reads text: the key is a function of the code
  * (and, for a few codes, of a parameter that is itself a code).
  */
-import type { KeyWarningCode, NextActionCode, PreflightCheck, ReadinessReason, StationNote } from '../../../common/codes';
 import type { EnrollmentOutcome } from '../../../common/contract';
+import type { IssueNotice, KeyWarningCode, NextActionCode, PreflightCheck, ReadinessReason, StationNote } from '../../../common/codes';
 import type { OperatorView, SessionError } from '../../../common/session';
 
 export interface Msg {
@@ -67,4 +67,11 @@ export function outcomeMsg(outcome: EnrollmentOutcome): Msg {
 /** Why the configuration, the tenant or the key reader is not working (main/station/status.ts) → its translation key. */
 export function stationNoteMsg(note: StationNote): Msg {
   return { key: `station.note.${note.code}`, params: { ...note.params } };
+}
+
+/** A notice about how the pass was issued (common/codes.ts ISSUE_NOTICES); the policy's range when Graph named it. */
+export function noticeMsg(notice: IssueNotice): Msg {
+  const { requested, issued, min, max } = notice.params;
+  if (min !== null && max !== null) return { key: `notice.${notice.code}-range`, params: { requested, issued, min, max } };
+  return { key: `notice.${notice.code}`, params: { requested, issued } };
 }

@@ -4,6 +4,7 @@ import type { SessionSnapshot } from '../../../common/contract';
 import { useCommands } from '../bridge';
 import { Countdown } from '../components/Countdown';
 import { useT } from '../i18n';
+import { noticeMsg } from '../lib/messages';
 import { groupPass, spellPass, type SpokenChar } from '../lib/pass';
 import { findCountdown } from '../lib/time';
 
@@ -20,7 +21,7 @@ const block = (e: SyntheticEvent | Event) => e.preventDefault();
  * - No `title`, no `aria-label`, no state, no storage, no log holds it; it lives only in this render.
  */
 export function HandoverScreen({ s }: { s: HandoverSnapshot }) {
-  const { t } = useT();
+  const { t, m } = useT();
   const { send } = useCommands();
   useEffect(() => {
     document.addEventListener('copy', block, true);
@@ -74,6 +75,11 @@ export function HandoverScreen({ s }: { s: HandoverSnapshot }) {
       <p className="pass-facts">
         {s.oneTime ? t('handover.oneTime') : t('handover.multiUse')} · {t('handover.lifetime', { count: s.lifetimeMinutes })}
       </p>
+      {s.notices.map((n) => (
+        <p key={n.code} className="notice" role="status" data-notice={n.code}>
+          {m(noticeMsg(n))}
+        </p>
+      ))}
       <div className="countdowns">
         {lifetime && <Countdown endsAt={lifetime.endsAt} label={t('countdown.label.tap-lifetime')} />}
         {shown && <Countdown endsAt={shown.endsAt} label={t('countdown.label.handover')} />}

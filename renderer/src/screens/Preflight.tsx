@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import type { SessionSnapshot } from '../../../common/contract';
 import { useCommands } from '../bridge';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { Countdown } from '../components/Countdown';
 import { IdentityCard } from '../components/IdentityCard';
 import { KeyPanel } from '../components/KeyPanel';
 import { StatusIcon } from '../components/StatusIcon';
@@ -104,6 +105,16 @@ export function PreflightScreen({ s }: { s: PreflightSnapshot }) {
               </div>
               {p.verdict === 'refused' && <p className="hint">{t('preflight.refusedHint')}</p>}
               {s.screen === 'issuing' && <Spinner size="small" labelPosition="after" label={t('preflight.issuing')} />}
+              {s.screen === 'issuing' && s.waiting && (
+                <div className="notice" role="status" data-waiting={s.waiting.code}>
+                  <p>{t(`issuing.${s.waiting.code}`)}</p>
+                  <div className="countdowns">
+                    {s.waiting.countdowns.map((c) => (
+                      <Countdown key={c.kind} endsAt={c.endsAt} label={t(`countdown.label.${c.kind}`)} />
+                    ))}
+                  </div>
+                </div>
+              )}
             </section>
           )}
           <div className="actions secondary">

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../index';
 import { call, tapPath, token, U, userPath, type HttpResult } from './graph-http';
+import { DEFAULT_PASSKEY_PROFILE_ID, withPasskeyProfiles } from '../store';
 import { graphModel, parseCsdl, propertiesOf, validateCollection, validateErrorBody, validateInstance } from './csdl';
 
 let emu: Emulator;
@@ -134,6 +135,23 @@ describe('authentication methods policy', () => {
     expect(validateCollection(model, 'authenticationMethodConfiguration', ok(await call(emu, 'GET', CONFIGS, { token: t })))).toEqual([]);
     const policy = ok(await call(emu, 'GET', '/v1.0/policies/authenticationMethodsPolicy', { token: t }));
     expect(validateInstance(model, 'authenticationMethodsPolicy', policy)).toEqual([]);
+  });
+
+  it('the Fido2 configuration with passkey profiles, with and without the legacy settings, conforms', async () => {
+    const t = await token(emu, U.lidia);
+    emu.ctx.state.fido2Policy = withPasskeyProfiles(emu.ctx.state.fido2Policy);
+    const withProfiles = ok(await call(emu, 'GET', `${CONFIGS}/Fido2`, { token: t })) as Record<string, unknown>;
+    expect(withProfiles.passkeyProfiles).toHaveLength(1);
+    expect((withProfiles.includeTargets as Record<string, unknown>[])[0]?.allowedPasskeyProfiles).toEqual([DEFAULT_PASSKEY_PROFILE_ID]);
+    expect(validateInstance(model, 'authenticationMethodConfiguration', withProfiles)).toEqual([]);
+    // Graph stops returning the deprecated legacy settings (null in the answer).
+    emu.ctx.state.fido2Policy = { ...emu.ctx.state.fido2Policy, isAttestationEnforced: null, keyRestrictions: null };
+    const profilesOnly = ok(await call(emu, 'GET', `${CONFIGS}/Fido2`, { token: t })) as Record<string, unknown>;
+    expect(profilesOnly.isAttestationEnforced).toBeNull();
+    expect(validateInstance(model, 'authenticationMethodConfiguration', profilesOnly)).toEqual([]);
+    expect(
+      validateInstance(model, 'authenticationMethodsPolicy', ok(await call(emu, 'GET', '/v1.0/policies/authenticationMethodsPolicy', { token: t }))),
+    ).toEqual([]);
   });
 });
 

@@ -458,4 +458,43 @@ describe('My Security Info: the Fido2 policy on a verified key (decision table)'
     const notEnforced = { ...block, keyRestrictions: { ...block.keyRestrictions, isEnforced: false } };
     expect(fido2PolicyAllowsKey(notEnforced, YUBIKEY, 'attested')).toBeNull();
   });
+
+  it('with passkey profiles, the profiles allowed on the targets that cover the user decide, not the legacy settings', async () => {
+    const { fido2PolicyAllowsKey } = await import('../mysignins/registration');
+    const { withPasskeyProfiles } = await import('../store');
+    const GROUP = 'a1b2c3d4-0002-4a00-8000-00000000beef';
+    const migrated = withPasskeyProfiles({ ...emu.ctx.state.fido2Policy, isAttestationEnforced: false });
+    const yubikeysOnly = {
+      id: 'profile-yubikeys',
+      name: 'YubiKeys only',
+      passkeyTypes: ['deviceBound' as const],
+      attestationEnforcement: 'disabled' as const,
+      keyRestrictions: { isEnforced: true, enforcementType: 'allow' as const, aaGuids: [YUBIKEY] },
+    };
+    const syncedOnly = {
+      ...yubikeysOnly,
+      id: 'profile-synced',
+      name: 'Synced only',
+      passkeyTypes: ['synced' as const],
+      keyRestrictions: { isEnforced: false, enforcementType: 'allow' as const, aaGuids: [] },
+    };
+    const policy = {
+      ...migrated,
+      // The legacy settings would block the YubiKey; with profiles they no longer decide.
+      keyRestrictions: { isEnforced: true, enforcementType: 'block' as const, aaGuids: [YUBIKEY] },
+      passkeyProfiles: [...(migrated.passkeyProfiles ?? []), yubikeysOnly, syncedOnly],
+      includeTargets: [{ targetType: 'group' as const, id: GROUP, isRegistrationRequired: false, allowedPasskeyProfiles: [yubikeysOnly.id] }],
+    };
+    const inGroup = (id: string) => id === GROUP;
+    const outside = () => false;
+    expect(fido2PolicyAllowsKey(policy, YUBIKEY, 'notAttested', inGroup)).toBeNull();
+    expect(fido2PolicyAllowsKey(policy, UNLISTED, 'attested', inGroup)).toBe('key-restricted');
+    expect(fido2PolicyAllowsKey(policy, YUBIKEY, 'attested', outside)).toBe('key-restricted');
+    // A profile for synced passkeys only refuses a security key (device-bound).
+    const synced = { ...policy, includeTargets: [{ ...policy.includeTargets[0]!, allowedPasskeyProfiles: [syncedOnly.id] }] };
+    expect(fido2PolicyAllowsKey(synced, YUBIKEY, 'attested', inGroup)).toBe('key-restricted');
+    // A target without allowedPasskeyProfiles gets the default profile (it mirrors the legacy settings at migration).
+    const plain = { ...policy, includeTargets: [{ targetType: 'group' as const, id: GROUP, isRegistrationRequired: false }] };
+    expect(fido2PolicyAllowsKey(plain, UNLISTED, 'notAttested', inGroup)).toBeNull();
+  });
 });

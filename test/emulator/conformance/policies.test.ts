@@ -106,9 +106,33 @@ describe('Fido2 configuration', () => {
       isSelfServiceRegistrationAllowed: true,
       isAttestationEnforced: true,
       keyRestrictions: { isEnforced: false, enforcementType: 'block', aaGuids: [] },
+      // Not migrated to passkey profiles: no baseline profile, no profiles, no allowedPasskeyProfiles.
+      defaultPasskeyProfile: null,
       includeTargets: [{ targetType: 'group', id: 'all_users', isRegistrationRequired: false }],
       excludeTargets: [],
     });
+  });
+
+  it('shows passkey profiles set through the admin API, with the profiles each target allows', async () => {
+    const strict = {
+      id: '5f0d3c1e-7a9b-4c2d-8e1f-000000000002',
+      name: 'Admins: YubiKeys only',
+      passkeyTypes: ['deviceBound'],
+      attestationEnforcement: 'registrationOnly',
+      keyRestrictions: { isEnforced: true, enforcementType: 'allow', aaGuids: ['2fc0579f-8113-47ea-b116-bb5a8db9202a'] },
+    };
+    const res = await call(emu, 'PATCH', '/_admin/policies/fido2', {
+      body: {
+        passkeyProfiles: [strict],
+        defaultPasskeyProfile: strict.id,
+        includeTargets: [{ targetType: 'group', id: 'all_users', isRegistrationRequired: false, allowedPasskeyProfiles: [strict.id] }],
+      },
+    });
+    expect(res.status).toBe(200);
+    const body = (await read(U.lidia, 'Fido2')).body;
+    expect(body.defaultPasskeyProfile).toBe(strict.id);
+    expect(body.passkeyProfiles).toEqual([{ ...strict, passkeyTypes: 'deviceBound' }]);
+    expect(body.includeTargets).toEqual([{ targetType: 'group', id: 'all_users', isRegistrationRequired: false, allowedPasskeyProfiles: [strict.id] }]);
   });
 
   it('shows key restrictions set through the admin API', async () => {

@@ -547,3 +547,30 @@ describe('faults and throttling on the TAP routes', () => {
     expect((await create(U.alex, U.megan)).status).toBe(201);
   });
 });
+
+describe('POST temporaryAccessPassMethods: an account created minutes ago (issue 10, 3o)', () => {
+  it('is refused with 404 Request_ResourceNotFound until the configured time after createdDateTime has passed', async () => {
+    const megan = emu.ctx.state.users.get(U.meganId)!;
+    megan.createdDateTime = new Date(emu.ctx.clock.nowMs() - 30_000).toISOString();
+    const early = await create(U.alex, U.megan, { lifetimeInMinutes: 60 });
+    expectError(
+      early,
+      404,
+      'Request_ResourceNotFound',
+      `Resource '${U.meganId}' does not exist or one of its queried reference-property objects are not present.`,
+    );
+    expect(emu.ctx.state.taps.get(U.meganId)).toBeUndefined();
+    emu.advanceClock(2); // minutes: past the default two minutes after creation
+    expect((await create(U.alex, U.megan, { lifetimeInMinutes: 60 })).status).toBe(201);
+  });
+
+  it('the delay is configurable, and an account created long ago is never affected', async () => {
+    const megan = emu.ctx.state.users.get(U.meganId)!;
+    megan.createdDateTime = new Date(emu.ctx.clock.nowMs() - 30_000).toISOString();
+    emu.ctx.state.newAccountMethodDelayMs = 20_000;
+    expect((await create(U.alex, U.megan, { lifetimeInMinutes: 60 })).status).toBe(201);
+    emu.ctx.state.newAccountMethodDelayMs = 10 * 60_000;
+    megan.createdDateTime = undefined; // seeded long ago
+    expect((await create(U.alex, U.megan, { lifetimeInMinutes: 60 })).status).toBe(201);
+  });
+});

@@ -14,7 +14,7 @@ import { graphDate } from '../clock';
 import type { EmulatorContext } from '../context';
 import { GraphError } from '../errors';
 import type { Fido2Record, UserRecord } from '../model';
-import { fido2PolicyAllowsKey, fido2PolicyAllowsUser, modelOf } from '../mysignins/registration';
+import { coversUser, fido2PolicyAllowsKey, fido2PolicyAllowsUser, modelOf } from '../mysignins/registration';
 
 export const PROVISIONING_RP_ID = 'login.microsoftonline.com';
 export const PROVISIONING_ORIGIN = 'https://login.microsoftonline.com';
@@ -174,7 +174,7 @@ export async function registerPasskey(ctx: EmulatorContext, user: UserRecord, bo
   const info = verified.registrationInfo;
   const aaGuid = info.aaguid.toLowerCase();
   const attestationLevel = attestationLevelOf(info.fmt, info.attestationObject, aaGuid);
-  const refusal = fido2PolicyAllowsKey(ctx.state.fido2Policy, aaGuid, attestationLevel);
+  const refusal = fido2PolicyAllowsKey(ctx.state.fido2Policy, aaGuid, attestationLevel, coversUser(user));
   if (refusal === 'key-restricted') throw bad('This passkey is not allowed by the Passkey (FIDO2) policy key restrictions.');
   if (refusal) throw bad('The Passkey (FIDO2) policy requires attestation, and this passkey could not be attested.');
   if (ctx.state.fido2Of(user.id).some((k) => k.credentialId === info.credential.id)) {

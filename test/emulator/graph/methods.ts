@@ -325,6 +325,19 @@ function routes(app: FastifyInstance, ctx: EmulatorContext): void {
     const policy = ctx.state.tapPolicy;
     // 2 + 3: scope, then role vs target, and nobody for themselves.
     authorizeWrite(ctx, caller, target, TAP_SCOPES, 'deny');
+    // 3b: an account created moments ago is not yet known where methods are added. What Graph answers then is
+    // reproduced from public reports of the replication delay: 404 with the directory's "Resource '<id>' does not
+    // exist or one of its queried reference-property objects are not present." (body as in Azure/AzureGraph#8;
+    // "Not Found" for a new user: microsoftgraph/msgraph-sdk-dotnet#2772). No report shows the body for the
+    // TAP call itself: that exact body is an assumption.
+    const created = Date.parse(target.createdDateTime ?? '');
+    if (Number.isFinite(created) && ctx.clock.now().getTime() - created < ctx.state.newAccountMethodDelayMs) {
+      throw new GraphError(
+        404,
+        'Request_ResourceNotFound',
+        `Resource '${target.id}' does not exist or one of its queried reference-property objects are not present.`,
+      );
+    }
     // 4: external guests cannot have a TAP; internal guests (a home in this tenant) can. A disabled account can:
     // creating is allowed, signing in with it is what fails.
     if (target.isExternal) throw new GraphError(400, 'badRequest', 'Temporary Access Pass cannot be added to an external guest user.');

@@ -39,22 +39,45 @@ export function registerPolicies(app: FastifyInstance, ctx: EmulatorContext): vo
     };
   };
 
+  // Both forms of fido2AuthenticationMethodConfiguration (v1.0 CSDL; Microsoft Learn, resource type and the update
+  // example, which carries `passkeyProfiles` inline and `allowedPasskeyProfiles` on each include target). The
+  // legacy `isAttestationEnforced` / `keyRestrictions` stay in the answer (deprecated, returned until 2027-10-15)
+  // and are null where the tenant's model says Graph no longer returns them. Profiles appear only once the tenant
+  // has them; that they come inline on GET like `includeTargets` is an assumption (the GET doc's example predates
+  // them).
   const fido2Config = (req: FastifyRequest) => {
     const p = ctx.state.fido2Policy;
+    const profiles = p.passkeyProfiles;
     return {
       '@odata.type': '#microsoft.graph.fido2AuthenticationMethodConfiguration',
       id: 'Fido2',
       state: p.state,
       isSelfServiceRegistrationAllowed: p.isSelfServiceRegistrationAllowed,
       isAttestationEnforced: p.isAttestationEnforced,
-      keyRestrictions: {
-        isEnforced: p.keyRestrictions.isEnforced,
-        enforcementType: p.keyRestrictions.enforcementType,
-        aaGuids: [...p.keyRestrictions.aaGuids],
-      },
+      keyRestrictions: p.keyRestrictions
+        ? { isEnforced: p.keyRestrictions.isEnforced, enforcementType: p.keyRestrictions.enforcementType, aaGuids: [...p.keyRestrictions.aaGuids] }
+        : null,
+      defaultPasskeyProfile: p.defaultPasskeyProfile,
       'includeTargets@odata.context': `${metadataBase(req, ctx)}#policies/authenticationMethodsPolicy/authenticationMethodConfigurations('Fido2')/microsoft.graph.fido2AuthenticationMethodConfiguration/includeTargets`,
-      includeTargets: p.includeTargets.map((t) => ({ targetType: t.targetType, id: t.id, isRegistrationRequired: t.isRegistrationRequired })),
+      includeTargets: p.includeTargets.map((t) => ({
+        targetType: t.targetType,
+        id: t.id,
+        isRegistrationRequired: t.isRegistrationRequired,
+        ...(profiles ? { allowedPasskeyProfiles: [...(t.allowedPasskeyProfiles ?? [])] } : {}),
+      })),
       excludeTargets: p.excludeTargets.map((t) => ({ id: t.id, targetType: t.targetType })),
+      ...(profiles
+        ? {
+            passkeyProfiles: profiles.map((profile) => ({
+              id: profile.id,
+              name: profile.name,
+              // A flags enum in OData JSON: the member names, comma-separated.
+              passkeyTypes: profile.passkeyTypes.join(','),
+              attestationEnforcement: profile.attestationEnforcement,
+              keyRestrictions: { ...profile.keyRestrictions, aaGuids: [...profile.keyRestrictions.aaGuids] },
+            })),
+          }
+        : {}),
     };
   };
 

@@ -9,7 +9,7 @@ import {
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
 import { decodeAttestationObject } from '@simplewebauthn/server/helpers';
-import type { Fido2Policy, UserRecord } from '../model';
+import type { Fido2KeyRestrictions, Fido2Policy, UserRecord } from '../model';
 import type { TenantState } from '../store';
 import { CHALLENGE_LIFETIME_MS, type PendingKey, type Session, registrationDeadline } from './sessions';
 
@@ -45,15 +45,63 @@ export function fido2PolicyAllowsUser(state: TenantState, user: UserRecord): Reg
   return null;
 }
 
-/** Whether the policy accepts this particular key (entra-graph.md 4.3, [INF] checks). */
-export function fido2PolicyAllowsKey(policy: Fido2Policy, aaGuid: string, attestationLevel: 'attested' | 'notAttested'): RegistrationRefusal | null {
-  const r = policy.keyRestrictions;
-  if (r.isEnforced) {
+/** One set of key rules: the legacy top-level settings, or one passkey profile. */
+interface KeyRules {
+  attestation: boolean;
+  restrictions: Fido2KeyRestrictions | null;
+  deviceBound: boolean;
+}
+
+function refusalBy(rules: KeyRules, aaGuid: string, attestationLevel: 'attested' | 'notAttested'): RegistrationRefusal | null {
+  // A security key is a device-bound passkey (passkeyTypes).
+  if (!rules.deviceBound) return 'key-restricted';
+  const r = rules.restrictions;
+  if (r?.isEnforced) {
     const listed = r.aaGuids.some((g) => g.toLowerCase() === aaGuid.toLowerCase());
     if (r.enforcementType === 'allow' ? !listed : listed) return 'key-restricted';
   }
-  if (policy.isAttestationEnforced && attestationLevel !== 'attested') return 'attestation-required';
+  if (rules.attestation && attestationLevel !== 'attested') return 'attestation-required';
   return null;
+}
+
+/**
+ * Whether the policy accepts this particular key (entra-graph.md 4.3, [INF] checks). With passkey profiles, the
+ * profiles allowed on the include targets that cover the user (`covers`; without it, every target) decide, and a
+ * target without `allowedPasskeyProfiles` gets the default profile; a key any of them accepts is accepted. Both
+ * are assumptions: Microsoft Learn describes profiles per group, not how two that cover one person combine.
+ */
+export function fido2PolicyAllowsKey(
+  policy: Fido2Policy,
+  aaGuid: string,
+  attestationLevel: 'attested' | 'notAttested',
+  covers: (targetId: string) => boolean = () => true,
+): RegistrationRefusal | null {
+  const profiles = policy.passkeyProfiles;
+  if (!profiles || profiles.length === 0) {
+    return refusalBy({ attestation: policy.isAttestationEnforced === true, restrictions: policy.keyRestrictions, deviceBound: true }, aaGuid, attestationLevel);
+  }
+  const ids = new Set(
+    policy.includeTargets
+      .filter((t) => covers(t.id))
+      .flatMap((t) => (t.allowedPasskeyProfiles?.length ? t.allowedPasskeyProfiles : policy.defaultPasskeyProfile ? [policy.defaultPasskeyProfile] : []))
+      .map((id) => id.toLowerCase()),
+  );
+  const refusals = profiles
+    .filter((p) => ids.has(p.id.toLowerCase()))
+    .map((p) =>
+      refusalBy(
+        { attestation: p.attestationEnforcement === 'registrationOnly', restrictions: p.keyRestrictions, deviceBound: p.passkeyTypes.includes('deviceBound') },
+        aaGuid,
+        attestationLevel,
+      ),
+    );
+  if (refusals.length === 0) return 'key-restricted';
+  return refusals.includes(null) ? null : (refusals[0] ?? 'key-restricted');
+}
+
+/** The include targets that cover `user` (all_users, the user, or a group of theirs). */
+export function coversUser(user: UserRecord): (targetId: string) => boolean {
+  return (id) => id === 'all_users' || id === user.id || user.groups.includes(id);
 }
 
 /** The one-time-pass window, on the emulator clock. */
@@ -146,7 +194,7 @@ export async function verifyRegistration(
   const aaGuid = info.aaguid.toLowerCase();
   const x5c = info.fmt === 'none' ? [] : certificatesOf(info.attestationObject);
   const attestationLevel = attestationLevelOf(info.fmt, x5c.length > 0, aaGuid);
-  const keyRefusal = fido2PolicyAllowsKey(state.fido2Policy, aaGuid, attestationLevel);
+  const keyRefusal = fido2PolicyAllowsKey(state.fido2Policy, aaGuid, attestationLevel, coversUser(user));
   if (keyRefusal) return { ok: false, refusal: keyRefusal };
   return {
     ok: true,

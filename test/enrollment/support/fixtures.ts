@@ -21,6 +21,7 @@ export function card(patch: Partial<IdentityCard> = {}): IdentityCard {
     department: 'Retail',
     jobTitle: 'Retail Manager',
     accountEnabled: true,
+    createdDateTime: '2024-01-15T08:00:00Z',
     userType: 'Member',
     isExternalGuest: false,
     photo: null,
