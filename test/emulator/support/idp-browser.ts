@@ -15,6 +15,17 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+/** Chromium's CDP virtual authenticator as a USB security key: resident keys, PIN/UV, touch simulated. */
+export const VIRTUAL_USB_KEY = {
+  protocol: 'ctap2',
+  ctap2Version: 'ctap2_1',
+  transport: 'usb',
+  hasResidentKey: true,
+  hasUserVerification: true,
+  isUserVerified: true,
+  automaticPresenceSimulation: true,
+} as const;
+
 /** base64(sha256(SubjectPublicKeyInfo)) of the certificate the emulator serves, read over a verified TLS handshake. */
 export function serverSpkiHash(emu: Emulator): Promise<string> {
   const { hostname, port } = new URL(emu.urls.origin);
