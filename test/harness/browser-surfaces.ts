@@ -9,6 +9,7 @@
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import type { SecurityInfoViewPort } from '../../main/enrollment/ports';
 import type { NavigationPolicy } from '../../main/kiosk/navigation-policy';
+import { withoutSecrets } from '../../main/kiosk/page-step';
 import type { SignInPresenter } from '../../main/operator/presenter';
 import { chromiumPresenter } from '../operator/support/chromium-presenter';
 import { VIRTUAL_USB_KEY } from '../emulator/support/idp-browser';
@@ -134,7 +135,7 @@ export class Surfaces {
 export class ChromiumSecurityInfoView implements SecurityInfoViewPort {
   context: BrowserContext | null = null;
   page: Page | null = null;
-  readonly #listeners = new Set<(navigation: { url: string; step: string | null }) => void>();
+  readonly #listeners = new Set<(navigation: { url: string }) => void>();
 
   constructor(
     private readonly browser: Browser,
@@ -152,22 +153,21 @@ export class ChromiumSecurityInfoView implements SecurityInfoViewPort {
     const cdp = await context.newCDPSession(page);
     await cdp.send('WebAuthn.enable');
     await cdp.send('WebAuthn.addVirtualAuthenticator', { options: VIRTUAL_USB_KEY });
-    page.on('load', () => {
-      void page
-        .locator('body')
-        .getAttribute('data-step', { timeout: 5_000 })
-        .catch(() => null)
-        .then((step) => {
-          if (this.page !== page) return;
-          const navigation = { url: page.url(), step };
-          for (const listener of [...this.#listeners]) listener(navigation);
-        });
+    // As the kiosk's view reports (main/kiosk/security-info-view.ts): origin and path of each top-level navigation,
+    // nothing read from the page.
+    let last = '';
+    page.on('framenavigated', (frame) => {
+      if (frame !== page.mainFrame() || this.page !== page) return;
+      const url = withoutSecrets(frame.url());
+      if (!url || url === last) return;
+      last = url;
+      for (const listener of [...this.#listeners]) listener({ url });
     });
     this.opened(page);
     await page.goto(url);
   }
 
-  onNavigation(listener: (navigation: { url: string; step: string | null }) => void): () => void {
+  onNavigation(listener: (navigation: { url: string }) => void): () => void {
     this.#listeners.add(listener);
     return () => {
       this.#listeners.delete(listener);
