@@ -173,13 +173,12 @@ export function createActors(deps: MachineDeps) {
 
     openView: fromPromise<void, void>(() => deps.view.open(station.mySecurityInfoUrl)),
 
-    // The pages' own step markers, for the guide panel. (A URL alone says no more than "signed in", which
-    // the completion watch already reports.)
+    // Where the user is, from the view's hops between Microsoft's hosts (view-progress.ts), for the guide panel.
     viewSteps: fromCallback<SessionEvent>(({ sendBack }) => {
       const progress = new ViewProgress();
       return deps.view.onNavigation((navigation) => {
         const phase = progress.phaseOf(navigation);
-        if (navigation.step !== null && phase !== 'unknown') sendBack({ type: 'VIEW', phase });
+        if (phase !== 'unknown') sendBack({ type: 'VIEW', phase });
       });
     }),
 

@@ -77,7 +77,7 @@ export interface SessionContext {
   signedInAt: number | null;
   signedInVia: SignInObserved['via'] | null;
   windowEndsAt: number | null;
-  /** How far the user is in My Security Info, from the pages' step markers (null: no marker seen yet). */
+  /** How far the user is in My Security Info, from the view's navigations between Microsoft's hosts (null: none recognised yet). */
   viewPhase: ViewPhase | null;
   registered: Registration | null;
   cancelRequested: boolean;

@@ -111,7 +111,7 @@ export interface MachineView {
     issueWait: { nextAttemptAt: number; retryUntil: number } | null;
     signedInAt: number | null;
     windowEndsAt: number | null;
-    /** From the pages' step markers (view-progress.ts). */
+    /** From the view's navigations between Microsoft's hosts (view-progress.ts). */
     viewPhase: ViewPhase | null;
     registered: { method: SecurityKeyMethod; stationKey: boolean } | null;
     error: SessionError | null;
@@ -124,8 +124,9 @@ export interface MachineView {
 }
 
 /**
- * The guide panel's step after sign-in, from the page's step marker. Real Microsoft pages have none (their "add a
- * security key" dialog does not navigate), so there the guide stays on "add the key" until Graph shows the key.
+ * The guide panel's step after sign-in, from the view's hops (tap/view-progress.ts): back on My Security Info →
+ * add the key; on login.microsoft.com's registration page → touch the key; back from it → name the key. One step
+ * at a time; "done" comes from Graph (the done screen), never from a URL.
  */
 const GUIDE_OF_PHASE: Readonly<Partial<Record<ViewPhase, GuideStep>>> = {
   'signed-in': 'add-key',

@@ -1,25 +1,12 @@
 /**
- * The guide panel follows the user through My Security Info by the page's step marker (`data-step` on
- * `<body>`, e.g. `sign-in-tap`, `security-key-type`, `webauthn`, `name-key`, `done`; see the emulator's
- * test/emulator/mysignins/index.ts). The view reads it with one constant script (never built from data) in an
- * isolated world, so the page's own scripts cannot redefine what the read sees; the answer still comes from an
- * untrusted page, so it is validated here before it leaves the view. No `electron` import.
+ * What the My Security Info view reports of a navigation: the URL's origin and path, nothing else. The guide
+ * panel follows the hops between Microsoft's hosts (tap/view-progress.ts); nothing is read from the page, so
+ * nothing depends on markup the real pages do not have. My Security Info comes back from sign-in with an
+ * authorization code in the query or fragment, which must not travel to the session, the renderer or the journal.
+ * No `electron` import.
  */
 
-/** The only script the kiosk ever runs in the My Security Info page. Constant: nothing is interpolated. */
-export const READ_STEP_SCRIPT = 'document.body?.dataset?.step ?? null';
-
-/** An isolated world id of our own (Electron reserves 0 for the page and 999 for contextBridge preloads). */
-export const STEP_WORLD_ID = 1001;
-
-const STEP = /^[a-z0-9][a-z0-9-]{0,39}$/;
-
-/** The step marker, or null for anything that is not a short lower-case token. */
-export function parseStep(value: unknown): string | null {
-  return typeof value === 'string' && STEP.test(value) ? value : null;
-}
-
-/** Origin and path only (see the header): query strings and fragments can carry codes and tokens. */
+/** Origin and path only: query strings and fragments can carry codes and tokens. */
 export function withoutSecrets(url: string): string {
   if (!URL.canParse(url)) return '';
   const parsed = new URL(url);

@@ -8,8 +8,9 @@
  *   navigation-policy.ts `securityInfoPolicy`, checked for the first URL too (`loadURL` is not a page-initiated
  *   navigation, so the guard's events would not see it).
  * - New windows, downloads, every permission denied (guard.ts).
- * - Navigations are reported without query and fragment: My Security Info comes back from sign-in with an
- *   authorization code in the URL, which must not travel to the session, the renderer or the journal.
+ * - Navigations are reported as origin and path only (page-step.ts): My Security Info comes back from sign-in
+ *   with an authorization code in the URL, which must not travel to the session, the renderer or the journal.
+ *   Nothing is read from the page (no script runs in it): the guide follows the URLs (tap/view-progress.ts).
  * - `wipe()`: removes the view, closes its page, then clears connections, storage, cache, auth cache and host
  *   resolver cache (wipe.ts). Also runs by itself when `lifetimeMs` passes (a backstop behind the session's own
  *   10-minute timeout) and before a second `open()`.
@@ -19,7 +20,7 @@ import { type BrowserWindow, type Rectangle, session as electronSession, WebCont
 import type { SecurityInfoViewPort } from '../tap/ports';
 import { cancelBlockedRequests, guardWebContents, lockDownSession } from './guard';
 import type { NavigationPolicy } from './navigation-policy';
-import { parseStep, READ_STEP_SCRIPT, STEP_WORLD_ID, withoutSecrets } from './page-step';
+import { withoutSecrets } from './page-step';
 import { WipeError, wipeSession } from './wipe';
 import { REMOTE_PAGE_PREFERENCES } from './web-preferences';
 
@@ -33,7 +34,7 @@ export interface SecurityInfoViewOptions {
   onDenied?: (url: string, reason: string) => void;
 }
 
-type Navigation = { url: string; step: string | null };
+type Navigation = { url: string };
 
 const defaultLayout = (content: Rectangle): Rectangle => {
   const left = Math.round(content.width * 0.4);
@@ -81,7 +82,7 @@ export class SecurityInfoView implements SecurityInfoViewPort {
     const state: Open = { view, partition, timer, relayout, last: undefined };
     this.current = state;
 
-    const report = (navigatedUrl: string) => void this.report(state, navigatedUrl);
+    const report = (navigatedUrl: string) => this.report(state, navigatedUrl);
     contents.on('did-navigate', (_event, navigatedUrl) => report(navigatedUrl));
     contents.on('did-navigate-in-page', (_event, navigatedUrl, isMainFrame) => {
       if (isMainFrame) report(navigatedUrl);
@@ -125,19 +126,11 @@ export class SecurityInfoView implements SecurityInfoViewPort {
     if (result.failed.length > 0) throw new WipeError('My Security Info view', result);
   }
 
-  private async report(state: Open, url: string): Promise<void> {
-    const contents = state.view.webContents;
-    let step: string | null = null;
-    try {
-      step = parseStep(await contents.executeJavaScriptInIsolatedWorld(STEP_WORLD_ID, [{ code: READ_STEP_SCRIPT }]));
-    } catch {
-      step = null; // the page went away mid-read; the next navigation reports again
-    }
+  private report(state: Open, navigatedUrl: string): void {
     if (this.current !== state) return; // wiped meanwhile: nothing of this user may surface
-    url = withoutSecrets(url);
-    const key = `${url}\n${step ?? ''}`;
-    if (key === state.last) return;
-    state.last = key;
-    for (const listener of this.listeners) listener({ url, step });
+    const url = withoutSecrets(navigatedUrl);
+    if (url === state.last) return;
+    state.last = url;
+    for (const listener of this.listeners) listener({ url });
   }
 }

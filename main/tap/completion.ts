@@ -5,23 +5,23 @@
  *  - the My Security Info view navigates past the sign-in pages (view-progress.ts): free, and immediate;
  *  - the TAP reads `OneTimeUsed` (`TapDirectoryPort.getTap`), polled as a safety net.
  * Completion: `listSecurityKeys` shows a method created after the TAP's `createdDateTime`. Polled
- *  - at once when the view reaches `done`. Not at `name-key`: the emulator (like My Security Info's own flow)
- *    stores the key when the user names it, so a poll there finds nothing yet; and real pages show no steps;
+ *  - at once when the view comes back to My Security Info from the registration ceremony on login.microsoft.com
+ *    (`naming-key`, view-progress.ts), then 5 → 10 → 20 → 30 s cap: the key exists once the user has named it
+ *    (and Graph may lag behind);
  *  - otherwise only while the view is quiet: every view navigation restarts the wait, and each poll that finds
- *    nothing doubles it. Without step markers (no view, or real Microsoft pages): sign-in 30 s → 60 s cap, then
- *    keys 30 s → 60 s cap. With step markers the view will say "signed in" and "done", so polls are only a
- *    safety net: 60 s → 120 s cap. After `done` without the key yet (Graph's replication delay): 5 → 10 → 20 →
- *    30 s cap;
+ *    nothing doubles it. With no view, or a view whose URLs say nothing recognisable: sign-in 30 s → 60 s cap, then
+ *    keys 30 s → 60 s cap. Once the view has shown Microsoft's hops it will also show the return from the
+ *    ceremony, so polls are only a safety net: 60 s → 120 s cap;
  *  - a throttled or failed poll waits Retry-After when Graph sent one, else the next back-off step.
  * The new key's AAGUID is matched against the key(s) identified at this station during the enrollment
  * (KeysPort, plus the one pre-flight saw), so unplugging the key before Graph shows it does not matter.
  * Then `key.registered` is recorded and the watch ends.
  *
  * Expected Graph requests for a user taking 3 minutes from the pass on screen to "done":
- *  - with the emulator's pages in the view (data-step markers): 1–2 (the `done` poll, plus one per quiet
- *    stretch of 60 s or more, e.g. a slow PIN entry);
- *  - with real Microsoft pages (sign-in seen from the URL, `done` not visible) or no view: 3–5 (getTap at
- *    30 s and 90 s until sign-in is seen; keys 30 s after sign-in, then every 60 s).
+ *  - with the view on Microsoft's hosts (sign-in and the ceremony seen from the URLs): 1–3 (the poll on the return
+ *    from the ceremony, one 5 s later if the key is not named yet, plus one per quiet stretch of 60 s or more);
+ *  - with no view, or URLs that say nothing: 3–5 (getTap at 30 s and 90 s until sign-in is seen; keys 30 s after
+ *    sign-in, then every 60 s).
  * The TAP's create and delete add 2; the pre-creation TAP check 0 when the identity card's TAP is passed
  * (`knownTaps`), else 1.
  *
@@ -42,9 +42,9 @@ export interface PollSchedule {
   signIn: BackoffOptions;
   /** listSecurityKeys after sign-in, likewise. */
   key: BackoffOptions;
-  /** Either, while the view reports its steps: it will say "signed in" and "done"; polls are a safety net. */
+  /** Either, once the view has shown Microsoft's hops: it will show the return from the ceremony; polls are a safety net. */
   withSteps: BackoffOptions;
-  /** listSecurityKeys after the view said done but Graph did not show the key yet (replication delay). */
+  /** listSecurityKeys after the view came back from the ceremony but Graph did not show the key yet (naming, replication). */
   afterDone: BackoffOptions;
 }
 
@@ -77,7 +77,7 @@ export interface RegisteredKey {
 export type CompletionEvent =
   | { type: 'signed-in'; signIn: SignInObserved }
   | { type: 'registered'; key: RegisteredKey }
-  | { type: 'view'; phase: ViewPhase; step: string | null }
+  | { type: 'view'; phase: ViewPhase }
   /** The TAP is gone (deleted elsewhere) or expired before sign-in: the user cannot sign in with it any more. */
   | { type: 'tap-unusable'; reason: string }
   | { type: 'poll-failed'; failure: GraphFailure; retryInMs: number }
@@ -115,7 +115,7 @@ export class CompletionWatch {
   readonly #clock: ClockPort;
   readonly #timers: Timers;
   readonly #listeners = new Set<(event: CompletionEvent) => void>();
-  readonly #progress = new ViewProgress();
+  readonly #progress: ViewProgress;
   readonly #stationKeys = new Map<string, string | null>();
   readonly #abort = new AbortController();
   readonly #unsubscribe: (() => void)[] = [];
@@ -123,7 +123,7 @@ export class CompletionWatch {
   #signIn: SignInObserved | null;
   #emptyPolls = 0;
   #doneSeen = false;
-  /** The view has reported page steps (the emulator's data-step), so it will also report "done". */
+  /** The view has shown Microsoft's hops, so it will also show the return from the registration ceremony. */
   #viewHasSteps = false;
   #tapPolling = true;
   #timer: TimerHandle | null = null;
@@ -147,6 +147,7 @@ export class CompletionWatch {
     this.#timers = deps.timers ?? systemTimers;
     this.#signIn = request.signedIn ?? null;
     this.#phase = this.#signIn ? 'key' : 'sign-in';
+    this.#progress = new ViewProgress({ signedIn: this.#signIn !== null });
     this.signedIn = new Promise((resolve) => (this.#resolveSignIn = resolve));
     this.registered = new Promise((resolve) => (this.#resolveRegistered = resolve));
     if (this.#signIn) this.#resolveSignIn(this.#signIn);
@@ -202,22 +203,23 @@ export class CompletionWatch {
 
   // --- view and keys ---------------------------------------------------------------------------------------------
 
-  #onNavigation(navigation: { url: string; step: string | null }): void {
+  #onNavigation(navigation: { url: string }): void {
     if (this.#phase === 'finished') return;
     const phase = this.#progress.phaseOf(navigation);
-    if (navigation.step !== null && phase !== 'unknown') this.#viewHasSteps = true;
-    this.#emit({ type: 'view', phase, step: navigation.step });
+    if (phase !== 'unknown') this.#viewHasSteps = true;
+    this.#emit({ type: 'view', phase });
+    const backFromCeremony = phase === 'naming-key' || phase === 'done';
     if (this.#phase === 'sign-in') {
       if (SIGNED_IN_PHASES.has(phase)) {
         void this.#observeSignIn('view-navigated');
-        if (phase === 'done') this.#markDone();
+        if (backFromCeremony) this.#markDone();
         else this.#scheduleIn(this.#interval());
       } else if (this.#tapPolling) {
         this.#restartWait();
       }
       return;
     }
-    if (phase === 'done') this.#markDone();
+    if (backFromCeremony) this.#markDone();
     else this.#restartWait();
   }
 

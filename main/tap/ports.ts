@@ -33,8 +33,8 @@ export interface AuditPort {
 export interface SecurityInfoViewPort {
   /** Opens a fresh, empty browser session (no cookies, no storage) at the URL. */
   open(url: string): Promise<void>;
-  /** Every top-level navigation, with the page's step marker where the page has one. */
-  onNavigation(listener: (navigation: { url: string; step: string | null }) => void): () => void;
+  /** Every top-level navigation: origin and path only (no query, no fragment). Nothing is read from the page. */
+  onNavigation(listener: (navigation: { url: string }) => void): () => void;
   /** Closes the view and wipes its session: storage, cache, auth cache. */
   wipe(): Promise<void>;
 }

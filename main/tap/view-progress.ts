@@ -1,62 +1,64 @@
 /**
- * Where the user is in My Security Info, from the view's top-level navigations, so the station can see sign-in
- * without asking Graph and ask Graph for the new key at the moment it should exist.
+ * Where the user is in My Security Info, from the view's top-level navigations alone (origin and path; query and
+ * fragment are stripped before they get here). Nothing is read from the page: production code relies only on
+ * what the real pages expose, the hops between Microsoft's hosts:
  *
- * The emulator's pages say it on <body data-step> (test/emulator/mysignins/index.ts):
- *   sign-in-username, sign-in-tap → signing-in · security-info, add-method, security-key-type → signed-in ·
- *   webauthn → registering · name-key → naming-key · done → done · signed-out · error
+ *   mysignins.microsoft.com/security-info         (no session yet: redirects to sign in)       → unknown
+ *   login.microsoftonline.com/…                   sign-in with user name and Temporary Access Pass → signing-in
+ *   mysignins.microsoft.com/… after a sign-in host                                              → signed-in
+ *   login.microsoft.com/<tenant>/fido/create      the WebAuthn ceremony ("Security key" → Next)  → registering
+ *   mysignins.microsoft.com/… after the ceremony   back to name the key                          → naming-key
+ *   a `/logout` path on a sign-in host                                                           → signed-out
  *
- * Real Microsoft pages carry no marker, and My Security Info is a single-page app whose "add a security key"
- * dialog does not navigate. The rule for them is by host, and says only what a URL can say:
- *   - login.microsoftonline.com, login.microsoft.com, login.live.com (and their paths) → signing-in;
- *     a `/logout` or `/oauth2/v2.0/logout` path there → signed-out;
- *   - mysignins.microsoft.com after the view has been on a sign-in host → signed-in. The first load of
- *     mysignins (before its redirect to sign in) is `unknown`, not signed in.
- *   So with real pages the view reports sign-in; "done" is only ever learned by polling Graph.
- * Anything else (an unexpected host the navigation guard will block anyway) is `unknown`.
+ * Other login.microsoft.com paths (e.g. `/common/fido/get`, sign-in with a passkey) and login.live.com count as
+ * signing in. "Done" is never visible from a URL (the key is named inside My Security Info): Graph says it
+ * (completion.ts). The registration hop is Microsoft's (test/emulator/README.md, "My Security Info's hops", for
+ * the sources); anything else, e.g. a host the navigation guard blocks anyway, is `unknown`.
  */
 import type { ViewPhase } from '../../common/session';
 
 export type { ViewPhase };
 
-const STEP_PHASE: Readonly<Record<string, ViewPhase>> = {
-  'sign-in-username': 'signing-in',
-  'sign-in-tap': 'signing-in',
-  'security-info': 'signed-in',
-  'add-method': 'signed-in',
-  'security-key-type': 'signed-in',
-  webauthn: 'registering',
-  'name-key': 'naming-key',
-  done: 'done',
-  'signed-out': 'signed-out',
-  error: 'error',
-};
-
 const SIGN_IN_HOSTS = new Set(['login.microsoftonline.com', 'login.microsoft.com', 'login.live.com']);
 const MY_SIGN_INS_HOSTS = new Set(['mysignins.microsoft.com']);
+/** The registration page: login.microsoft.com/<tenant, common or consumers>/fido/create. */
+const FIDO_CREATE = /^\/[^/]+\/fido\/create\/?$/i;
 
 /** The phases in which the user has signed in. */
 export const SIGNED_IN_PHASES: ReadonlySet<ViewPhase> = new Set(['signed-in', 'registering', 'naming-key', 'done']);
 
-/** Classifies a stream of navigations of one view (it remembers whether a sign-in host was seen). */
+/** Classifies a stream of navigations of one view (it remembers which hops it has seen). */
 export class ViewProgress {
-  #sawSignInHost = false;
+  #sawSignInHost: boolean;
+  #sawCeremony = false;
 
-  phaseOf(navigation: { url: string; step: string | null }): ViewPhase {
-    if (navigation.step !== null) return STEP_PHASE[navigation.step] ?? 'unknown';
+  /** `signedIn`: the sign-in was already seen (a watch for the key only, started after it). */
+  constructor(options: { signedIn?: boolean } = {}) {
+    this.#sawSignInHost = options.signedIn ?? false;
+  }
+
+  phaseOf(navigation: { url: string }): ViewPhase {
     let url: URL;
     try {
       url = new URL(navigation.url);
     } catch {
       return 'unknown';
     }
+    if (url.protocol !== 'https:') return 'unknown';
     const host = url.hostname.toLowerCase();
     if (SIGN_IN_HOSTS.has(host)) {
       if (/\/logout(\/|$)/i.test(url.pathname)) return 'signed-out';
+      if (host === 'login.microsoft.com' && FIDO_CREATE.test(url.pathname) && this.#sawSignInHost) {
+        this.#sawCeremony = true;
+        return 'registering';
+      }
       this.#sawSignInHost = true;
       return 'signing-in';
     }
-    if (MY_SIGN_INS_HOSTS.has(host)) return this.#sawSignInHost ? 'signed-in' : 'unknown';
+    if (MY_SIGN_INS_HOSTS.has(host)) {
+      if (!this.#sawSignInHost) return 'unknown';
+      return this.#sawCeremony ? 'naming-key' : 'signed-in';
+    }
     return 'unknown';
   }
 }

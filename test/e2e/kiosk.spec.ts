@@ -133,6 +133,8 @@ for (const lang of LANGS) {
       await cam.shot('done');
       expect(tapsOf(harness, got.userId)).toEqual([]);
       expect(harness.securityInfoPage()).toBeNull();
+      // The production navigation policies let every hop of the real flow through.
+      expect(harness.deniedNavigations()).toEqual([]);
       expect(view.isClosed()).toBe(true);
 
       // Ready for the next person, by itself.

@@ -257,7 +257,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     : Fastify({ bodyLimit, logger: false })) as unknown as FastifyInstance;
   await msi.register(formbody, { bodyLimit });
   instrument(msi, ctx, () => 'mysignins');
-  registerMySignIns(msi, ctx);
+  registerMySignIns(msi, ctx, microsoft ? { signInHost: main } : {});
 
   await main.listen({ port: options.port ?? 0, host: 'localhost' });
   await msi.listen({ port: options.mySecurityInfoPort ?? 0, host: 'localhost' });

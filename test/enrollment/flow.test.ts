@@ -8,7 +8,7 @@ import { KeyWatcher } from '../../main/keys/watcher';
 import { VirtualBus } from '../authenticator/virtual-bus';
 import { softKey, YUBIKEY_5_NFC } from '../keys/key-helpers';
 import { keysNone } from './support/fixtures';
-import { DeskUser, openStation, stopStation, tapsAt, type Station } from './support/station';
+import { DeskUser, MSI_SECURITY_INFO, openStation, stopStation, tapsAt, type Station } from './support/station';
 import { advanceUntil } from './support/manual-time';
 import type { SessionSnapshot } from '../../common/session';
 
@@ -60,9 +60,9 @@ describe('enrollment flow', () => {
     expect(registering.countdowns[0]!.endsAt - st.time.now()).toBeLessThanOrEqual(10 * 60_000);
     // The guide panel follows the page the person is on, one step at a time.
     expect(registering.guide).toBe('add-key');
-    st.view.navigate(`${env.emu.urls.mySecurityInfo}/security-info/webauthn`, 'webauthn');
+    st.view.navigate(`https://login.microsoft.com/${env.emu.tenantId}/fido/create`);
     await st.waitFor((s) => s.screen === 'registering' && s.guide === 'touch-key');
-    st.view.navigate(`${env.emu.urls.mySecurityInfo}/security-info/name`, 'name-key');
+    st.view.navigate(`${MSI_SECURITY_INFO}/add/security-key/name`);
     await st.waitFor((s) => s.screen === 'registering' && s.guide === 'name-key');
 
     const methodId = user.registerKey();

@@ -2,8 +2,14 @@
 // (a SignInPresenter) and the user's My Security Info (a SecurityInfoViewPort). Each in its own fresh browser
 // context; My Security Info gets Chromium's CDP virtual authenticator so WebAuthn registration works, a new
 // context per user, closed by wipe().
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+//
+// Each surface obeys the kiosk's own navigation policy (main/kiosk/navigation-policy.ts), as the Electron guard
+// (main/kiosk/guard.ts) applies it: a navigation the policy denies is aborted (its first request) or, when a
+// redirect leads there, the page is closed; either way it is recorded in `denied` for the suites to assert on.
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import type { SecurityInfoViewPort } from '../../main/enrollment/ports';
+import type { NavigationPolicy } from '../../main/kiosk/navigation-policy';
+import { withoutSecrets } from '../../main/kiosk/page-step';
 import type { SignInPresenter } from '../../main/operator/presenter';
 import { chromiumPresenter } from '../operator/support/chromium-presenter';
 import { addVirtualAuthenticator } from '../support/chromium';
@@ -11,22 +17,72 @@ import { addVirtualAuthenticator } from '../support/chromium';
 export type SurfaceKind = 'sign-in' | 'security-info';
 export type PageListener = (kind: SurfaceKind, page: Page) => void;
 
+/** A navigation a surface's policy refused. */
+export interface DeniedNavigation {
+  surface: SurfaceKind;
+  url: string;
+  reason: string;
+}
+
+export interface SurfacePolicies {
+  signIn: NavigationPolicy;
+  securityInfo: NavigationPolicy;
+}
+
+/**
+ * The policy as a route on `page`: a navigation request (top level or frame) it denies is aborted. Playwright's
+ * routes see only the first request of a redirect chain, so every navigation request (redirect hops included) is
+ * also checked as it starts, and a page redirected somewhere denied is closed.
+ */
+export async function enforceNavigationPolicy(page: Page, policy: NavigationPolicy, onDenied: (url: string, reason: string) => void): Promise<void> {
+  const verdictOf = (request: Request) => (request.isNavigationRequest() ? policy.decide(request.url()) : null);
+  await page.route('**/*', async (route) => {
+    const verdict = verdictOf(route.request());
+    if (verdict?.kind === 'deny') {
+      onDenied(route.request().url(), verdict.reason);
+      return route.abort('blockedbyclient');
+    }
+    return route.fallback();
+  });
+  page.on('request', (request) => {
+    if (!request.redirectedFrom()) return;
+    const verdict = verdictOf(request);
+    if (verdict?.kind !== 'deny') return;
+    onDenied(request.url(), verdict.reason);
+    void page.close().catch(() => undefined);
+  });
+}
+
 export class Surfaces {
   readonly #listeners = new Set<PageListener>();
   #signIn: Page | null = null;
   readonly presenter: SignInPresenter;
   readonly view: ChromiumSecurityInfoView;
+  /** Every navigation a policy refused, in order. */
+  readonly denied: DeniedNavigation[] = [];
 
-  constructor(readonly browser: Browser) {
+  constructor(
+    readonly browser: Browser,
+    policies: SurfacePolicies,
+  ) {
+    const deny = (surface: SurfaceKind) => (url: string, reason: string) => this.denied.push({ surface, url, reason });
     // The operator types on the page (a person, or a test through onPage); the presenter waits for the redirect.
-    this.presenter = chromiumPresenter(browser, async (page) => {
-      this.#signIn = page;
-      page.on('close', () => {
-        if (this.#signIn === page) this.#signIn = null;
-      });
-      this.#emit('sign-in', page);
-    });
-    this.view = new ChromiumSecurityInfoView(browser, (page) => this.#emit('security-info', page));
+    this.presenter = chromiumPresenter(
+      browser,
+      async (page) => {
+        this.#signIn = page;
+        page.on('close', () => {
+          if (this.#signIn === page) this.#signIn = null;
+        });
+        this.#emit('sign-in', page);
+      },
+      { prepare: (page) => enforceNavigationPolicy(page, policies.signIn, deny('sign-in')) },
+    );
+    this.view = new ChromiumSecurityInfoView(
+      browser,
+      (page) => this.#emit('security-info', page),
+      (page) => enforceNavigationPolicy(page, policies.securityInfo, deny('security-info')),
+    );
   }
 
   onPage(listener: PageListener): () => void {
@@ -76,11 +132,12 @@ export class Surfaces {
 export class ChromiumSecurityInfoView implements SecurityInfoViewPort {
   context: BrowserContext | null = null;
   page: Page | null = null;
-  readonly #listeners = new Set<(navigation: { url: string; step: string | null }) => void>();
+  readonly #listeners = new Set<(navigation: { url: string }) => void>();
 
   constructor(
     private readonly browser: Browser,
     private readonly opened: (page: Page) => void,
+    private readonly prepare: (page: Page) => Promise<void> = async () => undefined,
   ) {}
 
   async open(url: string): Promise<void> {
@@ -89,23 +146,23 @@ export class ChromiumSecurityInfoView implements SecurityInfoViewPort {
     this.context = context;
     const page = await context.newPage();
     this.page = page;
+    await this.prepare(page);
     await addVirtualAuthenticator(context, page);
-    page.on('load', () => {
-      void page
-        .locator('body')
-        .getAttribute('data-step', { timeout: 5_000 })
-        .catch(() => null)
-        .then((step) => {
-          if (this.page !== page) return;
-          const navigation = { url: page.url(), step };
-          for (const listener of [...this.#listeners]) listener(navigation);
-        });
+    // As the kiosk's view reports (main/kiosk/security-info-view.ts): origin and path of each top-level navigation,
+    // nothing read from the page.
+    let last = '';
+    page.on('framenavigated', (frame) => {
+      if (frame !== page.mainFrame() || this.page !== page) return;
+      const url = withoutSecrets(frame.url());
+      if (!url || url === last) return;
+      last = url;
+      for (const listener of [...this.#listeners]) listener({ url });
     });
     this.opened(page);
     await page.goto(url);
   }
 
-  onNavigation(listener: (navigation: { url: string; step: string | null }) => void): () => void {
+  onNavigation(listener: (navigation: { url: string }) => void): () => void {
     this.#listeners.add(listener);
     return () => {
       this.#listeners.delete(listener);

@@ -1,6 +1,8 @@
 // The person at the desk, on the emulator's My Security Info page (its data-step markers and labels): sign in
 // with the pass, add a security key (Chromium's virtual authenticator answers WebAuthn), name it. For the harness
-// test, the Playwright suites and the demo's headless mode.
+// test, the Playwright suites and the demo's headless mode. On Microsoft's host names the same steps cross hosts
+// (sign-in on login.microsoftonline.com, the ceremony on login.microsoft.com): the markers and labels are the same,
+// plus the "Next" that leaves My Security Info for the registration page.
 import type { Page } from 'playwright-core';
 
 export const step = (page: Page, name: string, timeoutMs = 30_000) => page.waitForSelector(`body[data-step="${name}"]`, { timeout: timeoutMs });
@@ -23,6 +25,9 @@ export async function registerSecurityKey(page: Page, name = 'Desk key'): Promis
   await page.getByRole('link', { name: /Security key/ }).click();
   await step(page, 'security-key-type');
   await page.getByRole('link', { name: 'USB device' }).click();
+  await page.waitForURL(/\/security-key\/usb$|\/fido\/create\b/);
+  const hop = page.locator('#webauthn-hop');
+  if ((await hop.count()) > 0) await hop.click(); // to login.microsoft.com/<tenant>/fido/create
   await step(page, 'webauthn');
   await page.getByRole('button', { name: 'Next' }).click();
   await step(page, 'name-key');

@@ -77,7 +77,7 @@ describe('web harness', { timeout: 120_000 }, () => {
     expect(reply).toMatchObject({
       ok: true,
       kind: 'state',
-      state: { station: { stationId: 'KIOSK-WEB-01', demo: true, config: { ok: true } }, session: { screen: 'signed-out' } },
+      state: { station: { stationId: 'KIOSK-WEB-01', demo: false, config: { ok: true } }, session: { screen: 'signed-out' } },
     });
     expect(await request({ kind: 'command', command: { type: 'explode' } })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
     expect(await request('state')).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
@@ -148,6 +148,15 @@ describe('web harness', { timeout: 120_000 }, () => {
   it('a whole enrollment through the socket: the pass only on the handover state, key registered in the My Security Info page, TAP deleted, context closed', async () => {
     const done = await wholeEnrollment(harness);
     expect(done.registered).toMatchObject({ stationKey: false }); // the default desk key is a YubiKey, not Chromium's
+    // The production configuration, on Microsoft's host names, and its navigation policies let every hop through.
+    const config = harness.station().config;
+    expect({ demo: config.demo, authority: config.authority, graph: config.graphBaseUrl, msi: config.mySecurityInfoUrl }).toEqual({
+      demo: false,
+      authority: `https://login.microsoftonline.com/${harness.emulator.tenantId}`,
+      graph: 'https://graph.microsoft.com/v1.0',
+      msi: 'https://mysignins.microsoft.com/security-info',
+    });
+    expect(harness.deniedNavigations()).toEqual([]);
     // Locked: the same questions that were answered a moment ago are refused.
     await expect.poll(() => harness.state().session?.screen, { timeout: 15_000 }).toBe('ready');
     expect(await request({ kind: 'command', command: { type: 'lock' } })).toEqual({ ok: true, kind: 'command' });

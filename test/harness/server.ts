@@ -7,6 +7,12 @@
  * bus with a software authenticator as the key at the desk, and Chromium (playwright-core) for the operator's
  * sign-in page and the user's My Security Info, each in its own fresh browser context (surfaces.ts).
  *
+ * The station runs the PRODUCTION configuration (no demo mode): authority https://login.microsoftonline.com/<tenant>,
+ * Graph https://graph.microsoft.com/v1.0, My Security Info https://mysignins.microsoft.com/security-info, and the
+ * kiosk's production navigation policies on both browser surfaces. The emulator answers on those names
+ * (`hosts: 'microsoft'`); the only test-specific inputs are where the CA and the names' addresses come in: the
+ * station's Trust (`caPem`, `hostMap`: main/net/https-agent.ts) and Chromium's `chromiumHostArgs`.
+ *
  * The socket is guarded three ways: bound to 127.0.0.1 only, the `Origin` must be the harness's own, and the
  * upgrade must present the random token the harness put in the page URL. HTTP requests must name the harness's
  * Host (no DNS rebinding). The page gets the app's CSP, its connect-src widened to this socket only.
@@ -21,6 +27,8 @@ import type { Browser, Page } from 'playwright-core';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { KioskState } from '../../common/contract';
 import { parseConfig, type StationConfig } from '../../main/config';
+import { DEFAULT_REDIRECT_URI } from '../../main/operator/session';
+import { operatorSignInPolicy, securityInfoPolicy } from '../../main/kiosk/navigation-policy';
 import { createStation, type CreateStationOptions, type Station } from '../../main/station';
 import { fixtureKey, YUBIKEY_5_NFC } from '../keys/key-helpers';
 import { Ctap2Core } from '../authenticator/ctap2-core';
@@ -29,13 +37,16 @@ import { SoftAuthenticator } from '../authenticator/soft-authenticator';
 import { VirtualBus, type PlugKeyOptions, type VirtualPort } from '../authenticator/virtual-bus';
 import { startEmulator, type Emulator } from '../emulator';
 import { launchChromiumFor, VIRTUAL_AUTHENTICATOR_AAGUID } from '../support/chromium';
-import { Surfaces, type PageListener, type SurfaceKind } from './browser-surfaces';
+import { Surfaces, type DeniedNavigation, type PageListener, type SurfaceKind } from './browser-surfaces';
 import { DEFAULT_RENDERER_DIR, ensureRendererBuilt, harnessCsp, rendererFile, SOCKET_PATH, type RebuildPolicy } from './renderer-files';
 
 export const HARNESS_STATION_ID = 'KIOSK-WEB-01';
 
 export interface HarnessOptions {
-  /** An emulator to use (not closed by the harness). Default: one started in-process with the kiosk TAP policy. */
+  /**
+   * An emulator to use (not closed by the harness), started with `hosts: 'microsoft'`. Default: one started
+   * in-process on Microsoft's host names with the kiosk TAP policy.
+   */
   emulator?: Emulator;
   /** 0 (default) picks a free port. */
   port?: number;
@@ -73,6 +84,8 @@ export interface Harness {
   readonly browser: Browser;
   /** Everything the harness and its stations wrote (audit journals), for "the pass is in no file" checks. */
   readonly dataRoot: string;
+  /** Navigations the kiosk's policies refused on the sign-in page or My Security Info (empty on a good run). */
+  deniedNavigations(): readonly DeniedNavigation[];
   station(): Station;
   state(): KioskState;
   onPage(listener: PageListener): () => void;
@@ -104,18 +117,21 @@ function virtualAuthenticatorKey(profileId: string): PlugKeyOptions {
   };
 }
 
-function demoConfig(emu: Emulator, auditFolder: string): StationConfig {
-  return parseConfig('{}', '(web harness: demo defaults from the emulator)', {
-    demoDefaults: {
-      tenantId: emu.tenantId,
-      clientId: emu.clientId,
-      authority: `${new URL(emu.urls.authority).origin}/${emu.tenantId}`,
-      graphBaseUrl: emu.urls.graph,
-      mySecurityInfoUrl: emu.urls.mySecurityInfo,
-      auditFolder,
-      stationId: HARNESS_STATION_ID,
-    },
-  });
+/**
+ * The production configuration, as an administrator would write it for this tenant: no `demo`, no custom hosts.
+ * Parsed by the same schema, so it must pass the production rules (https, Microsoft's hosts).
+ */
+export function productionConfig(emu: Emulator, auditFolder: string): StationConfig {
+  const file = {
+    tenantId: emu.tenantId,
+    clientId: emu.clientId,
+    authority: `https://login.microsoftonline.com/${emu.tenantId}`,
+    graphBaseUrl: 'https://graph.microsoft.com/v1.0',
+    mySecurityInfoUrl: 'https://mysignins.microsoft.com/security-info',
+    auditFolder,
+    stationId: HARNESS_STATION_ID,
+  };
+  return parseConfig(JSON.stringify(file), '(web harness: production configuration)');
 }
 
 const sameSecret = (a: string, b: string) => {
@@ -128,11 +144,17 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const rendererDir = options.rendererDir ?? DEFAULT_RENDERER_DIR;
   await ensureRendererBuilt(rendererDir, options.rebuild);
   const ownEmulator = !options.emulator;
-  const emu = options.emulator ?? (await startEmulator({ tapPolicy: 'kiosk' }));
+  const emu = options.emulator ?? (await startEmulator({ tapPolicy: 'kiosk', hosts: 'microsoft' }));
+  if (Object.keys(emu.hostMap).length === 0) throw new Error("the web harness runs the production configuration: start the emulator with hosts: 'microsoft'");
   acceptVirtualAuthenticator(emu);
   const dataRoot = mkdtempSync(join(tmpdir(), 'tap-kiosk-harness-'));
   const browser = await launchChromiumFor(emu, options.headless === undefined ? {} : { headless: options.headless });
-  const surfaces = new Surfaces(browser);
+  // The policies as main/index.ts builds them for a production configuration (the same config fields, demo off).
+  const policyConfig = productionConfig(emu, join(dataRoot, 'policy'));
+  const surfaces = new Surfaces(browser, {
+    signIn: operatorSignInPolicy({ authority: policyConfig.authority, redirectUri: DEFAULT_REDIRECT_URI }),
+    securityInfo: securityInfoPolicy({ authority: policyConfig.authority, mySecurityInfoUrl: policyConfig.mySecurityInfoUrl, demo: false }),
+  });
   const bus = new VirtualBus({ hotplug: true });
   const keyProfile = options.stationKey === undefined ? YUBIKEY_5_NFC.profile : options.stationKey;
   let port: VirtualPort | null = null;
@@ -160,9 +182,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     const auditFolder = join(dataRoot, `audit-${generation}`);
     mkdirSync(auditFolder, { recursive: true });
     const next = await createStation({
-      config: demoConfig(emu, auditFolder),
+      config: productionConfig(emu, auditFolder),
       configFile: '(web harness)',
       caPem: emu.caPem,
+      hostMap: emu.hostMap,
       presenter: surfaces.presenter,
       view: surfaces.view,
       keySource: bus,
@@ -260,6 +283,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     emulator: emu,
     browser,
     dataRoot,
+    deniedNavigations: () => [...surfaces.denied],
     station: () => station,
     state: () => station.handlers.state(),
     onPage: (listener) => surfaces.onPage(listener),

@@ -20,7 +20,7 @@ function setup(options: { lifetimeMs?: number } = {}) {
     onDenied: (url) => denied.push(url),
     ...options,
   });
-  const navigations: { url: string; step: string | null }[] = [];
+  const navigations: { url: string }[] = [];
   view.onNavigation((n) => navigations.push(n));
   return { window, view, navigations, denied };
 }
@@ -93,27 +93,23 @@ describe('My Security Info view', () => {
     expect(denied).toContain('https://phish.example/');
   });
 
-  it('reports each navigation with the page step, without query or fragment, and only once', async () => {
+  it('reports each navigation as origin and path, only once, and runs no script in the page', async () => {
     const { view, navigations } = setup();
     await view.open(MSI);
     const contents = lastView().webContents;
-    contents.step = 'sign-in-tap';
     contents.navigated('https://login.microsoftonline.com/contoso/oauth2/authorize?client_id=x&login_hint=user');
     contents.emit('did-finish-load');
-    contents.step = 'security-key-type';
     contents.navigated('https://mysignins.microsoft.com/security-info#code=secret-code');
-    contents.step = '<script>';
     contents.emit('did-navigate-in-page', new fake.FakeEvent(), 'https://mysignins.microsoft.com/security-info/add?x=1', true);
     contents.emit('did-navigate-in-page', new fake.FakeEvent(), 'https://mysignins.microsoft.com/frame', false);
     await vi.waitFor(() => expect(navigations).toHaveLength(3));
     expect(navigations).toEqual([
-      { url: 'https://login.microsoftonline.com/contoso/oauth2/authorize', step: 'sign-in-tap' },
-      { url: 'https://mysignins.microsoft.com/security-info', step: 'security-key-type' },
-      { url: 'https://mysignins.microsoft.com/security-info/add', step: null },
+      { url: 'https://login.microsoftonline.com/contoso/oauth2/authorize' },
+      { url: 'https://mysignins.microsoft.com/security-info' },
+      { url: 'https://mysignins.microsoft.com/security-info/add' },
     ]);
     expect(JSON.stringify(navigations)).not.toContain('secret-code');
-    expect(new Set(contents.scripts.map((s) => s.code))).toEqual(new Set(['document.body?.dataset?.step ?? null']));
-    expect(contents.scripts.every((s) => s.worldId !== 0)).toBe(true);
+    expect(contents.scripts).toEqual([]);
   });
 
   it('wipe closes the page, removes the view and clears the partition; nothing of that user is reported afterwards', async () => {
@@ -124,7 +120,6 @@ describe('My Security Info view', () => {
     expect(contents.destroyed).toBe(true);
     expect(window.children).toEqual([]);
     expect(fake.partitions[0]?.calls).toContain('clearStorageData');
-    contents.step = 'done';
     contents.navigated('https://mysignins.microsoft.com/security-info');
     await Promise.resolve();
     await view.wipe(); // idempotent

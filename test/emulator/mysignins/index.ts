@@ -1,6 +1,8 @@
 // My Security Info (emulated mysignins.microsoft.com/security-info) on the plain-HTTP localhost origin, a secure
 // context so WebAuthn works. Sign in with username then Temporary Access Pass; list methods; "+ Add sign-in method"
 // → "Security key" → "USB device" → browser prompt → "Name your security key" → done; sign out.
+// On Microsoft's host names (`signInHost` given) sign-in and the browser prompt run on the sign-in hosts instead,
+// as in the real flow: ./hops.ts and ../README.md ("My Security Info's hops").
 //
 // Public surface: `registerMySignIns(app, ctx)`. Sessions live in this module's memory and are cleared on reset.
 //
@@ -32,9 +34,11 @@ import {
   signedOutPage,
   signInTapPage,
   signInUsernamePage,
+  usbHopPage,
   webauthnPage,
 } from './pages';
-import { type RegistrationRefusal, creationOptions, fido2PolicyAllowsUser, verifyRegistration } from './registration';
+import { Hops, registerSignInHops } from './hops';
+import { type RegistrationRefusal, RegistrationBody, creationOptions, fido2PolicyAllowsUser, verifyRegistration } from './registration';
 import { SESSION_COOKIE, type Session, SessionStore, clearedSessionCookie, parseCookies, registrationDeadline, sessionCookie } from './sessions';
 import { checkTap, checkUsername, refusal } from './signin';
 
@@ -89,31 +93,28 @@ function registrationMessage(code: string): PageMessage {
 const UsernameForm = z.object({ username: z.string().max(320).default('') });
 const TapForm = z.object({ username: z.string().max(320).default(''), tap: z.string().max(256).default('') });
 const NameForm = z.object({ displayName: z.string().max(1000).default('') });
-/** The browser's PublicKeyCredential, as our script serialises it (RegistrationResponseJSON). */
-const RegistrationBody = z.object({
-  id: z.string().min(1).max(1400),
-  rawId: z.string().min(1).max(1400),
-  type: z.literal('public-key'),
-  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
-  clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
-  response: z.object({
-    clientDataJSON: z.string().min(1).max(8192),
-    attestationObject: z.string().min(1).max(65536),
-    transports: z.array(z.string().max(32)).max(8).optional(),
-  }),
-});
-
 const NAME_MAX = 64;
 
-export function registerMySignIns(app: FastifyInstance, ctx: EmulatorContext): void {
+/**
+ * `signInHost`: on Microsoft's host names, the emulator's HTTPS origin (it answers for login.microsoftonline.com and
+ * login.microsoft.com). Then sign-in and the WebAuthn ceremony run there, as in the real flow (./hops.ts); without
+ * it (the localhost mode) everything stays on this one origin.
+ */
+export function registerMySignIns(app: FastifyInstance, ctx: EmulatorContext, options: { signInHost?: FastifyInstance } = {}): void {
   const sessions = new SessionStore();
   ctx.onReset(() => sessions.clear());
+  const hops = options.signInHost ? new Hops(ctx, sessions) : null;
+  if (hops && options.signInHost) registerSignInHops(options.signInHost, hops, STATIC);
   // A child scope, so our HTML error and not-found handlers replace the core's JSON ones for these pages only.
-  void app.register(async (scope) => routes(scope, ctx, sessions));
+  void app.register(async (scope) => routes(scope, ctx, sessions, hops));
 }
 
-function routes(app: FastifyInstance, ctx: EmulatorContext, sessions: SessionStore): void {
+function routes(app: FastifyInstance, ctx: EmulatorContext, sessions: SessionStore, hops: Hops | null): void {
   const tenant = () => ctx.state.seed.displayName;
+  /** Where a browser without a session goes: the sign-in host (Microsoft's names), or this origin's /signin. */
+  const signInTarget = () => (hops ? hops.signInUrl() : '/signin');
+  // Across hosts the session cookie must come back on the redirect chain from the sign-in host: Lax, not Strict.
+  const cookieFor = (id: string) => sessionCookie(id, hops ? 'Lax' : 'Strict');
 
   const sessionOf = (req: FastifyRequest): Session | null => sessions.get(parseCookies(req.headers.cookie)[SESSION_COOKIE], ctx.state, ctx.clock.now());
 
@@ -124,7 +125,7 @@ function routes(app: FastifyInstance, ctx: EmulatorContext, sessions: SessionSto
     const session = sessionOf(req);
     const user = session ? ctx.state.users.get(session.userId) : undefined;
     if (!session || !user) {
-      void reply.header('Set-Cookie', clearedSessionCookie()).redirect('/signin', 303);
+      void reply.header('Set-Cookie', clearedSessionCookie()).redirect(signInTarget(), hops ? 302 : 303);
       return null;
     }
     return { session, user };
@@ -173,16 +174,35 @@ function routes(app: FastifyInstance, ctx: EmulatorContext, sessions: SessionSto
   }
 
   app.get('/favicon.ico', async (_req, reply) => reply.code(204).send());
-  app.get('/', async (req, reply) => reply.redirect(sessionOf(req) ? '/security-info' : '/signin', 303));
+  app.get('/', async (req, reply) => reply.redirect(sessionOf(req) ? '/security-info' : signInTarget(), 303));
 
   // ---- Sign-in: username, then Temporary Access Pass ----
 
   app.get('/signin', async (req, reply) => {
     if (sessionOf(req)) return reply.redirect('/security-info', 303);
+    if (hops) return reply.redirect(hops.signInUrl(), 302);
     return sendPage(reply, signInUsernamePage(tenant()));
   });
 
+  // Back from the sign-in host (Microsoft's names only): the one-time code becomes this origin's session.
+  app.get('/signin-oidc', async (req, reply) => {
+    if (!hops) return reply.callNotFound();
+    const code = String((req.query as Record<string, unknown>).code ?? '');
+    const pending = code ? hops.redeemCode(code) : null;
+    if (!pending) return reply.redirect(hops.signInUrl(), 302);
+    sessions.end(parseCookies(req.headers.cookie)[SESSION_COOKIE]);
+    const session = sessions.create({
+      userId: pending.userId,
+      tapId: pending.tapId,
+      signedInAt: pending.signedInAt,
+      oneTime: pending.oneTime,
+      expiresAt: pending.expiresAt,
+    });
+    return reply.header('Set-Cookie', cookieFor(session.id)).redirect('/security-info', 303);
+  });
+
   app.post('/signin', async (req, reply) => {
+    if (hops) return reply.callNotFound();
     const form = UsernameForm.safeParse(req.body ?? {});
     const username = form.success ? form.data.username.trim() : '';
     const result = checkUsername(ctx.state, username);
@@ -191,6 +211,7 @@ function routes(app: FastifyInstance, ctx: EmulatorContext, sessions: SessionSto
   });
 
   app.post('/signin/tap', async (req, reply) => {
+    if (hops) return reply.callNotFound();
     const form = TapForm.safeParse(req.body ?? {});
     const username = form.success ? form.data.username.trim() : '';
     const now = ctx.clock.now();
@@ -213,7 +234,7 @@ function routes(app: FastifyInstance, ctx: EmulatorContext, sessions: SessionSto
       oneTime: tap.isUsableOnce,
       expiresAt: new Date(tap.startDateTime.getTime() + tap.lifetimeInMinutes * 60_000),
     });
-    return reply.header('Set-Cookie', sessionCookie(session.id)).redirect('/security-info', 303);
+    return reply.header('Set-Cookie', cookieFor(session.id)).redirect('/security-info', 303);
   });
 
   app.post('/signout', async (req, reply) => {
@@ -261,6 +282,8 @@ function routes(app: FastifyInstance, ctx: EmulatorContext, sessions: SessionSto
   app.get('/security-info/add/security-key/usb', async (req, reply) => {
     const s = signedIn(req, reply);
     if (!s) return reply;
+    // On Microsoft's names the ceremony is the sign-in host's (login.microsoft.com/<tenant>/fido/create).
+    if (hops) return sendPage(reply, usbHopPage(tenant(), s.user, hops.createUrl(s.session)));
     return sendPage(reply, webauthnPage(tenant(), s.user));
   });
 
@@ -294,6 +317,7 @@ function routes(app: FastifyInstance, ctx: EmulatorContext, sessions: SessionSto
     reply.code(400).send({ error: code, redirect: `/security-info/error?code=${encodeURIComponent(code)}` });
 
   app.post('/security-info/webauthn/options', async (req, reply) => {
+    if (hops) return reply.callNotFound();
     const s = jsonSession(req, reply);
     if (!s) return reply;
     const result = await creationOptions(ctx.state, s.session, s.user, ctx.clock.now(), rpIdFor(ctx.urls.mySecurityInfo));
@@ -302,6 +326,7 @@ function routes(app: FastifyInstance, ctx: EmulatorContext, sessions: SessionSto
   });
 
   app.post('/security-info/webauthn/verify', async (req, reply) => {
+    if (hops) return reply.callNotFound();
     const s = jsonSession(req, reply);
     if (!s) return reply;
     const body = RegistrationBody.safeParse(req.body);

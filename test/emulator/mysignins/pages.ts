@@ -19,6 +19,8 @@ export interface PageMessage {
 interface Layout {
   step: Step;
   title: string;
+  /** The document title when it is not "<title> - My Sign-Ins" (the sign-in host's own pages). */
+  documentTitle?: string;
   tenant: string;
   error?: PageMessage | null;
   /** Signed-in pages get the top bar with the user's name and Sign out. */
@@ -27,7 +29,7 @@ interface Layout {
   body: Html;
 }
 
-function page({ step, title, tenant, error, user, scripts = [], body }: Layout): string {
+function page({ step, title, documentTitle, tenant, error, user, scripts = [], body }: Layout): string {
   const shell = user
     ? html`<header class="topbar">
           <span class="app-name">${tenant} <span class="tag">My Sign-Ins</span></span>
@@ -53,7 +55,7 @@ ${html`<html lang="en">
   <head>
     <meta charset="utf-8" />
     <meta name="viewport" content="width=device-width, initial-scale=1" />
-    <title>${title} - My Sign-Ins</title>
+    <title>${documentTitle ?? `${title} - My Sign-Ins`}</title>
     <link rel="stylesheet" href="/static/mysignins.css" />
     ${scripts.map((s) => html`<script src="${s}" defer></script>`)}
   </head>
@@ -73,17 +75,39 @@ function alert(error: PageMessage | null | undefined, id: string): Html {
   </div>`;
 }
 
-export function signInUsernamePage(tenant: string, opts: { username?: string; error?: Refusal | null } = {}): string {
+/**
+ * Where the sign-in forms post, and what they carry. Default: My Security Info's own /signin (the emulator's
+ * localhost mode). On Microsoft's host names the pages are the sign-in host's: they post to
+ * login.microsoftonline.com/<tenant>/login with the flow's context, and keep its document title.
+ */
+export interface SignInForm {
+  action: string;
+  /** Hidden fields posted with the form (the flow context). */
+  hidden?: Readonly<Record<string, string>>;
+  /** "Back to the username" from the pass step. */
+  back: string;
+  /** The sign-in host's document title ("Sign in to your account"). */
+  documentTitle?: string;
+}
+
+const LOCAL_SIGN_IN: SignInForm = { action: '/signin', back: '/signin' };
+
+const hiddenFields = (form: SignInForm) =>
+  Object.entries(form.hidden ?? {}).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`);
+
+export function signInUsernamePage(tenant: string, opts: { username?: string; error?: Refusal | null; form?: SignInForm } = {}): string {
   const err = opts.error ?? null;
+  const form = opts.form ?? LOCAL_SIGN_IN;
   return page({
     step: 'sign-in-username',
     title: 'Sign in',
+    ...(form.documentTitle ? { documentTitle: form.documentTitle } : {}),
     tenant,
     error: err,
     body: html`<h1>Sign in</h1>
       <p>to continue to My Sign-Ins</p>
-      <form method="post" action="/signin" novalidate>
-        ${alert(err, 'username-error')}
+      <form method="post" action="${form.action}" novalidate>
+        ${hiddenFields(form)} ${alert(err, 'username-error')}
         <label for="username">Email, phone, or Skype</label>
         <input
           id="username"
@@ -101,15 +125,18 @@ export function signInUsernamePage(tenant: string, opts: { username?: string; er
   });
 }
 
-export function signInTapPage(tenant: string, username: string, error: Refusal | null = null): string {
+export function signInTapPage(tenant: string, username: string, error: Refusal | null = null, form: SignInForm | null = null): string {
+  const f = form ?? { ...LOCAL_SIGN_IN, action: '/signin/tap' };
   return page({
     step: 'sign-in-tap',
     title: 'Enter Temporary Access Pass',
+    ...(f.documentTitle ? { documentTitle: f.documentTitle } : {}),
     tenant,
     error,
-    body: html`<p class="identity"><a href="/signin" aria-label="Back to the username, signed in as ${username}">&larr;</a> ${username}</p>
+    body: html`<p class="identity"><a href="${f.back}" aria-label="Back to the username, signed in as ${username}">&larr;</a> ${username}</p>
       <h1>Enter Temporary Access Pass</h1>
-      <form method="post" action="/signin/tap" novalidate>
+      <form method="post" action="${f.action}" novalidate>
+        ${hiddenFields(f)}
         <input type="hidden" name="username" value="${username}" />
         ${alert(error, 'tap-error')}
         <label for="tap">Temporary Access Pass</label>
@@ -215,6 +242,64 @@ export function securityKeyTypePage(tenant: string, user: UserRecord): string {
   });
 }
 
+const KEY_READY = html`<p><strong>Have your key ready</strong></p>
+  <p>
+    When you choose Next, you will be prompted to plug your security key into the USB port. Then touch the button or sensor on your security key to finish
+    setting up your device.
+  </p>`;
+
+/**
+ * "USB device" on Microsoft's host names: Next leaves My Security Info for the registration page on the sign-in host
+ * (login.microsoft.com/<tenant>/fido/create), where the WebAuthn ceremony runs.
+ */
+export function usbHopPage(tenant: string, user: UserRecord, createUrl: string): string {
+  return page({
+    step: 'security-key-type',
+    title: 'Security key',
+    tenant,
+    user,
+    body: html`<h1>Security key</h1>
+      ${KEY_READY}
+      <div class="actions">
+        <a class="button" href="/security-info/add/security-key">Back</a>
+        <a class="button primary" href="${createUrl}" id="webauthn-hop">Next</a>
+      </div>`,
+  });
+}
+
+/**
+ * The registration page on login.microsoft.com: the WebAuthn ceremony on that origin (RP id login.microsoft.com),
+ * then back to My Security Info. `endpoints` are this page's own options/verify URLs and My Security Info's error page.
+ */
+export function fidoCreatePage(tenant: string, user: UserRecord, endpoints: { options: string; verify: string; errorPage: string; cancel: string }): string {
+  return page({
+    step: 'webauthn',
+    title: 'Security key',
+    documentTitle: 'Sign in to your account',
+    tenant,
+    scripts: ['/static/webauthn.js'],
+    body: html`<p class="identity">${user.userPrincipalName}</p>
+      <h1>Setting up your security key</h1>
+      <p>Your browser will ask you to insert your security key, enter its PIN and touch it.</p>
+      <p>Your browser may ask for your security key's PIN. If your key has no PIN yet, you'll be asked to create one.</p>
+      <p id="webauthn-status" class="status" role="status" aria-live="polite"></p>
+      <noscript><p class="alert">This step needs JavaScript to talk to your security key.</p></noscript>
+      <div class="actions">
+        <a class="button" href="${endpoints.cancel}">Cancel</a>
+        <button
+          type="button"
+          class="primary"
+          id="webauthn-start"
+          data-options="${endpoints.options}"
+          data-verify="${endpoints.verify}"
+          data-error-page="${endpoints.errorPage}"
+        >
+          Next
+        </button>
+      </div>`,
+  });
+}
+
 export function webauthnPage(tenant: string, user: UserRecord): string {
   return page({
     step: 'webauthn',
@@ -223,11 +308,7 @@ export function webauthnPage(tenant: string, user: UserRecord): string {
     user,
     scripts: ['/static/webauthn.js'],
     body: html`<h1>Security key</h1>
-      <p><strong>Have your key ready</strong></p>
-      <p>
-        When you choose Next, you will be prompted to plug your security key into the USB port. Then touch the button or sensor on your security key to finish
-        setting up your device.
-      </p>
+      ${KEY_READY}
       <p>Your browser may ask for your security key's PIN. If your key has no PIN yet, you'll be asked to create one.</p>
       <p id="webauthn-status" class="status" role="status" aria-live="polite"></p>
       <noscript><p class="alert">This step needs JavaScript to talk to your security key.</p></noscript>

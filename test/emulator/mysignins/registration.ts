@@ -9,9 +9,24 @@ import {
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
 import { decodeAttestationObject } from '@simplewebauthn/server/helpers';
+import { z } from 'zod';
 import type { Fido2KeyRestrictions, Fido2Policy, UserRecord } from '../model';
 import type { TenantState } from '../store';
 import { CHALLENGE_LIFETIME_MS, type PendingKey, type Session, registrationDeadline } from './sessions';
+
+/** The browser's PublicKeyCredential, as our script serialises it (RegistrationResponseJSON). */
+export const RegistrationBody = z.object({
+  id: z.string().min(1).max(1400),
+  rawId: z.string().min(1).max(1400),
+  type: z.literal('public-key'),
+  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+  clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
+  response: z.object({
+    clientDataJSON: z.string().min(1).max(8192),
+    attestationObject: z.string().min(1).max(65536),
+    transports: z.array(z.string().max(32)).max(8).optional(),
+  }),
+});
 
 /** The RP id on the emulator's localhost origin; on Microsoft's host names it is the page's own host. */
 export const RP_ID = 'localhost';

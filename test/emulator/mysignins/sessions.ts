@@ -82,8 +82,8 @@ export function parseCookies(header: string | undefined): Record<string, string>
   return out;
 }
 
-export function sessionCookie(id: string): string {
-  return `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Strict`;
+export function sessionCookie(id: string, sameSite: 'Strict' | 'Lax' = 'Strict'): string {
+  return `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; SameSite=${sameSite}${sameSite === 'Lax' ? '; Secure' : ''}`;
 }
 
 export function clearedSessionCookie(): string {

@@ -96,16 +96,19 @@ export class FakeKeys implements KeysPort {
   }
 }
 
+/** My Security Info's Security info page on Microsoft's host name. */
+export const MSI_SECURITY_INFO = 'https://mysignins.microsoft.com/security-info';
+
 export class FakeView implements SecurityInfoViewPort {
   opened: string[] = [];
   wipes = 0;
   isOpen = false;
-  #listeners = new Set<(n: { url: string; step: string | null }) => void>();
+  #listeners = new Set<(n: { url: string }) => void>();
   async open(url: string): Promise<void> {
     this.opened.push(url);
     this.isOpen = true;
   }
-  onNavigation(listener: (n: { url: string; step: string | null }) => void): () => void {
+  onNavigation(listener: (n: { url: string }) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
@@ -113,8 +116,9 @@ export class FakeView implements SecurityInfoViewPort {
     this.wipes += 1;
     this.isOpen = false;
   }
-  navigate(url: string, step: string | null): void {
-    for (const l of [...this.#listeners]) l({ url, step });
+  /** A top-level navigation of the view (origin and path, as the kiosk's view reports it). */
+  navigate(url: string): void {
+    for (const l of [...this.#listeners]) l({ url });
   }
 }
 
@@ -295,11 +299,13 @@ export class DeskUser {
     this.msi = new MsiClient(emu.urls.mySecurityInfo);
   }
   async signIn(pass: string): Promise<void> {
-    this.view.navigate(`${this.emu.urls.mySecurityInfo}/signin`, 'sign-in-username');
+    // The view's URLs are the real flow's (test/emulator/README.md, "My Security Info's hops"); the pages behind
+    // them are the emulator's localhost ones, driven over HTTP.
+    this.view.navigate(`https://login.microsoftonline.com/${this.emu.tenantId}/oauth2/authorize`);
     const page = await this.msi.signIn(this.upn, pass);
     if (page.status !== 303) throw new Error(`sign-in refused: ${page.status} ${page.error}`);
-    const info = await this.msi.get('/security-info');
-    this.view.navigate(`${this.emu.urls.mySecurityInfo}/security-info`, info.step);
+    await this.msi.get('/security-info');
+    this.view.navigate(MSI_SECURITY_INFO);
     await settle();
   }
   /** The key as My Security Info would store it after WebAuthn, then the view's "done" page. */
@@ -319,7 +325,10 @@ export class DeskUser {
       passkeyType: 'deviceBound',
       credentialId: randomUUID().replace(/-/g, ''),
     });
-    this.view.navigate(`${this.emu.urls.mySecurityInfo}/security-info/done`, 'done');
+    // The ceremony on login.microsoft.com, back to name the key, then done.
+    this.view.navigate(`https://login.microsoft.com/${this.emu.tenantId}/fido/create`);
+    this.view.navigate(`${MSI_SECURITY_INFO}/add/security-key/name`);
+    this.view.navigate(`${MSI_SECURITY_INFO}/add/security-key/done`);
     return id;
   }
 }

@@ -19,12 +19,13 @@ function isRedirect(candidate: URL, redirectUri: string): boolean {
 
 /**
  * `act` plays the operator on the page (e.g. `submitSignIn`). The page lives in `context` when given (cookies
- * persist across sign-ins, like a kiosk window that was not wiped), else in a fresh context per sign-in.
+ * persist across sign-ins, like a kiosk window that was not wiped), else in a fresh context per sign-in. `prepare`
+ * runs on the new page before it loads anything (e.g. the kiosk's navigation policy as a route).
  */
 export function chromiumPresenter(
   browser: Browser,
   act: (page: Page) => Promise<void>,
-  options: { context?: BrowserContext } = {},
+  options: { context?: BrowserContext; prepare?: (page: Page) => Promise<void> } = {},
 ): SignInPresenter & { log: PresenterLog } {
   const log: PresenterLog = { shown: 0, urls: [] };
   const presenter = async ({ url, redirectUri, signal }: { url: string; redirectUri: string; signal: AbortSignal }): Promise<string> => {
@@ -32,6 +33,7 @@ export function chromiumPresenter(
     log.urls.push(url);
     const context = options.context ?? (await browser.newContext());
     const page = await context.newPage();
+    await options.prepare?.(page);
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
       onAbort = () => reject(new Error('sign-in page closed: aborted'));

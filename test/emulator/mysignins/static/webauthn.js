@@ -55,13 +55,14 @@
     return res.json();
   }
 
-  function fail(code) {
-    window.location.assign('/security-info/error?code=' + encodeURIComponent(code));
-  }
-
   const button = document.getElementById('webauthn-start');
   const status = document.getElementById('webauthn-status');
   if (!button || !status) return;
+
+  // On login.microsoft.com the error page is My Security Info's, on another origin.
+  function fail(code) {
+    window.location.assign((button.dataset.errorPage || '/security-info/error') + '?code=' + encodeURIComponent(code));
+  }
 
   // The guide panel reads data-webauthn: "prompt" while the browser talks to the key, "verifying" after.
   function phase(name) {

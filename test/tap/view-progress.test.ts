@@ -1,0 +1,44 @@
+// The guide's step from URLs alone: the hops between Microsoft's hosts that the real My Security Info makes.
+import { describe, expect, it } from 'vitest';
+import { ViewProgress } from '../../main/tap/view-progress';
+
+const T = 'contoso.onmicrosoft.com';
+const phases = (urls: string[]) => {
+  const progress = new ViewProgress();
+  return urls.map((url) => progress.phaseOf({ url }));
+};
+
+describe('ViewProgress', () => {
+  it('follows the real hops: sign-in, Security info, the ceremony on login.microsoft.com, back to name the key', () => {
+    expect(
+      phases([
+        'https://mysignins.microsoft.com/security-info',
+        `https://login.microsoftonline.com/${T}/oauth2/authorize`,
+        'https://mysignins.microsoft.com/security-info',
+        'https://mysignins.microsoft.com/security-info/add',
+        `https://login.microsoft.com/${T}/fido/create`,
+        'https://mysignins.microsoft.com/security-info/add/security-key/name',
+      ]),
+    ).toEqual(['unknown', 'signing-in', 'signed-in', 'signed-in', 'registering', 'naming-key']);
+  });
+
+  it('a registration page before any sign-in, other login.microsoft.com paths and foreign hosts are not the ceremony', () => {
+    expect(phases([`https://login.microsoft.com/${T}/fido/create`])).toEqual(['signing-in']);
+    expect(phases([`https://login.microsoftonline.com/${T}/login`, 'https://login.microsoft.com/common/fido/get'])).toEqual(['signing-in', 'signing-in']);
+    expect(phases([`https://login.microsoftonline.com/${T}/login`, `https://login.microsoft.com.evil.example/${T}/fido/create`])).toEqual([
+      'signing-in',
+      'unknown',
+    ]);
+    expect(phases([`http://login.microsoft.com/${T}/fido/create`, 'nonsense'])).toEqual(['unknown', 'unknown']);
+  });
+
+  it('a watch started after the sign-in knows it: the ceremony counts at once', () => {
+    const progress = new ViewProgress({ signedIn: true });
+    expect(progress.phaseOf({ url: `https://login.microsoft.com/${T}/fido/create` })).toBe('registering');
+    expect(progress.phaseOf({ url: 'https://mysignins.microsoft.com/security-info/add/security-key/name' })).toBe('naming-key');
+  });
+
+  it('a logout path on a sign-in host is signed out', () => {
+    expect(phases([`https://login.microsoftonline.com/${T}/oauth2/v2.0/logout`])).toEqual(['signed-out']);
+  });
+});
