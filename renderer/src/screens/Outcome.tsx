@@ -6,6 +6,7 @@ import { Countdown } from '../components/Countdown';
 import { ErrorBar } from '../components/ErrorBar';
 import { StatusIcon } from '../components/StatusIcon';
 import { useT } from '../i18n';
+import { fixMsg } from '../lib/desk';
 import { nextMsg } from '../lib/messages';
 
 type OutcomeSnapshot = Extract<SessionSnapshot, { screen: 'done' | 'failed' | 'timed-out' | 'cancelled' | 'cleaning-up' }>;
@@ -86,6 +87,7 @@ export function OutcomeScreen({ s }: { s: OutcomeSnapshot }) {
       </section>
     );
   }
+  const fix = s.screen === 'failed' ? fixMsg(s.error) : null;
   return (
     <section className="screen narrow" aria-labelledby="outcome-title">
       <h1 id="outcome-title" tabIndex={-1}>
@@ -95,6 +97,8 @@ export function OutcomeScreen({ s }: { s: OutcomeSnapshot }) {
       <Cleanup cleanup={s.cleanup} />
       <section className="card" aria-labelledby="next-title">
         <h2 id="next-title">{t('outcome.next')}</h2>
+        {/* Where Microsoft refused: who must change which setting, before the general next step. */}
+        {fix && <p className="fix">{m(fix)}</p>}
         <p>{m(nextMsg(s.next))}</p>
       </section>
       {next}

@@ -1,4 +1,5 @@
 import { Button, MessageBar, MessageBarBody } from '@fluentui/react-components';
+import { useEffect, useRef, useState } from 'react';
 import type { SessionSnapshot } from '../../../common/contract';
 import { useCommands } from '../bridge';
 import { Countdown } from '../components/Countdown';
@@ -48,11 +49,63 @@ export function UserSideScreen({ s }: { s: UserSideSnapshot }) {
         ))}
       </ol>
       <KeyPanel k={s.key} reasons={false} large />
-      <div className="actions">
-        <Button size="large" onClick={() => void send({ type: 'cancel' })}>
+      <StopButton onStop={() => void send({ type: 'cancel' })} />
+    </section>
+  );
+}
+
+/**
+ * "Stop and delete the pass" asks first: it is a touch target the person can hit by accident. The question is
+ * inline, in this panel, not a modal dialog: in Electron a dialog centred on the window would sit partly under My
+ * Security Info's view. The safe answer takes the focus when it opens; Enter never stops (see ConfirmDialog).
+ */
+function StopButton({ onStop }: { onStop: () => void }) {
+  const { t } = useT();
+  const [asking, setAsking] = useState(false);
+  const keep = useRef<HTMLButtonElement>(null);
+  const stop = useRef<HTMLButtonElement>(null);
+  const wasAsking = useRef(false);
+  useEffect(() => {
+    if (asking) keep.current?.focus();
+    else if (wasAsking.current) stop.current?.focus();
+    wasAsking.current = asking;
+  }, [asking]);
+  if (!asking) {
+    return (
+      <div className="actions stop">
+        <Button ref={stop} size="large" onClick={() => setAsking(true)}>
           {t('userSide.cancel')}
         </Button>
       </div>
-    </section>
+    );
+  }
+  return (
+    <div
+      className="stop-ask"
+      role="group"
+      aria-labelledby="stop-ask-title"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') setAsking(false);
+      }}
+    >
+      <p id="stop-ask-title" className="stop-ask-title">
+        {t('userSide.stopAsk')}
+      </p>
+      <p>{t('userSide.stopBody')}</p>
+      <div className="actions">
+        <Button ref={keep} appearance="primary" size="large" onClick={() => setAsking(false)}>
+          {t('userSide.stopKeep')}
+        </Button>
+        <Button
+          size="large"
+          onClick={onStop}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') e.preventDefault();
+          }}
+        >
+          {t('userSide.stopConfirm')}
+        </Button>
+      </div>
+    </div>
   );
 }
