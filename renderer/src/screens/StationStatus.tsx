@@ -2,6 +2,7 @@ import { Button } from '@fluentui/react-components';
 import type { StationStatus } from '../../../common/contract';
 import { StatusIcon, type Status } from '../components/StatusIcon';
 import { useT } from '../i18n';
+import { formatTime } from '../lib/format';
 
 export type StationProblem = 'config' | 'tenant' | 'keyReader';
 
@@ -15,7 +16,7 @@ export function stationProblems(station: StationStatus): StationProblem[] {
 }
 
 export function StationStatusScreen({ station, hasSession, onBack }: { station: StationStatus; hasSession: boolean; onBack: () => void }) {
-  const { t } = useT();
+  const { t, lang } = useT();
   const problems = stationProblems(station);
   const configStatus: Status = station.config.ok ? 'pass' : 'fail';
   const tenantStatus: Status = station.tenant.status === 'reachable' ? 'pass' : station.tenant.status === 'unreachable' ? 'fail' : 'unknown';
@@ -49,7 +50,7 @@ export function StationStatusScreen({ station, hasSession, onBack }: { station: 
             <p>{t(`station.tenant.${station.tenant.status}`)}</p>
             {station.tenant.message && <p className="detail">{station.tenant.message}</p>}
             {station.tenant.checkedAt !== null && (
-              <p className="detail">{t('station.tenant.checkedAt', { time: new Date(station.tenant.checkedAt).toLocaleTimeString() })}</p>
+              <p className="detail">{t('station.tenant.checkedAt', { time: formatTime(new Date(station.tenant.checkedAt).toISOString(), lang) })}</p>
             )}
             {station.tenant.status === 'unreachable' && <p className="todo">{t('station.tenant.todo')}</p>}
           </div>

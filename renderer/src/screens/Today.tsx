@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import type { TodayRow } from '../../../common/contract';
 import { useCommands } from '../bridge';
 import { useT } from '../i18n';
+import { formatDay, formatTime, todayRows } from '../lib/format';
 
 /** Downloads are denied in Electron (main/kiosk/navigation-policy.ts); there the CSV is shown for copying. */
 const IN_ELECTRON = typeof navigator !== 'undefined' && /Electron\//.test(navigator.userAgent);
@@ -19,17 +20,6 @@ function saveCsv(fileName: string, csv: string): void {
   }
 }
 
-const time = (iso: string): string => {
-  if (iso === '') return '';
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-};
-
-const formatDay = (day: string, lang: string): string => {
-  const d = new Date(`${day}T12:00:00`);
-  return Number.isNaN(d.getTime()) ? day : new Intl.DateTimeFormat(lang === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'full' }).format(d);
-};
-
 export function TodayScreen({ onBack }: { onBack: () => void }) {
   const { t, lang } = useT();
   const { query } = useCommands();
@@ -39,7 +29,7 @@ export function TodayScreen({ onBack }: { onBack: () => void }) {
     let live = true;
     void query({ type: 'today' }).then((reply) => {
       if (!live) return;
-      setData(reply.ok && reply.kind === 'today' ? { day: reply.day, rows: reply.rows } : 'failed');
+      setData(reply.ok && reply.kind === 'today' ? { day: reply.day, rows: todayRows(reply.rows) } : 'failed');
     });
     return () => {
       live = false;
@@ -80,13 +70,13 @@ export function TodayScreen({ onBack }: { onBack: () => void }) {
               <tbody>
                 {data.rows.map((r) => (
                   <tr key={r.enrollment}>
-                    <td>{time(r.started)}</td>
+                    <td>{formatTime(r.started, lang)}</td>
                     <td>{r.user}</td>
                     <td>{r.operator}</td>
                     <td>{r.id_document ? t(`document.${r.id_document}`, { defaultValue: r.id_document }) : ''}</td>
                     <td>{r.key_model}</td>
                     <td>{r.outcome ? t(`today.outcome.${r.outcome.replace(/\s+/g, '-')}`, { defaultValue: r.outcome }) : ''}</td>
-                    <td>{time(r.finished)}</td>
+                    <td>{formatTime(r.finished, lang)}</td>
                   </tr>
                 ))}
               </tbody>
