@@ -148,7 +148,8 @@ export type SessionSnapshot =
       screen: 'done';
       enrollmentId: string;
       userDisplayName: string;
-      registered: { methodId: string; model: string | null; aaguid: string | null; stationKey: boolean };
+      /** `displayName`: the name the person gave the key in My Security Info ("Adele desk key"), null if none. */
+      registered: { methodId: string; displayName: string | null; model: string | null; aaguid: string | null; stationKey: boolean };
       cleanup: CleanupReport;
       nextAt: number;
     })

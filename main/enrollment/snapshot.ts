@@ -267,6 +267,7 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
         userDisplayName: ctx.card?.displayName ?? '',
         registered: {
           methodId: ctx.registered?.method.id ?? '',
+          displayName: ctx.registered?.method.displayName ?? null,
           model: ctx.registered?.method.model ?? null,
           aaguid: ctx.registered?.method.aaGuid ?? null,
           stationKey: ctx.registered?.stationKey ?? false,

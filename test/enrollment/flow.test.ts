@@ -81,7 +81,7 @@ describe('enrollment flow', () => {
 
     const methodId = user.registerKey();
     const done = await st.until('done');
-    expect(done.registered).toMatchObject({ methodId, stationKey: true, model: 'YubiKey 5 Series with NFC' });
+    expect(done.registered).toMatchObject({ methodId, stationKey: true, model: 'YubiKey 5 Series with NFC', displayName: 'Security key' });
     expect(done.cleanup).toEqual({ tap: 'deleted', viewWiped: true });
     expect(newTaps()).toEqual([]);
     expect(st.view.wipes).toBe(1);

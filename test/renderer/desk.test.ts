@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import deJson from '../../renderer/src/i18n/de.json';
 import enJson from '../../renderer/src/i18n/en.json';
-import { fixMsg, identityBlock, recheckHelps, verdictMsg } from '../../renderer/src/lib/desk';
+import { doneKeyMsg, fixMsg, identityBlock, recheckHelps, verdictMsg } from '../../renderer/src/lib/desk';
 import { SESSION_ERROR_CODES, type PreflightCheck } from '../../common/codes';
 import { card } from '../enrollment/support/fixtures';
 import type { OperatorView } from '../../common/session';
@@ -86,5 +86,22 @@ describe('after Microsoft refuses: who changes which setting', () => {
       const m = fixMsg({ code });
       if (m) expect(worded(m.key), m.key).toBe(true);
     }
+  });
+});
+
+describe('done: the key as the person named it', () => {
+  const reg = (displayName: string | null, model: string | null) => ({ methodId: 'm', displayName, model, aaguid: null, stationKey: true });
+  it('the name first, the model beside it', () => {
+    expect(doneKeyMsg(reg('Adele desk key', 'YubiKey 5 NFC'))).toEqual({
+      key: 'outcome.done.named',
+      params: { name: 'Adele desk key', model: 'YubiKey 5 NFC' },
+    });
+    expect(doneKeyMsg(reg('Adele desk key', null)).key).toBe('outcome.done.namedNoModel');
+  });
+  it('without a name (or named after the model) the model alone', () => {
+    expect(doneKeyMsg(reg(null, 'YubiKey 5 NFC'))).toEqual({ key: 'outcome.done.model', params: { model: 'YubiKey 5 NFC' } });
+    expect(doneKeyMsg(reg('YubiKey 5 NFC', 'YubiKey 5 NFC')).key).toBe('outcome.done.model');
+    expect(doneKeyMsg(reg(' ', null)).key).toBe('outcome.done.unknownModel');
+    for (const k of ['named', 'namedNoModel', 'model', 'unknownModel']) expect(worded(`outcome.done.${k}`), k).toBe(true);
   });
 });

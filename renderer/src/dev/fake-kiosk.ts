@@ -239,7 +239,7 @@ export function fixtures(now = NOW()): Record<string, KioskState> {
       screen: 'done',
       enrollmentId: 'enr-7f3a',
       userDisplayName: 'Jonas Weber',
-      registered: { methodId: 'm-9', model: 'YubiKey 5 NFC', aaguid: yubikey.aaguid, stationKey: true },
+      registered: { methodId: 'm-9', displayName: 'Jonas Schreibtisch', model: 'YubiKey 5 NFC', aaguid: yubikey.aaguid, stationKey: true },
       cleanup,
       nextAt: now + 5_000,
     }),

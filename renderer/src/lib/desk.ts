@@ -5,7 +5,7 @@
  */
 import type { PreflightCheck } from '../../../common/codes';
 import type { IdentityCard } from '../../../common/directory';
-import type { OperatorView, SessionError } from '../../../common/session';
+import type { OperatorView, SessionError, SessionSnapshot } from '../../../common/session';
 import type { Msg } from './messages';
 
 /** Why the person cannot be served at this desk at all, known from the card alone; null when nothing blocks. */
@@ -77,4 +77,14 @@ export function fixMsg(error: Pick<SessionError, 'code'>): Msg | null {
     default:
       return null;
   }
+}
+
+/** The key on the done screen as the person named it, with its model beside it ("Adele desk key (YubiKey 5 NFC)"). */
+export function doneKeyMsg(registered: Extract<SessionSnapshot, { screen: 'done' }>['registered']): Msg {
+  const name = registered.displayName?.trim() || null;
+  const model = registered.model;
+  if (name && model && name !== model) return { key: 'outcome.done.named', params: { name, model } };
+  if (name && !model) return { key: 'outcome.done.namedNoModel', params: { name } };
+  if (model) return { key: 'outcome.done.model', params: { model } };
+  return { key: 'outcome.done.unknownModel' };
 }

@@ -6,7 +6,7 @@ import { Countdown } from '../components/Countdown';
 import { ErrorBar } from '../components/ErrorBar';
 import { StatusIcon } from '../components/StatusIcon';
 import { useT } from '../i18n';
-import { fixMsg } from '../lib/desk';
+import { doneKeyMsg, fixMsg } from '../lib/desk';
 import { nextMsg } from '../lib/messages';
 
 type OutcomeSnapshot = Extract<SessionSnapshot, { screen: 'done' | 'failed' | 'timed-out' | 'cancelled' | 'cleaning-up' }>;
@@ -61,7 +61,7 @@ export function OutcomeScreen({ s }: { s: OutcomeSnapshot }) {
           <ul className="checklist">
             <li>
               <StatusIcon status="pass" />
-              <span>{t('outcome.done.model', { model: s.registered.model ?? t('key.unknownModel') })}</span>
+              <span>{m(doneKeyMsg(s.registered))}</span>
             </li>
             <li>
               <StatusIcon status={s.registered.stationKey ? 'pass' : 'warn'} />
