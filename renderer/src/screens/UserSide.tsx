@@ -12,8 +12,8 @@ import { findCountdown } from '../lib/time';
 type UserSideSnapshot = Extract<SessionSnapshot, { screen: 'waiting-for-sign-in' | 'registering' }>;
 
 /**
- * The guide panel for the person at the desk. In Electron My Security Info is a separate view on the right
- * 60 % of the window (main/kiosk/security-info-view.ts); this panel is the left column. Large type, 44 px targets.
+ * The guide panel for the person at the desk. In Electron My Security Info is a separate view beside this
+ * panel (main/kiosk/security-info-view.ts), placed by common/window-layout.ts; this panel is the left column. Large type, 44 px targets.
  */
 export function UserSideScreen({ s }: { s: UserSideSnapshot }) {
   const { t, m } = useT();
