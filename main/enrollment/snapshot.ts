@@ -122,6 +122,14 @@ export interface MachineView {
 }
 
 /**
+ * Whether My Security Info has moved past the prompt for the pass: signed in, or further (the page's progress,
+ * main/tap/view-progress.ts). Until then the person's panel keeps the pass on screen.
+ */
+export function pastPassPrompt(phase: ViewPhase | null): boolean {
+  return phase === 'signed-in' || phase === 'registering' || phase === 'naming-key' || phase === 'done';
+}
+
+/**
  * The guide panel's step after sign-in, from the page's step marker. Real Microsoft pages have none (their "add a
  * security key" dialog does not navigate), so there the guide stays on "add the key" until Graph shows the key.
  */
@@ -233,7 +241,15 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
           signedInAt: ctx.signedInAt ?? 0,
         };
       }
-      return { ...withUser(), screen: 'waiting-for-sign-in', countdowns: tapCountdown(), guide: 'sign-in', keyWarning };
+      return {
+        ...withUser(),
+        screen: 'waiting-for-sign-in',
+        countdowns: tapCountdown(),
+        guide: 'sign-in',
+        keyWarning,
+        pass: ctx.pass,
+        passPromptPassed: pastPassPrompt(ctx.viewPhase),
+      };
     }
     case 'lost-key': {
       const step = LOST_KEY_STEPS.find((s) => machine.tags.has(`lost-key:${s}`)) ?? 'loading';

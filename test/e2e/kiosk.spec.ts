@@ -110,13 +110,17 @@ for (const lang of LANGS) {
       await page.getByRole('button', { name: text(lang, 'handover.done') }).click();
       await untilScreen(harness, 'waiting-for-sign-in');
       await expect(heading(page, text(lang, 'userSide.titleWaiting'))).toBeVisible();
+      // While My Security Info asks for them, the person reads their user name and the pass in their panel.
+      await expect(page.locator('.sign-in-upn')).toHaveText(adele);
+      expect((await page.locator('.sign-in-facts .pass .pass-block').allInnerTexts()).join('')).toBe(got.pass);
       await cam.shot('user-sign-in');
-      expect(await page.locator('.pass').count()).toBe(0);
 
       // The person, on My Security Info: the pass as read from the screen, then the key through WebAuthn.
       const view = await msi;
       await signInWithPass(view, adele, got.pass);
       await untilScreen(harness, 'registering');
+      // Signed in: the pass is gone from the panel for good.
+      await expect(page.locator('.pass')).toHaveCount(0);
       await expect(heading(page, text(lang, 'userSide.titleRegistering'))).toBeVisible();
       await cam.shot('user-registering');
       await registerSecurityKey(view, 'Adele – desk key');

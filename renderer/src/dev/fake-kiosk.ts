@@ -213,6 +213,8 @@ export function fixtures(now = NOW()): Record<string, KioskState> {
       ...withUser,
       screen: 'waiting-for-sign-in',
       countdowns: [{ kind: 'tap-lifetime', endsAt: now + 59 * 60_000 }],
+      pass: 'Xk7#mP2qR9tz',
+      passPromptPassed: false,
       guide: 'sign-in',
       keyWarning: null,
     }),

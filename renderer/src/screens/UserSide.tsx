@@ -4,6 +4,7 @@ import type { SessionSnapshot } from '../../../common/contract';
 import { useCommands } from '../bridge';
 import { Countdown } from '../components/Countdown';
 import { KeyPanel } from '../components/KeyPanel';
+import { PassPanel } from '../components/PassPanel';
 import { useT } from '../i18n';
 import { GUIDE_STEPS, guideStates } from '../lib/guide';
 import { keyWarningMsg } from '../lib/messages';
@@ -27,6 +28,20 @@ export function UserSideScreen({ s }: { s: UserSideSnapshot }) {
         {s.screen === 'registering' ? t('userSide.titleRegistering') : t('userSide.titleWaiting')}
       </h1>
       <p className="lead">{t('userSide.lead', { name: s.user.displayName })}</p>
+      {s.screen === 'waiting-for-sign-in' && s.pass && (
+        // What My Security Info asks for, in this panel until the page moves past the pass prompt (never covered:
+        // common/window-layout.ts). The operator can hide it sooner.
+        <section className="card sign-in-facts" aria-labelledby="sign-in-facts-title">
+          <h2 id="sign-in-facts-title">{t('userSide.typeThese')}</h2>
+          <p className="sign-in-label">{t('userSide.userName')}</p>
+          <p className="sign-in-upn">{s.user.userPrincipalName}</p>
+          <p className="sign-in-label">{t('userSide.pass')}</p>
+          <PassPanel pass={s.pass} size="medium" />
+          <Button appearance="subtle" onClick={() => void send({ type: 'hidePass' })}>
+            {t('userSide.hidePass')}
+          </Button>
+        </section>
+      )}
       {regWindow && <Countdown endsAt={regWindow.endsAt} label={t('countdown.label.registration-window')} size="large" />}
       {!regWindow && lifetime && <Countdown endsAt={lifetime.endsAt} label={t('countdown.label.tap-lifetime')} size="large" />}
       {s.keyWarning && (
