@@ -6,8 +6,9 @@
  * machine's state to a snapshot is `toSnapshot` in main/enrollment/snapshot.ts. No words: every message is a
  * code with typed parameters (./codes.ts), worded by the renderer's locale files.
  *
- * The pass: only the `handover` screen carries it, and only until the operator confirms "handed over" or
- * 60 s pass (HANDOVER_MS). No other screen, no error, no audit record ever holds it.
+ * The pass: the `handover` screen carries it, and then `waiting-for-sign-in` (the person's panel, beside My Security
+ * Info) until the page has moved past its pass prompt (`passPromptPassed`), the person has signed in, or the operator
+ * hides it (`hidePass`). No other screen, no error, no audit record ever holds it.
  */
 import { z } from 'zod';
 // Type imports only from files that are themselves free of Node types (the renderer type-checks this graph).
@@ -71,6 +72,7 @@ export const sessionCommandSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('issue') }),
   z.strictObject({ type: z.literal('confirmReplace') }),
   z.strictObject({ type: z.literal('handedOver') }),
+  z.strictObject({ type: z.literal('hidePass') }),
   z.strictObject({ type: z.literal('cancel') }),
   z.strictObject({ type: z.literal('lostKey') }),
   z.strictObject({ type: z.literal('deleteKeys'), ids: z.array(id).min(1).max(20) }),
@@ -165,14 +167,24 @@ export type SessionSnapshot =
       /** What the operator must know about how the pass was issued (its lifetime fitted to the policy). */
       notices: IssueNotice[];
     })
-  | (WithUser & { screen: 'waiting-for-sign-in'; countdowns: Countdown[]; guide: GuideStep; keyWarning: KeyWarningCode | null })
+  | (WithUser & {
+      screen: 'waiting-for-sign-in';
+      countdowns: Countdown[];
+      guide: GuideStep;
+      keyWarning: KeyWarningCode | null;
+      /** The pass, for the person's panel while My Security Info asks for it; null once hidden. */
+      pass: string | null;
+      /** My Security Info has moved past its pass prompt (from the page's progress): the pass is hidden for good. */
+      passPromptPassed: boolean;
+    })
   | (WithUser & { screen: 'registering'; countdowns: Countdown[]; guide: GuideStep; keyWarning: KeyWarningCode | null; signedInAt: number })
   | (Base & { screen: 'cleaning-up'; enrollmentId: string | null; why: 'completed' | 'cancelled' | 'timed-out' | 'failed' | 'signed-out' | 'locked' })
   | (Base & {
       screen: 'done';
       enrollmentId: string;
       userDisplayName: string;
-      registered: { methodId: string; model: string | null; aaguid: string | null; stationKey: boolean };
+      /** `displayName`: the name the person gave the key in My Security Info ("Adele desk key"), null if none. */
+      registered: { methodId: string; displayName: string | null; model: string | null; aaguid: string | null; stationKey: boolean };
       cleanup: CleanupReport;
       nextAt: number;
     })

@@ -25,6 +25,12 @@
 //                             (startswith(givenName,first) and startswith(surname,last)) and the reverse, so
 //                             "Zoë Müller" finds Zoë Müller-Lüdenscheidt and "Bowen Megan" finds Megan Bowen
 //                  "Last, First"  (startswith(surname,'Last') and startswith(givenName,'First')) or displayName
+//                and the start of the user name and mail, folded (`addressPrefix`): "Sean O'Brien" and "Seán" also try
+//                  startswith(userPrincipalName|mail,'sean.obrien' / 'sean'), so a name typed without its accents or
+//                  apostrophe finds the person whose sign-in name is written that way. Graph's startswith compares
+//                  case-insensitively but does not fold diacritics ("Sean" does not begin "Seán"); userPrincipalName and
+//                  mail support startsWith by default (v1.0 user resource, learn.microsoft.com/graph/api/resources/user:
+//                  "Supports $filter (eq, ne, not, ge, le, in, startsWith, …)").
 //                We chose this over `$search` tokenized matching: it needs no advanced query (no eventual
 //                consistency, no ConsistencyLevel header) and it matches the given-name/surname split that
 //                `$search` on displayName cannot see.
@@ -161,6 +167,25 @@ const both = (given: string, surname: string) => `(${starts('givenName', given)}
 const COMBINATION_MAX_LENGTH = 64;
 const COMBINATION_MAX_WORDS = 4;
 
+/**
+ * A name as the station compares names itself: diacritics and apostrophes dropped, lower case ("Seán O'Brien" →
+ * "sean obrien", "Müller" → "muller").
+ */
+export function foldName(name: string): string {
+  return name.normalize('NFD').replace(/\p{M}/gu, '').replace(/['’]/g, '').toLowerCase();
+}
+
+/**
+ * How a typed name may begin a user name or mail address: folded, words joined by dots, "Last, First" turned round
+ * ("O'Brien, Seán" → "sean.obrien"). Null when the folded text is not plain ASCII (then it cannot begin one).
+ */
+export function addressPrefix(term: string): string | null {
+  const [before = '', after] = term.split(',');
+  const ordered = after === undefined ? before : `${after} ${before}`;
+  const prefix = foldName(ordered).trim().split(/[\s]+/).filter(Boolean).join('.');
+  return /^[a-z0-9][a-z0-9._-]*$/.test(prefix) ? prefix : null;
+}
+
 function nameQuery(term: string): UserQuery {
   if (!NAME_CHARS.test(term)) {
     const bad = [...term].find((c) => !NAME_CHARS.test(c)) ?? term;
@@ -190,6 +215,8 @@ function nameQuery(term: string): UserQuery {
       }
     }
   }
+  const address = addressPrefix(term);
+  if (address) clauses.push(starts('userPrincipalName', address), starts('mail', address));
   return { kind: 'display-name', term, filter: clauses.join(' or '), advanced: false };
 }
 

@@ -71,7 +71,10 @@ export interface SessionContext {
   chosenLifetime: number | undefined;
   preflight: PreflightResult | null;
   tap: LiveTap | null;
-  /** The pass: set when issued, dropped when the handover ends. Never anywhere else. */
+  /**
+   * The pass: set when issued; kept for the person's panel after the hand-over until My Security Info moves past its
+   * pass prompt, the person signs in, or the operator hides it; dropped then. Never anywhere else.
+   */
   pass: string | null;
   handoverEndsAt: number | null;
   signedInAt: number | null;
@@ -107,6 +110,7 @@ export type SessionEvent =
   | { type: 'ISSUE_WAIT'; wait: IssueWait | null }
   | { type: 'CONFIRM_REPLACE' }
   | { type: 'HANDED_OVER' }
+  | { type: 'HIDE_PASS' }
   | { type: 'CANCEL' }
   | { type: 'LOST_KEY' }
   | { type: 'DELETE_KEYS'; ids: string[] }

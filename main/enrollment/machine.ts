@@ -20,6 +20,7 @@ import { personInput } from './actors';
 import { EMPTY_LOST, forgetPerson, initialContext, liveTap, recomputePreflight, type MachineDeps, type SessionContext } from './context';
 import { describeFailure, failureAs, sessionError } from './failures';
 import { lostKeyState } from './lost-key';
+import { pastPassPrompt } from './snapshot';
 import { forgetAndWindUp, graphFailed, graphStepFailed, PERSON_EXITS, stationSetup, windUp } from './setup';
 
 export type { CleanupWhy, LiveTap, LostKeyState, MachineDeps, SessionContext, SessionEvent, StationChoices } from './context';
@@ -296,12 +297,16 @@ export function createEnrollmentMachine(deps: MachineDeps) {
             ],
             on: {
               CANCEL: windUp('cancelled'),
-              VIEW: { actions: assign(({ event }) => ({ viewPhase: event.phase })) },
+              // Past the pass prompt, the pass leaves the person's panel for good.
+              VIEW: {
+                actions: assign(({ context, event }) => ({ viewPhase: event.phase, pass: pastPassPrompt(event.phase) ? null : context.pass })),
+              },
             },
             states: {
               awaitingSignIn: {
                 initial: 'handover',
-                // Leaving `handover` drops the pass (its exit), whichever way the state is left.
+                // Leaving `awaitingSignIn` drops the pass, whichever way it is left (signed in, cancelled, expired).
+                exit: assign({ pass: null, handoverEndsAt: null }),
                 invoke: {
                   src: 'awaitSignIn',
                   input: ({ context }) => ({ enrollmentId: context.enrollmentId, card: context.card, tap: context.tap }),
@@ -321,9 +326,9 @@ export function createEnrollmentMachine(deps: MachineDeps) {
                     tags: ['handover'],
                     after: { handover: 'waiting' },
                     on: { HANDED_OVER: 'waiting' },
-                    exit: assign({ pass: null, handoverEndsAt: null }),
+                    exit: assign({ handoverEndsAt: null }),
                   },
-                  waiting: { tags: ['waiting-for-sign-in'] },
+                  waiting: { tags: ['waiting-for-sign-in'], on: { HIDE_PASS: { actions: assign({ pass: null }) } } },
                 },
               },
               signedIn: {

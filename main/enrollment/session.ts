@@ -65,6 +65,7 @@ const EVENT_OF: Record<Exclude<SessionCommand['type'], 'winkKey'>, string> = {
   issue: 'ISSUE',
   confirmReplace: 'CONFIRM_REPLACE',
   handedOver: 'HANDED_OVER',
+  hidePass: 'HIDE_PASS',
   cancel: 'CANCEL',
   lostKey: 'LOST_KEY',
   deleteKeys: 'DELETE_KEYS',

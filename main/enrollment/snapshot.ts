@@ -124,6 +124,14 @@ export interface MachineView {
 }
 
 /**
+ * Whether My Security Info has moved past the prompt for the pass: signed in, or further (the page's progress,
+ * main/tap/view-progress.ts). Until then the person's panel keeps the pass on screen.
+ */
+export function pastPassPrompt(phase: ViewPhase | null): boolean {
+  return phase === 'signed-in' || phase === 'registering' || phase === 'naming-key' || phase === 'done';
+}
+
+/**
  * The guide panel's step after sign-in, from the view's hops (tap/view-progress.ts): back on My Security Info →
  * add the key; on login.microsoft.com's registration page → touch the key; back from it → name the key. One step
  * at a time; "done" comes from Graph (the done screen), never from a URL.
@@ -249,7 +257,15 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
           signedInAt: ctx.signedInAt ?? 0,
         };
       }
-      return { ...withUser(), screen: 'waiting-for-sign-in', countdowns: tapCountdown(), guide: 'sign-in', keyWarning };
+      return {
+        ...withUser(),
+        screen: 'waiting-for-sign-in',
+        countdowns: tapCountdown(),
+        guide: 'sign-in',
+        keyWarning,
+        pass: ctx.pass,
+        passPromptPassed: pastPassPrompt(ctx.viewPhase),
+      };
     }
     case 'lost-key': {
       const step = LOST_KEY_STEPS.find((s) => machine.tags.has(`lost-key:${s}`)) ?? 'loading';
@@ -283,6 +299,7 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
         userDisplayName: ctx.card?.displayName ?? '',
         registered: {
           methodId: ctx.registered?.method.id ?? '',
+          displayName: ctx.registered?.method.displayName ?? null,
           model: ctx.registered?.method.model ?? null,
           aaguid: ctx.registered?.method.aaGuid ?? null,
           stationKey: ctx.registered?.stationKey ?? false,

@@ -23,11 +23,12 @@ import type { NavigationPolicy } from './navigation-policy';
 import { withoutSecrets } from './page-step';
 import { WipeError, wipeSession } from './wipe';
 import { REMOTE_PAGE_PREFERENCES } from './web-preferences';
+import { windowLayout } from '../../common/window-layout';
 
 export interface SecurityInfoViewOptions {
   window: BrowserWindow;
   policy: NavigationPolicy;
-  /** Where the view sits in the window's content area; default: the right 60 %, beside the guide panel. */
+  /** Where the view sits in the window's content area; default: common/window-layout.ts, beside the person's panel. */
   layout?: (content: Rectangle) => Rectangle;
   /** The view wipes itself this long after `open()` whatever happens (ms). Default 15 minutes. */
   lifetimeMs?: number;
@@ -36,10 +37,7 @@ export interface SecurityInfoViewOptions {
 
 type Navigation = { url: string };
 
-const defaultLayout = (content: Rectangle): Rectangle => {
-  const left = Math.round(content.width * 0.4);
-  return { x: left, y: 0, width: content.width - left, height: content.height };
-};
+const defaultLayout = (content: Rectangle): Rectangle => ({ ...windowLayout(content.width, content.height).securityInfo });
 
 interface Open {
   view: WebContentsView;

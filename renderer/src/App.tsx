@@ -3,9 +3,11 @@
  * Its own state is only what a reload may lose: which station page is open, the language, a refusal notice.
  */
 import { Button, FluentProvider, MessageBar, MessageBarBody, MessageBarTitle, webLightTheme } from '@fluentui/react-components';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState, type CSSProperties } from 'react';
 import { I18nextProvider } from 'react-i18next';
 import { operatorAtWork, type KioskBridge, type KioskReply, type KioskState } from '../../common/contract';
+import { windowLayout } from '../../common/window-layout';
+import { useWindowSize } from './components/hooks';
 import { CommandsContext, commandsFor } from './bridge';
 import { Header } from './components/Header';
 import { i18n, useT, type Language } from './i18n';
@@ -69,6 +71,14 @@ function Shell(props: {
   const shown: View = forcedStation && allowed === 'session' ? 'station' : allowed;
   const group = shown === 'session' && session ? screenGroup(session.screen) : shown;
   const beside = shown === 'session' && isBesideSecurityInfo(session?.screen ?? null);
+  // Beside My Security Info the panel takes exactly the room main leaves it (the same function places the view).
+  const size = useWindowSize();
+  const layout = windowLayout(size.width, size.height);
+  const besideStyle: CSSProperties | undefined = !beside
+    ? undefined
+    : layout.arrangement === 'beside'
+      ? { gridTemplateColumns: `${layout.panel.width}px 1fr` }
+      : { gridTemplateColumns: '1fr', height: layout.panel.height, overflow: 'auto' };
 
   // Focus management: when the page changes, focus its first [data-autofocus] control or its heading.
   useEffect(() => {
@@ -81,7 +91,7 @@ function Shell(props: {
   useEffect(() => onDismissRefusal(), [group, onDismissRefusal]);
 
   return (
-    <div className={`layout${beside ? ' layout-beside' : ''}`}>
+    <div className={`layout${beside ? ' layout-beside' : ''}`} style={besideStyle}>
       <a className="skip-link" href="#main">
         {t('app.skip')}
       </a>
@@ -123,7 +133,7 @@ function Shell(props: {
         {shown === 'today' && <TodayScreen onBack={() => setView('session')} />}
         {shown === 'session' && session && <SessionScreen snapshot={session} />}
       </main>
-      {beside && (
+      {beside && layout.arrangement === 'beside' && (
         <aside className="beside-placeholder" aria-label={t('userSide.besideLabel')}>
           <p>{t('userSide.beside')}</p>
         </aside>

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DirectoryError } from '../../main/directory/errors';
-import { MAX_INPUT_LENGTH, odataString, planUserSearch, searchClause, type UserQuery } from '../../main/directory/search';
+import { addressPrefix, foldName, MAX_INPUT_LENGTH, odataString, planUserSearch, searchClause, type UserQuery } from '../../main/directory/search';
 import { startEmulator, type Emulator } from '../emulator';
 import { type FilterNode, parseFilter, parseSearch } from '../emulator/graph/odata';
 import { gatewayFor, graphRequests } from './support';
@@ -64,7 +64,9 @@ describe('planUserSearch', () => {
     expect(planUserSearch('Megan')).toEqual({
       kind: 'display-name',
       term: 'Megan',
-      filter: "startswith(displayName,'Megan') or startswith(givenName,'Megan') or startswith(surname,'Megan')",
+      filter:
+        "startswith(displayName,'Megan') or startswith(givenName,'Megan') or startswith(surname,'Megan')" +
+        " or startswith(userPrincipalName,'megan') or startswith(mail,'megan')",
       advanced: false,
     });
     // A name without digits is a name, even when short and word-like.
@@ -194,6 +196,37 @@ const KNOWN_ATTACKS = [
   "O'Brien' or 'a",
 ];
 
+describe('names typed without accents or apostrophes', () => {
+  it('folds diacritics and apostrophes the way the station compares names', () => {
+    expect(foldName("Seán O'Brien")).toBe('sean obrien');
+    expect(foldName('Zoë Müller-Lüdenscheidt')).toBe('zoe muller-ludenscheidt');
+    expect(foldName('O’Brien')).toBe('obrien');
+  });
+  it('tries the start of the user name and mail: words joined by dots, "Last, First" turned round', () => {
+    expect(addressPrefix('Sean')).toBe('sean');
+    expect(addressPrefix("Seán O'Brien")).toBe('sean.obrien');
+    expect(addressPrefix("O'Brien, Seán")).toBe('sean.obrien');
+    // Not plain ASCII after folding: it cannot begin a user name, and no clause is added.
+    expect(addressPrefix('Søren')).toBeNull();
+    expect(planUserSearch('Søren').filter).not.toContain('userPrincipalName');
+  });
+  it('"Sean" and "sean obrien" find Seán O\'Brien, whose name has an accent and an apostrophe', async () => {
+    const emu = await startEmulator({ throttle: { resourceUnits: 1_000_000 } });
+    try {
+      const g = gatewayFor(emu);
+      for (const typed of ['Sean', 'sean obrien', 'obrien, sean']) {
+        const { users } = await g.searchUsers(typed);
+        expect(
+          users.map((u) => u.displayName),
+          typed,
+        ).toContain("Seán O'Brien");
+      }
+    } finally {
+      await emu.close();
+    }
+  });
+});
+
 describe('planUserSearch properties', () => {
   it('any input is refused (as bad-input) or becomes a filter the emulator parses, made only of the intended clauses', () => {
     fc.assert(
@@ -220,10 +253,16 @@ describe('planUserSearch properties', () => {
         } else if (plan.kind === 'employee-id' || plan.kind === 'badge') {
           expect(parts).toEqual([{ property: 'employeeId', op: 'eq', value: plan.term }]);
         } else {
-          // Every leaf is a startswith on a name property, whose literal is a piece of what was typed.
+          // Every leaf is a startswith on a name property, whose literal is a piece of what was typed, or on the
+          // user name or mail, whose literal is the whole text folded (addressPrefix).
+          const address = addressPrefix(plan.term);
           for (const p of parts) {
-            expect(['displayName', 'givenName', 'surname']).toContain(p.property);
             expect(p.op).toBe('startswith');
+            if (p.property === 'userPrincipalName' || p.property === 'mail') {
+              expect(p.value).toBe(address);
+              continue;
+            }
+            expect(['displayName', 'givenName', 'surname']).toContain(p.property);
             expect(term).toContain(p.value.toLowerCase());
           }
           expect(parts[0]).toEqual({ property: 'displayName', op: 'startswith', value: plan.term });
@@ -278,6 +317,8 @@ describe('hostile search strings against the emulator', () => {
         const honest = [...emu.ctx.state.users.values()].filter((u) => {
           if (plan.kind === 'upn') return fold(u.userPrincipalName) === term || fold(u.mail) === term;
           if (plan.kind === 'employee-id' || plan.kind === 'badge') return fold(u.employeeId) === term;
+          const address = addressPrefix(plan.term);
+          if (address && [u.userPrincipalName, u.mail].some((v) => fold(v).startsWith(address))) return true;
           return [u.displayName, u.givenName, u.surname].some((v) => fold(v).startsWith(first));
         });
         const honestIds = new Set(honest.map((u) => u.id));

@@ -3,7 +3,7 @@
 // (artifacts/e2e/<lang>/, the pass masked) and checked with axe, in English and German.
 import type { Page } from '@playwright/test';
 import { expect, registerSecurityKey, signInWithPass, step, test, type Harness } from '../harness/fixtures';
-import { heading, operatorSignIn, readPass, tapsOf, toHandover } from './support/flow';
+import { expectReadyToIssue, heading, operatorSignIn, readPass, tapsOf, toHandover } from './support/flow';
 import { Camera, dataRoots, describeHits, emulatorsUsed, LANGS, passesSeen, scanWrittenFiles, stem, text, untilScreen, type Lang } from './support/kiosk';
 import { join } from 'node:path';
 import { TimeWarp } from './support/time-warp';
@@ -110,13 +110,17 @@ for (const lang of LANGS) {
       await page.getByRole('button', { name: text(lang, 'handover.done') }).click();
       await untilScreen(harness, 'waiting-for-sign-in');
       await expect(heading(page, text(lang, 'userSide.titleWaiting'))).toBeVisible();
+      // While My Security Info asks for them, the person reads their user name and the pass in their panel.
+      await expect(page.locator('.sign-in-upn')).toHaveText(adele);
+      expect((await page.locator('.sign-in-facts .pass .pass-block').allInnerTexts()).join('')).toBe(got.pass);
       await cam.shot('user-sign-in');
-      expect(await page.locator('.pass').count()).toBe(0);
 
       // The person, on My Security Info: the pass as read from the screen, then the key through WebAuthn.
       const view = await msi;
       await signInWithPass(view, adele, got.pass);
       await untilScreen(harness, 'registering');
+      // Signed in: the pass is gone from the panel for good.
+      await expect(page.locator('.pass')).toHaveCount(0);
       await expect(heading(page, text(lang, 'userSide.titleRegistering'))).toBeVisible();
       await cam.shot('user-registering');
       await registerSecurityKey(view, 'Adele – desk key');
@@ -165,7 +169,14 @@ for (const lang of LANGS) {
           // Not signed in as anyone: the page asks for a user name, and the field is empty.
           await expect(next.getByLabel('Email, phone, or Skype')).toHaveValue('');
           expect(await next.content()).not.toContain('adele');
+          // "Stop" asks first; the safe answer has the focus, and Enter on "Stop" does not stop.
           await page.getByRole('button', { name: text(lang, 'userSide.cancel') }).click();
+          await expect(page.getByRole('button', { name: text(lang, 'userSide.stopKeep') })).toBeFocused();
+          const stop = page.getByRole('button', { name: text(lang, 'userSide.stopConfirm'), exact: true });
+          await stop.focus();
+          await page.keyboard.press('Enter');
+          expect(harness.state().session?.screen).toBe('waiting-for-sign-in');
+          await stop.click();
           await untilScreen(harness, 'cancelled');
           expect(tapsOf(harness, megan.userId)).toEqual([]);
           await untilScreen(harness, 'ready', 20_000);
@@ -212,7 +223,14 @@ for (const lang of LANGS) {
         await expect(dialog).toBeVisible();
         await cam.shot('confirm');
         expect(fido2Of(harness, upn('lee.gu')).length).toBe(keysBefore.length); // nothing removed before confirming
-        await dialog.getByRole('button', { name: text(lang, 'lost.confirmDelete'), exact: true }).click();
+        // The safe answer is the default; Enter on "Remove" does not remove.
+        await expect(dialog.getByRole('button', { name: text(lang, 'lost.keep'), exact: true })).toBeFocused();
+        const remove = dialog.getByRole('button', { name: text(lang, 'lost.confirmDelete'), exact: true });
+        await remove.focus();
+        await page.keyboard.press('Enter');
+        await expect(dialog).toBeVisible();
+        expect(fido2Of(harness, upn('lee.gu')).length).toBe(keysBefore.length);
+        await remove.click();
         await expect(page.getByText(text(lang, 'lost.deleted_one', { count: 1 }))).toBeVisible();
         await expect(page.getByText(text(lang, 'lost.none'))).toBeVisible();
         expect(fido2Of(harness, upn('lee.gu')).length).toBe(keysBefore.length - 1);
@@ -229,7 +247,7 @@ for (const lang of LANGS) {
         await cam.shot('removed-revoked');
         await page.locator('button', { hasText: text(lang, 'lost.continue') }).click();
         await untilScreen(harness, 'preflight');
-        await expect(page.getByText(text(lang, 'preflight.verdict.go'))).toBeVisible();
+        await expectReadyToIssue(page, lang);
       });
       const revoked = harness.emulator.requestLog().filter((r) => /revokeSignInSessions/.test(r.path));
       expect(revoked.length).toBeGreaterThan(0);

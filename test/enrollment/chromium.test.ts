@@ -1,13 +1,13 @@
 // One whole enrollment with a real browser in the view: the station opens My Security Info in a fresh Chromium
 // context (its SecurityInfoViewPort), the person signs in there with the pass from the handover screen and
-// registers Chromium's CDP virtual authenticator; the station sees the steps from the page's data-step markers,
+// registers Chromium's CDP virtual authenticator; the station sees the steps from the page's hops between Microsoft's hosts,
 // finds the key through Graph, deletes the TAP and wipes the browser context.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startEmulator, type Emulator } from '../emulator';
 import { upn } from '../directory/support';
 import { ChromiumSecurityInfoView } from '../harness/browser-surfaces';
-import { launchChromium, VIRTUAL_AUTHENTICATOR_AAGUID } from '../support/chromium';
+import { launchChromiumFor, VIRTUAL_AUTHENTICATOR_AAGUID } from '../support/chromium';
 import { registerSecurityKey, signInWithPass } from '../harness/desk-user';
 import { fido2Info, identified, keysOne } from './support/fixtures';
 import { openStation, tapsAt } from './support/station';
@@ -18,8 +18,9 @@ let emu: Emulator;
 let browser: Browser;
 
 beforeAll(async () => {
-  emu = await startEmulator();
-  browser = await launchChromium();
+  // The production hosts: the guide follows Microsoft's hops (main/tap/view-progress.ts), which need the real names.
+  emu = await startEmulator({ hosts: 'microsoft' });
+  browser = await launchChromiumFor(emu);
 });
 afterAll(async () => {
   await browser?.close();

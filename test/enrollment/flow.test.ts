@@ -50,12 +50,15 @@ describe('enrollment flow', () => {
     expect(st.view.opened).toEqual([env.emu.urls.mySecurityInfo]);
 
     st.send({ type: 'handedOver' });
+    // The person's panel keeps the pass while My Security Info asks for it.
     const waiting = await st.until('waiting-for-sign-in');
-    expect(JSON.stringify(waiting)).not.toContain(handover.pass);
+    expect(waiting).toMatchObject({ pass: handover.pass, passPromptPassed: false });
 
     const user = new DeskUser(env.emu, st.view, ADELE);
     await user.signIn(handover.pass);
     const registering = await st.until('registering');
+    // Signed in: the pass is gone from every snapshot since.
+    expect(JSON.stringify(registering)).not.toContain(handover.pass);
     expect(registering.countdowns[0]?.kind).toBe('registration-window');
     expect(registering.countdowns[0]!.endsAt - st.time.now()).toBeLessThanOrEqual(10 * 60_000);
     // The guide panel follows the page the person is on, one step at a time.
@@ -67,12 +70,12 @@ describe('enrollment flow', () => {
 
     const methodId = user.registerKey();
     const done = await st.until('done');
-    expect(done.registered).toMatchObject({ methodId, stationKey: true, model: 'YubiKey 5 Series with NFC' });
+    expect(done.registered).toMatchObject({ methodId, stationKey: true, model: 'YubiKey 5 Series with NFC', displayName: 'Security key' });
     expect(done.cleanup).toEqual({ tap: 'deleted', viewWiped: true });
     expect(newTaps()).toEqual([]);
     expect(st.view.wipes).toBe(1);
-    // No snapshot after the handover carried the pass.
-    const after = st.snapshots.slice(st.snapshots.findIndex((s) => s.screen === 'waiting-for-sign-in'));
+    // No snapshot after the sign-in carried the pass.
+    const after = st.snapshots.slice(st.snapshots.findIndex((s) => s.screen === 'registering'));
     expect(after.some((s) => JSON.stringify(s).includes(handover.pass))).toBe(false);
 
     await st.time.advance(5_000);
@@ -94,13 +97,16 @@ describe('enrollment flow', () => {
     ]);
   });
 
-  it('the pass leaves the screen after 60 s without a confirmation', async () => {
+  it('the pass leaves the hand-over screen after 60 s without a confirmation; the person’s panel keeps it until hidden', async () => {
     station = await openStation(env.emu);
-    await station.toHandover(ADELE);
+    const { pass } = await station.toHandover(ADELE);
     await station.time.advance(60_000);
     const s = await station.until('waiting-for-sign-in');
-    expect(JSON.stringify(station.snapshots.at(-1))).not.toMatch(/"pass"/);
     expect(s.countdowns[0]?.kind).toBe('tap-lifetime');
+    expect(s.pass).toBe(pass);
+    station.send({ type: 'hidePass' });
+    await station.waitFor((x) => x.screen === 'waiting-for-sign-in' && x.pass === null);
+    expect(JSON.stringify(station.snapshots.at(-1))).not.toContain(pass);
     station.send({ type: 'cancel' });
     await station.until('cancelled');
   });

@@ -288,6 +288,8 @@ describe('the state stream', () => {
       countdowns: [],
       guide: 'sign-in',
       keyWarning: null,
+      pass: null,
+      passPromptPassed: true,
       enrollmentId: 'e1',
       user: card,
       operator: null,

@@ -116,3 +116,37 @@ describe('initials', () => {
     expect(initials('')).toBe('');
   });
 });
+
+describe('times in the kiosk’s language', () => {
+  it('German and English both on the 24-hour clock, through Intl with the locale', async () => {
+    const { formatTime, localeOf } = await import('../../renderer/src/lib/format');
+    expect(localeOf('de')).toBe('de-DE');
+    const afternoon = new Date(2026, 11, 5, 15, 7).toISOString();
+    expect(formatTime(afternoon, 'de')).toBe('15:07');
+    expect(formatTime(afternoon, 'en')).toBe('15:07');
+    expect(formatTime('', 'de')).toBe('');
+  });
+  it('a search that never opened a person leaves no "Incomplete" row', async () => {
+    const { todayRows } = await import('../../renderer/src/lib/format');
+    const row = (over: Record<string, string>) => ({
+      enrollment: 'e',
+      operator: 'op',
+      user: '',
+      id_document: '',
+      started: '',
+      tap_issued: '',
+      signed_in: '',
+      key_registered: '',
+      finished: '',
+      key_model: '',
+      outcome: '',
+      graph_request_ids: '',
+      ...over,
+    });
+    const rows = [row({ outcome: 'incomplete' }), row({ user: 'adele@contoso.com', outcome: 'incomplete' }), row({ outcome: 'cancelled' })];
+    expect(todayRows(rows).map((r) => [r.user, r.outcome])).toEqual([
+      ['adele@contoso.com', 'incomplete'],
+      ['', 'cancelled'],
+    ]);
+  });
+});

@@ -33,7 +33,7 @@ export function screenGroup(screen: Screen): string {
   }
 }
 
-/** The user's side sits beside My Security Info (Electron puts that view on the right 60 % of the window). */
+/** The user's side sits beside My Security Info (Electron places that view with common/window-layout.ts). */
 export function isBesideSecurityInfo(screen: Screen | null): boolean {
   return screen === 'waiting-for-sign-in' || screen === 'registering';
 }

@@ -1,4 +1,4 @@
-import { Button, Field, Input, Spinner } from '@fluentui/react-components';
+import { Button, Field, Input, MessageBar, MessageBarBody, MessageBarTitle, Spinner } from '@fluentui/react-components';
 import { PersonPhoto } from '../components/Person';
 import { useRef, useState, type KeyboardEvent } from 'react';
 import type { SessionSnapshot } from '../../../common/contract';
@@ -65,6 +65,15 @@ export function FindScreen({ s }: { s: FindSnapshot }) {
       <h1 id="find-title" tabIndex={-1}>
         {t('find.title')}
       </h1>
+      {s.operator?.capability === 'none' && (
+        // Before any search: this operator's roles may not issue a pass to anyone, and which role they need.
+        <MessageBar intent="warning" layout="multiline" className="role-none">
+          <MessageBarBody>
+            <MessageBarTitle>{t('find.roleNone.title')}</MessageBarTitle>
+            {t('find.roleNone.body', { roles: s.operator.roleNames.join(', ') || t('common.none') })}
+          </MessageBarBody>
+        </MessageBar>
+      )}
       <form
         className="find-form"
         role="search"

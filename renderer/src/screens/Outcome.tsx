@@ -6,6 +6,7 @@ import { Countdown } from '../components/Countdown';
 import { ErrorBar } from '../components/ErrorBar';
 import { StatusIcon } from '../components/StatusIcon';
 import { useT } from '../i18n';
+import { doneKeyMsg, fixMsg } from '../lib/desk';
 import { nextMsg } from '../lib/messages';
 
 type OutcomeSnapshot = Extract<SessionSnapshot, { screen: 'done' | 'failed' | 'timed-out' | 'cancelled' | 'cleaning-up' }>;
@@ -60,7 +61,7 @@ export function OutcomeScreen({ s }: { s: OutcomeSnapshot }) {
           <ul className="checklist">
             <li>
               <StatusIcon status="pass" />
-              <span>{t('outcome.done.model', { model: s.registered.model ?? t('key.unknownModel') })}</span>
+              <span>{m(doneKeyMsg(s.registered))}</span>
             </li>
             <li>
               <StatusIcon status={s.registered.stationKey ? 'pass' : 'warn'} />
@@ -86,6 +87,7 @@ export function OutcomeScreen({ s }: { s: OutcomeSnapshot }) {
       </section>
     );
   }
+  const fix = s.screen === 'failed' ? fixMsg(s.error) : null;
   return (
     <section className="screen narrow" aria-labelledby="outcome-title">
       <h1 id="outcome-title" tabIndex={-1}>
@@ -95,6 +97,8 @@ export function OutcomeScreen({ s }: { s: OutcomeSnapshot }) {
       <Cleanup cleanup={s.cleanup} />
       <section className="card" aria-labelledby="next-title">
         <h2 id="next-title">{t('outcome.next')}</h2>
+        {/* Where Microsoft refused: who must change which setting, before the general next step. */}
+        {fix && <p className="fix">{m(fix)}</p>}
         <p>{m(nextMsg(s.next))}</p>
       </section>
       {next}

@@ -9,6 +9,7 @@ import { KeyPanel } from '../components/KeyPanel';
 import { StatusIcon } from '../components/StatusIcon';
 import { useT } from '../i18n';
 import { formatDate } from '../lib/format';
+import { recheckHelps, verdictMsg } from '../lib/desk';
 import { checkMsg } from '../lib/messages';
 
 /** Problems first (a stable sort keeps main's order within a status). */
@@ -55,8 +56,7 @@ export function PreflightScreen({ s }: { s: PreflightSnapshot }) {
             <section className="card" aria-labelledby="checks-title">
               <h2 id="checks-title">{t('preflight.checks')}</h2>
               <p className="lead">
-                {p.verdict === 'go' ? t('preflight.verdict.go') : t('preflight.verdict.refused')}{' '}
-                {t('preflight.document', { document: t(`document.${p.document}`) })}
+                <span className="verdict">{m(verdictMsg(p.verdict, p.checks))}</span> {t('preflight.document', { document: t(`document.${p.document}`) })}
               </p>
               <ul className="checklist">
                 {[...p.checks]
@@ -99,11 +99,13 @@ export function PreflightScreen({ s }: { s: PreflightSnapshot }) {
                 <Button appearance="primary" size="large" disabled={busy || p.verdict === 'refused'} onClick={() => void send({ type: 'issue' })}>
                   {s.screen === 'issuing' ? t('preflight.issuing') : t('preflight.issue')}
                 </Button>
-                <Button size="large" disabled={busy} onClick={() => void send({ type: 'recheck' })}>
-                  {t('preflight.recheck')}
-                </Button>
+                {recheckHelps(p.verdict, p.checks) && (
+                  <Button size="large" disabled={busy} onClick={() => void send({ type: 'recheck' })}>
+                    {t('preflight.recheck')}
+                  </Button>
+                )}
               </div>
-              {p.verdict === 'refused' && <p className="hint">{t('preflight.refusedHint')}</p>}
+              {p.verdict === 'refused' && <p className="hint">{recheckHelps(p.verdict, p.checks) ? t('preflight.refusedHint') : t('preflight.fixedHint')}</p>}
               {s.screen === 'issuing' && <Spinner size="small" labelPosition="after" label={t('preflight.issuing')} />}
               {s.screen === 'issuing' && s.waiting && (
                 <div className="notice" role="status" data-waiting={s.waiting.code}>

@@ -3,6 +3,7 @@ import type { StationStatus } from '../../../common/contract';
 import { StatusIcon, type Status } from '../components/StatusIcon';
 import { useT } from '../i18n';
 import { stationNoteMsg } from '../lib/messages';
+import { formatTime } from '../lib/format';
 
 export type StationProblem = 'config' | 'tenant' | 'keyReader';
 
@@ -16,7 +17,7 @@ export function stationProblems(station: StationStatus): StationProblem[] {
 }
 
 export function StationStatusScreen({ station, hasSession, onBack }: { station: StationStatus; hasSession: boolean; onBack: () => void }) {
-  const { t, m } = useT();
+  const { t, m, lang } = useT();
   const problems = stationProblems(station);
   const configStatus: Status = station.config.ok ? 'pass' : 'fail';
   const tenantStatus: Status = station.tenant.status === 'reachable' ? 'pass' : station.tenant.status === 'unreachable' ? 'fail' : 'unknown';
@@ -50,7 +51,7 @@ export function StationStatusScreen({ station, hasSession, onBack }: { station: 
             <p>{t(`station.tenant.${station.tenant.status}`)}</p>
             {station.tenant.note && <p className="detail">{m(stationNoteMsg(station.tenant.note))}</p>}
             {station.tenant.checkedAt !== null && (
-              <p className="detail">{t('station.tenant.checkedAt', { time: new Date(station.tenant.checkedAt).toLocaleTimeString() })}</p>
+              <p className="detail">{t('station.tenant.checkedAt', { time: formatTime(new Date(station.tenant.checkedAt).toISOString(), lang) })}</p>
             )}
             {station.tenant.status === 'unreachable' && <p className="todo">{t('station.tenant.todo')}</p>}
           </div>

@@ -4,6 +4,7 @@ import { isEnrollmentOutcome, type TodayColumn, type TodayRow } from '../../../c
 import { useCommands } from '../bridge';
 import { useT } from '../i18n';
 import { outcomeMsg } from '../lib/messages';
+import { formatDay, formatTime, todayRows } from '../lib/format';
 
 /** Downloads are denied in Electron (main/kiosk/navigation-policy.ts); there the CSV is shown for copying. */
 const IN_ELECTRON = typeof navigator !== 'undefined' && /Electron\//.test(navigator.userAgent);
@@ -23,17 +24,6 @@ function saveCsv(fileName: string, csv: string): void {
 /** The columns of the audit CSV (common/contract.ts TODAY_COLUMNS) this table shows, in this order; headings `today.col.<column>`. */
 const SHOWN = ['started', 'user', 'operator', 'id_document', 'key_model', 'outcome', 'finished'] as const satisfies readonly TodayColumn[];
 
-const time = (iso: string): string => {
-  if (iso === '') return '';
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-};
-
-const formatDay = (day: string, lang: string): string => {
-  const d = new Date(`${day}T12:00:00`);
-  return Number.isNaN(d.getTime()) ? day : new Intl.DateTimeFormat(lang === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'full' }).format(d);
-};
-
 export function TodayScreen({ onBack }: { onBack: () => void }) {
   const { t, m, lang } = useT();
   const { query } = useCommands();
@@ -43,7 +33,7 @@ export function TodayScreen({ onBack }: { onBack: () => void }) {
     let live = true;
     void query({ type: 'today' }).then((reply) => {
       if (!live) return;
-      setData(reply.ok && reply.kind === 'today' ? { day: reply.day, rows: reply.rows } : 'failed');
+      setData(reply.ok && reply.kind === 'today' ? { day: reply.day, rows: todayRows(reply.rows) } : 'failed');
     });
     return () => {
       live = false;
@@ -51,7 +41,7 @@ export function TodayScreen({ onBack }: { onBack: () => void }) {
   }, [query]);
 
   const cell = (r: TodayRow, c: (typeof SHOWN)[number]): string => {
-    if (c === 'started' || c === 'finished') return time(r[c]);
+    if (c === 'started' || c === 'finished') return formatTime(r[c], lang);
     if (c === 'id_document') return r.id_document ? t(`document.${r.id_document}`, { defaultValue: r.id_document }) : '';
     if (c === 'outcome') return isEnrollmentOutcome(r.outcome) ? m(outcomeMsg(r.outcome)) : r.outcome;
     return r[c];

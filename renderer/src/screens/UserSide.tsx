@@ -1,8 +1,10 @@
 import { Button, MessageBar, MessageBarBody } from '@fluentui/react-components';
+import { useEffect, useRef, useState } from 'react';
 import type { SessionSnapshot } from '../../../common/contract';
 import { useCommands } from '../bridge';
 import { Countdown } from '../components/Countdown';
 import { KeyPanel } from '../components/KeyPanel';
+import { PassPanel } from '../components/PassPanel';
 import { useT } from '../i18n';
 import { GUIDE_STEPS, guideStates } from '../lib/guide';
 import { keyWarningMsg } from '../lib/messages';
@@ -11,8 +13,8 @@ import { findCountdown } from '../lib/time';
 type UserSideSnapshot = Extract<SessionSnapshot, { screen: 'waiting-for-sign-in' | 'registering' }>;
 
 /**
- * The guide panel for the person at the desk. In Electron My Security Info is a separate view on the right
- * 60 % of the window (main/kiosk/security-info-view.ts); this panel is the left column. Large type, 44 px targets.
+ * The guide panel for the person at the desk. In Electron My Security Info is a separate view beside this
+ * panel (main/kiosk/security-info-view.ts), placed by common/window-layout.ts; this panel is the left column. Large type, 44 px targets.
  */
 export function UserSideScreen({ s }: { s: UserSideSnapshot }) {
   const { t, m } = useT();
@@ -26,6 +28,20 @@ export function UserSideScreen({ s }: { s: UserSideSnapshot }) {
         {s.screen === 'registering' ? t('userSide.titleRegistering') : t('userSide.titleWaiting')}
       </h1>
       <p className="lead">{t('userSide.lead', { name: s.user.displayName })}</p>
+      {s.screen === 'waiting-for-sign-in' && s.pass && (
+        // What My Security Info asks for, in this panel until the page moves past the pass prompt (never covered:
+        // common/window-layout.ts). The operator can hide it sooner.
+        <section className="card sign-in-facts" aria-labelledby="sign-in-facts-title">
+          <h2 id="sign-in-facts-title">{t('userSide.typeThese')}</h2>
+          <p className="sign-in-label">{t('userSide.userName')}</p>
+          <p className="sign-in-upn">{s.user.userPrincipalName}</p>
+          <p className="sign-in-label">{t('userSide.pass')}</p>
+          <PassPanel pass={s.pass} size="medium" />
+          <Button appearance="subtle" onClick={() => void send({ type: 'hidePass' })}>
+            {t('userSide.hidePass')}
+          </Button>
+        </section>
+      )}
       {regWindow && <Countdown endsAt={regWindow.endsAt} label={t('countdown.label.registration-window')} size="large" />}
       {!regWindow && lifetime && <Countdown endsAt={lifetime.endsAt} label={t('countdown.label.tap-lifetime')} size="large" />}
       {s.keyWarning && (
@@ -48,11 +64,63 @@ export function UserSideScreen({ s }: { s: UserSideSnapshot }) {
         ))}
       </ol>
       <KeyPanel k={s.key} reasons={false} large />
-      <div className="actions">
-        <Button size="large" onClick={() => void send({ type: 'cancel' })}>
+      <StopButton onStop={() => void send({ type: 'cancel' })} />
+    </section>
+  );
+}
+
+/**
+ * "Stop and delete the pass" asks first: it is a touch target the person can hit by accident. The question is
+ * inline, in this panel, not a modal dialog: in Electron a dialog centred on the window would sit partly under My
+ * Security Info's view. The safe answer takes the focus when it opens; Enter never stops (see ConfirmDialog).
+ */
+function StopButton({ onStop }: { onStop: () => void }) {
+  const { t } = useT();
+  const [asking, setAsking] = useState(false);
+  const keep = useRef<HTMLButtonElement>(null);
+  const stop = useRef<HTMLButtonElement>(null);
+  const wasAsking = useRef(false);
+  useEffect(() => {
+    if (asking) keep.current?.focus();
+    else if (wasAsking.current) stop.current?.focus();
+    wasAsking.current = asking;
+  }, [asking]);
+  if (!asking) {
+    return (
+      <div className="actions stop">
+        <Button ref={stop} size="large" onClick={() => setAsking(true)}>
           {t('userSide.cancel')}
         </Button>
       </div>
-    </section>
+    );
+  }
+  return (
+    <div
+      className="stop-ask"
+      role="group"
+      aria-labelledby="stop-ask-title"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') setAsking(false);
+      }}
+    >
+      <p id="stop-ask-title" className="stop-ask-title">
+        {t('userSide.stopAsk')}
+      </p>
+      <p>{t('userSide.stopBody')}</p>
+      <div className="actions">
+        <Button ref={keep} appearance="primary" size="large" onClick={() => setAsking(false)}>
+          {t('userSide.stopKeep')}
+        </Button>
+        <Button
+          size="large"
+          onClick={onStop}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') e.preventDefault();
+          }}
+        >
+          {t('userSide.stopConfirm')}
+        </Button>
+      </div>
+    </div>
   );
 }

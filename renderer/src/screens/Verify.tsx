@@ -1,8 +1,9 @@
-import { Button, Spinner } from '@fluentui/react-components';
+import { Button, MessageBar, MessageBarBody, MessageBarTitle, Spinner } from '@fluentui/react-components';
 import type { SessionSnapshot } from '../../../common/contract';
 import { useCommands } from '../bridge';
 import { IdentityCard } from '../components/IdentityCard';
 import { useT } from '../i18n';
+import { identityBlock } from '../lib/desk';
 
 type VerifySnapshot = Extract<SessionSnapshot, { screen: 'loading-user' | 'identity' | 'checking' }>;
 
@@ -14,6 +15,8 @@ type VerifySnapshot = Extract<SessionSnapshot, { screen: 'loading-user' | 'ident
 export function VerifyScreen({ s }: { s: VerifySnapshot }) {
   const { t } = useT();
   const { send } = useCommands();
+  // What the card already tells blocks at once, before any document is chosen (no pass would come of it).
+  const block = s.screen === 'loading-user' ? null : identityBlock(s.user, s.operator);
   return (
     <section className="screen" aria-labelledby="verify-title">
       <h1 id="verify-title" tabIndex={-1}>
@@ -25,7 +28,17 @@ export function VerifyScreen({ s }: { s: VerifySnapshot }) {
         <div className="two-col">
           <IdentityCard user={s.user} />
           <div className="card">
-            {s.screen === 'identity' ? (
+            {block ? (
+              <MessageBar intent="error" layout="multiline" className="identity-block">
+                <MessageBarBody>
+                  <MessageBarTitle>{t(`block.${block}.title`)}</MessageBarTitle>
+                  <p>{t(`block.${block}.why`)}</p>
+                  <p>
+                    <strong>{t('block.way')}</strong> {t(`block.${block}.way`)}
+                  </p>
+                </MessageBarBody>
+              </MessageBar>
+            ) : s.screen === 'identity' ? (
               <div role="group" aria-labelledby="doc-legend" aria-describedby="doc-hint">
                 <h2 id="doc-legend">{t('verify.document')}</h2>
                 <p id="doc-hint" className="hint">
@@ -42,9 +55,9 @@ export function VerifyScreen({ s }: { s: VerifySnapshot }) {
             ) : (
               <Spinner labelPosition="after" label={t('verify.checking')} />
             )}
-            <p className="hint">{t('verify.lostKeyHint')}</p>
+            {!block && <p className="hint">{t('verify.lostKeyHint')}</p>}
             <div className="actions secondary">
-              <Button onClick={() => void send({ type: 'backToSearch' })} disabled={s.screen !== 'identity'}>
+              <Button appearance={block ? 'primary' : 'secondary'} onClick={() => void send({ type: 'backToSearch' })} disabled={s.screen !== 'identity'}>
                 {t('verify.back')}
               </Button>
               <Button onClick={() => void send({ type: 'cancel' })}>{t('common.cancel')}</Button>

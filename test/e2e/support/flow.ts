@@ -21,6 +21,13 @@ export async function operatorSignIn(page: Page, h: Harness, op: { upn: string; 
   await expect(page.getByLabel(text(lang, 'find.label'))).toBeFocused();
 }
 
+/** Pre-flight says "ready": plainly, or "not fully checked" naming what the operator's role cannot read. */
+export async function expectReadyToIssue(page: Page, lang: Lang): Promise<void> {
+  const ready = ['go', 'goUnread-tap', 'goUnread-fido2', 'goUnread-both', 'goUnchecked'].map((k) => text(lang, `preflight.verdict.${k}`));
+  const escape = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  await expect(page.locator('.verdict')).toHaveText(new RegExp(`^(?:${ready.map(escape).join('|')})`));
+}
+
 export interface ToHandover {
   /** The pass as read from the screen (its blocks joined). */
   pass: string;
@@ -69,7 +76,7 @@ export async function toHandover(
   act('click "Passport" (the ID seen)');
   await untilScreen(h, 'preflight');
   await expect(heading(page, text(lang, 'preflight.title'))).toBeVisible();
-  await expect(page.getByText(text(lang, 'preflight.verdict.go'))).toBeVisible();
+  await expectReadyToIssue(page, lang);
   await cam?.shot('preflight');
   const s = h.state().session;
   const userId = s && 'user' in s && s.user ? (s.user as { id: string }).id : '';

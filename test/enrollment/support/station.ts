@@ -172,8 +172,10 @@ export async function openStation(emu: Emulator, options: StationOptions = {}): 
   const fakeView = new FakeView();
   const view = options.view ?? fakeView;
   const client = createGraphClient({
-    baseUrl: options.graphOrigin ?? emu.urls.origin,
+    // On Microsoft's host names (startEmulator({ hosts: 'microsoft' })) Graph is graph.microsoft.com, mapped.
+    baseUrl: options.graphOrigin ?? (Object.keys(emu.hostMap).length > 0 ? emu.urls.graph : emu.urls.origin),
     caPem: emu.caPem,
+    hostMap: emu.hostMap,
     getAccessToken: () => (options.realOperator ? options.realOperator.token() : operator.accessToken()),
     retry: { maxRetries: options.graphRetries ?? 2, budgetMs: 3_000, delaySeconds: 0 },
   });
