@@ -21,6 +21,8 @@ const MAIN_EDGES = {
   directory: ['config', 'net'],
   operator: ['config', 'net'],
   tap: ['directory', 'keys', 'audit', 'config'],
+  // provision/: the passkey made at the desk (keys/' CTAP client, directory/'s provisioning calls, the journal).
+  provision: ['directory', 'keys', 'audit', 'config'],
   enrollment: ['tap', 'operator', 'directory', 'keys', 'audit', 'config'],
   ipc: ['enrollment', 'audit', 'config'],
   station: ['enrollment', 'tap', 'operator', 'directory', 'keys', 'audit', 'config', 'ipc', 'net'],

@@ -3,7 +3,7 @@
  * (i18n/{en,de}.json), which hold every word. Pure, and never reads text: the key is a function of the code
  * (and, for a few codes, of a parameter that is itself a code).
  */
-import type { KeyWarningCode, NextActionCode, PreflightCheck, ReadinessReason } from '../../../common/codes';
+import type { KeyWarningCode, NextActionCode, PreflightCheck, ProvisionError, ReadinessReason } from '../../../common/codes';
 import type { OperatorView, SessionError } from '../../../common/session';
 
 export interface Msg {
@@ -40,4 +40,14 @@ export function nextMsg(next: NextActionCode): Msg {
 
 export function keyWarningMsg(warning: KeyWarningCode): Msg {
   return { key: `keyWarning.${warning}` };
+}
+
+/** A provisioning failure (main/provision/) → its translation key; a wrong PIN says the tries left when known. */
+export function provisionMsg(error: ProvisionError): Msg {
+  if (error.code === 'key.wrong-pin' && error.params.retries !== null) {
+    return { key: 'provision.error.key.wrong-pin-retries', params: { retries: error.params.retries } };
+  }
+  const params: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(error.params)) if (typeof v === 'string' || typeof v === 'number') params[k] = v;
+  return { key: `provision.error.${error.code}`, params };
 }
