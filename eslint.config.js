@@ -23,6 +23,8 @@ const MAIN_EDGES = {
   tap: ['directory', 'keys', 'audit', 'config'],
   // event/: event mode (roster, claims through the claim group); only the folders below event/ in this list use it.
   event: ['directory', 'audit', 'config'],
+  // provision/: the passkey made at the desk (keys/' CTAP client, directory/'s provisioning calls, the journal).
+  provision: ['directory', 'keys', 'audit', 'config'],
   enrollment: ['tap', 'operator', 'directory', 'keys', 'audit', 'config', 'event'],
   ipc: ['enrollment', 'audit', 'config', 'event'],
   station: ['enrollment', 'tap', 'operator', 'directory', 'keys', 'audit', 'config', 'ipc', 'net', 'event'],

@@ -62,6 +62,7 @@ export function enrollmentRows(all: readonly AuditRecord[]): Row[] {
         }
         break;
       case 'key.registered':
+      case 'key.provisioned':
         row.key_registered = record.ts;
         row.key_model = event.model;
         row.aaguid = event.aaguid;

@@ -136,6 +136,25 @@ export const auditEventSchema = z
       /** The registered key's AAGUID is the one attached to this station. */
       stationKey: z.boolean(),
     }),
+    /**
+     * Provisioning at the desk (main/provision/): the person's passkey made on the key, registered on their behalf
+     * and proven by a verified assertion. The credential id only as its SHA-256 (hex); no PIN, no challenge.
+     */
+    z.strictObject({
+      type: z.literal('key.provisioned'),
+      enrollmentId: uuid,
+      operator: operatorRef,
+      user: userRef,
+      methodId,
+      aaguid: guid,
+      model: text(120),
+      credIdSha256: z.string().regex(/^[0-9a-f]{64}$/),
+      /** The person chose the key's first PIN at the desk. */
+      pinSetHere: z.boolean(),
+      /** The station checked an assertion of the new credential against its public key. */
+      proven: z.boolean(),
+      requestId: requestId.nullable(),
+    }),
     /** Lost-key replacement: a security key the operator chose to remove, deleted at Microsoft. */
     z.strictObject({
       type: z.literal('key.removed'),
@@ -305,6 +324,7 @@ export const auditEvents = {
   keyDetected: build('key.detected'),
   signinObserved: build('signin.observed'),
   keyRegistered: build('key.registered'),
+  keyProvisioned: build('key.provisioned'),
   keyRemoved: build('key.removed'),
   sessionsRevoked: build('sessions.revoked'),
   tapDeleted: build('tap.deleted'),

@@ -11,7 +11,9 @@ import { z } from 'zod';
 import { type AccessFacts, type AccessNeed, DirectoryError, badInput, fromGraphClientError, fromResponse, headerValue, malformed, timedOut } from './errors';
 import {
   GraphCardUser,
+  GraphCreationOptions,
   GraphFido2List,
+  GraphFido2Method,
   GraphFido2Policy,
   GraphIssuedTap,
   GraphTap,
@@ -190,7 +192,7 @@ function toTap(t: z.infer<typeof GraphTap>, known?: TapFallback): TapMethod {
   };
 }
 
-function toKey(k: z.infer<typeof GraphFido2List>['value'][number], modelOf: (aaGuid: string) => string | null): SecurityKeyMethod {
+function toKey(k: z.infer<typeof GraphFido2Method>, modelOf: (aaGuid: string) => string | null): SecurityKeyMethod {
   const aaGuid = nn(k.aaGuid);
   return {
     id: k.id,
@@ -253,7 +255,43 @@ const GraphBatchAnswer = z.object({
   responses: z.array(z.object({ id: z.string(), status: z.int(), headers: z.record(z.string(), z.string()).optional(), body: z.unknown().optional() })),
 });
 
-export function createDirectoryGateway(options: DirectoryGatewayOptions): DirectoryGateway {
+/** `GET …/fido2Methods/creationOptions`, as the station uses it (v1.0; entra-graph.md 4.2). */
+export interface PasskeyCreationOptions {
+  /** The relying party id Microsoft names (login.microsoft.com today): the origin is `https://` + it. */
+  rpId: string;
+  rpName: string | null;
+  /** base64url, as Graph sends it. */
+  userHandle: string;
+  userName: string | null;
+  userDisplayName: string | null;
+  /** base64url, as Graph sends it: the clientDataJSON carries it unchanged. */
+  challenge: string;
+  /** When the challenge stops being accepted (ISO); null when Graph did not say (then: 5 minutes from now). */
+  challengeExpires: string | null;
+  /** COSE algorithm ids in Microsoft's order of preference. */
+  algorithms: number[];
+  /** base64url credential ids the person already has. */
+  excludeCredentials: string[];
+  requestId: string | null;
+}
+
+/** What `POST …/fido2Methods` takes: the attestation as a browser would send it (entra-graph.md 4.3). */
+export interface PasskeyRegistration {
+  displayName: string;
+  publicKeyCredential: {
+    id: string;
+    response: { clientDataJSON: string; attestationObject: string };
+    clientExtensionResults: Record<string, never>;
+  };
+}
+
+/** Provisioning a passkey on behalf of a user (permission UserAuthMethod-Passkey.ReadWrite.All). */
+export interface PasskeyProvisioningCalls {
+  passkeyCreationOptions(userId: string, signal?: AbortSignal): Promise<PasskeyCreationOptions>;
+  registerPasskey(userId: string, registration: PasskeyRegistration, signal?: AbortSignal): Promise<SecurityKeyMethod & { requestId: string | null }>;
+}
+
+export function createDirectoryGateway(options: DirectoryGatewayOptions): DirectoryGateway & PasskeyProvisioningCalls {
   const { client, isSignInRequired } = options;
   const accessOf = (need: AccessNeed | undefined) => (need ? { need, facts: options.accessFacts?.() ?? null } : undefined);
   const modelOf = options.modelOf ?? (() => null);
@@ -335,7 +373,7 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
     return { readable: true, policy: shape(answer) };
   }
 
-  const gateway: DirectoryGateway = {
+  const gateway: DirectoryGateway & PasskeyProvisioningCalls = {
     async searchUsers(input, signal) {
       const operation = 'search for a person';
       const plan = planUserSearch(input, options.search);
@@ -509,6 +547,34 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
       // 404: the key is already gone, which is what the operator asked for.
       const answer = await send(operation, 'DELETE', path, { signal, accept: [404], need: ACCESS_NEEDS.writePasskeys });
       return { requestId: answer.requestId };
+    },
+
+    async passkeyCreationOptions(userId, signal) {
+      const operation = 'get the passkey creation options';
+      const answer = await send(operation, 'GET', `/users/${userKey(userId, operation)}/authentication/fido2Methods/creationOptions`, { signal });
+      const o = parse(GraphCreationOptions, answer, operation);
+      const pk = o.publicKey;
+      return {
+        rpId: pk.rp.id,
+        rpName: nn(pk.rp.name),
+        userHandle: pk.user.id,
+        userName: nn(pk.user.name),
+        userDisplayName: nn(pk.user.displayName),
+        challenge: pk.challenge,
+        challengeExpires: nn(o.challengeTimeoutDateTime),
+        algorithms: (pk.pubKeyCredParams ?? []).filter((p) => (p.type ?? 'public-key') === 'public-key').map((p) => p.alg),
+        excludeCredentials: (pk.excludeCredentials ?? []).map((c) => c.id),
+        requestId: answer.requestId,
+      };
+    },
+
+    async registerPasskey(userId, registration, signal) {
+      const operation = 'register the passkey';
+      const answer = await send(operation, 'POST', `/users/${userKey(userId, operation)}/authentication/fido2Methods`, {
+        body: { '@odata.type': '#microsoft.graph.fido2AuthenticationMethod', ...registration },
+        signal,
+      });
+      return { ...toKey(parse(GraphFido2Method, answer, operation), modelOf), requestId: answer.requestId };
     },
 
     async revokeSignInSessions(userId, signal) {

@@ -128,3 +128,21 @@ export const REQUIRED_DESPITE_CSDL: Record<string, string> = {
   'GraphFido2Policy.state': 'Pre-flight only, before any pass exists: whether security keys may be registered at all.',
   'GraphFido2Policy.isSelfServiceRegistrationAllowed': 'Pre-flight only: without self-service set-up the person cannot register the key.',
 };
+
+// Passkey provisioning on behalf of a user (v1.0 webauthnCredentialCreationOptions; docs/reference/entra-graph.md
+// 4.2). Only what the station uses is required: the relying party id, the user handle and the challenge.
+const Descriptor = z.object({ id: z.string().min(1), type: nullableString });
+export const GraphCreationOptions = z.object({
+  challengeTimeoutDateTime: nullableString,
+  publicKey: z.object({
+    rp: z.object({ id: z.string().min(1), name: nullableString }),
+    user: z.object({ id: z.string().min(1), name: nullableString, displayName: nullableString }),
+    challenge: z.string().min(1),
+    pubKeyCredParams: z
+      .array(z.object({ type: nullableString, alg: z.number().int() }))
+      .nullable()
+      .optional(),
+    timeout: z.number().nullable().optional(),
+    excludeCredentials: z.array(Descriptor).nullable().optional(),
+  }),
+});

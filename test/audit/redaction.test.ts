@@ -56,6 +56,18 @@ function fromEveryBuilder(pass: string): Record<keyof typeof e, AuditEvent> {
     tapIssued: pick('tap.issued'),
     signinObserved: pick('signin.observed'),
     keyRegistered: pick('key.registered'),
+    keyProvisioned: e.keyProvisioned({
+      enrollmentId: run.enrollmentId,
+      operator,
+      user: person,
+      methodId: 'f1d0c0de-0017-4a00-8000-00000000a018',
+      aaguid: '2fc0579f-8113-47ea-b116-bb5a8db9202a',
+      model: 'YubiKey 5 Series with NFC',
+      credIdSha256: 'ab'.repeat(32),
+      pinSetHere: true,
+      proven: true,
+      requestId: null,
+    }),
     keyRemoved: e.keyRemoved({
       enrollmentId: run.enrollmentId,
       operator,

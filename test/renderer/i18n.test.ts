@@ -12,6 +12,7 @@ import {
   nextMsg,
   noticeMsg,
   outcomeMsg,
+  provisionMsg,
   reasonMsg,
   stationNoteMsg,
   type ErrorWords,
@@ -26,6 +27,7 @@ import {
   NEXT_ACTION_CODES,
   PREFLIGHT_FINDING_CODES,
   PREFLIGHT_FINDINGS,
+  PROVISION_ERRORS,
   READINESS_CODES,
   READINESS_REASONS,
   SESSION_ERROR_CODES,
@@ -301,5 +303,54 @@ describe('production bundle', () => {
       expect(text.includes('createFakeKiosk'), f).toBe(false);
       expect(text.includes('Xk7#mP2qR9tz'), f).toBe(false);
     }
+  });
+});
+
+// Provisioning at the desk: every code main/provision/ can send, with a sample of its parameters.
+const PROVISION_SAMPLES: { [C in keyof typeof PROVISION_ERRORS]: ParamsOf<typeof PROVISION_ERRORS, C>[] } = {
+  'pin.too-short': [{ min: 6 }],
+  'pin.too-long': [{}],
+  'pin.all-same': [{}],
+  'pin.sequence': [{}],
+  'pin.mismatch': [{}],
+  'key.wrong-pin': [{ retries: 7 }, { retries: null }],
+  'key.pin-blocked': [{}],
+  'key.pin-auth-blocked': [{}],
+  'key.pin-policy': [{ min: 6 }],
+  'key.pin-not-set': [{}],
+  'key.pin-change-required': [{}],
+  'key.already-registered': [{}],
+  'key.full': [{}],
+  'key.denied': [{}],
+  'key.no-touch': [{}],
+  'key.unplugged': [{}],
+  'key.not-allowed': [{}],
+  'key.unsupported': [{}],
+  'key.error': [{ status: 'InvalidCbor' }],
+  'policy.aaguid-blocked': [{ aaguid: '2fc0579f-8113-47ea-b116-bb5a8db9202a' }],
+  'attestation.invalid': [{}],
+  'proof.failed': [{ methodId: 'm' }],
+  'graph.guest': [{ requestId: null }],
+  'graph.policy': [{ requestId: 'r' }],
+  'graph.key-refused': [{ requestId: null }],
+  'graph.challenge-expired': [{ requestId: null }],
+  'graph.forbidden': [{ requestId: null }],
+  'graph.failed': [{ requestId: null, kind: 'network' }],
+};
+
+describe('provisioning words', () => {
+  it('every provisioning error has words in both languages, with its parameters filled', async () => {
+    const missing = Object.entries(PROVISION_SAMPLES).flatMap(([code, samples]) =>
+      (samples as object[]).flatMap((params) => {
+        const parsed = PROVISION_ERRORS[code as keyof typeof PROVISION_ERRORS].parse(params);
+        return covered(provisionMsg({ code, params: parsed } as Parameters<typeof provisionMsg>[0]));
+      }),
+    );
+    expect(missing).toEqual([]);
+    const t = await i18next.createInstance().init({ lng: 'en', resources: { en: { translation: enJson } } });
+    const msg = provisionMsg({ code: 'key.wrong-pin', params: { retries: 3 } });
+    expect(t(msg.key, msg.params ?? {})).toBe('Wrong PIN. 3 tries left before the key locks.');
+    const min = provisionMsg({ code: 'pin.too-short', params: { min: 8 } });
+    expect(t(min.key, min.params ?? {})).toBe('The PIN is too short: use at least 8 characters.');
   });
 });

@@ -4,7 +4,7 @@
  * (and, for a few codes, of a parameter that is itself a code).
  */
 import type { EnrollmentOutcome } from '../../../common/contract';
-import type { IssueNotice, KeyWarningCode, NextActionCode, PreflightCheck, ReadinessReason, StationNote } from '../../../common/codes';
+import type { IssueNotice, KeyWarningCode, NextActionCode, PreflightCheck, ProvisionError, ReadinessReason, StationNote } from '../../../common/codes';
 import type { OperatorView, SessionError } from '../../../common/session';
 
 export interface Msg {
@@ -74,4 +74,14 @@ export function noticeMsg(notice: IssueNotice): Msg {
   const { requested, issued, min, max } = notice.params;
   if (min !== null && max !== null) return { key: `notice.${notice.code}-range`, params: { requested, issued, min, max } };
   return { key: `notice.${notice.code}`, params: { requested, issued } };
+}
+
+/** A provisioning failure (main/provision/) → its translation key; a wrong PIN says the tries left when known. */
+export function provisionMsg(error: ProvisionError): Msg {
+  if (error.code === 'key.wrong-pin' && error.params.retries !== null) {
+    return { key: 'provision.error.key.wrong-pin-retries', params: { retries: error.params.retries } };
+  }
+  const params: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(error.params)) if (typeof v === 'string' || typeof v === 'number') params[k] = v;
+  return { key: `provision.error.${error.code}`, params };
 }

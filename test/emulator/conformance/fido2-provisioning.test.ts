@@ -1,12 +1,14 @@
 // Passkey provisioning (entra-graph.md 4.2, 4.3): creationOptions and POST fido2Methods against the running
 // emulator, with attestations made here by a minimal software authenticator (P-256, `none` or packed self
-// attestation) for the relying party login.microsoftonline.com.
+// attestation) for the relying party the options name (login.microsoft.com, as the real service: see
+// PROVISIONING_RP_ID), every body checked against Microsoft's CSDL.
 import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { encode as encodeCbor } from 'cborg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../index';
 import { Role } from '../model';
 import { call, token, U, userPath } from './graph-http';
+import { graphModel, validateErrorBody, validateInstance } from './csdl';
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -53,7 +55,7 @@ function makeCredential(o: MakeOptions) {
   const len = Buffer.alloc(2);
   len.writeUInt16BE(credId.length);
   const authData = Buffer.concat([
-    sha256(o.rpId ?? 'login.microsoftonline.com'),
+    sha256(o.rpId ?? 'login.microsoft.com'),
     Buffer.from([o.flags ?? 0x45]),
     Buffer.alloc(4),
     Buffer.from((o.aaguid ?? YUBIKEY_5_NFC).replace(/-/g, ''), 'hex'),
@@ -62,7 +64,7 @@ function makeCredential(o: MakeOptions) {
     cose,
   ]);
   const clientDataJSON = Buffer.from(
-    JSON.stringify({ type: o.type ?? 'webauthn.create', challenge: o.challenge, origin: o.origin ?? 'https://login.microsoftonline.com', crossOrigin: false }),
+    JSON.stringify({ type: o.type ?? 'webauthn.create', challenge: o.challenge, origin: o.origin ?? 'https://login.microsoft.com', crossOrigin: false }),
   );
   const fmt = o.fmt ?? 'none';
   const attStmt = fmt === 'packed' ? { alg: -7, sig: sign('sha256', Buffer.concat([authData, sha256(clientDataJSON)]), privateKey) } : {};
@@ -87,10 +89,11 @@ async function provision(operator: string, target: string, credential: unknown, 
   });
 }
 
+const model = graphModel();
 const allowUnattested = () => (emu.ctx.state.fido2Policy.isAttestationEnforced = false);
 
 describe('GET fido2Methods/creationOptions', () => {
-  it('v1.0: unwrapped options for login.microsoftonline.com, a base64url challenge valid for 5 minutes', async () => {
+  it('v1.0: unwrapped options for login.microsoft.com, a base64url challenge valid for 5 minutes, CSDL-valid', async () => {
     const res = await options(U.alex, U.megan);
     expect(res.status).toBe(200);
     const o = res.body;
@@ -98,7 +101,8 @@ describe('GET fido2Methods/creationOptions', () => {
     const minutes = (Date.parse(o.challengeTimeoutDateTime) - emu.ctx.clock.nowMs()) / 60_000;
     expect(minutes).toBeGreaterThan(4.9);
     expect(minutes).toBeLessThanOrEqual(5);
-    expect(o.publicKey.rp).toMatchObject({ id: 'login.microsoftonline.com', name: 'Microsoft' });
+    expect(o.publicKey.rp).toMatchObject({ id: 'login.microsoft.com', name: 'Microsoft' });
+    expect(validateInstance(model, 'webauthnCredentialCreationOptions', o)).toEqual([]);
     expect(o.publicKey.user).toMatchObject({ id: Buffer.from(U.megan).toString('base64url'), name: U.megan, displayName: 'Megan Bowen' });
     expect(o.publicKey.challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(o.publicKey.pubKeyCredParams.map((p: { alg: number }) => p.alg)).toContain(-7);
@@ -154,6 +158,33 @@ describe('GET fido2Methods/creationOptions', () => {
     const res = await options(U.alex, U.megan);
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('badRequest');
+    expect(validateErrorBody(res.body)).toEqual([]);
+  });
+
+  it('refuses guests, internal and external, for options and registration alike (Graph-shaped 400)', async () => {
+    allowUnattested();
+    const { challenge } = (await options(U.alex, U.megan)).body.publicKey;
+    for (const guest of [U.lynne, U.chris]) {
+      const res = await options(U.alex, guest);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({ code: 'badRequest', message: 'Passkey (FIDO2) registration is not supported for guest users.' });
+      expect(validateErrorBody(res.body)).toEqual([]);
+      expect((await provision(U.alex, guest, makeCredential({ challenge }))).status).toBe(400);
+    }
+  });
+
+  it('excludeCredentials lists every key the person already has that carries a credential id', async () => {
+    allowUnattested();
+    const first = makeCredential({ challenge: (await options(U.alex, U.megan)).body.publicKey.challenge });
+    expect((await provision(U.alex, U.megan, first)).status).toBe(201);
+    const second = makeCredential({ challenge: (await options(U.alex, U.megan)).body.publicKey.challenge });
+    expect((await provision(U.alex, U.megan, second)).status).toBe(201);
+    const next = (await options(U.alex, U.megan)).body;
+    expect(next.publicKey.excludeCredentials.map((c: { id: string; type: string }) => [c.id, c.type])).toEqual([
+      [first.id, 'public-key'],
+      [second.id, 'public-key'],
+    ]);
+    expect(validateInstance(model, 'webauthnCredentialCreationOptions', next)).toEqual([]);
   });
 });
 
@@ -174,6 +205,7 @@ describe('POST fido2Methods', () => {
       passkeyType: 'deviceBound',
     });
     expect(res.body).not.toHaveProperty('publicKeyCredential');
+    expect(validateInstance(model, 'fido2AuthenticationMethod', res.body)).toEqual([]);
     const list = await call(emu, 'GET', keysPath(U.megan), { token: await token(emu, U.alex) });
     expect(list.body.value.map((k: { id: string }) => k.id)).toEqual([res.body.id]);
     const next = await options(U.alex, U.megan);
@@ -197,6 +229,7 @@ describe('POST fido2Methods', () => {
       code: 'badRequest',
       message: 'The Passkey (FIDO2) policy requires attestation, and this passkey could not be attested.',
     });
+    expect(validateErrorBody(res.body)).toEqual([]);
     expect(emu.ctx.state.fido2Of(U.meganId)).toEqual([]);
   });
 

