@@ -9,7 +9,7 @@ import type { BenchResult } from './bench';
 export const title = 'event mode: 10 stations, 200 people';
 
 export async function run(): Promise<BenchResult[]> {
-  const r = await runSimulation({ stations: 10, roster: 200, killStation: 3 });
+  const r = await runSimulation({ stations: 10, roster: 200, killStation: true });
   const detail = `${r.enrolled}/${r.roster} enrolled, ${r.peopleWithTwoEventPasskeys} twice, ${r.orphanPasses} orphan passes, ${r.staleClaims} claims left`;
   return [
     { name: 'Graph requests per person (inside batches counted)', value: Number((r.graphRequests / r.roster).toFixed(1)), unit: 'count', detail },

@@ -23,8 +23,9 @@ const OPERATOR_UPN = 'alex.wilber@tapkioskdemo.onmicrosoft.com';
 export interface SimulationOptions {
   stations?: number;
   roster?: number;
-  /** Station (index) killed after claiming its first person, then restarted. */
-  killStation?: number;
+  /** Kill a station after a claim, then restart it: the first station to make a claim is killed (stations race
+   *  for the same people, so a fixed index may never win one). */
+  killStation?: boolean;
 }
 
 export interface SimulationResult {
@@ -110,7 +111,7 @@ export async function runSimulation(options: SimulationOptions = {}): Promise<Si
   };
 
   const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-  let killPending = options.killStation !== undefined;
+  let killPending = options.killStation === true;
   const work = async (index: number, first: Station): Promise<Station> => {
     let s = first;
     let queue: { id: string; upn: string }[] = [];
@@ -140,7 +141,7 @@ export async function runSimulation(options: SimulationOptions = {}): Promise<Si
         if (claim.notice.code === 'event.claim-failed') uncertain += 1;
         continue;
       }
-      if (killPending && index === options.killStation) {
+      if (killPending) {
         // Killed mid-enrollment (claimed, identity being checked): the process dies, the station starts again.
         killPending = false;
         await s.journal.close();
