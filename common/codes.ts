@@ -287,6 +287,8 @@ export const EVENT_CODES = {
 export type EventCode = keyof typeof EVENT_CODES;
 export const EVENT_CODE_LIST = codesOf(EVENT_CODES);
 export type EventNotice = Coded<typeof EVENT_CODES>;
+
+// ---------------------------------------------------------------------------------------------------------------
 // Provisioning at the desk (main/provision/): why the person's passkey could not be made, registered or proven.
 // Every CTAP status the key can answer maps to one of the `key.*` codes (main/provision/errors.ts); each says
 // what the person or the operator does next.
@@ -358,3 +360,12 @@ export const PROVISION_ERRORS = {
 export type ProvisionErrorCode = keyof typeof PROVISION_ERRORS;
 export const PROVISION_ERROR_CODES = codesOf(PROVISION_ERRORS);
 export type ProvisionError = Coded<typeof PROVISION_ERRORS>;
+
+// ---------------------------------------------------------------------------------------------------------------
+/**
+ * The audit journal's health, from its last write (main/station/status.ts `journalHealthOf`): `full` (ENOSPC,
+ * EDQUOT), `read-only` (EROFS, EACCES, EPERM), `unwritable` (any other failure). The station issues no pass
+ * unless it is `ok`: a pass it cannot record must not exist.
+ */
+export const JOURNAL_HEALTH_CODES = ['ok', 'full', 'read-only', 'unwritable'] as const;
+export type JournalHealthCode = (typeof JOURNAL_HEALTH_CODES)[number];

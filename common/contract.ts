@@ -9,7 +9,7 @@
  * No Node, Electron or XState types here: this file is bundled into the preload and the renderer.
  */
 import { z } from 'zod';
-import type { StationNote } from './codes';
+import type { JournalHealthCode, StationNote } from './codes';
 import { sessionCommandSchema, type SessionCommand, type SessionSnapshot } from './session';
 
 export { sessionCommandSchema };
@@ -118,6 +118,8 @@ export interface StationStatus {
   /** The tenant's sign-in endpoint answered (checked at start and when the operator signs in). */
   tenant: { status: 'unknown' | 'reachable' | 'unreachable'; note: StationNote | null; checkedAt: number | null };
   keyReader: { status: 'starting' | 'ok' | 'unavailable'; note: StationNote | null };
+  /** The audit journal's last write; null while no journal is open (the configuration could not be loaded). */
+  journal: JournalHealthCode | null;
 }
 
 /** Everything main pushes on SNAPSHOT_CHANNEL: the renderer is a pure view of this. */

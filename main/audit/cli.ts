@@ -1,5 +1,9 @@
 /**
  * `npm run audit -- verify [--folder F] [--station S] [--key-dir D]`   exit 0: intact, 1: broken (names file and line), 2: usage
+ * `npm run audit -- verify --tenant [--graph URL] [...]`   also cross-checks the passes against Entra's directory
+ *   audit log (tenant.ts); exit 1 names each mismatch. The access token (AuditLog.Read.All + Directory.Read.All,
+ *   optional permissions) comes from `TAP_KIOSK_GRAPH_TOKEN`, e.g. `az account get-access-token --resource-type
+ *   ms-graph --query accessToken -o tsv`. `--graph` defaults to https://graph.microsoft.com/v1.0.
  * `npm run audit -- export --csv [--day YYYY-MM-DD] [--station S] [--folder F]`   CSV on stdout
  *
  * The folder defaults to the station's configured audit folder (main/config: TAP_KIOSK_CONFIG or the
@@ -17,15 +21,27 @@ import { ConfigError, loadConfig } from '../config';
 import { exportCsv } from './csv';
 import { DAY, localDay } from './record';
 import { verify } from './verify';
-import { defaultKeyDir, fileKeyring } from './keys';
+import { defaultKeyDir, fileKeyring, type StationKeyring } from './keys';
+import { TenantAuditError, crossCheck, fetchTenantTapEntries, stationTapHistory } from './tenant';
 
 const USAGE = `usage:
-  npm run audit -- verify [--folder F] [--station S] [--key-dir D]
+  npm run audit -- verify [--folder F] [--station S] [--key-dir D] [--tenant [--graph URL]]
   npm run audit -- export --csv [--day YYYY-MM-DD] [--station S] [--folder F]`;
 
 class UsageError extends Error {}
 
-export async function main(argv: string[], out: (text: string) => void, err: (text: string) => void): Promise<number> {
+/** What the CLI takes from its surroundings (tests pass their own). */
+export interface CliDeps {
+  env?: NodeJS.ProcessEnv;
+  fetch?: typeof fetch;
+  now?: () => Date;
+}
+
+const GRAPH = 'https://graph.microsoft.com/v1.0';
+/** How long Entra may take to show an audit entry; younger creations without one are only noted. */
+const AUDIT_DELAY_MS = 15 * 60_000;
+
+export async function main(argv: string[], out: (text: string) => void, err: (text: string) => void, deps: CliDeps = {}): Promise<number> {
   try {
     const { positionals, values } = parseArgs({
       args: argv,
@@ -36,6 +52,8 @@ export async function main(argv: string[], out: (text: string) => void, err: (te
         station: { type: 'string' },
         csv: { type: 'boolean', default: false },
         'key-dir': { type: 'string' },
+        tenant: { type: 'boolean', default: false },
+        graph: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     });
@@ -45,6 +63,11 @@ export async function main(argv: string[], out: (text: string) => void, err: (te
       return 0;
     }
     if (extra.length > 0 || (command !== 'verify' && command !== 'export')) throw new UsageError(USAGE);
+    if ((values.tenant || values.graph) && command !== 'verify') throw new UsageError(`--tenant belongs to verify\n${USAGE}`);
+    if (values.graph && !values.tenant) throw new UsageError(`--graph needs --tenant\n${USAGE}`);
+    const env = deps.env ?? process.env;
+    const token = env['TAP_KIOSK_GRAPH_TOKEN'];
+    if (values.tenant && !token) throw new UsageError('verify --tenant needs an access token with AuditLog.Read.All in TAP_KIOSK_GRAPH_TOKEN');
     const folder = values.folder ?? configuredFolder();
     if (command === 'verify') {
       const keyring = fileKeyring({ dir: values['key-dir'] ?? defaultKeyDir(), folder });
@@ -56,7 +79,16 @@ export async function main(argv: string[], out: (text: string) => void, err: (te
       }
       const summary = result.stations.map((s) => `${s.station}: ${s.records} records in ${s.files} files, last seq ${s.lastSeq}`);
       out(`audit journal OK: ${folder}${summary.length ? `\n  ${summary.join('\n  ')}` : ' (empty)'}`);
-      return 0;
+      if (!values.tenant || !token) return 0;
+      const stations = values.station ? [values.station] : result.stations.map((s) => s.station);
+      return await tenantCheck(
+        folder,
+        stations,
+        keyring,
+        { graph: values.graph ?? GRAPH, token, fetch: deps.fetch, now: deps.now ?? (() => new Date()) },
+        out,
+        err,
+      );
     }
     if (!values.csv) throw new UsageError(`export needs --csv (the only format)\n${USAGE}`);
     const day = values.day ?? localDay(new Date());
@@ -64,6 +96,10 @@ export async function main(argv: string[], out: (text: string) => void, err: (te
     out((await exportCsv(folder, day, values.station)).replace(/\r\n$/, ''));
     return 0;
   } catch (error) {
+    if (error instanceof TenantAuditError) {
+      err(`tenant cross-check not possible: ${error.message}`);
+      return 2;
+    }
     if (error instanceof UsageError || error instanceof ConfigError) {
       err(error.message);
       return 2;
@@ -79,6 +115,43 @@ export async function main(argv: string[], out: (text: string) => void, err: (te
     }
     throw error;
   }
+}
+
+async function tenantCheck(
+  folder: string,
+  stations: string[],
+  keyring: StationKeyring,
+  options: { graph: string; token: string; fetch: typeof fetch | undefined; now: () => Date },
+  out: (text: string) => void,
+  err: (text: string) => void,
+): Promise<number> {
+  let failed = false;
+  for (const station of stations) {
+    const history = await stationTapHistory(folder, station, keyring);
+    if (!history.first || !history.last) {
+      out(`${station}: no records to cross-check with the tenant`);
+      continue;
+    }
+    const now = options.now();
+    const since = new Date(history.first.getTime() - 5 * 60_000);
+    const until = new Date(Math.min(now.getTime(), history.last.getTime() + AUDIT_DELAY_MS));
+    const entries = await fetchTenantTapEntries({
+      graph: options.graph,
+      token: options.token,
+      since,
+      until,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+    const result = crossCheck(history, entries, { settledBefore: new Date(now.getTime() - AUDIT_DELAY_MS) });
+    for (const note of result.notes) out(`note: ${station}: ${note}`);
+    if (result.ok) {
+      out(`${station}: matches the tenant's audit log (${result.matched} pass creations and deletions, ${since.toISOString()} to ${until.toISOString()})`);
+    } else {
+      failed = true;
+      for (const m of result.mismatches) err(`audit journal DISAGREES with the tenant (${m.kind}): ${station}: ${m.message}`);
+    }
+  }
+  return failed ? 1 : 0;
 }
 
 function configuredFolder(): string {

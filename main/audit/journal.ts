@@ -10,9 +10,12 @@
  * place) updated, and then `append()` resolves. The head is left to the OS to flush: it never leads the
  * journal; after a process crash it may lag by one record, after a power loss by a few.
  *
- * One writer: appends are serialized in-process (a promise queue), and across processes by an exclusive
- * lock file (`<station>.lock`, created with O_EXCL, holding pid and host). A lock left by a process that no
- * longer runs on this host is taken over; a live one is an error. A failed write marks the journal broken:
+ * One writer: appends are serialized in-process (a promise queue), and across processes by an OS-level lock held
+ * for the life of the process (lock.ts): a listening local socket named after the folder and station (a named
+ * pipe on Windows, an abstract socket on Linux). The OS frees it when the process ends, however it ends, so
+ * there is no stale lock after a power loss, no PID to be reused, and of two processes starting at once exactly
+ * one gets it. `<station>.lock` beside the journal only says who holds it (pid, host, since), for the message.
+ * The lock is taken before the station key is read or created. A failed write marks the journal broken:
  * nothing more is appended after a possibly half-written line until it is reopened (which repairs it).
  *
  * Keyed: every record carries a mac under the station's key, and after the head the same seq and hash are
@@ -23,7 +26,7 @@
  * terminated and a `journal.repaired` record naming it (line, length, SHA-256) follows; a missing head, or a
  * head that disagrees with the files, is recorded the same way, so the evidence stays in the chain.
  */
-import { mkdir, open, readFile, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, writeFile, type FileHandle } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +45,9 @@ import {
   type AuditRecord,
 } from './record';
 import { RedactionGuard } from './redaction';
+import { takeWriterLock, type WriterLock } from './lock';
+
+export { JournalLockedError } from './lock';
 import { anchorIsGenuine, keyringFor, makeAnchor, type StationKeyStore, type StationKeyring } from './keys';
 
 const FILE_MODE = 0o640;
@@ -55,16 +61,6 @@ export interface JournalOptions {
   guard?: RedactionGuard;
   /** Where the station's key and the anchored head live (outside the folder). Default: `keyringFor(folder)`. */
   keyring?: StationKeyring;
-}
-
-export class JournalLockedError extends Error {
-  override readonly name = 'JournalLockedError';
-  constructor(
-    readonly lockFile: string,
-    readonly holder: string,
-  ) {
-    super(`audit journal is in use by ${holder} (lock ${lockFile})`);
-  }
 }
 
 export class JournalBrokenError extends Error {
@@ -89,13 +85,14 @@ export class Journal {
   readonly #station: string;
   readonly #now: () => Date;
   readonly #head: FileHandle;
-  readonly #lockPath: string;
+  readonly #lock: WriterLock;
   readonly #key: Buffer;
   readonly #keys: StationKeyStore;
   #state: State;
   #queue: Promise<unknown> = Promise.resolve();
   #broken: JournalBrokenError | undefined;
   #closed = false;
+  readonly #outcomes = new Set<(error: unknown) => void>();
   /** What opening found and recorded (torn line, missing or disagreeing head). Empty on a clean start. */
   readonly repairs: RepairEvent[] = [];
   readonly guard: RedactionGuard;
@@ -104,7 +101,7 @@ export class Journal {
   constructor(
     options: Required<Omit<JournalOptions, 'keyring'>>,
     head: FileHandle,
-    lockPath: string,
+    lock: WriterLock,
     state: State,
     keys: { store: StationKeyStore; key: Buffer },
   ) {
@@ -115,7 +112,7 @@ export class Journal {
     this.#now = options.now;
     this.guard = options.guard;
     this.#head = head;
-    this.#lockPath = lockPath;
+    this.#lock = lock;
     this.#state = state;
   }
 
@@ -138,6 +135,21 @@ export class Journal {
     return run;
   }
 
+  /**
+   * Calls `listener` after every write that reached the disk or failed there: null on success, else the file
+   * system's error (the station status shows the journal's health from it). Returns the unsubscribe function.
+   */
+  onWriteOutcome(listener: (error: unknown) => void): () => void {
+    this.#outcomes.add(listener);
+    return () => {
+      this.#outcomes.delete(listener);
+    };
+  }
+
+  #tell(error: unknown): void {
+    for (const listener of [...this.#outcomes]) listener(error);
+  }
+
   /** Wait for pending appends, release the lock. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -145,7 +157,7 @@ export class Journal {
     this.#closed = true;
     await this.#state.file?.close();
     await this.#head.close();
-    await unlink(this.#lockPath).catch(() => undefined);
+    await this.#lock.release();
   }
 
   async #write(input: AuditEvent, intoCurrentFile = false): Promise<AuditRecord> {
@@ -186,10 +198,12 @@ export class Journal {
       await this.#keys.writeAnchor(makeAnchor(this.#key, this.#station, seq, hash));
     } catch (error) {
       this.#broken = new JournalBrokenError(error);
+      this.#tell(error);
       throw this.#broken;
     }
     state.seq = seq;
     state.hash = hash;
+    this.#tell(null);
     return { ...body, hash, mac };
   }
 
@@ -206,14 +220,15 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
   const station = options.stationId;
   // The journal names people: owner and group only (ignored on Windows, where the folder's ACL decides).
   await mkdir(folder, { recursive: true, mode: 0o750 });
-  const keyStore = (options.keyring ?? keyringFor(folder)).store(station);
-  const key = await keyStore.getOrCreateKey();
-  const anchor = await keyStore.readAnchor();
   const lockPath = join(folder, lockFileName(station));
-  await acquireLock(lockPath);
+  const lock = await takeWriterLock(folder, station, () => readLock(lockPath));
   let state: State | undefined;
   let headHandle: FileHandle | undefined;
   try {
+    await writeFile(lockPath, JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }), { mode: FILE_MODE });
+    const keyStore = (options.keyring ?? keyringFor(folder)).store(station);
+    const key = await keyStore.getOrCreateKey();
+    const anchor = await keyStore.readAnchor();
     const files = (await listJournal(folder)).get(station) ?? [];
     const found = await lastRecord(files);
     const headRead = await readHead(folder, station);
@@ -276,7 +291,7 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
     const journal = new Journal(
       { folder, stationId: station, now: options.now ?? (() => new Date()), guard: options.guard ?? new RedactionGuard() },
       headHandle,
-      lockPath,
+      lock,
       state,
       { store: keyStore, key },
     );
@@ -290,7 +305,7 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
   } catch (error) {
     await state?.file?.close().catch(() => undefined);
     await headHandle?.close().catch(() => undefined);
-    await unlink(lockPath).catch(() => undefined);
+    await lock.release();
     throw error;
   }
 }
@@ -307,25 +322,7 @@ async function lastRecord(files: JournalFile[]): Promise<{ record: AuditRecord; 
   return undefined;
 }
 
-async function acquireLock(path: string): Promise<void> {
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    try {
-      const handle = await open(path, 'wx');
-      await handle.writeFile(JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }));
-      await handle.close();
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = await readLock(path);
-      if (holder && (holder.host !== hostname() || holder.pid === process.pid || isAlive(holder.pid))) {
-        throw new JournalLockedError(path, `process ${holder.pid} on ${holder.host}`);
-      }
-      await unlink(path).catch(() => undefined); // stale: its process is gone
-    }
-  }
-  throw new JournalLockedError(path, 'another process');
-}
-
+/** Who holds the lock, as its holder wrote it (for the refusal's message only). */
 async function readLock(path: string): Promise<{ pid: number; host: string } | undefined> {
   try {
     const parsed: unknown = JSON.parse(await readFile(path, 'utf8'));
@@ -337,15 +334,6 @@ async function readLock(path: string): Promise<{ pid: number; host: string } | u
     // empty or half-written: its writer died between create and write
   }
   return undefined;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function exists(path: string): Promise<boolean> {

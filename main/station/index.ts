@@ -48,7 +48,7 @@ export function operatorRoleClient(graphBaseUrl: string, trust: Trust = {}): Rol
     });
 }
 
-export { StationStatusStore, configFailedStatus, openIdConfigurationUrl } from './status';
+export { StationStatusStore, configFailedStatus, journalHealthOf, openIdConfigurationUrl } from './status';
 export { watcherKeysPort } from './keys-port';
 
 export interface CreateStationOptions {
@@ -158,6 +158,7 @@ export async function createStation(options: CreateStationOptions): Promise<Stat
     handlers,
     async start() {
       offs.push(watcher.on('reader', (reader) => status.setKeyReader(reader)));
+      offs.push(journal.onWriteOutcome((error) => status.setJournalOutcome(error)));
       offs.push(
         operator.onChange((change) => {
           if (change.kind === 'signed-in') void checkTenant();

@@ -5,7 +5,7 @@
  * Tenant reachable = a GET of the authority's OpenID configuration (`<authority>/v2.0/.well-known/openid-configuration`)
  * with the station's network client (same trust as the operator's sign-in), at start and after each sign-in.
  */
-import type { StationNote } from '../../common/codes';
+import type { JournalHealthCode, StationNote } from '../../common/codes';
 import type { StationStatus } from '../../common/contract';
 import type { StationStatusSource } from '../ipc/handlers';
 import type { ReaderState } from '../keys/watcher';
@@ -24,6 +24,8 @@ export interface StationStatusOptions {
   demo: boolean;
   language: 'en' | 'de';
   config: StationStatus['config'];
+  /** Default `'ok'` (the journal opened, which writes); null when no journal is open. */
+  journal?: StationStatus['journal'];
   now?: () => number;
 }
 
@@ -41,6 +43,7 @@ export class StationStatusStore implements StationStatusSource {
       config: options.config,
       tenant: { status: 'unknown', note: null, checkedAt: null },
       keyReader: { status: 'starting', note: null },
+      journal: options.journal === undefined ? 'ok' : options.journal,
     };
   }
 
@@ -70,6 +73,13 @@ export class StationStatusStore implements StationStatusSource {
     this.#set({ ...this.#status, keyReader });
   }
 
+  /** From the journal's last write: null = it succeeded, else its error (`journalHealthOf`). */
+  setJournalOutcome(error: unknown): void {
+    const journal = error === null ? 'ok' : journalHealthOf(error);
+    if (this.#status.journal === journal) return;
+    this.#set({ ...this.#status, journal });
+  }
+
   /** Asks the tenant's sign-in endpoint once; never throws. */
   async checkTenant(http: StatusHttpClient, authority: string, timeoutMs = 10_000): Promise<StationStatus['tenant']> {
     let tenant: StationStatus['tenant'];
@@ -93,7 +103,24 @@ export class StationStatusStore implements StationStatusSource {
   }
 }
 
+const FULL = new Set(['ENOSPC', 'EDQUOT']);
+const READ_ONLY = new Set(['EROFS', 'EACCES', 'EPERM']);
+
+/**
+ * What a failed journal write means for the operator, from the errno code of the error or of any error in its
+ * `cause` chain (the journal wraps the file system's error in `JournalBrokenError`).
+ */
+export function journalHealthOf(error: unknown): JournalHealthCode {
+  for (let e: unknown = error, depth = 0; e !== null && typeof e === 'object' && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code !== 'string') continue;
+    if (FULL.has(code)) return 'full';
+    if (READ_ONLY.has(code)) return 'read-only';
+  }
+  return 'unwritable';
+}
+
 /** A status source for a station whose configuration could not be loaded. */
 export function configFailedStatus(o: { stationId: string; demo: boolean; file: string; note: StationNote }): StationStatusStore {
-  return new StationStatusStore({ stationId: o.stationId, demo: o.demo, language: 'en', config: { ok: false, file: o.file, note: o.note } });
+  return new StationStatusStore({ stationId: o.stationId, demo: o.demo, language: 'en', config: { ok: false, file: o.file, note: o.note }, journal: null });
 }

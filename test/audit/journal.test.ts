@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { open as openFile, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -148,17 +149,76 @@ describe('a single writer per station', () => {
     await second.close();
   });
 
-  it('takes over a lock left by a process that no longer runs', async () => {
-    // pid 2^22+1 is above Linux's pid_max default and not running
-    await writeFile(join(folder, `${STATION}.lock`), JSON.stringify({ pid: 4_194_305, host: (await import('node:os')).hostname() }));
-    const journal = await open(folder);
-    await journal.append(signIn);
-    await journal.close();
+  it('a lock file naming a dead or a reused pid blocks nobody: the lock is held by the OS, not the file', async () => {
+    // pid 2^22+1 is above Linux's pid_max default and not running; our parent's pid is alive (a reused pid).
+    for (const pid of [4_194_305, process.ppid]) {
+      await writeFile(join(folder, `${STATION}.lock`), JSON.stringify({ pid, host: (await import('node:os')).hostname() }));
+      const journal = await open(folder);
+      await journal.append(signIn);
+      await journal.close();
+    }
     expect((await verify(folder)).ok).toBe(true);
   });
 
-  it('does not take over a lock held by a live process', async () => {
-    await writeFile(join(folder, `${STATION}.lock`), JSON.stringify({ pid: process.ppid, host: (await import('node:os')).hostname() }));
-    await expect(open(folder)).rejects.toThrow(/audit journal is in use by process \d+/);
+  it('the refusal names the process that holds the journal', async () => {
+    const first = await open(folder);
+    await expect(open(folder)).rejects.toThrow(new RegExp(`audit journal is in use by process ${process.pid} on `));
+    await first.close();
+  });
+});
+
+describe('a single writer across processes', () => {
+  const holder = join(__dirname, 'fixtures/lock-holder.ts');
+  const children: ChildProcess[] = [];
+  afterEach(() => {
+    for (const child of children.splice(0)) child.kill('SIGKILL');
+  });
+  const start = (): { child: ChildProcess; said: Promise<string> } => {
+    const child = spawn(process.execPath, ['--import', 'tsx', holder, folder, STATION], { stdio: ['pipe', 'pipe', 'pipe'] });
+    children.push(child);
+    let stderr = '';
+    child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+    const said = new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout?.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.includes('\n')) resolve(out.trim());
+      });
+      child.once('exit', (code) => (out.includes('\n') ? undefined : reject(new Error(`child exited ${code}: ${stderr}`))));
+    });
+    return { child, said };
+  };
+
+  it('of two processes starting at once exactly one writes; a killed holder frees the lock at once', async () => {
+    const [a, b] = [start(), start()];
+    const said = await Promise.all([a.said, b.said]);
+    expect(said.filter((s) => s.startsWith('open')).length, said.join(' | ')).toBe(1);
+    expect(said.filter((s) => s.startsWith('locked')).length).toBe(1);
+    expect(said.find((s) => s.startsWith('locked'))).toMatch(/in use by process \d+/);
+    const holderChild = said[0]?.startsWith('open') ? a.child : b.child;
+    // Power-loss stand-in: no cleanup runs, the lock file stays behind naming the dead pid.
+    holderChild.kill('SIGKILL');
+    await new Promise((resolve) => holderChild.once('exit', resolve));
+    const c = start();
+    expect(await c.said).toMatch(/^open /);
+    c.child.stdin?.end();
+    await new Promise((resolve) => c.child.once('exit', resolve));
+    expect((await verify(folder)).ok).toBe(true);
+  });
+});
+
+describe('the lock elsewhere (socket file, as on macOS)', () => {
+  it('refuses a second holder, and takes over a socket file whose process is gone', async () => {
+    const { lockAddress, takeWriterLock } = await import('../../main/audit/lock');
+    const nobody = async () => undefined;
+    expect(lockAddress(folder, STATION, 'win32')).toMatch(/^\\\\\.\\pipe\\tap-kiosk-journal-[0-9a-f]{32}$/);
+    expect(lockAddress(folder, STATION, 'linux').startsWith('\0')).toBe(true);
+    const first = await takeWriterLock(folder, STATION, nobody, 'darwin');
+    await expect(takeWriterLock(folder, STATION, nobody, 'darwin')).rejects.toBeInstanceOf(JournalLockedError);
+    await first.release();
+    // A dead holder's socket file: plant a plain file where the socket was (nothing answers on it).
+    await writeFile(first.address, '');
+    const again = await takeWriterLock(folder, STATION, nobody, 'darwin');
+    await again.release();
   });
 });

@@ -98,6 +98,16 @@ export function loadSeed(path = DEFAULT_SEED_PATH): Seed {
   return Seed.parse(JSON.parse(readFileSync(path, 'utf8')));
 }
 
+/** One directory audit entry as the emulator keeps it (graph/audit-logs.ts serializes it): a TAP created or deleted. */
+export interface DirectoryAuditRecord {
+  id: string;
+  at: Date;
+  kind: 'create' | 'delete';
+  correlationId: string;
+  initiator: { id: string; userPrincipalName: string; displayName: string; clientId: string };
+  target: { id: string; userPrincipalName: string; displayName: string };
+}
+
 export interface StateOptions {
   seed?: Seed;
   tapPolicy?: TapPolicyPreset;
@@ -112,6 +122,8 @@ export class TenantState {
   taps = new Map<string, TapRecord>();
   fido2 = new Map<string, Fido2Record>();
   photos = new Map<string, { contentType: string; bytes: Buffer }>();
+  /** Entra's directory audit log: the TAP creations and deletions (graph/audit-logs.ts), oldest first. */
+  directoryAudits: DirectoryAuditRecord[] = [];
   tapPolicy!: TapPolicy;
   fido2Policy!: Fido2Policy;
   /** How long after a user's createdDateTime Graph refuses to add an authentication method (methods.ts). */
@@ -139,6 +151,7 @@ export class TenantState {
     this.taps.clear();
     this.fido2.clear();
     this.photos.clear();
+    this.directoryAudits = [];
     const excluded = this.seed.groups.find((g) => g.displayName === 'TAP excluded');
     this.tapPolicy = tapPolicyPreset(preset, excluded?.id);
     this.fido2Policy = defaultFido2Policy();

@@ -8,6 +8,8 @@ import {
   capabilityMsg,
   checkMsg,
   errorMsg,
+  journalHealthMsg,
+  journalTodoMsg,
   keyWarningMsg,
   nextMsg,
   noticeMsg,
@@ -23,6 +25,7 @@ import {
   EVENT_CODE_LIST,
   ISSUE_NOTICE_CODES,
   ISSUING_WAIT_CODES,
+  JOURNAL_HEALTH_CODES,
   KEY_WARNING_CODES,
   NEXT_ACTION_CODES,
   PREFLIGHT_FINDING_CODES,
@@ -228,6 +231,11 @@ describe('every code main can send has words in English and German', () => {
     expect(missing).toEqual([]);
   });
 
+  it('journal health, and what to do for each broken state', () => {
+    const missing = JOURNAL_HEALTH_CODES.flatMap((c) => [...covered(journalHealthMsg(c)), ...(c === 'ok' ? [] : covered(journalTodoMsg(c)))]);
+    expect(missing).toEqual([]);
+  });
+
   it('nothing is worded twice for one meaning: the merged refusals have one key each', () => {
     for (const gone of ['error.tap.policy-refused', 'error.tap.one-time-forced', 'error.tap.forbidden', 'error.graph.unknown', 'error.unknown']) {
       expect(has(EN, gone), gone).toBe(false);
@@ -283,6 +291,8 @@ describe('codes → words (English, German)', () => {
     expect(say(en, nextMsg('after-failure'))).toBe('Check the message, then start again for this person or serve the next one.');
     expect(say(en, nextMsg('after-timeout'))).toBe('Issue a new pass if the person is still at the desk.');
     expect(say(en, errorMsg({ code: 'unexpected', params: {} }))).toBe('Something unexpected went wrong.');
+    expect(say(en, journalHealthMsg('full'))).toMatch(/disk is full/);
+    expect(say(de, journalHealthMsg('read-only'))).toMatch(/schreibgeschützt/);
   });
 
   it('the code → key mapping reads no text: no regular expression in it', () => {

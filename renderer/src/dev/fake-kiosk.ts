@@ -20,6 +20,7 @@ export function station(overrides: Partial<StationStatus> = {}): StationStatus {
     config: { ok: true, file: '/etc/tap-kiosk/config.json' },
     tenant: { status: 'reachable', note: null, checkedAt: NOW() - 60_000 },
     keyReader: { status: 'ok', note: null },
+    journal: 'ok',
     ...overrides,
   };
 }
@@ -166,6 +167,7 @@ export function fixtures(now = NOW()): Record<string, KioskState> {
         checkedAt: now - 5_000,
       },
       keyReader: { status: 'unavailable', note: { code: 'key-reader.failed', params: { detail: 'HID access denied' } } },
+      journal: 'full',
     }),
     'signed-out': s({ ...base, operator: null, screen: 'signed-out', error: null }),
     'signing-in': s({ ...base, operator: null, screen: 'signing-in', reason: 'start', error: null }),

@@ -4,7 +4,16 @@
  * (and, for a few codes, of a parameter that is itself a code).
  */
 import type { EnrollmentOutcome } from '../../../common/contract';
-import type { IssueNotice, KeyWarningCode, NextActionCode, PreflightCheck, ProvisionError, ReadinessReason, StationNote } from '../../../common/codes';
+import type {
+  IssueNotice,
+  JournalHealthCode,
+  KeyWarningCode,
+  NextActionCode,
+  PreflightCheck,
+  ProvisionError,
+  ReadinessReason,
+  StationNote,
+} from '../../../common/codes';
 import type { OperatorView, SessionError } from '../../../common/session';
 
 export interface Msg {
@@ -84,4 +93,13 @@ export function provisionMsg(error: ProvisionError): Msg {
   const params: Record<string, string | number> = {};
   for (const [k, v] of Object.entries(error.params)) if (typeof v === 'string' || typeof v === 'number') params[k] = v;
   return { key: `provision.error.${error.code}`, params };
+}
+
+/** The audit journal's health → what it means, and (when not ok) what to do. */
+export function journalHealthMsg(health: JournalHealthCode): Msg {
+  return { key: `station.journal.${health}` };
+}
+
+export function journalTodoMsg(health: Exclude<JournalHealthCode, 'ok'>): Msg {
+  return { key: `station.journal.todo-${health}` };
 }

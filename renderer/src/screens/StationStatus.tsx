@@ -2,10 +2,10 @@ import { Button } from '@fluentui/react-components';
 import type { StationStatus } from '../../../common/contract';
 import { StatusIcon, type Status } from '../components/StatusIcon';
 import { useT } from '../i18n';
-import { stationNoteMsg } from '../lib/messages';
+import { journalHealthMsg, journalTodoMsg, stationNoteMsg } from '../lib/messages';
 import { formatTime } from '../lib/format';
 
-export type StationProblem = 'config' | 'tenant' | 'keyReader';
+export type StationProblem = 'config' | 'tenant' | 'keyReader' | 'journal';
 
 /** What is wrong with the station itself (each has its own page section with what to do). */
 export function stationProblems(station: StationStatus): StationProblem[] {
@@ -13,6 +13,7 @@ export function stationProblems(station: StationStatus): StationProblem[] {
   if (!station.config.ok) out.push('config');
   if (station.tenant.status === 'unreachable') out.push('tenant');
   if (station.keyReader.status === 'unavailable') out.push('keyReader');
+  if (station.journal !== null && station.journal !== 'ok') out.push('journal');
   return out;
 }
 
@@ -21,6 +22,7 @@ export function StationStatusScreen({ station, hasSession, onBack }: { station: 
   const problems = stationProblems(station);
   const configStatus: Status = station.config.ok ? 'pass' : 'fail';
   const tenantStatus: Status = station.tenant.status === 'reachable' ? 'pass' : station.tenant.status === 'unreachable' ? 'fail' : 'unknown';
+  const journalStatus: Status = station.journal === 'ok' ? 'pass' : 'fail';
   const readerStatus: Status = station.keyReader.status === 'ok' ? 'pass' : station.keyReader.status === 'unavailable' ? 'fail' : 'unknown';
   return (
     <section className="screen" aria-labelledby="station-title">
@@ -65,6 +67,16 @@ export function StationStatusScreen({ station, hasSession, onBack }: { station: 
             {station.keyReader.status === 'unavailable' && <p className="todo">{t('station.keyReader.todo')}</p>}
           </div>
         </li>
+        {station.journal !== null && (
+          <li>
+            <StatusIcon status={journalStatus} />
+            <div>
+              <h2>{t('station.journal.name')}</h2>
+              <p>{m(journalHealthMsg(station.journal))}</p>
+              {station.journal !== 'ok' && <p className="todo">{m(journalTodoMsg(station.journal))}</p>}
+            </div>
+          </li>
+        )}
       </ul>
       {hasSession && (
         <div className="actions">

@@ -125,6 +125,44 @@ describe('authentication methods', () => {
   });
 });
 
+describe('directory audit log', () => {
+  const AUDITS = '/v1.0/auditLogs/directoryAudits';
+  const reader = () => token(emu, U.adele, ['AuditLog.Read.All', 'Directory.Read.All']);
+
+  it('a TAP created and deleted appears as two directoryAudit entries that conform, newest first', async () => {
+    const alex = await token(emu, U.alex);
+    const created = ok(await call(emu, 'POST', tapPath(U.megan), { token: alex, body: { isUsableOnce: true } }), 201) as { id: string };
+    ok(await call(emu, 'DELETE', tapPath(U.megan, created.id), { token: alex }), 204);
+    const list = ok(await call(emu, 'GET', AUDITS, { token: await reader() }));
+    expect(validateCollection(model, 'directoryAudit', list)).toEqual([]);
+    const entries = (list as { value: { id: string; activityDisplayName: string; initiatedBy: { user: { id: string } }; targetResources: { id: string }[] }[] })
+      .value;
+    expect(entries.map((e) => e.activityDisplayName)).toEqual(['Admin deleted security info', 'Admin registered security info']);
+    expect(entries.every((e) => e.targetResources[0]?.id === U.meganId)).toBe(true);
+    const one = ok(await call(emu, 'GET', `${AUDITS}/${entries[0]?.id ?? ''}`, { token: await reader() }));
+    expect(validateInstance(model, 'directoryAudit', one)).toEqual([]);
+  });
+
+  it('filters by time and activity, pages with $top, and refuses a caller without AuditLog.Read.All', async () => {
+    const alex = await token(emu, U.alex);
+    const before = emu.ctx.clock.now().toISOString();
+    ok(await call(emu, 'POST', tapPath(U.megan), { token: alex, body: {} }), 201);
+    ok(await call(emu, 'POST', tapPath(U.megan), { token: alex, body: {} }), 201);
+    const filter = encodeURIComponent(`activityDateTime ge ${before} and activityDisplayName eq 'Admin registered security info'`);
+    const first = ok(await call(emu, 'GET', `${AUDITS}?$filter=${filter}&$top=1`, { token: await reader() })) as {
+      value: unknown[];
+      '@odata.nextLink'?: string;
+    };
+    expect(first.value).toHaveLength(1);
+    expect(first['@odata.nextLink']).toBeTruthy();
+    const deleted = encodeURIComponent(`activityDisplayName eq 'Admin deleted security info'`);
+    expect((ok(await call(emu, 'GET', `${AUDITS}?$filter=${deleted}`, { token: await reader() })) as { value: unknown[] }).value).toEqual([]);
+    const refused = await call(emu, 'GET', AUDITS, { token: alex });
+    expect(refused.status).toBe(403);
+    expect(validateErrorBody(refused.body)).toEqual([]);
+  });
+});
+
 describe('authentication methods policy', () => {
   it('the TemporaryAccessPass and Fido2 configurations, one by one and listed, conform', async () => {
     const t = await token(emu, U.lidia);

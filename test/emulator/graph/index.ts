@@ -1,4 +1,5 @@
-// Microsoft Graph v1.0 (and /beta, same handlers): users, authentication methods, policies, groups, $batch.
+// Microsoft Graph v1.0 (and /beta, same handlers): users, authentication methods, policies, groups, $batch, the
+// directory audit log.
 import type { FastifyInstance } from 'fastify';
 import type { EmulatorContext } from '../context';
 import { GraphError } from '../errors';
@@ -7,6 +8,7 @@ import { registerMethods } from './methods';
 import { registerPolicies } from './policies';
 import { registerGroups } from './groups';
 import { registerBatch } from './batch';
+import { registerAuditLogs } from './audit-logs';
 
 export function registerGraph(app: FastifyInstance, ctx: EmulatorContext): void {
   // Graph reads JSON only: a form or text body is refused before any handler sees it.
@@ -26,6 +28,7 @@ export function registerGraph(app: FastifyInstance, ctx: EmulatorContext): void 
   registerPolicies(app, ctx);
   registerGroups(app, ctx);
   registerBatch(app, ctx);
+  registerAuditLogs(app, ctx);
   app.setNotFoundHandler(async (req) => {
     const path = (req.url.split('?')[0] ?? '').replace(/^\/(v1\.0|beta)\/?/, '');
     const segment = decodeURIComponent(path.split('/').find(Boolean) ?? '');

@@ -15,6 +15,7 @@ import { GraphError, accessDenied, authorizationDenied, notFound } from '../erro
 import { type Fido2Record, PASSWORD_METHOD_ID, Role, type TapRecord, type UserRecord } from '../model';
 import { mayManageMethodsOf, tapUsability } from '../store';
 import { type Caller, authenticate, hasAnyScope } from './auth';
+import { recordTapAudit } from './audit-logs';
 import { challengeMinutes, creationOptionsBody, registerPasskey } from './fido2-provisioning';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -373,6 +374,7 @@ function routes(app: FastifyInstance, ctx: EmulatorContext): void {
     };
     ctx.state.taps.set(target.id, tap);
     ctx.issuedPasses.push(tap.pass);
+    recordTapAudit(ctx, req, caller, target, 'create');
     // 9: 201 with the pass, the only time it is ever returned.
     return reply.code(201).send(tapView(ctx, tap, { withType: true, revealPass: true }));
   });
@@ -383,6 +385,7 @@ function routes(app: FastifyInstance, ctx: EmulatorContext): void {
     const tap = ctx.state.taps.get(target.id);
     if (!tap || tap.id.toLowerCase() !== tapId.toLowerCase()) throw notFound(tapId);
     ctx.state.taps.delete(target.id);
+    recordTapAudit(ctx, req, caller, target, 'delete');
     return reply.code(204).send();
   });
 
