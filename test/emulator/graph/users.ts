@@ -8,18 +8,8 @@ import { GraphError, authorizationDenied, notFound } from '../errors';
 import { ROLE_NAMES, Role, type UserRecord } from '../model';
 import { authenticate, hasAnyScope, type Caller } from './auth';
 import { asSeenBy } from './limited-info';
-import {
-  type FilterArgument,
-  type FilterNode,
-  type Literal,
-  type OrderBy,
-  type SearchNode,
-  ODataSyntaxError,
-  parseFilter,
-  parseOrderBy,
-  parseSearch,
-  parseSelect,
-} from './odata';
+import { type OrderBy, type SearchNode, ODataSyntaxError, parseOrderBy, parseSearch, parseSelect } from './odata';
+import { type FilterArgument, type FilterNode, type Literal, parseFilter } from './odata-filter';
 
 // ---------------------------------------------------------------------------------------------------------
 // Errors, with the texts the reference quotes (5.2) or that the real service is seen to send.
