@@ -2,7 +2,7 @@
 //
 // A real tokenizer plus recursive descent, bounded in input length, depth and node count (the limits and the
 // error type are in odata.ts), so any input yields either a well-formed AST or an `ODataSyntaxError`, never
-// another exception. What the AST *means* for a resource is decided in users.ts, not here.
+// another exception. What the AST *means* for a resource is decided in odata-schema.ts, not here.
 import { MAX_DEPTH, MAX_NODES, ODataSyntaxError, checkInput } from './odata';
 
 export type Literal =

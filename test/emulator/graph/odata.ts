@@ -5,7 +5,7 @@
 // input yields either a well-formed AST or an `ODataSyntaxError` — never another exception, never a partial
 // tree that could widen a query. Anything else escaping a parser is a bug, and the fuzz tests
 // (conformance/odata-fuzz.test.ts) look for exactly that. What the AST *means* for a resource (which property
-// supports which operator, by default or only as an advanced query) is decided in users.ts, not here.
+// supports which operator, by default or only as an advanced query) is decided in odata-schema.ts, not here.
 
 /** Longest `$filter` / `$search` accepted (Graph limits advanced-query URLs to 2,048 characters). */
 export const MAX_QUERY_LENGTH = 2048;
