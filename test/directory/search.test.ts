@@ -6,7 +6,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DirectoryError } from '../../main/directory/errors';
 import { addressPrefix, foldName, MAX_INPUT_LENGTH, odataString, planUserSearch, searchClause, type UserQuery } from '../../main/directory/search';
 import { startEmulator, type Emulator } from '../emulator';
-import { type FilterNode, parseFilter, parseSearch } from '../emulator/graph/odata';
+import { parseSearch } from '../emulator/graph/odata';
+import { type FilterNode, parseFilter } from '../emulator/graph/odata-filter';
 import { gatewayFor, graphRequests } from './support';
 
 function refusal(input: unknown, options?: Parameters<typeof planUserSearch>[1]): DirectoryError {

@@ -51,7 +51,7 @@ export const SeedUser = z.object({
   userType: z.enum(['Member', 'Guest']).default('Member'),
   /** An external guest's home is another tenant; TAP cannot be added for them. Internal guests are false. */
   isExternal: z.boolean().default(false),
-  /** When the account was created (ISO 8601); absent: long ago (users.ts). A recent one cannot get a method yet. */
+  /** When the account was created (ISO 8601); absent: long ago (user-schema.ts). A recent one cannot get a method yet. */
   createdDateTime: z.string().optional(),
   /** Directly assigned, active directory roles (roleTemplateIds). */
   roles: z.array(guid).default([]),

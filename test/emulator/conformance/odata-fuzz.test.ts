@@ -6,17 +6,8 @@ import fc from 'fast-check';
 import { SignJWT, decodeJwt, decodeProtectedHeader, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../index';
-import {
-  MAX_DEPTH,
-  MAX_NODES,
-  MAX_QUERY_LENGTH,
-  ODataSyntaxError,
-  parseFilter,
-  parseSearch,
-  type FilterNode,
-  type Literal,
-  type SearchNode,
-} from '../graph/odata';
+import { MAX_DEPTH, MAX_NODES, MAX_QUERY_LENGTH, ODataSyntaxError, parseSearch, type SearchNode } from '../graph/odata';
+import { parseFilter, type FilterNode, type Literal } from '../graph/odata-filter';
 import { accessTokenFor } from '../support/tokens';
 import { graphGet, httpRequest, type HttpResponse } from '../support/http';
 

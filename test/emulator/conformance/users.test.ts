@@ -6,7 +6,7 @@ import { Role } from '../model';
 import { loadSeed } from '../store';
 import { accessTokenFor } from '../support/tokens';
 import { graphGet, httpRequest, type HttpResponse } from '../support/http';
-import { searchTokens } from '../graph/users';
+import { searchTokens } from '../graph/odata-schema';
 
 const DOMAIN = 'tapkioskdemo.onmicrosoft.com';
 const upn = (local: string) => `${local}@${DOMAIN}`;

@@ -25,7 +25,8 @@ import { GraphError, accessDenied, notFound } from '../errors';
 import { Role, type UserRecord } from '../model';
 import type { DirectoryAuditRecord } from '../store';
 import { type Caller, authenticate, hasAnyScope } from './auth';
-import { ODataSyntaxError, parseFilter, type FilterNode } from './odata';
+import { ODataSyntaxError } from './odata';
+import { parseFilter, type FilterNode } from './odata-filter';
 
 export const AUDIT_SERVICE = 'Authentication Methods';
 export const TAP_AUDIT = {

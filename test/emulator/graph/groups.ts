@@ -11,7 +11,7 @@ import type { EmulatorContext } from '../context';
 import { GraphError, authorizationDenied, notFound } from '../errors';
 import { Role, type GroupRecord } from '../model';
 import { authenticate, hasAnyScope, type Caller } from './auth';
-import { GROUP_MEMBER_READ } from './users';
+import { GROUP_MEMBER_READ } from './user-access';
 
 export const GROUP_MEMBER_WRITE = ['GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All', 'Directory.AccessAsUser.All'];
 const MEMBER_ADMIN_ROLES: string[] = [Role.GlobalAdministrator, Role.DirectoryWriters, Role.GroupsAdministrator, Role.UserAdministrator];

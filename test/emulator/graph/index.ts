@@ -1,9 +1,11 @@
-// Microsoft Graph v1.0 (and /beta, same handlers): users, authentication methods, policies, groups, $batch, the
-// directory audit log.
+// Microsoft Graph v1.0 (and /beta, same handlers): users, memberships, photos, authentication methods, policies,
+// groups, $batch, the directory audit log.
 import type { FastifyInstance } from 'fastify';
 import type { EmulatorContext } from '../context';
 import { GraphError } from '../errors';
 import { registerUsers } from './users';
+import { registerMemberships } from './memberships';
+import { registerPhotos } from './photos';
 import { registerMethods } from './methods';
 import { registerPolicies } from './policies';
 import { registerGroups } from './groups';
@@ -24,6 +26,8 @@ export function registerGraph(app: FastifyInstance, ctx: EmulatorContext): void 
     }
   });
   registerUsers(app, ctx);
+  registerMemberships(app, ctx);
+  registerPhotos(app, ctx);
   registerMethods(app, ctx);
   registerPolicies(app, ctx);
   registerGroups(app, ctx);
