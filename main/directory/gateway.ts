@@ -8,7 +8,8 @@
 // - The caller's abort is passed through as the caller's own `signal.reason` (it is not a Graph failure).
 import { type Client, ResponseType } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
-import { type AccessFacts, type AccessNeed, DirectoryError, badInput, fromGraphClientError, fromResponse, headerValue, malformed, timedOut } from './errors';
+import { ACCESS_NEEDS, type AccessFacts, type AccessNeed } from './access';
+import { DirectoryError, badInput, fromGraphClientError, fromResponse, headerValue, malformed, timedOut } from './errors';
 import {
   GraphCardUser,
   GraphCreationOptions,
@@ -49,43 +50,12 @@ export interface DirectoryGatewayOptions {
   modelOf?: (aaGuid: string) => string | null;
   /**
    * What the station knows about the signed-in operator (the permissions in their token, their roles), read when
-   * Graph answers 403 to tell a missing consent, a missing role and a target out of reach apart (errors.ts
+   * Graph answers 403 to tell a missing consent, a missing role and a target out of reach apart (access.ts
    * `forbiddenCause`). Injected by the station so that directory/ does not import operator/. Without it a 403 is
    * only `forbidden`.
    */
   accessFacts?: () => AccessFacts | null;
 }
-
-/**
- * What each call needs: any one of the permissions (the narrowest the station asks for first: the one to consent
- * when none is there) and the kind of directory role. From the permission tables and role lists of each API's
- * Microsoft Learn page (docs/reference/entra-graph.md 1.4, 4.1, 5.1 and §0 "Least-privileged delegated permissions").
- */
-export const ACCESS_NEEDS = {
-  readUsers: { permissions: ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'], role: 'none' },
-  readTaps: {
-    permissions: [
-      'UserAuthMethod-TAP.ReadWrite.All',
-      'UserAuthMethod-TAP.Read.All',
-      'UserAuthenticationMethod.ReadWrite.All',
-      'UserAuthenticationMethod.Read.All',
-    ],
-    role: 'read-methods',
-  },
-  writeTaps: { permissions: ['UserAuthMethod-TAP.ReadWrite.All', 'UserAuthenticationMethod.ReadWrite.All'], role: 'write-methods' },
-  readPasskeys: {
-    permissions: [
-      'UserAuthMethod-Passkey.ReadWrite.All',
-      'UserAuthMethod-Passkey.Read.All',
-      'UserAuthenticationMethod.ReadWrite.All',
-      'UserAuthenticationMethod.Read.All',
-    ],
-    role: 'read-methods',
-  },
-  writePasskeys: { permissions: ['UserAuthMethod-Passkey.ReadWrite.All', 'UserAuthenticationMethod.ReadWrite.All'], role: 'write-methods' },
-  readPolicies: { permissions: ['Policy.Read.AuthenticationMethod', 'Policy.ReadWrite.AuthenticationMethod'], role: 'read-policies' },
-  revokeSessions: { permissions: ['User.RevokeSessions.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'], role: 'write-methods' },
-} as const satisfies Record<string, AccessNeed>;
 
 export const SEARCH_PAGE_SIZE = 25;
 const SUMMARY_FIELDS = ['id', 'userPrincipalName', 'displayName', 'mail', 'department', 'jobTitle', 'employeeId'];

@@ -63,7 +63,7 @@ export const OPERATOR_PERMISSIONS = [...BASE_PERMISSIONS, ...METHOD_PERMISSIONS.
 /** Which method permissions this session's tokens carry: `none` when the tenant consented neither set. */
 export type MethodPermissionSet = keyof typeof METHOD_PERMISSIONS | 'none';
 
-/** What the directory's 403 classifier reads (structurally main/directory/errors.ts `AccessFacts`). */
+/** What the directory's 403 classifier reads (structurally main/directory/access.ts `AccessFacts`). */
 export interface OperatorAccessFacts {
   /** The Graph permissions the identity provider granted this session's tokens (its `scope` answer), no prefix. */
   grantedPermissions: readonly string[] | null;

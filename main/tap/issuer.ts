@@ -36,7 +36,7 @@ import { randomUUID } from 'node:crypto';
 import { auditEvents } from '../audit';
 import type { TapMethod } from '../../common/directory';
 import type { AuditPort, TapDirectoryPort } from './ports';
-import { graphFailure, outcomeUnknown, type GraphFailure } from '../directory/errors';
+import { graphFailure, outcomeUnknown, type GraphFailure } from '../directory/failure';
 import { backoffDelay, delayHonouringRetryAfter, systemTimers, type BackoffOptions, type Timers } from './scheduling';
 import { TapDeleter, type DeletionOutcome, type TapDeleteReason, type TapRef } from './deleter';
 import { LIFETIME_ADJUSTED_CODE, lifetimeRangeFromRefusal, lifetimeWithin, type LifetimeRange, type LifetimeRangeMemory } from './lifetime-range';

@@ -23,7 +23,7 @@
 import { auditEvents, checkedPendingTaps, type PendingTap, type RejectedRecord, type StationKeyring } from '../audit';
 import type { TapMethod } from '../../common/directory';
 import type { AuditPort, TapDirectoryPort } from './ports';
-import { graphFailure, type GraphFailure } from '../directory/errors';
+import { graphFailure, type GraphFailure } from '../directory/failure';
 import { isOurs } from './issuer';
 import type { TapDeleter } from './deleter';
 
