@@ -21,7 +21,7 @@ export function isUnauthenticated(error: unknown): boolean {
   return graphFailure(inner(error)).kind === 'unauthenticated';
 }
 
-/** The TAP issuer's own outcomes (main/tap/issuer.ts `TapIssueError` codes). */
+/** The TAP issuer's own outcomes (main/tap/issue-errors.ts `TapIssueError` codes). */
 const ISSUE_CODES: Readonly<Record<string, SessionErrorCode>> = {
   'not-delivered': 'tap.answer-lost',
   unresolved: 'tap.unresolved',

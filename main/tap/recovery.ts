@@ -24,7 +24,7 @@ import { auditEvents, checkedPendingTaps, type PendingTap, type RejectedRecord, 
 import type { TapMethod } from '../../common/directory';
 import type { AuditPort, TapDirectoryPort } from './ports';
 import { graphFailure, type GraphFailure } from '../directory/failure';
-import { isOurs } from './issuer';
+import { isOurs } from './reconcile';
 import type { TapDeleter } from './deleter';
 
 export interface RecoveryDeps {
