@@ -175,7 +175,7 @@ export const SESSION_ERRORS = {
   'graph.network': none,
   'graph.timeout': none,
   'graph.unauthenticated': none,
-  // Any step, Graph said 403 and the station can tell why (main/directory/errors.ts `forbiddenCause`).
+  // Any step, Graph said 403 and the station can tell why (main/directory/access.ts `forbiddenCause`).
   /** The app registration is not consented for a permission the call needs (`permission`: the one to consent). */
   'access.missing-permission': z.strictObject({ permission: z.string() }),
   /** The operator holds no directory role this call needs. */

@@ -1,5 +1,5 @@
 // What the directory gateway hands to the rest of the app: plain, validated data, never raw Graph JSON.
-// The gateway (directory/gateway.ts) validates every Graph response against schemas that produce these types.
+// The gateway (main/directory/gateway.ts and the files it is made of) validates every Graph response against schemas that produce these types.
 import type { Fido2KeyPolicy, PasskeyTarget } from './keys';
 
 /** How the search box's input was read. */

@@ -1,9 +1,9 @@
 // The one place that classifies a Graph failure: a `DirectoryError` with a kind (common/directory.ts
 // `DirectoryErrorKind`), the HTTP status and Graph error code when there was an answer, the Graph request id (from
-// the error body's innerError, else the `request-id` response header), and for a pass's creation the documented
-// refusal (`reason`, with the policy's lifetime range when Graph names it). `graphFailure` (end of the file) reads
-// that classification structurally for the session (enrollment/failures.ts → a code of common/codes.ts) and
-// the TAP lifecycle (main/tap/). Nothing here words a message for the screen: `message` is for log lines only.
+// the error body's innerError, else the `request-id` response header), for a pass's creation the documented
+// refusal (`reason`, with the policy's lifetime range when Graph names it), and for a 403 its cause (access.ts
+// `forbiddenCause`). failure.ts reads that classification structurally for the session and main/tap/. Nothing
+// here words a message for the screen: `message` is for log lines only.
 // Sources:
 //   - an HTTP answer that is not 2xx (the gateway reads every response raw): `fromResponse`
 //   - the Graph client library's GraphError (network failures surface as statusCode -1): `fromGraphClientError`
@@ -14,7 +14,7 @@
 // on an error answer (which never carries a pass: the pass is only in the 201 body of a create) and paths of
 // schema issues, never their values.
 import type { DirectoryErrorKind } from '../../common/directory';
-import type { OperatorCapability } from '../../common/operator';
+import { type AccessFacts, type AccessNeed, type ForbiddenCause, forbiddenCause } from './access';
 
 /** Known refusals of POST temporaryAccessPassMethods (entra-graph.md 1.5), read from Graph's message text. */
 export type TapCreationRefusal =
@@ -28,64 +28,6 @@ export type TapCreationRefusal =
   /** 404: Graph does not find the person to add the pass to. Right after an account is created this is the
    *  directory's replication delay (tap/issuer.ts retries for a recently created person); else they are gone. */
   | 'user-not-found';
-
-/**
- * Why Graph answered 403. Graph's body does not say: the same body comes back for a permission the app was not
- * consented (the token lacks the scope) and for a directory role the operator lacks, on each workload:
- *   - directory (users): 403 `Authorization_RequestDenied` "Insufficient privileges to complete the operation."
- *     — for a missing `User.Read.All` (Azure-Samples/ms-identity-python-daemon#8: "Needed User.Read.All") and with
- *     the scopes present (microsoftgraph/microsoft-graph-docs-contrib#8353: "I checked the scopes of the token");
- *   - authentication methods and their policies: 403 `accessDenied` "Request Authorization failed" — for an
- *     Authentication Administrator the SDK's token did not carry the scope for (microsoftgraph/msgraph-sdk-go#441);
- *   - a target the operator's role does not reach (an administrator, for an Authentication Administrator: "except
- *     themselves … Privileged Authentication Administrator" in the write-others role table, entra-graph.md 1.4).
- * So the cause is read from the answer together with what the station knows (`AccessFacts`): the permissions in
- * the operator's token and the operator's roles, against what the call needs (`AccessNeed`).
- */
-export type ForbiddenCause =
-  /** The operator's token lacks every permission the call accepts: the app registration needs consent. */
-  | 'missing-permission'
-  /** The operator holds no directory role the call documents. */
-  | 'missing-role'
-  /** The operator's role does not reach this person (needs Privileged Authentication Administrator). */
-  | 'target-out-of-reach';
-
-/** What a Graph call needs: any one of `permissions` (narrowest first), and the kind of role. */
-export interface AccessNeed {
-  permissions: readonly string[];
-  /** `none`: no directory role needed (reading users); `read-methods`: another user's methods; `write-methods`:
-   *  changing another user's methods or sessions; `read-policies`: the authentication methods policies. */
-  role: 'none' | 'read-methods' | 'write-methods' | 'read-policies';
-}
-
-/** What the station knows about the operator when a call is refused. */
-export interface AccessFacts {
-  /** The delegated permissions in the operator's access token (`scp`, any case); null when not known. */
-  grantedPermissions: readonly string[] | null;
-  capability: OperatorCapability;
-  mayReadPolicies: boolean;
-}
-
-/** The cause of a 403 for a call with `need`, given `facts`; undefined when the facts do not explain it. */
-export function forbiddenCause(need: AccessNeed, facts: AccessFacts | null | undefined): ForbiddenCause | undefined {
-  if (!facts) return undefined;
-  if (facts.grantedPermissions !== null) {
-    const granted = new Set(facts.grantedPermissions.map((p) => p.toLowerCase()));
-    if (!need.permissions.some((p) => granted.has(p.toLowerCase()))) return 'missing-permission';
-  }
-  switch (need.role) {
-    case 'none':
-      return undefined;
-    case 'read-policies':
-      return facts.mayReadPolicies ? undefined : 'missing-role';
-    case 'read-methods':
-      // Global Reader reads others' methods without a capability to issue (it may read the policies too).
-      return facts.capability === 'none' && !facts.mayReadPolicies ? 'missing-role' : undefined;
-    case 'write-methods':
-      if (facts.capability === 'none') return 'missing-role';
-      return facts.capability === 'members-only' ? 'target-out-of-reach' : undefined;
-  }
-}
 
 export interface DirectoryErrorInit {
   kind: DirectoryErrorKind;
@@ -413,91 +355,4 @@ export function malformed(operation: string | undefined, requestId: string | nul
 /** Input refused before anything was sent. `what` names the problem in the operator's terms. */
 export function badInput(what: string, operation?: string): DirectoryError {
   return new DirectoryError({ kind: 'bad-input', message: logLine(operation, 'bad-input', [], what), code: 'badInput', operation });
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// The classification the rest of the app reads (what the session maps to a code; what the TAP lifecycle
-// decides on). The one decision made here: did the call possibly change something at Microsoft? A request
-// that got no answer (connection dropped, timeout) or a 5xx may have been committed; a 4xx or a 429 was not.
-
-export interface GraphFailure {
-  kind: DirectoryErrorKind | 'unknown';
-  status: number | undefined;
-  /** Graph's error code, or the kind when Graph sent none; in the shape the audit journal accepts. */
-  code: string | undefined;
-  /** In the shape the audit journal accepts, or undefined. */
-  requestId: string | undefined;
-  /** How long Graph asked us to wait, when it said. */
-  retryAfterMs: number | undefined;
-  /** A known refusal of creating a pass (set by `fromResponse` for a create). */
-  refusal: TapCreationRefusal | undefined;
-  /** The policy's lifetime range, when the refusal is `lifetime-out-of-range` and Graph's answer named it. */
-  lifetimeRange: { min: number; max: number } | undefined;
-  /** A 403's cause, when the station's facts explained it. */
-  forbidden: ForbiddenCause | undefined;
-  /** With `missing-permission`: the permission the administrator should consent. */
-  missingPermission: string | undefined;
-}
-
-const KINDS: readonly string[] = ['bad-input', 'not-found', 'forbidden', 'bad-request', 'throttled', 'unavailable', 'network', 'timeout', 'unauthenticated'];
-const AUDIT_CODE = /^[A-Za-z0-9_.:-]{1,80}$/;
-const AUDIT_REQUEST_ID = /^[A-Za-z0-9-]{1,100}$/;
-
-const REFUSALS = [
-  'lifetime-out-of-range',
-  'policy-excludes-user',
-  'external-guest',
-  'one-time-required',
-  'not-permitted-for-target',
-  'user-not-found',
-] as const satisfies readonly TapCreationRefusal[];
-
-const FORBIDDEN_CAUSES = ['missing-permission', 'missing-role', 'target-out-of-reach'] as const satisfies readonly ForbiddenCause[];
-/** A Graph permission name, e.g. UserAuthMethod-TAP.ReadWrite.All. */
-const PERMISSION = /^[A-Za-z][A-Za-z0-9.-]{0,99}$/;
-
-function rangeOf(v: unknown): { min: number; max: number } | undefined {
-  if (typeof v !== 'object' || v === null) return undefined;
-  const { min, max } = v as { min?: unknown; max?: unknown };
-  return Number.isInteger(min) && Number.isInteger(max) ? { min: min as number, max: max as number } : undefined;
-}
-
-/**
- * Any failure of a Graph call, read structurally (a `DirectoryError`, or a fake DirectoryPort's error with the
- * same fields), so the session and the TAP lifecycle branch on facts, never on wording. Non-object → `unknown`.
- */
-export function graphFailure(error: unknown): GraphFailure {
-  const e = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
-  const kind = typeof e.kind === 'string' && KINDS.includes(e.kind) ? (e.kind as DirectoryErrorKind) : 'unknown';
-  const status = typeof e.status === 'number' && e.status > 0 ? e.status : undefined;
-  const rawCode = typeof e.code === 'string' && AUDIT_CODE.test(e.code) ? e.code : undefined;
-  const requestId = typeof e.requestId === 'string' && AUDIT_REQUEST_ID.test(e.requestId) ? e.requestId : undefined;
-  const seconds = typeof e.retryAfterSeconds === 'number' && Number.isFinite(e.retryAfterSeconds) ? e.retryAfterSeconds : undefined;
-  const ms = typeof e.retryAfterMs === 'number' && Number.isFinite(e.retryAfterMs) ? e.retryAfterMs : undefined;
-  return {
-    kind,
-    status,
-    code: rawCode ?? (kind === 'unknown' ? undefined : kind),
-    requestId,
-    retryAfterMs: ms ?? (seconds !== undefined ? seconds * 1000 : undefined),
-    refusal: typeof e.reason === 'string' && (REFUSALS as readonly string[]).includes(e.reason) ? (e.reason as TapCreationRefusal) : undefined,
-    lifetimeRange: rangeOf(e.lifetimeRange),
-    forbidden:
-      kind === 'forbidden' && typeof e.forbidden === 'string' && (FORBIDDEN_CAUSES as readonly string[]).includes(e.forbidden)
-        ? (e.forbidden as ForbiddenCause)
-        : undefined,
-    missingPermission: typeof e.missingPermission === 'string' && PERMISSION.test(e.missingPermission) ? e.missingPermission : undefined,
-  };
-}
-
-/** The call may have been committed at Microsoft although we got no success answer. */
-export function outcomeUnknown(failure: GraphFailure): boolean {
-  if (failure.kind === 'network' || failure.kind === 'timeout' || failure.kind === 'unknown') return true;
-  if (failure.kind === 'unavailable') return true;
-  return failure.status !== undefined && failure.status >= 500;
-}
-
-/** Graph says the object is not there (a deletion's goal reached). */
-export function isGone(failure: GraphFailure): boolean {
-  return failure.kind === 'not-found' || failure.status === 404 || failure.status === 410;
 }

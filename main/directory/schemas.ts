@@ -1,4 +1,4 @@
-// What Graph answers, as zod schemas: the one place a Graph response is checked (gateway.ts parses every body
+// What Graph answers, as zod schemas: the one place a Graph response is checked (transport.ts `parse` reads every body
 // with these). Unknown properties are dropped; a missing or mistyped property the app relies on makes the
 // answer "malformed" (errors.ts), never a crash further in.
 import { z } from 'zod';
@@ -32,7 +32,7 @@ export const GraphCardUser = GraphUser.extend({ accountEnabled: z.boolean() });
 
 // A pass's properties, all nullable in the CSDL (temporaryAccessPassAuthenticationMethod). These are read after
 // the pass exists (the 201, reconciliation after a lost answer, completion polling), so nothing but the id may
-// fail the parse (issue 10, 3h): gateway.ts fills what is missing from what the station asked for, or leaves
+// fail the parse (issue 10, 3h): methods.ts `toTap` fills what is missing from what the station asked for, or leaves
 // it unknown ('' for a time, which isOurs and completion treat as unknown).
 export const GraphTap = z.object({
   id: z.string().min(1),

@@ -1,10 +1,10 @@
 /**
  * Any failure, as the operator is told it: (step, classification) → one code of common/codes.ts
  * `SESSION_ERRORS`, with its parameters and Graph's request id. The classification is the directory's
- * (`graphFailure` in main/directory/errors.ts: kind, the creation refusal, the policy's lifetime range); nothing
+ * (`graphFailure` in main/directory/failure.ts: kind, the creation refusal, the policy's lifetime range); nothing
  * here reads an error's text. The renderer's locale files word the code.
  */
-import { graphFailure } from '../directory/errors';
+import { graphFailure } from '../directory/failure';
 import type { SessionErrorCode } from '../../common/codes';
 import type { SessionError } from '../../common/session';
 
@@ -21,7 +21,7 @@ export function isUnauthenticated(error: unknown): boolean {
   return graphFailure(inner(error)).kind === 'unauthenticated';
 }
 
-/** The TAP issuer's own outcomes (main/tap/issuer.ts `TapIssueError` codes). */
+/** The TAP issuer's own outcomes (main/tap/issue-errors.ts `TapIssueError` codes). */
 const ISSUE_CODES: Readonly<Record<string, SessionErrorCode>> = {
   'not-delivered': 'tap.answer-lost',
   unresolved: 'tap.unresolved',
@@ -55,7 +55,7 @@ export function describeFailure(step: string, error: unknown): SessionError {
   // The raw request id (graphFailure keeps only the journal-safe shape; the screen shows what Graph sent).
   const raw = typeof error === 'object' && error !== null ? (error as { requestId?: unknown }).requestId : undefined;
   const requestId = typeof raw === 'string' ? raw : null;
-  // A 403 the operator's token or role explains (directory/errors.ts `forbiddenCause`), at any step.
+  // A 403 the operator's token or role explains (directory/access.ts `forbiddenCause`), at any step.
   if (f.forbidden === 'missing-permission' && f.missingPermission !== undefined) {
     return { code: 'access.missing-permission', params: { permission: f.missingPermission }, step, requestId };
   }

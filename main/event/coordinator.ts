@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { auditEvents, checkedPendingClaims, type AuditEvent, type StationKeyring } from '../audit';
 import type { EventConfig } from '../config';
 import type { BatchAnswer, DirectoryGateway } from '../directory/gateway';
-import { graphFailure } from '../directory/errors';
+import { graphFailure } from '../directory/failure';
 import type { UserSummary } from '../../common/directory';
 import type { ClaimInfo, RosterCounts, RosterEntry, RosterView } from '../../common/event';
 import type { EventNotice } from '../../common/codes';

@@ -10,14 +10,13 @@
  * plus `multiple` (two or more keys at once: "please keep only one key plugged in"), `reader`
  * (the HID stack works / does not work) and `change` (a full snapshot after every change, for the UI).
  *
- * Scanning: one scan at a time; triggers that arrive during a scan coalesce into one more scan.
- * Hot-plug events are debounced and followed up (a USB attach event precedes the HID interface by a
- * few milliseconds to a second). Without hot-plug the watcher polls; the poll interval stretches when
- * enumeration turns out to be expensive so idle polling stays under `maxPollCpuShare` of one core.
+ * This file tracks the keys (what each scan found, compared with what was there) and identifies each new one
+ * (with retries). When it scans (hot-plug, debounce, polling under a CPU budget): scan-schedule.ts.
  */
 import type { HidDeviceInfo } from './hid/device';
 import { identifyDevice, KeyIdentifyError, unavailableMessage, type IdentifiedKey, type IdentifyFailureCode, type IdentifyTimeouts } from './identify';
-import { isFidoInterface, keyIdOf, vidPidLabel, type HotplugEvent, type KeySource } from './key-source';
+import { isFidoInterface, keyIdOf, vidPidLabel, type KeySource } from './key-source';
+import { ScanSchedule, type ScanMode } from './scan-schedule';
 
 export type KeyIdentityState =
   { status: 'pending' } | { status: 'identified'; key: IdentifiedKey } | { status: 'unavailable'; reason: IdentifyFailureCode; message: string };
@@ -39,7 +38,6 @@ export interface PresentKey {
 }
 
 export type ReaderState = { status: 'starting' } | { status: 'ok' } | { status: 'unavailable'; message: string };
-export type ScanMode = 'hotplug' | 'polling';
 
 export interface KeyWatcherState {
   reader: ReaderState;
@@ -115,24 +113,22 @@ export class KeyWatcher {
   private readonly identify: Identifier;
   private readonly listeners = new Map<keyof KeyWatcherEvents, Set<(payload: never) => void>>();
   private readonly tracked = new Map<string, Tracked>();
+  private readonly schedule: ScanSchedule;
   private reader: ReaderState = { status: 'starting' };
-  private mode: ScanMode = 'polling';
   private multipleActive = false;
   private running = false;
-  private scanInFlight: Promise<void> | undefined;
-  private rescanRequested = false;
-  private pollTimer: NodeJS.Timeout | undefined;
-  private debounceTimer: NodeJS.Timeout | undefined;
-  private readonly followUpTimers = new Set<NodeJS.Timeout>();
   private unsubscribeHotplug: (() => void) | undefined;
-  /** Exponentially weighted mean wall time of one `list()` call (ms). */
-  private listCostMs = 0;
-  private scans = 0;
 
   constructor(source: KeySource, options: KeyWatcherOptions = {}) {
     this.source = source;
     const { identify, ...rest } = options;
     this.opts = { ...DEFAULTS, ...stripUndefined(rest) };
+    this.schedule = new ScanSchedule(this.opts, {
+      scan: () => this.scanOnce(),
+      running: () => this.running,
+      readerUnavailable: () => this.reader.status === 'unavailable',
+      modeChanged: () => this.emitChange(),
+    });
     this.identify =
       identify ??
       ((info, signal) =>
@@ -158,7 +154,7 @@ export class KeyWatcher {
     this.running = true;
     if (this.source.onHotplug) {
       try {
-        this.unsubscribeHotplug = this.source.onHotplug((event) => this.onHotplug(event));
+        this.unsubscribeHotplug = this.source.onHotplug((event) => this.schedule.onHotplug(event));
       } catch {
         this.unsubscribeHotplug = undefined; // a source that cannot subscribe is a polling source
       }
@@ -172,23 +168,20 @@ export class KeyWatcher {
     this.running = false;
     this.unsubscribeHotplug?.();
     this.unsubscribeHotplug = undefined;
-    clearTimeout(this.pollTimer);
-    clearTimeout(this.debounceTimer);
-    for (const t of this.followUpTimers) clearTimeout(t);
-    this.followUpTimers.clear();
+    this.schedule.cancelTimers();
     const pending: Promise<void>[] = [];
     for (const t of this.tracked.values()) {
       t.abort.abort();
       if (t.identifying) pending.push(t.identifying);
     }
-    if (this.scanInFlight) pending.push(this.scanInFlight);
+    if (this.schedule.scanning) pending.push(this.schedule.scanning);
     await Promise.allSettled(pending);
     this.listeners.clear();
     // A later start() begins from scratch: every key present then is a new `attached`.
     this.tracked.clear();
     this.multipleActive = false;
     this.reader = { status: 'starting' };
-    this.mode = 'polling';
+    this.schedule.reset();
   }
 
   /** The current picture, as the UI shows it. */
@@ -196,7 +189,7 @@ export class KeyWatcher {
     const keys = [...this.tracked.values()].map((t) => t.key);
     return {
       reader: this.reader,
-      mode: this.mode,
+      mode: this.schedule.mode,
       presence: keys.length === 0 ? 'none' : keys.length === 1 ? 'one' : 'multiple',
       keys,
     };
@@ -204,22 +197,12 @@ export class KeyWatcher {
 
   /** Diagnostics for the bench and the support screen. */
   stats(): { scans: number; listCostMs: number; pollIntervalMs: number; mode: ScanMode } {
-    return { scans: this.scans, listCostMs: this.listCostMs, pollIntervalMs: this.nextPollDelay(), mode: this.mode };
+    return this.schedule.stats();
   }
 
   /** Scan now (coalesces with a scan already running). Resolves when the picture is up to date. */
   scanNow(): Promise<void> {
-    if (!this.running) return Promise.resolve();
-    if (this.scanInFlight) {
-      this.rescanRequested = true;
-      return this.scanInFlight;
-    }
-    clearTimeout(this.pollTimer);
-    this.scanInFlight = this.scanLoop().finally(() => {
-      this.scanInFlight = undefined;
-      this.schedulePoll();
-    });
-    return this.scanInFlight;
+    return this.schedule.scanNow();
   }
 
   /** Read a key again (the "try again" button after `identity-unavailable`). */
@@ -235,13 +218,6 @@ export class KeyWatcher {
 
   // ---------------------------------------------------------------------------------------------
 
-  private async scanLoop(): Promise<void> {
-    do {
-      this.rescanRequested = false;
-      await this.scanOnce();
-    } while (this.rescanRequested && this.running);
-  }
-
   private async scanOnce(): Promise<void> {
     const started = performance.now();
     let listed: HidDeviceInfo[];
@@ -252,11 +228,7 @@ export class KeyWatcher {
       this.setReader({ status: 'unavailable', message: detail.startsWith('key reader not working') ? detail : `key reader not working: ${detail}` });
       return;
     }
-    const cost = performance.now() - started;
-    // The first enumeration loads the native module (tens of ms): not what polling will cost.
-    if (this.scans === 1) this.listCostMs = cost;
-    else if (this.scans > 1) this.listCostMs = this.listCostMs * 0.7 + cost * 0.3;
-    this.scans++;
+    this.schedule.recordListCost(performance.now() - started);
     if (!this.running) return;
     this.setReader({ status: 'ok' });
 
@@ -354,58 +326,6 @@ export class KeyWatcher {
     t.key = { ...t.key, ...patch };
   }
 
-  private onHotplug(event: HotplugEvent): void {
-    if (!this.running) return;
-    switch (event.type) {
-      case 'ready':
-        this.setMode('hotplug');
-        return;
-      case 'unavailable':
-        this.setMode('polling');
-        return;
-      case 'attach':
-      case 'detach':
-        // Events from a source that never said `ready` still count as proof that hot-plug works.
-        this.setMode('hotplug');
-        clearTimeout(this.debounceTimer);
-        this.debounceTimer = unref(setTimeout(() => void this.scanNow(), this.opts.hotplugDebounceMs));
-        if (event.type === 'attach') {
-          for (const ms of this.opts.hotplugFollowUpsMs) {
-            const timer = unref(
-              setTimeout(() => {
-                this.followUpTimers.delete(timer);
-                void this.scanNow();
-              }, ms),
-            );
-            this.followUpTimers.add(timer);
-          }
-        }
-        return;
-    }
-  }
-
-  private setMode(mode: ScanMode): void {
-    if (this.mode === mode) return;
-    this.mode = mode;
-    if (!this.scanInFlight) this.schedulePoll();
-    this.emitChange();
-  }
-
-  private nextPollDelay(): number {
-    if (this.reader.status === 'unavailable') return Math.max(this.opts.readerRetryMs, this.opts.pollIntervalMs);
-    const base = this.mode === 'hotplug' ? this.opts.hotplugPollIntervalMs : this.opts.pollIntervalMs;
-    // Wall time of list() bounds its CPU time from above, so this keeps idle polling under budget,
-    // up to a ceiling past which a late key would cost more than the CPU saved.
-    const budgeted = Math.min(Math.ceil(this.listCostMs / this.opts.maxPollCpuShare), Math.max(base, this.opts.maxPollIntervalMs));
-    return Math.max(base, budgeted);
-  }
-
-  private schedulePoll(): void {
-    clearTimeout(this.pollTimer);
-    if (!this.running) return;
-    this.pollTimer = unref(setTimeout(() => void this.scanNow(), this.nextPollDelay()));
-  }
-
   private setReader(reader: ReaderState): void {
     const same =
       reader.status === this.reader.status &&
@@ -431,11 +351,6 @@ export class KeyWatcher {
       }
     }
   }
-}
-
-function unref(timer: NodeJS.Timeout): NodeJS.Timeout {
-  timer.unref?.();
-  return timer;
 }
 
 function delay(ms: number, signal: AbortSignal): Promise<void> {

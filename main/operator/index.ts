@@ -1,6 +1,7 @@
 // The operator's session: sign-in (MSAL, auth code + PKCE through an injected page), tokens in memory only,
 // roles and what they allow, idle lock. Plain Node.
-export { OperatorSession, OPERATOR_PERMISSIONS, DEFAULT_REDIRECT_URI } from './session';
+export { OperatorSession, DEFAULT_REDIRECT_URI } from './session';
+export { OPERATOR_PERMISSIONS } from './permissions';
 export type { OperatorSessionOptions, OperatorChange, HeldTokens, RoleClientFactory } from './session';
 export type { SignInPresenter, SignInRedirect } from './presenter';
 export { readSignInRedirect } from './presenter';

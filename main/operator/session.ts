@@ -11,70 +11,29 @@
 // - A silent refresh the identity provider refuses (revoked sessions, expired or invalid refresh token) drops the
 //   account and throws OperatorSignInRequired('session-ended'); a network failure throws
 //   IdentityProviderUnreachable and keeps the account (it is transient).
-// - Scopes carry the Graph resource prefix, derived from the Graph base URL for Microsoft's Graph hosts (so a
-//   sovereign cloud asks its own Graph) and https://graph.microsoft.com otherwise (the emulator answers to it).
-// - Least privilege: the interactive sign-in asks only for BASE_PERMISSIONS; right after it, the session asks
-//   silently for the least method permissions (METHOD_PERMISSIONS.least) and, when Entra answers that nobody
-//   consented them (AADSTS65001), for the broad one. Every later token is asked with the set that worked. Asking
-//   for a permission nobody consented at the interactive sign-in would show the operator a consent page they
-//   cannot pass (admin consent), so the fallback happens silently, over the refresh token.
+// - Which permissions the tokens are asked with, and the silent fallback from the least method permissions to the
+//   broad one when the tenant consented only that: permissions.ts. What MSAL's failures become: msal-errors.ts.
 // - The roles are read over a Graph client the station makes (`roleClient`, a directory/graph-client with a tight
 //   retry budget), so this folder has no Graph plumbing of its own and does not import directory/.
 import { trustOf, type HostMap } from '../net/https-agent';
-import {
-  type AccountInfo,
-  AuthError,
-  type AuthenticationResult,
-  ClientAuthError,
-  ClientAuthErrorCodes,
-  CryptoProvider,
-  InteractionRequiredAuthError,
-  PublicClientApplication,
-  ServerError,
-} from '@azure/msal-node';
+import { type AccountInfo, type AuthenticationResult, CryptoProvider, PublicClientApplication } from '@azure/msal-node';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { StationConfig } from '../config';
 import { type ActiveRole, readActiveRoles, unverifiedJwtClaims, widsFromClaims } from './directory-roles';
-import { IdentityProviderUnreachable, OperatorError, OperatorSignInCancelled, OperatorSignInFailed, OperatorSignInRequired } from './errors';
+import { OperatorError, OperatorSignInCancelled, OperatorSignInFailed, OperatorSignInRequired } from './errors';
+import { closedByOperator, mapMsalError, redirectError, type Phase } from './msal-errors';
 import { MsalNetworkClient } from './network-client';
+import { type MethodPermissionSet, PermissionScopes } from './permissions';
 import { readSignInRedirect, type SignInPresenter } from './presenter';
 import { capabilityOf, mayReadPoliciesWith, roleDisplayName } from './roles';
 import type { OperatorIdentity } from '../../common/operator';
 
-/** The Graph permissions (delegated) the station needs in every tenant: asked for at the interactive sign-in. */
-export const BASE_PERMISSIONS = ['User.Read', 'User.Read.All', 'Policy.Read.AuthenticationMethod', 'User.RevokeSessions.All'] as const;
-
-/**
- * The permissions for the pass and the security keys, least first. Microsoft documents the method-specific ones as
- * the least privileged for creating and deleting a pass (`UserAuthMethod-TAP.ReadWrite.All`) and for listing and
- * deleting passkeys (`UserAuthMethod-Passkey.ReadWrite.All`); `UserAuthenticationMethod.ReadWrite.All` is "higher
- * privileged" for both (permission tables of authentication-post-temporaryaccesspassmethods,
- * fido2authenticationmethod-get/-delete and authentication-post-fido2methods on Microsoft Learn). A tenant
- * consented only the broad one before the narrow ones existed; the station falls back to it (`methodPermissions`).
- */
-export const METHOD_PERMISSIONS = {
-  least: ['UserAuthMethod-TAP.ReadWrite.All', 'UserAuthMethod-Passkey.ReadWrite.All'],
-  broad: ['UserAuthenticationMethod.ReadWrite.All'],
-} as const;
-
-/** What the app registration should be consented for (README "Install at a desk"): the base and the least set. */
-export const OPERATOR_PERMISSIONS = [...BASE_PERMISSIONS, ...METHOD_PERMISSIONS.least] as const;
-
-/** Which method permissions this session's tokens carry: `none` when the tenant consented neither set. */
-export type MethodPermissionSet = keyof typeof METHOD_PERMISSIONS | 'none';
-
-/** What the directory's 403 classifier reads (structurally main/directory/errors.ts `AccessFacts`). */
+/** What the directory's 403 classifier reads (structurally main/directory/access.ts `AccessFacts`). */
 export interface OperatorAccessFacts {
   /** The Graph permissions the identity provider granted this session's tokens (its `scope` answer), no prefix. */
   grantedPermissions: readonly string[] | null;
   capability: OperatorIdentity['capability'];
   mayReadPolicies: boolean;
-}
-
-/** Entra's "nobody consented this permission" on a silent request: AADSTS65001, suberror consent_required. */
-function notConsented(e: unknown): boolean {
-  if (!(e instanceof AuthError)) return false;
-  return e.subError === 'consent_required' || e.errorCode === 'consent_required' || /AADSTS65001\b/.test(e.errorMessage);
 }
 
 /** Where the sign-in page sends the browser back. A loopback URI: register it under "Mobile and desktop". */
@@ -90,7 +49,6 @@ const MICROSOFT_AUTHORITY_HOSTS = new Set([
   'login.partner.microsoftonline.cn',
   'login.chinacloudapi.cn',
 ]);
-const MICROSOFT_GRAPH_HOSTS = new Set(['graph.microsoft.com', 'graph.microsoft.us', 'dod-graph.microsoft.us', 'microsoftgraph.chinacloudapi.cn']);
 
 export interface OperatorSessionOptions {
   /** `https://<sign-in host>/<tenant>/`. */
@@ -105,7 +63,7 @@ export interface OperatorSessionOptions {
   caPem?: string;
   /** Microsoft's host names mapped to the emulator's loopback ports (tests, demo); see main/net/https-agent.ts. */
   hostMap?: HostMap;
-  /** Resource prefix of the scopes. Default: see the header. */
+  /** Resource prefix of the scopes. Default: see permissions.ts. */
   graphResource?: string;
   /** Deadline of each request to the identity provider. Default 30 s. */
   networkTimeoutMs?: number;
@@ -118,9 +76,6 @@ export interface OperatorSessionOptions {
 
 /** Makes the Graph client for the role read (`baseUrl`: the session's `graphBaseUrl`), tokens from `getAccessToken`. */
 export type RoleClientFactory = (getAccessToken: () => Promise<string>) => Client;
-
-/** Microsoft Graph's resource id, the scope prefix for any Graph host that is not one of Microsoft's (the emulator). */
-const GRAPH_RESOURCE = 'https://graph.microsoft.com';
 
 export type OperatorChange =
   | { kind: 'signed-in'; identity: OperatorIdentity }
@@ -135,32 +90,10 @@ export interface HeldTokens {
   refreshTokens: number;
 }
 
-type Phase = 'sign-in' | 'silent';
-
-function defaultGraphResource(graphBaseUrl: string): string {
-  const url = new URL(graphBaseUrl);
-  return MICROSOFT_GRAPH_HOSTS.has(url.hostname.toLowerCase()) ? url.origin : GRAPH_RESOURCE;
-}
-
-/** The presenter's way of saying "the operator closed the page": `code: 'cancelled'` or an AbortError. */
-function closedByOperator(e: unknown): boolean {
-  if (typeof e !== 'object' || e === null) return false;
-  return (e as { code?: unknown }).code === 'cancelled' || (e as { name?: unknown }).name === 'AbortError';
-}
-
-const short = (text: string, max = 300) => (text.length > max ? `${text.slice(0, max)}…` : text);
-/** MSAL puts trace and correlation ids on following lines of its messages; the first line is the reason. */
-const firstLine = (text: string) => short(text.split(/\r?\n/)[0] ?? '');
-
 export class OperatorSession {
   readonly redirectUri: string;
-  /** BASE_PERMISSIONS with the resource prefix: the interactive sign-in asks for these. */
-  private readonly baseScopes: readonly string[];
-  private readonly methodScopes: Readonly<Record<keyof typeof METHOD_PERMISSIONS, readonly string[]>>;
-  private readonly resource: string;
-  private chosen: MethodPermissionSet = 'least';
-  /** What the identity provider last granted (its `scope` answer, without the resource prefix). */
-  private granted: readonly string[] | null = null;
+  /** The scopes asked for, the method set that worked, what was granted (permissions.ts). */
+  private readonly permissions: PermissionScopes;
   private readonly pca: PublicClientApplication;
   private readonly network: MsalNetworkClient;
   private readonly graph: Client;
@@ -181,13 +114,7 @@ export class OperatorSession {
     if (authority.protocol !== 'https:') throw new TypeError('The authority must be an https URL');
     this.host = authority.host;
     this.redirectUri = options.redirectUri ?? DEFAULT_REDIRECT_URI;
-    const resource = (options.graphResource ?? defaultGraphResource(options.graphBaseUrl)).replace(/\/+$/, '');
-    this.resource = resource;
-    this.baseScopes = BASE_PERMISSIONS.map((p) => `${resource}/${p}`);
-    this.methodScopes = {
-      least: METHOD_PERMISSIONS.least.map((p) => `${resource}/${p}`),
-      broad: METHOD_PERMISSIONS.broad.map((p) => `${resource}/${p}`),
-    };
+    this.permissions = new PermissionScopes(options.graphBaseUrl, options.graphResource);
     this.network = new MsalNetworkClient({
       ...trustOf(options),
       ...(options.networkTimeoutMs !== undefined ? { timeoutMs: options.networkTimeoutMs } : {}),
@@ -220,19 +147,19 @@ export class OperatorSession {
 
   /** The scopes every token of this session is asked with: the base and the method set that worked. */
   get scopes(): readonly string[] {
-    return this.chosen === 'none' ? this.baseScopes : [...this.baseScopes, ...this.methodScopes[this.chosen]];
+    return this.permissions.scopes;
   }
 
-  /** Which method permissions this session's tokens carry (decided at sign-in; see the header). */
+  /** Which method permissions this session's tokens carry (decided at sign-in; see permissions.ts). */
   methodPermissions(): MethodPermissionSet {
-    return this.chosen;
+    return this.permissions.methodSet;
   }
 
   /** What the directory reads when Graph answers 403; null when nobody is signed in. */
   accessFacts(): OperatorAccessFacts | null {
     const identity = this.identity;
     if (!identity) return null;
-    return { grantedPermissions: this.granted, capability: identity.capability, mayReadPolicies: identity.mayReadPolicies };
+    return { grantedPermissions: this.permissions.granted, capability: identity.capability, mayReadPolicies: identity.mayReadPolicies };
   }
 
   /** Subscribes to sign-in and sign-out (including a session the identity provider ended); returns the unsubscribe. */
@@ -289,7 +216,7 @@ export class OperatorSession {
     try {
       result = await this.pca.acquireTokenSilent({ account, scopes: [...(options.scopes ?? this.scopes)], forceRefresh: options.forceRefresh ?? false });
     } catch (e) {
-      const mapped = this.mapError(e, 'silent');
+      const mapped = mapMsalError(e, 'silent', this.host);
       if (mapped instanceof OperatorSignInRequired && generation === this.generation) await this.drop('session-ended');
       throw mapped;
     }
@@ -298,7 +225,7 @@ export class OperatorSession {
       await this.forgetTokens();
       throw new OperatorSignInRequired('signed-out');
     }
-    if (options.scopes === undefined) this.granted = this.grantedOf(result);
+    if (options.scopes === undefined) this.permissions.record(result);
     return result.accessToken;
   }
 
@@ -336,7 +263,7 @@ export class OperatorSession {
     const url = await this.untilAborted(
       signal,
       this.pca.getAuthCodeUrl({
-        scopes: [...this.baseScopes],
+        scopes: [...this.permissions.base],
         redirectUri: this.redirectUri,
         responseMode: 'query',
         codeChallenge: challenge,
@@ -358,10 +285,10 @@ export class OperatorSession {
     }
 
     const redirect = readSignInRedirect(returned, this.redirectUri, state);
-    if (redirect.kind === 'error') throw this.redirectError(redirect.error, redirect.description);
+    if (redirect.kind === 'error') throw redirectError(redirect.error, redirect.description, this.host);
 
     const exchange = this.pca.acquireTokenByCode(
-      { code: redirect.code, scopes: [...this.baseScopes], redirectUri: this.redirectUri, codeVerifier: verifier, state },
+      { code: redirect.code, scopes: [...this.permissions.base], redirectUri: this.redirectUri, codeVerifier: verifier, state },
       { code: redirect.code, state: redirect.state, nonce, ...(redirect.clientInfo ? { client_info: redirect.clientInfo } : {}) },
     );
     // If the wait is abandoned (cancel), the tokens it may still bring back are removed when they arrive.
@@ -370,8 +297,9 @@ export class OperatorSession {
     if (!result.account) throw new OperatorSignInFailed('refused', 'The identity provider returned no account.');
     if (generation !== this.generation) throw cancelled();
     this.account = result.account;
-    this.granted = this.grantedOf(result);
-    await this.untilAborted(signal, this.chooseMethodPermissions(result.account), 'sign-in', true);
+    this.permissions.record(result);
+    const mapError = (e: unknown) => mapMsalError(e, 'sign-in', this.host);
+    await this.untilAborted(signal, this.permissions.choose(this.pca, result.account, mapError), 'sign-in', true);
     if (signal.aborted || generation !== this.generation) throw cancelled();
 
     const roles = await this.untilAborted(signal, this.roles(result), 'sign-in', true);
@@ -393,30 +321,6 @@ export class OperatorSession {
     };
   }
 
-  /**
-   * The least method permissions the tenant consented: the least set, else the broad one, else none (every call
-   * that needs one then gets 403, which the directory reads as a missing consent and names the permission).
-   */
-  private async chooseMethodPermissions(account: AccountInfo): Promise<void> {
-    for (const set of ['least', 'broad'] as const) {
-      try {
-        const result = await this.pca.acquireTokenSilent({ account, scopes: [...this.baseScopes, ...this.methodScopes[set]] });
-        this.chosen = set;
-        this.granted = this.grantedOf(result);
-        return;
-      } catch (e) {
-        if (!notConsented(e)) throw this.mapError(e, 'sign-in');
-      }
-    }
-    this.chosen = 'none';
-  }
-
-  /** The Graph permissions of a token answer, without the resource prefix (OIDC scopes left out). */
-  private grantedOf(result: AuthenticationResult): string[] {
-    const prefix = `${this.resource.toLowerCase()}/`;
-    return result.scopes.filter((s) => s.toLowerCase().startsWith(prefix)).map((s) => s.slice(prefix.length));
-  }
-
   /** Graph first; the tokens' `wids` claim only when Graph fails (and an empty list when there is none). */
   private async roles(result: AuthenticationResult): Promise<{ from: 'directory' | 'token'; roles: ActiveRole[] }> {
     try {
@@ -427,12 +331,6 @@ export class OperatorSession {
       const wids = widsFromClaims(result.idTokenClaims) ?? widsFromClaims(unverifiedJwtClaims(result.accessToken)) ?? [];
       return { from: 'token', roles: wids.map((roleTemplateId) => ({ roleTemplateId, displayName: null })) };
     }
-  }
-
-  private redirectError(error: string, description: string): OperatorError {
-    const reason = firstLine(description) || error;
-    if (error === 'temporarily_unavailable' || error === 'server_error') return new IdentityProviderUnreachable(this.host, reason);
-    return new OperatorSignInFailed('refused', `The identity provider refused the sign-in (${error}): ${reason}`, error);
   }
 
   /** Waits for `work` unless `signal` aborts first; maps MSAL's errors. */
@@ -448,7 +346,7 @@ export class OperatorSession {
     } catch (e) {
       if (signal.aborted) throw new OperatorSignInCancelled();
       if (passThrough || e instanceof OperatorError) throw e;
-      throw this.mapError(e, phase);
+      throw mapMsalError(e, phase, this.host);
     } finally {
       if (onAbort) signal.removeEventListener('abort', onAbort);
       // The loser of the race must not surface as an unhandled rejection.
@@ -457,50 +355,13 @@ export class OperatorSession {
     }
   }
 
-  private mapError(e: unknown, phase: Phase): Error {
-    if (e instanceof OperatorError) return e;
-    if (!(e instanceof AuthError)) return e instanceof Error ? e : new Error(String(e));
-    const detail = firstLine(e.errorMessage || e.errorCode);
-    if (e instanceof InteractionRequiredAuthError) {
-      return phase === 'silent'
-        ? new OperatorSignInRequired('session-ended')
-        : new OperatorSignInFailed('refused', `The identity provider refused the sign-in: ${detail}`, e.errorCode, { cause: e });
-    }
-    if (e instanceof ServerError) {
-      const status = e.status ?? 0;
-      if (status >= 500 || status === 429 || e.errorCode === 'temporarily_unavailable' || e.errorCode === 'server_error') {
-        return new IdentityProviderUnreachable(this.host, detail, { cause: e });
-      }
-      return phase === 'silent'
-        ? new OperatorSignInRequired('session-ended')
-        : new OperatorSignInFailed('refused', `The identity provider refused the sign-in: ${detail}`, e.errorCode, { cause: e });
-    }
-    if (e instanceof ClientAuthError) {
-      switch (e.errorCode) {
-        case ClientAuthErrorCodes.networkError:
-        case ClientAuthErrorCodes.endpointResolutionError:
-        case ClientAuthErrorCodes.tokenParsingError:
-          return new IdentityProviderUnreachable(this.host, detail, { cause: e });
-        case ClientAuthErrorCodes.stateMismatch:
-          return new OperatorSignInFailed('state-mismatch', 'The sign-in response does not belong to this sign-in (state mismatch).', undefined, { cause: e });
-        default:
-          break;
-      }
-    }
-    // Any other MSAL failure: at sign-in the sign-in failed; silently, no token can be had without a new sign-in.
-    return phase === 'silent'
-      ? new OperatorSignInRequired('session-ended')
-      : new OperatorSignInFailed('refused', `Sign-in failed: ${detail}`, e.errorCode, { cause: e });
-  }
-
   /** Signs the operator out of the station: every token, the identity, a sign-in under way. */
   private async drop(reason: 'signed-out' | 'locked' | 'session-ended' | 'replaced'): Promise<void> {
     const identity = this.identity;
     this.generation += 1;
     this.identity = null;
     this.account = null;
-    this.granted = null;
-    this.chosen = 'least';
+    this.permissions.reset();
     if (reason !== 'replaced') this.pending?.abort(new OperatorSignInCancelled());
     await this.forgetTokens();
     if (identity) this.emit({ kind: 'signed-out', identity, reason });

@@ -32,7 +32,7 @@ import { type MakeCredentialResult, makeCredential } from '../keys/ctap2/make-cr
 import { choosePinProtocol } from '../keys/ctap2/pin-protocol';
 import type { Ctap2Session } from '../keys/ctap2/session';
 import { Ctap2Error, Ctap2Status } from '../keys/ctap2/status';
-import type { PasskeyCreationOptions, PasskeyProvisioningCalls } from '../directory/gateway';
+import type { PasskeyCreationOptions, PasskeyProvisioningCalls } from '../directory/methods';
 import { auditEvents, type AuditEvent, type Payload } from '../audit/events';
 import type { ProvisionError } from '../../common/codes';
 import type { Fido2KeyPolicy } from '../../common/keys';

@@ -33,7 +33,7 @@ import { auditEvents } from '../audit';
 import type { SecurityKeyMethod, TapMethod } from '../../common/directory';
 import type { KeyWatcherState } from '../keys/watcher';
 import type { AuditPort, ClockPort, TapDirectoryPort, KeysPort, SecurityInfoViewPort } from './ports';
-import { graphFailure, isGone, type GraphFailure } from '../directory/errors';
+import { graphFailure, isGone, type GraphFailure } from '../directory/failure';
 import { backoffDelay, delayHonouringRetryAfter, systemTimers, type BackoffOptions, type TimerHandle, type Timers } from './scheduling';
 import { SIGNED_IN_PHASES, ViewProgress, type ViewPhase } from './view-progress';
 

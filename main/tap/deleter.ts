@@ -15,7 +15,7 @@
 import type { TAP_DELETE_REASONS } from '../audit';
 import { auditEvents } from '../audit';
 import type { AuditPort, ClockPort, TapDirectoryPort } from './ports';
-import { graphFailure, isGone, type GraphFailure } from '../directory/errors';
+import { graphFailure, isGone, type GraphFailure } from '../directory/failure';
 import { backoffDelay, delayHonouringRetryAfter, systemTimers, type BackoffOptions, type TimerHandle, type Timers } from './scheduling';
 
 export type TapDeleteReason = (typeof TAP_DELETE_REASONS)[number];

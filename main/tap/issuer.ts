@@ -12,7 +12,7 @@
  *  4. Success: the pass goes to the journal's redaction guard first (no line can contain it from now on),
  *     then `tap.issued` (method id, lifetime, one-time; never the pass), then the caller gets an `IssuedPass`
  *     that hands the pass out exactly once.
- *  5. No answer (connection dropped, timeout, 5xx: the POST may or may not have committed): RECONCILE. List
+ *  5. No answer (connection dropped, timeout, 5xx: the POST may or may not have committed): RECONCILE (reconcile.ts). List
  *     the user's TAPs; one we did not know before the POST and created after the intent is ours, but nobody
  *     can ever show its pass, so it is deleted at once (`tap.deleted`, reason `reconciliation`); none found
  *     gives `tap.not-created` (`none-found-at-reconciliation`). Either way: `not-delivered`, "nothing was left
@@ -35,10 +35,11 @@
 import { randomUUID } from 'node:crypto';
 import { auditEvents } from '../audit';
 import type { TapMethod } from '../../common/directory';
-import type { AuditPort, TapDirectoryPort } from './ports';
-import { graphFailure, outcomeUnknown, type GraphFailure } from '../directory/errors';
+import type { TapDirectoryPort } from './ports';
+import { graphFailure, outcomeUnknown } from '../directory/failure';
 import { backoffDelay, delayHonouringRetryAfter, systemTimers, type BackoffOptions, type Timers } from './scheduling';
-import { TapDeleter, type DeletionOutcome, type TapDeleteReason, type TapRef } from './deleter';
+import { PassAlreadyTakenError, TapIssueError, appendOrFail } from './issue-errors';
+import { deleteThroughQueue, reconcile, type ReconcileDeps } from './reconcile';
 import { LIFETIME_ADJUSTED_CODE, lifetimeRangeFromRefusal, lifetimeWithin, type LifetimeRange, type LifetimeRangeMemory } from './lifetime-range';
 
 export interface IssueTapRequest {
@@ -76,23 +77,15 @@ export interface PassGuard {
   forbid(pass: string): void;
 }
 
-export interface TapIssuerDeps {
+export interface TapIssuerDeps extends ReconcileDeps {
   directory: Pick<TapDirectoryPort, 'createTap' | 'listTaps' | 'deleteTap'>;
-  audit: AuditPort;
   guard: PassGuard;
-  /** The station's deletion queue; reconciliation and the withdrawal after a journal failure delete through it so a failing DELETE is retried. */
-  deleter?: TapDeleter;
   /**
    * The tenant's lifetime range as learnt this session (lifetime-range.ts). With it, a lifetime the tenant's
    * policy refused once is adjusted before the POST; a lifetime refusal naming the range is answered with one
    * more request at the shortest allowed lifetime.
    */
   lifetimeRange?: LifetimeRangeMemory;
-  timers?: Timers;
-  /** List attempts when reconciling (with 1 s, 2 s, ... between them). Default 3. */
-  reconcileAttempts?: number;
-  /** Station clock vs Graph's: a TAP created this long before the intent still counts as after it. Default 5 min. */
-  clockSkewMs?: number;
   /** Epoch ms now (step 7's deadline). Default `Date.now`. */
   now?: () => number;
 }
@@ -117,38 +110,6 @@ export interface IssuedPass {
   readonly lifetimeAdjusted?: { code: typeof LIFETIME_ADJUSTED_CODE; requested: number; issued: number; range: LifetimeRange };
 }
 
-export type TapIssueErrorCode = 'existing-tap' | 'graph-refused' | 'not-delivered' | 'unresolved' | 'journal-failed' | 'cancelled' | 'account-not-ready';
-
-export class TapIssueError extends Error {
-  override readonly name = 'TapIssueError';
-  constructor(
-    readonly code: TapIssueErrorCode,
-    message: string,
-    readonly details: {
-      intentId?: string;
-      /** existing-tap: the TAP the user holds. */
-      existing?: TapMethod;
-      /** graph-refused, not-delivered, unresolved: the failure of the create call. */
-      failure?: GraphFailure;
-      /** not-delivered: the TAP found and deleted by reconciliation, if there was one. */
-      deletedTapMethodId?: string;
-      /** unresolved: a TAP was found but its deletion is still pending in the deleter. */
-      pendingTapMethodId?: string;
-    } = {},
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
-
-export class PassAlreadyTakenError extends Error {
-  override readonly name = 'PassAlreadyTakenError';
-  constructor() {
-    super('The Temporary Access Pass was already handed out once; it is not kept.');
-  }
-}
-
-const SKEW_MS = 5 * 60_000;
 /** A TAP nobody can still use, whose replacement needs no confirmation. */
 const DEAD: ReadonlySet<string> = new Set(['Expired', 'OneTimeUsed']);
 
@@ -351,101 +312,4 @@ async function issueOnce(request: IssueTapRequest, deps: TapIssuerDeps): Promise
       taken = true;
     },
   };
-}
-
-interface ReconcileInput {
-  enrollmentId: string;
-  intentId: string;
-  user: { id: string; upn: string };
-  intentAt: number;
-  /** TAP ids the user held before the POST: not ours. */
-  known: string[];
-  failure: GraphFailure;
-  cause: unknown;
-}
-
-async function reconcile(input: ReconcileInput, deps: TapIssuerDeps): Promise<TapIssueError> {
-  const { enrollmentId, intentId, user, failure } = input;
-  await deps.audit
-    .append(
-      auditEvents.failure({
-        enrollmentId,
-        step: 'tap.create',
-        ...(failure.status !== undefined ? { status: failure.status } : {}),
-        ...(failure.code ? { code: failure.code } : {}),
-        ...(failure.requestId ? { requestId: failure.requestId } : {}),
-        detail: 'No answer to the create call; reconciling with a list of the user\u2019s passes',
-      }),
-    )
-    .catch(() => undefined);
-
-  const timers = deps.timers ?? systemTimers;
-  const attempts = Math.max(1, deps.reconcileAttempts ?? 3);
-  let taps: TapMethod[] | null = null;
-  for (let attempt = 1; attempt <= attempts && taps === null; attempt += 1) {
-    try {
-      taps = await deps.directory.listTaps(user.id);
-    } catch {
-      if (attempt < attempts) await new Promise<void>((resolve) => timers.setTimeout(resolve, 1000 * 2 ** (attempt - 1)));
-    }
-  }
-  if (taps === null) {
-    return new TapIssueError(
-      'unresolved',
-      'The pass could not be delivered, and Microsoft Graph could not be asked whether it was created. The station will check again and delete it if it exists.',
-      { intentId, failure },
-      { cause: input.cause },
-    );
-  }
-
-  const ours = taps.find((tap) => isOurs(tap, input.intentAt, input.known, deps.clockSkewMs ?? SKEW_MS));
-  if (!ours) {
-    await appendOrFail(deps.audit, auditEvents.tapNotCreated({ enrollmentId, intentId, user, reason: 'none-found-at-reconciliation' }), intentId);
-    return new TapIssueError(
-      'not-delivered',
-      'The pass could not be delivered; nothing was left behind. Try again.',
-      { intentId, failure },
-      { cause: input.cause },
-    );
-  }
-
-  const ref = { intentId, enrollmentId, user, tapMethodId: ours.id };
-  const outcome = await deleteThroughQueue(deps, ref, 'reconciliation');
-  if (outcome.deleted) {
-    return new TapIssueError(
-      'not-delivered',
-      'The pass could not be delivered; nothing was left behind. Try again.',
-      { intentId, failure, deletedTapMethodId: ours.id },
-      { cause: input.cause },
-    );
-  }
-  return new TapIssueError(
-    'unresolved',
-    'The pass could not be delivered; the pass Microsoft created could not be deleted yet. The station keeps trying.',
-    { intentId, failure, pendingTapMethodId: ours.id },
-    { cause: input.cause },
-  );
-}
-
-/** Deletes through the station's deleter (retried until gone); without one, a one-off deleter that stops after its first attempt. */
-async function deleteThroughQueue(deps: TapIssuerDeps, ref: TapRef, reason: TapDeleteReason): Promise<DeletionOutcome> {
-  const deleter = deps.deleter ?? new TapDeleter({ directory: deps.directory, audit: deps.audit, ...(deps.timers ? { timers: deps.timers } : {}) });
-  const outcome = await deleter.delete(ref, reason);
-  if (!deps.deleter && !outcome.deleted) deleter.stop();
-  return outcome;
-}
-
-/** A TAP the POST after the intent created: not one the user held before, and not older than the intent. */
-export function isOurs(tap: TapMethod, intentAt: number, known: readonly string[], skewMs = SKEW_MS): boolean {
-  if (known.some((id) => id.toLowerCase() === tap.id.toLowerCase())) return false;
-  const created = Date.parse(tap.createdDateTime);
-  return Number.isFinite(created) ? created >= intentAt - skewMs : true;
-}
-
-async function appendOrFail(audit: AuditPort, event: Parameters<AuditPort['append']>[0], intentId: string): Promise<void> {
-  try {
-    await audit.append(event);
-  } catch (error) {
-    throw new TapIssueError('journal-failed', 'The audit journal could not record the outcome.', { intentId }, { cause: error });
-  }
 }

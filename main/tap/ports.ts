@@ -5,7 +5,7 @@ import type { AuditEvent, AuditRecord } from '../audit';
 import type { IssuedTap, SecurityKeyMethod, TapMethod } from '../../common/directory';
 import type { KeyWatcherState } from '../keys/watcher';
 
-/** The Graph calls around a pass (directory/gateway.ts implements them; every failure is a DirectoryError). */
+/** The Graph calls around a pass (main/directory/methods.ts implements them; every failure is a DirectoryError). */
 export interface TapDirectoryPort {
   createTap(userId: string, request: { lifetimeInMinutes: number; isUsableOnce: boolean }, signal?: AbortSignal): Promise<IssuedTap>;
   listTaps(userId: string, signal?: AbortSignal): Promise<TapMethod[]>;

@@ -23,8 +23,8 @@
 import { auditEvents, checkedPendingTaps, type PendingTap, type RejectedRecord, type StationKeyring } from '../audit';
 import type { TapMethod } from '../../common/directory';
 import type { AuditPort, TapDirectoryPort } from './ports';
-import { graphFailure, type GraphFailure } from '../directory/errors';
-import { isOurs } from './issuer';
+import { graphFailure, type GraphFailure } from '../directory/failure';
+import { isOurs } from './reconcile';
 import type { TapDeleter } from './deleter';
 
 export interface RecoveryDeps {

@@ -1,18 +1,18 @@
 // The one Graph-failure classifier: each kind, where the request id comes from, the creation refusals, the log line.
 import { GraphError } from '@microsoft/microsoft-graph-client';
 import { describe, expect, it } from 'vitest';
+import { forbiddenCause } from '../../main/directory/access';
 import {
   DirectoryError,
   badInput,
   fromGraphClientError,
-  forbiddenCause,
   fromResponse,
-  graphFailure,
   kindForStatus,
   malformed,
   readGraphErrorBody,
   timedOut,
 } from '../../main/directory/errors';
+import { graphFailure } from '../../main/directory/failure';
 import { describeFailure } from '../../main/enrollment/failures';
 
 const RID = '3f1c9a0e-8a51-4d3b-9c55-1f0c2b6d7e80';
@@ -150,7 +150,7 @@ describe('our own errors', () => {
 });
 
 describe('a 403 has three causes, told apart with the station’s facts (issue 10, 3i)', () => {
-  // Graph's bodies (main/directory/errors.ts `ForbiddenCause`): the same for a missing consent and a missing role.
+  // Graph's bodies (main/directory/access.ts `ForbiddenCause`): the same for a missing consent and a missing role.
   const denied = { status: 403, body: { error: { code: 'accessDenied', message: 'Request Authorization failed.', innerError: { 'request-id': 'r-1' } } } };
   const directoryDenied = {
     status: 403,

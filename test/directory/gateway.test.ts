@@ -626,7 +626,7 @@ describe('when Graph misbehaves', () => {
 });
 
 describe('a 403 read with what the station knows (issue 10, 3i)', () => {
-  // Graph's body is the same for each cause (main/directory/errors.ts `ForbiddenCause`); the station's facts tell them apart.
+  // Graph's body is the same for each cause (main/directory/access.ts `ForbiddenCause`); the station's facts tell them apart.
   const TAP = ['UserAuthMethod-TAP.ReadWrite.All', 'UserAuthMethod-Passkey.ReadWrite.All'];
   const BASE = ['User.Read', 'User.Read.All', 'Policy.Read.AuthenticationMethod', 'User.RevokeSessions.All'];
   const facts = (grantedPermissions: readonly string[], capability: 'members-and-admins' | 'members-only' | 'none') => ({

@@ -161,8 +161,8 @@ describe('no import cycle in common/, main/, preload/, renderer/', () => {
     expect(texts(found)).toEqual([expect.stringMatching(/Dependency cycle/)]);
   });
 
-  it('finds a cycle across folders (directory/errors.ts → tap/issuer.ts → directory/errors.ts)', async () => {
-    const found = await messages('main/directory/errors.ts', "import * as issuer from '../tap/issuer';\nexport { issuer };\n", CYCLE);
+  it('finds a cycle across folders (directory/failure.ts → tap/issuer.ts → directory/failure.ts)', async () => {
+    const found = await messages('main/directory/failure.ts', "import * as issuer from '../tap/issuer';\nexport { issuer };\n", CYCLE);
     expect(texts(found)).toEqual([expect.stringMatching(/Dependency cycle/)]);
   });
 
