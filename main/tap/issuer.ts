@@ -117,7 +117,10 @@ export interface IssuedPass {
   readonly lifetimeAdjusted?: { code: typeof LIFETIME_ADJUSTED_CODE; requested: number; issued: number; range: LifetimeRange };
 }
 
-export type TapIssueErrorCode = 'existing-tap' | 'graph-refused' | 'not-delivered' | 'unresolved' | 'journal-failed' | 'cancelled' | 'account-not-ready';
+/** `journal-failed`: nothing was requested (or nothing exists); `journal-failed-withdrawn`: the pass Graph created
+ *  could not be recorded, so it was handed to the deleter (retried until gone) and never shown. */
+export type TapIssueErrorCode =
+  'existing-tap' | 'graph-refused' | 'not-delivered' | 'unresolved' | 'journal-failed' | 'journal-failed-withdrawn' | 'cancelled' | 'account-not-ready';
 
 export class TapIssueError extends Error {
   override readonly name = 'TapIssueError';
@@ -321,7 +324,7 @@ async function issueOnce(request: IssueTapRequest, deps: TapIssuerDeps): Promise
     pass = null;
     await deleteThroughQueue(deps, { intentId, enrollmentId, user, tapMethodId: tap.id }, 'failed');
     throw new TapIssueError(
-      'journal-failed',
+      'journal-failed-withdrawn',
       'The audit journal could not record the new pass, so it was withdrawn and not shown.',
       { intentId },
       { cause: error },
