@@ -4,7 +4,7 @@
  * the state guarantees (`need`): a broken invariant rejects, and the invoking state's error route handles it.
  */
 import { fromCallback, fromPromise } from 'xstate';
-import { auditEvents, type AuditEvent } from '../audit';
+import { auditEvents, JournalBrokenError, type AuditEvent } from '../audit';
 import type { IdentityCard, PolicyRead, QueryKind, SecurityKeyMethod, TapMethod, TapPolicy, UserSummary } from '../../common/directory';
 import type { OperatorIdentity } from '../../common/operator';
 import type { IssueNotice, JournalHealthCode } from '../../common/codes';
@@ -215,9 +215,16 @@ export function createActors(deps: MachineDeps) {
       lifecycle.awaitRegistration({ ...watchRequest(input), signedIn: input.signedIn }, signal),
     ),
 
+    // Undoing never waits on the journal: the pass is deleted, the view wiped and the operator signed out even when
+    // a record cannot be written (each is tried; the journal's outage is its own `resumed` record later, and a
+    // deletion it missed leaves the intent open for crash recovery). The station status says the journal is down.
     cleanup: fromPromise<{ report: CleanupReport; pending: number }, CleanupInput>(async ({ input }) => {
+      const record = (event: AuditEvent) =>
+        write(event).catch((error: unknown) => {
+          if (!(error instanceof JournalBrokenError)) throw error;
+        });
       if (input.error) {
-        await write(
+        await record(
           auditEvents.failure({
             ...(input.enrollmentId ? { enrollmentId: input.enrollmentId } : {}),
             step: input.error.step,
@@ -241,10 +248,10 @@ export function createActors(deps: MachineDeps) {
       if (input.enrollmentId) {
         await deps.view.wipe();
         viewWiped = true;
-        await write(auditEvents.sessionWiped({ enrollmentId: input.enrollmentId, reason: WIPE_REASON[input.why] }));
+        await record(auditEvents.sessionWiped({ enrollmentId: input.enrollmentId, reason: WIPE_REASON[input.why] }));
       }
       if (input.operator && (input.why === 'locked' || input.why === 'idle' || input.why === 'signed-out' || input.why === 'quit')) {
-        await write(
+        await record(
           input.why === 'locked' || input.why === 'idle'
             ? auditEvents.operatorLocked({ operator: operatorRef(input.operator), reason: input.why === 'idle' ? 'idle' : 'manual' })
             : auditEvents.operatorSignedOut({ operator: operatorRef(input.operator), reason: input.why === 'quit' ? 'quit' : 'manual' }),
