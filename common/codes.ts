@@ -317,6 +317,10 @@ export const PROVISION_ERRORS = {
   'pin.sequence': none,
   /** The two entries differ. */
   'pin.mismatch': none,
+  // The audit journal cannot record (probed before anything is done): nothing was done.
+  'journal.full': none,
+  'journal.read-only': none,
+  'journal.unwritable': none,
   // The key (CTAP 2.1 statuses and the transport).
   /** Wrong PIN; `retries`: tries left when the key said. */
   'key.wrong-pin': z.strictObject({ retries: z.int().min(0).nullable() }),
