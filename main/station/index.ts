@@ -138,7 +138,7 @@ export async function createStation(options: CreateStationOptions): Promise<Stat
     },
     ...options.session,
   });
-  const handlers = createKioskHandlers({ session, station: status, audit: { folder: config.auditFolder, stationId: config.stationId } });
+  const handlers = createKioskHandlers({ session, station: status, audit: { folder: config.auditFolder, stationId: config.stationId }, journal });
 
   const checkTenant = async () => {
     await status.checkTenant(network, config.authority);
