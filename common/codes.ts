@@ -86,6 +86,7 @@ export const PREFLIGHT_CODES = [
   'fido2-self-service',
   'fido2-policy-targets-user',
   'key-ready',
+  'journal-writable',
 ] as const;
 export type PreflightCode = (typeof PREFLIGHT_CODES)[number];
 
@@ -146,6 +147,12 @@ export const PREFLIGHT_FINDINGS = {
   'key-ready.none': none,
   /** The key will be refused (`reason`: the readiness blocker). */
   'key-ready.refused': z.strictObject({ model: z.string(), reason: readinessCode }),
+  /** The audit journal took a probe write just now (main/audit/journal.ts `probe`). */
+  'journal-writable.pass': none,
+  /** It did not (JOURNAL_HEALTH_CODES below): nothing may be spent, since it could not be recorded. */
+  'journal-writable.full': none,
+  'journal-writable.read-only': none,
+  'journal-writable.unwritable': none,
 } as const satisfies CodeSchemas;
 export type PreflightFinding = keyof typeof PREFLIGHT_FINDINGS;
 export const PREFLIGHT_FINDING_CODES = codesOf(PREFLIGHT_FINDINGS);
@@ -199,7 +206,10 @@ export const SESSION_ERRORS = {
   /** The account was created minutes ago; Microsoft still could not add a pass after three minutes of retries. */
   'tap.account-too-new': none,
   'tap.refused': none,
+  /** The journal could not record the intent (or an outcome): nothing was requested from Microsoft. */
   'audit.failed': none,
+  /** The journal could not record the pass Microsoft had just created: it was withdrawn (deleted) and not shown. */
+  'audit.withdrawn': none,
   // The station's own steps.
   'operator.token-revoked': none,
   'view.failed': none,
@@ -307,6 +317,10 @@ export const PROVISION_ERRORS = {
   'pin.sequence': none,
   /** The two entries differ. */
   'pin.mismatch': none,
+  // The audit journal cannot record (probed before anything is done): nothing was done.
+  'journal.full': none,
+  'journal.read-only': none,
+  'journal.unwritable': none,
   // The key (CTAP 2.1 statuses and the transport).
   /** Wrong PIN; `retries`: tries left when the key said. */
   'key.wrong-pin': z.strictObject({ retries: z.int().min(0).nullable() }),
@@ -363,9 +377,10 @@ export type ProvisionError = Coded<typeof PROVISION_ERRORS>;
 
 // ---------------------------------------------------------------------------------------------------------------
 /**
- * The audit journal's health, from its last write (main/station/status.ts `journalHealthOf`): `full` (ENOSPC,
- * EDQUOT), `read-only` (EROFS, EACCES, EPERM), `unwritable` (any other failure). The station issues no pass
- * unless it is `ok`: a pass it cannot record must not exist.
+ * The audit journal's health, from its last write or probe (main/audit/health.ts `journalHealthOf`): `full`
+ * (ENOSPC, EDQUOT), `read-only` (EROFS, EACCES, EPERM), `unwritable` (any other failure, a lost lock). The station
+ * starts nothing that spends (pass, key removal, revocation) unless it is `ok`: what it cannot record must not
+ * happen. It is probed again at each pre-flight and every few seconds while not `ok`; `ok` again lifts the block.
  */
 export const JOURNAL_HEALTH_CODES = ['ok', 'full', 'read-only', 'unwritable'] as const;
 export type JournalHealthCode = (typeof JOURNAL_HEALTH_CODES)[number];

@@ -23,7 +23,7 @@ export const SNAPSHOT_CHANNEL = 'kiosk:snapshot';
 /** Day in the station's local time, YYYY-MM-DD. */
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 
-/** Read-only questions; they never change the enrollment session. */
+/** Questions; they never change the enrollment session (`checkJournal` may clear the station's journal line). */
 export const kioskQuerySchema = z.discriminatedUnion('type', [
   /** The current state, once (a freshly loaded renderer asks for it; later states arrive on the stream). */
   z.strictObject({ type: z.literal('state') }),
@@ -31,6 +31,8 @@ export const kioskQuerySchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('today'), day: day.optional() }),
   /** The same day as CSV (the audit export), for the operator to save. */
   z.strictObject({ type: z.literal('exportCsv'), day: day.optional() }),
+  /** Probe the audit journal now (the station page's "Check again"); answers its health, nothing personal. */
+  z.strictObject({ type: z.literal('checkJournal') }),
 ]);
 export type KioskQuery = z.output<typeof kioskQuerySchema>;
 
@@ -87,6 +89,7 @@ export type KioskReply =
   | { ok: true; kind: 'state'; state: KioskState }
   | { ok: true; kind: 'today'; day: string; rows: TodayRow[] }
   | { ok: true; kind: 'exportCsv'; day: string; fileName: string; csv: string }
+  | { ok: true; kind: 'checkJournal'; journal: JournalHealthCode }
   | { ok: false; error: { code: KioskErrorCode; message: string } };
 
 /**

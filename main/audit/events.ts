@@ -232,10 +232,13 @@ export const auditEventSchema = z
       ageMinutes: z.int().min(0).optional(),
       requestId: requestId.optional(),
     }),
-    /** Written by the journal itself when it opens and finds something to put right (see journal.ts). */
+    /**
+     * Written by the journal itself when it opens and finds something to put right, or when it resumes after a
+     * failed write (`resumed`, `since`: when the first write failed; records of that time are missing) (journal.ts).
+     */
     z.strictObject({
       type: z.literal('journal.repaired'),
-      kind: z.enum(['torn-line', 'head-missing', 'head-behind-files', 'head-ahead-of-files', 'head-mismatch']),
+      kind: z.enum(['torn-line', 'head-missing', 'head-behind-files', 'head-ahead-of-files', 'head-mismatch', 'resumed']),
       file: text(200),
       line: z.int().min(1).optional(),
       bytes: z.int().min(0).optional(),
@@ -244,6 +247,7 @@ export const auditEventSchema = z
         .regex(/^[0-9a-f]{64}$/)
         .optional(),
       headSeq: z.int().min(0).optional(),
+      since: iso.optional(),
     }),
   ])
   .superRefine((event, ctx) => {

@@ -5,7 +5,8 @@ export type { AuditEvent, AuditEventType, EventOf, Payload, GraphTapMethod } fro
 export { auditRecordSchema, genesisHash, journalFileName, localDay } from './record';
 export type { AuditRecord } from './record';
 export { RedactionGuard, RedactionError, encodedForms, type EncodedForm } from './redaction';
-export { openJournal, Journal, JournalLockedError, JournalBrokenError } from './journal';
+export { openJournal, Journal, JournalLockedError, JournalBrokenError, JournalLockLostError } from './journal';
+export { journalHealthOf } from './health';
 export type { JournalOptions, RepairEvent } from './journal';
 export { verify } from './verify';
 export type { VerifyOptions, VerifyResult, VerifyProblem, ProblemKind, StationSummary } from './verify';

@@ -15,8 +15,14 @@
  * pipe on Windows, an abstract socket on Linux). The OS frees it when the process ends, however it ends, so
  * there is no stale lock after a power loss, no PID to be reused, and of two processes starting at once exactly
  * one gets it. `<station>.lock` beside the journal only says who holds it (pid, host, since), for the message.
- * The lock is taken before the station key is read or created. A failed write marks the journal broken:
- * nothing more is appended after a possibly half-written line until it is reopened (which repairs it).
+ * The lock is taken before the station key is read or created. A failed write (disk full, folder read-only, a
+ * write error, the lock lost) marks the journal broken: nothing more is appended after a possibly half-written
+ * line. `probe()` resumes it without a restart once the cause is gone: the files are read again (tail.ts), a torn
+ * line is repaired as at opening, a `journal.repaired` record of kind `resumed` says since when the journal could
+ * not be written (records of that time are missing, not invented later: nothing is buffered in memory), and
+ * appends are accepted again. On a healthy journal `probe()` proves the folder and key store still take a write
+ * (a scratch file written, synced and removed; the head and anchor rewritten as they are), so a full disk is
+ * found before anything is spent, not by the record after the pass exists.
  *
  * Keyed: every record carries a mac under the station's key, and after the head the same seq and hash are
  * anchored in the station's key store outside the folder (keys.ts), so a rewrite without the key, a cut and a
@@ -26,29 +32,22 @@
  * terminated and a `journal.repaired` record naming it (line, length, SHA-256) follows; a missing head, or a
  * head that disagrees with the files, is recorded the same way, so the evidence stays in the chain.
  */
-import { mkdir, open, readFile, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { parseEvent, type AuditEvent, type EventOf } from './events';
-import { encodeHead, listJournal, readHead, readLines, type Head, type JournalFile } from './folder';
-import {
-  FORMAT_VERSION,
-  decodeLine,
-  encodeRecord,
-  genesisHash,
-  headFileName,
-  journalFileName,
-  localDay,
-  lockFileName,
-  sha256,
-  type AuditRecord,
-} from './record';
+import type { JournalHealthCode } from '../../common/codes';
+import { parseEvent, type AuditEvent } from './events';
+import { encodeHead, type Head } from './folder';
+import { journalHealthOf } from './health';
+import { FORMAT_VERSION, encodeRecord, genesisHash, headFileName, journalFileName, localDay, lockFileName, type AuditRecord } from './record';
 import { RedactionGuard } from './redaction';
 import { takeWriterLock, type WriterLock } from './lock';
+import { readTail, writeAll, type ChainState, type RepairEvent } from './tail';
+import { keyringFor, makeAnchor, type StationKeyStore, type StationKeyring } from './keys';
 
 export { JournalLockedError } from './lock';
-import { anchorIsGenuine, keyringFor, makeAnchor, type StationKeyStore, type StationKeyring } from './keys';
+export type { RepairEvent } from './tail';
 
 const FILE_MODE = 0o640;
 
@@ -70,27 +69,31 @@ export class JournalBrokenError extends Error {
   }
 }
 
-export type RepairEvent = EventOf<'journal.repaired'>;
-
-interface State {
-  seq: number;
-  hash: string | undefined;
-  day: string | undefined;
-  file: FileHandle | undefined;
-  fileName: string | undefined;
+/** The OS lock of the journal was lost (its socket closed): another process could write. */
+export class JournalLockLostError extends Error {
+  override readonly name = 'JournalLockLostError';
+  constructor() {
+    super('the audit journal’s single-writer lock was lost');
+  }
 }
+
+type State = ChainState;
+/** One file-system block: a probe that cannot write this much would not fit a record either. */
+const PROBE_BYTES = Buffer.alloc(4096, 0x20);
 
 export class Journal {
   readonly #folder: string;
   readonly #station: string;
   readonly #now: () => Date;
   readonly #head: FileHandle;
-  readonly #lock: WriterLock;
+  #lock: WriterLock;
   readonly #key: Buffer;
   readonly #keys: StationKeyStore;
   #state: State;
   #queue: Promise<unknown> = Promise.resolve();
   #broken: JournalBrokenError | undefined;
+  /** When the first write failed (the `resumed` record names it). */
+  #brokenSince: Date | undefined;
   #closed = false;
   readonly #outcomes = new Set<(error: unknown) => void>();
   /** What opening found and recorded (torn line, missing or disagreeing head). Empty on a clean start. */
@@ -163,6 +166,7 @@ export class Journal {
   async #write(input: AuditEvent, intoCurrentFile = false): Promise<AuditRecord> {
     if (this.#closed) throw new Error('audit journal is closed');
     if (this.#broken) throw this.#broken;
+    if (!this.#lock.held()) this.#fail(new JournalLockLostError());
     const event = parseEvent(input);
     const now = this.#now();
     const state = this.#state;
@@ -197,14 +201,95 @@ export class Journal {
       await writeHead(this.#head, { station: this.#station, seq, hash, file: state.fileName ?? '' });
       await this.#keys.writeAnchor(makeAnchor(this.#key, this.#station, seq, hash));
     } catch (error) {
-      this.#broken = new JournalBrokenError(error);
-      this.#tell(error);
-      throw this.#broken;
+      this.#fail(error);
     }
     state.seq = seq;
     state.hash = hash;
     this.#tell(null);
     return { ...body, hash, mac };
+  }
+
+  #fail(error: unknown): never {
+    this.#broken = new JournalBrokenError(error);
+    this.#brokenSince ??= this.#now();
+    this.#tell(error);
+    throw this.#broken;
+  }
+
+  /** Whether appends are refused until a `probe()` succeeds. */
+  get broken(): boolean {
+    return this.#broken !== undefined;
+  }
+
+  /**
+   * Can the journal be written now? A broken journal is resumed (see the header), a healthy one proves a write.
+   * Queued behind pending appends; resolves with the health and never rejects; tells the outcome listeners.
+   */
+  probe(): Promise<JournalHealthCode> {
+    const run = this.#queue.then(() => this.#probe());
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #probe(): Promise<JournalHealthCode> {
+    if (this.#closed) return 'unwritable';
+    try {
+      if (!this.#lock.held()) {
+        this.#broken ??= new JournalBrokenError(new JournalLockLostError());
+        this.#lock = await takeWriterLock(this.#folder, this.#station, () => readLock(join(this.#folder, lockFileName(this.#station))));
+      }
+      if (this.#broken) await this.#resume();
+      else await this.#scratch();
+    } catch (error) {
+      if (!this.#broken) {
+        this.#broken = new JournalBrokenError(error);
+        this.#brokenSince ??= this.#now();
+      }
+      this.#tell(error);
+      return journalHealthOf(error);
+    }
+    this.#tell(null);
+    return 'ok';
+  }
+
+  /** Read the chain again from disk and carry on from it; the outage goes into the chain as a `resumed` record. */
+  async #resume(): Promise<void> {
+    await this.#scratchFile(); // not the head nor the anchor: the files decide where the chain stands
+    await this.#state.file?.close().catch(() => undefined);
+    this.#state.file = undefined;
+    const tail = await readTail({ folder: this.#folder, station: this.#station, key: this.#key, anchor: await this.#keys.readAnchor(), now: this.#now });
+    this.#state = tail.state;
+    const since = this.#brokenSince;
+    this.#broken = undefined;
+    for (const repair of tail.repairs) await this.repair(repair);
+    await this.repair({
+      type: 'journal.repaired',
+      kind: 'resumed',
+      file: this.#state.fileName ?? journalFileName(this.#station, localDay(this.#now())),
+      ...(since ? { since: since.toISOString() } : {}),
+    });
+    this.#brokenSince = undefined;
+  }
+
+  /** A block written, synced and removed beside the journal; the head and anchor rewritten unchanged. */
+  async #scratch(): Promise<void> {
+    await this.#scratchFile();
+    const { seq, hash, fileName } = this.#state;
+    if (hash === undefined) return;
+    await writeHead(this.#head, { station: this.#station, seq, hash, file: fileName ?? '' });
+    await this.#keys.writeAnchor(makeAnchor(this.#key, this.#station, seq, hash));
+  }
+
+  async #scratchFile(): Promise<void> {
+    const path = join(this.#folder, `${this.#station}.probe`);
+    const file = await open(path, 'w', FILE_MODE);
+    try {
+      await writeAll(file, PROBE_BYTES);
+      await file.datasync();
+    } finally {
+      await file.close();
+    }
+    await unlink(path);
   }
 
   /** @internal: opening's repairs go into the file where the trouble is. */
@@ -228,75 +313,17 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
     await writeFile(lockPath, JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }), { mode: FILE_MODE });
     const keyStore = (options.keyring ?? keyringFor(folder)).store(station);
     const key = await keyStore.getOrCreateKey();
-    const anchor = await keyStore.readAnchor();
-    const files = (await listJournal(folder)).get(station) ?? [];
-    const found = await lastRecord(files);
-    const headRead = await readHead(folder, station);
-    const lastFile = files.at(-1);
-    const tail = lastFile ? (await readLines(lastFile.path)).tail : undefined;
-
-    state = {
-      seq: found?.record.seq ?? 0,
-      hash: found?.record.hash,
-      day: lastFile?.day,
-      file: undefined,
-      fileName: lastFile?.name,
-    };
-    const repairs: RepairEvent[] = [];
-    const inFile = lastFile?.name ?? journalFileName(station, localDay((options.now ?? (() => new Date()))()));
-    if (lastFile && tail !== undefined) {
-      state.file = await open(lastFile.path, 'a');
-      await writeAll(state.file, '\n');
-      await state.file.datasync();
-      const lines = (await readLines(lastFile.path)).lines.length;
-      const whole = decodeLine(tail);
-      if (whole.kind === 'record' && whole.record.seq === state.seq + 1 && (state.seq === 0 || whole.record.prev === state.hash)) {
-        // Only the newline was missing: the record is whole and now properly ended.
-        state.seq = whole.record.seq;
-        state.hash = whole.record.hash;
-      } else {
-        // Half a record: leave it, end it, and say so in the next record (line, length, digest).
-        repairs.push({
-          type: 'journal.repaired',
-          kind: 'torn-line',
-          file: lastFile.name,
-          line: lines,
-          bytes: Buffer.byteLength(tail, 'utf8'),
-          sha256: sha256(tail),
-        });
-      }
-    }
-    if (anchor && anchorIsGenuine(key, station, anchor) && anchor.seq > state.seq && (headRead.kind !== 'ok' || headRead.head.seq < anchor.seq)) {
-      // The anchor outside the folder knows of records that are gone (cut, or every file deleted, head and all).
-      repairs.push({ type: 'journal.repaired', kind: 'head-ahead-of-files', file: inFile, headSeq: anchor.seq });
-      state.seq = anchor.seq;
-      state.hash = anchor.hash;
-    } else if (headRead.kind !== 'ok') {
-      // A head created but never written (no records yet) is nothing to report.
-      if (state.seq > 0) repairs.push({ type: 'journal.repaired', kind: 'head-missing', file: inFile });
-    } else {
-      const head: Head = headRead.head;
-      if (head.seq > state.seq) {
-        // Acknowledged records are gone. Continue the chain from the head so the gap stays visible.
-        repairs.push({ type: 'journal.repaired', kind: 'head-ahead-of-files', file: inFile, headSeq: head.seq });
-        state.seq = head.seq;
-        state.hash = head.hash;
-      } else if (head.seq === state.seq && head.hash !== state.hash) {
-        repairs.push({ type: 'journal.repaired', kind: 'head-mismatch', file: inFile, headSeq: head.seq });
-      } else if (head.seq < state.seq - 1) {
-        repairs.push({ type: 'journal.repaired', kind: 'head-behind-files', file: inFile, headSeq: head.seq });
-      }
-    }
+    const now = options.now ?? (() => new Date());
+    const tail = await readTail({ folder, station, key, anchor: await keyStore.readAnchor(), now });
+    state = tail.state;
+    const { repairs } = tail;
     headHandle = await open(join(folder, headFileName(station)), constants.O_RDWR | constants.O_CREAT, FILE_MODE);
-    const journal = new Journal(
-      { folder, stationId: station, now: options.now ?? (() => new Date()), guard: options.guard ?? new RedactionGuard() },
-      headHandle,
-      lock,
-      state,
-      { store: keyStore, key },
-    );
+    const journal = new Journal({ folder, stationId: station, now, guard: options.guard ?? new RedactionGuard() }, headHandle, lock, state, {
+      store: keyStore,
+      key,
+    });
     for (const repair of repairs) await journal.repair(repair);
-    if (repairs.length === 0 && state.hash && (headRead.kind !== 'ok' || headRead.head.seq !== state.seq)) {
+    if (tail.headLags && state.hash) {
       // The head lagged by the one record a crash can leave unacknowledged: bring it level.
       await writeHead(headHandle, { station, seq: state.seq, hash: state.hash, file: state.fileName ?? '' });
       await keyStore.writeAnchor(makeAnchor(key, station, state.seq, state.hash));
@@ -308,18 +335,6 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
     await lock.release();
     throw error;
   }
-}
-
-/** The newest record whose own hash checks out, searching back through the files. */
-async function lastRecord(files: JournalFile[]): Promise<{ record: AuditRecord; file: JournalFile } | undefined> {
-  for (const file of [...files].reverse()) {
-    const { lines } = await readLines(file.path);
-    for (const line of [...lines].reverse()) {
-      const decoded = decodeLine(line);
-      if (decoded.kind === 'record') return { record: decoded.record, file };
-    }
-  }
-  return undefined;
 }
 
 /** Who holds the lock, as its holder wrote it (for the refusal's message only). */
@@ -342,15 +357,6 @@ async function exists(path: string): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function writeAll(file: FileHandle, text: string): Promise<void> {
-  const buffer = Buffer.from(text, 'utf8');
-  let offset = 0;
-  while (offset < buffer.length) {
-    const { bytesWritten } = await file.write(buffer, offset, buffer.length - offset);
-    offset += bytesWritten;
   }
 }
 

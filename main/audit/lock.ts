@@ -30,6 +30,8 @@ export class JournalLockedError extends Error {
 
 export interface WriterLock {
   readonly address: string;
+  /** Whether the OS still holds the lock for this process (false once released, or if the socket closed). */
+  held(): boolean;
   release(): Promise<void>;
 }
 
@@ -83,6 +85,7 @@ export async function takeWriterLock(
       const server = await listen(address);
       return {
         address,
+        held: () => server.listening,
         release: () =>
           new Promise<void>((done) => {
             server.close(() => done());

@@ -231,6 +231,11 @@ async function verifyStation(folder: string, station: string, files: JournalFile
         if (event.kind === 'head-mismatch') {
           fail('edited', file.path, lineNo, record.seq, 'the kiosk found the last record changed when it started (it disagreed with the head file)');
         }
+        if (event.kind === 'resumed') {
+          notes.push(
+            `${file.path} line ${lineNo}: the kiosk could not write the journal${event.since ? ` from ${event.since}` : ''} until this record; what happened meanwhile was not recorded`,
+          );
+        }
         if (event.kind === 'head-missing' || event.kind === 'head-behind-files') {
           notes.push(`${file.path} line ${lineNo}: the kiosk found the head file ${event.kind === 'head-missing' ? 'missing' : 'behind'} and recreated it`);
         }

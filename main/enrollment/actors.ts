@@ -4,10 +4,10 @@
  * the state guarantees (`need`): a broken invariant rejects, and the invoking state's error route handles it.
  */
 import { fromCallback, fromPromise } from 'xstate';
-import { auditEvents, type AuditEvent } from '../audit';
+import { auditEvents, JournalBrokenError, type AuditEvent } from '../audit';
 import type { IdentityCard, PolicyRead, QueryKind, SecurityKeyMethod, TapMethod, TapPolicy, UserSummary } from '../../common/directory';
 import type { OperatorIdentity } from '../../common/operator';
-import type { IssueNotice } from '../../common/codes';
+import type { IssueNotice, JournalHealthCode } from '../../common/codes';
 import type { CleanupReport, IdDocument, SessionError } from '../../common/session';
 import type { Fido2KeyPolicy } from '../keys/readiness';
 import { ViewProgress } from '../tap/view-progress';
@@ -24,6 +24,14 @@ import {
 } from './context';
 import type { DeleteRequest, IssueWait, Registration, SignInObserved } from './lifecycle';
 import type { PolicyTargets, PreflightResult } from './preflight';
+
+/** The journal cannot record now (its health): nothing was sent to Microsoft. */
+export class JournalUnwritableError extends Error {
+  override readonly name = 'JournalUnwritableError';
+  constructor(readonly health: Exclude<JournalHealthCode, 'ok'>) {
+    super(`the audit journal cannot be written (${health}); nothing was changed`);
+  }
+}
 
 /** Who is being served, as the context holds it (each part null until the chart has it). */
 export type PersonInput = Pick<SessionContext, 'enrollmentId' | 'operator' | 'card'>;
@@ -71,6 +79,11 @@ const WIPE_REASON: Record<CleanupWhy, 'completed' | 'cancelled' | 'timed-out' | 
 export function createActors(deps: MachineDeps) {
   const { directory, lifecycle, audit, station } = deps;
   const write = (event: AuditEvent) => audit.append(event);
+  /** Before a change at Microsoft the journal must record: refuse up front (JournalUnwritableError) unless it can. */
+  const journalMustWork = async () => {
+    const health = (await audit.probe?.()) ?? 'ok';
+    if (health !== 'ok') throw new JournalUnwritableError(health);
+  };
   const watchRequest = (input: WatchInput) => {
     const tap = need(input.tap, 'TAP');
     return { enrollmentId: need(input.enrollmentId, 'enrollment id'), user: userRef(need(input.card, 'person')), tap: tap.method, stationAaguid: tap.aaguid };
@@ -99,26 +112,39 @@ export function createActors(deps: MachineDeps) {
     loadCard: fromPromise<IdentityCard, { userId: string | null }>(({ input, signal }) => directory.identityCard(need(input.userId, 'selected user'), signal)),
 
     readPolicies: fromPromise<
-      { card: IdentityCard; tapPolicy: PolicyRead<TapPolicy>; fido2Policy: PolicyRead<Fido2KeyPolicy & PolicyTargets>; preflight: PreflightResult | null },
-      { context: SessionContext; document: IdDocument | null; audited: boolean }
+      {
+        card: IdentityCard;
+        tapPolicy: PolicyRead<TapPolicy>;
+        fido2Policy: PolicyRead<Fido2KeyPolicy & PolicyTargets>;
+        preflight: PreflightResult | null;
+        journal: JournalHealthCode;
+        identityRecorded: boolean;
+      },
+      { context: SessionContext; document: IdDocument | null; recheck: boolean }
     >(async ({ input, signal }) => {
       const p = person(input.context);
-      if (!input.audited) {
+      // First the journal: can it record what this pre-flight may lead to? (A broken one is resumed if it can be.)
+      // While it cannot, the identity check is not recorded and the checks end refused; it is recorded at the next.
+      const journal = (await audit.probe?.()) ?? 'ok';
+      let identityRecorded = input.context.identityRecorded;
+      if (!identityRecorded && journal === 'ok') {
         const document = need(input.document, 'identity document');
         await write(auditEvents.identityChecked({ enrollmentId: p.enrollmentId, operator: operatorRef(p.operator), user: userRef(p.card), document }));
+        identityRecorded = true;
       }
       // The card is read again: a lost-key deletion or another operator may have changed it meanwhile.
       // An operator whose roles cannot read the policies (an Authentication Administrator alone) is not sent to
       // collect two 403s: the checks say "cannot read with your role" all the same, two requests fewer.
       const unreadable = { readable: false, reason: 'forbidden', requestId: null } as const;
       const [card, tapPolicy, fido2Policy] = await Promise.all([
-        input.audited ? directory.identityCard(p.card.id, signal) : Promise.resolve(p.card),
+        input.recheck ? directory.identityCard(p.card.id, signal) : Promise.resolve(p.card),
         p.operator.mayReadPolicies ? directory.tapPolicy(signal) : Promise.resolve(unreadable),
         p.operator.mayReadPolicies ? directory.fido2Policy(signal) : Promise.resolve(unreadable),
       ]);
-      const preflight = recomputePreflight(station, input.context, { card, tapPolicy, fido2Policy });
-      // A refusal is journalled here, where the operator sees it; a go is journalled when they press Issue.
-      if (preflight?.verdict === 'refused') {
+      const preflight = recomputePreflight(station, input.context, { card, tapPolicy, fido2Policy, journal });
+      // A refusal is journalled here, where the operator sees it (unless the journal is what refuses); a go is
+      // journalled when they press Issue.
+      if (preflight?.verdict === 'refused' && journal === 'ok') {
         await write(
           auditEvents.preflight({
             enrollmentId: p.enrollmentId,
@@ -130,7 +156,7 @@ export function createActors(deps: MachineDeps) {
           }),
         );
       }
-      return { card, tapPolicy, fido2Policy, preflight };
+      return { card, tapPolicy, fido2Policy, preflight, journal, identityRecorded };
     }),
 
     issue: fromPromise<
@@ -189,9 +215,16 @@ export function createActors(deps: MachineDeps) {
       lifecycle.awaitRegistration({ ...watchRequest(input), signedIn: input.signedIn }, signal),
     ),
 
+    // Undoing never waits on the journal: the pass is deleted, the view wiped and the operator signed out even when
+    // a record cannot be written (each is tried; the journal's outage is its own `resumed` record later, and a
+    // deletion it missed leaves the intent open for crash recovery). The station status says the journal is down.
     cleanup: fromPromise<{ report: CleanupReport; pending: number }, CleanupInput>(async ({ input }) => {
+      const record = (event: AuditEvent) =>
+        write(event).catch((error: unknown) => {
+          if (!(error instanceof JournalBrokenError)) throw error;
+        });
       if (input.error) {
-        await write(
+        await record(
           auditEvents.failure({
             ...(input.enrollmentId ? { enrollmentId: input.enrollmentId } : {}),
             step: input.error.step,
@@ -215,10 +248,10 @@ export function createActors(deps: MachineDeps) {
       if (input.enrollmentId) {
         await deps.view.wipe();
         viewWiped = true;
-        await write(auditEvents.sessionWiped({ enrollmentId: input.enrollmentId, reason: WIPE_REASON[input.why] }));
+        await record(auditEvents.sessionWiped({ enrollmentId: input.enrollmentId, reason: WIPE_REASON[input.why] }));
       }
       if (input.operator && (input.why === 'locked' || input.why === 'idle' || input.why === 'signed-out' || input.why === 'quit')) {
-        await write(
+        await record(
           input.why === 'locked' || input.why === 'idle'
             ? auditEvents.operatorLocked({ operator: operatorRef(input.operator), reason: input.why === 'idle' ? 'idle' : 'manual' })
             : auditEvents.operatorSignedOut({ operator: operatorRef(input.operator), reason: input.why === 'quit' ? 'quit' : 'manual' }),
@@ -236,6 +269,7 @@ export function createActors(deps: MachineDeps) {
 
     deleteKeys: fromPromise<string[], PersonInput & { keys: SecurityKeyMethod[]; ids: string[] }>(async ({ input, signal }) => {
       const { enrollmentId, operator, card } = person(input);
+      await journalMustWork();
       const done: string[] = [];
       for (const id of input.ids) {
         const { requestId } = await directory.deleteSecurityKey(card.id, id, signal);
@@ -258,6 +292,7 @@ export function createActors(deps: MachineDeps) {
 
     revokeSessions: fromPromise<void, PersonInput>(async ({ input, signal }) => {
       const { enrollmentId, operator, card } = person(input);
+      await journalMustWork();
       const { requestId } = await directory.revokeSignInSessions(card.id, signal);
       await write(auditEvents.sessionsRevoked({ enrollmentId, operator: operatorRef(operator), user: userRef(card), requestId }));
     }),

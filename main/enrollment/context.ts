@@ -5,7 +5,7 @@
  */
 import type { IdentityCard, PolicyRead, QueryKind, SecurityKeyMethod, TapMethod, TapPolicy, UserSummary } from '../../common/directory';
 import type { OperatorIdentity } from '../../common/operator';
-import type { IssueNotice } from '../../common/codes';
+import type { IssueNotice, JournalHealthCode } from '../../common/codes';
 import type { CleanupReport, IdDocument, SessionError } from '../../common/session';
 import type { Fido2KeyPolicy } from '../keys/readiness';
 import type { KeyWatcherState } from '../keys/watcher';
@@ -58,6 +58,8 @@ export interface LostKeyState {
 export interface SessionContext {
   operator: OperatorIdentity | null;
   keys: KeyWatcherState;
+  /** The audit journal's health (its probe at pre-flight, then every write's outcome): anything else than ok blocks. */
+  journal: JournalHealthCode;
   signInReason: 'start' | 'unlock' | 'token-revoked';
   query: string;
   queryKind: QueryKind | null;
@@ -67,6 +69,8 @@ export interface SessionContext {
   card: IdentityCard | null;
   document: IdDocument | null;
   tapPolicy: PolicyRead<TapPolicy> | null;
+  /** identity.checked is in the journal (it is not written while the journal is broken; the next check writes it). */
+  identityRecorded: boolean;
   fido2Policy: PolicyRead<Fido2KeyPolicy & PolicyTargets> | null;
   chosenLifetime: number | undefined;
   preflight: PreflightResult | null;
@@ -124,6 +128,8 @@ export type SessionEvent =
   | { type: 'QUIT' }
   /** Internal: the key reader changed. */
   | { type: 'KEYS'; state: KeyWatcherState }
+  /** Internal: the audit journal's health changed (a write or a probe). */
+  | { type: 'JOURNAL'; health: JournalHealthCode }
   /** Internal: any operator command (resets the idle lock). */
   | { type: 'ACTIVITY' }
   /** Internal: the idle lock fired. */
@@ -150,6 +156,7 @@ export const forgetPerson = {
   card: null,
   document: null,
   tapPolicy: null,
+  identityRecorded: false,
   fido2Policy: null,
   chosenLifetime: undefined,
   preflight: null,
@@ -176,6 +183,7 @@ export function initialContext(keys: KeyWatcherState = NO_KEYS): SessionContext 
     ...forgetPerson,
     operator: null,
     keys,
+    journal: 'ok',
     signInReason: 'start',
     quitRequested: false,
     why: 'cancelled',
@@ -195,6 +203,7 @@ export function recomputePreflight(station: StationChoices, ctx: SessionContext,
     station: { tapLifetimeMinutes: station.tapLifetimeMinutes, tapOneTime: station.tapOneTime },
     chosenLifetimeMinutes: c.chosenLifetime,
     keys: c.keys,
+    journal: c.journal,
   });
 }
 

@@ -26,6 +26,7 @@ const ISSUE_CODES: Readonly<Record<string, SessionErrorCode>> = {
   'not-delivered': 'tap.answer-lost',
   unresolved: 'tap.unresolved',
   'journal-failed': 'audit.failed',
+  'journal-failed-withdrawn': 'audit.withdrawn',
   'existing-tap': 'tap.existing',
   cancelled: 'tap.cancelled',
   'account-not-ready': 'tap.account-too-new',
@@ -51,6 +52,9 @@ export function describeFailure(step: string, error: unknown): SessionError {
     const known = typeof e.code === 'string' ? ISSUE_CODES[e.code] : undefined;
     if (known) return sessionError(known as ParamlessCode, step, e.details?.failure?.requestId ?? null);
   }
+  // The journal refused a write (audit/journal.ts): nothing more was done, whatever the step.
+  if (typeof error === 'object' && error !== null && ['JournalBrokenError', 'JournalUnwritableError'].includes(String((error as { name?: unknown }).name)))
+    return sessionError('audit.failed', step);
   const f = graphFailure(error);
   // The raw request id (graphFailure keeps only the journal-safe shape; the screen shows what Graph sent).
   const raw = typeof error === 'object' && error !== null ? (error as { requestId?: unknown }).requestId : undefined;

@@ -56,6 +56,7 @@ export function createEnrollmentMachine(deps: MachineDeps) {
     initial: 'signedOut',
     on: {
       KEYS: { actions: { type: 'setKeys', params: ({ event }) => ({ keys: event.state }) } },
+      JOURNAL: { actions: { type: 'setJournal', params: ({ event }) => ({ health: event.health }) } },
       PENDING_DELETIONS: { actions: assign(({ event }) => ({ pendingDeletions: event.count })) },
       QUIT: { target: '#station.quitting' },
     },
@@ -209,11 +210,12 @@ export function createEnrollmentMachine(deps: MachineDeps) {
             tags: ['checking'],
             invoke: {
               src: 'readPolicies',
-              input: ({ context }) => ({ context, document: context.document, audited: context.tapPolicy !== null }),
+              input: ({ context }) => ({ context, document: context.document, recheck: context.tapPolicy !== null }),
               onDone: {
                 target: 'preflight',
                 actions: assign(({ context, event }) => {
-                  const patch = { card: event.output.card, tapPolicy: event.output.tapPolicy, fido2Policy: event.output.fido2Policy };
+                  const o = event.output;
+                  const patch = { card: o.card, tapPolicy: o.tapPolicy, fido2Policy: o.fido2Policy, journal: o.journal, identityRecorded: o.identityRecorded };
                   // Recomputed with the context as it is now: the key may have changed while Graph answered.
                   return { ...patch, preflight: recompute(context, patch) };
                 }),
@@ -229,11 +231,20 @@ export function createEnrollmentMachine(deps: MachineDeps) {
                 actions: assign(({ context, event }) => ({ chosenLifetime: event.minutes, preflight: recompute(context, { chosenLifetime: event.minutes }) })),
               },
               RECHECK: 'checking',
+              // The journal works again but the identity check is not in it yet: check again, which records it.
+              JOURNAL: [
+                {
+                  guard: ({ context, event }) => event.health === 'ok' && !context.identityRecorded,
+                  target: 'checking',
+                  actions: { type: 'setJournal', params: ({ event }) => ({ health: event.health }) },
+                },
+                { actions: { type: 'setJournal', params: ({ event }) => ({ health: event.health }) } },
+              ],
               ISSUE: [
                 { guard: and(['preflightGo', 'hasExistingTap']), target: 'confirmReplace' },
                 { guard: 'preflightGo', target: 'issuing' },
               ],
-              LOST_KEY: { target: 'lostKey', actions: assign({ lost: EMPTY_LOST }) },
+              LOST_KEY: { guard: 'journalWritable', target: 'lostKey', actions: assign({ lost: EMPTY_LOST }) },
               ...PERSON_EXITS,
             },
           },

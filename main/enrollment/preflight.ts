@@ -22,6 +22,9 @@
  *   under 10 minutes. When the policy is unreadable the bounds are Graph's own (10..43200) and the check is
  *   `unknown`: Graph will refuse a lifetime outside the tenant's range.
  *
+ * - **The audit journal.** Probed at each pre-flight (a write proven, audit/journal.ts `probe`) and followed after
+ *   (every write's outcome): unless it is writable the check fails, so nothing is spent that it could not record.
+ *
  * Only `fail` blocks (verdict `refused`); `warn` and `unknown` are shown and the operator decides.
  */
 import type { IdentityCard, PolicyRead, TapPolicy } from '../../common/directory';
@@ -30,7 +33,7 @@ import { assessReadiness, type Fido2KeyPolicy, type KeyFacts, type ReadinessVerd
 import type { KeyWatcherState, PresentKey } from '../keys/watcher';
 import type { OperatorIdentity } from '../../common/operator';
 import type { PasskeyTarget } from '../../common/keys';
-import type { CheckOf, PreflightFinding, ParamsOf, PREFLIGHT_FINDINGS } from '../../common/codes';
+import type { CheckOf, JournalHealthCode, PreflightFinding, ParamsOf, PREFLIGHT_FINDINGS } from '../../common/codes';
 import type { CheckStatus, KeyStatus, PreflightCheck, PreflightCode } from '../../common/session';
 
 export type { CheckStatus, PreflightCode, PreflightCheck, KeyStatus } from '../../common/session';
@@ -52,6 +55,8 @@ export interface PreflightFacts {
   /** What the operator picked on the pre-flight screen; absent means the default. */
   readonly chosenLifetimeMinutes?: number | undefined;
   readonly keys: KeyWatcherState;
+  /** The audit journal's health from its probe at this pre-flight or its last write since. */
+  readonly journal: JournalHealthCode;
 }
 
 export interface PreflightResult {
@@ -102,6 +107,8 @@ export function runPreflight(facts: PreflightFacts): PreflightResult {
 
   const key = keyStatusOf(facts.keys, facts.fido2Policy.readable ? facts.fido2Policy.policy : null, card.id);
   checks.push(keyCheck(key));
+  // Last, and blocking: a pass, a key removal or a revocation the journal cannot record must not happen.
+  checks.push(facts.journal === 'ok' ? check('journal-writable.pass', 'pass') : check(`journal-writable.${facts.journal}`, 'fail'));
 
   return {
     checks,

@@ -16,7 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createActor, type Actor, type ActorOptions } from 'xstate';
-import { auditEvents } from '../audit';
+import { auditEvents, journalHealthOf } from '../audit';
 import { watchCompletion, type CompletionDeps, type CompletionRequest, type CompletionWatch, type PollSchedule } from '../tap/completion';
 import type { LifecyclePort } from './lifecycle';
 import { createEnrollmentMachine, type EnrollmentMachine, type StationChoices } from './machine';
@@ -35,8 +35,11 @@ export interface EnrollmentSessionOptions {
   directory: DirectoryPort;
   keys: KeysPort;
   view: SecurityInfoViewPort;
-  /** The journal (audit/journal.ts): append, and the redaction guard the issuer tells each pass. */
-  journal: AuditPort & { guard: PassGuard };
+  /**
+   * The journal (audit/journal.ts): append, probe, and the redaction guard the issuer tells each pass; every
+   * write's outcome (`onWriteOutcome`) updates the journal check of an open pre-flight.
+   */
+  journal: AuditPort & { guard: PassGuard; onWriteOutcome?(listener: (error: unknown) => void): () => void };
   station: StationChoices & { stationId: string; auditFolder: string };
   /** Epoch ms for deadlines; default Date.now. Tests pass the same clock as `timers` and `machineClock`. */
   clock?: ClockPort;
@@ -256,7 +259,18 @@ export class EnrollmentSession {
     this.#actor = actor;
     actor.start();
     actor.send({ type: 'PENDING_DELETIONS', count: this.#deleter.pending().length });
-    this.#unsubscribeKeys = this.#o.keys.onChange((state) => actor.send({ type: 'KEYS', state }));
+    const offKeys = this.#o.keys.onChange((state) => actor.send({ type: 'KEYS', state }));
+    let health = 'ok';
+    const offJournal = this.#o.journal.onWriteOutcome?.((error) => {
+      const next = journalHealthOf(error);
+      if (next === health) return; // a change only, not every write
+      health = next;
+      actor.send({ type: 'JOURNAL', health: next });
+    });
+    this.#unsubscribeKeys = () => {
+      offKeys();
+      offJournal?.();
+    };
     return report;
   }
 

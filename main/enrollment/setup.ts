@@ -8,6 +8,7 @@
  */
 import { assign, enqueueActions, setup } from 'xstate';
 import type { SessionError } from '../../common/session';
+import type { JournalHealthCode } from '../../common/codes';
 import type { KeyWatcherState } from '../keys/watcher';
 import { createActors } from './actors';
 import { forgetPerson, recomputePreflight, type CleanupWhy, type MachineDeps, type SessionContext, type SessionEvent } from './context';
@@ -35,6 +36,7 @@ export function stationSetup(deps: MachineDeps) {
       // Only an invoked actor's error event carries `error`; the chart's own events never do.
       unauthenticated: ({ event }) => 'error' in event && isUnauthenticated(event.error),
       preflightGo: ({ context }) => context.preflight?.verdict === 'go',
+      journalWritable: ({ context }) => context.journal === 'ok',
       hasExistingTap: ({ context }) => context.card?.tap != null,
       cancelRequested: ({ context }) => context.cancelRequested,
       hasSelection: ({ context }) => context.lost.selected.length > 0,
@@ -49,6 +51,10 @@ export function stationSetup(deps: MachineDeps) {
       setKeys: assign(({ context }, params: { keys: KeyWatcherState }) => ({
         keys: params.keys,
         preflight: context.preflight ? recomputePreflight(station, context, { keys: params.keys }) : null,
+      })),
+      setJournal: assign(({ context }, params: { health: JournalHealthCode }) => ({
+        journal: params.health,
+        preflight: context.preflight ? recomputePreflight(station, context, { journal: params.health }) : null,
       })),
       windUp: assign((_, params: { why: CleanupWhy }) => ({ why: params.why })),
       forgetPerson: assign({ ...forgetPerson }),

@@ -27,6 +27,7 @@ import {
 } from '../../common/contract';
 import { enrollmentRows, exportCsv, localDay, records } from '../audit';
 import type { SessionSnapshot } from '../../common/session';
+import type { JournalHealthCode } from '../../common/codes';
 
 /** What the handler table needs of the EnrollmentSession (main/enrollment/session.ts has it). */
 export interface SessionPort {
@@ -48,6 +49,8 @@ export interface KioskHandlerOptions {
   station: StationStatusSource;
   /** Where this station's journal lives; null without a configuration. */
   audit: { folder: string; stationId: string } | null;
+  /** The open journal's probe (audit/journal.ts), for `checkJournal`; absent without a journal. */
+  journal?: { probe(): Promise<JournalHealthCode> } | null;
   /** For the default day of `today` / `exportCsv` (local time). Default Date.now. */
   now?: () => number;
 }
@@ -93,6 +96,11 @@ export function createKioskHandlers(options: KioskHandlerOptions): KioskHandlers
 
   const query = async (q: KioskQuery): Promise<KioskReply> => {
     if (q.type === 'state') return { ok: true, kind: 'state', state: current };
+    if (q.type === 'checkJournal') {
+      // Its health only (the status stream carries it too): nothing personal, so no operator is needed.
+      if (!options.journal) return refuse('not-now', 'There is no audit journal without a configuration.');
+      return { ok: true, kind: 'checkJournal', journal: await options.journal.probe() };
+    }
     if (!audit) return refuse('not-now', 'There is no audit journal without a configuration.');
     // Names, object ids, operators and ID documents: only for an operator at work, never on a locked or signed-out station.
     if (!operatorAtWork(current.session))

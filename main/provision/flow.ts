@@ -34,7 +34,7 @@ import type { Ctap2Session } from '../keys/ctap2/session';
 import { Ctap2Error, Ctap2Status } from '../keys/ctap2/status';
 import type { PasskeyCreationOptions, PasskeyProvisioningCalls } from '../directory/methods';
 import { auditEvents, type AuditEvent, type Payload } from '../audit/events';
-import type { ProvisionError } from '../../common/codes';
+import type { JournalHealthCode, ProvisionError } from '../../common/codes';
 import type { Fido2KeyPolicy } from '../../common/keys';
 import { ProvisionFailure, isChallengeRefusal, toProvisionError } from './errors';
 import { checkNewPin, minimumPinLength } from './pin-rules';
@@ -51,7 +51,8 @@ export type ProvisionStep = 'checking' | 'setting-pin' | 'options' | 'verifying-
 
 export interface ProvisionDeps {
   graph: PasskeyProvisioningCalls;
-  journal: { append(event: AuditEvent): Promise<unknown> };
+  /** `probe` (audit/journal.ts): asked first; unless the journal can be written nothing is done (`journal.*`). */
+  journal: { append(event: AuditEvent): Promise<unknown>; probe?(): Promise<JournalHealthCode> };
   /** The station's clock (ms). */
   now?: () => number;
   /** A challenge with less than this left is fetched again before the PIN is used. Default 60 s. */
@@ -139,6 +140,9 @@ export async function provisionKey(deps: ProvisionDeps, req: ProvisionRequest): 
 
   try {
     step('checking');
+    // A passkey the journal could not record must not be made: refuse before the key or Graph is touched.
+    const journalHealth = (await deps.journal.probe?.()) ?? 'ok';
+    if (journalHealth !== 'ok') throw new ProvisionFailure({ code: `journal.${journalHealth}`, params: {} });
     if (keyRestrictionRefuses(req.policy, info.aaguid)) throw new ProvisionFailure({ code: 'policy.aaguid-blocked', params: { aaguid: info.aaguid } });
     if (info.options['rk'] !== true || info.options['clientPin'] === undefined) throw new ProvisionFailure({ code: 'key.unsupported', params: {} });
     if (hasPin && info.forcePINChange) throw new ProvisionFailure({ code: 'key.pin-change-required', params: {} });
@@ -279,7 +283,9 @@ export async function provisionKey(deps: ProvisionDeps, req: ProvisionRequest): 
     if (unproven) await journalProvisioned(unproven, false);
     if (req.signal?.aborted) throw req.signal.reason;
     const error: ProvisionError = unproven ? { code: 'proof.failed', params: { methodId: unproven.methodId } } : toProvisionError(e, minPin);
-    await deps.journal.append(auditEvents.failure({ enrollmentId: req.enrollmentId, step: 'provision', code: error.code }));
+    // Refused because the journal cannot be written: nothing happened, and there is nowhere to record that.
+    if (!error.code.startsWith('journal.'))
+      await deps.journal.append(auditEvents.failure({ enrollmentId: req.enrollmentId, step: 'provision', code: error.code }));
     return { ok: false, error, pinSetHere };
   } finally {
     req.pin.fill(0);

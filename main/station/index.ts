@@ -9,7 +9,8 @@
  *   directory  createGraphClient + createDirectoryGateway, tokens from the operator's getAccessToken; key models
  *              the directory does not name come from the keys catalogue (modelOf)
  *   keys       KeyWatcher over `keySource`; wink through a CtapHidChannel (keys-port.ts)
- *   audit      openJournal(config.auditFolder, config.stationId)
+ *   audit      openJournal(config.auditFolder, config.stationId); while its health is not ok (status), probed every
+ *              `journalProbeMs` (default 10 s) so issuing resumes on its own once space or permissions are back
  *   session    EnrollmentSession over all of them (idle lock: config.idleLockMinutes, run by the machine)
  *   status     configuration, tenant reachability (at start and after each sign-in), key reader
  *   handlers   main/ipc's handler table over the session and the status
@@ -28,6 +29,8 @@ import { KeyWatcher, type KeyWatcherOptions } from '../keys/watcher';
 import { MsalNetworkClient, OperatorSession, operatorErrorCodeOf, type RoleClientFactory, type SignInPresenter } from '../operator';
 import { watcherKeysPort } from './keys-port';
 import { StationStatusStore } from './status';
+import type { StationStatus } from '../../common/contract';
+import type { JournalHealthCode } from '../../common/codes';
 
 const isSignInRequired = (e: unknown): boolean => operatorErrorCodeOf(e) === 'sign-in-required';
 /** A key's model when Graph names none: the keys catalogue's name for its AAGUID (keys/identity.ts). */
@@ -64,6 +67,8 @@ export interface CreateStationOptions {
   keySource: KeySource;
   keyWatcher?: KeyWatcherOptions;
   graphRetry?: GraphRetryOptions;
+  /** How often a journal that cannot be written is probed again (default 10 s; its health clears when one succeeds). */
+  journalProbeMs?: number;
   /** Time and scheduling of the session (tests). */
   session?: Partial<Pick<EnrollmentSessionOptions, 'clock' | 'timers' | 'machineClock' | 'pollSchedule' | 'drainTimeoutMs'>>;
 }
@@ -80,6 +85,8 @@ export interface Station {
   start(): Promise<void>;
   /** Asks the tenant's sign-in endpoint again (also done after every sign-in). */
   checkTenant(): Promise<void>;
+  /** Probes the journal now (also done at each pre-flight, and periodically while it cannot be written). */
+  checkJournal(): Promise<JournalHealthCode>;
   /** Quit: the session's stop (cancel, clean up, bounded drain of TAP deletions). */
   drain(): Promise<{ pendingDeletions: number }>;
   /** After drain: key reader, journal, tokens and connections released. Idempotent. */
@@ -131,16 +138,30 @@ export async function createStation(options: CreateStationOptions): Promise<Stat
     },
     ...options.session,
   });
-  const handlers = createKioskHandlers({ session, station: status, audit: { folder: config.auditFolder, stationId: config.stationId } });
+  const handlers = createKioskHandlers({ session, station: status, audit: { folder: config.auditFolder, stationId: config.stationId }, journal });
 
   const checkTenant = async () => {
     await status.checkTenant(network, config.authority);
   };
   const offs: (() => void)[] = [];
+  // While the journal cannot be written: probe it every few seconds; a success clears the status and the pre-flight.
+  const probeMs = options.journalProbeMs ?? 10_000;
+  let probing: ReturnType<typeof setInterval> | null = null;
+  const stopProbing = () => {
+    if (probing !== null) clearInterval(probing);
+    probing = null;
+  };
+  const followJournal = (health: StationStatus['journal']) => {
+    if (health === 'ok' || health === null) return stopProbing();
+    if (probing !== null) return;
+    probing = setInterval(() => void journal.probe(), probeMs);
+    probing.unref?.();
+  };
   let released: Promise<void> | null = null;
   const release = () =>
     (released ??= (async () => {
       for (const off of offs.splice(0)) off();
+      stopProbing();
       handlers.dispose();
       await watcher.stop().catch(() => undefined);
       await operator.dispose().catch(() => undefined);
@@ -159,6 +180,7 @@ export async function createStation(options: CreateStationOptions): Promise<Stat
     async start() {
       offs.push(watcher.on('reader', (reader) => status.setKeyReader(reader)));
       offs.push(journal.onWriteOutcome((error) => status.setJournalOutcome(error)));
+      offs.push(status.subscribe((s) => followJournal(s.journal)));
       offs.push(
         operator.onChange((change) => {
           if (change.kind === 'signed-in') void checkTenant();
@@ -170,6 +192,7 @@ export async function createStation(options: CreateStationOptions): Promise<Stat
       await session.start();
     },
     checkTenant,
+    checkJournal: () => journal.probe(),
     drain: () => session.stop(),
     release,
     async stop() {

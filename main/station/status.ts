@@ -5,7 +5,10 @@
  * Tenant reachable = a GET of the authority's OpenID configuration (`<authority>/v2.0/.well-known/openid-configuration`)
  * with the station's network client (same trust as the operator's sign-in), at start and after each sign-in.
  */
-import type { JournalHealthCode, StationNote } from '../../common/codes';
+import type { StationNote } from '../../common/codes';
+import { journalHealthOf } from '../audit/health';
+
+export { journalHealthOf } from '../audit/health';
 import type { StationStatus } from '../../common/contract';
 import type { StationStatusSource } from '../ipc/handlers';
 import type { ReaderState } from '../keys/watcher';
@@ -75,7 +78,7 @@ export class StationStatusStore implements StationStatusSource {
 
   /** From the journal's last write: null = it succeeded, else its error (`journalHealthOf`). */
   setJournalOutcome(error: unknown): void {
-    const journal = error === null ? 'ok' : journalHealthOf(error);
+    const journal = journalHealthOf(error);
     if (this.#status.journal === journal) return;
     this.#set({ ...this.#status, journal });
   }
@@ -101,23 +104,6 @@ export class StationStatusStore implements StationStatusSource {
     this.#status = next;
     for (const listener of [...this.#listeners]) listener(next);
   }
-}
-
-const FULL = new Set(['ENOSPC', 'EDQUOT']);
-const READ_ONLY = new Set(['EROFS', 'EACCES', 'EPERM']);
-
-/**
- * What a failed journal write means for the operator, from the errno code of the error or of any error in its
- * `cause` chain (the journal wraps the file system's error in `JournalBrokenError`).
- */
-export function journalHealthOf(error: unknown): JournalHealthCode {
-  for (let e: unknown = error, depth = 0; e !== null && typeof e === 'object' && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code !== 'string') continue;
-    if (FULL.has(code)) return 'full';
-    if (READ_ONLY.has(code)) return 'read-only';
-  }
-  return 'unwritable';
 }
 
 /** A status source for a station whose configuration could not be loaded. */

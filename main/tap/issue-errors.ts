@@ -5,7 +5,10 @@ import type { TapMethod } from '../../common/directory';
 import type { GraphFailure } from '../directory/failure';
 import type { AuditPort } from './ports';
 
-export type TapIssueErrorCode = 'existing-tap' | 'graph-refused' | 'not-delivered' | 'unresolved' | 'journal-failed' | 'cancelled' | 'account-not-ready';
+/** `journal-failed`: nothing was requested (or nothing exists); `journal-failed-withdrawn`: the pass Graph created
+ *  could not be recorded, so it was handed to the deleter (retried until gone) and never shown. */
+export type TapIssueErrorCode =
+  'existing-tap' | 'graph-refused' | 'not-delivered' | 'unresolved' | 'journal-failed' | 'journal-failed-withdrawn' | 'cancelled' | 'account-not-ready';
 
 export class TapIssueError extends Error {
   override readonly name = 'TapIssueError';

@@ -282,7 +282,7 @@ async function issueOnce(request: IssueTapRequest, deps: TapIssuerDeps): Promise
     pass = null;
     await deleteThroughQueue(deps, { intentId, enrollmentId, user, tapMethodId: tap.id }, 'failed');
     throw new TapIssueError(
-      'journal-failed',
+      'journal-failed-withdrawn',
       'The audit journal could not record the new pass, so it was withdrawn and not shown.',
       { intentId },
       { cause: error },

@@ -3,6 +3,7 @@
 // the real services to them; tests pass fakes or the real services against the emulator.
 import type { AuditEvent, AuditRecord } from '../audit';
 import type { IssuedTap, SecurityKeyMethod, TapMethod } from '../../common/directory';
+import type { JournalHealthCode } from '../../common/codes';
 import type { KeyWatcherState } from '../keys/watcher';
 
 /** The Graph calls around a pass (main/directory/methods.ts implements them; every failure is a DirectoryError). */
@@ -27,6 +28,11 @@ export interface KeysPort {
 /** The append-only journal (audit/journal.ts): resolves only once the record is on disk. */
 export interface AuditPort {
   append(event: AuditEvent): Promise<AuditRecord>;
+  /**
+   * Whether the journal can take a write now (a broken one is resumed if the cause is gone); never rejects.
+   * Asked before anything that spends starts. Absent (test fakes that always write): taken as `ok`.
+   */
+  probe?(): Promise<JournalHealthCode>;
 }
 
 /** Where the user signs in to My Security Info: a sandboxed view (Electron) or a browser page (harness, tests). */

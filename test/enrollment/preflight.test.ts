@@ -11,6 +11,7 @@ const facts = (patch: Partial<PreflightFacts> = {}): PreflightFacts => ({
   fido2Policy: f.fido2Policy(),
   station: { tapOneTime: true },
   keys: f.keysOne(),
+  journal: 'ok',
   ...patch,
 });
 const statusOf = (r: ReturnType<typeof runPreflight>, code: PreflightCode) => r.checks.find((c) => c.code === code)?.status;
@@ -75,6 +76,17 @@ describe('pre-flight', () => {
     expect(r.verdict).toBe('refused');
     expect(statusOf(r, code)).toBe('fail');
     expect(r.checks.filter((c) => c.status === 'fail').map((c) => c.code)).toEqual([code]);
+  });
+
+  it('a journal that cannot record blocks, naming why; everything else may pass', () => {
+    for (const health of ['full', 'read-only', 'unwritable'] as const) {
+      const r = runPreflight(facts({ journal: health }));
+      expect(r.verdict).toBe('refused');
+      expect(r.checks.filter((c) => c.status === 'fail')).toEqual([
+        { code: 'journal-writable', status: 'fail', finding: `journal-writable.${health}`, params: {} },
+      ]);
+    }
+    expect(statusOf(runPreflight(facts()), 'journal-writable')).toBe('pass');
   });
 
   it('guests, internal and external, are refused before a pass exists, each with its reason', () => {

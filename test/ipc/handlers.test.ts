@@ -209,6 +209,17 @@ describe('queries', () => {
     expect(await bare.handle(asks[1])).toMatchObject({ ok: false, error: { code: 'operator-required' } });
   });
 
+  it('checkJournal probes the journal (no operator needed, nothing personal); not-now without a journal', async () => {
+    const journal = await open(folder);
+    const handlers = createKioskHandlers({ session: new FakeSession(), station: statusStore(), audit: { folder, stationId: STATION }, journal });
+    expect(await handlers.handle({ kind: 'query', query: { type: 'checkJournal' } })).toEqual({ ok: true, kind: 'checkJournal', journal: 'ok' });
+    await journal.close();
+    // A closed journal cannot be written: the probe says so rather than pretending.
+    expect(await handlers.handle({ kind: 'query', query: { type: 'checkJournal' } })).toEqual({ ok: true, kind: 'checkJournal', journal: 'unwritable' });
+    const bare = createKioskHandlers({ session: null, station: statusStore(), audit: null });
+    expect(await bare.handle({ kind: 'query', query: { type: 'checkJournal' } })).toMatchObject({ ok: false, error: { code: 'not-now' } });
+  });
+
   it('without an audit folder the journal queries are not-now', async () => {
     const handlers = createKioskHandlers({ session: null, station: statusStore(), audit: null });
     expect(await handlers.handle({ kind: 'query', query: { type: 'today' } })).toMatchObject({ ok: false, error: { code: 'not-now' } });

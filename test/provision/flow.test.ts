@@ -3,7 +3,9 @@
  * (test/authenticator/, written from the spec) over the real CTAPHID transport, the directory gateway's real
  * Graph client against the Entra emulator, and a real journal in a temp folder.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { encodePin } from '../../main/keys/ctap2/client-pin';
 import { Ctap2Command } from '../../main/keys/ctap2/constants';
 import { keyDisplayName, provisionKey, type ProvisionOutcome, type ProvisionRequest, type ProvisionStep } from '../../main/provision/flow';
@@ -226,6 +228,27 @@ describe('provisioning at the desk', () => {
     const r = await run(PIN, { user: { id: lynne.id, upn: lynne.userPrincipalName } });
     expect(r.outcome).toMatchObject({ ok: false, error: { code: 'graph.guest' } });
     expect(made()).toBe(0);
+  });
+
+  it('the journal cannot be written (disk full): refused before the key or Graph is asked; fine again once it can', async () => {
+    key = await openSoftKey({ pin: PIN });
+    const handle = await open(join(journal.folder, 'fault-probe'), 'w');
+    const proto = Object.getPrototypeOf(handle) as { datasync: () => Promise<void> };
+    await handle.close();
+    const spy = vi.spyOn(proto, 'datasync').mockRejectedValue(Object.assign(new Error('ENOSPC: injected'), { code: 'ENOSPC' }));
+    let refused: Run;
+    try {
+      refused = await run(PIN);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(refused.outcome).toMatchObject({ ok: false, error: { code: 'journal.full' } });
+    expect(refused.steps).toEqual(['checking']);
+    expect(key.core.commands).not.toContain(Ctap2Command.makeCredential);
+    expect(graphCalls()).toEqual([]);
+    const again = await run(PIN);
+    expect(again.outcome).toMatchObject({ ok: true });
+    expect(provisioned()).toHaveLength(1);
   });
 
   it('no PIN used in this file is in any file written while it ran (journal, temp folder, working directory)', () => {

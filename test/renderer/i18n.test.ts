@@ -150,6 +150,10 @@ const FINDING_SAMPLES: { [F in PreflightFinding]: ParamsOf<typeof PREFLIGHT_FIND
   'key-ready.multiple': [{}],
   'key-ready.none': [{}],
   'key-ready.refused': READINESS_CODES.map((reason) => ({ model: 'YubiKey', reason })),
+  'journal-writable.pass': [{}],
+  'journal-writable.full': [{}],
+  'journal-writable.read-only': [{}],
+  'journal-writable.unwritable': [{}],
 };
 
 describe('every code main can send has words in English and German', () => {
@@ -323,6 +327,9 @@ const PROVISION_SAMPLES: { [C in keyof typeof PROVISION_ERRORS]: ParamsOf<typeof
   'pin.all-same': [{}],
   'pin.sequence': [{}],
   'pin.mismatch': [{}],
+  'journal.full': [{}],
+  'journal.read-only': [{}],
+  'journal.unwritable': [{}],
   'key.wrong-pin': [{ retries: 7 }, { retries: null }],
   'key.pin-blocked': [{}],
   'key.pin-auth-blocked': [{}],

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { open as openFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -103,5 +104,84 @@ describe('journal health from the last write', () => {
     const files = (await verify(folder)).stations;
     expect(files).toMatchObject([{ records: 1 }]);
     expect(first.seq).toBe(1);
+  });
+});
+
+describe('recovery without a restart', () => {
+  it('a healthy journal’s probe finds a full disk before anything is appended, and clears once space is back', async () => {
+    const journal = await open(folder);
+    const { status, seen } = wired(journal);
+    await journal.append(signIn);
+    const restore = await failFileHandle('datasync', errno('ENOSPC', 'fdatasync'));
+    try {
+      expect(await journal.probe()).toBe('full');
+    } finally {
+      restore();
+    }
+    expect(status.current().journal).toBe('full');
+    expect(journal.broken).toBe(true);
+    // Nothing is appended while it is broken, even with the disk back, until a probe resumes it.
+    await expect(journal.append(signIn)).rejects.toBeInstanceOf(JournalBrokenError);
+    expect(await journal.probe()).toBe('ok');
+    expect(seen).toEqual(['full', 'ok']);
+    const after = await journal.append(signIn);
+    await journal.close();
+    const checked = await verify(folder);
+    expect(checked.ok).toBe(true);
+    expect(checked.stations).toMatchObject([{ records: 3 }]);
+    expect(after.seq).toBe(3);
+  });
+
+  it('after a failed write the same journal resumes: chain continues, the outage is a record, verify passes', async () => {
+    const journal = await open(folder);
+    const { status } = wired(journal);
+    await journal.append(signIn);
+    const restore = await failFileHandle('write', errno('EROFS'));
+    try {
+      await expect(journal.append(signIn)).rejects.toBeInstanceOf(JournalBrokenError);
+      expect(await journal.probe()).toBe('read-only'); // still read-only: stays broken, says so
+    } finally {
+      restore();
+    }
+    expect(status.current().journal).toBe('read-only');
+    expect(await journal.probe()).toBe('ok');
+    expect(status.current().journal).toBe('ok');
+    const next = await journal.append(e.operatorSignedOut({ operator, reason: 'manual' }));
+    await journal.close();
+    const lines = readFileSync(join(folder, readdirSync(folder).find((n) => n.endsWith('.jsonl')) ?? ''), 'utf8')
+      .trim()
+      .split('\n');
+    const events = lines.map((l) => (JSON.parse(l) as { event: AuditEvent }).event);
+    expect(events.map((ev) => ev.type)).toEqual(['operator.signed-in', 'journal.repaired', 'operator.signed-out']);
+    expect(events[1]).toMatchObject({ kind: 'resumed', since: expect.any(String) as string });
+    expect(next.seq).toBe(3);
+    const checked = await verify(folder);
+    expect(checked.ok).toBe(true);
+    expect(checked.notes.join('\n')).toMatch(/could not write the journal from .* until this record/);
+  });
+
+  it('a write cut off half-way is repaired as at opening, then the chain goes on', async () => {
+    const journal = await open(folder);
+    await journal.append(signIn);
+    const probe = await openFile(join(folder, 'probe'), 'w');
+    const proto = Object.getPrototypeOf(probe) as { write: (...args: unknown[]) => Promise<unknown> };
+    await probe.close();
+    const real = proto.write;
+    const spy = vi.spyOn(proto, 'write').mockImplementationOnce(async function (this: unknown, buffer: unknown, offset: unknown) {
+      await real.call(this, buffer, offset, 20); // 20 bytes of the record reach the disk, then the device fails
+      throw errno('EIO');
+    });
+    try {
+      await expect(journal.append(signIn)).rejects.toBeInstanceOf(JournalBrokenError);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await journal.probe()).toBe('ok');
+    await journal.append(signIn);
+    await journal.close();
+    const checked = await verify(folder);
+    expect(checked.ok).toBe(true);
+    expect(checked.notes.join('\n')).toMatch(/cut off by a crash/);
+    expect(checked.stations).toMatchObject([{ records: 4 }]); // signed-in, torn-line repair, resumed, signed-in
   });
 });

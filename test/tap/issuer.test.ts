@@ -142,7 +142,7 @@ describe('issuing a TAP', () => {
     env.emu.injectFault({ method: 'DELETE', path: 'temporaryAccessPassMethods/', status: 503 });
     const error = await issueTap(request(megan), { ...d, audit }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TapIssueError);
-    expect((error as TapIssueError).code).toBe('journal-failed');
+    expect((error as TapIssueError).code).toBe('journal-failed-withdrawn');
     expect((error as TapIssueError).message).toMatch(/withdrawn and not shown/);
     // Not given up after one failed DELETE: the withdrawal is queued in the station's deleter and retried.
     const tapId = env.emu.ctx.state.taps.get(megan.id)?.id;

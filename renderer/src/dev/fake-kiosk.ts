@@ -363,6 +363,7 @@ export function createFakeKiosk(params: URLSearchParams): KioskBridge {
       if (req.kind === 'query') {
         if (req.query.type === 'state') return { ok: true, kind: 'state', state: current };
         if (req.query.type === 'today') return { ok: true, kind: 'today', day: '2026-11-23', rows: TODAY_ROWS };
+        if (req.query.type === 'checkJournal') return { ok: true, kind: 'checkJournal', journal: current.station.journal ?? 'unwritable' };
         return {
           ok: true,
           kind: 'exportCsv',

@@ -29,6 +29,8 @@ export function PreflightScreen({ s }: { s: PreflightSnapshot }) {
   const [lifetime, setLifetime] = useState<number | null>(p?.lifetimeMinutes ?? null);
   useEffect(() => setLifetime(p?.lifetimeMinutes ?? null), [p?.lifetimeMinutes]);
   const busy = s.screen !== 'preflight';
+  // While the audit journal cannot record, nothing that changes the person's account may start (main refuses too).
+  const journalBlocked = p?.checks.some((c) => c.code === 'journal-writable' && c.status === 'fail') ?? false;
   // Bounds read from the tenant's policy, or only Microsoft's own limits (the role cannot read the policy).
   const boundsRead = p?.checks.find((c) => c.code === 'lifetime-in-bounds')?.status !== 'unknown';
   // The dialog's text stays while it fades out after the snapshot has moved on.
@@ -120,7 +122,7 @@ export function PreflightScreen({ s }: { s: PreflightSnapshot }) {
             </section>
           )}
           <div className="actions secondary">
-            <Button disabled={busy} onClick={() => void send({ type: 'lostKey' })}>
+            <Button disabled={busy || journalBlocked} onClick={() => void send({ type: 'lostKey' })}>
               {t('preflight.lostKey')}
             </Button>
             <Button onClick={() => void send({ type: 'cancel' })}>{t('common.cancel')}</Button>

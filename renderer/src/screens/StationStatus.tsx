@@ -1,4 +1,6 @@
 import { Button } from '@fluentui/react-components';
+import { useState } from 'react';
+import { useCommands } from '../bridge';
 import type { StationStatus } from '../../../common/contract';
 import { StatusIcon, type Status } from '../components/StatusIcon';
 import { useT } from '../i18n';
@@ -19,6 +21,17 @@ export function stationProblems(station: StationStatus): StationProblem[] {
 
 export function StationStatusScreen({ station, hasSession, onBack }: { station: StationStatus; hasSession: boolean; onBack: () => void }) {
   const { t, m, lang } = useT();
+  const { query } = useCommands();
+  // "Check again": main probes the journal; a success clears the line through the status stream.
+  const [checking, setChecking] = useState(false);
+  const checkJournal = async () => {
+    setChecking(true);
+    try {
+      await query({ type: 'checkJournal' });
+    } finally {
+      setChecking(false);
+    }
+  };
   const problems = stationProblems(station);
   const configStatus: Status = station.config.ok ? 'pass' : 'fail';
   const tenantStatus: Status = station.tenant.status === 'reachable' ? 'pass' : station.tenant.status === 'unreachable' ? 'fail' : 'unknown';
@@ -74,6 +87,11 @@ export function StationStatusScreen({ station, hasSession, onBack }: { station: 
               <h2>{t('station.journal.name')}</h2>
               <p>{m(journalHealthMsg(station.journal))}</p>
               {station.journal !== 'ok' && <p className="todo">{m(journalTodoMsg(station.journal))}</p>}
+              {station.journal !== 'ok' && (
+                <Button disabled={checking} onClick={() => void checkJournal()}>
+                  {t('station.journal.check')}
+                </Button>
+              )}
             </div>
           </li>
         )}
