@@ -265,6 +265,7 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
         keyWarning,
         pass: ctx.pass,
         passPromptPassed: pastPassPrompt(ctx.viewPhase),
+        signInPage: ctx.viewPhase === 'signing-in',
       };
     }
     case 'lost-key': {

@@ -120,8 +120,12 @@ for (const lang of LANGS) {
       await cam.shot('user-sign-in');
       await atEachSize(page, cam, 'user-sign-in', (size) => expectSignInFactsInView(page, size));
 
-      // The person, on My Security Info: the pass as read from the screen, then the key through WebAuthn.
+      // On the sign-in page the kiosk offers to type the user name in (never the pass): one touch, and it is there.
       const view = await msi;
+      await step(view, 'sign-in-username');
+      await page.getByRole('button', { name: text(lang, 'userSide.fillUserName') }).click();
+      await expect(view.getByLabel('Email, phone, or Skype')).toHaveValue(adele);
+      // The person, on My Security Info: the pass as read from the screen, then the key through WebAuthn.
       await signInWithPass(view, adele, got.pass);
       await untilScreen(harness, 'registering');
       // Signed in: the pass is gone from the panel for good.

@@ -290,6 +290,7 @@ describe('the state stream', () => {
       keyWarning: null,
       pass: null,
       passPromptPassed: true,
+      signInPage: false,
       enrollmentId: 'e1',
       user: card,
       operator: null,

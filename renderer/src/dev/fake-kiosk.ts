@@ -224,6 +224,7 @@ export function fixtures(now = NOW()): Record<string, KioskState> {
       countdowns: [{ kind: 'tap-lifetime', endsAt: now + 59 * 60_000 }],
       pass: 'Xk7#mP2qR9tz',
       passPromptPassed: false,
+      signInPage: true,
       guide: 'sign-in',
       keyWarning: null,
     }),

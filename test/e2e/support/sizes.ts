@@ -111,7 +111,6 @@ export async function expectSignInFactsInView(page: Page, size: { width: number;
     );
     boxes.push(box!);
   }
-  // "Stop" is held at the bottom of the window: it covers neither the user name nor the pass.
   const [upn, pass, stop] = boxes as [Rect, Rect, Rect];
   expect(overlaps(upn, stop) || overlaps(pass, stop), `Stop covers the user name or the pass at ${size.width}×${size.height}`).toBe(false);
 }
