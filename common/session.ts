@@ -135,7 +135,11 @@ interface WithUser extends Base {
 export type SessionSnapshot =
   | (Base & { screen: 'signed-out'; error: SessionError | null })
   | (Base & { screen: 'signing-in'; reason: 'start' | 'unlock' | 'token-revoked'; error: SessionError | null })
-  | (Base & { screen: 'locked' })
+  | (Base & {
+      screen: 'locked';
+      /** Who locked (or was locked out when idle): "Unlock" opens the sign-in page at their user name. */
+      lockedBy: { upn: string; displayName: string } | null;
+    })
   | (Base & { screen: 'ready'; query: string; error: SessionError | null })
   | (Base & { screen: 'searching'; query: string })
   | (Base & { screen: 'search-results'; query: string; results: UserSummary[] })

@@ -59,6 +59,8 @@ export interface SessionContext {
   operator: OperatorIdentity | null;
   keys: KeyWatcherState;
   signInReason: 'start' | 'unlock' | 'token-revoked';
+  /** Who locked the station (or was locked out when idle): unlocking opens the sign-in page at their user name. */
+  lockedBy: { upn: string; displayName: string } | null;
   query: string;
   queryKind: QueryKind | null;
   results: UserSummary[];
@@ -175,6 +177,7 @@ export function initialContext(keys: KeyWatcherState = NO_KEYS): SessionContext 
   return {
     ...forgetPerson,
     operator: null,
+    lockedBy: null,
     keys,
     signInReason: 'start',
     quitRequested: false,

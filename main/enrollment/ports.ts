@@ -11,8 +11,11 @@ export type DirectoryPort = DirectoryGateway;
 
 /** The operator's MSAL session. */
 export interface OperatorPort {
-  /** Interactive sign-in (auth code + PKCE through the injected sign-in page). */
-  signIn(signal?: AbortSignal): Promise<OperatorIdentity>;
+  /**
+   * Interactive sign-in (auth code + PKCE through the injected sign-in page). `loginHint`: the user name the page
+   * opens with (unlock: the operator who locked), so they give only their credential.
+   */
+  signIn(signal?: AbortSignal, options?: { loginHint?: string }): Promise<OperatorIdentity>;
   /** The signed-in operator, or null. */
   current(): OperatorIdentity | null;
   /** Drops every token (idle lock, sign-out, quit). */
