@@ -103,7 +103,9 @@ export class SecurityInfoView implements SecurityInfoViewPort {
     if (!contents || contents.isDestroyed()) return false;
     const focused: unknown = await contents.executeJavaScriptInIsolatedWorld(ISOLATED_WORLD, [{ code: FOCUS_USER_NAME_FIELD }]);
     if (focused !== true) return false;
-    contents.insertText(userName);
+    // The keyboard to the page: the text goes in there, and the person goes on with the pass in the same page.
+    contents.focus();
+    await contents.insertText(userName);
     return true;
   }
 
