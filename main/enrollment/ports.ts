@@ -13,7 +13,9 @@ export type DirectoryPort = DirectoryGateway;
 export interface OperatorPort {
   /**
    * Interactive sign-in (auth code + PKCE through the injected sign-in page). `loginHint`: the user name the page
-   * opens with (unlock: the operator who locked), so they give only their credential.
+   * opens with (unlock: the operator who locked), so they give only their credential. OAuth `login_hint` "can be
+   * used to pre-fill the username/email address field of the sign-in page" (Microsoft identity platform, auth code
+   * flow: learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow); `prompt=login` still asks for it.
    */
   signIn(signal?: AbortSignal, options?: { loginHint?: string }): Promise<OperatorIdentity>;
   /** The signed-in operator, or null. */

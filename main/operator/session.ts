@@ -344,9 +344,7 @@ export class OperatorSession {
         state,
         nonce,
         prompt: 'login',
-        // Unlock: login_hint "can be used to pre-fill the username/email address field of the sign-in page" (learn.
-        // microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow); prompt=login still asks for the credential.
-        ...(loginHint ? { loginHint } : {}),
+        ...(loginHint ? { loginHint } : {}), // unlock: the page opens at this user name (ports.ts OperatorPort)
       }),
       'sign-in',
     );
