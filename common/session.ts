@@ -73,6 +73,8 @@ export const sessionCommandSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('confirmReplace') }),
   z.strictObject({ type: z.literal('handedOver') }),
   z.strictObject({ type: z.literal('hidePass') }),
+  // Main types the person's user name (never the pass) into My Security Info's sign-in page: no value is sent.
+  z.strictObject({ type: z.literal('fillUserName') }),
   z.strictObject({ type: z.literal('cancel') }),
   z.strictObject({ type: z.literal('lostKey') }),
   z.strictObject({ type: z.literal('deleteKeys'), ids: z.array(id).min(1).max(20) }),
@@ -133,7 +135,11 @@ interface WithUser extends Base {
 export type SessionSnapshot =
   | (Base & { screen: 'signed-out'; error: SessionError | null })
   | (Base & { screen: 'signing-in'; reason: 'start' | 'unlock' | 'token-revoked'; error: SessionError | null })
-  | (Base & { screen: 'locked' })
+  | (Base & {
+      screen: 'locked';
+      /** Who locked (or was locked out when idle): "Unlock" opens the sign-in page at their user name. */
+      lockedBy: { upn: string; displayName: string } | null;
+    })
   | (Base & { screen: 'ready'; query: string; error: SessionError | null })
   | (Base & { screen: 'searching'; query: string })
   | (Base & { screen: 'search-results'; query: string; results: UserSummary[] })
@@ -176,6 +182,8 @@ export type SessionSnapshot =
       pass: string | null;
       /** My Security Info has moved past its pass prompt (from the page's progress): the pass is hidden for good. */
       passPromptPassed: boolean;
+      /** My Security Info is on Microsoft's sign-in page, where it asks for the user name: `fillUserName` may help. */
+      signInPage: boolean;
     })
   | (WithUser & { screen: 'registering'; countdowns: Countdown[]; guide: GuideStep; keyWarning: KeyWarningCode | null; signedInAt: number })
   | (Base & { screen: 'cleaning-up'; enrollmentId: string | null; why: 'completed' | 'cancelled' | 'timed-out' | 'failed' | 'signed-out' | 'locked' })

@@ -25,9 +25,12 @@
 //                             (startswith(givenName,first) and startswith(surname,last)) and the reverse, so
 //                             "Zoë Müller" finds Zoë Müller-Lüdenscheidt and "Bowen Megan" finds Megan Bowen
 //                  "Last, First"  (startswith(surname,'Last') and startswith(givenName,'First')) or displayName
-//                and the start of the user name and mail, folded (`addressPrefix`): "Sean O'Brien" and "Seán" also try
-//                  startswith(userPrincipalName|mail,'sean.obrien' / 'sean'), so a name typed without its accents or
-//                  apostrophe finds the person whose sign-in name is written that way. Graph's startswith compares
+//                  one plain word also in the spellings the directory may hold (`nameSpellings`): "obrien" tries
+//                  startswith(surname,'o''brien'), "muller" startswith(givenName|surname,'müller')
+//                and the start of the user name and mail, folded (`addressPrefixes`): "Sean O'Brien" and "Seán" also
+//                  try startswith(userPrincipalName|mail,'sean.obrien' / 'sean'), "Müller" also 'muller' and
+//                  'mueller', so a name typed without its accents or apostrophe finds the person whose sign-in name
+//                  is written that way. Graph's startswith compares
 //                  case-insensitively but does not fold diacritics ("Sean" does not begin "Seán"); userPrincipalName and
 //                  mail support startsWith by default (v1.0 user resource, learn.microsoft.com/graph/api/resources/user:
 //                  "Supports $filter (eq, ne, not, ge, le, in, startsWith, …)").
@@ -186,6 +189,33 @@ export function addressPrefix(term: string): string | null {
   return /^[a-z0-9][a-z0-9._-]*$/.test(prefix) ? prefix : null;
 }
 
+const GERMAN: Record<string, string> = { ä: 'ae', ö: 'oe', ü: 'ue', ß: 'ss' };
+const UMLAUT: Record<string, string> = { a: 'ä', o: 'ö', u: 'ü' };
+
+/**
+ * Every way a typed name may begin a user name or mail: folded ("Müller" → "muller") and, where it has umlauts,
+ * written the German way ("mueller"), as user names often are.
+ */
+export function addressPrefixes(term: string): string[] {
+  const german = term.toLowerCase().replace(/[äöüß]/g, (c) => GERMAN[c] ?? c);
+  return [...new Set([addressPrefix(term), addressPrefix(german)])].filter((p): p is string => p !== null);
+}
+
+/**
+ * Other spellings of one plain typed word, as the directory may hold the name (Graph's startswith folds case, not
+ * accents or apostrophes): `surname` — an elided apostrophe after a leading O, D or L ("obrien" → "o'brien",
+ * "o’brien"); `both` (given name and surname) — umlauts, from "ue/oe/ae" or else on the first a/o/u ("mueller",
+ * "muller" → "müller", "jurgen" → "jürgen").
+ */
+export function nameSpellings(word: string): { surname: string[]; both: string[] } {
+  const w = word.toLowerCase();
+  if (!/^[a-z]{3,}$/.test(w)) return { surname: [], both: [] };
+  const surname = /^[dlo]/.test(w) ? [`${w[0]}'${w.slice(1)}`, `${w[0]}’${w.slice(1)}`] : [];
+  const umlaut = /[aou]e/.test(w) ? w.replace(/([aou])e/g, (_, v: string) => UMLAUT[v] ?? v) : w.replace(/[aou]/, (v) => UMLAUT[v] ?? v);
+  const german = umlaut.replace(/[äöü]/g, (c) => GERMAN[c] ?? c);
+  return { surname, both: [umlaut, german].filter((v, i, all) => v !== w && all.indexOf(v) === i) };
+}
+
 function nameQuery(term: string): UserQuery {
   if (!NAME_CHARS.test(term)) {
     const bad = [...term].find((c) => !NAME_CHARS.test(c)) ?? term;
@@ -207,6 +237,9 @@ function nameQuery(term: string): UserQuery {
     const words = term.split(' ');
     if (words.length === 1) {
       clauses.push(starts('givenName', term), starts('surname', term));
+      const spelled = nameSpellings(term);
+      for (const v of spelled.surname) clauses.push(starts('surname', v));
+      for (const v of spelled.both) clauses.push(starts('givenName', v), starts('surname', v));
     } else if (words.length <= COMBINATION_MAX_WORDS && term.length <= COMBINATION_MAX_LENGTH) {
       for (let i = 1; i < words.length; i++) {
         const head = words.slice(0, i).join(' ');
@@ -215,8 +248,7 @@ function nameQuery(term: string): UserQuery {
       }
     }
   }
-  const address = addressPrefix(term);
-  if (address) clauses.push(starts('userPrincipalName', address), starts('mail', address));
+  for (const address of addressPrefixes(term)) clauses.push(starts('userPrincipalName', address), starts('mail', address));
   return { kind: 'display-name', term, filter: clauses.join(' or '), advanced: false };
 }
 

@@ -90,14 +90,16 @@ export function createActors(deps: MachineDeps) {
   };
 
   return {
-    signIn: fromPromise<OperatorIdentity, { reason: SessionContext['signInReason']; previous: OperatorIdentity | null }>(async ({ input, signal }) => {
-      if (input.reason === 'token-revoked' && input.previous) {
-        await write(auditEvents.operatorSignedOut({ operator: operatorRef(input.previous), reason: 'token-revoked' }));
-      }
-      const who = await deps.operator.signIn(signal);
-      await write(auditEvents.operatorSignedIn({ operator: operatorRef(who), roles: who.roleNames }));
-      return who;
-    }),
+    signIn: fromPromise<OperatorIdentity, { reason: SessionContext['signInReason']; previous: OperatorIdentity | null; loginHint: string | null }>(
+      async ({ input, signal }) => {
+        if (input.reason === 'token-revoked' && input.previous) {
+          await write(auditEvents.operatorSignedOut({ operator: operatorRef(input.previous), reason: 'token-revoked' }));
+        }
+        const who = await deps.operator.signIn(signal, input.loginHint ? { loginHint: input.loginHint } : undefined);
+        await write(auditEvents.operatorSignedIn({ operator: operatorRef(who), roles: who.roleNames }));
+        return who;
+      },
+    ),
 
     search: fromPromise<{ kind: QueryKind; users: UserSummary[]; enrollmentId: string }, { query: string; operator: OperatorIdentity | null }>(
       async ({ input, signal }) => {

@@ -61,6 +61,8 @@ export interface SessionContext {
   /** The audit journal's health (its probe at pre-flight, then every write's outcome): anything else than ok blocks. */
   journal: JournalHealthCode;
   signInReason: 'start' | 'unlock' | 'token-revoked';
+  /** Who locked the station (or was locked out when idle): unlocking opens the sign-in page at their user name. */
+  lockedBy: { upn: string; displayName: string } | null;
   query: string;
   queryKind: QueryKind | null;
   results: UserSummary[];
@@ -182,6 +184,7 @@ export function initialContext(keys: KeyWatcherState = NO_KEYS): SessionContext 
   return {
     ...forgetPerson,
     operator: null,
+    lockedBy: null,
     keys,
     journal: 'ok',
     signInReason: 'start',

@@ -69,7 +69,11 @@ export function createEnrollmentMachine(deps: MachineDeps) {
         tags: ['signing-in'],
         invoke: {
           src: 'signIn',
-          input: ({ context }) => ({ reason: context.signInReason, previous: context.operator }),
+          input: ({ context }) => ({
+            reason: context.signInReason,
+            previous: context.operator,
+            loginHint: context.signInReason === 'unlock' ? (context.lockedBy?.upn ?? null) : null,
+          }),
           onDone: [
             {
               // Back after a revoked token with an enrollment open: clean it up now that Graph answers again.
@@ -81,7 +85,7 @@ export function createEnrollmentMachine(deps: MachineDeps) {
                 error: sessionError('operator.token-revoked', 'sign-in-operator'),
               })),
             },
-            { target: 'operator', actions: assign(({ event }) => ({ operator: event.output, error: null })) },
+            { target: 'operator', actions: assign(({ event }) => ({ operator: event.output, error: null, lockedBy: null })) },
           ],
           onError: [
             { guard: 'reauthenticating', target: 'reauth', actions: signInFailed },
@@ -385,7 +389,10 @@ export function createEnrollmentMachine(deps: MachineDeps) {
                 {
                   guard: ({ context }) => context.why === 'locked' || context.why === 'idle',
                   target: '#station.locked',
-                  actions: assign(({ event }) => nobody(event.output)),
+                  actions: assign(({ context, event }) => ({
+                    ...nobody(event.output),
+                    lockedBy: context.operator ? { upn: context.operator.userPrincipalName, displayName: context.operator.displayName } : context.lockedBy,
+                  })),
                 },
                 { guard: ({ context }) => context.why === 'signed-out', target: '#station.signedOut', actions: assign(({ event }) => nobody(event.output)) },
                 {

@@ -11,8 +11,13 @@ export type DirectoryPort = DirectoryGateway;
 
 /** The operator's MSAL session. */
 export interface OperatorPort {
-  /** Interactive sign-in (auth code + PKCE through the injected sign-in page). */
-  signIn(signal?: AbortSignal): Promise<OperatorIdentity>;
+  /**
+   * Interactive sign-in (auth code + PKCE through the injected sign-in page). `loginHint`: the user name the page
+   * opens with (unlock: the operator who locked), so they give only their credential. OAuth `login_hint` "can be
+   * used to pre-fill the username/email address field of the sign-in page" (Microsoft identity platform, auth code
+   * flow: learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow); `prompt=login` still asks for it.
+   */
+  signIn(signal?: AbortSignal, options?: { loginHint?: string }): Promise<OperatorIdentity>;
   /** The signed-in operator, or null. */
   current(): OperatorIdentity | null;
   /** Drops every token (idle lock, sign-out, quit). */

@@ -57,7 +57,7 @@ export interface EnrollmentSessionOptions {
 
 export type CommandResult = { ok: true } | { ok: false; error: string };
 
-const EVENT_OF: Record<Exclude<SessionCommand['type'], 'winkKey'>, string> = {
+const EVENT_OF: Record<Exclude<SessionCommand['type'], 'winkKey' | 'fillUserName'>, string> = {
   signIn: 'SIGN_IN',
   search: 'SEARCH',
   selectUser: 'SELECT_USER',
@@ -307,6 +307,14 @@ export class EnrollmentSession {
     if (cmd.type === 'winkKey') {
       const keyId = this.#last?.key.keyId;
       if (keyId) void this.#o.keys.wink(keyId).catch(() => false);
+      return { ok: true };
+    }
+    if (cmd.type === 'fillUserName') {
+      // The user name of the person on the card, into the sign-in page; never the pass.
+      const last = this.#last;
+      const fill = this.#o.view.fillUserName?.bind(this.#o.view);
+      if (last?.screen !== 'waiting-for-sign-in' || !last.signInPage || !fill) return { ok: false, error: 'My Security Info is not asking for a user name' };
+      void fill(last.user.userPrincipalName).catch(() => false);
       return { ok: true };
     }
     const { type, ...rest } = cmd;

@@ -113,6 +113,7 @@ export interface MachineView {
     windowEndsAt: number | null;
     /** From the view's navigations between Microsoft's hosts (view-progress.ts). */
     viewPhase: ViewPhase | null;
+    lockedBy: { upn: string; displayName: string } | null;
     registered: { method: SecurityKeyMethod; stationKey: boolean } | null;
     error: SessionError | null;
     why: string;
@@ -171,7 +172,7 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
     case 'reauth':
       return { ...base, screen: 'signing-in', reason: 'token-revoked', error: ctx.error };
     case 'locked':
-      return { ...base, screen: 'locked' };
+      return { ...base, screen: 'locked', lockedBy: ctx.lockedBy };
     case 'stopped':
       return { ...base, screen: 'stopped' };
     case 'ready':
@@ -265,6 +266,7 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
         keyWarning,
         pass: ctx.pass,
         passPromptPassed: pastPassPrompt(ctx.viewPhase),
+        signInPage: ctx.viewPhase === 'signing-in',
       };
     }
     case 'lost-key': {

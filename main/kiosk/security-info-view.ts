@@ -10,7 +10,8 @@
  * - New windows, downloads, every permission denied (guard.ts).
  * - Navigations are reported as origin and path only (page-step.ts): My Security Info comes back from sign-in
  *   with an authorization code in the URL, which must not travel to the session, the renderer or the journal.
- *   Nothing is read from the page (no script runs in it): the guide follows the URLs (tap/view-progress.ts).
+ *   Nothing is read from the page: the guide follows the URLs (tap/view-progress.ts). The one script run in it,
+ *   on request and in an isolated world, focuses the user-name field (page-step.ts); the user name is then typed.
  * - `wipe()`: removes the view, closes its page, then clears connections, storage, cache, auth cache and host
  *   resolver cache (wipe.ts). Also runs by itself when `lifetimeMs` passes (a backstop behind the session's own
  *   10-minute timeout) and before a second `open()`.
@@ -20,7 +21,7 @@ import { type BrowserWindow, type Rectangle, session as electronSession, WebCont
 import type { SecurityInfoViewPort } from '../tap/ports';
 import { cancelBlockedRequests, guardWebContents, lockDownSession } from './guard';
 import type { NavigationPolicy } from './navigation-policy';
-import { withoutSecrets } from './page-step';
+import { FOCUS_USER_NAME_FIELD, withoutSecrets } from './page-step';
 import { WipeError, wipeSession } from './wipe';
 import { REMOTE_PAGE_PREFERENCES } from './web-preferences';
 import { windowLayout } from '../../common/window-layout';
@@ -36,6 +37,8 @@ export interface SecurityInfoViewOptions {
 }
 
 type Navigation = { url: string };
+/** A world of our own in the page: its scripts cannot see or replace the code that focuses the field. */
+const ISOLATED_WORLD = 1001;
 
 const defaultLayout = (content: Rectangle): Rectangle => ({ ...windowLayout(content.width, content.height).securityInfo });
 
@@ -92,6 +95,18 @@ export class SecurityInfoView implements SecurityInfoViewPort {
     relayout();
     win.on('resize', relayout);
     await contents.loadURL(url);
+  }
+
+  /** The user name into the sign-in page's user-name field (page-step.ts), typed; false when there is none. */
+  async fillUserName(userName: string): Promise<boolean> {
+    const contents = this.current?.view.webContents;
+    if (!contents || contents.isDestroyed()) return false;
+    const focused: unknown = await contents.executeJavaScriptInIsolatedWorld(ISOLATED_WORLD, [{ code: FOCUS_USER_NAME_FIELD }]);
+    if (focused !== true) return false;
+    // The keyboard to the page: the text goes in there, and the person goes on with the pass in the same page.
+    contents.focus();
+    await contents.insertText(userName);
+    return true;
   }
 
   onNavigation(listener: (navigation: Navigation) => void): () => void {

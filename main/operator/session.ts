@@ -173,7 +173,7 @@ export class OperatorSession {
    * operator's roles. Rejects with OperatorSignInCancelled (page closed, `signal` aborted, sign-out or lock
    * meanwhile), OperatorSignInFailed, or IdentityProviderUnreachable; the station is then signed out.
    */
-  async signIn(signal?: AbortSignal): Promise<OperatorIdentity> {
+  async signIn(signal?: AbortSignal, options: { loginHint?: string } = {}): Promise<OperatorIdentity> {
     if (this.pending) throw new OperatorSignInFailed('busy', 'A sign-in is already in progress.');
     const controller = new AbortController();
     this.pending = controller;
@@ -184,7 +184,7 @@ export class OperatorSession {
       if (controller.signal.aborted) throw new OperatorSignInCancelled(); // before anyone is signed out for it
       if (this.identity || this.account) await this.drop('replaced');
       const generation = this.generation;
-      const identity = await this.interactive(controller.signal, generation);
+      const identity = await this.interactive(controller.signal, generation, options.loginHint);
       if (controller.signal.aborted || generation !== this.generation) throw new OperatorSignInCancelled();
       this.identity = identity;
       this.emit({ kind: 'signed-in', identity });
@@ -253,7 +253,7 @@ export class OperatorSession {
 
   // -------------------------------------------------------------------------------------------------------------
 
-  private async interactive(signal: AbortSignal, generation: number): Promise<OperatorIdentity> {
+  private async interactive(signal: AbortSignal, generation: number, loginHint?: string): Promise<OperatorIdentity> {
     const cancelled = () => new OperatorSignInCancelled();
     if (signal.aborted) throw cancelled();
     const { verifier, challenge } = await this.crypto.generatePkceCodes();
@@ -271,6 +271,7 @@ export class OperatorSession {
         state,
         nonce,
         prompt: 'login',
+        ...(loginHint ? { loginHint } : {}), // unlock: the page opens at this user name (ports.ts OperatorPort)
       }),
       'sign-in',
     );

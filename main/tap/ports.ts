@@ -43,6 +43,11 @@ export interface SecurityInfoViewPort {
   onNavigation(listener: (navigation: { url: string }) => void): () => void;
   /** Closes the view and wipes its session: storage, cache, auth cache. */
   wipe(): Promise<void>;
+  /**
+   * Types the person's user name into the sign-in page's user-name field, if the page shows one (true) — never
+   * anything else, never the pass. Optional: a view that cannot fill leaves it out.
+   */
+  fillUserName?(userName: string): Promise<boolean>;
 }
 
 /** Time, injectable so tests can move it. */

@@ -2,7 +2,7 @@
  * The shell: a pure view of `KioskState` (pushed by main through `window.kiosk.subscribe`) plus typed commands.
  * Its own state is only what a reload may lose: which station page is open, the language, a refusal notice.
  */
-import { Button, FluentProvider, MessageBar, MessageBarBody, MessageBarTitle, webLightTheme } from '@fluentui/react-components';
+import { Button, FluentProvider, MessageBar, MessageBarBody, MessageBarTitle } from '@fluentui/react-components';
 import { useCallback, useEffect, useMemo, useState, type CSSProperties } from 'react';
 import { I18nextProvider } from 'react-i18next';
 import { operatorAtWork, type KioskBridge, type KioskReply, type KioskState } from '../../common/contract';
@@ -12,6 +12,7 @@ import { CommandsContext, commandsFor } from './bridge';
 import { Header } from './components/Header';
 import { i18n, useT, type Language } from './i18n';
 import { isBesideSecurityInfo, screenGroup, type View } from './lib/screens';
+import { deskTheme } from './lib/theme';
 import { SessionScreen } from './screens/SessionScreen';
 import { StationStatusScreen, stationProblems } from './screens/StationStatus';
 import { TodayScreen } from './screens/Today';
@@ -33,7 +34,7 @@ export function App({ bridge }: { bridge: KioskBridge }) {
 
   return (
     <I18nextProvider i18n={i18n}>
-      <FluentProvider theme={webLightTheme} className="provider">
+      <FluentProvider theme={deskTheme} className="provider">
         <CommandsContext.Provider value={commands}>
           {state === null ? <Starting /> : <Shell state={state} lang={lang} onLanguage={setLanguage} refusal={refusal} onDismissRefusal={dismissRefusal} />}
         </CommandsContext.Provider>

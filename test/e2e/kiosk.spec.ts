@@ -7,6 +7,7 @@ import { expectReadyToIssue, heading, operatorSignIn, readPass, tapsOf, toHandov
 import { Camera, dataRoots, describeHits, emulatorsUsed, LANGS, passesSeen, scanWrittenFiles, stem, text, untilScreen, type Lang } from './support/kiosk';
 import { join } from 'node:path';
 import { TimeWarp } from './support/time-warp';
+import { atEachSize, expectSignInFactsInView } from './support/sizes';
 const upn = (name: string) => `${name}@tapkioskdemo.onmicrosoft.com`;
 
 // Its own renderer build (.scratch/, gitignored): out/renderer may be rebuilt by another process mid-suite.
@@ -55,6 +56,8 @@ for (const lang of LANGS) {
       await switchTo(page, lang);
       await operatorSignIn(page, harness, operator, cam, lang);
       await cam.shot('ready');
+      // Sizes at desk distance and axe at 1024×768, 1280×800 and 1920×1080 on the operator's and the person's screens.
+      await atEachSize(page, cam, 'ready');
 
       // Several hits are a list, reached with the arrow keys (and back to the box with ArrowUp).
       const search = page.getByLabel(text(lang, 'find.label'));
@@ -80,6 +83,7 @@ for (const lang of LANGS) {
       const got = await toHandover(page, harness, lang, 'adele', cam, async () => {
         // This operator's role cannot read the TAP policy: the lifetime's range shown is Microsoft's, and says so.
         await expect(page.getByText(text(lang, 'preflight.lifetimeHintGraph', { min: 10, max: 43200 }))).toBeVisible();
+        await atEachSize(page, cam, 'preflight');
       });
       info.annotations.push({
         type: 'operator actions (person arrives → pass on screen)',
@@ -114,9 +118,14 @@ for (const lang of LANGS) {
       await expect(page.locator('.sign-in-upn')).toHaveText(adele);
       expect((await page.locator('.sign-in-facts .pass .pass-block').allInnerTexts()).join('')).toBe(got.pass);
       await cam.shot('user-sign-in');
+      await atEachSize(page, cam, 'user-sign-in', (size) => expectSignInFactsInView(page, size));
 
-      // The person, on My Security Info: the pass as read from the screen, then the key through WebAuthn.
+      // On the sign-in page the kiosk offers to type the user name in (never the pass): one touch, and it is there.
       const view = await msi;
+      await step(view, 'sign-in-username');
+      await page.getByRole('button', { name: text(lang, 'userSide.fillUserName') }).click();
+      await expect(view.getByLabel('Email, phone, or Skype')).toHaveValue(adele);
+      // The person, on My Security Info: the pass as read from the screen, then the key through WebAuthn.
       await signInWithPass(view, adele, got.pass);
       await untilScreen(harness, 'registering');
       // Signed in: the pass is gone from the panel for good.

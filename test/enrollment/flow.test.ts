@@ -111,6 +111,32 @@ describe('enrollment flow', () => {
     await station.until('cancelled');
   });
 
+  it('the user name (never the pass) goes into My Security Info only while it shows its sign-in page', async () => {
+    station = await openStation(env.emu);
+    const st = station;
+    const { pass } = await st.toHandover(ADELE);
+    st.send({ type: 'handedOver' });
+    const waiting = await st.until('waiting-for-sign-in');
+    // My Security Info has not reached the sign-in page yet: nothing to fill, and nothing is typed.
+    expect(waiting.signInPage).toBe(false);
+    expect(() => st.send({ type: 'fillUserName' })).toThrow(/not asking for a user name/);
+    // The renderer cannot choose what is typed.
+    expect(() => st.send({ type: 'fillUserName', text: pass })).toThrow(/not a command/);
+    st.view.navigate(`https://login.microsoftonline.com/${env.emu.tenantId}/oauth2/authorize`);
+    await st.waitFor((s) => s.screen === 'waiting-for-sign-in' && s.signInPage);
+    st.send({ type: 'fillUserName' });
+    await st.time.advance(0);
+    expect(st.view.filled).toEqual([ADELE]);
+    // Signed in: the offer is gone.
+    const user = new DeskUser(env.emu, st.view, ADELE);
+    await user.signIn(pass);
+    await st.until('registering');
+    expect(() => st.send({ type: 'fillUserName' })).toThrow(/not asking for a user name/);
+    expect(st.view.filled).toEqual([ADELE]);
+    st.send({ type: 'cancel' });
+    await st.until('cancelled');
+  });
+
   it('lost key: lists the keys with models, deletes the one picked after confirmation, revokes sessions, then the normal flow', async () => {
     station = await openStation(env.emu);
     const st = station;

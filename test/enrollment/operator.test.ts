@@ -25,16 +25,27 @@ afterAll(async () => {
 beforeEach(() => emu.reset());
 
 describe('station with the real operator session', { timeout: 120_000 }, () => {
-  it('an Authentication Administrator signs in through the page, issues a pass, cancels, locks: no token, no TAP left', async () => {
+  it('an Authentication Administrator signs in through the page, issues a pass, cancels, locks (no token, no TAP left), unlocks with the password only', async () => {
     const alex = upn('alex.wilber');
     const password = emu.operators.find((o) => o.upn === alex)!.password;
+    // The first sign-in types the user name and password; the unlock finds the user name filled in and gives only
+    // the password (with a passkey it would be one touch).
+    let shown = 0;
+    let unlockUserName: string | null = null;
+    const presenter = chromiumPresenter(browser, async (page: Page) => {
+      shown += 1;
+      if (shown === 1) return submitSignIn(page, alex, password);
+      unlockUserName = await page.getByLabel('Email or username').inputValue();
+      await page.getByLabel('Password').fill(password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+    });
     const operator = new OperatorSession({
       authority: emu.urls.authority,
       clientId: emu.clientId,
       graphBaseUrl: emu.urls.graph,
       caPem: emu.caPem,
       roleClient: operatorRoleClient(emu.urls.graph, { caPem: emu.caPem }),
-      presenter: chromiumPresenter(browser, (page: Page) => submitSignIn(page, alex, password)),
+      presenter,
       networkTimeoutMs: 10_000,
     });
     const st = await openStation(emu, { realOperator: { port: operator, token: () => operator.getAccessToken() } });
@@ -51,9 +62,20 @@ describe('station with the real operator session', { timeout: 120_000 }, () => {
       const c = await st.until('cancelled');
       expect(c.cleanup.tap).toBe('deleted');
       st.send({ type: 'lock' });
-      await st.until('locked');
+      const locked = await st.until('locked');
+      expect(locked.lockedBy).toEqual({ upn: alex, displayName: 'Alex Wilber' });
       expect(operator.current()).toBeNull();
       expect(operator.heldTokens()).toMatchObject({ accessTokens: 0, refreshTokens: 0 });
+      // One action back: "Unlock as Alex Wilber" opens the sign-in at Alex's user name (login_hint); only the
+      // password is given. The first sign-in had no hint.
+      st.send({ type: 'unlock' });
+      const back = await st.until('ready', 'locked');
+      expect(back.screen).toBe('ready');
+      expect(back.operator).toMatchObject({ upn: alex });
+      expect(unlockUserName).toBe(alex);
+      expect(new URL(presenter.log.urls[0]!).searchParams.get('login_hint')).toBeNull();
+      expect(new URL(presenter.log.urls[1]!).searchParams.get('login_hint')).toBe(alex);
+      expect(new URL(presenter.log.urls[1]!).searchParams.get('prompt')).toBe('login');
       expect(tapsAt(emu).filter((t) => t.userId === '00000000-0000-4000-8000-000000000010')).toEqual([]);
       expect(st.journal.events().map((e) => e.type)).toEqual(
         expect.arrayContaining(['operator.signed-in', 'tap.intent', 'tap.issued', 'tap.deleted', 'operator.locked']),

@@ -9,7 +9,7 @@
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import type { SecurityInfoViewPort } from '../../main/enrollment/ports';
 import type { NavigationPolicy } from '../../main/kiosk/navigation-policy';
-import { withoutSecrets } from '../../main/kiosk/page-step';
+import { FOCUS_USER_NAME_FIELD, withoutSecrets } from '../../main/kiosk/page-step';
 import type { SignInPresenter } from '../../main/operator/presenter';
 import { chromiumPresenter } from '../operator/support/chromium-presenter';
 import { addVirtualAuthenticator } from '../support/chromium';
@@ -160,6 +160,15 @@ export class ChromiumSecurityInfoView implements SecurityInfoViewPort {
     });
     this.opened(page);
     await page.goto(url);
+  }
+
+  /** As the kiosk's view does (main/kiosk/security-info-view.ts): focus the user-name field, then type the name. */
+  async fillUserName(userName: string): Promise<boolean> {
+    const page = this.page;
+    if (!page || page.isClosed()) return false;
+    if ((await page.evaluate<boolean>(FOCUS_USER_NAME_FIELD)) !== true) return false;
+    await page.keyboard.insertText(userName);
+    return true;
   }
 
   onNavigation(listener: (navigation: { url: string }) => void): () => void {

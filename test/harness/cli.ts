@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import type { SessionSnapshot } from '../../common/session';
 import type { KioskState } from '../../common/contract';
 import { submitSignIn } from '../emulator/support/idp-browser';
+import { describeOperators, headlessNotice } from './demo-notes';
 import { registerSecurityKey, signInWithPass } from './desk-user';
 import { startHarness } from './server';
 
@@ -42,8 +43,8 @@ TAP Kiosk in the browser (web harness, demo)
   Station       ${harness.station().config.stationId}, a software YubiKey 5 NFC plugged in (keys: p plug, u unplug, q quit)
   Emulator      ${emu.urls.authority}   My Security Info ${emu.urls.mySecurityInfo}
 
-Demo operators (sign in on the page the station opens):`);
-for (const op of operators) console.log(`  ${op.upn.padEnd(48)} ${op.password}`);
+Demo operators (sign in on the page the station opens), their roles and what each shows:
+${describeOperators(operators)}`);
 console.log(`
 Note: the emulator's FIDO2 policy is set to isAttestationEnforced: false so that Chromium's virtual authenticator
 (not attested) can register at My Security Info; a real tenant would enforce attestation. The software key at the
@@ -64,10 +65,10 @@ function nextSession(test: (s: SessionSnapshot) => boolean): Promise<SessionSnap
 }
 
 if (headless) {
-  console.log(`
-No display: the operator's sign-in page and the user's side (My Security Info) run in headless Chromium.
-The demo plays them: it signs in as ${auto?.upn ?? '(no operator)'}, and after "handed over" it signs the person
-in with the pass and registers Chromium's virtual security key. Use --headless with a display to get the same.`);
+  // The page says it too, above the kiosk: whoever opens the URL sees which parts the demo plays.
+  const notice = headlessNotice(auto ?? null);
+  harness.setNotice(notice);
+  console.log(`\n${notice}`);
   // The pass stays in this process's memory (it is the station's), typed into the page, never printed.
   let handedOver: { pass: string; upn: string } | null = null;
   const remember = (state: KioskState) => {

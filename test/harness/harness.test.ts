@@ -9,6 +9,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { upn } from '../directory/support';
 import { submitSignIn } from '../emulator/support/idp-browser';
+import { describeOperators, headlessNotice } from './demo-notes';
 import { registerSecurityKey, signInWithPass } from './desk-user';
 import { startHarness, type Harness } from './server';
 import { describeHits, leakRoots, scanForPasses } from '../leaks/scan';
@@ -70,6 +71,36 @@ describe('web harness', { timeout: 120_000 }, () => {
           ?.childElementCount ?? 0) > 0,
     );
     expect(refused).toEqual([]);
+  });
+
+  it('the demo lists each operator with roles and what they show; headless, the page says which parts the demo plays', async () => {
+    const text = describeOperators(harness.emulator.operators);
+    for (const op of harness.emulator.operators) expect(text).toContain(op.upn);
+    expect(text).toMatch(/Patti Fernandez: Privileged Authentication Administrator\n\s+shows: the whole flow for anyone/);
+    expect(text).toMatch(/Alex Wilber: Authentication Administrator\n\s+shows: passes for members only: an administrator \(Adele Vance\) is blocked/);
+    expect(text).toMatch(/Nestor Wilke: no directory role\n\s+shows: no role that may issue a pass/);
+    expect(text).toMatch(/Lidia Holloway: Authentication Policy Administrator\n\s+shows: reads the policies but may not issue/);
+    // Through the group "Kiosk Operators".
+    expect(text).toMatch(/Henrietta Mueller: Authentication Administrator/);
+
+    const patti = harness.emulator.operators.find((o) => o.upn.startsWith('patti.fernandez@'))!;
+    harness.setNotice(headlessNotice(patti));
+    try {
+      await page.goto(harness.url);
+      const note = page.getByRole('complementary', { name: 'Demo' });
+      await note.waitFor();
+      const shown = await note.innerText();
+      expect(shown).toContain(`signs in as Patti Fernandez (${patti.upn})`);
+      expect(shown).toContain('the person at the desk: after "Handed over"');
+      expect(shown).toContain('without --headless');
+      // Outside the renderer's root: the kiosk itself is unchanged.
+      expect(await page.locator('#root aside[aria-label="Demo"]').count()).toBe(0);
+    } finally {
+      harness.setNotice(null);
+    }
+    await page.goto(harness.url);
+    await page.waitForFunction(() => typeof (globalThis as unknown as Partial<PageGlobal>).kiosk?.request === 'function');
+    expect(await page.getByRole('complementary', { name: 'Demo' }).count()).toBe(0);
   });
 
   it('answers a state query from the station, refuses a bad request', async () => {

@@ -10,6 +10,7 @@ export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const DEFAULT_RENDERER_DIR = join(REPO_ROOT, 'out', 'renderer');
 export const SHIM_PATH = '/__harness/bridge.js';
 export const SOCKET_PATH = '/__harness/ws';
+export const NOTICE_PATH = '/__harness/notice.js';
 const SHIM_FILE = fileURLToPath(new URL('./bridge-shim.js', import.meta.url));
 
 export const RENDERER_SOURCE = join(REPO_ROOT, 'renderer');
@@ -86,9 +87,26 @@ export interface ServedFile {
   body: Buffer | string;
 }
 
+/**
+ * The harness's note above the kiosk (a script: the page's CSP allows only same-origin scripts, and styles set
+ * through the DOM). Outside the renderer's root: the kiosk itself is unchanged.
+ */
+function noticeScript(text: string): string {
+  return `document.addEventListener('DOMContentLoaded', () => {
+  if (!${JSON.stringify(text)}) return;
+  const note = document.createElement('aside');
+  note.setAttribute('aria-label', 'Demo');
+  note.textContent = ${JSON.stringify(text)};
+  Object.assign(note.style, { whiteSpace: 'pre-line', font: '16px/1.4 system-ui, sans-serif', padding: '8px 16px', background: '#fff4ce', color: '#242424', borderBottom: '1px solid #8a5a00' });
+  document.body.prepend(note);
+});
+`;
+}
+
 /** The file for a request path, or 404. index.html gets the shim as its first script. */
-export async function rendererFile(dir: string, pathname: string): Promise<ServedFile> {
+export async function rendererFile(dir: string, pathname: string, notice: string | null = null): Promise<ServedFile> {
   if (pathname === SHIM_PATH) return { status: 200, type: TYPES['.js']!, body: await readFile(SHIM_FILE) };
+  if (pathname === NOTICE_PATH) return { status: 200, type: TYPES['.js']!, body: noticeScript(notice ?? '') };
   const notFound: ServedFile = { status: 404, type: 'text/plain; charset=utf-8', body: 'not found' };
   let decoded: string;
   try {
@@ -109,7 +127,8 @@ export async function rendererFile(dir: string, pathname: string): Promise<Serve
   const type = TYPES[extname(file)] ?? 'application/octet-stream';
   if (relative === 'index.html') {
     // A classic script in <head> runs before the renderer's module script: window.kiosk exists when the app starts.
-    const html = body.toString('utf8').replace(/<head>/i, `<head>\n    <script src="${SHIM_PATH}"></script>`);
+    const scripts = [SHIM_PATH, ...(notice ? [NOTICE_PATH] : [])].map((src) => `\n    <script src="${src}"></script>`).join('');
+    const html = body.toString('utf8').replace(/<head>/i, `<head>${scripts}`);
     return { status: 200, type, body: html };
   }
   return { status: 200, type, body };

@@ -96,6 +96,8 @@ export interface Harness {
   plugKey(profileId?: string): void;
   unplugKey(): void;
   keyPlugged(): boolean;
+  /** A note shown above the kiosk on every page load (the demo's headless mode says what it plays); null: none. */
+  setNotice(text: string | null): void;
   /** A clean slate: the station stopped (TAP deleted, view wiped), the emulator reset, a fresh station and journal, the key plugged in. */
   reset(): Promise<void>;
   close(): Promise<void>;
@@ -199,6 +201,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
   await build();
 
+  let notice: string | null = null;
   // HTTP: the renderer and the shim.
   const server: Server = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -224,7 +227,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       return;
     }
     const pathname = new URL(req.url ?? '/', origin).pathname;
-    void rendererFile(rendererDir, pathname).then(
+    void rendererFile(rendererDir, pathname, notice).then(
       (file) => res.writeHead(file.status, { ...headers, 'Content-Type': file.type }).end(req.method === 'HEAD' ? undefined : file.body),
       () => res.writeHead(500, headers).end(),
     );
@@ -293,6 +296,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     plugKey,
     unplugKey,
     keyPlugged: () => port !== null && !port.unplugged,
+    setNotice: (text) => {
+      notice = text;
+    },
     async reset() {
       await stopStation();
       emu.reset('kiosk');

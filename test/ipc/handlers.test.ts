@@ -185,7 +185,7 @@ describe('queries', () => {
       signedOut,
       { screen: 'signing-in', reason: 'start', error: null, operator: null, key: noKey, pendingDeletions: 0 },
       { screen: 'signing-in', reason: 'unlock', error: null, operator: patti, key: noKey, pendingDeletions: 0 },
-      { screen: 'locked', operator: patti, key: noKey, pendingDeletions: 0 },
+      { screen: 'locked', lockedBy: null, operator: patti, key: noKey, pendingDeletions: 0 },
       { screen: 'cleaning-up', enrollmentId: null, why: 'locked', operator: patti, key: noKey, pendingDeletions: 0 },
       { screen: 'cleaning-up', enrollmentId: null, why: 'signed-out', operator: patti, key: noKey, pendingDeletions: 0 },
       { screen: 'stopped', operator: patti, key: noKey, pendingDeletions: 0 },
@@ -202,7 +202,7 @@ describe('queries', () => {
     // Signed in and unlocked: the same questions are answered; locking again refuses again.
     session!.push(working);
     for (const ask of asks) expect(await handlers.handle(ask)).toMatchObject({ ok: true, kind: ask.query.type });
-    session!.push({ screen: 'locked', operator: patti, key: noKey, pendingDeletions: 0 });
+    session!.push({ screen: 'locked', lockedBy: null, operator: patti, key: noKey, pendingDeletions: 0 });
     expect(await handlers.handle(asks[0])).toMatchObject({ ok: false, error: { code: 'operator-required' } });
     // Without a session at all (no configuration) nothing is answered either.
     const bare = createKioskHandlers({ session: null, station: statusStore(), audit: { folder, stationId: STATION } });
@@ -301,6 +301,7 @@ describe('the state stream', () => {
       keyWarning: null,
       pass: null,
       passPromptPassed: true,
+      signInPage: false,
       enrollmentId: 'e1',
       user: card,
       operator: null,

@@ -30,7 +30,8 @@ export function Header(props: {
         <span className="header-station">{t('header.station', { id: station.stationId })}</span>
         {station.demo && <span className="tag tag-neutral">{t('header.demo')}</span>}
       </div>
-      {operator && (
+      {/* Beside My Security Info the panel is the person's: the operator's name and role stay off it. */}
+      {operator && !props.compact && (
         <div className="header-operator">
           <span className="header-operator-name">{t('header.signedInAs', { name: operator.displayName })}</span>
           <span className="header-operator-capability">{m(capabilityMsg(operator.capability))}</span>

@@ -172,7 +172,7 @@ export function fixtures(now = NOW()): Record<string, KioskState> {
     'signed-out': s({ ...base, operator: null, screen: 'signed-out', error: null }),
     'signing-in': s({ ...base, operator: null, screen: 'signing-in', reason: 'start', error: null }),
     reauth: s({ ...base, screen: 'signing-in', reason: 'token-revoked', error: { code: 'graph.unauthenticated', params: {}, requestId: null, step: 'issue' } }),
-    locked: s({ ...base, operator: null, screen: 'locked' }),
+    locked: s({ ...base, operator: null, screen: 'locked', lockedBy: { upn: 'patti.fernandez@tapkioskdemo.onmicrosoft.com', displayName: 'Patti Fernandez' } }),
     ready: s({ ...base, key: noKey, screen: 'ready', query: '', error: null }),
     'ready-reader-down': s(
       { ...base, key: noKey, screen: 'ready', query: '', error: null, pendingDeletions: 2 },
@@ -224,6 +224,7 @@ export function fixtures(now = NOW()): Record<string, KioskState> {
       countdowns: [{ kind: 'tap-lifetime', endsAt: now + 59 * 60_000 }],
       pass: 'Xk7#mP2qR9tz',
       passPromptPassed: false,
+      signInPage: true,
       guide: 'sign-in',
       keyWarning: null,
     }),

@@ -63,7 +63,7 @@ export function SigningInScreen({ s }: { s: Of<'signing-in'> }) {
   );
 }
 
-export function LockedScreen() {
+export function LockedScreen({ s }: { s: Of<'locked'> }) {
   const { t } = useT();
   const { send } = useCommands();
   return (
@@ -72,9 +72,10 @@ export function LockedScreen() {
         {t('operator.locked.title')}
       </h1>
       <p className="lead">{t('operator.locked.lead')}</p>
+      {s.lockedBy && <p>{t('operator.locked.by', { name: s.lockedBy.displayName, upn: s.lockedBy.upn })}</p>}
       <div className="actions">
         <Button appearance="primary" size="large" onClick={() => void send({ type: 'unlock' })}>
-          {t('operator.unlock')}
+          {s.lockedBy ? t('operator.locked.unlockAs', { name: s.lockedBy.displayName }) : t('operator.unlock')}
         </Button>
       </div>
     </section>

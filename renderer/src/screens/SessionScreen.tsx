@@ -16,7 +16,7 @@ export function SessionScreen({ snapshot: s }: { snapshot: SessionSnapshot }) {
     case 'signing-in':
       return <SigningInScreen s={s} />;
     case 'locked':
-      return <LockedScreen />;
+      return <LockedScreen s={s} />;
     case 'stopped':
       return <StoppedScreen />;
     case 'ready':

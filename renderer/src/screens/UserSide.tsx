@@ -27,6 +27,8 @@ export function UserSideScreen({ s }: { s: UserSideSnapshot }) {
       <h1 id="user-title" tabIndex={-1}>
         {s.screen === 'registering' ? t('userSide.titleRegistering') : t('userSide.titleWaiting')}
       </h1>
+      {/* "Stop" at the top of the panel: always in view, never over what the person reads. */}
+      <StopButton onStop={() => void send({ type: 'cancel' })} />
       <p className="lead">{t('userSide.lead', { name: s.user.displayName })}</p>
       {s.screen === 'waiting-for-sign-in' && s.pass && (
         // What My Security Info asks for, in this panel until the page moves past the pass prompt (never covered:
@@ -37,9 +39,17 @@ export function UserSideScreen({ s }: { s: UserSideSnapshot }) {
           <p className="sign-in-upn">{s.user.userPrincipalName}</p>
           <p className="sign-in-label">{t('userSide.pass')}</p>
           <PassPanel pass={s.pass} size="medium" />
-          <Button appearance="subtle" onClick={() => void send({ type: 'hidePass' })}>
-            {t('userSide.hidePass')}
-          </Button>
+          <div className="actions sign-in-actions">
+            {s.signInPage && (
+              // Only the user name goes into the page (main types it); the person types the pass.
+              <Button appearance="primary" onClick={() => void send({ type: 'fillUserName' })}>
+                {t('userSide.fillUserName')}
+              </Button>
+            )}
+            <Button appearance="subtle" onClick={() => void send({ type: 'hidePass' })}>
+              {t('userSide.hidePass')}
+            </Button>
+          </div>
         </section>
       )}
       {regWindow && <Countdown endsAt={regWindow.endsAt} label={t('countdown.label.registration-window')} size="large" />}
@@ -64,7 +74,6 @@ export function UserSideScreen({ s }: { s: UserSideSnapshot }) {
         ))}
       </ol>
       <KeyPanel k={s.key} reasons={false} large />
-      <StopButton onStop={() => void send({ type: 'cancel' })} />
     </section>
   );
 }

@@ -116,6 +116,12 @@ export class FakeView implements SecurityInfoViewPort {
     this.wipes += 1;
     this.isOpen = false;
   }
+  /** What the kiosk typed into the sign-in page's user-name field. */
+  filled: string[] = [];
+  async fillUserName(userName: string): Promise<boolean> {
+    this.filled.push(userName);
+    return this.isOpen;
+  }
   /** A top-level navigation of the view (origin and path, as the kiosk's view reports it). */
   navigate(url: string): void {
     for (const l of [...this.#listeners]) l({ url });
