@@ -5,7 +5,8 @@
  *
  * - My Security Info: every check as today (the pass needs the TAP policy; pre-flight's verdict).
  * - Provision: the TAP checks do not apply (no pass is issued); every other failing check refuses it, and so does a
- *   key without a PIN (nothing to verify the person with at the desk: built-in verification only, or no UV at all).
+ *   key without a PIN (nothing to verify the person with at the desk: built-in verification only, or no UV at all)
+ *   and a key the station cannot read itself.
  */
 import type { ModeReasonCode, PreflightCheck, PreflightCode } from '../../common/codes';
 import type { EnrollmentMode, KeyStatus, ModeChoice, ModeOption } from '../../common/session';
@@ -30,6 +31,9 @@ interface PreflightFacts {
 
 function provisionReason(p: PreflightFacts): ModeReasonCode | null {
   if (p.key.presence !== 'one' || p.key.verdict === null) return 'mode.no-key';
+  // Not readable over HID (Windows without administrator rights: raw FIDO access is refused; webauthn.dll is
+  // not wired yet): the station cannot make a key it cannot talk to.
+  if (p.key.pin === 'unknown') return 'mode.key-unreadable';
   if (p.key.pin === 'none' || p.key.pin === 'built-in-verification') return 'mode.key-without-pin';
   if (p.checks.some((c) => c.status === 'fail' && !TAP_ONLY.has(c.code))) return 'mode.refused';
   return null;

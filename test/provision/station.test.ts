@@ -207,6 +207,8 @@ describe('"Set up the key here" at the station', () => {
     expect(reasons([tapOff])).toEqual([null, 'mode.refused']);
     expect(reasons([], { ...key, pin: 'built-in-verification' })).toEqual(['mode.key-without-pin', null]);
     expect(reasons([], { ...key, presence: 'none', verdict: null })).toEqual(['mode.no-key', null]);
+    // Windows without administrator rights: the reader sees the key but cannot open it.
+    expect(reasons([], { ...key, pin: 'unknown', verdict: 'unknown' })).toEqual(['mode.key-unreadable', null]);
   });
 
   it('the configuration decides the default and can turn a mode off; a PIN is refused outside the pad', async () => {
