@@ -5,7 +5,8 @@ import { useT } from '../i18n';
 
 /**
  * The operator's choice per enrollment: "Set up the key here" (the station makes the passkey, no pass) or "My
- * Security Info" (a pass, the person registers in the browser). The configured default is the primary button; a
+ * Security Info" (a pass, the person registers in the browser); each mode's button names what it does ("Issue pass"
+ * as before for My Security Info). The configured default is the primary button; a
  * mode that cannot be chosen says why (turned off, no key, a key without a PIN, refused by the checks).
  */
 export function ModeChoice({ modes, busy, issuing }: { modes: ModeChoiceSpec; busy: boolean; issuing: boolean }) {
@@ -19,13 +20,14 @@ export function ModeChoice({ modes, busy, issuing }: { modes: ModeChoiceSpec; bu
       </p>
       {ordered.map((o) => (
         <div key={o.mode} className="mode-option" data-mode={o.mode}>
+          <span className="mode-name">{t(`mode.${o.mode}.name`)}</span>
           <Button
             appearance={o.mode === modes.default ? 'primary' : 'secondary'}
             size="large"
             disabled={busy || !o.available}
             onClick={() => void send({ type: 'chooseMode', mode: o.mode })}
           >
-            {o.mode === 'security-info' && issuing ? t('preflight.issuing') : t(`mode.${o.mode}.name`)}
+            {o.mode === 'provision' ? t('mode.provision.action') : issuing ? t('preflight.issuing') : t('preflight.issue')}
           </Button>
           <span className="hint">{o.reason ? t(`mode.reason.${o.reason}`) : t(`mode.${o.mode}.hint`)}</span>
         </div>
