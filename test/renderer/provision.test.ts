@@ -123,7 +123,7 @@ describe('the provisioning screen', () => {
   });
   it('the pad’s targets are at least 44 px', () => {
     const css = readFileSync('renderer/src/styles.css', 'utf8');
-    const rule = /\.pin-key,\s*\.pin-ok\s*\{([^}]*)\}/.exec(css)?.[1] ?? '';
+    const rule = /\.pin-pad \.pin-key,\s*\.pin-pad \.pin-ok\s*\{([^}]*)\}/.exec(css)?.[1] ?? '';
     expect(Number(/min-height:\s*(\d+)px/.exec(rule)?.[1])).toBeGreaterThanOrEqual(44);
     expect(Number(/min-width:\s*(\d+)px/.exec(rule)?.[1])).toBeGreaterThanOrEqual(44);
   });
