@@ -175,6 +175,52 @@ describe('"Set up the key here" at the station', () => {
     expect(passkeys()).toEqual([]);
   });
 
+  it('unplugged while the key waits for the touch: the stop says so; plugged back in, Check again brings the pad back', async () => {
+    const { key, st } = await deskWith({ touch: 'wait', touchTimeoutMs: 5_000 });
+    await toPinPad(st);
+    submit(st, PIN, PIN);
+    await phase(st, 'touch-key');
+    key.device!.unplug();
+    expect(await phase(st, 'failed')).toMatchObject({ phase: 'failed', error: { code: 'key.unplugged' } });
+    expect(passkeys()).toEqual([]);
+    key.core.powerCycle();
+    st.send({ type: 'recheck' });
+    // The PIN was set before the touch: now it is entered, once.
+    expect(await phase(st, 'enter-pin', 'failed')).toMatchObject({ phase: 'enter-pin', pinPad: { isNew: false } });
+  });
+
+  it('lost key, then set up the replacement here: the old passkey removed, the new one registered and proven', async () => {
+    const { st } = await deskWith({});
+    const old = 'lost-key-method-1';
+    env.emu.ctx.state.fido2.set(old, {
+      id: old,
+      userId: MEGAN_ID,
+      displayName: 'Old key',
+      createdDateTime: env.emu.ctx.clock.now(),
+      aaGuid: 'cb69481e-8ff7-4039-93ec-0a2729a154a8',
+      model: 'YubiKey 5 Series with NFC',
+      attestationLevel: 'attested',
+      attestationCertificates: [],
+      passkeyType: 'deviceBound',
+      credentialId: 'b2xkLWtleQ',
+    });
+    await st.toPreflight(MEGAN, MEGAN_ID);
+    st.send({ type: 'lostKey' });
+    await st.waitFor((s) => s.screen === 'lost-key' && s.step === 'choosing');
+    st.send({ type: 'deleteKeys', ids: [old] });
+    await st.waitFor((s) => s.screen === 'lost-key' && s.step === 'confirming');
+    st.send({ type: 'confirmDeleteKeys' });
+    await st.waitFor((s) => s.screen === 'lost-key' && s.step === 'choosing' && s.deleted.includes(old));
+    st.send({ type: 'continueEnrollment' });
+    await st.until('preflight');
+    st.send({ type: 'chooseMode', mode: 'provision' });
+    await phase(st, 'set-pin');
+    submit(st, PIN, PIN);
+    expect(await st.until('done', 'failed')).toMatchObject({ screen: 'done', proven: true });
+    expect(passkeys().map((k) => k.id)).not.toContain(old);
+    expect(passkeys()).toHaveLength(1);
+  });
+
   it('an AAGUID the policy blocks: Microsoft refuses the key (the role cannot read the policy), nothing is registered', async () => {
     const { key, st } = await deskWith({ pin: PIN });
     const aaguid = key.core.profile.aaguid ?? '';
