@@ -27,7 +27,7 @@ const MAIN_EDGES = {
   provision: ['directory', 'keys', 'audit', 'config'],
   enrollment: ['tap', 'operator', 'directory', 'keys', 'audit', 'config', 'event'],
   ipc: ['enrollment', 'audit', 'config', 'event'],
-  station: ['enrollment', 'tap', 'operator', 'directory', 'keys', 'audit', 'config', 'ipc', 'net', 'event'],
+  station: ['enrollment', 'tap', 'operator', 'directory', 'keys', 'audit', 'config', 'ipc', 'net', 'event', 'provision'],
   // kiosk/ → audit/: the safeStorage-sealed station key store implements audit/'s keyring interface.
   kiosk: ['operator', 'tap', 'enrollment', 'config', 'station', 'audit', 'event'],
 };

@@ -18,8 +18,10 @@ import type {
   IssueNotice,
   IssuingWaitCode,
   KeyWarningCode,
+  ModeReasonCode,
   NextActionCode,
   PreflightCheck,
+  ProvisionError,
   ReadinessReason,
   SESSION_ERRORS,
 } from './codes';
@@ -61,6 +63,13 @@ export const REGISTRATION_WINDOW_MS = 10 * 60_000;
 
 const id = z.string().min(1).max(200);
 
+/** How the person's key is registered: made here by the station ("Set up the key here"), or in My Security Info. */
+export const ENROLLMENT_MODES = ['provision', 'security-info'] as const;
+export type EnrollmentMode = (typeof ENROLLMENT_MODES)[number];
+/** A PIN as it crosses from the renderer once per use: digits only, CTAP's 4 to 63. Never in a snapshot. */
+export const PIN_DIGITS = { min: 4, max: 63 } as const;
+const pinField = z.string().regex(new RegExp(`^[0-9]{${PIN_DIGITS.min},${PIN_DIGITS.max}}$`));
+
 export const sessionCommandSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('signIn') }),
   z.strictObject({ type: z.literal('search'), query: z.string().max(256) }),
@@ -86,6 +95,9 @@ export const sessionCommandSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('lock') }),
   z.strictObject({ type: z.literal('unlock') }),
   z.strictObject({ type: z.literal('dismiss') }),
+  z.strictObject({ type: z.literal('chooseMode'), mode: z.enum(ENROLLMENT_MODES) }),
+  /** `confirm`: the second entry of a PIN chosen for a key that has none. */
+  z.strictObject({ type: z.literal('submitPin'), pin: pinField, confirm: pinField.optional() }),
 ]);
 export type SessionCommand = z.output<typeof sessionCommandSchema>;
 
@@ -118,6 +130,30 @@ export interface Countdown {
   /** Epoch ms; the renderer counts down. */
   endsAt: number;
   kind: 'tap-lifetime' | 'registration-window' | 'handover' | 'next-attempt' | 'retry-ends';
+}
+
+/** One way of enrolling on the pre-flight screen: can it be chosen now, and if not, why. */
+export interface ModeOption {
+  readonly mode: EnrollmentMode;
+  readonly available: boolean;
+  readonly reason: ModeReasonCode | null;
+}
+export interface ModeChoice {
+  readonly default: EnrollmentMode;
+  readonly options: readonly ModeOption[];
+}
+
+/** Where the passkey made at the desk is (main/enrollment/provision-state.ts). */
+export const PROVISION_PHASES = ['reading-key', 'set-pin', 'enter-pin', 'checking-pin', 'touch-key', 'registering', 'proving', 'failed'] as const;
+export type ProvisionPhase = (typeof PROVISION_PHASES)[number];
+/** What the PIN pad needs: never the PIN, only its bounds and the tries left. */
+export interface PinPad {
+  /** A PIN is chosen here (the key has none): typed twice. */
+  readonly isNew: boolean;
+  readonly minLength: number;
+  readonly maxLength: number;
+  /** Tries left before the key locks (a key with a PIN), else null. */
+  readonly retries: number | null;
 }
 
 interface Base {
@@ -155,6 +191,8 @@ export type SessionSnapshot =
       lifetimeMinutes: number;
       lifetimeBounds: { min: number; max: number };
       oneTime: boolean;
+      /** The ways of enrolling and whether each can be chosen (absent: only My Security Info, as before). */
+      modes?: ModeChoice;
     })
   | (WithUser & { screen: 'confirm-replace'; existingTap: { id: string; createdDateTime: string; lifetimeInMinutes: number; isUsable: boolean } })
   | (WithUser & {
@@ -195,6 +233,17 @@ export type SessionSnapshot =
       registered: { methodId: string; displayName: string | null; model: string | null; aaguid: string | null; stationKey: boolean };
       cleanup: CleanupReport;
       nextAt: number;
+      /** Made at the desk: the key proved it works (absent: registered in My Security Info). */
+      proven?: boolean;
+    })
+  | (WithUser & {
+      screen: 'provisioning';
+      phase: ProvisionPhase;
+      /** Set while the PIN pad is up (set-pin, enter-pin). */
+      pinPad: PinPad | null;
+      /** Why the last attempt failed: shown with the PIN pad (try again) or on its own (phase failed). */
+      error: ProvisionError | null;
+      model: string | null;
     })
   | (Base & { screen: 'failed'; enrollmentId: string | null; error: SessionError; cleanup: CleanupReport; next: NextActionCode })
   | (Base & { screen: 'timed-out'; enrollmentId: string | null; which: 'tap-lifetime' | 'registration-window'; cleanup: CleanupReport; next: NextActionCode })

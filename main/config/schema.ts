@@ -126,6 +126,18 @@ export const stationConfigSchema = z
     language: z.enum(['en', 'de'], { error: 'must be "en" or "de"' }).default('en'),
     /** Full-screen kiosk window. Absent: on in production, off in demo (main/index.ts decides). */
     kioskMode: z.boolean({ error: 'must be true or false' }).optional(),
+    /**
+     * The ways the operator may enrol a person: the key made at the desk ("provision", main/provision/) and My
+     * Security Info with a TAP ("securityInfo"); `default` is preselected. At least one stays on.
+     */
+    enrollmentModes: z
+      .strictObject({
+        default: z.enum(['provision', 'security-info'], { error: 'must be "provision" or "security-info"' }).default('security-info'),
+        provision: z.boolean({ error: 'must be true or false' }).default(true),
+        securityInfo: z.boolean({ error: 'must be true or false' }).default(true),
+      })
+      .refine((m) => (m.default === 'provision' ? m.provision : m.securityInfo), { error: 'the default mode must be one that is on' })
+      .default({ default: 'security-info', provision: true, securityInfo: true }),
     /** Event mode (main/event/README.md): absent means off. */
     event: eventConfigSchema.optional(),
   })

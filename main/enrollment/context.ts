@@ -13,12 +13,17 @@ import type { ViewPhase } from '../tap/view-progress';
 import type { IssueWait, LifecyclePort, Registration, SignInObserved, UserRef } from './lifecycle';
 import type { AuditPort, ClockPort, DirectoryPort, KeysPort, OperatorPort, SecurityInfoViewPort } from './ports';
 import { runPreflight, type PolicyTargets, type PreflightResult } from './preflight';
+import { BOTH_MODES, type ModeConfig } from './modes';
+import { EMPTY_PROVISION, type DeskProvisionStep, type PinSlot, type ProvisionContext, type ProvisionPort } from './provision';
+import type { EnrollmentMode } from '../../common/session';
 
 export interface StationChoices {
   tapLifetimeMinutes?: number | undefined;
   tapOneTime: boolean;
   idleLockMinutes: number;
   mySecurityInfoUrl: string;
+  /** Which ways of enrolling are on (config `enrollmentModes`); default: both, My Security Info preselected. */
+  modes?: ModeConfig;
 }
 
 export interface MachineDeps {
@@ -31,6 +36,9 @@ export interface MachineDeps {
   clock: ClockPort;
   station: StationChoices;
   newId(): string;
+  /** The passkey made at the desk (absent: the station offers My Security Info only) and where its PIN waits. */
+  provision?: ProvisionPort;
+  pins?: PinSlot;
 }
 
 /** Why an enrollment is being wound up; decides the TAP deletion reason, the wipe reason and the next screen. */
@@ -102,6 +110,9 @@ export interface SessionContext {
   lost: LostKeyState;
   pendingDeletions: number;
   nextAt: number | null;
+  /** The modes this station offers (its configuration, and whether it can make keys at all). */
+  modes: ModeConfig;
+  provision: ProvisionContext;
 }
 
 export type SessionEvent =
@@ -139,7 +150,12 @@ export type SessionEvent =
   /** Internal: the My Security Info page reported a step. */
   | { type: 'VIEW'; phase: ViewPhase }
   /** Internal: the deletion queue changed. */
-  | { type: 'PENDING_DELETIONS'; count: number };
+  | { type: 'PENDING_DELETIONS'; count: number }
+  | { type: 'CHOOSE_MODE'; mode: EnrollmentMode }
+  /** The PIN is in the session's PinSlot (never in an event). */
+  | { type: 'PIN_SUBMITTED' }
+  /** Internal: the passkey made at the desk reached a step (`touch`: live from the key's keepalive). */
+  | { type: 'PROVISION_STEP'; step: DeskProvisionStep };
 
 export const EMPTY_LOST: LostKeyState = { keys: [], selected: [], deleted: [], revoked: false, error: null };
 
@@ -177,12 +193,14 @@ export const forgetPerson = {
   cleanup: null,
   lost: EMPTY_LOST,
   nextAt: null,
+  provision: EMPTY_PROVISION,
 } satisfies Partial<SessionContext>;
 
 /** The initial context; the session passes the key reader's state at start. */
-export function initialContext(keys: KeyWatcherState = NO_KEYS): SessionContext {
+export function initialContext(keys: KeyWatcherState = NO_KEYS, modes: ModeConfig = BOTH_MODES): SessionContext {
   return {
     ...forgetPerson,
+    modes,
     operator: null,
     lockedBy: null,
     keys,

@@ -20,6 +20,7 @@ import { personInput } from './actors';
 import { EMPTY_LOST, forgetPerson, initialContext, liveTap, recomputePreflight, type MachineDeps, type SessionContext } from './context';
 import { describeFailure, failureAs, sessionError } from './failures';
 import { lostKeyState } from './lost-key';
+import { CHOOSE_MODE, modesOf, provisionState } from './provision-state';
 import { pastPassPrompt } from './snapshot';
 import { forgetAndWindUp, graphFailed, graphStepFailed, PERSON_EXITS, stationSetup, windUp } from './setup';
 
@@ -52,7 +53,7 @@ export function createEnrollmentMachine(deps: MachineDeps) {
 
   return s.createMachine({
     id: 'station',
-    context: ({ input }) => initialContext(input?.keys),
+    context: ({ input }) => initialContext(input?.keys, modesOf(deps)),
     initial: 'signedOut',
     on: {
       KEYS: { actions: { type: 'setKeys', params: ({ event }) => ({ keys: event.state }) } },
@@ -249,6 +250,7 @@ export function createEnrollmentMachine(deps: MachineDeps) {
                 { guard: 'preflightGo', target: 'issuing' },
               ],
               LOST_KEY: { guard: 'journalWritable', target: 'lostKey', actions: assign({ lost: EMPTY_LOST }) },
+              CHOOSE_MODE,
               ...PERSON_EXITS,
             },
           },
@@ -364,6 +366,7 @@ export function createEnrollmentMachine(deps: MachineDeps) {
             },
           },
           lostKey: lostKeyState(s),
+          provisioning: provisionState(s),
           cleaningUp: {
             tags: ['cleaning-up'],
             // Nothing interrupts a cleanup; commands wait for it (it is short: one DELETE attempt and a wipe).

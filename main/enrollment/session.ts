@@ -29,6 +29,7 @@ import { TapDeleter } from '../tap/deleter';
 import { LifetimeRangeMemory } from '../tap/lifetime-range';
 import { issueTap, type PassGuard } from '../tap/issuer';
 import type { IssueNotice } from '../../common/codes';
+import { PinSlot, type ProvisionPort } from './provision';
 
 export interface EnrollmentSessionOptions {
   operator: OperatorPort;
@@ -53,11 +54,13 @@ export interface EnrollmentSessionOptions {
   /** How long quit waits for pending deletions. Default 10 s. */
   drainTimeoutMs?: number;
   newId?: () => string;
+  /** The passkey made at the desk (main/station/provision-port.ts); absent: My Security Info only. */
+  provision?: ProvisionPort;
 }
 
 export type CommandResult = { ok: true } | { ok: false; error: string };
 
-const EVENT_OF: Record<Exclude<SessionCommand['type'], 'winkKey' | 'fillUserName'>, string> = {
+const EVENT_OF: Record<Exclude<SessionCommand['type'], 'winkKey' | 'fillUserName' | 'submitPin'>, string> = {
   signIn: 'SIGN_IN',
   search: 'SEARCH',
   selectUser: 'SELECT_USER',
@@ -79,6 +82,7 @@ const EVENT_OF: Record<Exclude<SessionCommand['type'], 'winkKey' | 'fillUserName
   lock: 'LOCK',
   unlock: 'UNLOCK',
   dismiss: 'DISMISS',
+  chooseMode: 'CHOOSE_MODE',
 };
 
 /** The real lifecycle services (issuer, deletion queue, completion watch) behind the machine's LifecyclePort. */
@@ -190,6 +194,7 @@ export class EnrollmentSession {
   readonly #lifecycle: LifecyclePort;
   readonly #machine: EnrollmentMachine;
   readonly #listeners = new Set<(snapshot: SessionSnapshot) => void>();
+  readonly #pins = new PinSlot();
   #actor: Actor<EnrollmentMachine> | null = null;
   #unsubscribeKeys: (() => void) | null = null;
   #last: SessionSnapshot | null = null;
@@ -231,6 +236,7 @@ export class EnrollmentSession {
       clock: this.#clock,
       station: options.station,
       newId: options.newId ?? randomUUID,
+      ...(options.provision ? { provision: options.provision, pins: this.#pins } : {}),
     });
   }
 
@@ -317,8 +323,24 @@ export class EnrollmentSession {
       void fill(last.user.userPrincipalName).catch(() => false);
       return { ok: true };
     }
+    if (cmd.type === 'submitPin') return this.#submitPin(actor, cmd);
     const { type, ...rest } = cmd;
     actor.send({ type: EVENT_OF[type], ...rest } as Parameters<typeof actor.send>[0]);
+    return { ok: true };
+  }
+
+  /**
+   * The PIN, once per use: accepted only while the PIN pad is up; as bytes into the slot the provisioning actor
+   * empties at once (the port overwrites them). The command's strings cannot be wiped; nothing keeps them.
+   */
+  #submitPin(actor: Actor<EnrollmentMachine>, cmd: Extract<SessionCommand, { type: 'submitPin' }>): CommandResult {
+    const now = this.#last;
+    if (now?.screen !== 'provisioning' || now.pinPad === null) return { ok: false, error: 'no PIN is asked for now' };
+    if (now.pinPad.isNew !== (cmd.confirm !== undefined)) return { ok: false, error: now.pinPad.isNew ? 'a new PIN is entered twice' : 'one PIN only' };
+    const encode = (pin: string) => new TextEncoder().encode(pin);
+    this.#pins.put(encode(cmd.pin), cmd.confirm === undefined ? undefined : encode(cmd.confirm));
+    actor.send({ type: 'PIN_SUBMITTED' });
+    this.#pins.clear(); // taken by now; should the chart not have taken it, it goes here
     return { ok: true };
   }
 

@@ -11,6 +11,7 @@ import type { SessionError } from '../../common/session';
 import type { JournalHealthCode } from '../../common/codes';
 import type { KeyWatcherState } from '../keys/watcher';
 import { createActors } from './actors';
+import { provisionActors } from './provision-actors';
 import { forgetPerson, recomputePreflight, type CleanupWhy, type MachineDeps, type SessionContext, type SessionEvent } from './context';
 import { describeFailure, isUnauthenticated } from './failures';
 import type { ChartTag } from './snapshot';
@@ -25,7 +26,7 @@ export function stationSetup(deps: MachineDeps) {
       input: {} as { keys?: KeyWatcherState } | undefined,
       tags: {} as ChartTag,
     },
-    actors: createActors(deps),
+    actors: { ...createActors(deps), ...provisionActors(deps) },
     delays: {
       handover: ({ context }) => untilDeadline(context.handoverEndsAt),
       tapExpiry: ({ context }) => untilDeadline(context.tap?.expiresAt),
@@ -35,7 +36,8 @@ export function stationSetup(deps: MachineDeps) {
     guards: {
       // Only an invoked actor's error event carries `error`; the chart's own events never do.
       unauthenticated: ({ event }) => 'error' in event && isUnauthenticated(event.error),
-      preflightGo: ({ context }) => context.preflight?.verdict === 'go',
+      // The pass is for My Security Info: not when the configuration turned that mode off.
+      preflightGo: ({ context }) => context.preflight?.verdict === 'go' && context.modes.securityInfo,
       journalWritable: ({ context }) => context.journal === 'ok',
       hasExistingTap: ({ context }) => context.card?.tap != null,
       cancelRequested: ({ context }) => context.cancelRequested,

@@ -2,6 +2,8 @@
 import type { IssueNotice, KeyWarningCode } from '../../common/codes';
 import type { OperatorIdentity } from '../../common/operator';
 import { sessionError } from './failures';
+import { modeChoice, type ModeConfig } from './modes';
+import { PROVISION_STAGES, pinPadOf, provisionPhase, type ProvisionContext, type ProvisionStage } from './provision';
 import type { IdentityCard, SecurityKeyMethod, UserSummary } from '../../common/directory';
 import {
   ID_DOCUMENT_VALUES,
@@ -70,6 +72,7 @@ export const SCREEN_TAGS = [
   'waiting-for-sign-in',
   'registering',
   'lost-key',
+  'provisioning',
   'cleaning-up',
   'done',
   'cancelled',
@@ -77,7 +80,7 @@ export const SCREEN_TAGS = [
   'failed',
 ] as const;
 export type ScreenTag = (typeof SCREEN_TAGS)[number];
-export type ChartTag = ScreenTag | `lost-key:${LostKeyStep}`;
+export type ChartTag = ScreenTag | `lost-key:${LostKeyStep}` | `provision:${ProvisionStage}`;
 
 /**
  * The parts of the machine's snapshot this mapping reads: the active states' tags and machine.ts's
@@ -121,6 +124,8 @@ export interface MachineView {
     lost: { keys: SecurityKeyMethod[]; selected: string[]; deleted: string[]; revoked: boolean; error: SessionError | null };
     pendingDeletions: number;
     nextAt: number | null;
+    modes: ModeConfig;
+    provision: ProvisionContext;
   };
 }
 
@@ -204,6 +209,7 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
         lifetimeMinutes: p.lifetimeMinutes,
         lifetimeBounds: { ...p.lifetimeBounds },
         oneTime: p.oneTime,
+        modes: modeChoice(p, ctx.modes),
       };
     }
     case 'confirm-replace': {
@@ -282,6 +288,18 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
         error: ctx.lost.error,
       };
     }
+    case 'provisioning': {
+      const stage = PROVISION_STAGES.find((st) => machine.tags.has(`provision:${st}`)) ?? 'reading';
+      const phase = provisionPhase(stage, ctx.provision);
+      return {
+        ...withUser(),
+        screen: 'provisioning',
+        phase,
+        pinPad: pinPadOf(phase, ctx.provision.key),
+        error: ctx.provision.error,
+        model: ctx.provision.key?.model ?? key.model,
+      };
+    }
     case 'cleaning-up': {
       const why =
         ctx.why === 'window-expired' || ctx.why === 'lifetime-expired'
@@ -308,6 +326,7 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
         },
         cleanup,
         nextAt: ctx.nextAt ?? 0,
+        ...(ctx.provision.step === 'done' ? { proven: true } : {}),
       };
     case 'cancelled':
       return { ...base, screen: 'cancelled', enrollmentId: ctx.enrollmentId, cleanup };

@@ -25,9 +25,11 @@ import { openJournal, type Journal } from '../audit';
 import { createKioskHandlers, type KioskHandlers } from '../ipc/handlers';
 import type { KeySource } from '../keys/key-source';
 import { modelFromAaguid } from '../keys/identity';
+import { DeviceGoneError } from '../keys/hid/errors';
 import { KeyWatcher, type KeyWatcherOptions } from '../keys/watcher';
 import { MsalNetworkClient, OperatorSession, operatorErrorCodeOf, type RoleClientFactory, type SignInPresenter } from '../operator';
 import { watcherKeysPort } from './keys-port';
+import { deskProvisionPort } from './provision-port';
 import { StationStatusStore } from './status';
 import type { StationStatus } from '../../common/contract';
 import type { JournalHealthCode } from '../../common/codes';
@@ -135,7 +137,18 @@ export async function createStation(options: CreateStationOptions): Promise<Stat
       tapLifetimeMinutes: config.tapLifetimeMinutes,
       idleLockMinutes: config.idleLockMinutes,
       mySecurityInfoUrl: config.mySecurityInfoUrl,
+      modes: config.enrollmentModes,
     },
+    provision: deskProvisionPort({
+      open: async (keyId) => {
+        const key = watcher.state().keys.find((k) => k.id === keyId);
+        if (!key) throw new DeviceGoneError('the key at the desk is gone');
+        return options.keySource.open(key.path);
+      },
+      graph: directory,
+      journal,
+      modelOf: modelOfAaguid,
+    }),
     ...options.session,
   });
   const handlers = createKioskHandlers({ session, station: status, audit: { folder: config.auditFolder, stationId: config.stationId }, journal });

@@ -35,6 +35,7 @@ import { Ctap2Core } from '../authenticator/ctap2-core';
 import { patchGetInfo, profile } from '../authenticator/profiles';
 import { SoftAuthenticator } from '../authenticator/soft-authenticator';
 import { VirtualBus, type PlugKeyOptions, type VirtualPort } from '../authenticator/virtual-bus';
+import { Fido2Core } from '../authenticator/fido2-core';
 import { startEmulator, type Emulator } from '../emulator';
 import { launchChromiumFor, VIRTUAL_AUTHENTICATOR_AAGUID } from '../support/chromium';
 import { Surfaces, type DeniedNavigation, type PageListener, type SurfaceKind } from './browser-surfaces';
@@ -64,6 +65,9 @@ export interface HarnessOptions {
    * Default false: the fixture's own AAGUID, and the registered key does not match.
    */
   deskKeyIsVirtualAuthenticator?: boolean;
+  /** The key at the desk is a full software authenticator (test/authenticator/fido2-core.ts: PIN, makeCredential,
+   *  getAssertion), touched at once: "Set up the key here" runs end to end. One key state across replugs. */
+  deskKeyCanProvision?: boolean;
   /** Keep `dataRoot` (the audit journals) on close, e.g. to scan it after a suite. Default false. */
   keepData?: boolean;
   /** How long quit / reset waits for pending TAP deletions. Default 3 s. */
@@ -109,6 +113,9 @@ export function acceptVirtualAuthenticator(emu: Emulator): void {
 }
 
 /** A fixture key whose getInfo carries the virtual authenticator's AAGUID (USB ids and capabilities kept). */
+/** Fido2Core's default profile (a CTAP 2.1 key with PIN protocols 2 and 1). */
+const FIDO2_CORE_PROFILE = 'token2-t2f2-nfc';
+
 function virtualAuthenticatorKey(profileId: string): PlugKeyOptions {
   const p = profile(profileId);
   if (!p.getInfoCbor) throw new Error(`profile ${profileId} has no getInfo`);
@@ -158,11 +165,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     securityInfo: securityInfoPolicy({ authority: policyConfig.authority, mySecurityInfoUrl: policyConfig.mySecurityInfoUrl, demo: false }),
   });
   const bus = new VirtualBus({ hotplug: true });
+  const deskCore = options.deskKeyCanProvision ? new Fido2Core({}) : null;
   const keyProfile = options.stationKey === undefined ? YUBIKEY_5_NFC.profile : options.stationKey;
   let port: VirtualPort | null = null;
   const plugKey = (profileId = keyProfile ?? YUBIKEY_5_NFC.profile) => {
     if (port && !port.unplugged) return;
-    port = bus.plugKey(options.deskKeyIsVirtualAuthenticator ? virtualAuthenticatorKey(profileId) : fixtureKey(profileId));
+    port = bus.plugKey(
+      deskCore
+        ? { ...fixtureKey(FIDO2_CORE_PROFILE), device: () => new SoftAuthenticator({ core: deskCore, capabilities: deskCore.profile.capabilities }) }
+        : options.deskKeyIsVirtualAuthenticator
+          ? virtualAuthenticatorKey(profileId)
+          : fixtureKey(profileId),
+    );
   };
   const unplugKey = () => {
     port?.unplug();

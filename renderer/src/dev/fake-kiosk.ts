@@ -9,6 +9,7 @@ import type { KeyStatus, SessionError, SessionSnapshot } from '../../../common/s
 import type { PreflightCheck } from '../../../common/codes';
 import type { IdentityCard } from '../../../common/directory';
 import type { KioskBridge, KioskReply, KioskState, StationStatus, TodayRow } from '../../../common/contract';
+import { PROVISION_NEXT, provisionFixtures } from './fake-provision';
 
 const NOW = () => Date.now();
 
@@ -157,7 +158,7 @@ const users = [
 export function fixtures(now = NOW()): Record<string, KioskState> {
   const s = (session: SessionSnapshot | null, st: Partial<StationStatus> = {}): KioskState => ({ station: station(st), session });
   const error: SessionError = { code: 'graph.unavailable', params: {}, requestId: '5d2b0c1e-8a7f-4a53-9d6e-1b2c3d4e5f60', step: 'issue' };
-  return {
+  const all: Record<string, KioskState> = {
     'station-starting': s(null, { tenant: { status: 'unknown', note: null, checkedAt: null }, keyReader: { status: 'starting', note: null } }),
     'station-problem': s(null, {
       config: { ok: false, file: '/etc/tap-kiosk/config.json', note: { code: 'config.invalid', params: { detail: 'tenantId: expected a GUID' } } },
@@ -298,6 +299,8 @@ export function fixtures(now = NOW()): Record<string, KioskState> {
     }),
     stopped: s({ ...base, screen: 'stopped' }),
   };
+  const provision = provisionFixtures(preflight, withUser, all.done?.session as Extract<SessionSnapshot, { screen: 'done' }>);
+  return { ...all, ...Object.fromEntries(Object.entries(provision).map(([k, v]) => [k, s(v)])) };
 }
 
 export const TODAY_ROWS: TodayRow[] = [
@@ -350,6 +353,7 @@ const NEXT: Record<string, string> = {
   backToSearch: 'search-results',
   lock: 'locked',
   signOut: 'signed-out',
+  ...PROVISION_NEXT,
 };
 
 export function createFakeKiosk(params: URLSearchParams): KioskBridge {

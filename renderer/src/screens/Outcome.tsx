@@ -67,6 +67,12 @@ export function OutcomeScreen({ s }: { s: OutcomeSnapshot }) {
               <StatusIcon status={s.registered.stationKey ? 'pass' : 'warn'} />
               <span>{s.registered.stationKey ? t('outcome.done.stationKey') : t('outcome.done.otherKey')}</span>
             </li>
+            {s.proven && (
+              <li>
+                <StatusIcon status="pass" />
+                <span>{t('outcome.done.proven')}</span>
+              </li>
+            )}
           </ul>
         </section>
         <Cleanup cleanup={s.cleanup} />

@@ -6,6 +6,7 @@ import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Countdown } from '../components/Countdown';
 import { IdentityCard } from '../components/IdentityCard';
 import { KeyPanel } from '../components/KeyPanel';
+import { ModeChoice } from '../components/ModeChoice';
 import { StatusIcon } from '../components/StatusIcon';
 import { useT } from '../i18n';
 import { formatDate } from '../lib/format';
@@ -98,9 +99,13 @@ export function PreflightScreen({ s }: { s: PreflightSnapshot }) {
               </Field>
               <p>{p.oneTime ? t('preflight.oneTime') : t('preflight.multiUse')}</p>
               <div className="actions">
-                <Button appearance="primary" size="large" disabled={busy || p.verdict === 'refused'} onClick={() => void send({ type: 'issue' })}>
-                  {s.screen === 'issuing' ? t('preflight.issuing') : t('preflight.issue')}
-                </Button>
+                {p.modes ? (
+                  <ModeChoice modes={p.modes} busy={busy} issuing={s.screen === 'issuing'} />
+                ) : (
+                  <Button appearance="primary" size="large" disabled={busy || p.verdict === 'refused'} onClick={() => void send({ type: 'issue' })}>
+                    {s.screen === 'issuing' ? t('preflight.issuing') : t('preflight.issue')}
+                  </Button>
+                )}
                 {recheckHelps(p.verdict, p.checks) && (
                   <Button size="large" disabled={busy} onClick={() => void send({ type: 'recheck' })}>
                     {t('preflight.recheck')}

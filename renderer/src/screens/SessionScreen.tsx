@@ -5,6 +5,7 @@ import { LostKeyScreen } from './LostKey';
 import { LockedScreen, SignedOutScreen, SigningInScreen, StoppedScreen } from './Operator';
 import { OutcomeScreen } from './Outcome';
 import { PreflightScreen } from './Preflight';
+import { ProvisionScreen } from './Provision';
 import { UserSideScreen } from './UserSide';
 import { VerifyScreen } from './Verify';
 
@@ -38,6 +39,8 @@ export function SessionScreen({ snapshot: s }: { snapshot: SessionSnapshot }) {
       return <UserSideScreen s={s} />;
     case 'lost-key':
       return <LostKeyScreen s={s} />;
+    case 'provisioning':
+      return <ProvisionScreen s={s} />;
     case 'done':
     case 'failed':
     case 'timed-out':

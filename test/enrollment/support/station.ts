@@ -21,6 +21,9 @@ import { upn } from '../../directory/support';
 import { keysOne, YUBIKEY_AAGUID } from './fixtures';
 import { tempJournal, type TempJournal } from './journal';
 import { ManualTime, advanceUntil, settle } from './manual-time';
+import type { HidDevice } from '../../../main/keys/hid/device';
+import type { ModeConfig } from '../../../main/enrollment/modes';
+import { deskProvisionPort } from '../../../main/station/provision-port';
 
 export class FakeOperator implements OperatorPort {
   token: string | null = null;
@@ -147,6 +150,9 @@ export interface StationOptions {
   graphRetries?: number;
   /** Graph base URL (default: the emulator's). */
   graphOrigin?: string;
+  /** The key at the desk for "Set up the key here" (main/station/provision-port.ts over it); absent: My Security Info only. */
+  deskKey?: { open(): Promise<HidDevice> };
+  modes?: ModeConfig;
 }
 
 export interface Station {
@@ -204,7 +210,11 @@ export async function openStation(emu: Emulator, options: StationOptions = {}): 
       tapLifetimeMinutes: options.tapLifetimeMinutes,
       idleLockMinutes: 5,
       mySecurityInfoUrl: emu.urls.mySecurityInfo,
+      ...(options.modes ? { modes: options.modes } : {}),
     },
+    ...(options.deskKey
+      ? { provision: deskProvisionPort({ open: () => options.deskKey!.open(), graph: directory, journal: journal.journal, modelOf: modelOfAaguid }) }
+      : {}),
     clock: time,
     timers: time,
     machineClock: time,

@@ -1,0 +1,59 @@
+/**
+ * The mode choice on the pre-flight screen: "Set up the key here" (provision: the station makes the passkey, no TAP)
+ * or "My Security Info" (a TAP, the person registers in the browser). Pure: the configuration says which are on and
+ * which is preselected; the pre-flight checks and the key say which can be chosen now, and why not.
+ *
+ * - My Security Info: every check as today (the pass needs the TAP policy; pre-flight's verdict).
+ * - Provision: the TAP checks do not apply (no pass is issued); every other failing check refuses it, and so does a
+ *   key without a PIN (nothing to verify the person with at the desk: built-in verification only, or no UV at all)
+ *   and a key the station cannot read itself.
+ */
+import type { ModeReasonCode, PreflightCheck, PreflightCode } from '../../common/codes';
+import type { EnrollmentMode, KeyStatus, ModeChoice, ModeOption } from '../../common/session';
+
+/** The station's configuration of the modes (config `enrollmentModes`). */
+export interface ModeConfig {
+  default: EnrollmentMode;
+  provision: boolean;
+  securityInfo: boolean;
+}
+
+export const BOTH_MODES: ModeConfig = { default: 'security-info', provision: true, securityInfo: true };
+
+/** Checks about the pass only: they do not decide whether a key can be made at the desk. */
+const TAP_ONLY: ReadonlySet<PreflightCode> = new Set(['tap-policy-enabled', 'tap-policy-targets-user', 'lifetime-in-bounds', 'one-time']);
+
+interface PreflightFacts {
+  readonly checks: readonly PreflightCheck[];
+  readonly verdict: 'go' | 'refused';
+  readonly key: KeyStatus;
+}
+
+function provisionReason(p: PreflightFacts): ModeReasonCode | null {
+  if (p.key.presence !== 'one' || p.key.verdict === null) return 'mode.no-key';
+  // Not readable over HID (Windows without administrator rights: raw FIDO access is refused; webauthn.dll is
+  // not wired yet): the station cannot make a key it cannot talk to.
+  if (p.key.pin === 'unknown') return 'mode.key-unreadable';
+  if (p.key.pin === 'none' || p.key.pin === 'built-in-verification') return 'mode.key-without-pin';
+  if (p.checks.some((c) => c.status === 'fail' && !TAP_ONLY.has(c.code))) return 'mode.refused';
+  return null;
+}
+
+export function modeChoice(p: PreflightFacts, config: ModeConfig): ModeChoice {
+  const option = (mode: EnrollmentMode, on: boolean, reason: ModeReasonCode | null): ModeOption => {
+    const why = on ? reason : 'mode.disabled';
+    return { mode, available: why === null, reason: why };
+  };
+  return {
+    default: config.default,
+    options: [
+      option('provision', config.provision, provisionReason(p)),
+      option('security-info', config.securityInfo, p.verdict === 'go' ? null : 'mode.refused'),
+    ],
+  };
+}
+
+/** Whether `mode` can be chosen now. */
+export function modeAvailable(p: PreflightFacts | null, config: ModeConfig, mode: EnrollmentMode): boolean {
+  return p !== null && modeChoice(p, config).options.some((o) => o.mode === mode && o.available);
+}

@@ -1,0 +1,125 @@
+/**
+ * The provisioning branch of the station chart ("Set up the key here"), entered from pre-flight by CHOOSE_MODE
+ * provision. No TAP: the station reads the key, the person sets or enters the PIN on the PIN pad, touches the key,
+ * and main/provision/ makes, registers and proves the passkey (behind ProvisionPort, provision.ts).
+ *
+ *   reading ─key read→ pin ─PIN_SUBMITTED→ working ─proven→ cleaningUp (completed) → done
+ *                                          working ─a try-again failure→ reading (error kept) → pin
+ *                                          working ─any other failure→ failed ─RECHECK→ reading
+ *   reading ─the key cannot be used (PIN blocked, …)→ failed
+ *
+ * Cancel and the idle lock wind up like every state with a person (nothing to delete: no TAP). A PIN submitted
+ * outside `pin` is refused by the session before it reaches the slot.
+ */
+import { assign } from 'xstate';
+import { modeAvailable, BOTH_MODES, type ModeConfig } from './modes';
+import { EMPTY_PROVISION, tryAgainAtThePad, type DeskProvisioned } from './provision';
+import { PERSON_EXITS, type StationSetup } from './setup';
+import type { MachineDeps, SessionContext } from './context';
+
+/** The modes this station offers: its configuration, with provisioning off when it has no way to make keys. */
+export function modesOf(deps: MachineDeps): ModeConfig {
+  const modes = deps.station.modes ?? BOTH_MODES;
+  return deps.provision ? modes : { ...modes, provision: false, default: 'security-info' };
+}
+
+const canChoose = (context: SessionContext, mode: 'provision' | 'security-info') => modeAvailable(context.preflight, context.modes, mode);
+
+/** Pre-flight's CHOOSE_MODE: My Security Info goes the way ISSUE goes; provision to this branch. */
+export const CHOOSE_MODE = [
+  {
+    guard: ({ context, event }: { context: SessionContext; event: { mode?: string } }) =>
+      event.mode === 'security-info' && canChoose(context, 'security-info') && context.card?.tap != null,
+    target: 'confirmReplace',
+  },
+  {
+    guard: ({ context, event }: { context: SessionContext; event: { mode?: string } }) => event.mode === 'security-info' && canChoose(context, 'security-info'),
+    target: 'issuing',
+  },
+  {
+    guard: ({ context, event }: { context: SessionContext; event: { mode?: string } }) => event.mode === 'provision' && canChoose(context, 'provision'),
+    target: 'provisioning',
+  },
+] as const;
+
+const failedWith = (context: SessionContext, output: DeskProvisioned) =>
+  output.ok ? context.provision : { ...context.provision, step: null, error: output.error };
+
+export function provisionState(s: StationSetup) {
+  return s.createStateConfig({
+    initial: 'reading',
+    tags: ['provisioning'],
+    entry: assign({ provision: EMPTY_PROVISION }),
+    on: PERSON_EXITS,
+    states: {
+      reading: {
+        tags: ['provision:reading'],
+        invoke: {
+          src: 'readDeskKey',
+          input: ({ context }) => ({ keyId: context.preflight?.key.keyId ?? context.keys.keys[0]?.id ?? null }),
+          onDone: [
+            {
+              guard: ({ event }) => event.output.ok,
+              target: 'pin',
+              actions: assign(({ context, event }) => ({ provision: { ...context.provision, key: event.output.ok ? event.output.key : null } })),
+            },
+            {
+              target: 'failed',
+              actions: assign(({ context, event }) => ({ provision: { ...context.provision, error: event.output.ok ? null : event.output.error } })),
+            },
+          ],
+          onError: {
+            target: 'failed',
+            actions: assign(({ context }) => ({ provision: { ...context.provision, error: { code: 'key.unplugged', params: {} } } })),
+          },
+        },
+      },
+      pin: {
+        tags: ['provision:pin'],
+        on: { PIN_SUBMITTED: { target: 'working', actions: assign(({ context }) => ({ provision: { ...context.provision, error: null, step: null } })) } },
+      },
+      working: {
+        tags: ['provision:working'],
+        on: { PROVISION_STEP: { actions: assign(({ context, event }) => ({ provision: { ...context.provision, step: event.step } })) } },
+        invoke: {
+          src: 'provisionDeskKey',
+          input: ({ context }) => ({
+            enrollmentId: context.enrollmentId,
+            operator: context.operator,
+            card: context.card,
+            fido2Policy: context.fido2Policy,
+            keyId: context.preflight?.key.keyId ?? context.keys.keys[0]?.id ?? null,
+          }),
+          onDone: [
+            {
+              guard: ({ event }) => event.output.ok,
+              target: '#station.operator.cleaningUp',
+              actions: assign(({ context, event }) => {
+                const o = event.output;
+                if (!o.ok) return {};
+                const method = { id: o.methodId, displayName: o.displayName, aaGuid: o.aaguid, model: o.model, createdDateTime: null, attestationLevel: null };
+                return { registered: { method, stationKey: true }, why: 'completed' as const, provision: { ...context.provision, step: 'done' as const } };
+              }),
+            },
+            {
+              guard: ({ event }) => !event.output.ok && tryAgainAtThePad(event.output.error),
+              target: 'reading',
+              actions: assign(({ context, event }) => ({ provision: failedWith(context, event.output) })),
+            },
+            { target: 'failed', actions: assign(({ context, event }) => ({ provision: failedWith(context, event.output) })) },
+          ],
+          onError: {
+            target: 'failed',
+            actions: assign(({ context }) => ({
+              provision: { ...context.provision, step: null, error: { code: 'key.error', params: { status: 'unexpected' } } },
+            })),
+          },
+        },
+      },
+      failed: {
+        tags: ['provision:failed'],
+        on: { RECHECK: 'reading' },
+      },
+    },
+  });
+}

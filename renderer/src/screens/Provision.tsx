@@ -1,0 +1,97 @@
+import { Button, MessageBar, MessageBarBody, Spinner } from '@fluentui/react-components';
+import type { SessionSnapshot } from '../../../common/contract';
+import type { ProvisionPhase } from '../../../common/session';
+import { useCommands } from '../bridge';
+import { IdentityCard } from '../components/IdentityCard';
+import { KeyPanel } from '../components/KeyPanel';
+import { PinPad } from '../components/PinPad';
+import { useT } from '../i18n';
+import { provisionMsg } from '../lib/messages';
+
+type ProvisionSnapshot = Extract<SessionSnapshot, { screen: 'provisioning' }>;
+
+/** The operator's progress list: one step per phase the person goes through. */
+const STEPS = ['reading-key', 'pin', 'touch-key', 'registering', 'proving'] as const;
+type Step = (typeof STEPS)[number];
+const STEP_OF: Record<ProvisionPhase, Step | null> = {
+  'reading-key': 'reading-key',
+  'set-pin': 'pin',
+  'enter-pin': 'pin',
+  'checking-pin': 'pin',
+  'touch-key': 'touch-key',
+  registering: 'registering',
+  proving: 'proving',
+  failed: null,
+};
+
+/**
+ * "Set up the key here": the person's side (the PIN pad, then "touch your key" live while the key waits) and the
+ * operator's side (progress, the key, what to do after a failure). No pass, no browser: main makes the passkey.
+ */
+export function ProvisionScreen({ s }: { s: ProvisionSnapshot }) {
+  const { t, m } = useT();
+  const { send } = useCommands();
+  const current = STEP_OF[s.phase];
+  const at = current ? STEPS.indexOf(current) : -1;
+  return (
+    <section className="screen" aria-labelledby="provision-title">
+      <h1 id="provision-title" tabIndex={-1}>
+        {t('provision.title')}
+      </h1>
+      <div className="two-col">
+        <section className="card person-side" aria-labelledby="person-title" data-phase={s.phase}>
+          <h2 id="person-title">{t('provision.person', { name: s.user.displayName })}</h2>
+          {s.error && (
+            <MessageBar intent={s.phase === 'failed' ? 'error' : 'warning'} layout="multiline" data-error={s.error.code}>
+              <MessageBarBody>{m(provisionMsg(s.error))}</MessageBarBody>
+            </MessageBar>
+          )}
+          {s.pinPad && (
+            <PinPad
+              key={`${s.phase}-${s.error?.code ?? ''}-${s.pinPad.retries ?? ''}`}
+              pad={s.pinPad}
+              onSubmit={(pin, confirm) => void send({ type: 'submitPin', pin, ...(confirm === undefined ? {} : { confirm }) })}
+            />
+          )}
+          {s.phase === 'touch-key' && (
+            <div className="touch-key" role="status">
+              <p className="touch-key-title">{t('provision.touch.title')}</p>
+              <p>{t('provision.touch.body')}</p>
+            </div>
+          )}
+          {(s.phase === 'reading-key' || s.phase === 'checking-pin' || s.phase === 'registering' || s.phase === 'proving') && (
+            <Spinner size="large" label={t(`provision.phase.${s.phase}`)} />
+          )}
+        </section>
+        <section className="card" aria-labelledby="desk-title">
+          <h2 id="desk-title">{t('provision.operator')}</h2>
+          <IdentityCard user={s.user} compact />
+          <ol className="guide">
+            {STEPS.map((step, i) => {
+              const state = s.phase === 'failed' ? 'todo' : i < at ? 'done' : i === at ? 'current' : 'todo';
+              return (
+                <li key={step} className={`guide-step guide-${state}`} aria-current={state === 'current' ? 'step' : undefined}>
+                  <span className="guide-number" aria-hidden="true">
+                    {state === 'done' ? '✓' : i + 1}
+                  </span>
+                  <span className="guide-name">{t(`provision.step.${step}`)}</span>
+                </li>
+              );
+            })}
+          </ol>
+          <KeyPanel k={s.key} reasons={false} />
+          <div className="actions">
+            {s.phase === 'failed' && (
+              <Button appearance="primary" size="large" onClick={() => void send({ type: 'recheck' })}>
+                {t('provision.recheck')}
+              </Button>
+            )}
+            <Button size="large" onClick={() => void send({ type: 'cancel' })}>
+              {t('common.cancel')}
+            </Button>
+          </div>
+        </section>
+      </div>
+    </section>
+  );
+}
