@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import type { JournalHealthCode, StationNote } from './codes';
+import type { EventModeStatus } from './event';
 import { sessionCommandSchema, type SessionCommand, type SessionSnapshot } from './session';
 
 export { sessionCommandSchema };
@@ -120,6 +121,8 @@ export interface StationStatus {
   keyReader: { status: 'starting' | 'ok' | 'unavailable'; note: StationNote | null };
   /** The audit journal's last write; null while no journal is open (the configuration could not be loaded). */
   journal: JournalHealthCode | null;
+  /** Event mode (common/event.ts); absent when the configuration names no event. */
+  event?: EventModeStatus;
 }
 
 /** Everything main pushes on SNAPSHOT_CHANNEL: the renderer is a pure view of this. */

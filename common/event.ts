@@ -3,6 +3,7 @@
  * schemas only (main/event/ fills them; the roster and board screens will render them).
  */
 import { z } from 'zod';
+import type { EventNotice } from './codes';
 
 /** How a person can be enrolled at this event. */
 export const EVENT_MODES = ['tap-my-security-info', 'provision-at-desk'] as const;
@@ -75,6 +76,9 @@ export const boardSchema = z.strictObject({
   attention: z.array(z.strictObject({ displayName: z.string(), reason: z.enum(['failed', 'stale-claim']) })),
 });
 export type Board = z.output<typeof boardSchema>;
+
+/** Event mode on the station page: `on` null until an operator signs in; off says why (`notice`). */
+export type EventModeStatus = { name: string; on: boolean | null; notice: EventNotice | null };
 
 /** What the operator may ask of event mode (over IPC once the screens exist). */
 export const eventCommandSchema = z.discriminatedUnion('type', [

@@ -24,6 +24,7 @@ import {
 } from './context';
 import type { DeleteRequest, IssueWait, Registration, SignInObserved } from './lifecycle';
 import type { PolicyTargets, PreflightResult } from './preflight';
+import type { ClaimResult, ReleaseReason } from '../event';
 
 /** Who is being served, as the context holds it (each part null until the chart has it). */
 export type PersonInput = Pick<SessionContext, 'enrollmentId' | 'operator' | 'card'>;
@@ -38,6 +39,8 @@ export type WatchInput = Pick<SessionContext, 'enrollmentId' | 'card' | 'tap'>;
 
 export interface CleanupInput {
   why: CleanupWhy;
+  /** Event mode: the claim to give back (absent or not ok: nothing to release). */
+  claim?: ClaimResult | null;
   enrollmentId: string | null;
   operator: OperatorIdentity | null;
   card: IdentityCard | null;
@@ -56,6 +59,17 @@ const DELETE_REASON: Record<CleanupWhy, DeleteRequest['reason']> = {
   idle: 'signed-out',
   quit: 'quit',
 };
+const CLAIM_RELEASE: Record<CleanupWhy, ReleaseReason> = {
+  completed: 'done',
+  cancelled: 'cancelled',
+  'window-expired': 'timed-out',
+  'lifetime-expired': 'timed-out',
+  failed: 'failed',
+  'signed-out': 'cancelled',
+  locked: 'cancelled',
+  idle: 'cancelled',
+  quit: 'cancelled',
+};
 const WIPE_REASON: Record<CleanupWhy, 'completed' | 'cancelled' | 'timed-out' | 'failed' | 'signed-out'> = {
   completed: 'completed',
   cancelled: 'cancelled',
@@ -71,6 +85,13 @@ const WIPE_REASON: Record<CleanupWhy, 'completed' | 'cancelled' | 'timed-out' | 
 export function createActors(deps: MachineDeps) {
   const { directory, lifecycle, audit, station } = deps;
   const write = (event: AuditEvent) => audit.append(event);
+  /** Event mode: claim the person before anything is spent; a claim made after the state was left goes back at once. */
+  const claimFor = async (operator: OperatorIdentity | null, card: IdentityCard, signal: AbortSignal): Promise<ClaimResult | null> => {
+    if (!deps.event?.active()) return null;
+    const claim = await deps.event.claim(operatorRef(need(operator, 'operator')), userRef(card));
+    if (signal.aborted && claim.ok) void deps.event.release(claim.claimId, 'cancelled');
+    return claim;
+  };
   const watchRequest = (input: WatchInput) => {
     const tap = need(input.tap, 'TAP');
     return { enrollmentId: need(input.enrollmentId, 'enrollment id'), user: userRef(need(input.card, 'person')), tap: tap.method, stationAaguid: tap.aaguid };
@@ -96,10 +117,21 @@ export function createActors(deps: MachineDeps) {
       },
     ),
 
-    loadCard: fromPromise<IdentityCard, { userId: string | null }>(({ input, signal }) => directory.identityCard(need(input.userId, 'selected user'), signal)),
+    loadCard: fromPromise<{ card: IdentityCard; claim: ClaimResult | null }, { userId: string | null; operator: OperatorIdentity | null }>(
+      async ({ input, signal }) => {
+        const card = await directory.identityCard(need(input.userId, 'selected user'), signal);
+        return { card, claim: await claimFor(input.operator, card, signal) };
+      },
+    ),
 
     readPolicies: fromPromise<
-      { card: IdentityCard; tapPolicy: PolicyRead<TapPolicy>; fido2Policy: PolicyRead<Fido2KeyPolicy & PolicyTargets>; preflight: PreflightResult | null },
+      {
+        card: IdentityCard;
+        tapPolicy: PolicyRead<TapPolicy>;
+        fido2Policy: PolicyRead<Fido2KeyPolicy & PolicyTargets>;
+        preflight: PreflightResult | null;
+        claim: ClaimResult | null;
+      },
       { context: SessionContext; document: IdDocument | null; audited: boolean }
     >(async ({ input, signal }) => {
       const p = person(input.context);
@@ -116,7 +148,10 @@ export function createActors(deps: MachineDeps) {
         p.operator.mayReadPolicies ? directory.tapPolicy(signal) : Promise.resolve(unreadable),
         p.operator.mayReadPolicies ? directory.fido2Policy(signal) : Promise.resolve(unreadable),
       ]);
-      const preflight = recomputePreflight(station, input.context, { card, tapPolicy, fido2Policy });
+      // Event mode, checked again: a claim another station held may have been released meanwhile.
+      const held = input.context.claim;
+      const claim = input.audited && held && !held.ok ? await claimFor(p.operator, card, signal) : held;
+      const preflight = recomputePreflight(station, input.context, { card, tapPolicy, fido2Policy, claim });
       // A refusal is journalled here, where the operator sees it; a go is journalled when they press Issue.
       if (preflight?.verdict === 'refused') {
         await write(
@@ -130,7 +165,7 @@ export function createActors(deps: MachineDeps) {
           }),
         );
       }
-      return { card, tapPolicy, fido2Policy, preflight };
+      return { card, tapPolicy, fido2Policy, preflight, claim };
     }),
 
     issue: fromPromise<
@@ -211,6 +246,8 @@ export function createActors(deps: MachineDeps) {
         });
         tap = r.deleted ? 'deleted' : 'pending';
       }
+      // Event mode: the claim goes back after the pass (a failed release stays held and is retried).
+      if (input.claim?.ok) await deps.event?.release(input.claim.claimId, CLAIM_RELEASE[input.why]);
       let viewWiped = false;
       if (input.enrollmentId) {
         await deps.view.wipe();

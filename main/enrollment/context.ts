@@ -11,7 +11,8 @@ import type { Fido2KeyPolicy } from '../keys/readiness';
 import type { KeyWatcherState } from '../keys/watcher';
 import type { ViewPhase } from '../tap/view-progress';
 import type { IssueWait, LifecyclePort, Registration, SignInObserved, UserRef } from './lifecycle';
-import type { AuditPort, ClockPort, DirectoryPort, KeysPort, OperatorPort, SecurityInfoViewPort } from './ports';
+import type { AuditPort, ClockPort, DirectoryPort, EventPort, KeysPort, OperatorPort, SecurityInfoViewPort } from './ports';
+import type { ClaimResult } from '../event';
 import { runPreflight, type PolicyTargets, type PreflightResult } from './preflight';
 
 export interface StationChoices {
@@ -31,6 +32,8 @@ export interface MachineDeps {
   clock: ClockPort;
   station: StationChoices;
   newId(): string;
+  /** Event mode; absent: never (the station without an event). */
+  event?: EventPort | undefined;
 }
 
 /** Why an enrollment is being wound up; decides the TAP deletion reason, the wipe reason and the next screen. */
@@ -70,6 +73,8 @@ export interface SessionContext {
   fido2Policy: PolicyRead<Fido2KeyPolicy & PolicyTargets> | null;
   chosenLifetime: number | undefined;
   preflight: PreflightResult | null;
+  /** Event mode: the person's claim (made when they were opened); null outside event mode. */
+  claim: ClaimResult | null;
   tap: LiveTap | null;
   /**
    * The pass: set when issued; kept for the person's panel after the hand-over until My Security Info moves past its
@@ -153,6 +158,7 @@ export const forgetPerson = {
   fido2Policy: null,
   chosenLifetime: undefined,
   preflight: null,
+  claim: null,
   tap: null,
   pass: null,
   handoverEndsAt: null,
@@ -195,6 +201,7 @@ export function recomputePreflight(station: StationChoices, ctx: SessionContext,
     station: { tapLifetimeMinutes: station.tapLifetimeMinutes, tapOneTime: station.tapOneTime },
     chosenLifetimeMinutes: c.chosenLifetime,
     keys: c.keys,
+    claim: c.claim,
   });
 }
 

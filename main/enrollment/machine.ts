@@ -191,8 +191,8 @@ export function createEnrollmentMachine(deps: MachineDeps) {
             tags: ['loading-user'],
             invoke: {
               src: 'loadCard',
-              input: ({ context }) => ({ userId: context.selectedUserId }),
-              onDone: { target: 'identity', actions: assign(({ event }) => ({ card: event.output })) },
+              input: ({ context }) => ({ userId: context.selectedUserId, operator: context.operator }),
+              onDone: { target: 'identity', actions: assign(({ event }) => ({ card: event.output.card, claim: event.output.claim })) },
               onError: graphStepFailed('card'),
             },
             on: { CANCEL: windUp('cancelled') },
@@ -201,7 +201,7 @@ export function createEnrollmentMachine(deps: MachineDeps) {
             tags: ['identity'],
             on: {
               CONFIRM_IDENTITY: { target: 'checking', actions: assign(({ event }) => ({ document: event.document })) },
-              BACK_TO_SEARCH: 'searchResults',
+              BACK_TO_SEARCH: { target: 'searchResults', actions: 'giveClaimBack' },
               ...PERSON_EXITS,
             },
           },
@@ -213,7 +213,8 @@ export function createEnrollmentMachine(deps: MachineDeps) {
               onDone: {
                 target: 'preflight',
                 actions: assign(({ context, event }) => {
-                  const patch = { card: event.output.card, tapPolicy: event.output.tapPolicy, fido2Policy: event.output.fido2Policy };
+                  const { card, tapPolicy, fido2Policy, claim } = event.output;
+                  const patch = { card, tapPolicy, fido2Policy, claim };
                   // Recomputed with the context as it is now: the key may have changed while Graph answered.
                   return { ...patch, preflight: recompute(context, patch) };
                 }),
@@ -358,6 +359,7 @@ export function createEnrollmentMachine(deps: MachineDeps) {
               src: 'cleanup',
               input: ({ context }) => ({
                 why: context.why,
+                claim: context.claim,
                 enrollmentId: context.enrollmentId,
                 operator: context.operator,
                 card: context.card,

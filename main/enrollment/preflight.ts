@@ -32,6 +32,7 @@ import type { OperatorIdentity } from '../../common/operator';
 import type { PasskeyTarget } from '../../common/keys';
 import type { CheckOf, PreflightFinding, ParamsOf, PREFLIGHT_FINDINGS } from '../../common/codes';
 import type { CheckStatus, KeyStatus, PreflightCheck, PreflightCode } from '../../common/session';
+import type { ClaimResult } from '../event';
 
 export type { CheckStatus, PreflightCode, PreflightCheck, KeyStatus } from '../../common/session';
 
@@ -52,6 +53,8 @@ export interface PreflightFacts {
   /** What the operator picked on the pre-flight screen; absent means the default. */
   readonly chosenLifetimeMinutes?: number | undefined;
   readonly keys: KeyWatcherState;
+  /** Event mode only: the claim made when the person was opened (absent or null: not in event mode, no check). */
+  readonly claim?: ClaimResult | null | undefined;
 }
 
 export interface PreflightResult {
@@ -102,6 +105,7 @@ export function runPreflight(facts: PreflightFacts): PreflightResult {
 
   const key = keyStatusOf(facts.keys, facts.fido2Policy.readable ? facts.fido2Policy.policy : null, card.id);
   checks.push(keyCheck(key));
+  if (facts.claim) checks.push(claimCheck(facts.claim));
 
   return {
     checks,
@@ -111,6 +115,17 @@ export function runPreflight(facts: PreflightFacts): PreflightResult {
     oneTime: oneTime.value,
     key,
   };
+}
+
+/** Event mode: nothing is issued unless this station holds the person's claim. */
+function claimCheck(claim: ClaimResult): PreflightCheck {
+  if (claim.ok) return check('event-claim.pass', 'pass');
+  const n = claim.notice;
+  if (n.code === 'event.held-elsewhere') return check('event-claim.held-elsewhere', 'fail', n.params);
+  if (n.code === 'event.already-done') return check('event-claim.already-done', 'fail');
+  if (n.code === 'event.not-on-roster') return check('event-claim.not-on-roster', 'fail');
+  if (n.code === 'event.off-not-group-owner') return check('event-claim.not-group-owner', 'fail');
+  return check('event-claim.failed', 'fail');
 }
 
 function roleCheck(operator: OperatorIdentity): PreflightCheck {

@@ -20,7 +20,7 @@ import { auditEvents } from '../audit';
 import { watchCompletion, type CompletionDeps, type CompletionRequest, type CompletionWatch, type PollSchedule } from '../tap/completion';
 import type { LifecyclePort } from './lifecycle';
 import { createEnrollmentMachine, type EnrollmentMachine, type StationChoices } from './machine';
-import type { AuditPort, ClockPort, DirectoryPort, KeysPort, OperatorPort, SecurityInfoViewPort } from './ports';
+import type { AuditPort, ClockPort, DirectoryPort, EventPort, KeysPort, OperatorPort, SecurityInfoViewPort } from './ports';
 import { recoverTaps, type RecoveryReport } from '../tap/recovery';
 import { systemTimers, type Timers } from '../tap/scheduling';
 import { sessionCommandSchema, type SessionCommand, type SessionSnapshot } from '../../common/session';
@@ -50,6 +50,8 @@ export interface EnrollmentSessionOptions {
   /** How long quit waits for pending deletions. Default 10 s. */
   drainTimeoutMs?: number;
   newId?: () => string;
+  /** Event mode (main/event/ EventMode): claims before anything is spent; absent without an event. */
+  event?: EventPort | undefined;
 }
 
 export type CommandResult = { ok: true } | { ok: false; error: string };
@@ -228,6 +230,7 @@ export class EnrollmentSession {
       clock: this.#clock,
       station: options.station,
       newId: options.newId ?? randomUUID,
+      event: options.event,
     });
   }
 

@@ -114,6 +114,8 @@ export interface OperatorSessionOptions {
    * tight retry budget (2 retries within 10 s, 15 s an attempt) so a sign-in never hangs on the role read.
    */
   roleClient: RoleClientFactory;
+  /** Asked for silently after sign-in and kept only when consented (event mode: GroupMember.ReadWrite.All). */
+  optionalPermissions?: readonly string[];
 }
 
 /** Makes the Graph client for the role read (`baseUrl`: the session's `graphBaseUrl`), tokens from `getAccessToken`. */
@@ -159,6 +161,8 @@ export class OperatorSession {
   private readonly methodScopes: Readonly<Record<keyof typeof METHOD_PERMISSIONS, readonly string[]>>;
   private readonly resource: string;
   private chosen: MethodPermissionSet = 'least';
+  /** The optional permissions the tenant consented (with the resource prefix), asked with every token. */
+  private optional: readonly string[] = [];
   /** What the identity provider last granted (its `scope` answer, without the resource prefix). */
   private granted: readonly string[] | null = null;
   private readonly pca: PublicClientApplication;
@@ -209,7 +213,7 @@ export class OperatorSession {
   /** The session for a station's configuration (demo: pass the emulator's CA). */
   static fromConfig(
     config: Pick<StationConfig, 'authority' | 'clientId' | 'graphBaseUrl'>,
-    extra: Pick<OperatorSessionOptions, 'presenter' | 'caPem' | 'hostMap' | 'redirectUri' | 'roleClient'>,
+    extra: Pick<OperatorSessionOptions, 'presenter' | 'caPem' | 'hostMap' | 'redirectUri' | 'roleClient' | 'optionalPermissions'>,
   ): OperatorSession {
     return new OperatorSession({ authority: config.authority, clientId: config.clientId, graphBaseUrl: config.graphBaseUrl, ...extra });
   }
@@ -220,7 +224,8 @@ export class OperatorSession {
 
   /** The scopes every token of this session is asked with: the base and the method set that worked. */
   get scopes(): readonly string[] {
-    return this.chosen === 'none' ? this.baseScopes : [...this.baseScopes, ...this.methodScopes[this.chosen]];
+    const method = this.chosen === 'none' ? [] : this.methodScopes[this.chosen];
+    return [...this.baseScopes, ...method, ...this.optional];
   }
 
   /** Which method permissions this session's tokens carry (decided at sign-in; see the header). */
@@ -403,12 +408,24 @@ export class OperatorSession {
         const result = await this.pca.acquireTokenSilent({ account, scopes: [...this.baseScopes, ...this.methodScopes[set]] });
         this.chosen = set;
         this.granted = this.grantedOf(result);
-        return;
+        return await this.addOptional(account);
       } catch (e) {
         if (!notConsented(e)) throw this.mapError(e, 'sign-in');
       }
     }
     this.chosen = 'none';
+  }
+
+  /** The optional permissions, kept when the tenant consented them (a refusal of consent leaves them out, nothing else). */
+  private async addOptional(account: AccountInfo): Promise<void> {
+    const wanted = (this.options.optionalPermissions ?? []).map((p) => `${this.resource}/${p}`);
+    if (wanted.length === 0) return;
+    try {
+      this.granted = this.grantedOf(await this.pca.acquireTokenSilent({ account, scopes: [...this.scopes, ...wanted] }));
+      this.optional = wanted;
+    } catch (e) {
+      if (!notConsented(e)) throw this.mapError(e, 'sign-in');
+    }
   }
 
   /** The Graph permissions of a token answer, without the resource prefix (OIDC scopes left out). */
@@ -501,6 +518,7 @@ export class OperatorSession {
     this.account = null;
     this.granted = null;
     this.chosen = 'least';
+    this.optional = [];
     if (reason !== 'replaced') this.pending?.abort(new OperatorSignInCancelled());
     await this.forgetTokens();
     if (identity) this.emit({ kind: 'signed-out', identity, reason });

@@ -28,6 +28,7 @@ import { KeyWatcher, type KeyWatcherOptions } from '../keys/watcher';
 import { MsalNetworkClient, OperatorSession, operatorErrorCodeOf, type RoleClientFactory, type SignInPresenter } from '../operator';
 import { watcherKeysPort } from './keys-port';
 import { StationStatusStore } from './status';
+import { EVENT_PERMISSION, EventMode } from '../event';
 
 const isSignInRequired = (e: unknown): boolean => operatorErrorCodeOf(e) === 'sign-in-required';
 /** A key's model when Graph names none: the keys catalogue's name for its AAGUID (keys/identity.ts). */
@@ -76,6 +77,8 @@ export interface Station {
   readonly journal: Journal;
   readonly status: StationStatusStore;
   readonly handlers: KioskHandlers;
+  /** Event mode; null when the configuration names no event. */
+  readonly event: EventMode | null;
   /** Key reader, crash recovery, the machine; the tenant check runs in the background. */
   start(): Promise<void>;
   /** Asks the tenant's sign-in endpoint again (also done after every sign-in). */
@@ -101,6 +104,7 @@ export async function createStation(options: CreateStationOptions): Promise<Stat
   });
   const operator = OperatorSession.fromConfig(config, {
     presenter: options.presenter,
+    ...(config.event ? { optionalPermissions: [EVENT_PERMISSION] } : {}),
     roleClient: operatorRoleClient(config.graphBaseUrl, trust),
     ...trust,
   });
@@ -114,6 +118,12 @@ export async function createStation(options: CreateStationOptions): Promise<Stat
   const watcher = new KeyWatcher(options.keySource, options.keyWatcher);
   const keys = watcherKeysPort(watcher, options.keySource);
   const network = new MsalNetworkClient({ ...trust, timeoutMs: 10_000 });
+  // Event mode (main/event/README.md): built when the configuration names an event; on after a sign-in whose token
+  // carries the permission. Without an event nothing of it exists and the session claims nobody.
+  const event = config.event
+    ? new EventMode({ config: config.event, directory, journal, audit: { folder: config.auditFolder, stationId: config.stationId } })
+    : null;
+  if (event) status.setEvent(event.status());
 
   const session = new EnrollmentSession({
     operator,
@@ -129,6 +139,7 @@ export async function createStation(options: CreateStationOptions): Promise<Stat
       idleLockMinutes: config.idleLockMinutes,
       mySecurityInfoUrl: config.mySecurityInfoUrl,
     },
+    ...(event ? { event } : {}),
     ...options.session,
   });
   const handlers = createKioskHandlers({ session, station: status, audit: { folder: config.auditFolder, stationId: config.stationId } });
@@ -156,14 +167,18 @@ export async function createStation(options: CreateStationOptions): Promise<Stat
     journal,
     status,
     handlers,
+    event,
     async start() {
       offs.push(watcher.on('reader', (reader) => status.setKeyReader(reader)));
       offs.push(journal.onWriteOutcome((error) => status.setJournalOutcome(error)));
       offs.push(
         operator.onChange((change) => {
           if (change.kind === 'signed-in') void checkTenant();
+          if (change.kind === 'signed-in') void event?.signedIn(operator.accessFacts()?.grantedPermissions ?? null);
+          else event?.signedOut();
         }),
       );
+      if (event) offs.push(event.onStatus((s) => status.setEvent(s)));
       await watcher.start();
       status.setKeyReader(watcher.state().reader);
       void checkTenant();

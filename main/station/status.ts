@@ -7,6 +7,7 @@
  */
 import type { JournalHealthCode, StationNote } from '../../common/codes';
 import type { StationStatus } from '../../common/contract';
+import type { EventModeStatus } from '../../common/event';
 import type { StationStatusSource } from '../ipc/handlers';
 import type { ReaderState } from '../keys/watcher';
 
@@ -63,6 +64,10 @@ export class StationStatusStore implements StationStatusSource {
   }
 
   /** From the KeyWatcher's reader state. */
+  setEvent(event: EventModeStatus): void {
+    this.#set({ ...this.#status, event });
+  }
+
   setKeyReader(reader: ReaderState): void {
     const keyReader: StationStatus['keyReader'] =
       reader.status === 'unavailable'

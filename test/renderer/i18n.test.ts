@@ -150,6 +150,15 @@ const FINDING_SAMPLES: { [F in PreflightFinding]: ParamsOf<typeof PREFLIGHT_FIND
   'key-ready.multiple': [{}],
   'key-ready.none': [{}],
   'key-ready.refused': READINESS_CODES.map((reason) => ({ model: 'YubiKey', reason })),
+  'event-claim.pass': [{}],
+  'event-claim.held-elsewhere': [
+    { passIssuedAt: null, ageMinutes: 3 },
+    { passIssuedAt: '2026-03-02T10:42:00Z', ageMinutes: 3 },
+  ],
+  'event-claim.already-done': [{}],
+  'event-claim.not-on-roster': [{}],
+  'event-claim.not-group-owner': [{}],
+  'event-claim.failed': [{}],
 };
 
 describe('every code main can send has words in English and German', () => {

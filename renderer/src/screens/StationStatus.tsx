@@ -2,7 +2,7 @@ import { Button } from '@fluentui/react-components';
 import type { StationStatus } from '../../../common/contract';
 import { StatusIcon, type Status } from '../components/StatusIcon';
 import { useT } from '../i18n';
-import { journalHealthMsg, journalTodoMsg, stationNoteMsg } from '../lib/messages';
+import { eventMsg, journalHealthMsg, journalTodoMsg, stationNoteMsg } from '../lib/messages';
 import { formatTime } from '../lib/format';
 
 export type StationProblem = 'config' | 'tenant' | 'keyReader' | 'journal';
@@ -74,6 +74,21 @@ export function StationStatusScreen({ station, hasSession, onBack }: { station: 
               <h2>{t('station.journal.name')}</h2>
               <p>{m(journalHealthMsg(station.journal))}</p>
               {station.journal !== 'ok' && <p className="todo">{m(journalTodoMsg(station.journal))}</p>}
+            </div>
+          </li>
+        )}
+        {station.event && (
+          <li>
+            <StatusIcon status={station.event.on === true ? 'pass' : station.event.on === false ? 'fail' : 'unknown'} />
+            <div>
+              <h2>{t('event.station')}</h2>
+              <p>
+                {station.event.on === true
+                  ? t('event.on', { name: station.event.name })
+                  : station.event.notice
+                    ? m(eventMsg(station.event.notice))
+                    : t('event.waiting', { name: station.event.name })}
+              </p>
             </div>
           </li>
         )}
