@@ -9,8 +9,8 @@
  * No Node, Electron or XState types here: this file is bundled into the preload and the renderer.
  */
 import { z } from 'zod';
-import type { JournalHealthCode, StationNote } from './codes';
-import type { EventModeStatus } from './event';
+import type { EventNotice, JournalHealthCode, StationNote } from './codes';
+import { eventCommandSchema, type Board, type EventModeStatus, type RosterView } from './event';
 import { sessionCommandSchema, type SessionCommand, type SessionSnapshot } from './session';
 
 export { sessionCommandSchema };
@@ -32,12 +32,16 @@ export const kioskQuerySchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('today'), day: day.optional() }),
   /** The same day as CSV (the audit export), for the operator to save. */
   z.strictObject({ type: z.literal('exportCsv'), day: day.optional() }),
+  /** Event mode (common/event.ts): the roster with states, counts and who to call next; the board. */
+  z.strictObject({ type: z.literal('roster') }),
+  z.strictObject({ type: z.literal('board') }),
 ]);
 export type KioskQuery = z.output<typeof kioskQuerySchema>;
 
 export const kioskRequestSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('command'), command: sessionCommandSchema }),
   z.strictObject({ kind: z.literal('query'), query: kioskQuerySchema }),
+  z.strictObject({ kind: z.literal('event'), command: eventCommandSchema }),
 ]);
 export type KioskRequest = z.output<typeof kioskRequestSchema>;
 
@@ -88,6 +92,10 @@ export type KioskReply =
   | { ok: true; kind: 'state'; state: KioskState }
   | { ok: true; kind: 'today'; day: string; rows: TodayRow[] }
   | { ok: true; kind: 'exportCsv'; day: string; fileName: string; csv: string }
+  | { ok: true; kind: 'roster'; roster: RosterView }
+  | { ok: true; kind: 'board'; board: Board }
+  /** An event command's answer: `notice` null when done, else why not (e.g. `event.not-stale`). */
+  | { ok: true; kind: 'event'; notice: EventNotice | null }
   | { ok: false; error: { code: KioskErrorCode; message: string } };
 
 /**

@@ -80,10 +80,11 @@ export type Board = z.output<typeof boardSchema>;
 /** Event mode on the station page: `on` null until an operator signs in; off says why (`notice`). */
 export type EventModeStatus = { name: string; on: boolean | null; notice: EventNotice | null };
 
-/** What the operator may ask of event mode (over IPC once the screens exist). */
+/**
+ * What the operator may ask of event mode over IPC (common/contract.ts, `kind: 'event'`). Claims are the session's
+ * (made when a person is opened); the roster is read by the `roster` and `board` queries.
+ */
 export const eventCommandSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('event.refresh') }),
-  z.strictObject({ type: z.literal('event.claim'), userId: z.guid() }),
   /** Release a claim older than the limit, after the operator confirmed (`confirmed` must be true). */
   z.strictObject({ type: z.literal('event.release-stale'), userId: z.guid(), confirmed: z.literal(true) }),
 ]);

@@ -65,6 +65,8 @@ export interface CreateStationOptions {
   keySource: KeySource;
   keyWatcher?: KeyWatcherOptions;
   graphRetry?: GraphRetryOptions;
+  /** Event mode's clock: claim ages, the board's hours (tests). Default the system clock. */
+  eventClock?: () => Date;
   /** Time and scheduling of the session (tests). */
   session?: Partial<Pick<EnrollmentSessionOptions, 'clock' | 'timers' | 'machineClock' | 'pollSchedule' | 'drainTimeoutMs'>>;
 }
@@ -121,7 +123,13 @@ export async function createStation(options: CreateStationOptions): Promise<Stat
   // Event mode (main/event/README.md): built when the configuration names an event; on after a sign-in whose token
   // carries the permission. Without an event nothing of it exists and the session claims nobody.
   const event = config.event
-    ? new EventMode({ config: config.event, directory, journal, audit: { folder: config.auditFolder, stationId: config.stationId } })
+    ? new EventMode({
+        config: config.event,
+        directory,
+        journal,
+        audit: { folder: config.auditFolder, stationId: config.stationId },
+        ...(options.eventClock ? { now: options.eventClock } : {}),
+      })
     : null;
   if (event) status.setEvent(event.status());
 
@@ -142,7 +150,7 @@ export async function createStation(options: CreateStationOptions): Promise<Stat
     ...(event ? { event } : {}),
     ...options.session,
   });
-  const handlers = createKioskHandlers({ session, station: status, audit: { folder: config.auditFolder, stationId: config.stationId } });
+  const handlers = createKioskHandlers({ session, station: status, audit: { folder: config.auditFolder, stationId: config.stationId }, event });
 
   const checkTenant = async () => {
     await status.checkTenant(network, config.authority);

@@ -55,7 +55,7 @@ export function useEventStations(): void {
 export const passwordOf = (upn: string) => emu.operators.find((o) => o.upn === upn)!.password;
 export const claimMembers = () => emu.ctx.state.membersOf(EVENT_CLAIM_GROUP).map((u) => u.id);
 
-export async function station(stationId: string, upn: string, options: { event?: boolean } = {}): Promise<Station> {
+export async function station(stationId: string, upn: string, options: { event?: boolean; eventClock?: () => Date } = {}): Promise<Station> {
   const auditFolder = join(root, stationId);
   // The production configuration the web harness runs, with this station's id and the event.
   const event = eventConfigSchema.parse({
@@ -75,6 +75,7 @@ export async function station(stationId: string, upn: string, options: { event?:
     keySource: new VirtualBus(),
     keyWatcher: { pollIntervalMs: 60_000, hotplugPollIntervalMs: 60_000 },
     session: { drainTimeoutMs: 500 },
+    ...(options.eventClock ? { eventClock: options.eventClock } : {}),
   });
   stations.push(s);
   await s.start();
