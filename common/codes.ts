@@ -87,6 +87,8 @@ export const PREFLIGHT_CODES = [
   'fido2-policy-targets-user',
   'key-ready',
   'journal-writable',
+  /** Event mode only: this station holds the person's claim (main/event/). */
+  'event-claim',
 ] as const;
 export type PreflightCode = (typeof PREFLIGHT_CODES)[number];
 
@@ -95,6 +97,8 @@ const lifetime = z.strictObject({ minutes: z.number(), min: z.int(), max: z.int(
 const unreadable = z.strictObject({ requestId: z.string().optional() });
 const model = z.strictObject({ model: z.string() });
 const readinessCode = z.enum(READINESS_CODES);
+/** What Graph tells of another station's claim: the person's pass's createdDateTime (ISO 8601) when one was issued. */
+const heldElsewhere = z.strictObject({ passIssuedAt: z.string().nullable(), ageMinutes: z.int().min(0) });
 
 export const PREFLIGHT_FINDINGS = {
   'account-enabled.pass': none,
@@ -153,6 +157,13 @@ export const PREFLIGHT_FINDINGS = {
   'journal-writable.full': none,
   'journal-writable.read-only': none,
   'journal-writable.unwritable': none,
+  'event-claim.pass': none,
+  'event-claim.held-elsewhere': heldElsewhere,
+  'event-claim.already-done': none,
+  'event-claim.not-on-roster': none,
+  'event-claim.not-group-owner': none,
+  /** No claim: Graph did not answer or refused otherwise; nothing is issued. */
+  'event-claim.failed': none,
 } as const satisfies CodeSchemas;
 export type PreflightFinding = keyof typeof PREFLIGHT_FINDINGS;
 export const PREFLIGHT_FINDING_CODES = codesOf(PREFLIGHT_FINDINGS);
@@ -265,12 +276,6 @@ export type NextActionCode = (typeof NEXT_ACTION_CODES)[number];
 
 // ---------------------------------------------------------------------------------------------------------------
 // Event mode (main/event/): why event mode is off, and what a claim or a roster read ran into.
-
-const heldElsewhere = z.strictObject({
-  /** The person's pass's createdDateTime at Graph, when one was issued (ISO 8601), else null. */
-  passIssuedAt: z.string().nullable(),
-  ageMinutes: z.int().min(0),
-});
 
 export const EVENT_CODES = {
   /** The station's configuration names no event. */

@@ -9,7 +9,8 @@
  * No Node, Electron or XState types here: this file is bundled into the preload and the renderer.
  */
 import { z } from 'zod';
-import type { JournalHealthCode, StationNote } from './codes';
+import type { EventNotice, JournalHealthCode, StationNote } from './codes';
+import { eventCommandSchema, type Board, type EventModeStatus, type RosterView } from './event';
 import { sessionCommandSchema, type SessionCommand, type SessionSnapshot } from './session';
 
 export { sessionCommandSchema };
@@ -33,12 +34,16 @@ export const kioskQuerySchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('exportCsv'), day: day.optional() }),
   /** Probe the audit journal now (the station page's "Check again"); answers its health, nothing personal. */
   z.strictObject({ type: z.literal('checkJournal') }),
+  /** Event mode (common/event.ts): the roster with states, counts and who to call next; the board. */
+  z.strictObject({ type: z.literal('roster') }),
+  z.strictObject({ type: z.literal('board') }),
 ]);
 export type KioskQuery = z.output<typeof kioskQuerySchema>;
 
 export const kioskRequestSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('command'), command: sessionCommandSchema }),
   z.strictObject({ kind: z.literal('query'), query: kioskQuerySchema }),
+  z.strictObject({ kind: z.literal('event'), command: eventCommandSchema }),
 ]);
 export type KioskRequest = z.output<typeof kioskRequestSchema>;
 
@@ -90,6 +95,10 @@ export type KioskReply =
   | { ok: true; kind: 'today'; day: string; rows: TodayRow[] }
   | { ok: true; kind: 'exportCsv'; day: string; fileName: string; csv: string }
   | { ok: true; kind: 'checkJournal'; journal: JournalHealthCode }
+  | { ok: true; kind: 'roster'; roster: RosterView }
+  | { ok: true; kind: 'board'; board: Board }
+  /** An event command's answer: `notice` null when done, else why not (e.g. `event.not-stale`). */
+  | { ok: true; kind: 'event'; notice: EventNotice | null }
   | { ok: false; error: { code: KioskErrorCode; message: string } };
 
 /**
@@ -123,6 +132,8 @@ export interface StationStatus {
   keyReader: { status: 'starting' | 'ok' | 'unavailable'; note: StationNote | null };
   /** The audit journal's last write; null while no journal is open (the configuration could not be loaded). */
   journal: JournalHealthCode | null;
+  /** Event mode (common/event.ts); absent when the configuration names no event. */
+  event?: EventModeStatus;
 }
 
 /** Everything main pushes on SNAPSHOT_CHANNEL: the renderer is a pure view of this. */

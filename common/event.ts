@@ -3,6 +3,7 @@
  * schemas only (main/event/ fills them; the roster and board screens will render them).
  */
 import { z } from 'zod';
+import type { EventNotice } from './codes';
 
 /** How a person can be enrolled at this event. */
 export const EVENT_MODES = ['tap-my-security-info', 'provision-at-desk'] as const;
@@ -76,10 +77,14 @@ export const boardSchema = z.strictObject({
 });
 export type Board = z.output<typeof boardSchema>;
 
-/** What the operator may ask of event mode (over IPC once the screens exist). */
+/** Event mode on the station page: `on` null until an operator signs in; off says why (`notice`). */
+export type EventModeStatus = { name: string; on: boolean | null; notice: EventNotice | null };
+
+/**
+ * What the operator may ask of event mode over IPC (common/contract.ts, `kind: 'event'`). Claims are the session's
+ * (made when a person is opened); the roster is read by the `roster` and `board` queries.
+ */
 export const eventCommandSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('event.refresh') }),
-  z.strictObject({ type: z.literal('event.claim'), userId: z.guid() }),
   /** Release a claim older than the limit, after the operator confirmed (`confirmed` must be true). */
   z.strictObject({ type: z.literal('event.release-stale'), userId: z.guid(), confirmed: z.literal(true) }),
 ]);

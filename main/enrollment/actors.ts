@@ -24,6 +24,7 @@ import {
 } from './context';
 import type { DeleteRequest, IssueWait, Registration, SignInObserved } from './lifecycle';
 import type { PolicyTargets, PreflightResult } from './preflight';
+import type { ClaimResult, ReleaseReason } from '../event';
 
 /** The journal cannot record now (its health): nothing was sent to Microsoft. */
 export class JournalUnwritableError extends Error {
@@ -46,6 +47,8 @@ export type WatchInput = Pick<SessionContext, 'enrollmentId' | 'card' | 'tap'>;
 
 export interface CleanupInput {
   why: CleanupWhy;
+  /** Event mode: the claim to give back (absent or not ok: nothing to release). */
+  claim?: ClaimResult | null;
   enrollmentId: string | null;
   operator: OperatorIdentity | null;
   card: IdentityCard | null;
@@ -63,6 +66,17 @@ const DELETE_REASON: Record<CleanupWhy, DeleteRequest['reason']> = {
   locked: 'signed-out',
   idle: 'signed-out',
   quit: 'quit',
+};
+const CLAIM_RELEASE: Record<CleanupWhy, ReleaseReason> = {
+  completed: 'done',
+  cancelled: 'cancelled',
+  'window-expired': 'timed-out',
+  'lifetime-expired': 'timed-out',
+  failed: 'failed',
+  'signed-out': 'cancelled',
+  locked: 'cancelled',
+  idle: 'cancelled',
+  quit: 'cancelled',
 };
 const WIPE_REASON: Record<CleanupWhy, 'completed' | 'cancelled' | 'timed-out' | 'failed' | 'signed-out'> = {
   completed: 'completed',
@@ -83,6 +97,13 @@ export function createActors(deps: MachineDeps) {
   const journalMustWork = async () => {
     const health = (await audit.probe?.()) ?? 'ok';
     if (health !== 'ok') throw new JournalUnwritableError(health);
+  };
+  /** Event mode: claim the person before anything is spent; a claim made after the state was left goes back at once. */
+  const claimFor = async (operator: OperatorIdentity | null, card: IdentityCard, signal: AbortSignal): Promise<ClaimResult | null> => {
+    if (!deps.event?.active()) return null;
+    const claim = await deps.event.claim(operatorRef(need(operator, 'operator')), userRef(card));
+    if (signal.aborted && claim.ok) void deps.event.release(claim.claimId, 'cancelled');
+    return claim;
   };
   const watchRequest = (input: WatchInput) => {
     const tap = need(input.tap, 'TAP');
@@ -111,7 +132,12 @@ export function createActors(deps: MachineDeps) {
       },
     ),
 
-    loadCard: fromPromise<IdentityCard, { userId: string | null }>(({ input, signal }) => directory.identityCard(need(input.userId, 'selected user'), signal)),
+    loadCard: fromPromise<{ card: IdentityCard; claim: ClaimResult | null }, { userId: string | null; operator: OperatorIdentity | null }>(
+      async ({ input, signal }) => {
+        const card = await directory.identityCard(need(input.userId, 'selected user'), signal);
+        return { card, claim: await claimFor(input.operator, card, signal) };
+      },
+    ),
 
     readPolicies: fromPromise<
       {
@@ -121,6 +147,7 @@ export function createActors(deps: MachineDeps) {
         preflight: PreflightResult | null;
         journal: JournalHealthCode;
         identityRecorded: boolean;
+        claim: ClaimResult | null;
       },
       { context: SessionContext; document: IdDocument | null; recheck: boolean }
     >(async ({ input, signal }) => {
@@ -143,7 +170,10 @@ export function createActors(deps: MachineDeps) {
         p.operator.mayReadPolicies ? directory.tapPolicy(signal) : Promise.resolve(unreadable),
         p.operator.mayReadPolicies ? directory.fido2Policy(signal) : Promise.resolve(unreadable),
       ]);
-      const preflight = recomputePreflight(station, input.context, { card, tapPolicy, fido2Policy, journal });
+      // Event mode, checked again: a claim another station held may have been released meanwhile.
+      const held = input.context.claim;
+      const claim = input.recheck && held && !held.ok ? await claimFor(p.operator, card, signal) : held;
+      const preflight = recomputePreflight(station, input.context, { card, tapPolicy, fido2Policy, journal, claim });
       // A refusal is journalled here, where the operator sees it (unless the journal is what refuses); a go is
       // journalled when they press Issue.
       if (preflight?.verdict === 'refused' && journal === 'ok') {
@@ -158,7 +188,7 @@ export function createActors(deps: MachineDeps) {
           }),
         );
       }
-      return { card, tapPolicy, fido2Policy, preflight, journal, identityRecorded };
+      return { card, tapPolicy, fido2Policy, preflight, journal, identityRecorded, claim };
     }),
 
     issue: fromPromise<
@@ -246,6 +276,8 @@ export function createActors(deps: MachineDeps) {
         });
         tap = r.deleted ? 'deleted' : 'pending';
       }
+      // Event mode: the claim goes back after the pass (a failed release stays held and is retried).
+      if (input.claim?.ok) await deps.event?.release(input.claim.claimId, CLAIM_RELEASE[input.why]);
       let viewWiped = false;
       if (input.enrollmentId) {
         await deps.view.wipe();

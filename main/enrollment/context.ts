@@ -11,7 +11,8 @@ import type { Fido2KeyPolicy } from '../keys/readiness';
 import type { KeyWatcherState } from '../keys/watcher';
 import type { ViewPhase } from '../tap/view-progress';
 import type { IssueWait, LifecyclePort, Registration, SignInObserved, UserRef } from './lifecycle';
-import type { AuditPort, ClockPort, DirectoryPort, KeysPort, OperatorPort, SecurityInfoViewPort } from './ports';
+import type { AuditPort, ClockPort, DirectoryPort, EventPort, KeysPort, OperatorPort, SecurityInfoViewPort } from './ports';
+import type { ClaimResult } from '../event';
 import { runPreflight, type PolicyTargets, type PreflightResult } from './preflight';
 import { BOTH_MODES, type ModeConfig } from './modes';
 import { EMPTY_PROVISION, type DeskProvisionStep, type PinSlot, type ProvisionContext, type ProvisionPort } from './provision';
@@ -39,6 +40,8 @@ export interface MachineDeps {
   /** The passkey made at the desk (absent: the station offers My Security Info only) and where its PIN waits. */
   provision?: ProvisionPort;
   pins?: PinSlot;
+  /** Event mode; absent: never (the station without an event). */
+  event?: EventPort | undefined;
 }
 
 /** Why an enrollment is being wound up; decides the TAP deletion reason, the wipe reason and the next screen. */
@@ -84,6 +87,8 @@ export interface SessionContext {
   fido2Policy: PolicyRead<Fido2KeyPolicy & PolicyTargets> | null;
   chosenLifetime: number | undefined;
   preflight: PreflightResult | null;
+  /** Event mode: the person's claim (made when they were opened); null outside event mode. */
+  claim: ClaimResult | null;
   tap: LiveTap | null;
   /**
    * The pass: set when issued; kept for the person's panel after the hand-over until My Security Info moves past its
@@ -178,6 +183,7 @@ export const forgetPerson = {
   fido2Policy: null,
   chosenLifetime: undefined,
   preflight: null,
+  claim: null,
   tap: null,
   pass: null,
   handoverEndsAt: null,
@@ -225,6 +231,7 @@ export function recomputePreflight(station: StationChoices, ctx: SessionContext,
     chosenLifetimeMinutes: c.chosenLifetime,
     keys: c.keys,
     journal: c.journal,
+    claim: c.claim,
   });
 }
 

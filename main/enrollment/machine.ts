@@ -197,8 +197,8 @@ export function createEnrollmentMachine(deps: MachineDeps) {
             tags: ['loading-user'],
             invoke: {
               src: 'loadCard',
-              input: ({ context }) => ({ userId: context.selectedUserId }),
-              onDone: { target: 'identity', actions: assign(({ event }) => ({ card: event.output })) },
+              input: ({ context }) => ({ userId: context.selectedUserId, operator: context.operator }),
+              onDone: { target: 'identity', actions: assign(({ event }) => ({ card: event.output.card, claim: event.output.claim })) },
               onError: graphStepFailed('card'),
             },
             on: { CANCEL: windUp('cancelled') },
@@ -207,7 +207,7 @@ export function createEnrollmentMachine(deps: MachineDeps) {
             tags: ['identity'],
             on: {
               CONFIRM_IDENTITY: { target: 'checking', actions: assign(({ event }) => ({ document: event.document })) },
-              BACK_TO_SEARCH: 'searchResults',
+              BACK_TO_SEARCH: { target: 'searchResults', actions: 'giveClaimBack' },
               ...PERSON_EXITS,
             },
           },
@@ -218,12 +218,8 @@ export function createEnrollmentMachine(deps: MachineDeps) {
               input: ({ context }) => ({ context, document: context.document, recheck: context.tapPolicy !== null }),
               onDone: {
                 target: 'preflight',
-                actions: assign(({ context, event }) => {
-                  const o = event.output;
-                  const patch = { card: o.card, tapPolicy: o.tapPolicy, fido2Policy: o.fido2Policy, journal: o.journal, identityRecorded: o.identityRecorded };
-                  // Recomputed with the context as it is now: the key may have changed while Graph answered.
-                  return { ...patch, preflight: recompute(context, patch) };
-                }),
+                // Recomputed with the context as it is now: the key may have changed while Graph answered.
+                actions: assign(({ context, event }) => ({ ...event.output, preflight: recompute(context, event.output) })),
               },
               onError: graphStepFailed('policies'),
             },
@@ -376,6 +372,7 @@ export function createEnrollmentMachine(deps: MachineDeps) {
               src: 'cleanup',
               input: ({ context }) => ({
                 why: context.why,
+                claim: context.claim,
                 enrollmentId: context.enrollmentId,
                 operator: context.operator,
                 card: context.card,

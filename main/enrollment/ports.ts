@@ -3,11 +3,23 @@
 // tests pass fakes or the real services against the emulator. Nothing here does I/O of its own.
 import type { DirectoryGateway } from '../directory/gateway';
 import type { OperatorIdentity } from '../../common/operator';
+import type { ClaimResult, ReleaseReason } from '../event';
 import type { AuditPort, ClockPort, KeysPort, SecurityInfoViewPort, TapDirectoryPort } from '../tap/ports';
 
 export type { AuditPort, ClockPort, KeysPort, SecurityInfoViewPort, TapDirectoryPort };
 /** Microsoft Graph, through the one typed gateway (directory/gateway.ts). */
 export type DirectoryPort = DirectoryGateway;
+
+/**
+ * Event mode (main/event/): the person's claim in the claim group, made when they are opened and released on every
+ * way out. `active()` false (not configured, or the operator's token lacks the permission): no claim, no check.
+ */
+export interface EventPort {
+  active(): boolean;
+  claim(operator: { id: string; upn: string }, user: { id: string; upn: string }): Promise<ClaimResult>;
+  /** False: Graph did not answer; the station keeps trying (and crash recovery at the next start). */
+  release(claimId: string, reason: ReleaseReason): Promise<boolean>;
+}
 
 /** The operator's MSAL session. */
 export interface OperatorPort {

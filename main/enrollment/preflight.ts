@@ -35,6 +35,7 @@ import type { OperatorIdentity } from '../../common/operator';
 import type { PasskeyTarget } from '../../common/keys';
 import type { CheckOf, JournalHealthCode, PreflightFinding, ParamsOf, PREFLIGHT_FINDINGS } from '../../common/codes';
 import type { CheckStatus, KeyStatus, PreflightCheck, PreflightCode } from '../../common/session';
+import type { ClaimResult } from '../event';
 
 export type { CheckStatus, PreflightCode, PreflightCheck, KeyStatus } from '../../common/session';
 
@@ -57,6 +58,8 @@ export interface PreflightFacts {
   readonly keys: KeyWatcherState;
   /** The audit journal's health from its probe at this pre-flight or its last write since. */
   readonly journal: JournalHealthCode;
+  /** Event mode only: the claim made when the person was opened (absent or null: not in event mode, no check). */
+  readonly claim?: ClaimResult | null | undefined;
 }
 
 export interface PreflightResult {
@@ -107,6 +110,7 @@ export function runPreflight(facts: PreflightFacts): PreflightResult {
 
   const key = keyStatusOf(facts.keys, facts.fido2Policy.readable ? facts.fido2Policy.policy : null, card.id);
   checks.push(keyCheck(key));
+  if (facts.claim) checks.push(claimCheck(facts.claim));
   // Last, and blocking: a pass, a key removal or a revocation the journal cannot record must not happen.
   checks.push(facts.journal === 'ok' ? check('journal-writable.pass', 'pass') : check(`journal-writable.${facts.journal}`, 'fail'));
 
@@ -118,6 +122,17 @@ export function runPreflight(facts: PreflightFacts): PreflightResult {
     oneTime: oneTime.value,
     key,
   };
+}
+
+/** Event mode: nothing is issued unless this station holds the person's claim. */
+function claimCheck(claim: ClaimResult): PreflightCheck {
+  if (claim.ok) return check('event-claim.pass', 'pass');
+  const n = claim.notice;
+  if (n.code === 'event.held-elsewhere') return check('event-claim.held-elsewhere', 'fail', n.params);
+  if (n.code === 'event.already-done') return check('event-claim.already-done', 'fail');
+  if (n.code === 'event.not-on-roster') return check('event-claim.not-on-roster', 'fail');
+  if (n.code === 'event.off-not-group-owner') return check('event-claim.not-group-owner', 'fail');
+  return check('event-claim.failed', 'fail');
 }
 
 function roleCheck(operator: OperatorIdentity): PreflightCheck {

@@ -20,7 +20,7 @@ import { auditEvents, journalHealthOf } from '../audit';
 import { watchCompletion, type CompletionDeps, type CompletionRequest, type CompletionWatch, type PollSchedule } from '../tap/completion';
 import type { LifecyclePort } from './lifecycle';
 import { createEnrollmentMachine, type EnrollmentMachine, type StationChoices } from './machine';
-import type { AuditPort, ClockPort, DirectoryPort, KeysPort, OperatorPort, SecurityInfoViewPort } from './ports';
+import type { AuditPort, ClockPort, DirectoryPort, EventPort, KeysPort, OperatorPort, SecurityInfoViewPort } from './ports';
 import { recoverTaps, type RecoveryReport } from '../tap/recovery';
 import { systemTimers, type Timers } from '../tap/scheduling';
 import { sessionCommandSchema, type SessionCommand, type SessionSnapshot } from '../../common/session';
@@ -56,6 +56,8 @@ export interface EnrollmentSessionOptions {
   newId?: () => string;
   /** The passkey made at the desk (main/station/provision-port.ts); absent: My Security Info only. */
   provision?: ProvisionPort;
+  /** Event mode (main/event/ EventMode): claims before anything is spent; absent without an event. */
+  event?: EventPort | undefined;
 }
 
 export type CommandResult = { ok: true } | { ok: false; error: string };
@@ -237,6 +239,7 @@ export class EnrollmentSession {
       station: options.station,
       newId: options.newId ?? randomUUID,
       ...(options.provision ? { provision: options.provision, pins: this.#pins } : {}),
+      event: options.event,
     });
   }
 

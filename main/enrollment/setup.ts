@@ -60,6 +60,12 @@ export function stationSetup(deps: MachineDeps) {
       })),
       windUp: assign((_, params: { why: CleanupWhy }) => ({ why: params.why })),
       forgetPerson: assign({ ...forgetPerson }),
+      // Event mode, back to the results (no cleanup runs there): the claim goes back; a failed release is retried.
+      giveClaimBack: enqueueActions(({ context, enqueue }) => {
+        const claim = context.claim;
+        if (claim?.ok) enqueue(() => void deps.event?.release(claim.claimId, 'cancelled'));
+        enqueue.assign({ claim: null });
+      }),
       cancelAfterAnswer: assign((_, params: { why: CleanupWhy }) => ({ cancelRequested: true, why: params.why })),
       noteError: assign((_, params: { error: SessionError }) => ({ error: params.error })),
       fail: assign((_, params: { error: SessionError }) => ({ why: 'failed' satisfies CleanupWhy, error: params.error })),

@@ -28,6 +28,8 @@ import {
 import { enrollmentRows, exportCsv, localDay, records } from '../audit';
 import type { SessionSnapshot } from '../../common/session';
 import type { JournalHealthCode } from '../../common/codes';
+import type { EventCommand } from '../../common/event';
+import { eventReply, type EventIpcPort } from './event';
 
 /** What the handler table needs of the EnrollmentSession (main/enrollment/session.ts has it). */
 export interface SessionPort {
@@ -51,6 +53,8 @@ export interface KioskHandlerOptions {
   audit: { folder: string; stationId: string } | null;
   /** The open journal's probe (audit/journal.ts), for `checkJournal`; absent without a journal. */
   journal?: { probe(): Promise<JournalHealthCode> } | null;
+  /** Event mode (main/event/ EventMode); absent without an event: its queries and commands are answered `not-now`. */
+  event?: EventIpcPort | null;
   /** For the default day of `today` / `exportCsv` (local time). Default Date.now. */
   now?: () => number;
 }
@@ -101,6 +105,7 @@ export function createKioskHandlers(options: KioskHandlerOptions): KioskHandlers
       if (!options.journal) return refuse('not-now', 'There is no audit journal without a configuration.');
       return { ok: true, kind: 'checkJournal', journal: await options.journal.probe() };
     }
+    if (q.type === 'roster' || q.type === 'board') return eventReply(options.event, current.session, q);
     if (!audit) return refuse('not-now', 'There is no audit journal without a configuration.');
     // Names, object ids, operators and ID documents: only for an operator at work, never on a locked or signed-out station.
     if (!operatorAtWork(current.session))
@@ -128,6 +133,7 @@ export function createKioskHandlers(options: KioskHandlerOptions): KioskHandlers
       }
       const request = parsed.data;
       if (request.kind === 'query') return query(request.query);
+      if (request.kind === 'event') return eventReply(options.event, current.session, request.command satisfies EventCommand);
       if (!session) return refuse('not-now', 'The station is not ready: its configuration could not be loaded.');
       const result = session.send(request.command);
       return result.ok ? { ok: true, kind: 'command' } : refuse('not-now', result.error);

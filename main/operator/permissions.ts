@@ -56,11 +56,15 @@ export class PermissionScopes {
   private readonly method: Readonly<Record<keyof typeof METHOD_PERMISSIONS, readonly string[]>>;
   private readonly resource: string;
   private chosen: MethodPermissionSet = 'least';
+  /** Asked for silently after the method set, kept only when consented (event mode: GroupMember.ReadWrite.All). */
+  private readonly wanted: readonly string[];
+  /** The optional permissions the tenant consented (with the resource prefix), asked with every token. */
+  private optional: readonly string[] = [];
   /** What the identity provider last granted (its `scope` answer, without the resource prefix). */
   private grantedNow: readonly string[] | null = null;
 
   /** `graphResource`: the scopes' resource prefix; default: see the header. */
-  constructor(graphBaseUrl: string, graphResource?: string) {
+  constructor(graphBaseUrl: string, graphResource?: string, optionalPermissions: readonly string[] = []) {
     const resource = (graphResource ?? defaultGraphResource(graphBaseUrl)).replace(/\/+$/, '');
     this.resource = resource;
     this.base = BASE_PERMISSIONS.map((p) => `${resource}/${p}`);
@@ -68,11 +72,13 @@ export class PermissionScopes {
       least: METHOD_PERMISSIONS.least.map((p) => `${resource}/${p}`),
       broad: METHOD_PERMISSIONS.broad.map((p) => `${resource}/${p}`),
     };
+    this.wanted = optionalPermissions.map((p) => `${resource}/${p}`);
   }
 
   /** The scopes every token of this session is asked with: the base and the method set that worked. */
   get scopes(): readonly string[] {
-    return this.chosen === 'none' ? this.base : [...this.base, ...this.method[this.chosen]];
+    const method = this.chosen === 'none' ? [] : this.method[this.chosen];
+    return [...this.base, ...method, ...this.optional];
   }
 
   /** Which method permissions this session's tokens carry (decided at sign-in). */
@@ -101,7 +107,7 @@ export class PermissionScopes {
         const result = await pca.acquireTokenSilent({ account, scopes: [...this.base, ...this.method[set]] });
         this.chosen = set;
         this.record(result);
-        return;
+        return await this.addOptional(pca, account, mapError);
       } catch (e) {
         if (!notConsented(e)) throw mapError(e);
       }
@@ -109,9 +115,21 @@ export class PermissionScopes {
     this.chosen = 'none';
   }
 
+  /** The optional permissions, kept when the tenant consented them (a refusal of consent leaves them out, nothing else). */
+  private async addOptional(pca: PublicClientApplication, account: AccountInfo, mapError: (e: unknown) => Error): Promise<void> {
+    if (this.wanted.length === 0) return;
+    try {
+      this.record(await pca.acquireTokenSilent({ account, scopes: [...this.scopes, ...this.wanted] }));
+      this.optional = this.wanted;
+    } catch (e) {
+      if (!notConsented(e)) throw mapError(e);
+    }
+  }
+
   /** Back to the start (the operator's tokens were dropped). */
   reset(): void {
     this.chosen = 'least';
+    this.optional = [];
     this.grantedNow = null;
   }
 

@@ -72,6 +72,8 @@ export interface OperatorSessionOptions {
    * tight retry budget (2 retries within 10 s, 15 s an attempt) so a sign-in never hangs on the role read.
    */
   roleClient: RoleClientFactory;
+  /** Asked for silently after sign-in and kept only when consented (event mode: GroupMember.ReadWrite.All). */
+  optionalPermissions?: readonly string[];
 }
 
 /** Makes the Graph client for the role read (`baseUrl`: the session's `graphBaseUrl`), tokens from `getAccessToken`. */
@@ -114,7 +116,7 @@ export class OperatorSession {
     if (authority.protocol !== 'https:') throw new TypeError('The authority must be an https URL');
     this.host = authority.host;
     this.redirectUri = options.redirectUri ?? DEFAULT_REDIRECT_URI;
-    this.permissions = new PermissionScopes(options.graphBaseUrl, options.graphResource);
+    this.permissions = new PermissionScopes(options.graphBaseUrl, options.graphResource, options.optionalPermissions);
     this.network = new MsalNetworkClient({
       ...trustOf(options),
       ...(options.networkTimeoutMs !== undefined ? { timeoutMs: options.networkTimeoutMs } : {}),
@@ -136,7 +138,7 @@ export class OperatorSession {
   /** The session for a station's configuration (demo: pass the emulator's CA). */
   static fromConfig(
     config: Pick<StationConfig, 'authority' | 'clientId' | 'graphBaseUrl'>,
-    extra: Pick<OperatorSessionOptions, 'presenter' | 'caPem' | 'hostMap' | 'redirectUri' | 'roleClient'>,
+    extra: Pick<OperatorSessionOptions, 'presenter' | 'caPem' | 'hostMap' | 'redirectUri' | 'roleClient' | 'optionalPermissions'>,
   ): OperatorSession {
     return new OperatorSession({ authority: config.authority, clientId: config.clientId, graphBaseUrl: config.graphBaseUrl, ...extra });
   }

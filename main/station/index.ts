@@ -33,6 +33,7 @@ import { deskProvisionPort } from './provision-port';
 import { StationStatusStore } from './status';
 import type { StationStatus } from '../../common/contract';
 import type { JournalHealthCode } from '../../common/codes';
+import { EVENT_PERMISSION, EventMode } from '../event';
 
 const isSignInRequired = (e: unknown): boolean => operatorErrorCodeOf(e) === 'sign-in-required';
 /** A key's model when Graph names none: the keys catalogue's name for its AAGUID (keys/identity.ts). */
@@ -71,6 +72,8 @@ export interface CreateStationOptions {
   graphRetry?: GraphRetryOptions;
   /** How often a journal that cannot be written is probed again (default 10 s; its health clears when one succeeds). */
   journalProbeMs?: number;
+  /** Event mode's clock: claim ages, the board's hours (tests). Default the system clock. */
+  eventClock?: () => Date;
   /** Time and scheduling of the session (tests). */
   session?: Partial<Pick<EnrollmentSessionOptions, 'clock' | 'timers' | 'machineClock' | 'pollSchedule' | 'drainTimeoutMs'>>;
 }
@@ -83,6 +86,8 @@ export interface Station {
   readonly journal: Journal;
   readonly status: StationStatusStore;
   readonly handlers: KioskHandlers;
+  /** Event mode; null when the configuration names no event. */
+  readonly event: EventMode | null;
   /** Key reader, crash recovery, the machine; the tenant check runs in the background. */
   start(): Promise<void>;
   /** Asks the tenant's sign-in endpoint again (also done after every sign-in). */
@@ -110,6 +115,7 @@ export async function createStation(options: CreateStationOptions): Promise<Stat
   });
   const operator = OperatorSession.fromConfig(config, {
     presenter: options.presenter,
+    ...(config.event ? { optionalPermissions: [EVENT_PERMISSION] } : {}),
     roleClient: operatorRoleClient(config.graphBaseUrl, trust),
     ...trust,
   });
@@ -123,6 +129,18 @@ export async function createStation(options: CreateStationOptions): Promise<Stat
   const watcher = new KeyWatcher(options.keySource, options.keyWatcher);
   const keys = watcherKeysPort(watcher, options.keySource);
   const network = new MsalNetworkClient({ ...trust, timeoutMs: 10_000 });
+  // Event mode (main/event/README.md): built when the configuration names an event; on after a sign-in whose token
+  // carries the permission. Without an event nothing of it exists and the session claims nobody.
+  const event = config.event
+    ? new EventMode({
+        config: config.event,
+        directory,
+        journal,
+        audit: { folder: config.auditFolder, stationId: config.stationId },
+        ...(options.eventClock ? { now: options.eventClock } : {}),
+      })
+    : null;
+  if (event) status.setEvent(event.status());
 
   const session = new EnrollmentSession({
     operator,
@@ -149,9 +167,10 @@ export async function createStation(options: CreateStationOptions): Promise<Stat
       journal,
       modelOf: modelOfAaguid,
     }),
+    ...(event ? { event } : {}),
     ...options.session,
   });
-  const handlers = createKioskHandlers({ session, station: status, audit: { folder: config.auditFolder, stationId: config.stationId }, journal });
+  const handlers = createKioskHandlers({ session, station: status, audit: { folder: config.auditFolder, stationId: config.stationId }, journal, event });
 
   const checkTenant = async () => {
     await status.checkTenant(network, config.authority);
@@ -190,6 +209,7 @@ export async function createStation(options: CreateStationOptions): Promise<Stat
     journal,
     status,
     handlers,
+    event,
     async start() {
       offs.push(watcher.on('reader', (reader) => status.setKeyReader(reader)));
       offs.push(journal.onWriteOutcome((error) => status.setJournalOutcome(error)));
@@ -197,8 +217,11 @@ export async function createStation(options: CreateStationOptions): Promise<Stat
       offs.push(
         operator.onChange((change) => {
           if (change.kind === 'signed-in') void checkTenant();
+          if (change.kind === 'signed-in') void event?.signedIn(operator.accessFacts()?.grantedPermissions ?? null);
+          else event?.signedOut();
         }),
       );
+      if (event) offs.push(event.onStatus((s) => status.setEvent(s)));
       await watcher.start();
       status.setKeyReader(watcher.state().reader);
       void checkTenant();

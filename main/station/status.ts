@@ -10,6 +10,7 @@ import { journalHealthOf } from '../audit/health';
 
 export { journalHealthOf } from '../audit/health';
 import type { StationStatus } from '../../common/contract';
+import type { EventModeStatus } from '../../common/event';
 import type { StationStatusSource } from '../ipc/handlers';
 import type { ReaderState } from '../keys/watcher';
 
@@ -66,6 +67,10 @@ export class StationStatusStore implements StationStatusSource {
   }
 
   /** From the KeyWatcher's reader state. */
+  setEvent(event: EventModeStatus): void {
+    this.#set({ ...this.#status, event });
+  }
+
   setKeyReader(reader: ReaderState): void {
     const keyReader: StationStatus['keyReader'] =
       reader.status === 'unavailable'

@@ -8,7 +8,7 @@ import { I18nextProvider } from 'react-i18next';
 import { operatorAtWork, type KioskBridge, type KioskReply, type KioskState } from '../../common/contract';
 import { windowLayout } from '../../common/window-layout';
 import { useWindowSize } from './components/hooks';
-import { CommandsContext, commandsFor } from './bridge';
+import { CommandsContext, commandsFor, useCommands } from './bridge';
 import { Header } from './components/Header';
 import { i18n, useT, type Language } from './i18n';
 import { isBesideSecurityInfo, screenGroup, type View } from './lib/screens';
@@ -16,6 +16,8 @@ import { deskTheme } from './lib/theme';
 import { SessionScreen } from './screens/SessionScreen';
 import { StationStatusScreen, stationProblems } from './screens/StationStatus';
 import { TodayScreen } from './screens/Today';
+import { RosterScreen } from './screens/Roster';
+import { BoardScreen } from './screens/Board';
 
 export function App({ bridge }: { bridge: KioskBridge }) {
   const [state, setState] = useState<KioskState | null>(null);
@@ -62,13 +64,17 @@ function Shell(props: {
 }) {
   const { state, refusal } = props;
   const { t } = useT();
+  const { send } = useCommands();
   const [view, setView] = useState<View>('session');
   const session = state.session;
   const problems = stationProblems(state.station);
   // Without a session (or with no configuration) the station page is all there is to show.
   const forcedStation = session === null || !state.station.config.ok;
   // "Today" closes as soon as no operator is at work (locked, signed out): the journal is theirs only.
-  const allowed: View = view === 'today' && !operatorAtWork(session) ? 'session' : view;
+  // The roster and the board likewise, and only while event mode is on.
+  const eventView = view === 'roster' || view === 'board';
+  const closed = (view === 'today' || eventView) && !operatorAtWork(session);
+  const allowed: View = closed || (eventView && state.station.event?.on !== true) ? 'session' : view;
   const shown: View = forcedStation && allowed === 'session' ? 'station' : allowed;
   const group = shown === 'session' && session ? screenGroup(session.screen) : shown;
   const beside = shown === 'session' && isBesideSecurityInfo(session?.screen ?? null);
@@ -91,6 +97,7 @@ function Shell(props: {
   const { onDismissRefusal } = props;
   useEffect(() => onDismissRefusal(), [group, onDismissRefusal]);
 
+  if (shown === 'board') return <BoardScreen onClose={() => setView('roster')} />;
   return (
     <div className={`layout${beside ? ' layout-beside' : ''}`} style={besideStyle}>
       <a className="skip-link" href="#main">
@@ -132,6 +139,15 @@ function Shell(props: {
         </div>
         {shown === 'station' && <StationStatusScreen station={state.station} hasSession={!forcedStation} onBack={() => setView('session')} />}
         {shown === 'today' && <TodayScreen onBack={() => setView('session')} />}
+        {shown === 'roster' && (
+          <RosterScreen
+            onBack={() => setView('session')}
+            onServe={(upn) => {
+              void send({ type: 'search', query: upn });
+              setView('session');
+            }}
+          />
+        )}
         {shown === 'session' && session && <SessionScreen snapshot={session} />}
       </main>
       {beside && layout.arrangement === 'beside' && (

@@ -3,70 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, SimulatedClock, type StateNode } from 'xstate';
 import type { AuditEvent } from '../../main/audit';
-import type { DirectoryPort } from '../../main/enrollment/ports';
-import type { LifecyclePort } from '../../main/enrollment/lifecycle';
-import { createEnrollmentMachine, type MachineDeps } from '../../main/enrollment/machine';
+import { createEnrollmentMachine } from '../../main/enrollment/machine';
 import { HANDOVER_MS } from '../../common/session';
 import { SCREEN_TAGS, toSnapshot } from '../../main/enrollment/snapshot';
 import * as f from './support/fixtures';
-
-const PASS = 'Zq!7-pass-XY';
-
-function deps(clock: SimulatedClock, events: AuditEvent[]): MachineDeps {
-  const user = f.card();
-  const tap = {
-    id: 'tap-1',
-    createdDateTime: new Date(clock.now()).toISOString(),
-    startDateTime: new Date(clock.now()).toISOString(),
-    lifetimeInMinutes: 10,
-    isUsableOnce: true,
-    isUsable: true,
-    methodUsabilityReason: 'EnabledByPolicy',
-  };
-  const directory = {
-    searchUsers: async () => ({
-      kind: 'display-name' as const,
-      users: [
-        {
-          id: user.id,
-          userPrincipalName: user.userPrincipalName,
-          displayName: user.displayName,
-          mail: null,
-          department: null,
-          jobTitle: null,
-          employeeId: null,
-        },
-      ],
-    }),
-    identityCard: async () => user,
-    tapPolicy: async () => f.tapPolicy(),
-    fido2Policy: async () => f.fido2Policy(),
-  } as unknown as DirectoryPort;
-  const lifecycle: LifecyclePort = {
-    issue: async () => ({ intentId: '33333333-3333-4333-8333-333333333333', tap, pass: PASS, requestId: null, notices: [] }),
-    delete: async () => ({ deleted: true }),
-    awaitSignIn: () => new Promise(() => undefined),
-    awaitRegistration: () => new Promise(() => undefined),
-    pendingDeletions: () => 0,
-    drain: async () => 0,
-  };
-  return {
-    operator: { signIn: async () => f.operator(), current: () => f.operator(), signOut: async () => undefined },
-    directory,
-    keys: { state: () => f.keysOne(), onChange: () => () => undefined, wink: async () => true },
-    view: { open: async () => undefined, onNavigation: () => () => undefined, wipe: async () => undefined },
-    audit: {
-      append: async (e) => {
-        events.push(e);
-        return {} as never;
-      },
-    },
-    lifecycle,
-    clock,
-    station: { tapOneTime: true, idleLockMinutes: 5, mySecurityInfoUrl: 'http://localhost/' },
-    newId: () => '44444444-4444-4444-8444-444444444444',
-  };
-}
+import { PASS, deps } from './support/machine-deps';
 
 /** Events that are not a way out chosen by anyone: the key reader, the queue, the idle timer, the process quitting. */
 const INTERNAL = new Set(['KEYS', 'PENDING_DELETIONS', 'ACTIVITY', 'IDLE', 'QUIT']);

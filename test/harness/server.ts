@@ -26,7 +26,9 @@ import type { Duplex } from 'node:stream';
 import type { Browser, Page } from 'playwright-core';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { KioskState } from '../../common/contract';
-import { parseConfig, type StationConfig } from '../../main/config';
+import { eventConfigSchema, parseConfig, type EventConfig, type StationConfig } from '../../main/config';
+import { EVENT_CLAIM_GROUP, EVENT_ROSTER_GROUP, eventSeed } from '../emulator/seed/event';
+import { loadSeed } from '../emulator/store';
 import { DEFAULT_REDIRECT_URI } from '../../main/operator/session';
 import { operatorSignInPolicy, securityInfoPolicy } from '../../main/kiosk/navigation-policy';
 import { createStation, type CreateStationOptions, type Station } from '../../main/station';
@@ -77,6 +79,11 @@ export interface HarnessOptions {
    * `machineClock`, so a suite can run the 10-minute window out. Each reset builds its station with these again.
    */
   stationTime?: () => Omit<NonNullable<CreateStationOptions['session']>, 'drainTimeoutMs'>;
+  /**
+   * Event mode (main/event/): the emulator seeded with a roster of `rosterSize` new hires and a claim group, both
+   * owned by every seeded operator, and the station configured for the event. Ignored with `emulator`.
+   */
+  event?: { rosterSize: number };
 }
 
 export interface Harness {
@@ -143,6 +150,17 @@ export function productionConfig(emu: Emulator, auditFolder: string): StationCon
   return parseConfig(JSON.stringify(file), '(web harness: production configuration)');
 }
 
+/** The harness's event: the seeded roster and claim group, started an hour ago (emulator time). */
+function harnessEvent(emu: Emulator): EventConfig {
+  return eventConfigSchema.parse({
+    name: 'Spring onboarding',
+    rosterGroupId: EVENT_ROSTER_GROUP,
+    claimGroupId: EVENT_CLAIM_GROUP,
+    startDateTime: new Date(emu.ctx.clock.nowMs() - 3_600_000).toISOString(),
+    modes: ['tap-my-security-info'],
+  });
+}
+
 const sameSecret = (a: string, b: string) => {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -153,7 +171,17 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const rendererDir = options.rendererDir ?? DEFAULT_RENDERER_DIR;
   await ensureRendererBuilt(rendererDir, options.rebuild);
   const ownEmulator = !options.emulator;
-  const emu = options.emulator ?? (await startEmulator({ tapPolicy: 'kiosk', hosts: 'microsoft' }));
+  const seed = options.event
+    ? {
+        seed: eventSeed({
+          rosterSize: options.event.rosterSize,
+          owners: loadSeed()
+            .users.filter((u) => u.password !== undefined)
+            .map((u) => u.id),
+        }),
+      }
+    : {};
+  const emu = options.emulator ?? (await startEmulator({ tapPolicy: 'kiosk', hosts: 'microsoft', ...seed }));
   if (Object.keys(emu.hostMap).length === 0) throw new Error("the web harness runs the production configuration: start the emulator with hosts: 'microsoft'");
   acceptVirtualAuthenticator(emu);
   const dataRoot = mkdtempSync(join(tmpdir(), 'tap-kiosk-harness-'));
@@ -198,7 +226,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     const auditFolder = join(dataRoot, `audit-${generation}`);
     mkdirSync(auditFolder, { recursive: true });
     const next = await createStation({
-      config: productionConfig(emu, auditFolder),
+      config: { ...productionConfig(emu, auditFolder), ...(options.event ? { event: harnessEvent(emu) } : {}) },
       configFile: '(web harness)',
       caPem: emu.caPem,
       hostMap: emu.hostMap,

@@ -154,6 +154,15 @@ const FINDING_SAMPLES: { [F in PreflightFinding]: ParamsOf<typeof PREFLIGHT_FIND
   'journal-writable.full': [{}],
   'journal-writable.read-only': [{}],
   'journal-writable.unwritable': [{}],
+  'event-claim.pass': [{}],
+  'event-claim.held-elsewhere': [
+    { passIssuedAt: null, ageMinutes: 3 },
+    { passIssuedAt: '2026-03-02T10:42:00Z', ageMinutes: 3 },
+  ],
+  'event-claim.already-done': [{}],
+  'event-claim.not-on-roster': [{}],
+  'event-claim.not-group-owner': [{}],
+  'event-claim.failed': [{}],
 };
 
 describe('every code main can send has words in English and German', () => {

@@ -62,6 +62,13 @@ export function Header(props: {
                 {t('header.today')}
               </Button>
             )}
+            {operatorAtWork(session) &&
+              station.event?.on === true &&
+              (['roster', 'board'] as const).map((v) => (
+                <Button key={v} appearance={props.view === v ? 'primary' : 'subtle'} aria-pressed={props.view === v} onClick={() => props.onView(v)}>
+                  {t(`${v}.open`)}
+                </Button>
+              ))}
           </>
         )}
         <Button appearance="subtle" lang={other} onClick={() => props.onLanguage(other)}>

@@ -21,3 +21,12 @@ export function useWindowSize(): { width: number; height: number } {
   }, []);
   return size;
 }
+
+/** Calls `load` now and every `ms` while the component is mounted (the roster, the board). */
+export function useEvery(load: () => Promise<void>, ms: number): void {
+  useEffect(() => {
+    void load();
+    const timer = setInterval(() => void load(), ms);
+    return () => clearInterval(timer);
+  }, [load, ms]);
+}

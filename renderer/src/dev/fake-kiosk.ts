@@ -10,6 +10,7 @@ import type { PreflightCheck } from '../../../common/codes';
 import type { IdentityCard } from '../../../common/directory';
 import type { KioskBridge, KioskReply, KioskState, StationStatus, TodayRow } from '../../../common/contract';
 import { PROVISION_NEXT, provisionFixtures } from './fake-provision';
+import { EVENT_STATUS, fakeBoard, fakeRoster } from './fake-event';
 
 const NOW = () => Date.now();
 
@@ -360,7 +361,9 @@ export function createFakeKiosk(params: URLSearchParams): KioskBridge {
   const all = fixtures();
   const name = params.get('screen') ?? 'ready';
   const lang = params.get('lang') === 'de' ? 'de' : 'en';
-  const withLang = (st: KioskState): KioskState => ({ ...st, station: { ...st.station, language: lang } });
+  // `?event=on`: the station in event mode (the Roster and Board pages in the header).
+  const event = params.get('event') === 'on' ? { event: EVENT_STATUS } : {};
+  const withLang = (st: KioskState): KioskState => ({ ...st, station: { ...st.station, language: lang, ...event } });
   let current = withLang(all[name] ?? (all.ready as KioskState));
   const listeners = new Set<(s: KioskState) => void>();
   return {
@@ -369,6 +372,8 @@ export function createFakeKiosk(params: URLSearchParams): KioskBridge {
         if (req.query.type === 'state') return { ok: true, kind: 'state', state: current };
         if (req.query.type === 'today') return { ok: true, kind: 'today', day: '2026-11-23', rows: TODAY_ROWS };
         if (req.query.type === 'checkJournal') return { ok: true, kind: 'checkJournal', journal: current.station.journal ?? 'unwritable' };
+        if (req.query.type === 'roster') return { ok: true, kind: 'roster', roster: fakeRoster() };
+        if (req.query.type === 'board') return { ok: true, kind: 'board', board: fakeBoard() };
         return {
           ok: true,
           kind: 'exportCsv',
@@ -377,6 +382,7 @@ export function createFakeKiosk(params: URLSearchParams): KioskBridge {
           csv: 'enrollment,operator\r\nenr-7f3a,helpdesk.anna@contoso.example\r\n',
         };
       }
+      if (req.kind === 'event') return { ok: true, kind: 'event', notice: null };
       const next = NEXT[req.command.type];
       const fresh = next ? fixtures()[next] : undefined;
       if (fresh) {

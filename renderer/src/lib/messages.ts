@@ -5,6 +5,7 @@
  */
 import type { EnrollmentOutcome } from '../../../common/contract';
 import type {
+  EventNotice,
   IssueNotice,
   JournalHealthCode,
   KeyWarningCode,
@@ -28,7 +29,22 @@ export function capabilityMsg(capability: OperatorView['capability']): Msg {
 /** A pre-flight check → its translation key; a key refused for a readiness reason says that reason. */
 export function checkMsg(check: PreflightCheck): Msg {
   if (check.finding === 'key-ready.refused') return { key: `reason.${check.params.reason}`, params: { model: check.params.model } };
+  if (check.finding === 'event-claim.held-elsewhere') return heldMsg('check.event-claim.held-elsewhere', check.params);
   return { key: `check.${check.finding}`, params: { ...check.params } };
+}
+
+/** An event-mode notice (common/codes.ts EVENT_CODES) → its key; a claim held elsewhere says when its pass was issued. */
+export function eventMsg(notice: EventNotice): Msg {
+  if (notice.code === 'event.held-elsewhere') return heldMsg(notice.code, notice.params);
+  return { key: notice.code, params: { ...notice.params } };
+}
+
+/** "In progress at another station": with the time Graph gives the person's pass (HH:MM, station time) when it has one. */
+function heldMsg(key: string, p: { passIssuedAt: string | null; ageMinutes: number }): Msg {
+  if (!p.passIssuedAt) return { key, params: { ageMinutes: p.ageMinutes } };
+  const d = new Date(p.passIssuedAt);
+  const time = `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+  return { key: `${key}-pass`, params: { ageMinutes: p.ageMinutes, time } };
 }
 
 /** A key readiness reason (keys/readiness.ts) → its translation key. */

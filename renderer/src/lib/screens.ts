@@ -38,5 +38,6 @@ export function isBesideSecurityInfo(screen: Screen | null): boolean {
   return screen === 'waiting-for-sign-in' || screen === 'registering';
 }
 
-/** Which of the app's three pages is shown: the session, the station status, or today's enrollments. */
-export type View = 'session' | 'station' | 'today';
+/** Which of the app's pages is shown: the session, the station status, today's enrollments, or (event mode) the
+ *  roster and the full-screen board. */
+export type View = 'session' | 'station' | 'today' | 'roster' | 'board';

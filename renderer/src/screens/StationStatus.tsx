@@ -4,7 +4,7 @@ import { useCommands } from '../bridge';
 import type { StationStatus } from '../../../common/contract';
 import { StatusIcon, type Status } from '../components/StatusIcon';
 import { useT } from '../i18n';
-import { journalHealthMsg, journalTodoMsg, stationNoteMsg } from '../lib/messages';
+import { eventMsg, journalHealthMsg, journalTodoMsg, stationNoteMsg } from '../lib/messages';
 import { formatTime } from '../lib/format';
 
 export type StationProblem = 'config' | 'tenant' | 'keyReader' | 'journal';
@@ -92,6 +92,21 @@ export function StationStatusScreen({ station, hasSession, onBack }: { station: 
                   {t('station.journal.check')}
                 </Button>
               )}
+            </div>
+          </li>
+        )}
+        {station.event && (
+          <li>
+            <StatusIcon status={station.event.on === true ? 'pass' : station.event.on === false ? 'fail' : 'unknown'} />
+            <div>
+              <h2>{t('event.station')}</h2>
+              <p>
+                {station.event.on === true
+                  ? t('event.on', { name: station.event.name })
+                  : station.event.notice
+                    ? m(eventMsg(station.event.notice))
+                    : t('event.waiting', { name: station.event.name })}
+              </p>
             </div>
           </li>
         )}
