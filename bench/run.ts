@@ -70,6 +70,7 @@ interface Row {
 
 function format(value: number, unit: string): string {
   if (!Number.isFinite(value)) return String(value);
+  if (unit === 'count' && Number.isInteger(value)) return `${value} ${unit}`;
   const abs = Math.abs(value);
   const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : 3;
   return `${value.toFixed(digits)} ${unit}`;
@@ -77,6 +78,8 @@ function format(value: number, unit: string): string {
 
 function formatTarget(r: BenchResult): string {
   if (!r.target) return '';
+  // A whole count below n is "at most n - 1", as the issues state their targets.
+  if (r.unit === 'count' && 'max' in r.target && Number.isInteger(r.target.max)) return `<= ${format(r.target.max - 1, r.unit)}`;
   return 'max' in r.target ? `< ${format(r.target.max, r.unit)}` : `>= ${format(r.target.min, r.unit)}`;
 }
 

@@ -131,6 +131,9 @@ for (const lang of LANGS) {
       // Signed in: the pass is gone from the panel for good.
       await expect(page.locator('.pass')).toHaveCount(0);
       await expect(heading(page, text(lang, 'userSide.titleRegistering'))).toBeVisible();
+      // The guide marks one step current: adding the key (its three choices are one page of My Security Info).
+      await expect(page.locator('.guide [aria-current="step"]')).toHaveCount(1);
+      await expect(page.locator('.guide [aria-current="step"]')).toContainText(text(lang, 'guide.add-key.name'));
       await cam.shot('user-registering');
       await registerSecurityKey(view, 'Adele – desk key');
 

@@ -1,14 +1,17 @@
 import type { GuideStep } from '../../../common/session';
 
-/** The steps the person at the desk goes through in My Security Info, in order. */
-export const GUIDE_STEPS = ['sign-in', 'add-method', 'security-key', 'usb', 'touch-pin', 'name-key'] as const;
+/**
+ * The steps the person at the desk goes through in My Security Info, in order. "Add sign-in method", "Security
+ * key" and "USB device" are one step: they are choices on one page of My Security Info, which main cannot tell
+ * apart, and one step is current at a time.
+ */
+export const GUIDE_STEPS = ['sign-in', 'add-key', 'touch-pin', 'name-key'] as const;
 export type GuideItem = (typeof GUIDE_STEPS)[number];
 
 const CURRENT: Readonly<Record<GuideStep, readonly GuideItem[]>> = {
   'take-pass': [],
   'sign-in': ['sign-in'],
-  // Choosing "Add sign-in method", "Security key" and "USB device" happen on one page of My Security Info.
-  'add-key': ['add-method', 'security-key', 'usb'],
+  'add-key': ['add-key'],
   'touch-key': ['touch-pin'],
   'name-key': ['name-key'],
   done: [],
