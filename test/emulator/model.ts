@@ -209,4 +209,8 @@ export interface Fido2Record {
   passkeyType: 'deviceBound' | 'synced';
   /** base64url credential id; null for seeded keys registered "elsewhere". */
   credentialId: string | null;
+  /** base64url COSE public key, kept by registrations that verified an attestation: a passkey sign-in needs it. */
+  publicKey?: string;
+  /** The authenticator's signature counter, as last seen. */
+  signCount?: number;
 }

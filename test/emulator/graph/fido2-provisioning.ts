@@ -209,6 +209,9 @@ export async function registerPasskey(ctx: EmulatorContext, user: UserRecord, bo
     attestationCertificates: [],
     passkeyType: info.credentialDeviceType === 'multiDevice' ? 'synced' : 'deviceBound',
     credentialId: info.credential.id,
+    // The operator's sign-in with this passkey verifies its assertions against it (idp/passkey.ts).
+    publicKey: Buffer.from(info.credential.publicKey).toString('base64url'),
+    signCount: info.credential.counter,
   };
   ctx.state.fido2.set(key.id, key);
   return key;

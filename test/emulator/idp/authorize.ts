@@ -8,9 +8,10 @@ import type { EmulatorContext } from '../context';
 import { OAuthError, oauthErrorBody } from '../errors';
 import type { UserRecord } from '../model';
 import { tenantOrThrow, type TenantRef } from './discovery';
-import { FLOW_LIFETIME_MS, type AuthorizeRequest, type BrowserSession, type GrantStore } from './grants';
+import { FLOW_LIFETIME_MS, type AuthorizeRequest, type BrowserSession, type GrantStore, type PendingFlow } from './grants';
 import { clientInfo, findClient, grantScopes, splitScopes } from './issue';
 import { deviceDonePage, errorPage, formPostPage, signInPage, signedOutPage } from './pages';
+import { FIDO_POSTBACK_PATH, PASSKEY_ERRORS, PostBackForm, SIGN_IN_HOST, passkeyForm, registerFidoGet, verifyPasskey } from './passkey';
 
 export const SESSION_COOKIE = 'emu_estsauth';
 
@@ -135,7 +136,7 @@ export function renderSignIn(
   reply: FastifyReply,
   request: AuthorizeRequest,
   flowToken: string,
-  options: { username?: string; error?: string } = {},
+  options: { username?: string; error?: string; flow?: Pick<PendingFlow, 'fidoChallenge'> } = {},
 ) {
   const client = findClient(ctx, request.clientId);
   const username = options.username ?? request.loginHint;
@@ -146,6 +147,8 @@ export function renderSignIn(
     appName: client?.displayName ?? request.clientId,
     ...(username !== undefined ? { username } : {}),
     ...(options.error ? { error: options.error } : {}),
+    // "Sign-in options" → passkey (./passkey.ts); not on the device code page.
+    ...(options.flow ? { passkey: passkeyForm(ctx, request, flowToken, options.flow) } : {}),
   });
   return sendPage(reply, 200, html);
 }
@@ -213,8 +216,52 @@ function validate(
 }
 
 export function registerAuthorize(app: FastifyInstance, ctx: EmulatorContext, grants: GrantStore): void {
-  const showSignIn = (reply: FastifyReply, request: AuthorizeRequest, flowToken: string, options: { username?: string; error?: string } = {}) =>
-    renderSignIn(ctx, reply, request, flowToken, options);
+  const showSignIn = (reply: FastifyReply, request: AuthorizeRequest, flowToken: string, options: { username?: string; error?: string } = {}) => {
+    const flow = grants.flows.get(flowToken);
+    return renderSignIn(ctx, reply, request, flowToken, { ...options, ...(flow && !flow.deviceCode ? { flow } : {}) });
+  };
+
+  /** The flow of a posted form, if it is still good; else Entra's "flow token expired" page has been sent. */
+  const liveFlow = (req: FastifyRequest, reply: FastifyReply, flowToken: string): PendingFlow | null => {
+    const flow = grants.flows.get(flowToken);
+    if (flow && ctx.clock.nowMs() - flow.createdAt <= FLOW_LIFETIME_MS) return flow;
+    grants.flows.delete(flowToken);
+    void renderPageError(
+      ctx,
+      req,
+      reply,
+      new PageError(50089, 'Authentication failed due to flow token expired. Go back to the application and sign in again.'),
+    );
+    return null;
+  };
+
+  /** The user is who they said (password or passkey): approve the device code, or start the session and redirect. */
+  const finishSignIn = (req: FastifyRequest, reply: FastifyReply, flowToken: string, flow: PendingFlow, user: UserRecord) => {
+    if (!user.accountEnabled) {
+      return showSignIn(reply, flow.request, flowToken, {
+        username: user.userPrincipalName,
+        error: 'Your account has been disabled. Contact your administrator.',
+      });
+    }
+    grants.flows.delete(flowToken);
+    if (flow.deviceCode) {
+      // Device code flow: the sign-in approves the code the device is polling with; nothing is redirected.
+      const device = grants.deviceCodes.get(flow.deviceCode);
+      if (!device || device.approval || ctx.clock.nowMs() >= device.expiresAt) {
+        return renderPageError(
+          ctx,
+          req,
+          reply,
+          new PageError(70020, "The provided value for the input parameter 'device_code' is not valid. This device code has expired."),
+        );
+      }
+      device.approval = { userId: user.id, authTime: ctx.clock.nowMs(), sessionState: randomUUID() };
+      return sendPage(reply, 200, deviceDonePage(findClient(ctx, device.clientId)?.displayName ?? device.clientId));
+    }
+    const { cookie, session } = grants.startSession(user.id, ctx.clock.nowMs());
+    void reply.header('Set-Cookie', `${SESSION_COOKIE}=${cookie}; Path=/; Secure; HttpOnly; SameSite=Lax`);
+    return completeSignIn(ctx, grants, reply, flow.request, session, user);
+  };
 
   app.get<{ Params: { tenant: string } }>('/:tenant/oauth2/v2.0/authorize', async (req, reply) => {
     let checked: ReturnType<typeof validate>;
@@ -250,16 +297,8 @@ export function registerAuthorize(app: FastifyInstance, ctx: EmulatorContext, gr
     const form = SignInForm.safeParse(req.body ?? {});
     if (!form.success) return renderPageError(ctx, req, reply, new PageError(9002313, 'Invalid request. Request is malformed or invalid.'));
     const { flowToken, username, password } = form.data;
-    const flow = grants.flows.get(flowToken);
-    if (!flow || ctx.clock.nowMs() - flow.createdAt > FLOW_LIFETIME_MS) {
-      grants.flows.delete(flowToken);
-      return renderPageError(
-        ctx,
-        req,
-        reply,
-        new PageError(50089, 'Authentication failed due to flow token expired. Go back to the application and sign in again.'),
-      );
-    }
+    const flow = liveFlow(req, reply, flowToken);
+    if (!flow) return reply;
     const upn = username.trim().toLowerCase();
     const user = [...ctx.state.users.values()].find((u) => u.userPrincipalName.toLowerCase() === upn);
     if (!user) {
@@ -275,27 +314,26 @@ export function registerAuthorize(app: FastifyInstance, ctx: EmulatorContext, gr
         error: "Your account or password is incorrect. If you don't remember your password, reset it now.",
       });
     }
-    if (!user.accountEnabled) {
-      return showSignIn(reply, flow.request, flowToken, { username, error: 'Your account has been disabled. Contact your administrator.' });
-    }
-    grants.flows.delete(flowToken);
-    if (flow.deviceCode) {
-      // Device code flow: the sign-in approves the code the device is polling with; nothing is redirected.
-      const device = grants.deviceCodes.get(flow.deviceCode);
-      if (!device || device.approval || ctx.clock.nowMs() >= device.expiresAt) {
-        return renderPageError(
-          ctx,
-          req,
-          reply,
-          new PageError(70020, "The provided value for the input parameter 'device_code' is not valid. This device code has expired."),
-        );
-      }
-      device.approval = { userId: user.id, authTime: ctx.clock.nowMs(), sessionState: randomUUID() };
-      return sendPage(reply, 200, deviceDonePage(findClient(ctx, device.clientId)?.displayName ?? device.clientId));
-    }
-    const { cookie, session } = grants.startSession(user.id, ctx.clock.nowMs());
-    void reply.header('Set-Cookie', `${SESSION_COOKIE}=${cookie}; Path=/; Secure; HttpOnly; SameSite=Lax`);
-    return completeSignIn(ctx, grants, reply, flow.request, session, user);
+    return finishSignIn(req, reply, flowToken, flow, user);
+  });
+
+  // ---- Passkey: login.microsoft.com/common/fido/get, and the assertion posted back here (./passkey.ts) ----
+  registerFidoGet(app, ctx, sendPage);
+  app.post(FIDO_POSTBACK_PATH, async (req, reply) => {
+    const host = String(req.headers.host ?? '')
+      .replace(/:\d+$/, '')
+      .toLowerCase();
+    if (new URL(ctx.urls.origin).hostname === SIGN_IN_HOST && host !== SIGN_IN_HOST)
+      return reply.code(404).type('text/plain; charset=utf-8').send('Not found.');
+    const form = PostBackForm.safeParse(req.body ?? {});
+    if (!form.success) return renderPageError(ctx, req, reply, new PageError(9002313, 'Invalid request. Request is malformed or invalid.'));
+    const { flowToken, assertion, error } = form.data;
+    const flow = liveFlow(req, reply, flowToken);
+    if (!flow) return reply;
+    if (error || !assertion) return showSignIn(reply, flow.request, flowToken, { error: PASSKEY_ERRORS.cancelled });
+    const outcome = await verifyPasskey(ctx, flow, assertion);
+    if (!outcome.ok) return showSignIn(reply, flow.request, flowToken, { error: outcome.error });
+    return finishSignIn(req, reply, flowToken, flow, outcome.user);
   });
 
   // Sign-out ends the browser session; a loopback post_logout_redirect_uri gets the user back to the app.

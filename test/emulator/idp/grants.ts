@@ -22,6 +22,11 @@ export interface PendingFlow {
   createdAt: number;
   /** Set when the sign-in approves a device code instead of redirecting to the app (7.6). */
   deviceCode?: string;
+  /**
+   * The page's passkey challenge (the real page's `sFidoChallenge`, an ASCII string whose bytes are the WebAuthn
+   * challenge: idp/passkey.ts). One per flow; forgotten with the flow.
+   */
+  fidoChallenge: string;
 }
 
 export interface DeviceGrant {
@@ -104,7 +109,7 @@ export class GrantStore {
   startFlow(request: AuthorizeRequest, now: number, deviceCode?: string): string {
     this.prune(now);
     const token = opaque();
-    this.flows.set(token, { request, createdAt: now, ...(deviceCode ? { deviceCode } : {}) });
+    this.flows.set(token, { request, createdAt: now, fidoChallenge: randomBytes(32).toString('base64url'), ...(deviceCode ? { deviceCode } : {}) });
     return token;
   }
 

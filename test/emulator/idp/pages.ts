@@ -40,6 +40,20 @@ export interface SignInPageModel {
   appName: string;
   username?: string;
   error?: string;
+  /** "Sign-in options" → passkey: a form that posts to login.microsoft.com/common/fido/get (./passkey.ts). */
+  passkey?: { action: string; fields: [string, string][] };
+}
+
+const hiddenInputs = (fields: [string, string][]) =>
+  fields.map(([k, v]) => `  <input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`).join('\n');
+
+/** [INF] The real page shows "Sign-in options" as a link to a list; the emulator shows the passkey choice at once. */
+function passkeyOption(p: NonNullable<SignInPageModel['passkey']>): string {
+  return `<h2>Sign-in options</h2>
+<form method="post" action="${escapeHtml(p.action)}" id="passkey">
+${hiddenInputs(p.fields)}
+  <button type="submit">Face, fingerprint, PIN or security key</button>
+</form>`;
 }
 
 export function signInPage(m: SignInPageModel): string {
@@ -56,7 +70,27 @@ export function signInPage(m: SignInPageModel): string {
   <input id="password" name="password" type="password" autocomplete="current-password" required${invalid}>
   ${m.error ? `<p id="signin-error" role="alert">${escapeHtml(m.error)}</p>` : ''}
   <button type="submit">Sign in</button>
-</form>`,
+</form>${m.passkey ? `\n${passkeyOption(m.passkey)}` : ''}`,
+  );
+}
+
+/**
+ * login.microsoft.com/common/fido/get: "Signing in with a passkey". The script (./passkey.ts) reads the parameters,
+ * asks the browser for the assertion and posts it back to the sign-in host; nothing to click unless it fails.
+ */
+export function fidoGetPage(m: { params: unknown; script: string; postBackUrl: string; fields: [string, string][] }): string {
+  // JSON in a non-executable script element: `<` escaped so the text cannot close the element.
+  const json = JSON.stringify(m.params).replace(/</g, '\\u003c');
+  return layout(
+    'Sign in to your account',
+    `<h1>Signing in with a passkey</h1>
+<p>Follow your browser's instructions: touch your security key or use your face, fingerprint or PIN.</p>
+<script type="application/json" id="fido-params">${json}</script>
+<form method="post" action="${escapeHtml(m.postBackUrl)}" id="postback">
+${hiddenInputs(m.fields)}
+  <noscript><p role="alert">Your browser needs JavaScript to sign in with a passkey.</p></noscript>
+</form>
+<script src="${escapeHtml(m.script)}"></script>`,
   );
 }
 
@@ -80,7 +114,7 @@ export function signedOutPage(): string {
 
 /** response_mode=form_post: the browser posts the response to the app (msal-node's loopback listener uses it). */
 export function formPostPage(action: string, fields: [string, string][]): string {
-  const inputs = fields.map(([k, v]) => `  <input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`).join('\n');
+  const inputs = hiddenInputs(fields);
   return layout(
     'Working...',
     `<h1>Signing you in…</h1>
