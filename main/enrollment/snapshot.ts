@@ -146,6 +146,8 @@ export function pastPassPrompt(phase: ViewPhase | null): boolean {
  * at a time; "done" comes from Graph (the done screen), never from a URL.
  */
 const GUIDE_OF_PHASE: Readonly<Partial<Record<ViewPhase, GuideStep>>> = {
+  // Back on a sign-in host after signing in: signing in again (five minutes passed: freshness.ts).
+  'signing-in': 'sign-in',
   'signed-in': 'add-key',
   // On the interrupt the key can be added at once ("Security key"): the same step.
   'registration-interrupt': 'add-key',

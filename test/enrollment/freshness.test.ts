@@ -58,7 +58,10 @@ describe('fresh sign-in for registering a key (five minutes, Microsoft Learn)', 
     expect(registering.whenFreshEnds).toBe('fresh.sign-in-again');
     const first = fresh(registering)!.endsAt;
     await st.time.advance(FRESH_SIGN_IN_MS);
-    // Microsoft sends the person back to sign in (the registration page refused); they sign in with the same pass.
+    // Microsoft sends the person back to sign in (the registration page refused): the guide is at "sign in" again.
+    st.view.navigate(`https://login.microsoftonline.com/${env.emu.tenantId}/oauth2/authorize`);
+    await st.waitFor((s) => s.screen === 'registering' && s.guide === 'sign-in');
+    // They sign in with the same pass.
     await user.signIn(pass);
     const again = st.time.now();
     const after = (await st.waitFor((s) => s.screen === 'registering' && (fresh(s)?.endsAt ?? 0) > first)) as Registering;
