@@ -270,6 +270,18 @@ export type KeyWarningCode = (typeof KEY_WARNING_CODES)[number];
 export const ISSUING_WAIT_CODES = ['tap.account-too-new'] as const;
 export type IssuingWaitCode = (typeof ISSUING_WAIT_CODES)[number];
 
+/**
+ * While the person registers in My Security Info (issue 10, 3f): what to do once five minutes have passed since the
+ * sign-in (common/session.ts, FRESH_SIGN_IN_MS): sign in again with the same pass (multi-use and still valid), or
+ * stop and issue a new pass (a one-time pass is spent, or the pass ends first).
+ */
+export const FRESH_SIGN_IN_CODES = ['fresh.sign-in-again', 'fresh.new-pass'] as const;
+export type FreshSignInCode = (typeof FRESH_SIGN_IN_CODES)[number];
+
+/** Microsoft's registration interrupt after the sign-in (issue 10, 3g): what the person and the operator do there. */
+export const INTERRUPT_CODES = ['interrupt.registration'] as const;
+export type InterruptCode = (typeof INTERRUPT_CODES)[number];
+
 /** What the operator does next on a failed or timed-out enrollment. */
 export const NEXT_ACTION_CODES = ['after-failure', 'after-timeout'] as const;
 export type NextActionCode = (typeof NEXT_ACTION_CODES)[number];

@@ -15,6 +15,8 @@ import { z } from 'zod';
 import type {
   CheckStatus,
   Coded,
+  FreshSignInCode,
+  InterruptCode,
   IssueNotice,
   IssuingWaitCode,
   KeyWarningCode,
@@ -60,6 +62,13 @@ export const HANDOVER_MS = 60_000;
 export const DONE_MS = 5_000;
 /** Microsoft's window for passwordless registration after a one-time TAP sign-in. */
 export const REGISTRATION_WINDOW_MS = 10 * 60_000;
+/**
+ * The sign-in's freshness for registering: "Users must complete multifactor authentication (MFA) within the past
+ * five minutes before they can register a passkey (FIDO2)." (Microsoft Learn, "How to enable passkeys (FIDO2) in
+ * Microsoft Entra ID", https://learn.microsoft.com/en-us/entra/identity/authentication/how-to-authentication-passkeys-fido2).
+ * The TAP sign-in is that MFA; afterwards the person signs in again (issue 10, 3f; main/enrollment/freshness.ts).
+ */
+export const FRESH_SIGN_IN_MS = 5 * 60_000;
 
 const id = z.string().min(1).max(200);
 
@@ -129,7 +138,8 @@ export type GuideStep = 'take-pass' | 'sign-in' | 'add-key' | 'touch-key' | 'nam
 export interface Countdown {
   /** Epoch ms; the renderer counts down. */
   endsAt: number;
-  kind: 'tap-lifetime' | 'registration-window' | 'handover' | 'next-attempt' | 'retry-ends';
+  /** `fresh-sign-in`: the five minutes after sign-in in which a key can be registered (`FRESH_SIGN_IN_MS`), when they end first. */
+  kind: 'tap-lifetime' | 'registration-window' | 'handover' | 'next-attempt' | 'retry-ends' | 'fresh-sign-in';
 }
 
 /** One way of enrolling on the pre-flight screen: can it be chosen now, and if not, why. */
@@ -223,7 +233,17 @@ export type SessionSnapshot =
       /** My Security Info is on Microsoft's sign-in page, where it asks for the user name: `fillUserName` may help. */
       signInPage: boolean;
     })
-  | (WithUser & { screen: 'registering'; countdowns: Countdown[]; guide: GuideStep; keyWarning: KeyWarningCode | null; signedInAt: number })
+  | (WithUser & {
+      screen: 'registering';
+      countdowns: Countdown[];
+      guide: GuideStep;
+      keyWarning: KeyWarningCode | null;
+      signedInAt: number;
+      /** What to do once the `fresh-sign-in` countdown has run out (sign in again with this pass, or a new pass). */
+      whenFreshEnds: FreshSignInCode;
+      /** The view is on Microsoft's registration interrupt (mysignins.microsoft.com/register), else null. */
+      interrupt: InterruptCode | null;
+    })
   | (Base & { screen: 'cleaning-up'; enrollmentId: string | null; why: 'completed' | 'cancelled' | 'timed-out' | 'failed' | 'signed-out' | 'locked' })
   | (Base & {
       screen: 'done';
@@ -261,4 +281,14 @@ export type SessionSnapshot =
 
 export type Screen = SessionSnapshot['screen'];
 
-export type ViewPhase = 'signing-in' | 'signed-in' | 'registering' | 'naming-key' | 'done' | 'signed-out' | 'error' | 'unknown';
+export type ViewPhase =
+  | 'signing-in'
+  | 'signed-in'
+  /** Microsoft's registration interrupt after sign-in ("Keep your account secure", mysignins.microsoft.com/register). */
+  | 'registration-interrupt'
+  | 'registering'
+  | 'naming-key'
+  | 'done'
+  | 'signed-out'
+  | 'error'
+  | 'unknown';

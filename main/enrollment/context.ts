@@ -99,6 +99,8 @@ export interface SessionContext {
   signedInAt: number | null;
   signedInVia: SignInObserved['via'] | null;
   windowEndsAt: number | null;
+  /** The latest sign-in after the first, seen in the view's hops (freshness.ts: five new minutes to register). */
+  freshSignInAt: number | null;
   /** How far the user is in My Security Info, from the view's navigations between Microsoft's hosts (null: none recognised yet). */
   viewPhase: ViewPhase | null;
   registered: Registration | null;
@@ -190,6 +192,7 @@ export const forgetPerson = {
   signedInAt: null,
   signedInVia: null,
   windowEndsAt: null,
+  freshSignInAt: null,
   viewPhase: null,
   registered: null,
   cancelRequested: false,

@@ -14,13 +14,13 @@
  * snapshot.ts reads the tags and the context, never the state's path.
  */
 import { and, assign } from 'xstate';
-import type { CleanupReport } from '../../common/session';
-import { DONE_MS, HANDOVER_MS, REGISTRATION_WINDOW_MS } from '../../common/session';
+import { DONE_MS, HANDOVER_MS, REGISTRATION_WINDOW_MS, type CleanupReport } from '../../common/session';
 import { personInput } from './actors';
 import { EMPTY_LOST, forgetPerson, initialContext, liveTap, recomputePreflight, type MachineDeps, type SessionContext } from './context';
 import { describeFailure, failureAs, sessionError } from './failures';
 import { lostKeyState } from './lost-key';
 import { CHOOSE_MODE, modesOf, provisionState } from './provision-state';
+import { afterView } from './freshness';
 import { pastPassPrompt } from './snapshot';
 import { forgetAndWindUp, graphFailed, graphStepFailed, PERSON_EXITS, stationSetup, windUp } from './setup';
 
@@ -312,7 +312,7 @@ export function createEnrollmentMachine(deps: MachineDeps) {
               CANCEL: windUp('cancelled'),
               // Past the pass prompt, the pass leaves the person's panel for good.
               VIEW: {
-                actions: assign(({ context, event }) => ({ viewPhase: event.phase, pass: pastPassPrompt(event.phase) ? null : context.pass })),
+                actions: assign(({ context, event }) => afterView(context, event.phase, clock.now(), pastPassPrompt)),
               },
             },
             states: {

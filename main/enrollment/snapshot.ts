@@ -2,6 +2,7 @@
 import type { IssueNotice, KeyWarningCode } from '../../common/codes';
 import type { OperatorIdentity } from '../../common/operator';
 import { sessionError } from './failures';
+import { freshCountdown, interruptOf, whenFreshEnds } from './freshness';
 import { modeChoice, type ModeConfig } from './modes';
 import { PROVISION_STAGES, pinPadOf, provisionPhase, type ProvisionContext, type ProvisionStage } from './provision';
 import type { IdentityCard, SecurityKeyMethod, UserSummary } from '../../common/directory';
@@ -114,6 +115,8 @@ export interface MachineView {
     issueWait: { nextAttemptAt: number; retryUntil: number } | null;
     signedInAt: number | null;
     windowEndsAt: number | null;
+    /** The latest sign-in after the first (freshness.ts). */
+    freshSignInAt?: number | null;
     /** From the view's navigations between Microsoft's hosts (view-progress.ts). */
     viewPhase: ViewPhase | null;
     lockedBy: { upn: string; displayName: string } | null;
@@ -134,7 +137,7 @@ export interface MachineView {
  * main/tap/view-progress.ts). Until then the person's panel keeps the pass on screen.
  */
 export function pastPassPrompt(phase: ViewPhase | null): boolean {
-  return phase === 'signed-in' || phase === 'registering' || phase === 'naming-key' || phase === 'done';
+  return phase === 'signed-in' || phase === 'registration-interrupt' || phase === 'registering' || phase === 'naming-key' || phase === 'done';
 }
 
 /**
@@ -143,7 +146,11 @@ export function pastPassPrompt(phase: ViewPhase | null): boolean {
  * at a time; "done" comes from Graph (the done screen), never from a URL.
  */
 const GUIDE_OF_PHASE: Readonly<Partial<Record<ViewPhase, GuideStep>>> = {
+  // Back on a sign-in host after signing in: signing in again (five minutes passed: freshness.ts).
+  'signing-in': 'sign-in',
   'signed-in': 'add-key',
+  // On the interrupt the key can be added at once ("Security key"): the same step.
+  'registration-interrupt': 'add-key',
   registering: 'touch-key',
   'naming-key': 'name-key',
   done: 'done',
@@ -258,10 +265,14 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
         return {
           ...withUser(),
           screen: 'registering',
-          countdowns: ctx.windowEndsAt ? [{ kind: 'registration-window', endsAt: ctx.windowEndsAt }] : [],
+          // The registration window first (its deadline winds the session up), then the five minutes of a fresh sign-in
+          // when they end sooner: the guide shows whichever binds first (freshness.ts).
+          countdowns: [...(ctx.windowEndsAt ? [{ kind: 'registration-window' as const, endsAt: ctx.windowEndsAt }] : []), ...freshCountdown(ctx)],
           guide: GUIDE_OF_PHASE[ctx.viewPhase ?? 'signed-in'] ?? 'add-key',
           keyWarning,
           signedInAt: ctx.signedInAt ?? 0,
+          whenFreshEnds: whenFreshEnds(ctx),
+          interrupt: interruptOf(ctx),
         };
       }
       return {

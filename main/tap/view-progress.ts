@@ -5,13 +5,19 @@
  *
  *   mysignins.microsoft.com/security-info         (no session yet: redirects to sign in)       → unknown
  *   login.microsoftonline.com/…                   sign-in with user name and Temporary Access Pass → signing-in
+ *   mysignins.microsoft.com/register after a sign-in host  the registration interrupt ("Keep your account secure")
+ *                                                                                               → registration-interrupt
  *   mysignins.microsoft.com/… after a sign-in host                                              → signed-in
  *   login.microsoft.com/<tenant>/fido/create      the WebAuthn ceremony ("Security key" → Next)  → registering
  *   mysignins.microsoft.com/… after the ceremony   back to name the key                          → naming-key
  *   a `/logout` path on a sign-in host                                                           → signed-out
  *
  * Other login.microsoft.com paths (e.g. `/common/fido/get`, sign-in with a passkey) and login.live.com count as
- * signing in. "Done" is never visible from a URL (the key is named inside My Security Info): Graph says it
+ * signing in. A sign-in host after the ceremony is a new sign-in (the registration came too late: sign in again),
+ * so the next My Security Info page is `signed-in`, not `naming-key`. The interrupt: users in scope of the combined
+ * security-info registration policy go, after the pass is accepted, through "More information required" on the
+ * sign-in host and then `https://mysignins.microsoft.com/register?csrf_token=…` (test/emulator/mysignins/interrupt.ts
+ * for the sources); the key can be added there, or "Skip setup" leads on to Security info. "Done" is never visible from a URL (the key is named inside My Security Info): Graph says it
  * (completion.ts). The registration hop is Microsoft's (test/emulator/README.md, "My Security Info's hops", for
  * the sources); anything else, e.g. a host the navigation guard blocks anyway, is `unknown`.
  */
@@ -23,9 +29,11 @@ const SIGN_IN_HOSTS = new Set(['login.microsoftonline.com', 'login.microsoft.com
 const MY_SIGN_INS_HOSTS = new Set(['mysignins.microsoft.com']);
 /** The registration page: login.microsoft.com/<tenant, common or consumers>/fido/create. */
 const FIDO_CREATE = /^\/[^/]+\/fido\/create\/?$/i;
+/** The registration interrupt's wizard on My Security Info's host. */
+const INTERRUPT = /^\/register\/?$/i;
 
 /** The phases in which the user has signed in. */
-export const SIGNED_IN_PHASES: ReadonlySet<ViewPhase> = new Set(['signed-in', 'registering', 'naming-key', 'done']);
+export const SIGNED_IN_PHASES: ReadonlySet<ViewPhase> = new Set(['signed-in', 'registration-interrupt', 'registering', 'naming-key', 'done']);
 
 /** Classifies a stream of navigations of one view (it remembers which hops it has seen). */
 export class ViewProgress {
@@ -53,10 +61,12 @@ export class ViewProgress {
         return 'registering';
       }
       this.#sawSignInHost = true;
+      this.#sawCeremony = false;
       return 'signing-in';
     }
     if (MY_SIGN_INS_HOSTS.has(host)) {
       if (!this.#sawSignInHost) return 'unknown';
+      if (INTERRUPT.test(url.pathname) && !this.#sawCeremony) return 'registration-interrupt';
       return this.#sawCeremony ? 'naming-key' : 'signed-in';
     }
     return 'unknown';

@@ -61,6 +61,9 @@ const Fido2PolicyPatch = z
   .partial()
   .strict();
 
+/** PATCH /_admin/users/{id or UPN}: `registrationInterrupt` sends the user to the interrupt after sign-in (null: not). */
+const UserPatch = z.strictObject({ registrationInterrupt: z.enum(['skippable', 'required']).nullable().optional() });
+
 export type TapPolicyPatch = z.infer<typeof TapPolicyPatch>;
 export type Fido2PolicyPatch = z.infer<typeof Fido2PolicyPatch>;
 
@@ -88,6 +91,16 @@ export function registerAdmin(app: FastifyInstance, ctx: EmulatorContext, reset:
     if (!body.success) return reply.code(400).send(bad(body.error.issues));
     ctx.state.fido2Policy = { ...ctx.state.fido2Policy, ...body.data };
     return ctx.state.fido2Policy;
+  });
+
+  // Per-user switches of the emulator's My Security Info (id or user principal name): the registration interrupt.
+  app.patch<{ Params: { user: string } }>('/_admin/users/:user', async (req, reply) => {
+    const body = UserPatch.safeParse(req.body);
+    if (!body.success) return reply.code(400).send(bad(body.error.issues));
+    const user = ctx.state.findUser(req.params.user);
+    if (!user) return reply.code(404).send({ error: { code: 'NotFound', message: 'no such user' } });
+    if (body.data.registrationInterrupt !== undefined) user.registrationInterrupt = body.data.registrationInterrupt;
+    return { id: user.id, registrationInterrupt: user.registrationInterrupt };
   });
 
   app.post('/_admin/faults', async (req, reply) => {

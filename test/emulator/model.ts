@@ -56,6 +56,11 @@ export const SeedUser = z.object({
   /** Directly assigned, active directory roles (roleTemplateIds). */
   roles: z.array(guid).default([]),
   groups: z.array(guid).default([]),
+  /**
+   * In scope of the combined security-info registration policy: after the pass is accepted, the sign-in goes through
+   * the registration interrupt (mysignins/interrupt.ts), with "Skip setup" (`skippable`) or without (`required`).
+   */
+  registrationInterrupt: z.enum(['skippable', 'required']).nullable().default(null),
   /** Demo-only: operators sign in to the emulator's IdP with it. */
   password: z.string().optional(),
   /** A tiny JPEG/PNG as base64; absent means 404 on /photo/$value. */

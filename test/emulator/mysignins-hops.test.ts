@@ -7,6 +7,7 @@ import { startEmulator, type Emulator } from './index';
 import { launchChromiumFor, VIRTUAL_AUTHENTICATOR_OPTIONS } from '../support/chromium';
 import { issueTap } from './support/mysignins';
 import { registerSecurityKey, signInWithPass } from '../harness/desk-user';
+import { call } from './conformance/graph-http';
 
 const MEGAN = 'megan.bowen@tapkioskdemo.onmicrosoft.com';
 
@@ -45,6 +46,31 @@ async function openWithKey(): Promise<{ page: Page; navigations: string[]; crede
   });
   const credentials = async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials;
   return { page, navigations, credentials };
+}
+
+/** Security info → "+ Add sign-in method" → "Security key" → "USB device" (the hop to the registration page is next). */
+async function toUsbDevice(page: Page): Promise<void> {
+  await page.getByRole('link', { name: '+ Add sign-in method' }).click();
+  await page.getByRole('link', { name: /Security key/ }).click();
+  await page.getByRole('link', { name: 'USB device' }).click();
+}
+
+/** Megan signs in with the pass and goes on to login.microsoft.com/<tenant>/fido/create. */
+async function toRegistrationPage(page: Page, pass: string): Promise<void> {
+  await page.goto(`${emu.urls.mySecurityInfo}/security-info`);
+  await signInWithPass(page, MEGAN, pass);
+  await toUsbDevice(page);
+  await page.locator('#webauthn-hop').click();
+  await page.waitForURL(/login\.microsoft\.com\/.*\/fido\/create/);
+}
+
+/** Megan's user name and pass, up to what follows them (the interrupt, for a user in its scope). */
+async function signInToInterrupt(page: Page, pass: string): Promise<void> {
+  await page.goto(`${emu.urls.mySecurityInfo}/security-info`);
+  await page.getByLabel('Email, phone, or Skype').fill(MEGAN);
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByLabel('Temporary Access Pass').fill(pass);
+  await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
 describe('My Security Info on Microsoft host names', { timeout: 90_000 }, () => {
@@ -93,16 +119,83 @@ describe('My Security Info on Microsoft host names', { timeout: 90_000 }, () => 
   it('refuses registration on login.microsoft.com once the one-time window has run out', async () => {
     const tap = issueTap(emu, MEGAN, { lifetimeInMinutes: 60 });
     const { page } = await openWithKey();
-    await page.goto(`${emu.urls.mySecurityInfo}/security-info`);
-    await signInWithPass(page, MEGAN, tap.pass);
-    await page.getByRole('link', { name: '+ Add sign-in method' }).click();
-    await page.getByRole('link', { name: /Security key/ }).click();
-    await page.getByRole('link', { name: 'USB device' }).click();
-    await page.locator('#webauthn-hop').click();
-    await page.waitForURL(/login\.microsoft\.com\/.*\/fido\/create/);
+    await toRegistrationPage(page, tap.pass);
     emu.advanceClock(11); // the person lingers on the registration page
     await page.getByRole('button', { name: 'Next' }).click();
     await page.waitForURL(/mysignins\.microsoft\.com\/security-info\/error/);
     expect(await page.locator('body').getAttribute('data-error')).toBe('registration-window-expired');
+  });
+
+  it('refuses registration more than five minutes after the sign-in and sends the person to sign in again; the same multi-use pass then works', async () => {
+    emu.reset('microsoft-defaults');
+    emu.ctx.state.fido2Policy.isAttestationEnforced = false;
+    const tap = issueTap(emu, MEGAN, { lifetimeInMinutes: 60, isUsableOnce: false });
+    const { page } = await openWithKey();
+    await toRegistrationPage(page, tap.pass);
+    emu.advanceClock(5); // exactly five minutes: no longer "within the past five minutes"
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.waitForURL(/login\.microsoftonline\.com\/.*\/oauth2\/authorize/);
+    const back = new URL(page.url());
+    expect(back.searchParams.get('prompt')).toBe('login');
+    expect(await page.getByLabel('Email, phone, or Skype').inputValue()).toBe(MEGAN);
+    expect(emu.ctx.state.fido2Of(emu.ctx.state.findUser(MEGAN)!.id)).toHaveLength(0);
+    // Signing in again with the same multi-use pass starts five new minutes.
+    await signInWithPass(page, MEGAN, tap.pass);
+    await registerSecurityKey(page, 'Megan again');
+    await page.waitForURL(/\/security-key\/done/);
+    expect(emu.ctx.state.fido2Of(emu.ctx.state.findUser(MEGAN)!.id).map((k) => k.displayName)).toEqual(['Megan again']);
+  });
+
+  it('opening login.microsoft.com/<tenant>/fido/create after the five minutes goes back to sign in', async () => {
+    const tap = issueTap(emu, MEGAN, { lifetimeInMinutes: 60 });
+    const { page } = await openWithKey();
+    await page.goto(`${emu.urls.mySecurityInfo}/security-info`);
+    await signInWithPass(page, MEGAN, tap.pass);
+    await toUsbDevice(page);
+    emu.advanceClock(6);
+    await page.locator('#webauthn-hop').click();
+    await page.waitForURL(/login\.microsoftonline\.com\/.*\/oauth2\/authorize/);
+    expect(await page.locator('body').getAttribute('data-step')).toBe('sign-in-username');
+  });
+
+  for (const interrupt of ['skippable', 'required'] as const) {
+    it(`sends a user in scope of the registration policy through the interrupt (${interrupt}): "More information required", then mysignins.microsoft.com/register`, async () => {
+      emu.ctx.state.findUser(MEGAN)!.registrationInterrupt = interrupt;
+      const tap = issueTap(emu, MEGAN);
+      const { page, navigations } = await openWithKey();
+      await signInToInterrupt(page, tap.pass);
+      await page.waitForSelector('body[data-step="more-info-required"]');
+      expect(new URL(page.url()).hostname).toBe('login.microsoftonline.com');
+      expect(await page.getByRole('heading', { name: 'More information required' }).count()).toBe(1);
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.waitForURL(/^https:\/\/mysignins\.microsoft\.com\/register\?csrf_token=/);
+      expect(await page.getByRole('heading', { name: 'Keep your account secure' }).count()).toBe(1);
+      expect(await page.getByRole('link', { name: 'Skip setup' }).count()).toBe(interrupt === 'skippable' ? 1 : 0);
+      // The security key can be added from the interrupt: the same steps as in Security info.
+      await page.getByRole('link', { name: 'Security key', exact: true }).click();
+      await page.getByRole('link', { name: 'USB device' }).click();
+      await page.locator('#webauthn-hop').click();
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.waitForSelector('body[data-step="name-key"]');
+      await page.getByLabel('Security key name').fill('From the interrupt');
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.waitForURL(/\/security-key\/done/);
+      expect(navigations).toContain('https://mysignins.microsoft.com/register');
+      expect(emu.ctx.state.fido2Of(emu.ctx.state.findUser(MEGAN)!.id).map((k) => k.displayName)).toEqual(['From the interrupt']);
+    });
+  }
+
+  it('"Skip setup" on the interrupt goes on to Security info; the admin API sets and clears the flag', async () => {
+    const admin = async (body: unknown) => (await call(emu, 'PATCH', `${emu.urls.admin}/users/${encodeURIComponent(MEGAN)}`, { body })).body;
+    expect(await admin({ registrationInterrupt: 'skippable' })).toMatchObject({ registrationInterrupt: 'skippable' });
+    const tap = issueTap(emu, MEGAN);
+    const { page } = await openWithKey();
+    await signInToInterrupt(page, tap.pass);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('link', { name: 'Skip setup' }).click();
+    await page.waitForURL('https://mysignins.microsoft.com/security-info');
+    expect(await page.locator('body').getAttribute('data-step')).toBe('security-info');
+    expect(await admin({ registrationInterrupt: null })).toMatchObject({ registrationInterrupt: null });
+    expect(emu.ctx.state.findUser(MEGAN)!.registrationInterrupt).toBeNull();
   });
 });

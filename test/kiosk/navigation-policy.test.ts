@@ -49,6 +49,19 @@ describe('the My Security Info view', () => {
     expect(verdict.kind === 'deny' && verdict.reason).toContain(reason);
   });
 
+  it("allows the registration interrupt's hops and the sign-in again after five minutes (issue 10, 3f/3g)", () => {
+    for (const url of [
+      // "More information required" posts on the sign-in host, then the wizard on My Security Info's host.
+      'https://login.microsoftonline.com/common/SAS/ProcessAuth',
+      'https://mysignins.microsoft.com/register?csrf_token=abc',
+      'https://mysignins.microsoft.com/register?authMethods=32&authMethodCount=1',
+      // Too late to register: back to sign in, the user name filled in.
+      'https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/authorize?prompt=login&login_hint=adele%40contoso.com',
+    ]) {
+      expect(kind(production, url), url).toBe('allow');
+    }
+  });
+
   it('follows a sovereign-cloud configuration to its sign-in host', () => {
     const us = securityInfoPolicy({
       authority: 'https://login.microsoftonline.us/contoso.onmicrosoft.us',

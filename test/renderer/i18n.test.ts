@@ -8,6 +8,8 @@ import {
   capabilityMsg,
   checkMsg,
   errorMsg,
+  freshMsg,
+  interruptMsgs,
   journalHealthMsg,
   journalTodoMsg,
   keyWarningMsg,
@@ -23,6 +25,8 @@ import {
 import { ENROLLMENT_OUTCOMES } from '../../common/contract';
 import {
   EVENT_CODE_LIST,
+  FRESH_SIGN_IN_CODES,
+  INTERRUPT_CODES,
   ISSUE_NOTICE_CODES,
   ISSUING_WAIT_CODES,
   JOURNAL_HEALTH_CODES,
@@ -226,6 +230,16 @@ describe('every code main can send has words in English and German', () => {
       ...covered(noticeMsg({ code, params: { requested: 10, issued: 60, min: 60, max: 480 } })),
       ...covered(noticeMsg({ code, params: { requested: 10, issued: 60, min: null, max: null } })),
     ]);
+    expect(missing).toEqual([]);
+  });
+
+  it('the fresh sign-in and the registration interrupt while registering, and the countdown', () => {
+    const missing = [
+      ...FRESH_SIGN_IN_CODES.flatMap((c) => covered(freshMsg(c))),
+      ...INTERRUPT_CODES.flatMap((c) => interruptMsgs(c).flatMap(covered)),
+      ...covered({ key: 'countdown.label.fresh-sign-in' }),
+      ...covered({ key: 'userSide.fresh.hint' }),
+    ];
     expect(missing).toEqual([]);
   });
 

@@ -1,6 +1,6 @@
 // The guide's step from URLs alone: the hops between Microsoft's hosts that the real My Security Info makes.
 import { describe, expect, it } from 'vitest';
-import { ViewProgress } from '../../main/tap/view-progress';
+import { SIGNED_IN_PHASES, ViewProgress } from '../../main/tap/view-progress';
 
 const T = 'contoso.onmicrosoft.com';
 const phases = (urls: string[]) => {
@@ -40,5 +40,32 @@ describe('ViewProgress', () => {
 
   it('a logout path on a sign-in host is signed out', () => {
     expect(phases([`https://login.microsoftonline.com/${T}/oauth2/v2.0/logout`])).toEqual(['signed-out']);
+  });
+
+  it('the registration interrupt after the pass: mysignins.microsoft.com/register is its own phase, a signed-in one', () => {
+    expect(
+      phases([
+        `https://login.microsoftonline.com/${T}/login`,
+        'https://mysignins.microsoft.com/register?csrf_token=abc',
+        'https://mysignins.microsoft.com/security-info/add/security-key',
+        `https://login.microsoft.com/${T}/fido/create`,
+        'https://mysignins.microsoft.com/security-info/add/security-key/name',
+      ]),
+    ).toEqual(['signing-in', 'registration-interrupt', 'signed-in', 'registering', 'naming-key']);
+    expect(SIGNED_IN_PHASES.has('registration-interrupt')).toBe(true);
+    // Before any sign-in the path means nothing (no session to interrupt).
+    expect(phases(['https://mysignins.microsoft.com/register'])).toEqual(['unknown']);
+  });
+
+  it('a sign-in after the ceremony (the registration came too late: sign in again) starts over at signed-in', () => {
+    expect(
+      phases([
+        `https://login.microsoftonline.com/${T}/login`,
+        'https://mysignins.microsoft.com/security-info',
+        `https://login.microsoft.com/${T}/fido/create`,
+        `https://login.microsoftonline.com/${T}/oauth2/authorize`,
+        'https://mysignins.microsoft.com/security-info',
+      ]),
+    ).toEqual(['signing-in', 'signed-in', 'registering', 'signing-in', 'signed-in']);
   });
 });

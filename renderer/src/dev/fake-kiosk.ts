@@ -233,10 +233,41 @@ export function fixtures(now = NOW()): Record<string, KioskState> {
     registering: s({
       ...withUser,
       screen: 'registering',
-      countdowns: [{ kind: 'registration-window', endsAt: now + 8 * 60_000 + 12_000 }],
+      countdowns: [
+        { kind: 'registration-window', endsAt: now + 8 * 60_000 + 12_000 },
+        { kind: 'fresh-sign-in', endsAt: now + 2 * 60_000 + 52_000 },
+      ],
       guide: 'touch-key',
       keyWarning: null,
       signedInAt: now - 108_000,
+      whenFreshEnds: 'fresh.new-pass',
+      interrupt: null,
+    }),
+    'registering-interrupt': s({
+      ...withUser,
+      screen: 'registering',
+      countdowns: [
+        { kind: 'registration-window', endsAt: now + 9 * 60_000 + 40_000 },
+        { kind: 'fresh-sign-in', endsAt: now + 4 * 60_000 + 20_000 },
+      ],
+      guide: 'add-key',
+      keyWarning: null,
+      signedInAt: now - 20_000,
+      whenFreshEnds: 'fresh.new-pass',
+      interrupt: 'interrupt.registration',
+    }),
+    'registering-sign-in-again': s({
+      ...withUser,
+      screen: 'registering',
+      countdowns: [
+        { kind: 'registration-window', endsAt: now + 4 * 60_000 },
+        { kind: 'fresh-sign-in', endsAt: now - 1_000 },
+      ],
+      guide: 'add-key',
+      keyWarning: null,
+      signedInAt: now - 360_000,
+      whenFreshEnds: 'fresh.sign-in-again',
+      interrupt: null,
     }),
     'registering-unplugged': s({
       ...withUser,
@@ -246,6 +277,8 @@ export function fixtures(now = NOW()): Record<string, KioskState> {
       guide: 'add-key',
       keyWarning: 'unplugged',
       signedInAt: now - 300_000,
+      whenFreshEnds: 'fresh.new-pass',
+      interrupt: null,
     }),
     'cleaning-up': s({ ...base, screen: 'cleaning-up', enrollmentId: 'enr-7f3a', why: 'completed' }),
     done: s({

@@ -6,6 +6,8 @@
 import type { EnrollmentOutcome } from '../../../common/contract';
 import type {
   EventNotice,
+  FreshSignInCode,
+  InterruptCode,
   IssueNotice,
   JournalHealthCode,
   KeyWarningCode,
@@ -73,6 +75,16 @@ export function nextMsg(next: NextActionCode): Msg {
 
 export function keyWarningMsg(warning: KeyWarningCode): Msg {
   return { key: `keyWarning.${warning}` };
+}
+
+/** What to do once five minutes have passed since the sign-in (issue 10, 3f). */
+export function freshMsg(code: FreshSignInCode): Msg {
+  return { key: `userSide.${code}` };
+}
+
+/** Microsoft's registration interrupt (issue 10, 3g): for the person, then for the operator. */
+export function interruptMsgs(code: InterruptCode): [Msg, Msg] {
+  return [{ key: `userSide.${code}.person` }, { key: `userSide.${code}.operator` }];
 }
 
 /** An enrollment's outcome in the audit CSV (its own English words, common/contract.ts) → its translation key. */

@@ -35,3 +35,15 @@ export function announcement(ms: number): Announcement {
 export function findCountdown(countdowns: readonly Countdown[], kind: Countdown['kind']): Countdown | null {
   return countdowns.find((c) => c.kind === kind) ?? null;
 }
+
+/**
+ * The registering screen's countdown: the registration window, or the five minutes of a fresh sign-in when main
+ * sends them (they end first: main/enrollment/freshness.ts). Once those five minutes are over, `freshEnded` (the
+ * screen says what to do) and the registration window counts on, if there is one.
+ */
+export function registrationClock(countdowns: readonly Countdown[], now: number): { countdown: Countdown | null; freshEnded: boolean } {
+  const window = findCountdown(countdowns, 'registration-window');
+  const fresh = findCountdown(countdowns, 'fresh-sign-in');
+  if (!fresh || (window && window.endsAt <= fresh.endsAt)) return { countdown: window, freshEnded: false };
+  return now < fresh.endsAt ? { countdown: fresh, freshEnded: false } : { countdown: window, freshEnded: true };
+}

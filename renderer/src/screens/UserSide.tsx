@@ -7,8 +7,9 @@ import { KeyPanel } from '../components/KeyPanel';
 import { PassPanel } from '../components/PassPanel';
 import { useT } from '../i18n';
 import { GUIDE_STEPS, guideStates } from '../lib/guide';
-import { keyWarningMsg } from '../lib/messages';
-import { findCountdown } from '../lib/time';
+import { useNow } from '../components/hooks';
+import { freshMsg, interruptMsgs, keyWarningMsg } from '../lib/messages';
+import { findCountdown, registrationClock } from '../lib/time';
 
 type UserSideSnapshot = Extract<SessionSnapshot, { screen: 'waiting-for-sign-in' | 'registering' }>;
 
@@ -20,7 +21,9 @@ export function UserSideScreen({ s }: { s: UserSideSnapshot }) {
   const { t, m } = useT();
   const { send } = useCommands();
   const states = guideStates(s.guide);
-  const regWindow = findCountdown(s.countdowns, 'registration-window');
+  const now = useNow();
+  // Whichever binds first: the registration window or the five minutes of a fresh sign-in (lib/time.ts).
+  const clock = s.screen === 'registering' ? registrationClock(s.countdowns, now) : { countdown: null, freshEnded: false };
   const lifetime = findCountdown(s.countdowns, 'tap-lifetime');
   return (
     <section className="screen user-side" aria-labelledby="user-title">
@@ -52,8 +55,23 @@ export function UserSideScreen({ s }: { s: UserSideSnapshot }) {
           </div>
         </section>
       )}
-      {regWindow && <Countdown endsAt={regWindow.endsAt} label={t('countdown.label.registration-window')} size="large" />}
-      {!regWindow && lifetime && <Countdown endsAt={lifetime.endsAt} label={t('countdown.label.tap-lifetime')} size="large" />}
+      {clock.countdown && <Countdown endsAt={clock.countdown.endsAt} label={t(`countdown.label.${clock.countdown.kind}`)} size="large" />}
+      {clock.countdown?.kind === 'fresh-sign-in' && <p className="fresh-hint">{t('userSide.fresh.hint')}</p>}
+      {!clock.countdown && lifetime && <Countdown endsAt={lifetime.endsAt} label={t('countdown.label.tap-lifetime')} size="large" />}
+      {s.screen === 'registering' && clock.freshEnded && (
+        <MessageBar intent="warning" layout="multiline">
+          <MessageBarBody>{m(freshMsg(s.whenFreshEnds))}</MessageBarBody>
+        </MessageBar>
+      )}
+      {s.screen === 'registering' && s.interrupt && (
+        <MessageBar intent="info" layout="multiline">
+          <MessageBarBody>
+            {interruptMsgs(s.interrupt).map((msg) => (
+              <p key={msg.key}>{m(msg)}</p>
+            ))}
+          </MessageBarBody>
+        </MessageBar>
+      )}
       {s.keyWarning && (
         <MessageBar intent="warning" layout="multiline">
           <MessageBarBody>{m(keyWarningMsg(s.keyWarning))}</MessageBarBody>

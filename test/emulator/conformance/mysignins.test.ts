@@ -357,9 +357,11 @@ describe('My Security Info: adding a security key (server side)', () => {
 
   it('refuses options more than 10 minutes after a one-time TAP sign-in, with the 10-minute message', async () => {
     await signIn({ isUsableOnce: true });
-    emu.advanceClock(9);
+    emu.advanceClock(4);
     expect((await options()).status).toBe(200);
-    emu.advanceClock(2);
+    emu.advanceClock(7);
+    // Both the five-minute freshness and the one-time window are over: the window's refusal wins (the same pass
+    // cannot sign in again).
     const late = await options();
     expect(late.status).toBe(400);
     expect(late.body.error).toBe('registration-window-expired');
@@ -368,11 +370,29 @@ describe('My Security Info: adding a security key (server side)', () => {
     expect(page.body).toContain('more than 10 minutes have passed since you signed in with your one-time Temporary Access Pass');
   });
 
-  it('applies no 10-minute window to a multi-use TAP', async () => {
+  it('applies no 10-minute window to a multi-use TAP, only the five-minute freshness: signing in again with it works', async () => {
+    emu.ctx.state.tapPolicy.isUsableOnce = false;
+    const tap = issueTap(emu, MEGAN, { lifetimeInMinutes: 60, isUsableOnce: false });
+    expect((await msi.signIn(MEGAN, tap.pass)).status).toBe(303);
+    emu.advanceClock(30);
+    const stale = await options();
+    expect([stale.status, stale.body.error]).toEqual([400, 'sign-in-not-fresh']);
+    expect((await msi.signIn(MEGAN, tap.pass)).status).toBe(303);
+    expect((await options()).status).toBe(200);
+  });
+
+  it('refuses registration once five minutes have passed since the sign-in ("within the past five minutes"), and says to sign in again', async () => {
     emu.ctx.state.tapPolicy.isUsableOnce = false;
     await signIn({ isUsableOnce: false });
-    emu.advanceClock(30);
+    emu.ctx.clock.advance(5 * 60_000 - 2_000); // the emulator clock runs on: a little slack
     expect((await options()).status).toBe(200);
+    emu.ctx.clock.advance(2_000);
+    const late = await options();
+    expect([late.status, late.body.error]).toEqual([400, 'sign-in-not-fresh']);
+    const page = await msi.get(late.body.redirect);
+    expect([page.step, page.error]).toEqual(['error', 'sign-in-not-fresh']);
+    expect(page.body).toContain('You need to sign in again before you can add a security key.');
+    expect(page.body).toContain('href="/reauth"');
   });
 
   it('offers no security key, and issues no options, when the Fido2 policy is disabled or excludes the user', async () => {

@@ -19,8 +19,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { EmulatorContext } from '../context';
 import type { UserRecord } from '../model';
+import { moreInfoRequiredPage } from './interrupt';
 import { fidoCreatePage, signInTapPage, signInUsernamePage, type SignInForm } from './pages';
-import { RegistrationBody, creationOptions, verifyRegistration } from './registration';
+import { RegistrationBody, creationOptions, signInFresh, verifyRegistration } from './registration';
 import type { Session, SessionStore } from './sessions';
 import { checkTap, checkUsername } from './signin';
 
@@ -73,6 +74,26 @@ export class Hops {
     url.searchParams.set('redirect_uri', `${this.mySignIns}/signin-oidc`);
     url.searchParams.set('response_type', 'code');
     return url.toString();
+  }
+
+  /**
+   * Where a registration goes once the sign-in is more than five minutes old (sessions.ts, `FRESH_SIGN_IN_MS`):
+   * sign in again, the user name filled in. [INF] Microsoft documents the rule, not the page it shows then; the
+   * emulator sends the browser back to the sign-in host, the hop a re-authentication makes.
+   */
+  reauthUrl(user: UserRecord): string {
+    const url = new URL(this.signInUrl());
+    url.searchParams.set('prompt', 'login');
+    url.searchParams.set('login_hint', user.userPrincipalName);
+    return url.toString();
+  }
+
+  /** The sign-in host's one-time code becomes a My Security Info session (`/signin-oidc`, the interrupt's `/register`). */
+  sessionFromCode(code: string): Session | null {
+    const pending = this.redeemCode(code);
+    if (!pending) return null;
+    const { userId, tapId, signedInAt, oneTime, expiresAt } = pending;
+    return this.sessions.create({ userId, tapId, signedInAt, oneTime, expiresAt });
   }
 
   issueCode(init: Omit<PendingCode, 'issuedAt'>): string {
@@ -150,7 +171,8 @@ export function registerSignInHops(app: FastifyInstance, hops: Hops, statics: Re
 
   app.get<{ Params: { tenant: string } }>('/:tenant/oauth2/authorize', async (req, reply) => {
     if (hostOf(req) !== SIGN_IN_HOST || !tenantMatches(req.params.tenant)) return notHere(reply);
-    return send(reply, signInUsernamePage(tenant(), { form: form(req.params.tenant) }));
+    const hint = String((req.query as Record<string, unknown>).login_hint ?? '').slice(0, 320);
+    return send(reply, signInUsernamePage(tenant(), { form: form(req.params.tenant), ...(hint ? { username: hint } : {}) }));
   });
 
   app.post<{ Params: { tenant: string } }>('/:tenant/login', async (req, reply) => {
@@ -184,6 +206,10 @@ export function registerSignInHops(app: FastifyInstance, hops: Hops, statics: Re
       oneTime: tap.isUsableOnce,
       expiresAt: new Date(tap.startDateTime.getTime() + tap.lifetimeInMinutes * 60_000),
     });
+    // In scope of the registration policy: "More information required" first, then the wizard (interrupt.ts).
+    if (user.registrationInterrupt) {
+      return send(reply, moreInfoRequiredPage(tenant(), user.userPrincipalName, { action: `${hops.mySignIns}/register`, csrfToken: code }, SIGN_IN_TITLE));
+    }
     return reply.header('Cache-Control', 'no-store').redirect(`${hops.mySignIns}/signin-oidc?code=${code}`, 302);
   });
 
@@ -200,6 +226,7 @@ export function registerSignInHops(app: FastifyInstance, hops: Hops, statics: Re
     const at = fidoSession(req);
     if (!at) return notHere(reply);
     if (!at.found) return reply.redirect(`${hops.mySignIns}/security-info`, 302);
+    if (!signInFresh(at.found.session, ctx.clock.now())) return reply.redirect(hops.reauthUrl(at.found.user), 302);
     const base = `/${req.params.tenant}/fido/create`;
     const ctxParam = `?ctx=${encodeURIComponent(at.handle)}`;
     return send(
@@ -224,7 +251,10 @@ export function registerSignInHops(app: FastifyInstance, hops: Hops, statics: Re
     }
     return true;
   };
-  const refuse = (reply: FastifyReply, code: string) => reply.code(400).send({ error: code, redirect: `${errorPage()}?code=${encodeURIComponent(code)}` });
+  const refuse = (reply: FastifyReply, code: string, user?: UserRecord) =>
+    code === 'sign-in-not-fresh' && user
+      ? reply.code(401).send({ error: code, redirect: hops.reauthUrl(user) })
+      : reply.code(400).send({ error: code, redirect: `${errorPage()}?code=${encodeURIComponent(code)}` });
 
   app.post<{ Params: { tenant: string } }>('/:tenant/fido/create/options', async (req, reply) => {
     const at = fidoSession(req);
@@ -232,7 +262,7 @@ export function registerSignInHops(app: FastifyInstance, hops: Hops, statics: Re
     if (!jsonGuard(req, reply)) return reply;
     if (!at.found) return reply.code(401).send({ redirect: `${hops.mySignIns}/security-info` });
     const result = await creationOptions(ctx.state, at.found.session, at.found.user, ctx.clock.now(), FIDO_RP_ID);
-    if (!result.ok) return refuse(reply, result.refusal);
+    if (!result.ok) return refuse(reply, result.refusal, at.found.user);
     return reply.send({ options: result.options });
   });
 
@@ -248,7 +278,7 @@ export function registerSignInHops(app: FastifyInstance, hops: Hops, statics: Re
       return refuse(reply, 'verification-failed');
     }
     const result = await verifyRegistration(ctx.state, session, user, body.data, FIDO_ORIGIN, ctx.clock.now());
-    if (!result.ok) return refuse(reply, result.refusal);
+    if (!result.ok) return refuse(reply, result.refusal, user);
     session.pending = result.key;
     return reply.send({ redirect: `${hops.mySignIns}/security-info/add/security-key/name` });
   });

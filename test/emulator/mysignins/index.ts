@@ -38,6 +38,7 @@ import {
   webauthnPage,
 } from './pages';
 import { Hops, registerSignInHops } from './hops';
+import { registerInterruptRoutes } from './interrupt';
 import { type RegistrationRefusal, RegistrationBody, creationOptions, fido2PolicyAllowsUser, verifyRegistration } from './registration';
 import { SESSION_COOKIE, type Session, SessionStore, clearedSessionCookie, parseCookies, registrationDeadline, sessionCookie } from './sessions';
 import { checkTap, checkUsername, refusal } from './signin';
@@ -69,6 +70,11 @@ const REGISTRATION_MESSAGES: Record<
   'registration-window-expired': {
     title: "Your security key can't be registered because more than 10 minutes have passed since you signed in with your one-time Temporary Access Pass.",
     detail: 'A one-time Temporary Access Pass allows 10 minutes from sign-in to register. Ask your admin for a new Temporary Access Pass and sign in again.',
+  },
+  // [INF] the wording: Microsoft documents the five-minute rule (sessions.ts, FRESH_SIGN_IN_MS), not this page.
+  'sign-in-not-fresh': {
+    title: 'You need to sign in again before you can add a security key.',
+    detail: 'For your security, a security key can be added only within 5 minutes of signing in. Sign in again, then add it.',
   },
   'fido2-not-enabled': { title: "Your organization doesn't allow you to add a security key.", detail: 'Contact your admin.' },
   'fido2-self-service-not-allowed': { title: "Your organization doesn't allow you to set up a security key yourself.", detail: 'Contact your admin.' },
@@ -188,16 +194,9 @@ function routes(app: FastifyInstance, ctx: EmulatorContext, sessions: SessionSto
   app.get('/signin-oidc', async (req, reply) => {
     if (!hops) return reply.callNotFound();
     const code = String((req.query as Record<string, unknown>).code ?? '');
-    const pending = code ? hops.redeemCode(code) : null;
-    if (!pending) return reply.redirect(hops.signInUrl(), 302);
+    const session = code ? hops.sessionFromCode(code) : null;
+    if (!session) return reply.redirect(hops.signInUrl(), 302);
     sessions.end(parseCookies(req.headers.cookie)[SESSION_COOKIE]);
-    const session = sessions.create({
-      userId: pending.userId,
-      tapId: pending.tapId,
-      signedInAt: pending.signedInAt,
-      oneTime: pending.oneTime,
-      expiresAt: pending.expiresAt,
-    });
     return reply.header('Set-Cookie', cookieFor(session.id)).redirect('/security-info', 303);
   });
 
@@ -234,7 +233,7 @@ function routes(app: FastifyInstance, ctx: EmulatorContext, sessions: SessionSto
       oneTime: tap.isUsableOnce,
       expiresAt: new Date(tap.startDateTime.getTime() + tap.lifetimeInMinutes * 60_000),
     });
-    return reply.header('Set-Cookie', cookieFor(session.id)).redirect('/security-info', 303);
+    return reply.header('Set-Cookie', cookieFor(session.id)).redirect(user.registrationInterrupt ? '/register' : '/security-info', 303);
   });
 
   app.post('/signout', async (req, reply) => {
@@ -243,6 +242,15 @@ function routes(app: FastifyInstance, ctx: EmulatorContext, sessions: SessionSto
   });
 
   app.get('/signed-out', async (_req, reply) => sendPage(reply, signedOutPage(tenant())));
+
+  // Sign in again (the registration came more than five minutes after the sign-in): end this session first.
+  app.get('/reauth', async (req, reply) => {
+    sessions.end(parseCookies(req.headers.cookie)[SESSION_COOKIE]);
+    return reply.header('Set-Cookie', clearedSessionCookie()).redirect(signInTarget(), hops ? 302 : 303);
+  });
+
+  // The registration interrupt's wizard (interrupt.ts).
+  registerInterruptRoutes(app, { ctx, hops, sendPage, cookieFor, signedIn });
 
   // ---- Security info ----
 
@@ -294,7 +302,9 @@ function routes(app: FastifyInstance, ctx: EmulatorContext, sessions: SessionSto
     const back =
       code === 'registration-window-expired'
         ? { href: '/security-info', label: 'Back to Security info' }
-        : { href: '/security-info/add/security-key', label: 'Back' };
+        : code === 'sign-in-not-fresh'
+          ? { href: '/reauth', label: 'Sign in again' }
+          : { href: '/security-info/add/security-key', label: 'Back' };
     return sendPage(reply, errorPage(tenant(), registrationMessage(code), { user: s.user, back, heading: "We couldn't add your security key" }));
   });
 

@@ -7,7 +7,19 @@ import type { Refusal } from './signin';
 import { displayDate } from './signin';
 
 export type Step =
-  'sign-in-username' | 'sign-in-tap' | 'security-info' | 'add-method' | 'security-key-type' | 'webauthn' | 'name-key' | 'done' | 'signed-out' | 'error';
+  | 'sign-in-username'
+  | 'sign-in-tap'
+  | 'security-info'
+  | 'add-method'
+  | 'security-key-type'
+  | 'webauthn'
+  | 'name-key'
+  | 'done'
+  | 'signed-out'
+  | 'error'
+  /** The registration interrupt (interrupt.ts): "More information required" on the sign-in host, then the wizard. */
+  | 'more-info-required'
+  | 'keep-account-secure';
 
 export interface PageMessage {
   code: string;
@@ -29,7 +41,7 @@ interface Layout {
   body: Html;
 }
 
-function page({ step, title, documentTitle, tenant, error, user, scripts = [], body }: Layout): string {
+export function page({ step, title, documentTitle, tenant, error, user, scripts = [], body }: Layout): string {
   const shell = user
     ? html`<header class="topbar">
           <span class="app-name">${tenant} <span class="tag">My Sign-Ins</span></span>

