@@ -298,7 +298,9 @@ for (const lang of LANGS) {
       const dialog = page.getByRole('alertdialog', { name: text(lang, 'replace.title') });
       await expect(dialog).toBeVisible();
       await cam.shot('confirm');
-      await dialog.getByRole('button', { name: text(lang, 'replace.keep'), exact: true }).click();
+      // The safe choice has the focus, so Enter keeps the pass: Enter never confirms a replacement.
+      await expect(dialog.getByRole('button', { name: text(lang, 'replace.keep'), exact: true })).toBeFocused();
+      await page.keyboard.press('Enter');
       await untilScreen(harness, 'preflight');
       await expect(dialog).toBeHidden();
       expect(tapsOf(harness, johanna.id).map((t) => t.id)).toEqual(before); // kept
@@ -315,6 +317,35 @@ for (const lang of LANGS) {
       await page.getByRole('button', { name: text(lang, 'handover.cancel') }).click();
       await untilScreen(harness, 'cancelled');
       expect(tapsOf(harness, johanna.id)).toEqual([]);
+      cam.assertAccessible();
+    });
+
+    test('a disabled account and a guest are blocked on the identity card, before any ID document is chosen', async ({
+      kiosk: page,
+      harness,
+      operator,
+    }, info) => {
+      const cam = new Camera(page, lang, '24-blocked-', info);
+      await switchTo(page, lang);
+      await operatorSignIn(page, harness, operator, null, lang);
+      for (const [who, block] of [
+        ['diego.siciliani', 'disabled'],
+        ['lynne.robbins', 'guest'],
+      ] as const) {
+        const search = page.getByLabel(text(lang, 'find.label'));
+        await search.fill(upn(who));
+        await search.press('Enter');
+        await untilScreen(harness, 'identity');
+        await expect(page.getByText(text(lang, `block.${block}.title`), { exact: true })).toBeVisible();
+        await expect(page.getByText(text(lang, `block.${block}.way`), { exact: true })).toBeVisible();
+        // No document to choose: nothing can lead on to a pass from here.
+        await expect(page.getByRole('button', { name: text(lang, 'document.passport'), exact: true })).toHaveCount(0);
+        await cam.shot(block);
+        await page.getByRole('button', { name: text(lang, 'verify.back') }).click();
+        await untilScreen(harness, 'search-results');
+      }
+      const person = harness.emulator.ctx.state.findUser(upn('diego.siciliani'));
+      expect(tapsOf(harness, person!.id)).toEqual([]);
       cam.assertAccessible();
     });
 
