@@ -230,6 +230,9 @@ export const STATION_NOTES = {
   'config.invalid': detail,
   /** The configuration loaded, but the station could not start (typically the audit journal). */
   'config.start-failed': detail,
+  /** The configuration file or the journal folder is less protected than the installer leaves it (main/kiosk/acl-check.ts):
+   *  `path`: which, `detail`: what is loose (acl-policy.ts problem names, comma-separated). No session starts. */
+  'config.protection-loose': z.strictObject({ path: z.string(), detail: z.string() }),
   'tenant.http-status': z.strictObject({ status: z.int() }),
   'tenant.no-answer': detail,
   'key-reader.failed': detail,

@@ -54,7 +54,7 @@ export function StationStatusScreen({ station, hasSession, onBack }: { station: 
                 <p className="detail">
                   <code>{station.config.file}</code>: {m(stationNoteMsg(station.config.note))}
                 </p>
-                <p className="todo">{t('station.config.todo')}</p>
+                <p className="todo">{t(station.config.note.code === 'config.protection-loose' ? 'station.config.todoProtection' : 'station.config.todo')}</p>
               </>
             )}
           </div>
