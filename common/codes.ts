@@ -210,6 +210,10 @@ export const SESSION_ERRORS = {
   'audit.failed': none,
   /** The journal could not record the pass Microsoft had just created: it was withdrawn (deleted) and not shown. */
   'audit.withdrawn': none,
+  /** Lost key: the journal cannot be written, so no key was removed and no sign-in session revoked (refused up front). */
+  'audit.lost-key-refused': none,
+  /** Lost key: Microsoft removed the key or revoked the sessions, but the journal failed to record it just then. */
+  'audit.lost-key-unrecorded': none,
   // The station's own steps.
   'operator.token-revoked': none,
   'view.failed': none,
