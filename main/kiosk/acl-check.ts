@@ -113,7 +113,7 @@ export const powershellSddl: SddlReader = (paths) =>
     const exe = join(process.env['SystemRoot'] ?? 'C:\\Windows', 'System32', 'WindowsPowerShell', 'v1.0', 'powershell.exe');
     execFile(
       exe,
-      ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-Command', PS_SCRIPT],
+      ['-NoProfile', '-NonInteractive', '-Command', PS_SCRIPT],
       { env: { ...process.env, TAPK_ACL_PATHS: paths.join('\n') }, timeout: 15_000, windowsHide: true, shell: false },
       (error, stdout) => {
         if (error) return reject(error);

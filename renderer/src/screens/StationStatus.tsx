@@ -48,7 +48,11 @@ export function StationStatusScreen({ station, hasSession, onBack }: { station: 
           <StatusIcon status={configStatus} />
           <div>
             <h2>{t('station.config.name')}</h2>
-            <p>{station.config.ok ? t('station.config.ok', { file: station.config.file }) : t('station.config.title')}</p>
+            <p>
+              {station.config.ok
+                ? t('station.config.ok', { file: station.config.file })
+                : t(station.config.note.code === 'config.protection-loose' ? 'station.config.titleProtection' : 'station.config.title')}
+            </p>
             {!station.config.ok && (
               <>
                 <p className="detail">
