@@ -221,6 +221,10 @@ export const SESSION_ERRORS = {
   'audit.failed': none,
   /** The journal could not record the pass Microsoft had just created: it was withdrawn (deleted) and not shown. */
   'audit.withdrawn': none,
+  /** Lost key: the journal cannot be written, so no key was removed and no sign-in session revoked (refused up front). */
+  'audit.lost-key-refused': none,
+  /** Lost key: Microsoft removed the key or revoked the sessions, but the journal failed to record it just then. */
+  'audit.lost-key-unrecorded': none,
   // The station's own steps.
   'operator.token-revoked': none,
   'view.failed': none,
@@ -241,6 +245,9 @@ export const STATION_NOTES = {
   'config.invalid': detail,
   /** The configuration loaded, but the station could not start (typically the audit journal). */
   'config.start-failed': detail,
+  /** The configuration file or the journal folder is less protected than the installer leaves it (main/kiosk/acl-check.ts):
+   *  `path`: which, `detail`: what is loose (acl-policy.ts problem names, comma-separated). No session starts. */
+  'config.protection-loose': z.strictObject({ path: z.string(), detail: z.string() }),
   'tenant.http-status': z.strictObject({ status: z.int() }),
   'tenant.no-answer': detail,
   'key-reader.failed': detail,

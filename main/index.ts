@@ -16,6 +16,7 @@ import { dropKioskShortcuts, refuseClientCertificates } from './kiosk/guard';
 import { forbiddenLaunchSwitches } from './kiosk/hardening';
 import { QuitTasks, type QuitReport } from './kiosk/quit-tasks';
 import { installSafeStorageKeyring } from './kiosk/safe-storage-keyring';
+import { checkProtection, nodeProtectionReaders, protectionNote } from './kiosk/acl-check';
 import { SecurityInfoView } from './kiosk/security-info-view';
 import { createSignInPresenter } from './kiosk/signin-window';
 import { configFailedStatus, createStation, type Station } from './station';
@@ -116,6 +117,17 @@ async function start(): Promise<void> {
       file: configError?.file ?? '',
       note: configError ? { code: 'config.invalid', params: { detail: configError.message } } : { code: 'config.missing', params: {} },
     });
+    serveIpc(window, createKioskHandlers({ session: null, station: status, audit: null }), devServerUrl);
+    return;
+  }
+
+  // Not in demo: the configuration file and the journal folder must be protected as the installer leaves them
+  // (main/kiosk/acl-check.ts); if loose, the status screen says which and what to do, and no session starts.
+  const findings = config.demo ? [] : await checkProtection({ configFile: configPath(), journalFolder: config.auditFolder }, nodeProtectionReaders());
+  for (const f of findings) console.error(`[kiosk] ${f.path} is less protected than the installer leaves it: ${f.problems.join(', ')}`);
+  const loose = protectionNote(findings);
+  if (loose) {
+    const status = configFailedStatus({ stationId: config.stationId, demo: config.demo, file: configPath(), note: loose });
     serveIpc(window, createKioskHandlers({ session: null, station: status, audit: null }), devServerUrl);
     return;
   }

@@ -76,3 +76,15 @@ export function describeFailure(step: string, error: unknown): SessionError {
   }
   return sessionError(f.kind === 'unknown' ? 'unexpected' : `graph.${f.kind}`, step, requestId);
 }
+
+/**
+ * A lost-key step (listing, removing a key, revoking sessions) that failed. The journal's two ways of failing get
+ * codes of their own: refused up front (the probe before the change, `JournalUnwritableError`: nothing was done at
+ * Microsoft) and failed while recording what Microsoft had just done (`JournalBrokenError`: done, not recorded).
+ */
+export function describeLostKeyFailure(error: unknown): SessionError {
+  const name = typeof error === 'object' && error !== null ? String((error as { name?: unknown }).name) : '';
+  if (name === 'JournalUnwritableError') return sessionError('audit.lost-key-refused', 'lost-key');
+  if (name === 'JournalBrokenError') return sessionError('audit.lost-key-unrecorded', 'lost-key');
+  return describeFailure('lost-key', error);
+}

@@ -10,10 +10,10 @@
  */
 import { assign } from 'xstate';
 import { personInput } from './actors';
-import { describeFailure } from './failures';
+import { describeLostKeyFailure } from './failures';
 import { graphFailed, PERSON_EXITS, type StationSetup } from './setup';
 
-const lostKeyError = ({ event }: { event: { error: unknown } }) => ({ error: describeFailure('lost-key', event.error) });
+const lostKeyError = ({ event }: { event: { error: unknown } }) => ({ error: describeLostKeyFailure(event.error) });
 
 export function lostKeyState(s: StationSetup) {
   /** A failed call shows on the list (the state `target`); "sign in again" goes to reauth. */
@@ -31,7 +31,8 @@ export function lostKeyState(s: StationSetup) {
           input: ({ context }) => ({ card: context.card }),
           onDone: {
             target: 'choosing',
-            actions: assign(({ context, event }) => ({ lost: { ...context.lost, keys: event.output, selected: [], error: null } })),
+            // A failed removal (deleting → loading) keeps its error on the list read again after it.
+            actions: assign(({ context, event }) => ({ lost: { ...context.lost, keys: event.output, selected: [] } })),
           },
           onError: failedHere('choosing'),
         },
@@ -63,7 +64,7 @@ export function lostKeyState(s: StationSetup) {
           input: ({ context }) => ({ ...personInput(context), keys: context.lost.keys, ids: context.lost.selected }),
           onDone: {
             target: 'loading',
-            actions: assign(({ context, event }) => ({ lost: { ...context.lost, deleted: [...context.lost.deleted, ...event.output] } })),
+            actions: assign(({ context, event }) => ({ lost: { ...context.lost, deleted: [...context.lost.deleted, ...event.output], error: null } })),
           },
           onError: failedHere('loading'),
         },

@@ -250,7 +250,7 @@ export class EnrollmentSession {
    */
   async start(): Promise<RecoveryReport> {
     if (this.#actor) throw new Error('the enrollment session is already started');
-    this.#recovery = this.#recover();
+    this.#recovery = this.#recover(true);
     const report = await this.#recovery;
     const actor = createActor(this.#machine, {
       input: { keys: this.#o.keys.state() },
@@ -275,6 +275,9 @@ export class EnrollmentSession {
       if (next === health) return; // a change only, not every write
       health = next;
       actor.send({ type: 'JOURNAL', health: next });
+      // Resumed after an outage: what was done at Graph meanwhile (a pass deleted, its record missed) is settled now,
+      // not at the next start. After the resume's own record; the live enrollment's pass is left to its clean-up.
+      if (next === 'ok') void this.#settleAfterOutage();
     });
     this.#unsubscribeKeys = () => {
       offKeys();
@@ -288,13 +291,41 @@ export class EnrollmentSession {
     return this.#recovery ?? Promise.resolve(null);
   }
 
-  async #recover(): Promise<RecoveryReport> {
+  /** Crash recovery again once the journal has resumed (see start()); waits for a run still going. */
+  async #settleAfterOutage(): Promise<void> {
+    const previous = this.#recovery;
+    const run = (async () => {
+      await previous?.catch(() => undefined);
+      // Queued behind the journal's own resumption (its `resumed` record), so recovery reads a settled chain.
+      await this.#o.journal.probe?.();
+      return this.#recover();
+    })();
+    this.#recovery = run;
+    // A failure here (Graph down: unresolved, retried after sign-in; the journal down again: rerun on its next resume)
+    // leaves the journal listing the pass, as before.
+    await run.catch(() => undefined);
+  }
+
+  /** An open TAP of the enrollment in progress (issuing, live, or being cleaned up): that enrollment settles it. */
+  #ownedByLiveEnrollment(tap: { enrollmentId?: string | undefined }): boolean {
+    const snap = this.#actor?.getSnapshot();
+    if (!snap || tap.enrollmentId === undefined || snap.context.enrollmentId !== tap.enrollmentId) return false;
+    return snap.context.tap !== null || snap.hasTag('issuing') || snap.hasTag('cleaning-up');
+  }
+
+  /** `atStart`: a previous run's enrollment may have ended in a crash, so the browser session is wiped (once). */
+  async #recover(atStart = false): Promise<RecoveryReport> {
     const report = await recoverTaps(
       { folder: this.#o.station.auditFolder, stationId: this.#o.station.stationId },
-      { directory: this.#o.directory, audit: this.#o.journal, deleter: this.#deleter },
+      {
+        directory: this.#o.directory,
+        audit: this.#o.journal,
+        deleter: this.#deleter,
+        ownedByLiveEnrollment: (tap) => this.#ownedByLiveEnrollment(tap),
+      },
     );
     this.#recoveryUnresolved = report.items.some((i) => i.outcome === 'unresolved');
-    if (report.wipeSession && !this.#wipedAtStart) {
+    if (atStart && report.wipeSession && !this.#wipedAtStart) {
       this.#wipedAtStart = true;
       await this.#o.view.wipe();
       const ids = report.interruptedEnrollments.length > 0 ? report.interruptedEnrollments : [undefined];

@@ -4,7 +4,7 @@
  * account may read the configuration and write the journal folder, and may not change either's permissions;
  * nobody else may read or write. Electron-free and platform-free: the security descriptor arrives as an SDDL
  * string (Windows `ConvertSecurityDescriptorToStringSecurityDescriptorW`, or `(Get-Acl).Sddl`), so the decision
- * is tested in Node. Not yet wired into the start-up (see the README's hardening table).
+ * is tested in Node. Read and applied at start by acl-check.ts; the installer's ACL is build/installer.nsh.
  *
  * SDDL format: Microsoft Learn, "Security Descriptor String Format" and "ACE Strings"
  * (https://learn.microsoft.com/windows/win32/secauthz/security-descriptor-string-format, .../ace-strings).
@@ -107,19 +107,20 @@ export type AclProblem =
 
 /**
  * What is loose about one object: `config-file` (the station's account may read it), `journal-folder` (the
- * station's account may write in it). `stationSid`: the account the app runs as. Deny ACEs only take away, so a
+ * station's account may write in it). `stationSid`: the account the app runs as, or several (its own SID and the
+ * "TAP Kiosk Operators" group the installer grants, build/installer.nsh). Deny ACEs only take away, so a
  * loose allow is reported even if a deny narrows it (the installer writes no deny ACEs).
  */
-export function judgeAcl(target: 'config-file' | 'journal-folder', sd: SecurityDescriptor, stationSid: string): AclProblem[] {
+export function judgeAcl(target: 'config-file' | 'journal-folder', sd: SecurityDescriptor, stationSid: string | readonly string[]): AclProblem[] {
   const problems = new Set<AclProblem>();
-  const station = stationSid.toUpperCase();
+  const station = new Set((typeof stationSid === 'string' ? [stationSid] : stationSid).map((sid) => sid.toUpperCase()));
   if (!sd.owner || !TRUSTED_SIDS.has(sd.owner)) problems.add('owner-not-administrators');
   if (sd.dacl === null) return [...problems, 'no-dacl'];
   for (const ace of sd.dacl) {
     if (ace.type !== 'allow' || TRUSTED_SIDS.has(ace.sid)) continue;
     // CREATOR OWNER on a folder: whoever creates a file in it (only those who may write there) owns that file.
     if (ace.sid === CREATOR_OWNER && ace.inheritOnly) continue;
-    if (ace.sid === station) {
+    if (station.has(ace.sid)) {
       if (ace.mask & CHANGE_ACL) problems.add('station-can-change-permissions');
       if (target === 'config-file' && ace.mask & WRITE) problems.add('station-can-write-config');
       continue;

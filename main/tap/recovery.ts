@@ -1,5 +1,6 @@
 /**
- * Crash recovery: at start (as soon as an operator token lets us call Graph), every TAP the journal shows as
+ * Crash recovery: at start (as soon as an operator token lets us call Graph), and again when the audit journal
+ * resumes after an outage (a deletion done at Graph while it was down is not in it yet), every TAP the journal shows as
  * intended or issued but neither deleted nor not-created (`pendingTaps(folder, station)`) is found at Graph and
  * deleted, and the outcome recorded.
  *
@@ -34,6 +35,12 @@ export interface RecoveryDeps {
   deleter: TapDeleter;
   /** Station clock vs Graph's; default 5 minutes. */
   clockSkewMs?: number;
+  /**
+   * An open TAP a live enrollment of this process still owns (asked just before acting on each): left alone, its
+   * own clean-up settles it. Recovery run while the station works (after sign-in, after the journal resumed) must
+   * never delete the pass in the hands of the person at the desk.
+   */
+  ownedByLiveEnrollment?: (tap: PendingTap) => boolean;
 }
 
 export type RecoveryOutcome =
@@ -71,11 +78,16 @@ export interface RecoveryReport {
 export async function recoverTaps(where: { folder: string; stationId: string; keyring?: StationKeyring }, deps: RecoveryDeps): Promise<RecoveryReport> {
   const { pending, rejected } = await checkedPendingTaps(where.folder, where.stationId, where.keyring);
   const items: RecoveryItem[] = [];
-  for (const tap of pending) items.push(await reconcileIntent(tap, deps));
+  const settled: PendingTap[] = [];
+  for (const tap of pending) {
+    if (deps.ownedByLiveEnrollment?.(tap)) continue;
+    settled.push(tap);
+    items.push(await reconcileIntent(tap, deps));
+  }
   return {
     items,
-    wipeSession: pending.length > 0,
-    interruptedEnrollments: [...new Set(pending.flatMap((p) => (p.enrollmentId ? [p.enrollmentId] : [])))],
+    wipeSession: settled.length > 0,
+    interruptedEnrollments: [...new Set(settled.flatMap((p) => (p.enrollmentId ? [p.enrollmentId] : [])))],
     rejected,
   };
 }

@@ -12,6 +12,7 @@ import { STATION } from './support/journal';
 import { openStation, stopStation, type Station } from './support/station';
 
 const ADELE = upn('adele.vance');
+const LEE = upn('lee.gu');
 const env = useEmulator({ tapPolicy: 'kiosk', leakScan: true });
 
 const errno = (code: string, syscall: string) => Object.assign(new Error(`${code}: injected, ${syscall}`), { code, syscall });
@@ -47,6 +48,34 @@ async function toIdentity(st: Station): Promise<void> {
   const found = await st.until('identity', 'search-results');
   if (found.screen === 'search-results') st.send({ type: 'selectUser', id: found.results[0]!.id });
   await st.until('identity');
+}
+
+/** The journal's write of the first record of `type` fails (EIO); every other write goes through. */
+async function failWriteOf(st: Station, type: string): Promise<void> {
+  const proto = await fileHandleProto(st.journal.folder);
+  const real = proto.write;
+  const spy = vi.spyOn(proto, 'write').mockImplementation(function (this: unknown, ...args: unknown[]) {
+    const [data] = args;
+    if (Buffer.isBuffer(data) && data.includes(`"type":"${type}"`)) return Promise.reject(errno('EIO', 'write'));
+    return real.apply(this, args);
+  });
+  restoreFs = () => spy.mockRestore();
+}
+
+/** Lee's lost-key list, with the id of the key on it. */
+async function toLostKey(): Promise<{ st: Station; keyId: string }> {
+  const st = await openStation(env.emu);
+  stations.push(st);
+  await st.toPreflight(LEE);
+  st.send({ type: 'lostKey' });
+  const choosing = await st.waitFor((s) => s.screen === 'lost-key' && s.step === 'choosing');
+  return { st, keyId: choosing.screen === 'lost-key' ? (choosing.keys[0]?.id ?? '') : '' };
+}
+
+async function removeKey(st: Station, keyId: string): Promise<void> {
+  st.send({ type: 'deleteKeys', ids: [keyId] });
+  await st.waitFor((s) => s.screen === 'lost-key' && s.step === 'confirming');
+  st.send({ type: 'confirmDeleteKeys' });
 }
 
 describe('the journal cannot be written', () => {
@@ -102,14 +131,7 @@ describe('the journal cannot be written', () => {
     st.send({ type: 'confirmIdentity', document: 'passport' });
     const p = await st.until('preflight');
     expect(p.verdict).toBe('go');
-    const proto = await fileHandleProto(st.journal.folder);
-    const real = proto.write;
-    const spy = vi.spyOn(proto, 'write').mockImplementation(function (this: unknown, ...args: unknown[]) {
-      const [data] = args;
-      if (Buffer.isBuffer(data) && data.includes('"type":"tap.issued"')) return Promise.reject(errno('EIO', 'write'));
-      return real.apply(this, args);
-    });
-    restoreFs = () => spy.mockRestore();
+    await failWriteOf(st, 'tap.issued');
 
     st.send({ type: 'issue' });
     const failed = await st.until('failed');
@@ -118,13 +140,18 @@ describe('the journal cannot be written', () => {
     expect(graphPosts()).toHaveLength(1);
     expect(env.emu.ctx.state.taps.has(p.user.id)).toBe(false); // withdrawn at Microsoft
 
-    // The disk works again: the journal resumes without a restart and the chain verifies. The deletion could not be
-    // recorded while it was down, so the intent is still open: crash recovery at the next start settles it.
-    restoreFs();
+    // The deletion could not be recorded while the journal was down, so the intent is still open.
+    expect(await pendingTaps(st.journal.folder, STATION)).toHaveLength(1);
+    // The disk works again: the journal resumes without a restart, and recovery settles the pass at once (not at the
+    // next start): the journal only knows the intent, and Graph has no pass for it any more, which is recorded as
+    // recovery records it (no pass found); the chain verifies.
+    restoreFs?.();
     restoreFs = null;
     expect(await st.journal.journal.probe()).toBe('ok');
+    await st.session.whenRecovered();
+    expect(await pendingTaps(st.journal.folder, STATION)).toEqual([]);
+    expect(st.journal.events().at(-1)).toMatchObject({ type: 'tap.not-created', reason: 'none-found-at-recovery', user: { upn: ADELE } });
     expect((await verify(st.journal.folder)).ok).toBe(true);
-    expect(await pendingTaps(st.journal.folder, STATION)).toHaveLength(1);
   });
 
   it('the journal fails while the pass is live: cancel still deletes it and wipes the view', async () => {
@@ -138,7 +165,51 @@ describe('the journal cannot be written', () => {
     expect(done.cleanup).toMatchObject({ tap: 'deleted', viewWiped: true });
     expect(env.emu.ctx.state.taps.has(h.user.id)).toBe(false);
     expect(st.view.wipes).toBeGreaterThan(0);
+    // Deleted at Graph, but the deletion record was missed: the journal still lists the pass as open.
+    expect(await pendingTaps(st.journal.folder, STATION)).toMatchObject([{ state: 'issued', user: { upn: ADELE } }]);
+    const wipes = st.view.wipes;
+    restoreFs?.();
+    restoreFs = null;
+    // The journal resumes (the station's periodic probe): the same recovery as at start settles it now.
+    expect(await st.journal.journal.probe()).toBe('ok');
+    await st.session.whenRecovered();
+    expect(await pendingTaps(st.journal.folder, STATION)).toEqual([]);
+    const types = st.journal.events().map((e) => e.type);
+    expect(types.slice(types.lastIndexOf('journal.repaired'))).toEqual(['journal.repaired', 'tap.deleted']);
+    expect(st.journal.events().at(-1)).toMatchObject({ type: 'tap.deleted', reason: 'crash-recovery', user: { upn: ADELE } });
+    expect(st.view.wipes).toBe(wipes); // the station's view is not touched by it
+    expect((await verify(st.journal.folder)).ok).toBe(true);
+  });
+
+  it('lost key while the journal cannot be written: removal and revocation refused with their own words, nothing done', async () => {
+    const { st, keyId } = await toLostKey();
+    const spy = vi.spyOn(await fileHandleProto(st.journal.folder), 'datasync').mockRejectedValue(errno('ENOSPC', 'fdatasync'));
+    restoreFs = () => spy.mockRestore();
+
+    await removeKey(st, keyId);
+    const refused = await st.waitFor((s) => s.screen === 'lost-key' && s.step === 'choosing' && s.error !== null);
+    expect(refused.screen === 'lost-key' && refused.error).toMatchObject({ code: 'audit.lost-key-refused' });
+    expect(keyDeletes()).toEqual([]);
+    expect(env.emu.ctx.state.fido2.has(keyId)).toBe(true);
+
+    st.send({ type: 'revokeSessions' });
+    const notRevoked = await st.waitFor((s) => s.screen === 'lost-key' && s.step === 'choosing' && s !== refused && s.error !== null);
+    expect(notRevoked.screen === 'lost-key' && notRevoked.error).toMatchObject({ code: 'audit.lost-key-refused' });
+    expect(notRevoked.screen === 'lost-key' && notRevoked.sessionsRevoked).toBe(false);
+    expect(env.emu.requestLog().filter((r) => /revokeSignInSessions$/.test(r.path))).toEqual([]);
     restoreFs();
+    restoreFs = null;
+    expect(await st.journal.journal.probe()).toBe('ok');
+  });
+
+  it('lost key: Microsoft removed the key but the journal failed to record it: said so, not "nothing was requested"', async () => {
+    const { st, keyId } = await toLostKey();
+    await failWriteOf(st, 'key.removed');
+    await removeKey(st, keyId);
+    const failed = await st.waitFor((s) => s.screen === 'lost-key' && s.step === 'choosing' && s.error !== null);
+    expect(failed.screen === 'lost-key' && failed.error).toMatchObject({ code: 'audit.lost-key-unrecorded' });
+    expect(env.emu.ctx.state.fido2.has(keyId)).toBe(false);
+    restoreFs?.();
     restoreFs = null;
     expect(await st.journal.journal.probe()).toBe('ok');
   });

@@ -210,6 +210,7 @@ describe('every code main can send has words in English and German', () => {
       'config.missing': {},
       'config.invalid': { detail: 'tenantId: expected a GUID' },
       'config.start-failed': { detail: 'EBUSY' },
+      'config.protection-loose': { path: 'C:\\ProgramData\\TAP Kiosk\\audit', detail: 'others-can-read' },
       'tenant.http-status': { status: 503 },
       'tenant.no-answer': { detail: 'ENOTFOUND' },
       'key-reader.failed': { detail: 'hidraw' },

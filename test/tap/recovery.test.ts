@@ -172,6 +172,24 @@ describe('crash recovery at start', () => {
     if (expected[step] === 'not-created') expect(last).toMatchObject({ type: 'tap.not-created', reason: 'none-found-at-recovery' });
   });
 
+  it('run while the station works (after the journal resumed): the pass a live enrollment holds is left alone', async () => {
+    await leaveStateOf('issued');
+    const live = (await pendingTaps(folder, STATION))[0];
+    const audit = await journal();
+    const directory = emulatorDirectory(env.emu);
+    const time = new ManualTime();
+    const deleter = new TapDeleter({ directory, audit, clock: time, timers: time });
+    const where = { folder, stationId: STATION };
+    const owned = await recoverTaps(where, { directory, audit, deleter, ownedByLiveEnrollment: (tap) => tap.enrollmentId === live?.enrollmentId });
+    expect(owned.items).toEqual([]);
+    expect(owned.wipeSession).toBe(false);
+    expect(env.emu.ctx.state.taps.has(megan.id)).toBe(true);
+    // Once that enrollment is over, the same pass is settled.
+    const after = await recoverTaps(where, { directory, audit, deleter, ownedByLiveEnrollment: () => false });
+    expect(after.items.map((i) => i.outcome)).toEqual(['deleted']);
+    expect(env.emu.ctx.state.taps.has(megan.id)).toBe(false);
+  });
+
   it('an intent whose POST never replaced the earlier TAP leaves that TAP alone', async () => {
     const earlier = seedTap(env.emu, megan.upn);
     env.emu.advanceClock(1); // the earlier pass is a minute older than anything that follows

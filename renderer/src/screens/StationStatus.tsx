@@ -48,13 +48,17 @@ export function StationStatusScreen({ station, hasSession, onBack }: { station: 
           <StatusIcon status={configStatus} />
           <div>
             <h2>{t('station.config.name')}</h2>
-            <p>{station.config.ok ? t('station.config.ok', { file: station.config.file }) : t('station.config.title')}</p>
+            <p>
+              {station.config.ok
+                ? t('station.config.ok', { file: station.config.file })
+                : t(station.config.note.code === 'config.protection-loose' ? 'station.config.titleProtection' : 'station.config.title')}
+            </p>
             {!station.config.ok && (
               <>
                 <p className="detail">
                   <code>{station.config.file}</code>: {m(stationNoteMsg(station.config.note))}
                 </p>
-                <p className="todo">{t('station.config.todo')}</p>
+                <p className="todo">{t(station.config.note.code === 'config.protection-loose' ? 'station.config.todoProtection' : 'station.config.todo')}</p>
               </>
             )}
           </div>
