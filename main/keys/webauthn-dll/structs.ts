@@ -4,8 +4,7 @@
  * LONG → int32 (koffi's `long` follows the platform), PCWSTR → str16 (UTF-16LE), PBYTE → pointer to uint8.
  * Facts and offsets: docs/reference/webauthn-dll.md.
  *
- * Not here yet: MAKE_CREDENTIAL_OPTIONS, GET_ASSERTION_OPTIONS, CREDENTIAL_ATTESTATION and ASSERTION (their
- * per-API-version layouts), and the function bindings.
+ * The versioned structs are in options.ts (inputs) and results.ts (outputs), the function bindings in call.ts.
  */
 import koffi from 'koffi';
 
