@@ -55,7 +55,9 @@ function operatorWith(credential: VirtualCredential, policy: NavigationPolicy, a
       await enforceNavigationPolicy(page, policy, (url, reason) => denied.push({ surface: 'sign-in', url, reason }));
       await plugPasskey(page, credential);
       page.on('framenavigated', (frame) => {
-        if (frame !== page.mainFrame()) return;
+        // Only the sign-in hops: once the code reached the loopback redirect, the presenter may close the page while
+        // it loads (a chrome-error:// page under load), which is not a hop of the sign-in.
+        if (frame !== page.mainFrame() || !frame.url().startsWith('https://')) return;
         const u = new URL(frame.url());
         navigations.push(`${u.origin}${u.pathname}`);
       });
