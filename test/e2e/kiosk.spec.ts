@@ -7,7 +7,7 @@ import { expectReadyToIssue, heading, operatorSignIn, readPass, tapsOf, toHandov
 import { Camera, dataRoots, describeHits, emulatorsUsed, LANGS, passesSeen, scanWrittenFiles, stem, text, untilScreen, type Lang } from './support/kiosk';
 import { join } from 'node:path';
 import { TimeWarp } from './support/time-warp';
-import { atEachSize, expectSignInFactsInView } from './support/sizes';
+import { atEachSize, expectCurrentStepInView, expectSignInFactsInView } from './support/sizes';
 const upn = (name: string) => `${name}@tapkioskdemo.onmicrosoft.com`;
 
 // Its own renderer build (.scratch/, gitignored): out/renderer may be rebuilt by another process mid-suite.
@@ -135,6 +135,8 @@ for (const lang of LANGS) {
       await expect(page.locator('.guide [aria-current="step"]')).toHaveCount(1);
       await expect(page.locator('.guide [aria-current="step"]')).toContainText(text(lang, 'guide.add-key.name'));
       await cam.shot('user-registering');
+      // At each size the current step is in view without scrolling (finished steps are one line each).
+      await atEachSize(page, cam, 'user-registering', (size) => expectCurrentStepInView(page, size));
       await registerSecurityKey(view, 'Adele – desk key');
 
       await untilScreen(harness, 'done');

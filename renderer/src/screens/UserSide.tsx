@@ -25,6 +25,38 @@ export function UserSideScreen({ s }: { s: UserSideSnapshot }) {
   // Whichever binds first: the registration window or the five minutes of a fresh sign-in (lib/time.ts).
   const clock = s.screen === 'registering' ? registrationClock(s.countdowns, now) : { countdown: null, freshEnded: false };
   const lifetime = findCountdown(s.countdowns, 'tap-lifetime');
+  const facts =
+    s.screen === 'waiting-for-sign-in' && s.pass ? (
+      // What My Security Info asks for, in this panel until the page moves past the pass prompt (never covered:
+      // common/window-layout.ts). The operator can hide it sooner.
+      <section className="sign-in-facts" aria-labelledby="sign-in-facts-title">
+        <h2 id="sign-in-facts-title" className="visually-hidden">
+          {t('userSide.typeThese')}
+        </h2>
+        <p className="sign-in-label">{t('userSide.userName')}</p>
+        <p className="sign-in-upn">{s.user.userPrincipalName}</p>
+        <p className="sign-in-label">{t('userSide.pass')}</p>
+        <PassPanel pass={s.pass} size="medium" />
+        <div className="actions sign-in-actions">
+          {s.signInPage && (
+            // Only the user name goes into the page (main types it); the person types the pass.
+            <Button appearance="primary" onClick={() => void send({ type: 'fillUserName' })}>
+              {t('userSide.fillUserName')}
+            </Button>
+          )}
+          <Button appearance="subtle" onClick={() => void send({ type: 'hidePass' })}>
+            {t('userSide.hidePass')}
+          </Button>
+        </div>
+      </section>
+    ) : null;
+  const clocks = (
+    <>
+      {clock.countdown && <Countdown endsAt={clock.countdown.endsAt} label={t(`countdown.label.${clock.countdown.kind}`)} size="large" />}
+      {clock.countdown?.kind === 'fresh-sign-in' && <p className="fresh-hint">{t('userSide.fresh.hint')}</p>}
+      {!clock.countdown && lifetime && <Countdown endsAt={lifetime.endsAt} label={t('countdown.label.tap-lifetime')} size="large" />}
+    </>
+  );
   return (
     <section className="screen user-side" aria-labelledby="user-title">
       <h1 id="user-title" tabIndex={-1}>
@@ -33,31 +65,8 @@ export function UserSideScreen({ s }: { s: UserSideSnapshot }) {
       {/* "Stop" at the top of the panel: always in view, never over what the person reads. */}
       <StopButton onStop={() => void send({ type: 'cancel' })} />
       <p className="lead">{t('userSide.lead', { name: s.user.displayName })}</p>
-      {s.screen === 'waiting-for-sign-in' && s.pass && (
-        // What My Security Info asks for, in this panel until the page moves past the pass prompt (never covered:
-        // common/window-layout.ts). The operator can hide it sooner.
-        <section className="card sign-in-facts" aria-labelledby="sign-in-facts-title">
-          <h2 id="sign-in-facts-title">{t('userSide.typeThese')}</h2>
-          <p className="sign-in-label">{t('userSide.userName')}</p>
-          <p className="sign-in-upn">{s.user.userPrincipalName}</p>
-          <p className="sign-in-label">{t('userSide.pass')}</p>
-          <PassPanel pass={s.pass} size="medium" />
-          <div className="actions sign-in-actions">
-            {s.signInPage && (
-              // Only the user name goes into the page (main types it); the person types the pass.
-              <Button appearance="primary" onClick={() => void send({ type: 'fillUserName' })}>
-                {t('userSide.fillUserName')}
-              </Button>
-            )}
-            <Button appearance="subtle" onClick={() => void send({ type: 'hidePass' })}>
-              {t('userSide.hidePass')}
-            </Button>
-          </div>
-        </section>
-      )}
-      {clock.countdown && <Countdown endsAt={clock.countdown.endsAt} label={t(`countdown.label.${clock.countdown.kind}`)} size="large" />}
-      {clock.countdown?.kind === 'fresh-sign-in' && <p className="fresh-hint">{t('userSide.fresh.hint')}</p>}
-      {!clock.countdown && lifetime && <Countdown endsAt={lifetime.endsAt} label={t('countdown.label.tap-lifetime')} size="large" />}
+      {/* Registering: the clock that binds, above the guide. Signing in: below it (the pass's own lifetime). */}
+      {s.screen === 'registering' && clocks}
       {s.screen === 'registering' && clock.freshEnded && (
         <MessageBar intent="warning" layout="multiline">
           <MessageBarBody>{m(freshMsg(s.whenFreshEnds))}</MessageBarBody>
@@ -77,20 +86,24 @@ export function UserSideScreen({ s }: { s: UserSideSnapshot }) {
           <MessageBarBody>{m(keyWarningMsg(s.keyWarning))}</MessageBarBody>
         </MessageBar>
       )}
+      {/* One step current at a time, in full; finished and coming steps are one line each, so the current step
+          stays above the fold at 1024×768 (test/e2e/support/sizes.ts). What signing in needs is in its step. */}
       <ol className="guide">
         {GUIDE_STEPS.map((step, i) => (
           <li key={step} className={`guide-step guide-${states[step]}`} aria-current={states[step] === 'current' ? 'step' : undefined}>
             <span className="guide-number" aria-hidden="true">
               {states[step] === 'done' ? '✓' : i + 1}
             </span>
-            <span>
+            <span className="guide-body">
               <span className="guide-name">{t(`guide.${step}.name`)}</span>
-              <span className="guide-text">{t(`guide.${step}.text`)}</span>
+              {states[step] === 'current' && <span className="guide-text">{t(`guide.${step}.text`)}</span>}
               <span className="visually-hidden">{t(`guide.state.${states[step]}`)}</span>
             </span>
+            {step === 'sign-in' && facts}
           </li>
         ))}
       </ol>
+      {s.screen === 'waiting-for-sign-in' && clocks}
       <KeyPanel k={s.key} reasons={false} large />
     </section>
   );

@@ -113,4 +113,23 @@ export async function expectSignInFactsInView(page: Page, size: { width: number;
   }
   const [upn, pass, stop] = boxes as [Rect, Rect, Rect];
   expect(overlaps(upn, stop) || overlaps(pass, stop), `Stop covers the user name or the pass at ${size.width}×${size.height}`).toBe(false);
+  await expectCurrentStepInView(page, size);
+}
+
+/**
+ * The guide's current step (the one marked aria-current="step") is whole inside the person's panel and above the
+ * fold, without scrolling: the page is not scrolled first, so a step below the fold fails.
+ */
+export async function expectCurrentStepInView(page: Page, size: { width: number; height: number }): Promise<void> {
+  const { panel } = windowLayout(size.width, size.height);
+  const fold: Rect = { x: 0, y: 0, width: size.width, height: size.height };
+  const selector = '.guide [aria-current="step"]';
+  await expect(page.locator(selector)).toHaveCount(1);
+  expect(await page.evaluate<number>(`scrollY + (document.scrollingElement?.scrollTop ?? 0)`), 'the page is not scrolled').toBe(0);
+  const box = await boxOf(page, selector);
+  expect(box, `${selector} at ${size.width}×${size.height}`).not.toBeNull();
+  expect(
+    inside(box!, panel) && inside(box!, fold),
+    `the current step at ${size.width}×${size.height}: ${JSON.stringify(box)} in ${JSON.stringify(panel)}, fold ${size.height}`,
+  ).toBe(true);
 }
