@@ -399,7 +399,14 @@ export type ProvisionErrorCode = keyof typeof PROVISION_ERRORS;
 export const PROVISION_ERROR_CODES = codesOf(PROVISION_ERRORS);
 export type ProvisionError = Coded<typeof PROVISION_ERRORS>;
 /** Why a way of enrolling cannot be chosen for this person now (the mode choice explains itself). */
-export const MODE_REASON_CODES = ['mode.disabled', 'mode.no-key', 'mode.key-unreadable', 'mode.key-without-pin', 'mode.refused'] as const;
+export const MODE_REASON_CODES = [
+  'mode.disabled',
+  'mode.no-key',
+  'mode.key-unreadable',
+  'mode.key-without-pin',
+  'mode.refused',
+  'mode.event-disallows',
+] as const;
 export type ModeReasonCode = (typeof MODE_REASON_CODES)[number];
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import { auditEvents, JournalBrokenError, type AuditEvent } from '../audit';
 import type { IdentityCard, PolicyRead, QueryKind, SecurityKeyMethod, TapMethod, TapPolicy, UserSummary } from '../../common/directory';
 import type { OperatorIdentity } from '../../common/operator';
 import type { IssueNotice, JournalHealthCode } from '../../common/codes';
-import type { CleanupReport, IdDocument, SessionError } from '../../common/session';
+import type { CleanupReport, EnrollmentMode, IdDocument, SessionError } from '../../common/session';
 import type { Fido2KeyPolicy } from '../keys/readiness';
 import { ViewProgress } from '../tap/view-progress';
 import {
@@ -132,12 +132,15 @@ export function createActors(deps: MachineDeps) {
       },
     ),
 
-    loadCard: fromPromise<{ card: IdentityCard; claim: ClaimResult | null }, { userId: string | null; operator: OperatorIdentity | null }>(
-      async ({ input, signal }) => {
-        const card = await directory.identityCard(need(input.userId, 'selected user'), signal);
-        return { card, claim: await claimFor(input.operator, card, signal) };
-      },
-    ),
+    loadCard: fromPromise<
+      { card: IdentityCard; claim: ClaimResult | null; eventModes: readonly EnrollmentMode[] | null },
+      { userId: string | null; operator: OperatorIdentity | null }
+    >(async ({ input, signal }) => {
+      const card = await directory.identityCard(need(input.userId, 'selected user'), signal);
+      const claim = await claimFor(input.operator, card, signal);
+      // In event mode (a claim was tried) the event's modes narrow the station's, for every mode: the pass and the desk.
+      return { card, claim, eventModes: claim && deps.event ? deps.event.modes() : null };
+    }),
 
     readPolicies: fromPromise<
       {

@@ -14,7 +14,7 @@ import type { IssueWait, LifecyclePort, Registration, SignInObserved, UserRef } 
 import type { AuditPort, ClockPort, DirectoryPort, EventPort, KeysPort, OperatorPort, SecurityInfoViewPort } from './ports';
 import type { ClaimResult } from '../event';
 import { runPreflight, type PolicyTargets, type PreflightResult } from './preflight';
-import { BOTH_MODES, type ModeConfig } from './modes';
+import { BOTH_MODES, type EventModes, type ModeConfig } from './modes';
 import { EMPTY_PROVISION, type DeskProvisionStep, type PinSlot, type ProvisionContext, type ProvisionPort } from './provision';
 import type { EnrollmentMode } from '../../common/session';
 
@@ -89,6 +89,8 @@ export interface SessionContext {
   preflight: PreflightResult | null;
   /** Event mode: the person's claim (made when they were opened); null outside event mode. */
   claim: ClaimResult | null;
+  /** Event mode: the modes the event allows, read with the claim; null outside event mode (the station's alone). */
+  eventModes: EventModes;
   tap: LiveTap | null;
   /**
    * The pass: set when issued; kept for the person's panel after the hand-over until My Security Info moves past its
@@ -186,6 +188,7 @@ export const forgetPerson = {
   chosenLifetime: undefined,
   preflight: null,
   claim: null,
+  eventModes: null,
   tap: null,
   pass: null,
   handoverEndsAt: null,

@@ -198,7 +198,7 @@ export function createEnrollmentMachine(deps: MachineDeps) {
             invoke: {
               src: 'loadCard',
               input: ({ context }) => ({ userId: context.selectedUserId, operator: context.operator }),
-              onDone: { target: 'identity', actions: assign(({ event }) => ({ card: event.output.card, claim: event.output.claim })) },
+              onDone: { target: 'identity', actions: assign(({ event }) => ({ ...event.output })) },
               onError: graphStepFailed('card'),
             },
             on: { CANCEL: windUp('cancelled') },

@@ -7,6 +7,9 @@
  * - Provision: the TAP checks do not apply (no pass is issued); every other failing check refuses it, and so does a
  *   key without a PIN (nothing to verify the person with at the desk: built-in verification only, or no UV at all)
  *   and a key the station cannot read itself.
+ * - Event mode: the event's configuration (`event.modes`) narrows the station's on top: a mode the station offers
+ *   but the event does not allow is refused with `mode.event-disallows`, and the preselection moves to a mode both
+ *   allow. Outside event mode (`event` null) the station's configuration alone decides.
  */
 import type { ModeReasonCode, PreflightCheck, PreflightCode } from '../../common/codes';
 import type { EnrollmentMode, KeyStatus, ModeChoice, ModeOption } from '../../common/session';
@@ -39,13 +42,26 @@ function provisionReason(p: PreflightFacts): ModeReasonCode | null {
   return null;
 }
 
-export function modeChoice(p: PreflightFacts, config: ModeConfig): ModeChoice {
+/** The modes the event allows (main/event/ `EventMode.modes`); null outside event mode. */
+export type EventModes = readonly EnrollmentMode[] | null;
+
+const isOn = (config: ModeConfig, mode: EnrollmentMode) => (mode === 'provision' ? config.provision : config.securityInfo);
+const eventAllows = (event: EventModes, mode: EnrollmentMode) => event === null || event.includes(mode);
+
+/** The preselected mode: the station's default unless the event disallows it and the other is on and allowed. */
+function defaultOf(config: ModeConfig, event: EventModes): EnrollmentMode {
+  if (eventAllows(event, config.default)) return config.default;
+  const other: EnrollmentMode = config.default === 'provision' ? 'security-info' : 'provision';
+  return isOn(config, other) && eventAllows(event, other) ? other : config.default;
+}
+
+export function modeChoice(p: PreflightFacts, config: ModeConfig, event: EventModes = null): ModeChoice {
   const option = (mode: EnrollmentMode, on: boolean, reason: ModeReasonCode | null): ModeOption => {
-    const why = on ? reason : 'mode.disabled';
+    const why = !on ? 'mode.disabled' : !eventAllows(event, mode) ? 'mode.event-disallows' : reason;
     return { mode, available: why === null, reason: why };
   };
   return {
-    default: config.default,
+    default: defaultOf(config, event),
     options: [
       option('provision', config.provision, provisionReason(p)),
       option('security-info', config.securityInfo, p.verdict === 'go' ? null : 'mode.refused'),
@@ -54,6 +70,6 @@ export function modeChoice(p: PreflightFacts, config: ModeConfig): ModeChoice {
 }
 
 /** Whether `mode` can be chosen now. */
-export function modeAvailable(p: PreflightFacts | null, config: ModeConfig, mode: EnrollmentMode): boolean {
-  return p !== null && modeChoice(p, config).options.some((o) => o.mode === mode && o.available);
+export function modeAvailable(p: PreflightFacts | null, config: ModeConfig, mode: EnrollmentMode, event: EventModes = null): boolean {
+  return p !== null && modeChoice(p, config, event).options.some((o) => o.mode === mode && o.available);
 }

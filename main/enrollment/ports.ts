@@ -3,6 +3,7 @@
 // tests pass fakes or the real services against the emulator. Nothing here does I/O of its own.
 import type { DirectoryGateway } from '../directory/gateway';
 import type { OperatorIdentity } from '../../common/operator';
+import type { EnrollmentMode } from '../../common/session';
 import type { ClaimResult, ReleaseReason } from '../event';
 import type { AuditPort, ClockPort, KeysPort, SecurityInfoViewPort, TapDirectoryPort } from '../tap/ports';
 
@@ -16,6 +17,8 @@ export type DirectoryPort = DirectoryGateway;
  */
 export interface EventPort {
   active(): boolean;
+  /** The modes the event allows (its configuration's `modes`), on top of the station's `enrollmentModes`. */
+  modes(): readonly EnrollmentMode[];
   claim(operator: { id: string; upn: string }, user: { id: string; upn: string }): Promise<ClaimResult>;
   /** False: Graph did not answer; the station keeps trying (and crash recovery at the next start). */
   release(claimId: string, reason: ReleaseReason): Promise<boolean>;

@@ -23,7 +23,7 @@ export function modesOf(deps: MachineDeps): ModeConfig {
   return deps.provision ? modes : { ...modes, provision: false, default: 'security-info' };
 }
 
-const canChoose = (context: SessionContext, mode: 'provision' | 'security-info') => modeAvailable(context.preflight, context.modes, mode);
+const canChoose = (context: SessionContext, mode: 'provision' | 'security-info') => modeAvailable(context.preflight, context.modes, mode, context.eventModes);
 
 /** Pre-flight's CHOOSE_MODE: My Security Info goes the way ISSUE goes; provision to this branch. */
 export const CHOOSE_MODE = [

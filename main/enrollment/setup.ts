@@ -12,6 +12,7 @@ import type { JournalHealthCode } from '../../common/codes';
 import type { KeyWatcherState } from '../keys/watcher';
 import { createActors } from './actors';
 import { provisionActors } from './provision-actors';
+import { modeAvailable } from './modes';
 import { forgetPerson, recomputePreflight, type CleanupWhy, type MachineDeps, type SessionContext, type SessionEvent } from './context';
 import { describeFailure, isUnauthenticated } from './failures';
 import type { ChartTag } from './snapshot';
@@ -36,8 +37,8 @@ export function stationSetup(deps: MachineDeps) {
     guards: {
       // Only an invoked actor's error event carries `error`; the chart's own events never do.
       unauthenticated: ({ event }) => 'error' in event && isUnauthenticated(event.error),
-      // The pass is for My Security Info: not when the configuration turned that mode off.
-      preflightGo: ({ context }) => context.preflight?.verdict === 'go' && context.modes.securityInfo,
+      // The pass is for My Security Info: not when the configuration (or the event's) turned that mode off.
+      preflightGo: ({ context }) => modeAvailable(context.preflight, context.modes, 'security-info', context.eventModes),
       journalWritable: ({ context }) => context.journal === 'ok',
       hasExistingTap: ({ context }) => context.card?.tap != null,
       cancelRequested: ({ context }) => context.cancelRequested,
@@ -64,7 +65,7 @@ export function stationSetup(deps: MachineDeps) {
       giveClaimBack: enqueueActions(({ context, enqueue }) => {
         const claim = context.claim;
         if (claim?.ok) enqueue(() => void deps.event?.release(claim.claimId, 'cancelled'));
-        enqueue.assign({ claim: null });
+        enqueue.assign({ claim: null, eventModes: null });
       }),
       cancelAfterAnswer: assign((_, params: { why: CleanupWhy }) => ({ cancelRequested: true, why: params.why })),
       noteError: assign((_, params: { error: SessionError }) => ({ error: params.error })),

@@ -3,7 +3,7 @@ import type { IssueNotice, KeyWarningCode } from '../../common/codes';
 import type { OperatorIdentity } from '../../common/operator';
 import { sessionError } from './failures';
 import { freshCountdown, interruptOf, whenFreshEnds } from './freshness';
-import { modeChoice, type ModeConfig } from './modes';
+import { modeChoice, type EventModes, type ModeConfig } from './modes';
 import { PROVISION_STAGES, pinPadOf, provisionPhase, type ProvisionContext, type ProvisionStage } from './provision';
 import type { IdentityCard, SecurityKeyMethod, UserSummary } from '../../common/directory';
 import {
@@ -128,6 +128,7 @@ export interface MachineView {
     pendingDeletions: number;
     nextAt: number | null;
     modes: ModeConfig;
+    eventModes: EventModes;
     provision: ProvisionContext;
   };
 }
@@ -216,7 +217,7 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
         lifetimeMinutes: p.lifetimeMinutes,
         lifetimeBounds: { ...p.lifetimeBounds },
         oneTime: p.oneTime,
-        modes: modeChoice(p, ctx.modes),
+        modes: modeChoice(p, ctx.modes, ctx.eventModes),
       };
     }
     case 'confirm-replace': {

@@ -14,11 +14,14 @@
 import type { EventConfig } from '../config';
 import type { EventModeStatus, Board, RosterView } from '../../common/event';
 import type { EventNotice } from '../../common/codes';
+import type { EnrollmentMode } from '../../common/session';
 import { boardOf } from './board';
 import { EventCoordinator, type ClaimResult, type EventCoordinatorOptions, type ReleaseReason } from './coordinator';
 import { eventModeAvailability } from './permission';
 
 type Person = { id: string; upn: string };
+
+const EVENT_MODE: Record<EventConfig['modes'][number], EnrollmentMode> = { 'tap-my-security-info': 'security-info', 'provision-at-desk': 'provision' };
 
 export interface EventModeOptions extends Omit<EventCoordinatorOptions, 'config'> {
   config: EventConfig;
@@ -62,6 +65,11 @@ export class EventMode {
 
   active(): boolean {
     return this.state.on === true && this.coordinator !== null;
+  }
+
+  /** The modes the event allows, in the session's words (config `event.modes`), on top of the station's own. */
+  modes(): EnrollmentMode[] {
+    return this.options.config.modes.map((m) => EVENT_MODE[m]);
   }
 
   async claim(operator: Person, user: Person): Promise<ClaimResult> {

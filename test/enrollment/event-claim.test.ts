@@ -9,6 +9,8 @@ import type { LifecyclePort } from '../../main/enrollment/lifecycle';
 import { createEnrollmentMachine, type MachineDeps } from '../../main/enrollment/machine';
 import { toSnapshot } from '../../main/enrollment/snapshot';
 import type { SecurityKeyMethod } from '../../common/directory';
+import type { EnrollmentMode } from '../../common/session';
+import { BOTH_MODES, modeChoice } from '../../main/enrollment/modes';
 import { deps } from './support/machine-deps';
 import * as f from './support/fixtures';
 
@@ -22,8 +24,10 @@ class FakeEvent implements EventPort {
   constructor(
     public result: ClaimResult = { ok: true, claimId: 'claim-1' },
     public on = true,
+    public allowed: EnrollmentMode[] = ['security-info'],
   ) {}
   active = () => this.on;
+  modes = () => this.allowed;
   async claim(): Promise<ClaimResult> {
     this.claims += 1;
     return this.result;
@@ -112,5 +116,50 @@ describe('the session in event mode', () => {
     expect(toSnapshot(c.actor.getSnapshot()).screen).toBe('timed-out');
     expect(expired.released).toEqual([{ claimId: 'claim-1', reason: 'timed-out' }]);
     c.actor.stop();
+  });
+
+  it('an event allowing only provisioning at the desk: My Security Info is refused with the reason, Issue makes no pass', async () => {
+    const event = new FakeEvent(undefined, true, ['provision']);
+    let issued = 0;
+    const { actor } = start(event, {
+      issue: async () => {
+        issued += 1;
+        return Promise.reject(new Error('no pass may be made'));
+      },
+    });
+    const p = await toPreflight(actor);
+    // The checks pass (the claim is ours); the mode is what the event refuses.
+    expect(p).toMatchObject({ screen: 'preflight', verdict: 'go' });
+    if (p.screen !== 'preflight') return;
+    expect(p.modes?.options.find((o) => o.mode === 'security-info')).toEqual({ mode: 'security-info', available: false, reason: 'mode.event-disallows' });
+    actor.send({ type: 'ISSUE' });
+    actor.send({ type: 'CHOOSE_MODE', mode: 'security-info' });
+    await flush();
+    expect(toSnapshot(actor.getSnapshot()).screen).toBe('preflight');
+    expect(issued).toBe(0);
+    actor.stop();
+  });
+});
+
+describe('the mode choice narrowed by the event', () => {
+  const facts = { checks: [], verdict: 'go' as const, key: { presence: 'one', verdict: 'ready', pin: 'set' } as never };
+
+  it("a mode the station offers but the event does not is refused as the event's; the preselection moves to the allowed one", () => {
+    expect(modeChoice(facts, BOTH_MODES, ['provision'])).toEqual({
+      default: 'provision',
+      options: [
+        { mode: 'provision', available: true, reason: null },
+        { mode: 'security-info', available: false, reason: 'mode.event-disallows' },
+      ],
+    });
+    // The station's own switch comes first: turned off there, it says so, whatever the event allows.
+    const stationProvisionOff = { ...BOTH_MODES, provision: false };
+    expect(modeChoice(facts, stationProvisionOff, ['provision']).options).toEqual([
+      { mode: 'provision', available: false, reason: 'mode.disabled' },
+      { mode: 'security-info', available: false, reason: 'mode.event-disallows' },
+    ]);
+    // Outside event mode (null) nothing changes.
+    expect(modeChoice(facts, BOTH_MODES, null)).toEqual(modeChoice(facts, BOTH_MODES));
+    expect(modeChoice(facts, BOTH_MODES, null).default).toBe('security-info');
   });
 });

@@ -6,10 +6,13 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import type { SessionSnapshot } from '../../common/session';
-import { eventConfigSchema } from '../../main/config';
+import { eventConfigSchema, type EventConfig } from '../../main/config';
 import { productionConfig } from '../harness/server';
 import { createStation, type Station } from '../../main/station';
 import { VirtualBus } from '../authenticator/virtual-bus';
+import { Fido2Core } from '../authenticator/fido2-core';
+import { SoftAuthenticator } from '../authenticator/soft-authenticator';
+import { fixtureKey } from '../keys/key-helpers';
 import { startEmulator, type Emulator } from '../emulator';
 import { EVENT_CLAIM_GROUP, EVENT_ROSTER_GROUP, eventSeed, newHireId } from '../emulator/seed/event';
 import { submitSignIn } from '../emulator/support/idp-browser';
@@ -21,6 +24,8 @@ export const DOMAIN = 'tapkioskdemo.onmicrosoft.com';
 export const ALEX = `alex.wilber@${DOMAIN}`;
 export const PATTI = `patti.fernandez@${DOMAIN}`;
 export const TEST = 120_000;
+/** Fido2Core's default profile (a CTAP 2.1 key with PIN protocols 2 and 1), as the web harness plugs it. */
+const FIDO2_CORE_PROFILE = 'token2-t2f2-nfc';
 
 /** A station killed in the test (released without its session's stop): not stopped after the test. */
 export function killed(s: Station): void {
@@ -55,7 +60,16 @@ export function useEventStations(): void {
 export const passwordOf = (upn: string) => emu.operators.find((o) => o.upn === upn)!.password;
 export const claimMembers = () => emu.ctx.state.membersOf(EVENT_CLAIM_GROUP).map((u) => u.id);
 
-export async function station(stationId: string, upn: string, options: { event?: boolean; eventClock?: () => Date } = {}): Promise<Station> {
+export interface StationOptions {
+  event?: boolean;
+  eventClock?: () => Date;
+  /** The event's modes (default: My Security Info only). */
+  modes?: EventConfig['modes'];
+  /** A key at the desk the station can set up (a full software authenticator, touched at once). */
+  deskKey?: boolean;
+}
+
+export async function station(stationId: string, upn: string, options: StationOptions = {}): Promise<Station> {
   const auditFolder = join(root, stationId);
   // The production configuration the web harness runs, with this station's id and the event.
   const event = eventConfigSchema.parse({
@@ -63,8 +77,13 @@ export async function station(stationId: string, upn: string, options: { event?:
     rosterGroupId: EVENT_ROSTER_GROUP,
     claimGroupId: EVENT_CLAIM_GROUP,
     startDateTime: new Date(emu.ctx.clock.nowMs() - 60_000).toISOString(),
-    modes: ['tap-my-security-info'],
+    modes: options.modes ?? ['tap-my-security-info'],
   });
+  const keySource = new VirtualBus();
+  if (options.deskKey) {
+    const core = new Fido2Core({});
+    keySource.plugKey({ ...fixtureKey(FIDO2_CORE_PROFILE), device: () => new SoftAuthenticator({ core, capabilities: core.profile.capabilities }) });
+  }
   const config = { ...productionConfig(emu, auditFolder), stationId, ...(options.event === false ? {} : { event }) };
   const s = await createStation({
     config,
@@ -72,7 +91,7 @@ export async function station(stationId: string, upn: string, options: { event?:
     hostMap: emu.hostMap,
     presenter: chromiumPresenter(browser, (page) => submitSignIn(page, upn, passwordOf(upn))),
     view: new FakeView(),
-    keySource: new VirtualBus(),
+    keySource,
     keyWatcher: { pollIntervalMs: 60_000, hotplugPollIntervalMs: 60_000 },
     session: { drainTimeoutMs: 500 },
     ...(options.eventClock ? { eventClock: options.eventClock } : {}),
