@@ -23,6 +23,7 @@ import type {
   PreflightCheck,
   ProvisionError,
   ReadinessReason,
+  RecycleOutcome,
   SESSION_ERRORS,
 } from './codes';
 import type { IdentityCard, SecurityKeyMethod, UserSummary } from './directory';
@@ -98,6 +99,10 @@ export const sessionCommandSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('chooseMode'), mode: z.enum(ENROLLMENT_MODES) }),
   /** `confirm`: the second entry of a PIN chosen for a key that has none. */
   z.strictObject({ type: z.literal('submitPin'), pin: pinField, confirm: pinField.optional() }),
+  /** From the ready screen: reset a returned key (asks for confirmation first). */
+  z.strictObject({ type: z.literal('recycleKey') }),
+  /** The operator confirmed erasing the key. */
+  z.strictObject({ type: z.literal('confirmRecycle') }),
 ]);
 export type SessionCommand = z.output<typeof sessionCommandSchema>;
 
@@ -156,6 +161,12 @@ export interface PinPad {
   readonly retries: number | null;
 }
 
+/** Keys accept a reset only this long after being plugged in (CTAP 2.1 §6.6): the screen says so. */
+export const RESET_WINDOW_S = 10;
+/** Resetting a returned key: confirm, unplug it, plug it back in, touch it, the outcome. */
+export const RECYCLE_STEPS = ['confirming', 'unplug', 'plug-in', 'touch', 'outcome'] as const;
+export type RecycleStep = (typeof RECYCLE_STEPS)[number];
+
 interface Base {
   operator: OperatorView | null;
   key: KeyStatus;
@@ -176,7 +187,13 @@ export type SessionSnapshot =
       /** Who locked (or was locked out when idle): "Unlock" opens the sign-in page at their user name. */
       lockedBy: { upn: string; displayName: string } | null;
     })
-  | (Base & { screen: 'ready'; query: string; error: SessionError | null })
+  | (Base & {
+      screen: 'ready';
+      query: string;
+      error: SessionError | null;
+      /** The station offers "Reset a returned key" (absent: no). */
+      canRecycle?: boolean;
+    })
   | (Base & { screen: 'searching'; query: string })
   | (Base & { screen: 'search-results'; query: string; results: UserSummary[] })
   | (Base & { screen: 'loading-user'; userId: string })
@@ -245,6 +262,7 @@ export type SessionSnapshot =
       error: ProvisionError | null;
       model: string | null;
     })
+  | (Base & { screen: 'recycle'; step: RecycleStep; outcome: RecycleOutcome | null; windowSeconds: number })
   | (Base & { screen: 'failed'; enrollmentId: string | null; error: SessionError; cleanup: CleanupReport; next: NextActionCode })
   | (Base & { screen: 'timed-out'; enrollmentId: string | null; which: 'tap-lifetime' | 'registration-window'; cleanup: CleanupReport; next: NextActionCode })
   | (Base & { screen: 'cancelled'; enrollmentId: string | null; cleanup: CleanupReport })

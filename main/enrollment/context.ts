@@ -16,6 +16,7 @@ import { runPreflight, type PolicyTargets, type PreflightResult } from './prefli
 import { BOTH_MODES, type ModeConfig } from './modes';
 import { EMPTY_PROVISION, type DeskProvisionStep, type PinSlot, type ProvisionContext, type ProvisionPort } from './provision';
 import type { EnrollmentMode } from '../../common/session';
+import { EMPTY_RECYCLE, type DeskRecycleStage, type RecycleContext, type RecyclePort } from './recycle';
 
 export interface StationChoices {
   tapLifetimeMinutes?: number | undefined;
@@ -39,6 +40,8 @@ export interface MachineDeps {
   /** The passkey made at the desk (absent: the station offers My Security Info only) and where its PIN waits. */
   provision?: ProvisionPort;
   pins?: PinSlot;
+  /** Resetting a returned key at the desk (absent: the station does not offer it). */
+  recycle?: RecyclePort;
 }
 
 /** Why an enrollment is being wound up; decides the TAP deletion reason, the wipe reason and the next screen. */
@@ -113,6 +116,10 @@ export interface SessionContext {
   /** The modes this station offers (its configuration, and whether it can make keys at all). */
   modes: ModeConfig;
   provision: ProvisionContext;
+  /** Resetting a returned key (recycle-state.ts); no person involved. */
+  recycle: RecycleContext;
+  /** This station can reset returned keys (it has a RecyclePort). */
+  recycleOffered: boolean;
 }
 
 export type SessionEvent =
@@ -155,7 +162,11 @@ export type SessionEvent =
   /** The PIN is in the session's PinSlot (never in an event). */
   | { type: 'PIN_SUBMITTED' }
   /** Internal: the passkey made at the desk reached a step (`touch`: live from the key's keepalive). */
-  | { type: 'PROVISION_STEP'; step: DeskProvisionStep };
+  | { type: 'PROVISION_STEP'; step: DeskProvisionStep }
+  | { type: 'RECYCLE_KEY' }
+  | { type: 'CONFIRM_RECYCLE' }
+  /** Internal: the key being reset reached a stage (unplug, plug back in, touch). */
+  | { type: 'RECYCLE_STAGE'; stage: DeskRecycleStage };
 
 export const EMPTY_LOST: LostKeyState = { keys: [], selected: [], deleted: [], revoked: false, error: null };
 
@@ -197,7 +208,7 @@ export const forgetPerson = {
 } satisfies Partial<SessionContext>;
 
 /** The initial context; the session passes the key reader's state at start. */
-export function initialContext(keys: KeyWatcherState = NO_KEYS, modes: ModeConfig = BOTH_MODES): SessionContext {
+export function initialContext(keys: KeyWatcherState = NO_KEYS, modes: ModeConfig = BOTH_MODES, recycleOffered = false): SessionContext {
   return {
     ...forgetPerson,
     modes,
@@ -209,6 +220,8 @@ export function initialContext(keys: KeyWatcherState = NO_KEYS, modes: ModeConfi
     quitRequested: false,
     why: 'cancelled',
     pendingDeletions: 0,
+    recycle: EMPTY_RECYCLE,
+    recycleOffered,
   };
 }
 

@@ -30,6 +30,7 @@ import { LifetimeRangeMemory } from '../tap/lifetime-range';
 import { issueTap, type PassGuard } from '../tap/issuer';
 import type { IssueNotice } from '../../common/codes';
 import { PinSlot, type ProvisionPort } from './provision';
+import type { RecyclePort } from './recycle';
 
 export interface EnrollmentSessionOptions {
   operator: OperatorPort;
@@ -56,6 +57,8 @@ export interface EnrollmentSessionOptions {
   newId?: () => string;
   /** The passkey made at the desk (main/station/provision-port.ts); absent: My Security Info only. */
   provision?: ProvisionPort;
+  /** Resetting a returned key (main/station/recycle-port.ts); absent: not offered. */
+  recycle?: RecyclePort;
 }
 
 export type CommandResult = { ok: true } | { ok: false; error: string };
@@ -83,6 +86,8 @@ const EVENT_OF: Record<Exclude<SessionCommand['type'], 'winkKey' | 'fillUserName
   unlock: 'UNLOCK',
   dismiss: 'DISMISS',
   chooseMode: 'CHOOSE_MODE',
+  recycleKey: 'RECYCLE_KEY',
+  confirmRecycle: 'CONFIRM_RECYCLE',
 };
 
 /** The real lifecycle services (issuer, deletion queue, completion watch) behind the machine's LifecyclePort. */
@@ -237,6 +242,7 @@ export class EnrollmentSession {
       station: options.station,
       newId: options.newId ?? randomUUID,
       ...(options.provision ? { provision: options.provision, pins: this.#pins } : {}),
+      ...(options.recycle ? { recycle: options.recycle } : {}),
     });
   }
 

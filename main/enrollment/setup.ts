@@ -12,6 +12,7 @@ import type { JournalHealthCode } from '../../common/codes';
 import type { KeyWatcherState } from '../keys/watcher';
 import { createActors } from './actors';
 import { provisionActors } from './provision-actors';
+import { recycleActors } from './recycle-actors';
 import { forgetPerson, recomputePreflight, type CleanupWhy, type MachineDeps, type SessionContext, type SessionEvent } from './context';
 import { describeFailure, isUnauthenticated } from './failures';
 import type { ChartTag } from './snapshot';
@@ -26,7 +27,7 @@ export function stationSetup(deps: MachineDeps) {
       input: {} as { keys?: KeyWatcherState } | undefined,
       tags: {} as ChartTag,
     },
-    actors: { ...createActors(deps), ...provisionActors(deps) },
+    actors: { ...createActors(deps), ...provisionActors(deps), ...recycleActors(deps.recycle) },
     delays: {
       handover: ({ context }) => untilDeadline(context.handoverEndsAt),
       tapExpiry: ({ context }) => untilDeadline(context.tap?.expiresAt),
@@ -39,6 +40,7 @@ export function stationSetup(deps: MachineDeps) {
       // The pass is for My Security Info: not when the configuration turned that mode off.
       preflightGo: ({ context }) => context.preflight?.verdict === 'go' && context.modes.securityInfo,
       journalWritable: ({ context }) => context.journal === 'ok',
+      canRecycle: ({ context }) => deps.recycle !== undefined && context.journal === 'ok',
       hasExistingTap: ({ context }) => context.card?.tap != null,
       cancelRequested: ({ context }) => context.cancelRequested,
       hasSelection: ({ context }) => context.lost.selected.length > 0,

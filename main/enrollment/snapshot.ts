@@ -4,9 +4,11 @@ import type { OperatorIdentity } from '../../common/operator';
 import { sessionError } from './failures';
 import { modeChoice, type ModeConfig } from './modes';
 import { PROVISION_STAGES, pinPadOf, provisionPhase, type ProvisionContext, type ProvisionStage } from './provision';
+import { RECYCLE_STAGES, type RecycleChartStage, type RecycleContext } from './recycle';
 import type { IdentityCard, SecurityKeyMethod, UserSummary } from '../../common/directory';
 import {
   ID_DOCUMENT_VALUES,
+  RESET_WINDOW_S,
   type CheckStatus,
   type CleanupReport,
   type Countdown,
@@ -73,6 +75,7 @@ export const SCREEN_TAGS = [
   'registering',
   'lost-key',
   'provisioning',
+  'recycle',
   'cleaning-up',
   'done',
   'cancelled',
@@ -80,7 +83,7 @@ export const SCREEN_TAGS = [
   'failed',
 ] as const;
 export type ScreenTag = (typeof SCREEN_TAGS)[number];
-export type ChartTag = ScreenTag | `lost-key:${LostKeyStep}` | `provision:${ProvisionStage}`;
+export type ChartTag = ScreenTag | `lost-key:${LostKeyStep}` | `provision:${ProvisionStage}` | `recycle:${RecycleChartStage}`;
 
 /**
  * The parts of the machine's snapshot this mapping reads: the active states' tags and machine.ts's
@@ -126,6 +129,8 @@ export interface MachineView {
     nextAt: number | null;
     modes: ModeConfig;
     provision: ProvisionContext;
+    recycle: RecycleContext;
+    recycleOffered: boolean;
   };
 }
 
@@ -181,7 +186,7 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
     case 'stopped':
       return { ...base, screen: 'stopped' };
     case 'ready':
-      return { ...base, screen: 'ready', query: ctx.query, error: null };
+      return { ...base, screen: 'ready', query: ctx.query, error: null, canRecycle: ctx.recycleOffered };
     case 'search-failed':
       return { ...base, screen: 'ready', query: ctx.query, error: ctx.error };
     case 'searching':
@@ -299,6 +304,11 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
         error: ctx.provision.error,
         model: ctx.provision.key?.model ?? key.model,
       };
+    }
+    case 'recycle': {
+      const stage = RECYCLE_STAGES.find((st) => machine.tags.has(`recycle:${st}`)) ?? 'confirming';
+      const step = stage === 'working' ? (ctx.recycle.stage ?? 'unplug') : stage;
+      return { ...base, screen: 'recycle', step, outcome: stage === 'outcome' ? ctx.recycle.outcome : null, windowSeconds: RESET_WINDOW_S };
     }
     case 'cleaning-up': {
       const why =
