@@ -99,6 +99,10 @@ export const sessionCommandSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('chooseMode'), mode: z.enum(ENROLLMENT_MODES) }),
   /** `confirm`: the second entry of a PIN chosen for a key that has none. */
   z.strictObject({ type: z.literal('submitPin'), pin: pinField, confirm: pinField.optional() }),
+  /** The operator, for a key without a PIN handed to someone not present: the station sets a random PIN. */
+  z.strictObject({ type: z.literal('randomPin') }),
+  /** The operator has noted the random PIN: it leaves the screen for good. */
+  z.strictObject({ type: z.literal('pinNoted') }),
   /** From the ready screen: reset a returned key (asks for confirmation first). */
   z.strictObject({ type: z.literal('recycleKey') }),
   /** The operator confirmed erasing the key. */
@@ -149,7 +153,7 @@ export interface ModeChoice {
 }
 
 /** Where the passkey made at the desk is (main/enrollment/provision-state.ts). */
-export const PROVISION_PHASES = ['reading-key', 'set-pin', 'enter-pin', 'checking-pin', 'touch-key', 'registering', 'proving', 'failed'] as const;
+export const PROVISION_PHASES = ['reading-key', 'set-pin', 'enter-pin', 'checking-pin', 'touch-key', 'registering', 'proving', 'show-pin', 'failed'] as const;
 export type ProvisionPhase = (typeof PROVISION_PHASES)[number];
 /** What the PIN pad needs: never the PIN, only its bounds and the tries left. */
 export interface PinPad {
@@ -261,6 +265,12 @@ export type SessionSnapshot =
       /** Why the last attempt failed: shown with the PIN pad (try again) or on its own (phase failed). */
       error: ProvisionError | null;
       model: string | null;
+      /**
+       * Phase `show-pin` only: the random PIN the station set for someone not present, shown once until the operator
+       * sends `pinNoted`; no other snapshot, before or after, holds it. `changeForced`: the key demands a new PIN at
+       * first use (false: the person must be told to change it).
+       */
+      operatorPin?: { pin: string; changeForced: boolean };
     })
   | (Base & { screen: 'recycle'; step: RecycleStep; outcome: RecycleOutcome | null; windowSeconds: number })
   | (Base & { screen: 'failed'; enrollmentId: string | null; error: SessionError; cleanup: CleanupReport; next: NextActionCode })

@@ -161,6 +161,10 @@ export type SessionEvent =
   | { type: 'CHOOSE_MODE'; mode: EnrollmentMode }
   /** The PIN is in the session's PinSlot (never in an event). */
   | { type: 'PIN_SUBMITTED' }
+  /** The operator asked for a random PIN (a key without one, for someone not present). */
+  | { type: 'RANDOM_PIN' }
+  /** The operator has noted the random PIN shown once. */
+  | { type: 'PIN_NOTED' }
   /** Internal: the passkey made at the desk reached a step (`touch`: live from the key's keepalive). */
   | { type: 'PROVISION_STEP'; step: DeskProvisionStep }
   | { type: 'RECYCLE_KEY' }

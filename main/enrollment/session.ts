@@ -88,6 +88,8 @@ const EVENT_OF: Record<Exclude<SessionCommand['type'], 'winkKey' | 'fillUserName
   chooseMode: 'CHOOSE_MODE',
   recycleKey: 'RECYCLE_KEY',
   confirmRecycle: 'CONFIRM_RECYCLE',
+  randomPin: 'RANDOM_PIN',
+  pinNoted: 'PIN_NOTED',
 };
 
 /** The real lifecycle services (issuer, deletion queue, completion watch) behind the machine's LifecyclePort. */

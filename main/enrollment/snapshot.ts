@@ -303,6 +303,7 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
         pinPad: pinPadOf(phase, ctx.provision.key),
         error: ctx.provision.error,
         model: ctx.provision.key?.model ?? key.model,
+        ...(phase === 'show-pin' && ctx.provision.shown ? { operatorPin: ctx.provision.shown } : {}),
       };
     }
     case 'recycle': {
