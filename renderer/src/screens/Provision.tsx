@@ -5,6 +5,7 @@ import { useCommands } from '../bridge';
 import { IdentityCard } from '../components/IdentityCard';
 import { KeyPanel } from '../components/KeyPanel';
 import { PinPad } from '../components/PinPad';
+import { StepGuide } from '../components/StepGuide';
 import { useT } from '../i18n';
 import { provisionMsg } from '../lib/messages';
 
@@ -80,19 +81,11 @@ export function ProvisionScreen({ s }: { s: ProvisionSnapshot }) {
         <section className="card" aria-labelledby="desk-title">
           <h2 id="desk-title">{t('provision.operator')}</h2>
           <IdentityCard user={s.user} compact />
-          <ol className="guide">
-            {STEPS.map((step, i) => {
-              const state = s.phase === 'failed' ? 'todo' : s.phase === 'show-pin' || i < at ? 'done' : i === at ? 'current' : 'todo';
-              return (
-                <li key={step} className={`guide-step guide-${state}`} aria-current={state === 'current' ? 'step' : undefined}>
-                  <span className="guide-number" aria-hidden="true">
-                    {state === 'done' ? '✓' : i + 1}
-                  </span>
-                  <span className="guide-name">{t(`provision.step.${step}`)}</span>
-                </li>
-              );
-            })}
-          </ol>
+          <StepGuide
+            steps={STEPS}
+            stateOf={(i) => (s.phase === 'failed' ? 'todo' : s.phase === 'show-pin' || i < at ? 'done' : i === at ? 'current' : 'todo')}
+            label={(step) => t(`provision.step.${step}`)}
+          />
           <KeyPanel k={s.key} reasons={false} />
           <div className="actions">
             {s.pinPad?.isNew && (

@@ -3,6 +3,7 @@ import type { SessionSnapshot } from '../../../common/contract';
 import { useCommands } from '../bridge';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { KeyPanel } from '../components/KeyPanel';
+import { StepGuide } from '../components/StepGuide';
 import { useT } from '../i18n';
 import { recycleMsg } from '../lib/messages';
 
@@ -28,19 +29,11 @@ export function RecycleScreen({ s }: { s: RecycleSnapshot }) {
       <div className="two-col">
         <section className="card" aria-labelledby="recycle-steps-title" data-step={s.step}>
           <h2 id="recycle-steps-title">{t('recycle.stepsTitle', { seconds: s.windowSeconds })}</h2>
-          <ol className="guide">
-            {STEPS.map((step, i) => {
-              const state = s.step === 'outcome' ? (done ? 'done' : 'todo') : i < at ? 'done' : i === at ? 'current' : 'todo';
-              return (
-                <li key={step} className={`guide-step guide-${state}`} aria-current={state === 'current' ? 'step' : undefined}>
-                  <span className="guide-number" aria-hidden="true">
-                    {state === 'done' ? '✓' : i + 1}
-                  </span>
-                  <span className="guide-name">{t(`recycle.step.${step}`, { seconds: s.windowSeconds })}</span>
-                </li>
-              );
-            })}
-          </ol>
+          <StepGuide
+            steps={STEPS}
+            stateOf={(i) => (s.step === 'outcome' ? (done ? 'done' : 'todo') : i < at ? 'done' : i === at ? 'current' : 'todo')}
+            label={(step) => t(`recycle.step.${step}`, { seconds: s.windowSeconds })}
+          />
           {at >= 0 && (
             <div className="touch-key" role="status">
               <Spinner size="small" label={t(`recycle.now.${s.step}`, { seconds: s.windowSeconds })} />
