@@ -107,7 +107,8 @@ describe('"Reset a returned key" at the station', () => {
     await step(st, 'confirming');
     expect(st.session.send({ type: 'submitPin', pin: '46180273' }).ok).toBe(false);
     st.send({ type: 'cancel' });
-    await st.until('ready');
+    // Back on the ready screen, which offers it again.
+    expect(await st.until('ready')).toMatchObject({ screen: 'ready', canRecycle: true });
     expect(core.commands).toEqual([]);
     expect(st.journal.events().filter((e) => e.type === 'key.recycled')).toEqual([]);
   });

@@ -1,5 +1,6 @@
 import { Button, MessageBar, MessageBarBody, MessageBarTitle, Spinner } from '@fluentui/react-components';
 import type { SessionSnapshot } from '../../../common/contract';
+import { useEffect, useState } from 'react';
 import { useCommands } from '../bridge';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { KeyPanel } from '../components/KeyPanel';
@@ -21,6 +22,19 @@ export function RecycleScreen({ s }: { s: RecycleSnapshot }) {
   const { send } = useCommands();
   const at = STEPS.indexOf(s.step as (typeof STEPS)[number]);
   const done = s.outcome?.code === 'recycle.done';
+  // The dialog opens a tick after the screen: the page's focus management (App.tsx) focuses the new page's heading
+  // after it mounts, and the dialog must come after it, so that its safe button ("Keep the key") has the focus.
+  const [mounted, setMounted] = useState(false);
+  useEffect(() => {
+    const id = setTimeout(() => setMounted(true), 0);
+    return () => clearTimeout(id);
+  }, []);
+  // "Keep the key" leaves this screen: the dialog closes first, then the command goes (Fluent hands the page back to
+  // assistive technology only when its Dialog closes, never when it unmounts open; ConfirmDialog.tsx).
+  const [kept, setKept] = useState(false);
+  useEffect(() => {
+    if (kept) void send({ type: 'cancel' });
+  }, [kept, send]);
   return (
     <section className="screen" aria-labelledby="recycle-title">
       <h1 id="recycle-title" tabIndex={-1}>
@@ -70,12 +84,12 @@ export function RecycleScreen({ s }: { s: RecycleSnapshot }) {
         </section>
       </div>
       <ConfirmDialog
-        open={s.step === 'confirming'}
+        open={mounted && !kept && s.step === 'confirming'}
         title={t('recycle.confirm.title')}
         confirm={t('recycle.confirm.yes')}
         keep={t('recycle.confirm.keep')}
         onConfirm={() => void send({ type: 'confirmRecycle' })}
-        onKeep={() => void send({ type: 'cancel' })}
+        onKeep={() => setKept(true)}
       >
         <p>{t('recycle.confirm.body')}</p>
       </ConfirmDialog>
