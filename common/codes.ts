@@ -398,6 +398,34 @@ export const PROVISION_ERRORS = {
 export type ProvisionErrorCode = keyof typeof PROVISION_ERRORS;
 export const PROVISION_ERROR_CODES = codesOf(PROVISION_ERRORS);
 export type ProvisionError = Coded<typeof PROVISION_ERRORS>;
+/**
+ * Recycling a returned key at the desk (main/provision/recycle.ts): authenticatorReset erases every credential and
+ * the PIN, and keys accept it only within seconds of power-up, so the operator unplugs it, plugs it back in and
+ * touches it. `done` is the one success; every other code says what to do next.
+ */
+export const RECYCLE_OUTCOMES = {
+  /** Reset: no PIN, no passkeys on the key any more. */
+  'recycle.done': none,
+  /** The touch came later than the key allows after plug-in (NOT_ALLOWED): unplug and try again, faster. */
+  'recycle.too-late': z.strictObject({ seconds: z.int().min(1) }),
+  /** The key was not unplugged and plugged back in within `seconds`: try again. */
+  'recycle.not-replugged': z.strictObject({ seconds: z.int().min(1) }),
+  /** Nobody touched the key in time. */
+  'recycle.no-touch': none,
+  /** The key refused the reset (declined on the key, OPERATION_DENIED). */
+  'recycle.denied': none,
+  /** The key cannot be reset this way (no CTAP2 reset, a U2F-only key): use the vendor's tool. */
+  'recycle.unsupported': none,
+  /** The key went during the reset, or more than one key was plugged in. */
+  'recycle.unplugged': none,
+  /** The audit journal cannot record: nothing was done. */
+  'recycle.journal': none,
+  /** Any other status or answer: `status` is the CTAP status name. */
+  'recycle.error': z.strictObject({ status: z.string().max(40) }),
+} as const satisfies CodeSchemas;
+export type RecycleOutcomeCode = keyof typeof RECYCLE_OUTCOMES;
+export const RECYCLE_OUTCOME_CODES = codesOf(RECYCLE_OUTCOMES);
+export type RecycleOutcome = Coded<typeof RECYCLE_OUTCOMES>;
 /** Why a way of enrolling cannot be chosen for this person now (the mode choice explains itself). */
 export const MODE_REASON_CODES = [
   'mode.disabled',

@@ -25,6 +25,7 @@ import type {
   PreflightCheck,
   ProvisionError,
   ReadinessReason,
+  RecycleOutcome,
   SESSION_ERRORS,
 } from './codes';
 import type { IdentityCard, SecurityKeyMethod, UserSummary } from './directory';
@@ -107,6 +108,14 @@ export const sessionCommandSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('chooseMode'), mode: z.enum(ENROLLMENT_MODES) }),
   /** `confirm`: the second entry of a PIN chosen for a key that has none. */
   z.strictObject({ type: z.literal('submitPin'), pin: pinField, confirm: pinField.optional() }),
+  /** The operator, for a key without a PIN handed to someone not present: the station sets a random PIN. */
+  z.strictObject({ type: z.literal('randomPin') }),
+  /** The operator has noted the random PIN: it leaves the screen for good. */
+  z.strictObject({ type: z.literal('pinNoted') }),
+  /** From the ready screen: reset a returned key (asks for confirmation first). */
+  z.strictObject({ type: z.literal('recycleKey') }),
+  /** The operator confirmed erasing the key. */
+  z.strictObject({ type: z.literal('confirmRecycle') }),
 ]);
 export type SessionCommand = z.output<typeof sessionCommandSchema>;
 
@@ -154,7 +163,7 @@ export interface ModeChoice {
 }
 
 /** Where the passkey made at the desk is (main/enrollment/provision-state.ts). */
-export const PROVISION_PHASES = ['reading-key', 'set-pin', 'enter-pin', 'checking-pin', 'touch-key', 'registering', 'proving', 'failed'] as const;
+export const PROVISION_PHASES = ['reading-key', 'set-pin', 'enter-pin', 'checking-pin', 'touch-key', 'registering', 'proving', 'show-pin', 'failed'] as const;
 export type ProvisionPhase = (typeof PROVISION_PHASES)[number];
 /** What the PIN pad needs: never the PIN, only its bounds and the tries left. */
 export interface PinPad {
@@ -165,6 +174,12 @@ export interface PinPad {
   /** Tries left before the key locks (a key with a PIN), else null. */
   readonly retries: number | null;
 }
+
+/** Keys accept a reset only this long after being plugged in (CTAP 2.1 §6.6): the screen says so. */
+export const RESET_WINDOW_S = 10;
+/** Resetting a returned key: confirm, unplug it, plug it back in, touch it, the outcome. */
+export const RECYCLE_STEPS = ['confirming', 'unplug', 'plug-in', 'touch', 'outcome'] as const;
+export type RecycleStep = (typeof RECYCLE_STEPS)[number];
 
 interface Base {
   operator: OperatorView | null;
@@ -186,7 +201,13 @@ export type SessionSnapshot =
       /** Who locked (or was locked out when idle): "Unlock" opens the sign-in page at their user name. */
       lockedBy: { upn: string; displayName: string } | null;
     })
-  | (Base & { screen: 'ready'; query: string; error: SessionError | null })
+  | (Base & {
+      screen: 'ready';
+      query: string;
+      error: SessionError | null;
+      /** The station offers "Reset a returned key" (absent: no). */
+      canRecycle?: boolean;
+    })
   | (Base & { screen: 'searching'; query: string })
   | (Base & { screen: 'search-results'; query: string; results: UserSummary[] })
   | (Base & { screen: 'loading-user'; userId: string })
@@ -264,7 +285,14 @@ export type SessionSnapshot =
       /** Why the last attempt failed: shown with the PIN pad (try again) or on its own (phase failed). */
       error: ProvisionError | null;
       model: string | null;
+      /**
+       * Phase `show-pin` only: the random PIN the station set for someone not present, shown once until the operator
+       * sends `pinNoted`; no other snapshot, before or after, holds it. `changeForced`: the key demands a new PIN at
+       * first use (false: the person must be told to change it).
+       */
+      operatorPin?: { pin: string; changeForced: boolean };
     })
+  | (Base & { screen: 'recycle'; step: RecycleStep; outcome: RecycleOutcome | null; windowSeconds: number })
   | (Base & { screen: 'failed'; enrollmentId: string | null; error: SessionError; cleanup: CleanupReport; next: NextActionCode })
   | (Base & { screen: 'timed-out'; enrollmentId: string | null; which: 'tap-lifetime' | 'registration-window'; cleanup: CleanupReport; next: NextActionCode })
   | (Base & { screen: 'cancelled'; enrollmentId: string | null; cleanup: CleanupReport })

@@ -155,6 +155,19 @@ export const auditEventSchema = z
       proven: z.boolean(),
       requestId: requestId.nullable(),
     }),
+    /**
+     * A returned key reset at the desk (authenticatorReset) before it goes to the next person: which model, by
+     * AAGUID and USB ids only (no serial number), and who did it. Nothing of the previous holder: the station
+     * never reads the credentials it erases.
+     */
+    z.strictObject({
+      type: z.literal('key.recycled'),
+      operator: operatorRef,
+      aaguid: guid,
+      model: text(120),
+      /** USB vendor:product, e.g. `1050:0407`. */
+      vidPid: z.string().regex(/^[0-9a-f]{4}:[0-9a-f]{4}$/),
+    }),
     /** Lost-key replacement: a security key the operator chose to remove, deleted at Microsoft. */
     z.strictObject({
       type: z.literal('key.removed'),
@@ -330,6 +343,7 @@ export const auditEvents = {
   keyRegistered: build('key.registered'),
   keyProvisioned: build('key.provisioned'),
   keyRemoved: build('key.removed'),
+  keyRecycled: build('key.recycled'),
   sessionsRevoked: build('sessions.revoked'),
   tapDeleted: build('tap.deleted'),
   tapDeleteFailed: build('tap.delete-failed'),

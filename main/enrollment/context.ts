@@ -17,6 +17,7 @@ import { runPreflight, type PolicyTargets, type PreflightResult } from './prefli
 import { BOTH_MODES, type EventModes, type ModeConfig } from './modes';
 import { EMPTY_PROVISION, type DeskProvisionStep, type PinSlot, type ProvisionContext, type ProvisionPort } from './provision';
 import type { EnrollmentMode } from '../../common/session';
+import { EMPTY_RECYCLE, type DeskRecycleStage, type RecycleContext, type RecyclePort } from './recycle';
 
 export interface StationChoices {
   tapLifetimeMinutes?: number | undefined;
@@ -42,6 +43,8 @@ export interface MachineDeps {
   pins?: PinSlot;
   /** Event mode; absent: never (the station without an event). */
   event?: EventPort | undefined;
+  /** Resetting a returned key at the desk (absent: the station does not offer it). */
+  recycle?: RecyclePort;
 }
 
 /** Why an enrollment is being wound up; decides the TAP deletion reason, the wipe reason and the next screen. */
@@ -122,6 +125,10 @@ export interface SessionContext {
   /** The modes this station offers (its configuration, and whether it can make keys at all). */
   modes: ModeConfig;
   provision: ProvisionContext;
+  /** Resetting a returned key (recycle-state.ts); no person involved. */
+  recycle: RecycleContext;
+  /** This station can reset returned keys (it has a RecyclePort). */
+  recycleOffered: boolean;
 }
 
 export type SessionEvent =
@@ -163,8 +170,16 @@ export type SessionEvent =
   | { type: 'CHOOSE_MODE'; mode: EnrollmentMode }
   /** The PIN is in the session's PinSlot (never in an event). */
   | { type: 'PIN_SUBMITTED' }
+  /** The operator asked for a random PIN (a key without one, for someone not present). */
+  | { type: 'RANDOM_PIN' }
+  /** The operator has noted the random PIN shown once. */
+  | { type: 'PIN_NOTED' }
   /** Internal: the passkey made at the desk reached a step (`touch`: live from the key's keepalive). */
-  | { type: 'PROVISION_STEP'; step: DeskProvisionStep };
+  | { type: 'PROVISION_STEP'; step: DeskProvisionStep }
+  | { type: 'RECYCLE_KEY' }
+  | { type: 'CONFIRM_RECYCLE' }
+  /** Internal: the key being reset reached a stage (unplug, plug back in, touch). */
+  | { type: 'RECYCLE_STAGE'; stage: DeskRecycleStage };
 
 export const EMPTY_LOST: LostKeyState = { keys: [], selected: [], deleted: [], revoked: false, error: null };
 
@@ -209,7 +224,7 @@ export const forgetPerson = {
 } satisfies Partial<SessionContext>;
 
 /** The initial context; the session passes the key reader's state at start. */
-export function initialContext(keys: KeyWatcherState = NO_KEYS, modes: ModeConfig = BOTH_MODES): SessionContext {
+export function initialContext(keys: KeyWatcherState = NO_KEYS, modes: ModeConfig = BOTH_MODES, recycleOffered = false): SessionContext {
   return {
     ...forgetPerson,
     modes,
@@ -221,6 +236,8 @@ export function initialContext(keys: KeyWatcherState = NO_KEYS, modes: ModeConfi
     quitRequested: false,
     why: 'cancelled',
     pendingDeletions: 0,
+    recycle: EMPTY_RECYCLE,
+    recycleOffered,
   };
 }
 

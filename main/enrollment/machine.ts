@@ -4,7 +4,7 @@
  *
  *   signedOut → signingIn → operator{ ready → searching → searchResults → loadingCard → identity → checking
  *   → preflight → [confirmReplace] → issuing → live{ awaitingSignIn{ handover → waiting } → signedIn }
- *   → cleaningUp → done → ready }, with lostKey (lost-key.ts), failed, timedOut, cancelled, reauth, locked, stopped.
+ *   → cleaningUp → done → ready }, with lostKey (lost-key.ts), recycling (recycle-state.ts), failed, timedOut, cancelled, reauth, locked, stopped.
  *
  * Every way out of an enrollment goes through `cleaningUp`, which deletes the TAP (or leaves it queued in the
  * deleter, retried until it succeeds), wipes the My Security Info view and journals both; `why` in the context
@@ -21,14 +21,14 @@ import { describeFailure, failureAs, sessionError } from './failures';
 import { lostKeyState } from './lost-key';
 import { CHOOSE_MODE, modesOf, provisionState } from './provision-state';
 import { afterView } from './freshness';
+import { RECYCLE_KEY, recycleState } from './recycle-state';
 import { pastPassPrompt } from './snapshot';
 import { forgetAndWindUp, graphFailed, graphStepFailed, PERSON_EXITS, stationSetup, windUp } from './setup';
 
 export type { CleanupWhy, LiveTap, LostKeyState, MachineDeps, SessionContext, SessionEvent, StationChoices } from './context';
 export { initialContext, NO_KEYS } from './context';
 
-/** What the cleanup actor answers. */
-type CleanedUp = { report: CleanupReport; pending: number };
+type CleanedUp = { report: CleanupReport; pending: number }; // what the cleanup actor answers
 /** After a lock, a sign-out or quit: nobody is served and no operator is signed in. */
 const nobody = (done: CleanedUp): Partial<SessionContext> => ({ ...forgetPerson, operator: null, pendingDeletions: done.pending });
 
@@ -47,13 +47,12 @@ export function createEnrollmentMachine(deps: MachineDeps) {
     type: 'noteError',
     params: ({ event }: { event: { error: unknown } }) => ({ error: describeFailure('sign-in-operator', event.error) }),
   } as const;
-  // Cancel, quit, lock and sign-out while the create call is in flight wait for its answer, so the TAP it may
-  // have made is known and deleted.
+  // Cancel, quit, lock and sign-out while the create call is in flight wait for its answer: the TAP it may have made is deleted.
   const afterTheAnswer = (why: SessionContext['why']) => ({ actions: { type: 'cancelAfterAnswer', params: { why } } }) as const;
 
   return s.createMachine({
     id: 'station',
-    context: ({ input }) => initialContext(input?.keys, modesOf(deps)),
+    context: ({ input }) => initialContext(input?.keys, modesOf(deps), deps.recycle !== undefined),
     initial: 'signedOut',
     on: {
       KEYS: { actions: { type: 'setKeys', params: ({ event }) => ({ keys: event.state }) } },
@@ -137,6 +136,7 @@ export function createEnrollmentMachine(deps: MachineDeps) {
             on: {
               SEARCH: { target: 'searching', actions: assign(({ event }) => ({ query: event.query })) },
               IDLE: windUp('idle'),
+              RECYCLE_KEY,
             },
           },
           searching: {
@@ -363,6 +363,7 @@ export function createEnrollmentMachine(deps: MachineDeps) {
           },
           lostKey: lostKeyState(s),
           provisioning: provisionState(s),
+          recycling: recycleState(s),
           cleaningUp: {
             tags: ['cleaning-up'],
             // Nothing interrupts a cleanup; commands wait for it (it is short: one DELETE attempt and a wipe).

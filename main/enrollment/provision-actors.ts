@@ -17,30 +17,33 @@ export function provisionActors(deps: MachineDeps) {
       (deps.provision ?? noPort()).readKey(need(input.keyId, 'key at the desk'), signal),
     ),
 
-    provisionDeskKey: fromPromise<DeskProvisioned, Pick<SessionContext, 'enrollmentId' | 'operator' | 'card' | 'fido2Policy'> & { keyId: string | null }>(
-      async ({ input, signal, self }) => {
-        const pin = deps.pins?.take();
-        try {
-          const port = deps.provision ?? noPort();
-          const card = need(input.card, 'person');
-          return await port.provision(
-            {
-              enrollmentId: need(input.enrollmentId, 'enrollment id'),
-              operator: operatorRef(need(input.operator, 'operator')),
-              user: userRef(card),
-              keyId: need(input.keyId, 'key at the desk'),
-              pin: need(pin, 'PIN').pin,
-              ...(pin?.confirm ? { pinConfirm: pin.confirm } : {}),
-              policy: input.fido2Policy?.readable ? input.fido2Policy.policy : null,
-              onStep: (step) => self._parent?.send({ type: 'PROVISION_STEP', step } satisfies SessionEvent),
-            },
-            signal,
-          );
-        } finally {
-          pin?.pin.fill(0);
-          pin?.confirm?.fill(0);
-        }
-      },
-    ),
+    provisionDeskKey: fromPromise<
+      DeskProvisioned,
+      Pick<SessionContext, 'enrollmentId' | 'operator' | 'card' | 'fido2Policy'> & { keyId: string | null; random: boolean }
+    >(async ({ input, signal, self }) => {
+      // A random PIN is drawn by the port (it knows the key's minimum); a typed one waits in the slot.
+      const pin = input.random ? { pin: new Uint8Array(0) } : deps.pins?.take();
+      try {
+        const port = deps.provision ?? noPort();
+        const card = need(input.card, 'person');
+        return await port.provision(
+          {
+            enrollmentId: need(input.enrollmentId, 'enrollment id'),
+            operator: operatorRef(need(input.operator, 'operator')),
+            user: userRef(card),
+            keyId: need(input.keyId, 'key at the desk'),
+            pin: need(pin, 'PIN').pin,
+            ...(pin?.confirm ? { pinConfirm: pin.confirm } : {}),
+            ...(input.random ? { random: true } : {}),
+            policy: input.fido2Policy?.readable ? input.fido2Policy.policy : null,
+            onStep: (step) => self._parent?.send({ type: 'PROVISION_STEP', step } satisfies SessionEvent),
+          },
+          signal,
+        );
+      } finally {
+        pin?.pin.fill(0);
+        pin?.confirm?.fill(0);
+      }
+    }),
   };
 }

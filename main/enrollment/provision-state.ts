@@ -4,6 +4,7 @@
  * and main/provision/ makes, registers and proves the passkey (behind ProvisionPort, provision.ts).
  *
  *   reading ─key read→ pin ─PIN_SUBMITTED→ working ─proven→ cleaningUp (completed) → done
+ *                          pin ─RANDOM_PIN→ working ─proven→ shown (the PIN, once) ─PIN_NOTED→ cleaningUp
  *                                          working ─a try-again failure→ reading (error kept) → pin
  *                                          working ─any other failure→ failed ─RECHECK→ reading
  *   reading ─the key cannot be used (PIN blocked, …)→ failed
@@ -76,7 +77,17 @@ export function provisionState(s: StationSetup) {
       },
       pin: {
         tags: ['provision:pin'],
-        on: { PIN_SUBMITTED: { target: 'working', actions: assign(({ context }) => ({ provision: { ...context.provision, error: null, step: null } })) } },
+        on: {
+          PIN_SUBMITTED: {
+            target: 'working',
+            actions: assign(({ context }) => ({ provision: { ...context.provision, error: null, step: null, random: false } })),
+          },
+          RANDOM_PIN: {
+            guard: ({ context }) => context.provision.key?.pinSet === false,
+            target: 'working',
+            actions: assign(({ context }) => ({ provision: { ...context.provision, error: null, step: null, random: true } })),
+          },
+        },
       },
       working: {
         tags: ['provision:working'],
@@ -89,8 +100,20 @@ export function provisionState(s: StationSetup) {
             card: context.card,
             fido2Policy: context.fido2Policy,
             keyId: context.preflight?.key.keyId ?? context.keys.keys[0]?.id ?? null,
+            random: context.provision.random,
           }),
           onDone: [
+            {
+              // The random PIN: shown to the operator once, before anything moves on.
+              guard: ({ event }) => event.output.ok && event.output.operatorPin !== undefined,
+              target: 'shown',
+              actions: assign(({ context, event }) => {
+                const o = event.output;
+                if (!o.ok) return {};
+                const method = { id: o.methodId, displayName: o.displayName, aaGuid: o.aaguid, model: o.model, createdDateTime: null, attestationLevel: null };
+                return { registered: { method, stationKey: true }, provision: { ...context.provision, step: 'done' as const, shown: o.operatorPin ?? null } };
+              }),
+            },
             {
               guard: ({ event }) => event.output.ok,
               target: '#station.operator.cleaningUp',
@@ -115,6 +138,12 @@ export function provisionState(s: StationSetup) {
             })),
           },
         },
+      },
+      shown: {
+        tags: ['provision:shown'],
+        // However this state is left (noted, cancel, the idle lock), the PIN leaves the context with it.
+        exit: assign(({ context }) => ({ provision: { ...context.provision, shown: null } })),
+        on: { PIN_NOTED: { target: '#station.operator.cleaningUp', actions: assign({ why: 'completed' as const }) } },
       },
       failed: {
         tags: ['provision:failed'],

@@ -29,8 +29,14 @@ export interface DeskKeyFacts {
 export type DeskProvisionStep = 'checking' | 'setting-pin' | 'options' | 'verifying-pin' | 'touch' | 'registering' | 'proving' | 'done';
 
 export type DeskKeyRead = { ok: true; key: DeskKeyFacts } | { ok: false; error: ProvisionError };
+/** The random PIN set for someone not present (`random`), for the one screen that shows it. */
+export interface OperatorPin {
+  pin: string;
+  changeForced: boolean;
+}
 export type DeskProvisioned =
-  { ok: true; methodId: string; displayName: string; model: string; aaguid: string; proven: true } | { ok: false; error: ProvisionError };
+  | { ok: true; methodId: string; displayName: string; model: string; aaguid: string; proven: true; operatorPin?: OperatorPin }
+  | { ok: false; error: ProvisionError };
 
 export interface DeskProvisionRequest {
   enrollmentId: string;
@@ -40,6 +46,8 @@ export interface DeskProvisionRequest {
   /** UTF-8 bytes; overwritten by the port before it answers. */
   pin: Uint8Array;
   pinConfirm?: Uint8Array;
+  /** The operator chose a random PIN (the key has none): the port draws it, sets it and asks for forceChangePin. */
+  random?: boolean;
   /** The passkey policy when the operator's role could read it (its key restrictions are checked first). */
   policy: Fido2KeyPolicy | null;
   onStep(step: DeskProvisionStep): void;
@@ -75,12 +83,16 @@ export interface ProvisionContext {
   key: DeskKeyFacts | null;
   step: DeskProvisionStep | null;
   error: ProvisionError | null;
+  /** The operator chose a random PIN for this attempt. */
+  random: boolean;
+  /** The random PIN, while (only while) the operator's screen shows it. */
+  shown: OperatorPin | null;
 }
 
-export const EMPTY_PROVISION: ProvisionContext = { key: null, step: null, error: null };
+export const EMPTY_PROVISION: ProvisionContext = { key: null, step: null, error: null, random: false, shown: null };
 
 /** The chart's stages of the branch (provision-state.ts tags each `provision:<stage>`). */
-export const PROVISION_STAGES = ['reading', 'pin', 'working', 'failed'] as const;
+export const PROVISION_STAGES = ['reading', 'pin', 'working', 'shown', 'failed'] as const;
 export type ProvisionStage = (typeof PROVISION_STAGES)[number];
 
 /**
@@ -123,6 +135,8 @@ export function provisionPhase(stage: ProvisionStage, p: ProvisionContext): Prov
       return p.key?.pinSet ? 'enter-pin' : 'set-pin';
     case 'working':
       return p.step ? PHASE_OF_STEP[p.step] : 'checking-pin';
+    case 'shown':
+      return 'show-pin';
     case 'failed':
       return 'failed';
   }

@@ -30,6 +30,7 @@ import { LifetimeRangeMemory } from '../tap/lifetime-range';
 import { issueTap, type PassGuard } from '../tap/issuer';
 import type { IssueNotice } from '../../common/codes';
 import { PinSlot, type ProvisionPort } from './provision';
+import type { RecyclePort } from './recycle';
 
 export interface EnrollmentSessionOptions {
   operator: OperatorPort;
@@ -58,6 +59,8 @@ export interface EnrollmentSessionOptions {
   provision?: ProvisionPort;
   /** Event mode (main/event/ EventMode): claims before anything is spent; absent without an event. */
   event?: EventPort | undefined;
+  /** Resetting a returned key (main/station/recycle-port.ts); absent: not offered. */
+  recycle?: RecyclePort;
 }
 
 export type CommandResult = { ok: true } | { ok: false; error: string };
@@ -85,6 +88,10 @@ const EVENT_OF: Record<Exclude<SessionCommand['type'], 'winkKey' | 'fillUserName
   unlock: 'UNLOCK',
   dismiss: 'DISMISS',
   chooseMode: 'CHOOSE_MODE',
+  recycleKey: 'RECYCLE_KEY',
+  confirmRecycle: 'CONFIRM_RECYCLE',
+  randomPin: 'RANDOM_PIN',
+  pinNoted: 'PIN_NOTED',
 };
 
 /** The real lifecycle services (issuer, deletion queue, completion watch) behind the machine's LifecyclePort. */
@@ -240,6 +247,7 @@ export class EnrollmentSession {
       newId: options.newId ?? randomUUID,
       ...(options.provision ? { provision: options.provision, pins: this.#pins } : {}),
       event: options.event,
+      ...(options.recycle ? { recycle: options.recycle } : {}),
     });
   }
 

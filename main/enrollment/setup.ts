@@ -13,6 +13,7 @@ import type { KeyWatcherState } from '../keys/watcher';
 import { createActors } from './actors';
 import { provisionActors } from './provision-actors';
 import { modeAvailable } from './modes';
+import { recycleActors } from './recycle-actors';
 import { forgetPerson, recomputePreflight, type CleanupWhy, type MachineDeps, type SessionContext, type SessionEvent } from './context';
 import { describeFailure, isUnauthenticated } from './failures';
 import type { ChartTag } from './snapshot';
@@ -27,7 +28,7 @@ export function stationSetup(deps: MachineDeps) {
       input: {} as { keys?: KeyWatcherState } | undefined,
       tags: {} as ChartTag,
     },
-    actors: { ...createActors(deps), ...provisionActors(deps) },
+    actors: { ...createActors(deps), ...provisionActors(deps), ...recycleActors(deps.recycle) },
     delays: {
       handover: ({ context }) => untilDeadline(context.handoverEndsAt),
       tapExpiry: ({ context }) => untilDeadline(context.tap?.expiresAt),
@@ -40,6 +41,7 @@ export function stationSetup(deps: MachineDeps) {
       // The pass is for My Security Info: not when the configuration (or the event's) turned that mode off.
       preflightGo: ({ context }) => modeAvailable(context.preflight, context.modes, 'security-info', context.eventModes),
       journalWritable: ({ context }) => context.journal === 'ok',
+      canRecycle: ({ context }) => deps.recycle !== undefined && context.journal === 'ok',
       hasExistingTap: ({ context }) => context.card?.tap != null,
       cancelRequested: ({ context }) => context.cancelRequested,
       hasSelection: ({ context }) => context.lost.selected.length > 0,

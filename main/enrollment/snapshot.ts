@@ -5,9 +5,11 @@ import { sessionError } from './failures';
 import { freshCountdown, interruptOf, whenFreshEnds } from './freshness';
 import { modeChoice, type EventModes, type ModeConfig } from './modes';
 import { PROVISION_STAGES, pinPadOf, provisionPhase, type ProvisionContext, type ProvisionStage } from './provision';
+import { RECYCLE_STAGES, type RecycleChartStage, type RecycleContext } from './recycle';
 import type { IdentityCard, SecurityKeyMethod, UserSummary } from '../../common/directory';
 import {
   ID_DOCUMENT_VALUES,
+  RESET_WINDOW_S,
   type CheckStatus,
   type CleanupReport,
   type Countdown,
@@ -74,6 +76,7 @@ export const SCREEN_TAGS = [
   'registering',
   'lost-key',
   'provisioning',
+  'recycle',
   'cleaning-up',
   'done',
   'cancelled',
@@ -81,7 +84,7 @@ export const SCREEN_TAGS = [
   'failed',
 ] as const;
 export type ScreenTag = (typeof SCREEN_TAGS)[number];
-export type ChartTag = ScreenTag | `lost-key:${LostKeyStep}` | `provision:${ProvisionStage}`;
+export type ChartTag = ScreenTag | `lost-key:${LostKeyStep}` | `provision:${ProvisionStage}` | `recycle:${RecycleChartStage}`;
 
 /**
  * The parts of the machine's snapshot this mapping reads: the active states' tags and machine.ts's
@@ -130,6 +133,8 @@ export interface MachineView {
     modes: ModeConfig;
     eventModes: EventModes;
     provision: ProvisionContext;
+    recycle: RecycleContext;
+    recycleOffered: boolean;
   };
 }
 
@@ -189,7 +194,7 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
     case 'stopped':
       return { ...base, screen: 'stopped' };
     case 'ready':
-      return { ...base, screen: 'ready', query: ctx.query, error: null };
+      return { ...base, screen: 'ready', query: ctx.query, error: null, canRecycle: ctx.recycleOffered };
     case 'search-failed':
       return { ...base, screen: 'ready', query: ctx.query, error: ctx.error };
     case 'searching':
@@ -310,7 +315,13 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
         pinPad: pinPadOf(phase, ctx.provision.key),
         error: ctx.provision.error,
         model: ctx.provision.key?.model ?? key.model,
+        ...(phase === 'show-pin' && ctx.provision.shown ? { operatorPin: ctx.provision.shown } : {}),
       };
+    }
+    case 'recycle': {
+      const stage = RECYCLE_STAGES.find((st) => machine.tags.has(`recycle:${st}`)) ?? 'confirming';
+      const step = stage === 'working' ? (ctx.recycle.stage ?? 'unplug') : stage;
+      return { ...base, screen: 'recycle', step, outcome: stage === 'outcome' ? ctx.recycle.outcome : null, windowSeconds: RESET_WINDOW_S };
     }
     case 'cleaning-up': {
       const why =

@@ -19,6 +19,9 @@
  * the challenge), the flow starts once more from new options (one more touch); twice in a row is
  * `graph.challenge-expired`.
  *
+ * Operator-set PIN (`forceChangePin`): the PIN is kept until after the proof, then a token with acfg sets
+ * forceChangePin (authenticatorConfig), where getInfo offers authnrCfg and setMinPINLength.
+ *
  * Secrets: the PIN (and its confirmation) are bytes the caller hands over and this function overwrites before it
  * returns, whatever happens; no message, error, step or audit field is built from them. Tokens are wiped.
  */
@@ -27,6 +30,7 @@ import { verifyRegistrationResponse } from '@simplewebauthn/server';
 import { AuthDataFlag, CoseAlgorithm, verifySignature } from '../keys/ctap2/auth-data';
 import { ClientPin, PinPermission, type PinUvAuthToken } from '../keys/ctap2/client-pin';
 import { getAssertion } from '../keys/ctap2/get-assertion';
+import { forceChangePin, supportsSetMinPinLength } from '../keys/ctap2/config';
 import type { AuthenticatorInfo } from '../keys/ctap2/info';
 import { type MakeCredentialResult, makeCredential } from '../keys/ctap2/make-credential';
 import { choosePinProtocol } from '../keys/ctap2/pin-protocol';
@@ -72,6 +76,11 @@ export interface ProvisionRequest {
   policy?: Fido2KeyPolicy | null;
   /** A PIN length the station's configuration requires on top of the key's own minimum. */
   policyMinPinLength?: number;
+  /**
+   * The operator set a random PIN for someone not at the desk (random-pin.ts): once proven, the key is told to
+   * demand a new PIN at first use (forceChangePin) where it supports it. Only for a key without a PIN.
+   */
+  forceChangePin?: boolean;
   /** Each step as it starts (`touch`: the key waits for a touch, live from the keepalive). */
   onStep?: (step: ProvisionStep) => void;
   signal?: AbortSignal;
@@ -88,6 +97,8 @@ export interface Provisioned {
   pinSetHere: boolean;
   /** How many times the key was asked to make the credential (2 when the challenge ran out once). */
   attempts: number;
+  /** `forceChangePin` asked for: whether the key now demands a new PIN at first use (false: it cannot). */
+  pinChangeForced: boolean;
 }
 
 export type ProvisionOutcome = Provisioned | { ok: false; error: ProvisionError; pinSetHere: boolean };
@@ -251,7 +262,8 @@ export async function provisionKey(deps: ProvisionDeps, req: ProvisionRequest): 
       // The proof: a fresh token (the first one is used up), a local challenge, no touch where the key allows it.
       step('proving');
       const ga = await token(cp, PinPermission.GetAssertion, rpId);
-      req.pin.fill(0);
+      const forceChange = req.forceChangePin === true && pinSetHere && supportsSetMinPinLength(info);
+      if (!forceChange) req.pin.fill(0);
       const proofData = Buffer.from(JSON.stringify({ type: 'webauthn.get', challenge: b64url(randomBytes(32)), origin, crossOrigin: false }), 'utf8');
       const proofHash = sha256(proofData);
       const assert = (userPresence: boolean) =>
@@ -274,8 +286,17 @@ export async function provisionKey(deps: ProvisionDeps, req: ProvisionRequest): 
       registered = null; // journalled here, not again in the catch below
       await journalProvisioned(record, proven);
       if (!proven) return { ok: false, error: { code: 'proof.failed', params: { methodId: method.id } }, pinSetHere };
+      // A new token (asking for one ends the last) with acfg; a key that refuses leaves the person to change it.
+      const pinChangeForced =
+        forceChange &&
+        (await token(cp, PinPermission.AuthenticatorConfig, rpId)
+          .then((acfg) => forceChangePin(session, acfg, options))
+          .then(
+            () => true,
+            () => false,
+          ));
       step('done');
-      return { ok: true, methodId: method.id, aaguid, model, displayName, credIdSha256, pinSetHere, attempts: attempt };
+      return { ok: true, methodId: method.id, aaguid, model, displayName, credIdSha256, pinSetHere, attempts: attempt, pinChangeForced };
     }
   } catch (e) {
     // Registered at Microsoft but not proven (the key failed or went during the proof): the record says so.

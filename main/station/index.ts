@@ -30,6 +30,7 @@ import { KeyWatcher, type KeyWatcherOptions } from '../keys/watcher';
 import { MsalNetworkClient, OperatorSession, operatorErrorCodeOf, type RoleClientFactory, type SignInPresenter } from '../operator';
 import { watcherKeysPort } from './keys-port';
 import { deskProvisionPort } from './provision-port';
+import { deskRecyclePort } from './recycle-port';
 import { StationStatusStore } from './status';
 import type { StationStatus } from '../../common/contract';
 import type { JournalHealthCode } from '../../common/codes';
@@ -168,6 +169,7 @@ export async function createStation(options: CreateStationOptions): Promise<Stat
       modelOf: modelOfAaguid,
     }),
     ...(event ? { event } : {}),
+    recycle: deskRecyclePort({ watcher, openPath: (path) => options.keySource.open(path), journal, modelOf: modelOfAaguid }),
     ...options.session,
   });
   const handlers = createKioskHandlers({ session, station: status, audit: { folder: config.auditFolder, stationId: config.stationId }, journal, event });

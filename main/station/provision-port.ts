@@ -21,6 +21,7 @@ import type { ProvisionPort } from '../enrollment/provision';
 import { provisionKey } from '../provision/flow';
 import { toProvisionError } from '../provision/errors';
 import { minimumPinLength } from '../provision/pin-rules';
+import { randomPin } from '../provision/random-pin';
 
 export interface DeskProvisionOptions {
   /** Opens the key at the desk by the key reader's id (a fresh handle each time). */
@@ -84,6 +85,10 @@ export function deskProvisionPort(o: DeskProvisionOptions): ProvisionPort {
     async provision(request, signal) {
       try {
         return await withKey(o, request.keyId, signal, async (session, info) => {
+          // The operator's random PIN (a key without one): drawn here for the key's minimum, shown once on success.
+          const random = request.random === true && info.options['clientPin'] === false;
+          const drawn = random ? randomPin(info.minPINLength, o.minPinLength) : null;
+          const shown = drawn ? Buffer.from(drawn).toString('ascii') : null;
           const outcome = await provisionKey(
             { graph: o.graph, journal: o.journal },
             {
@@ -91,8 +96,8 @@ export function deskProvisionPort(o: DeskProvisionOptions): ProvisionPort {
               operator: request.operator,
               user: request.user,
               key: { session, info, model: modelOf(info) },
-              pin: request.pin,
-              ...(request.pinConfirm ? { pinConfirm: request.pinConfirm } : {}),
+              pin: drawn ?? request.pin,
+              ...(drawn ? { pinConfirm: drawn.slice(), forceChangePin: true } : request.pinConfirm ? { pinConfirm: request.pinConfirm } : {}),
               policy: request.policy,
               ...(o.minPinLength ? { policyMinPinLength: o.minPinLength } : {}),
               onStep: request.onStep,
@@ -100,7 +105,15 @@ export function deskProvisionPort(o: DeskProvisionOptions): ProvisionPort {
             },
           );
           if (!outcome.ok) return { ok: false, error: outcome.error };
-          return { ok: true, methodId: outcome.methodId, displayName: outcome.displayName, model: outcome.model, aaguid: outcome.aaguid, proven: true };
+          const made = {
+            ok: true,
+            methodId: outcome.methodId,
+            displayName: outcome.displayName,
+            model: outcome.model,
+            aaguid: outcome.aaguid,
+            proven: true,
+          } as const;
+          return shown ? { ...made, operatorPin: { pin: shown, changeForced: outcome.pinChangeForced } } : made;
         });
       } catch (e) {
         if (signal?.aborted) throw e;

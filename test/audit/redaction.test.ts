@@ -77,6 +77,7 @@ function fromEveryBuilder(pass: string): Record<keyof typeof e, AuditEvent> {
       model: 'YubiKey 5 Series with NFC',
       requestId: crypto.randomUUID(),
     }),
+    keyRecycled: e.keyRecycled({ operator, aaguid: '2fc0579f-8113-47ea-b116-bb5a8db9202a', model: 'YubiKey 5 Series with NFC', vidPid: '1050:0407' }),
     sessionsRevoked: e.sessionsRevoked({ enrollmentId: run.enrollmentId, operator, user: person, requestId: null }),
     tapDeleteFailed: pick('tap.delete-failed'),
     tapDeleted: pick('tap.deleted'),

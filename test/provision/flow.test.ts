@@ -12,6 +12,7 @@ import { keyDisplayName, provisionKey, type ProvisionOutcome, type ProvisionRequ
 import { startEmulator, type Emulator } from '../emulator';
 import { gatewayFor, ALEX, ID } from '../directory/support';
 import { openSoftKey, type SoftKey } from '../keys/ctap2/soft-fido2';
+import { profile } from '../authenticator/profiles';
 import { tempJournal, type TempJournal } from '../enrollment/support/journal';
 import { describeHits, leakRoots, scanForPasses } from '../leaks/scan';
 
@@ -249,6 +250,31 @@ describe('provisioning at the desk', () => {
     const again = await run(PIN);
     expect(again.outcome).toMatchObject({ ok: true });
     expect(provisioned()).toHaveLength(1);
+  });
+
+  it('operator-set PIN: proven, then the key demands a new PIN at first use (forceChangePin)', async () => {
+    key = await openSoftKey();
+    const r = await run(PIN, { confirm: PIN, forceChangePin: true });
+    expect(r.outcome).toMatchObject({ ok: true, pinSetHere: true, pinChangeForced: true });
+    expect(key.core.commands).toContain(Ctap2Command.config);
+    // What the person's computer reads next: getInfo says the PIN must change before anything else works.
+    expect((await key.info()).forcePINChange).toBe(true);
+    expect([...r.pin].every((b) => b === 0)).toBe(true);
+  });
+
+  it('operator-set PIN on a key without authenticatorConfig: registered, and the outcome says it could not force the change', async () => {
+    key = await openSoftKey({ profile: profile('security-key-nfc-blue') });
+    const r = await run(PIN, { confirm: PIN, forceChangePin: true });
+    expect(r.outcome).toMatchObject({ ok: true, pinSetHere: true, pinChangeForced: false });
+    expect(key.core.commands).not.toContain(Ctap2Command.config);
+    expect((await key.info()).forcePINChange).not.toBe(true);
+  });
+
+  it('without the operator option nothing is forced', async () => {
+    key = await openSoftKey();
+    const r = await run(PIN, { confirm: PIN });
+    expect(r.outcome).toMatchObject({ ok: true, pinChangeForced: false });
+    expect(key.core.commands).not.toContain(Ctap2Command.config);
   });
 
   it('no PIN used in this file is in any file written while it ran (journal, temp folder, working directory)', () => {

@@ -18,6 +18,7 @@ import {
   outcomeMsg,
   provisionMsg,
   reasonMsg,
+  recycleMsg,
   stationNoteMsg,
   type ErrorWords,
   type Msg,
@@ -35,6 +36,7 @@ import {
   PREFLIGHT_FINDING_CODES,
   PREFLIGHT_FINDINGS,
   PROVISION_ERRORS,
+  RECYCLE_OUTCOMES,
   READINESS_CODES,
   READINESS_REASONS,
   SESSION_ERROR_CODES,
@@ -393,5 +395,30 @@ describe('provisioning words', () => {
     expect(t(msg.key, msg.params ?? {})).toBe('Wrong PIN. 3 tries left before the key locks.');
     const min = provisionMsg({ code: 'pin.too-short', params: { min: 8 } });
     expect(t(min.key, min.params ?? {})).toBe('The PIN is too short: use at least 8 characters.');
+  });
+});
+
+const RECYCLE_SAMPLES: { [C in keyof typeof RECYCLE_OUTCOMES]: ParamsOf<typeof RECYCLE_OUTCOMES, C> } = {
+  'recycle.done': {},
+  'recycle.too-late': { seconds: 10 },
+  'recycle.not-replugged': { seconds: 60 },
+  'recycle.no-touch': {},
+  'recycle.denied': {},
+  'recycle.unsupported': {},
+  'recycle.unplugged': {},
+  'recycle.journal': {},
+  'recycle.error': { status: 'InvalidLength' },
+};
+
+describe('recycling words', () => {
+  it('every outcome of resetting a returned key has words in both languages; "too late" names the window', async () => {
+    const missing = Object.entries(RECYCLE_SAMPLES).flatMap(([code, params]) => {
+      const parsed = RECYCLE_OUTCOMES[code as keyof typeof RECYCLE_OUTCOMES].parse(params);
+      return covered(recycleMsg({ code, params: parsed } as Parameters<typeof recycleMsg>[0]));
+    });
+    expect(missing).toEqual([]);
+    const t = await i18next.createInstance().init({ lng: 'de', resources: { de: { translation: deJson } } });
+    const late = recycleMsg({ code: 'recycle.too-late', params: { seconds: 10 } });
+    expect(t(late.key, late.params ?? {})).toMatch(/innerhalb von 10 Sekunden/);
   });
 });

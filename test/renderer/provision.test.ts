@@ -121,6 +121,22 @@ describe('the provisioning screen', () => {
     expect(t).toContain('Check the key again');
     expect(t).not.toContain('Enter your key');
   });
+  it('the operator may set a random PIN only for a key without one', async () => {
+    const choose = 'Set a random PIN (the person is not here)';
+    expect(text(await render(at('set-pin', { pinPad: { ...pad, isNew: true, retries: null } }), 'en'))).toContain(choose);
+    expect(text(await render(at('enter-pin', { pinPad: pad }), 'en'))).not.toContain(choose);
+  });
+  it('the random PIN: shown once, with whether the key will demand a change, and "noted"; not selectable', async () => {
+    const forced = await render(at('show-pin', { operatorPin: { pin: '46180273', changeForced: true } }), 'en');
+    expect(text(forced)).toContain('46180273');
+    expect(text(forced)).toContain('It is shown only this once.');
+    expect(text(forced)).toContain('The key will ask the person to change this PIN the first time it is used.');
+    expect(text(forced)).toContain('I have noted the PIN');
+    const de = text(await render(at('show-pin', { operatorPin: { pin: '46180273', changeForced: false } }), 'de'));
+    expect(de).toContain('bei der ersten Verwendung ändern muss');
+    const css = readFileSync('renderer/src/styles.css', 'utf8');
+    expect(/\.operator-pin-value\s*\{[^}]*user-select:\s*none/.test(css)).toBe(true);
+  });
   it('the pad’s targets are at least 44 px', () => {
     const css = readFileSync('renderer/src/styles.css', 'utf8');
     const rule = /\.pin-pad \.pin-key,\s*\.pin-pad \.pin-ok\s*\{([^}]*)\}/.exec(css)?.[1] ?? '';

@@ -15,6 +15,7 @@ import type {
   PreflightCheck,
   ProvisionError,
   ReadinessReason,
+  RecycleOutcome,
   StationNote,
 } from '../../../common/codes';
 import type { OperatorView, SessionError } from '../../../common/session';
@@ -121,6 +122,13 @@ export function provisionMsg(error: ProvisionError): Msg {
   const params: Record<string, string | number> = {};
   for (const [k, v] of Object.entries(error.params)) if (typeof v === 'string' || typeof v === 'number') params[k] = v;
   return { key: `provision.error.${error.code}`, params };
+}
+
+/** Resetting a returned key: its outcome (common/codes.ts RECYCLE_OUTCOMES) → its translation key. */
+export function recycleMsg(outcome: RecycleOutcome): Msg {
+  const params: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(outcome.params)) if (typeof v === 'string' || typeof v === 'number') params[k] = v;
+  return { key: `recycle.outcome.${outcome.code.slice('recycle.'.length)}`, params };
 }
 
 /** The audit journal's health → what it means, and (when not ok) what to do. */

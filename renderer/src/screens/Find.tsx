@@ -134,6 +134,13 @@ export function FindScreen({ s }: { s: FindSnapshot }) {
         </ul>
       )}
       {results.length > 0 && <p className="hint">{t('find.keyboardHint')}</p>}
+      {s.screen === 'ready' && s.canRecycle && (
+        <div className="actions recycle-entry">
+          <Button size="large" onClick={() => void send({ type: 'recycleKey' })}>
+            {t('find.recycle')}
+          </Button>
+        </div>
+      )}
     </section>
   );
 }

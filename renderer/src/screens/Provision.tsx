@@ -5,6 +5,7 @@ import { useCommands } from '../bridge';
 import { IdentityCard } from '../components/IdentityCard';
 import { KeyPanel } from '../components/KeyPanel';
 import { PinPad } from '../components/PinPad';
+import { StepGuide } from '../components/StepGuide';
 import { useT } from '../i18n';
 import { provisionMsg } from '../lib/messages';
 
@@ -21,6 +22,7 @@ const STEP_OF: Record<ProvisionPhase, Step | null> = {
   'touch-key': 'touch-key',
   registering: 'registering',
   proving: 'proving',
+  'show-pin': 'proving',
   failed: null,
 };
 
@@ -53,6 +55,19 @@ export function ProvisionScreen({ s }: { s: ProvisionSnapshot }) {
               onSubmit={(pin, confirm) => void send({ type: 'submitPin', pin, ...(confirm === undefined ? {} : { confirm }) })}
             />
           )}
+          {s.phase === 'show-pin' && s.operatorPin && (
+            // Shown once: the next snapshot after "noted" no longer holds it. Not selectable, so not copied.
+            <div className="operator-pin" role="status">
+              <p className="operator-pin-title">{t('provision.randomPin.shownTitle')}</p>
+              <p className="operator-pin-value" aria-label={s.operatorPin.pin.split('').join(' ')}>
+                {s.operatorPin.pin}
+              </p>
+              <p>{t(s.operatorPin.changeForced ? 'provision.randomPin.forced' : 'provision.randomPin.notForced')}</p>
+              <Button appearance="primary" size="large" onClick={() => void send({ type: 'pinNoted' })}>
+                {t('provision.randomPin.noted')}
+              </Button>
+            </div>
+          )}
           {s.phase === 'touch-key' && (
             <div className="touch-key" role="status">
               <p className="touch-key-title">{t('provision.touch.title')}</p>
@@ -66,21 +81,18 @@ export function ProvisionScreen({ s }: { s: ProvisionSnapshot }) {
         <section className="card" aria-labelledby="desk-title">
           <h2 id="desk-title">{t('provision.operator')}</h2>
           <IdentityCard user={s.user} compact />
-          <ol className="guide">
-            {STEPS.map((step, i) => {
-              const state = s.phase === 'failed' ? 'todo' : i < at ? 'done' : i === at ? 'current' : 'todo';
-              return (
-                <li key={step} className={`guide-step guide-${state}`} aria-current={state === 'current' ? 'step' : undefined}>
-                  <span className="guide-number" aria-hidden="true">
-                    {state === 'done' ? '✓' : i + 1}
-                  </span>
-                  <span className="guide-name">{t(`provision.step.${step}`)}</span>
-                </li>
-              );
-            })}
-          </ol>
+          <StepGuide
+            steps={STEPS}
+            stateOf={(i) => (s.phase === 'failed' ? 'todo' : s.phase === 'show-pin' || i < at ? 'done' : i === at ? 'current' : 'todo')}
+            label={(step) => t(`provision.step.${step}`)}
+          />
           <KeyPanel k={s.key} reasons={false} />
           <div className="actions">
+            {s.pinPad?.isNew && (
+              <Button size="large" onClick={() => void send({ type: 'randomPin' })}>
+                {t('provision.randomPin.choose')}
+              </Button>
+            )}
             {s.phase === 'failed' && (
               <Button appearance="primary" size="large" onClick={() => void send({ type: 'recheck' })}>
                 {t('provision.recheck')}

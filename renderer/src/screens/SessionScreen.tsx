@@ -6,6 +6,7 @@ import { LockedScreen, SignedOutScreen, SigningInScreen, StoppedScreen } from '.
 import { OutcomeScreen } from './Outcome';
 import { PreflightScreen } from './Preflight';
 import { ProvisionScreen } from './Provision';
+import { RecycleScreen } from './Recycle';
 import { UserSideScreen } from './UserSide';
 import { VerifyScreen } from './Verify';
 
@@ -41,6 +42,8 @@ export function SessionScreen({ snapshot: s }: { snapshot: SessionSnapshot }) {
       return <LostKeyScreen s={s} />;
     case 'provisioning':
       return <ProvisionScreen s={s} />;
+    case 'recycle':
+      return <RecycleScreen s={s} />;
     case 'done':
     case 'failed':
     case 'timed-out':

@@ -24,6 +24,7 @@ import { ManualTime, advanceUntil, settle } from './manual-time';
 import type { HidDevice } from '../../../main/keys/hid/device';
 import type { ModeConfig } from '../../../main/enrollment/modes';
 import { deskProvisionPort } from '../../../main/station/provision-port';
+import type { RecyclePort } from '../../../main/enrollment/recycle';
 
 export class FakeOperator implements OperatorPort {
   token: string | null = null;
@@ -153,6 +154,8 @@ export interface StationOptions {
   /** The key at the desk for "Set up the key here" (main/station/provision-port.ts over it); absent: My Security Info only. */
   deskKey?: { open(): Promise<HidDevice> };
   modes?: ModeConfig;
+  /** Resetting a returned key at the desk (main/station/recycle-port.ts over a fake watcher); absent: not offered. */
+  recycle?: RecyclePort;
 }
 
 export interface Station {
@@ -215,6 +218,7 @@ export async function openStation(emu: Emulator, options: StationOptions = {}): 
     ...(options.deskKey
       ? { provision: deskProvisionPort({ open: () => options.deskKey!.open(), graph: directory, journal: journal.journal, modelOf: modelOfAaguid }) }
       : {}),
+    ...(options.recycle ? { recycle: options.recycle } : {}),
     clock: time,
     timers: time,
     machineClock: time,
