@@ -213,11 +213,13 @@ export async function runSimulation(options: SimulationOptions = {}): Promise<Si
     return s;
   };
 
-  /** A station works the roster until three reads in a row leave nobody for it. */
+  /** A station works the roster until three reads in a row leave nobody for it and it holds no claim (a release
+   *  or crash-recovery release Graph did not answer is retried at the next roster read, at most every 10 s; a
+   *  station at an event keeps reading, so it would be retried there too). */
   const work = async (first: Station): Promise<Station> => {
     let s = first;
     let queue: string[] = [];
-    for (let idle = 0; idle < 3;) {
+    for (let idle = 0; (idle < 3 || (s.event?.heldClaims() ?? 0) > 0) && idle < 60;) {
       if (queue.length === 0) {
         // The station's own roster (read at most every 10 s, however often asked), as the roster screen shows it.
         const reply = await s.handlers.handle({ kind: 'query', query: { type: 'roster' } });
