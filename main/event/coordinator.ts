@@ -61,6 +61,8 @@ export class EventCoordinator {
   private readonly failed = new Set<string>();
   /** Claims this station holds (made, not released). */
   private readonly held = new Map<string, Held>();
+  /** Claims crash recovery could not release (no answer from Graph): tried again by `retryRecovery`. */
+  private readonly unrecovered = new Map<string, Held>();
   private readAt = new Date(0);
   /** Figures for the simulation and the bench: requests sent and 429s seen inside batches. */
   readonly stats = { batches: 0, innerRequests: 0, throttled: 0, groupReads: 0 };
@@ -278,9 +280,20 @@ export class EventCoordinator {
       else {
         left += 1;
         this.held.set(claim.claimId, { claimId: claim.claimId, user: claim.user });
+        this.unrecovered.set(claim.claimId, { claimId: claim.claimId, user: claim.user });
       }
     }
     return { released, pending: left };
+  }
+
+  /** The crash-recovery releases Graph did not answer, tried again (404, already out, counts as released); how many are left. */
+  async retryRecovery(): Promise<number> {
+    for (const claim of [...this.unrecovered.values()]) {
+      if (!(await this.removeClaim(claim, 'crash-recovery'))) continue;
+      this.unrecovered.delete(claim.claimId);
+      this.held.delete(claim.claimId);
+    }
+    return this.unrecovered.size;
   }
 
   /** The first passkey created since the event started, or undefined; a failed read counts as "cannot tell" and throws. */

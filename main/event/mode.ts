@@ -8,7 +8,7 @@
  *   that says why; the session then claims nobody, exactly as without an event.
  * - After each sign-in with the permission: crash recovery of this station's claims (`recover`).
  * - A release Graph did not answer is kept and tried again before each roster read (and by `recover` at the next
- *   start, from the journal).
+ *   start, from the journal); so is a crash-recovery release Graph did not answer.
  * - The roster is read at most every `minReadMs` (default 10 s) however many screens ask; one read at a time.
  */
 import type { EventConfig } from '../config';
@@ -98,6 +98,7 @@ export class EventMode {
     if (this.lastRead > 0 && now - this.lastRead < (this.options.minReadMs ?? 10_000)) return coordinator.view();
     this.reading = (async () => {
       for (const [claimId, reason] of [...this.retry]) await this.release(claimId, reason);
+      await coordinator.retryRecovery();
       const view = await coordinator.refresh();
       this.lastRead = Date.now();
       return view;
