@@ -101,6 +101,9 @@ export const sessionCommandSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('revokeSessions') }),
   z.strictObject({ type: z.literal('continueEnrollment') }),
   z.strictObject({ type: z.literal('winkKey') }),
+  /** The language the kiosk shows now (the operator's toggle): My Security Info opens in it, so the guide's quoted
+   *  labels match the page. */
+  z.strictObject({ type: z.literal('setLanguage'), language: z.enum(['en', 'de']) }),
   z.strictObject({ type: z.literal('signOut') }),
   z.strictObject({ type: z.literal('lock') }),
   z.strictObject({ type: z.literal('unlock') }),

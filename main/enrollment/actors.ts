@@ -232,7 +232,7 @@ export function createActors(deps: MachineDeps) {
       return { intentId: outcome.intentId, tap: outcome.tap, pass: outcome.pass, notices: outcome.notices };
     }),
 
-    openView: fromPromise<void, void>(() => deps.view.open(station.mySecurityInfoUrl)),
+    openView: fromPromise<void, void>(() => deps.view.open(station.mySecurityInfoUrl, { language: deps.language?.() ?? 'en' })),
 
     // Where the user is, from the view's hops between Microsoft's hosts (view-progress.ts), for the guide panel.
     viewSteps: fromCallback<SessionEvent>(({ sendBack }) => {

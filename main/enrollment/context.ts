@@ -45,6 +45,8 @@ export interface MachineDeps {
   event?: EventPort | undefined;
   /** Resetting a returned key at the desk (absent: the station does not offer it). */
   recycle?: RecyclePort;
+  /** The language the kiosk shows now (`setLanguage`); My Security Info opens in it. Default English. */
+  language?: () => 'en' | 'de';
 }
 
 /** Why an enrollment is being wound up; decides the TAP deletion reason, the wipe reason and the next screen. */

@@ -61,11 +61,13 @@ export interface EnrollmentSessionOptions {
   event?: EventPort | undefined;
   /** Resetting a returned key (main/station/recycle-port.ts); absent: not offered. */
   recycle?: RecyclePort;
+  /** The station's configured language (My Security Info opens in it until the renderer switches). Default English. */
+  language?: 'en' | 'de';
 }
 
 export type CommandResult = { ok: true } | { ok: false; error: string };
 
-const EVENT_OF: Record<Exclude<SessionCommand['type'], 'winkKey' | 'fillUserName' | 'submitPin'>, string> = {
+const EVENT_OF: Record<Exclude<SessionCommand['type'], 'winkKey' | 'fillUserName' | 'submitPin' | 'setLanguage'>, string> = {
   signIn: 'SIGN_IN',
   search: 'SEARCH',
   selectUser: 'SELECT_USER',
@@ -204,6 +206,8 @@ export class EnrollmentSession {
   readonly #machine: EnrollmentMachine;
   readonly #listeners = new Set<(snapshot: SessionSnapshot) => void>();
   readonly #pins = new PinSlot();
+  /** The kiosk's language now: the configured one until the renderer says otherwise (`setLanguage`). */
+  #language: 'en' | 'de';
   #actor: Actor<EnrollmentMachine> | null = null;
   #unsubscribeKeys: (() => void) | null = null;
   #last: SessionSnapshot | null = null;
@@ -214,6 +218,7 @@ export class EnrollmentSession {
 
   constructor(options: EnrollmentSessionOptions) {
     this.#o = options;
+    this.#language = options.language ?? 'en';
     this.#clock = options.clock ?? { now: () => Date.now() };
     const timers = options.timers ?? systemTimers;
     this.#deleter = new TapDeleter({
@@ -248,6 +253,7 @@ export class EnrollmentSession {
       ...(options.provision ? { provision: options.provision, pins: this.#pins } : {}),
       event: options.event,
       ...(options.recycle ? { recycle: options.recycle } : {}),
+      language: () => this.#language,
     });
   }
 
@@ -352,6 +358,10 @@ export class EnrollmentSession {
     if (!parsed.success) return { ok: false, error: `not a command: ${parsed.error.issues.map((i) => i.path.join('.') || i.code).join(', ')}` };
     const cmd = parsed.data;
     actor.send({ type: 'ACTIVITY' });
+    if (cmd.type === 'setLanguage') {
+      this.#language = cmd.language;
+      return { ok: true };
+    }
     if (cmd.type === 'winkKey') {
       const keyId = this.#last?.key.keyId;
       if (keyId) void this.#o.keys.wink(keyId).catch(() => false);

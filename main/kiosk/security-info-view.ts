@@ -22,6 +22,7 @@ import type { SecurityInfoViewPort } from '../tap/ports';
 import { cancelBlockedRequests, guardWebContents, lockDownSession } from './guard';
 import type { NavigationPolicy } from './navigation-policy';
 import { FOCUS_USER_NAME_FIELD, withoutSecrets } from './page-step';
+import { acceptLanguages, type ViewLanguage } from './view-language';
 import { WipeError, wipeSession } from './wipe';
 import { REMOTE_PAGE_PREFERENCES } from './web-preferences';
 import { windowLayout } from '../../common/window-layout';
@@ -60,13 +61,15 @@ export class SecurityInfoView implements SecurityInfoViewPort {
     this.options = options;
   }
 
-  async open(url: string): Promise<void> {
+  async open(url: string, options: { language?: ViewLanguage } = {}): Promise<void> {
     const verdict = this.options.policy.decide(url);
     if (verdict.kind !== 'allow') throw new Error(`My Security Info view: refusing to open ${url}: ${verdict.kind === 'deny' ? verdict.reason : 'not a page'}`);
     await this.wipe();
     const partition = `msi-${randomUUID()}`;
     const ses = electronSession.fromPartition(partition, { cache: true });
     lockDownSession(ses, { onDenied: this.options.onDenied });
+    // The pages in the kiosk's language (view-language.ts): the session's Accept-Language, the user agent unchanged.
+    ses.setUserAgent(ses.getUserAgent(), acceptLanguages(options.language ?? 'en'));
     cancelBlockedRequests(ses, { onDenied: this.options.onDenied });
     const view = new WebContentsView({
       webPreferences: { ...REMOTE_PAGE_PREFERENCES, session: ses },

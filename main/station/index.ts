@@ -158,6 +158,7 @@ export async function createStation(options: CreateStationOptions): Promise<Stat
       mySecurityInfoUrl: config.mySecurityInfoUrl,
       modes: config.enrollmentModes,
     },
+    language: config.language,
     provision: deskProvisionPort({
       open: async (keyId) => {
         const key = watcher.state().keys.find((k) => k.id === keyId);

@@ -37,8 +37,9 @@ export interface AuditPort {
 
 /** Where the user signs in to My Security Info: a sandboxed view (Electron) or a browser page (harness, tests). */
 export interface SecurityInfoViewPort {
-  /** Opens a fresh, empty browser session (no cookies, no storage) at the URL. */
-  open(url: string): Promise<void>;
+  /** Opens a fresh, empty browser session (no cookies, no storage) at the URL; `language`: the pages' language, as
+   *  the browser's own (Accept-Language), which Microsoft's sign-in and My Security Info pages follow. */
+  open(url: string, options?: { language?: 'en' | 'de' }): Promise<void>;
   /** Every top-level navigation: origin and path only (no query, no fragment). Nothing is read from the page. */
   onNavigation(listener: (navigation: { url: string }) => void): () => void;
   /** Closes the view and wipes its session: storage, cache, auth cache. */

@@ -33,6 +33,11 @@ export function App({ bridge }: { bridge: KioskBridge }) {
     if (i18n.language !== lang) void i18n.changeLanguage(lang);
     document.documentElement.lang = lang;
   }, [lang]);
+  // Main opens My Security Info in the language shown here (the guide quotes its labels); told quietly, no refusal bar.
+  const connected = state !== null;
+  useEffect(() => {
+    if (connected) void bridge.request({ kind: 'command', command: { type: 'setLanguage', language: lang } }).catch(() => undefined);
+  }, [bridge, connected, lang]);
 
   return (
     <I18nextProvider i18n={i18n}>

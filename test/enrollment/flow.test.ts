@@ -40,6 +40,15 @@ afterEach(async () => {
 });
 
 describe('enrollment flow', () => {
+  it('My Security Info opens in the language the kiosk shows: switched to German, the view is asked for German', async () => {
+    station = await openStation(env.emu);
+    const st = station;
+    st.send({ type: 'setLanguage', language: 'de' });
+    expect(() => st.send({ type: 'setLanguage', language: 'fr' })).toThrow(/not a command/);
+    await st.toHandover(ADELE);
+    expect(st.view.languages).toEqual(['de']);
+  });
+
   it('happy path: find, check, issue, hand over once, sign in, register, clean up, ready again', async () => {
     station = await openStation(env.emu);
     const st = station;
@@ -48,6 +57,7 @@ describe('enrollment flow', () => {
     expect(handover.user.userPrincipalName).toBe(ADELE);
     expect(newTaps()).toHaveLength(1);
     expect(st.view.opened).toEqual([env.emu.urls.mySecurityInfo]);
+    expect(st.view.languages).toEqual(['en']); // the station's configured language
 
     st.send({ type: 'handedOver' });
     // The person's panel keeps the pass while My Security Info asks for it.

@@ -10,6 +10,7 @@ import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import type { SecurityInfoViewPort } from '../../main/enrollment/ports';
 import type { NavigationPolicy } from '../../main/kiosk/navigation-policy';
 import { FOCUS_USER_NAME_FIELD, withoutSecrets } from '../../main/kiosk/page-step';
+import { acceptLanguages, viewLocale, type ViewLanguage } from '../../main/kiosk/view-language';
 import type { SignInPresenter } from '../../main/operator/presenter';
 import { chromiumPresenter } from '../operator/support/chromium-presenter';
 import { addVirtualAuthenticator } from '../support/chromium';
@@ -132,6 +133,8 @@ export class Surfaces {
 export class ChromiumSecurityInfoView implements SecurityInfoViewPort {
   context: BrowserContext | null = null;
   page: Page | null = null;
+  /** The language the last `open()` was asked for (the kiosk's, at that moment). */
+  language: ViewLanguage | null = null;
   readonly #listeners = new Set<(navigation: { url: string }) => void>();
 
   constructor(
@@ -140,9 +143,12 @@ export class ChromiumSecurityInfoView implements SecurityInfoViewPort {
     private readonly prepare: (page: Page) => Promise<void> = async () => undefined,
   ) {}
 
-  async open(url: string): Promise<void> {
+  async open(url: string, options: { language?: ViewLanguage } = {}): Promise<void> {
     await this.wipe(); // a fresh, empty context for every user
-    const context = await this.browser.newContext();
+    // In the kiosk's language, as the Electron view sets its session's Accept-Language (main/kiosk/view-language.ts).
+    const language = options.language ?? 'en';
+    this.language = language;
+    const context = await this.browser.newContext({ locale: viewLocale(language), extraHTTPHeaders: { 'Accept-Language': acceptLanguages(language) } });
     this.context = context;
     const page = await context.newPage();
     this.page = page;

@@ -105,11 +105,14 @@ export const MSI_SECURITY_INFO = 'https://mysignins.microsoft.com/security-info'
 
 export class FakeView implements SecurityInfoViewPort {
   opened: string[] = [];
+  /** The language each `open()` was asked for. */
+  languages: (string | undefined)[] = [];
   wipes = 0;
   isOpen = false;
   #listeners = new Set<(n: { url: string }) => void>();
-  async open(url: string): Promise<void> {
+  async open(url: string, options: { language?: 'en' | 'de' } = {}): Promise<void> {
     this.opened.push(url);
+    this.languages.push(options.language);
     this.isOpen = true;
   }
   onNavigation(listener: (n: { url: string }) => void): () => void {
