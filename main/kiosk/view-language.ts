@@ -1,11 +1,13 @@
 /**
- * The language My Security Info and Microsoft's sign-in pages are shown in: the browser's own. Both follow the
- * browser's language preference (Accept-Language) when no language is forced by a parameter ("The sign-in page
- * is displayed in the language of the browser", Microsoft Learn, Company branding: "Language-specific content" —
- * the browser's language list decides which branding and strings are used). The registration hop's own `mkt`
- * parameter (`login.microsoft.com/…/fido/create?mkt=de-DE`, ente-io/ente#9393) is set by My Security Info itself
- * from the page's language, so the view only sets the browser's. [INF] that My Security Info (a single-page app)
- * reads the same preference is inferred from the sign-in pages' behaviour, not documented.
+ * The language My Security Info and Microsoft's sign-in pages are shown in: the browser's own. Microsoft's sign-in
+ * pages follow the browser's language when no `ui_locales` is given: company branding is customised "for users
+ * who sign in using a specific browser language" (Microsoft Learn, "Customize browser language for authentication
+ * experience", linked from the Graph `organizationalBrandingLocalization` resource), and the B2C/External ID
+ * answer on Microsoft Q&A 1056774 quotes "If you don't provide a ui_locales parameter, the customer's experience
+ * is dictated by their browser's settings". The registration hop carries its own `mkt` parameter
+ * (`login.microsoft.com/…/fido/create?mkt=de-DE`, ente-io/ente#9393), set by My Security Info from its own
+ * language, so the view sets only the browser's. [INF] that My Security Info (a single-page app) reads the same
+ * browser preference is inferred, not documented; a first live check opens it with German in the kiosk.
  */
 export type ViewLanguage = 'en' | 'de';
 
