@@ -123,7 +123,7 @@ for (const lang of LANGS) {
       // On the sign-in page the kiosk offers to type the user name in (never the pass): one touch, and it is there.
       const view = await msi;
       // My Security Info opens in the language the kiosk shows (the guide quotes its labels).
-      expect(await view.evaluate(() => navigator.language)).toBe(lang === 'de' ? 'de-DE' : 'en-US');
+      expect(await view.evaluate(() => (globalThis as { navigator?: { language?: string } }).navigator?.language)).toBe(lang === 'de' ? 'de-DE' : 'en-US');
       await step(view, 'sign-in-username');
       await page.getByRole('button', { name: text(lang, 'userSide.fillUserName') }).click();
       await expect(view.getByLabel('Email, phone, or Skype')).toHaveValue(adele);

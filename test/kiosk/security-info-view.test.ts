@@ -56,6 +56,9 @@ describe('My Security Info view', () => {
     });
     expect(v.options.webPreferences?.preload).toBeUndefined();
     expect(v.webContents.loads).toEqual([MSI]);
+    // In the kiosk's language (English by default), the user agent left as it is.
+    expect(fake.partitions[0]?.acceptLanguages).toBe('en-US,en');
+    expect(fake.partitions[0]?.userAgent).toBe('Mozilla/5.0 (fake) Chrome/140');
     expect(window.children).toEqual([v]);
     expect(v.bounds).toEqual({ x: 400, y: 0, width: 600, height: 800 });
   });
@@ -63,8 +66,10 @@ describe('My Security Info view', () => {
   it('gives the next user a different partition and wipes the previous one first', async () => {
     const { view } = setup();
     await view.open(MSI);
-    await view.open(MSI);
+    await view.open(MSI, { language: 'de' });
     expect(fake.partitions).toHaveLength(2);
+    // The next user's pages in German when the kiosk shows German (main/kiosk/view-language.ts).
+    expect(fake.partitions[1]?.acceptLanguages).toBe('de-DE,de,en-US,en');
     expect(fake.partitions[0]?.partition).not.toBe(fake.partitions[1]?.partition);
     expect(fake.partitions[0]?.calls).toEqual(['closeAllConnections', 'clearStorageData', 'clearCache', 'clearAuthCache', 'clearHostResolverCache']);
     expect(fake.partitions[1]?.calls).toEqual([]);

@@ -39,6 +39,16 @@ export class FakeSession extends EventEmitter {
   constructor(readonly partition: string) {
     super();
   }
+  userAgent = 'Mozilla/5.0 (fake) Chrome/140';
+  /** What `setUserAgent` last set as the Accept-Language list (null: never set). */
+  acceptLanguages: string | null = null;
+  getUserAgent(): string {
+    return this.userAgent;
+  }
+  setUserAgent(userAgent: string, acceptLanguages?: string): void {
+    this.userAgent = userAgent;
+    this.acceptLanguages = acceptLanguages ?? null;
+  }
   setPermissionRequestHandler(handler: PermissionRequestHandler): void {
     this.permissionRequest = handler;
   }
