@@ -65,6 +65,12 @@ export const test = base.extend<KioskFixtures, KioskWorkerFixtures>({
   },
 });
 
+/** Another station beside the test's own (e.g. a second desk at the same event, on the same emulator); close it. */
+export async function startAnotherHarness(options: HarnessOptions): Promise<Harness> {
+  const { startHarness } = await loadHarness();
+  return startHarness(options);
+}
+
 export { expect };
 export { submitSignIn } from '../emulator/support/idp-browser';
 export { registerSecurityKey, signInWithPass, step } from './desk-user';
