@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AuditEventError, auditEvents as e, auditEventSchema, RedactionError, RedactionGuard, SECRET_FIELD, type AuditEvent } from '../../main/audit';
+import { encodedForms } from '../../main/audit/redaction';
 import { enrollment, everythingOnDisk, open, operator, person, tempFolder } from './helpers';
 
 let folder: string;
@@ -204,5 +205,26 @@ describe('RedactionGuard', () => {
     guard.forget(pass);
     expect(guard.contains(`x${pass}y`)).toBe(false);
     expect(guard.size).toBe(0);
+  });
+
+  it('finds every encoded form of a pass at any place in any text, and only where one is (the fingerprint misses nothing)', () => {
+    // The reference: a pass form is in the text exactly when it is a substring of it.
+    const textArb = fc.string({
+      unit: fc.oneof(fc.constantFrom(...'ab"\\%+/=x'.split('')), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })),
+      maxLength: 60,
+    });
+    fc.assert(
+      fc.property(fc.array(passArb, { minLength: 1, maxLength: 3 }), fc.nat(), textArb, textArb, fc.boolean(), (passes, which, before, after, embed) => {
+        const guard = new RedactionGuard();
+        for (const pass of passes) guard.forbid(pass);
+        const pass = passes[which % passes.length] as string;
+        const forms = encodedForms(pass).flatMap((f) => [f.text, JSON.stringify(f.text).slice(1, -1)]);
+        const text = embed ? `${before}${forms[which % forms.length] ?? pass}${after}` : `${before}${after}`;
+        const expected = passes.some((p) => encodedForms(p).some((f) => text.includes(f.text) || text.includes(JSON.stringify(f.text).slice(1, -1))));
+        expect(guard.contains(text)).toBe(expected);
+        if (embed) expect(guard.contains(text)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
