@@ -6,8 +6,8 @@
  * file, so file order and chain order always agree.
  *
  * Durability: each append writes the whole line with O_APPEND, then fdatasync; a new file also syncs its
- * folder. Only then is the head file (`<station>.head.json`: last seq and hash, fixed 512 bytes rewritten in
- * place) updated, and then `append()` resolves. The head is left to the OS to flush: it never leads the
+ * folder. Only then are the head file (`<station>.head.json`: last seq and hash, fixed 512 bytes rewritten in
+ * place) and the anchor (below) updated, side by side, and then `append()` resolves. The head is left to the OS to flush: it never leads the
  * journal; after a process crash it may lag by one record, after a power loss by a few.
  *
  * One writer: appends are serialized in-process (a promise queue), and across processes by an OS-level lock held
@@ -198,8 +198,12 @@ export class Journal {
       await writeAll(state.file, line);
       await state.file.datasync();
       if (created) await syncFolder(this.#folder);
-      await writeHead(this.#head, { station: this.#station, seq, hash, file: state.fileName ?? '' });
-      await this.#keys.writeAnchor(makeAnchor(this.#key, this.#station, seq, hash));
+      // Head and anchor at once: each only follows the synced line, neither reads the other (tail.ts), so their
+      // order does not matter; both are written before append() resolves and before the next record.
+      await settleBoth(
+        writeHead(this.#head, { station: this.#station, seq, hash, file: state.fileName ?? '' }),
+        this.#keys.writeAnchor(makeAnchor(this.#key, this.#station, seq, hash)),
+      );
     } catch (error) {
       this.#fail(error);
     }
@@ -368,6 +372,13 @@ async function exists(path: string): Promise<boolean> {
 async function writeHead(file: FileHandle, head: Head): Promise<void> {
   const buffer = encodeHead(head);
   await file.write(buffer, 0, buffer.length, 0);
+}
+
+/** Both writes run to their end; the first failure (if any) is thrown once both have. */
+async function settleBoth(a: Promise<void>, b: Promise<void>): Promise<void> {
+  const [ra, rb] = await Promise.allSettled([a, b]);
+  if (ra.status === 'rejected') throw ra.reason;
+  if (rb.status === 'rejected') throw rb.reason;
 }
 
 /** Make a new file's directory entry durable. Not possible (nor needed) on Windows. */

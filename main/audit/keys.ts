@@ -117,8 +117,9 @@ export function keyFileRing(options: { dir: string; folder: string; codec: KeyFi
         throw new KeyStoreError(`the audit key file ${path} cannot be read: ${error instanceof Error ? error.message : String(error)}`);
       }
     };
-    const write = async (file: KeyFile): Promise<void> => {
-      await mkdir(base, { recursive: true, mode: 0o700 });
+    // Only a new key makes the directory: the anchor is written over a key file just read, so it exists.
+    const write = async (file: KeyFile, how: { makeDir?: boolean } = {}): Promise<void> => {
+      if (how.makeDir) await mkdir(base, { recursive: true, mode: 0o700 });
       const temp = `${path}.${process.pid}.tmp`;
       await writeFile(temp, options.codec.encode(file), { mode: 0o600 });
       await rename(temp, path);
@@ -129,7 +130,7 @@ export function keyFileRing(options: { dir: string; folder: string; codec: KeyFi
         const existing = await read();
         if (existing) return Buffer.from(existing.key, 'hex');
         const key = randomBytes(32);
-        await write({ v: 1, station, folder, key: key.toString('hex') });
+        await write({ v: 1, station, folder, key: key.toString('hex') }, { makeDir: true });
         return key;
       },
       async readKey() {
