@@ -4,22 +4,27 @@
  * Sign-in, whichever comes first (it starts the 10-minute window; `signin.observed` records which):
  *  - the My Security Info view navigates past the sign-in pages (view-progress.ts): free, and immediate;
  *  - the TAP reads `OneTimeUsed` (`TapDirectoryPort.getTap`), polled as a safety net.
- * Completion: `listSecurityKeys` shows a method created after the TAP's `createdDateTime`. Polled
- *  - at once when the view comes back to My Security Info from the registration ceremony on login.microsoft.com
- *    (`naming-key`, view-progress.ts), then 5 → 10 → 20 → 30 s cap: the key exists once the user has named it
- *    (and Graph may lag behind);
+ * Completion: `listSecurityKeys` shows a method created after the TAP's `createdDateTime`. Microsoft registers the
+ * key when the person, back on Security info after the ceremony, names it and selects Next (Microsoft Learn, "Set up
+ * a security key as your verification method", step 8). Polled
+ *  - at once when the view leaves the naming page for another My Security Info page (`leftNaming`,
+ *    view-progress.ts: "Done", the methods list reloaded), then 5 → 10 → 20 → 30 s cap (Graph may lag behind);
+ *  - while the view says the person is mid-registration, only as a safety net: in the ceremony on
+ *    login.microsoft.com (`registering`) 120 s → 240 s cap, the key cannot exist before the view comes back; on the
+ *    naming page (`naming-key`) 15 s → 60 s cap, in case no later hop shows (a page that names the key without a
+ *    navigation);
  *  - otherwise only while the view is quiet: every view navigation restarts the wait, and each poll that finds
  *    nothing doubles it. With no view, or a view whose URLs say nothing recognisable: sign-in 30 s → 60 s cap, then
- *    keys 30 s → 60 s cap. Once the view has shown Microsoft's hops it will also show the return from the
- *    ceremony, so polls are only a safety net: 60 s → 120 s cap;
+ *    keys 30 s → 60 s cap. Once the view has shown Microsoft's hops it will also show the ceremony and the naming,
+ *    so polls are only a safety net: 60 s → 120 s cap;
  *  - a throttled or failed poll waits Retry-After when Graph sent one, else the next back-off step.
  * The new key's AAGUID is matched against the key(s) identified at this station during the enrollment
  * (KeysPort, plus the one pre-flight saw), so unplugging the key before Graph shows it does not matter.
  * Then `key.registered` is recorded and the watch ends.
  *
  * Expected Graph requests for a user taking 3 minutes from the pass on screen to "done":
- *  - with the view on Microsoft's hosts (sign-in and the ceremony seen from the URLs): 1–3 (the poll on the return
- *    from the ceremony, one 5 s later if the key is not named yet, plus one per quiet stretch of 60 s or more);
+ *  - with the view on Microsoft's hosts (sign-in, the ceremony and the naming seen from the URLs): 1–2 (the read
+ *    when the naming page is left, plus one per quiet stretch of 60 s or more before the ceremony);
  *  - with no view, or URLs that say nothing: 3–5 (getTap at 30 s and 90 s until sign-in is seen; keys 30 s after
  *    sign-in, then every 60 s).
  * The TAP's create and delete add 2; the pre-creation TAP check 0 when the identity card's TAP is passed
@@ -44,7 +49,11 @@ export interface PollSchedule {
   key: BackoffOptions;
   /** Either, once the view has shown Microsoft's hops: it will show the return from the ceremony; polls are a safety net. */
   withSteps: BackoffOptions;
-  /** listSecurityKeys after the view came back from the ceremony but Graph did not show the key yet (naming, replication). */
+  /** listSecurityKeys while the view is in the registration ceremony: a safety net, the view will show the return. */
+  inCeremony: BackoffOptions;
+  /** listSecurityKeys while the view is on the naming page: a safety net in case no later hop shows. */
+  naming: BackoffOptions;
+  /** listSecurityKeys after the view left the naming page but Graph did not show the key yet (replication). */
   afterDone: BackoffOptions;
 }
 
@@ -52,6 +61,8 @@ export const DEFAULT_POLL_SCHEDULE: PollSchedule = {
   signIn: { initialMs: 30_000, factor: 2, maxMs: 60_000 },
   key: { initialMs: 30_000, factor: 2, maxMs: 60_000 },
   withSteps: { initialMs: 60_000, factor: 2, maxMs: 120_000 },
+  inCeremony: { initialMs: 120_000, factor: 2, maxMs: 240_000 },
+  naming: { initialMs: 15_000, factor: 2, maxMs: 60_000 },
   afterDone: { initialMs: 5_000, factor: 2, maxMs: 30_000 },
 };
 
@@ -125,6 +136,8 @@ export class CompletionWatch {
   #doneSeen = false;
   /** The view has shown Microsoft's hops, so it will also show the return from the registration ceremony. */
   #viewHasSteps = false;
+  /** Where the view last said the person is, when that is mid-registration (the ceremony, the naming page). */
+  #midRegistration: 'registering' | 'naming-key' | null = null;
   #tapPolling = true;
   #timer: TimerHandle | null = null;
   #dueAt: number | null = null;
@@ -148,6 +161,8 @@ export class CompletionWatch {
     this.#signIn = request.signedIn ?? null;
     this.#phase = this.#signIn ? 'key' : 'sign-in';
     this.#progress = new ViewProgress({ signedIn: this.#signIn !== null });
+    // A sign-in seen in the view's hops: the view shows Microsoft's hops, and will show the ceremony too.
+    this.#viewHasSteps = this.#signIn?.via === 'view-navigated';
     this.signedIn = new Promise((resolve) => (this.#resolveSignIn = resolve));
     this.registered = new Promise((resolve) => (this.#resolveRegistered = resolve));
     if (this.#signIn) this.#resolveSignIn(this.#signIn);
@@ -208,18 +223,29 @@ export class CompletionWatch {
     const phase = this.#progress.phaseOf(navigation);
     if (phase !== 'unknown') this.#viewHasSteps = true;
     this.#emit({ type: 'view', phase });
-    const backFromCeremony = phase === 'naming-key' || phase === 'done';
     if (this.#phase === 'sign-in') {
       if (SIGNED_IN_PHASES.has(phase)) {
         void this.#observeSignIn('view-navigated');
-        if (backFromCeremony) this.#markDone();
-        else this.#scheduleIn(this.#interval());
+        this.#afterHop(phase, true);
       } else if (this.#tapPolling) {
         this.#restartWait();
       }
       return;
     }
-    if (backFromCeremony) this.#markDone();
+    this.#afterHop(phase, false);
+  }
+
+  /**
+   * The key is looked for at once when the naming page is left; mid-registration the wait is a safety net's.
+   * `signedInNow`: the sign-in was seen just now, so a TAP poll in flight will not schedule the next one.
+   */
+  #afterHop(phase: ViewPhase, signedInNow: boolean): void {
+    if (this.#progress.leftNaming) return this.#markDone();
+    const mid = phase === 'registering' || phase === 'naming-key' ? phase : null;
+    // Entering the ceremony or the naming page starts that stretch's own back-off from its first step.
+    if (mid !== this.#midRegistration) this.#emptyPolls = 0;
+    this.#midRegistration = mid;
+    if (signedInNow) this.#scheduleIn(this.#interval());
     else this.#restartWait();
   }
 
@@ -245,11 +271,15 @@ export class CompletionWatch {
   #interval(): number {
     const options = this.#doneSeen
       ? this.#schedule.afterDone
-      : this.#viewHasSteps
-        ? this.#schedule.withSteps
-        : this.#phase === 'sign-in'
-          ? this.#schedule.signIn
-          : this.#schedule.key;
+      : this.#midRegistration === 'registering'
+        ? this.#schedule.inCeremony
+        : this.#midRegistration === 'naming-key'
+          ? this.#schedule.naming
+          : this.#viewHasSteps
+            ? this.#schedule.withSteps
+            : this.#phase === 'sign-in'
+              ? this.#schedule.signIn
+              : this.#schedule.key;
     return backoffDelay(this.#emptyPolls + 1, options);
   }
 

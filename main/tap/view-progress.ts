@@ -17,8 +17,9 @@
  * so the next My Security Info page is `signed-in`, not `naming-key`. The interrupt: users in scope of the combined
  * security-info registration policy go, after the pass is accepted, through "More information required" on the
  * sign-in host and then `https://mysignins.microsoft.com/register?csrf_token=…` (test/emulator/mysignins/interrupt.ts
- * for the sources); the key can be added there, or "Skip setup" leads on to Security info. "Done" is never visible from a URL (the key is named inside My Security Info): Graph says it
- * (completion.ts). The registration hop is Microsoft's (test/emulator/README.md, "My Security Info's hops", for
+ * for the sources); the key can be added there, or "Skip setup" leads on to Security info. "Done" is never a phase
+ * from a URL (Graph says it, completion.ts); a later My Security Info page after the naming page (`leftNaming`) is
+ * the hop after which the key exists, which the completion watch confirms with one read. The registration hop is Microsoft's (test/emulator/README.md, "My Security Info's hops", for
  * the sources); anything else, e.g. a host the navigation guard blocks anyway, is `unknown`.
  */
 import type { ViewPhase } from '../../common/session';
@@ -39,13 +40,28 @@ export const SIGNED_IN_PHASES: ReadonlySet<ViewPhase> = new Set(['signed-in', 'r
 export class ViewProgress {
   #sawSignInHost: boolean;
   #sawCeremony = false;
+  /** The page the view came back to from the ceremony (origin and path), where the key is named. */
+  #namingAt: string | null = null;
+  #leftNaming = false;
 
   /** `signedIn`: the sign-in was already seen (a watch for the key only, started after it). */
   constructor(options: { signedIn?: boolean } = {}) {
     this.#sawSignInHost = options.signedIn ?? false;
   }
 
+  /**
+   * Whether the last navigation went from the naming page to another My Security Info page. Microsoft's steps: back
+   * on Security info, "type a name … and then select Next. Your security key is registered …", then "Done", and
+   * "the Security info page is updated" (Microsoft Learn, "Set up a security key as your verification method",
+   * steps 8–9). So the key exists at Microsoft once the person leaves the naming page; the guide still shows
+   * "name the key" (the phase stays `naming-key`) until Graph confirms it.
+   */
+  get leftNaming(): boolean {
+    return this.#leftNaming;
+  }
+
   phaseOf(navigation: { url: string }): ViewPhase {
+    this.#leftNaming = false;
     let url: URL;
     try {
       url = new URL(navigation.url);
@@ -58,16 +74,22 @@ export class ViewProgress {
       if (/\/logout(\/|$)/i.test(url.pathname)) return 'signed-out';
       if (host === 'login.microsoft.com' && FIDO_CREATE.test(url.pathname) && this.#sawSignInHost) {
         this.#sawCeremony = true;
+        this.#namingAt = null;
         return 'registering';
       }
       this.#sawSignInHost = true;
       this.#sawCeremony = false;
+      this.#namingAt = null;
       return 'signing-in';
     }
     if (MY_SIGN_INS_HOSTS.has(host)) {
       if (!this.#sawSignInHost) return 'unknown';
       if (INTERRUPT.test(url.pathname) && !this.#sawCeremony) return 'registration-interrupt';
-      return this.#sawCeremony ? 'naming-key' : 'signed-in';
+      if (!this.#sawCeremony) return 'signed-in';
+      const page = `${host}${url.pathname.replace(/\/+$/, '')}`;
+      this.#namingAt ??= page;
+      this.#leftNaming = page !== this.#namingAt;
+      return 'naming-key';
     }
     return 'unknown';
   }

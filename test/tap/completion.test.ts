@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { watchCompletion, type CompletionEvent, type CompletionWatch } from '../../main/tap/completion';
+import { watchCompletion, type CompletionEvent, type CompletionWatch, type SignInObserved } from '../../main/tap/completion';
 import type { KeysPort, SecurityInfoViewPort } from '../../main/enrollment/ports';
 import type { KeyWatcherState, PresentKey } from '../../main/keys/watcher';
 import type { TapRecord } from '../emulator/model';
@@ -85,21 +85,23 @@ function fakeView() {
     await go('sign-in-tap');
     await go('security-info');
   };
-  /** The ceremony on login.microsoft.com, then back to My Security Info to name the key. */
+  /** The ceremony on login.microsoft.com, back to My Security Info to name the key, then Next and Done. */
   const ceremony = async () => {
     await go('webauthn');
     await go('name-key');
+    await go('done');
   };
   return { view, go, signIn, ceremony };
 }
 
-function start(options: { keys?: KeysPort; view?: Pick<SecurityInfoViewPort, 'onNavigation'>; stationAaguid?: string } = {}) {
+function start(options: { keys?: KeysPort; view?: Pick<SecurityInfoViewPort, 'onNavigation'>; stationAaguid?: string; signedIn?: SignInObserved } = {}) {
   watch = watchCompletion(
     {
       enrollmentId: randomUUID(),
       user: megan,
       tap: { id: tap.id, createdDateTime: tap.createdDateTime.toISOString() },
       ...(options.stationAaguid ? { stationAaguid: options.stationAaguid } : {}),
+      ...(options.signedIn ? { signedIn: options.signedIn } : {}),
     },
     {
       directory: emulatorDirectory(env.emu),
@@ -238,7 +240,39 @@ describe('completion', () => {
     expect(events.find((e) => e.type === 'registered')).toMatchObject({ key: { stationKey: true } });
   });
 
-  it('polls at once when the view comes back from the ceremony, then again 5 s later if the key is not named yet', async () => {
+  it('a view hop triggers the confirming read: none while the person is in the ceremony or naming the key, one when the naming page is left', async () => {
+    const { view, signIn, go } = fakeView();
+    start({ view });
+    await signIn();
+    await go('webauthn');
+    await time.advance(119_999); // in the ceremony: the view will show the return
+    await go('name-key');
+    await time.advance(14_999); // naming the key
+    expect(keyReads()).toBe(0);
+    registerKey(YUBIKEY); // named: Next (Microsoft registers it), then Done
+    await go('done');
+    expect(keyReads()).toBe(1);
+    expect(events.some((e) => e.type === 'registered')).toBe(true);
+    await time.advance(10 * 60_000);
+    expect(keyReads()).toBe(1);
+  });
+
+  it('a watch for the key after a sign-in seen in the view knows the view shows the hops: a quiet minute, not 30 s', async () => {
+    const { view, go } = fakeView();
+    start({ view, signedIn: { via: 'view-navigated', at: time.now() } });
+    await time.advance(59_999);
+    expect(keyReads()).toBe(0);
+    await time.advance(1);
+    expect(keyReads()).toBe(1);
+    await go('webauthn');
+    await go('name-key');
+    registerKey(YUBIKEY);
+    await go('done');
+    expect(keyReads()).toBe(2);
+    expect(tapReads()).toBe(0);
+  });
+
+  it('looks again 5 s after the confirming read when Graph does not show the key yet', async () => {
     const { view, signIn, ceremony } = fakeView();
     start({ view });
     await signIn();
@@ -249,6 +283,24 @@ describe('completion', () => {
     expect(keyReads()).toBe(1);
     await time.advance(1);
     expect(keyReads()).toBe(2);
+    expect(events.some((e) => e.type === 'registered')).toBe(true);
+  });
+
+  it('with no hop after the naming page, looks 15 s after the return, then 30 s, then every minute', async () => {
+    const { view, signIn, go } = fakeView();
+    start({ view });
+    await signIn();
+    await go('webauthn');
+    await go('name-key');
+    await time.advance(15_000);
+    expect(keyReads()).toBe(1);
+    await time.advance(30_000);
+    expect(keyReads()).toBe(2);
+    registerKey(YUBIKEY);
+    await time.advance(59_999);
+    expect(keyReads()).toBe(2);
+    await time.advance(1);
+    expect(keyReads()).toBe(3);
     expect(events.some((e) => e.type === 'registered')).toBe(true);
   });
 
@@ -277,13 +329,16 @@ describe('completion', () => {
     await time.advance(1);
     expect(tapReads()).toBe(1);
     await go('security-info');
-    await go('webauthn');
     await time.advance(60_000);
     expect(keyReads()).toBe(1);
+    await go('webauthn');
+    // In the ceremony the view will show the return: two quiet minutes, then four.
     await time.advance(119_999);
     expect(keyReads()).toBe(1);
     await time.advance(1);
     expect(keyReads()).toBe(2);
+    await time.advance(240_000);
+    expect(keyReads()).toBe(3);
   });
 
   it('honours Retry-After when Graph throttles a poll', async () => {
@@ -321,7 +376,7 @@ describe('completion', () => {
 
 describe('the Graph request budget (user takes 3 minutes)', () => {
   /** Pass shown at 0 s; signed in at 50 s; key registered and named at 180 s. */
-  it('with the view: at most 3 requests, and the key is found once it is named', async () => {
+  it('with the view: at most 2 requests, and the key is found once it is named', async () => {
     const { view, go } = fakeView();
     start({ view });
     const at = async (second: number, step: string) => {
@@ -335,12 +390,14 @@ describe('the Graph request budget (user takes 3 minutes)', () => {
     await at(65, 'add-method');
     await at(75, 'security-key-type');
     await at(85, 'webauthn');
-    await at(150, 'name-key'); // a slow PIN entry: a quiet minute; back on My Security Info to name the key
-    registerKey(YUBIKEY);
+    await at(150, 'name-key'); // a slow PIN entry; back on My Security Info to name the key
+    await time.advance(170_000 - (time.now() - t0));
+    registerKey(YUBIKEY); // a slow name too: Next at 170 s, Done at 175 s
+    await at(175, 'done');
     await time.advance(180_000 - (time.now() - t0));
     expect(events.some((e) => e.type === 'registered')).toBe(true);
-    // Sign-in from the view; keys at 145 s (a quiet minute of PIN entry), at the return (150 s), and 5 s later.
-    expect(graphRequests().map((r) => r.path.split('/').pop())).toEqual(['fido2Methods', 'fido2Methods', 'fido2Methods']);
+    // Sign-in from the view; no read in the ceremony; keys 15 s into the naming (165 s), and when it is left.
+    expect(graphRequests().map((r) => r.path.split('/').pop())).toEqual(['fido2Methods', 'fido2Methods']);
   });
 
   it('without the view: at most 5 requests', async () => {

@@ -68,4 +68,17 @@ describe('ViewProgress', () => {
       ]),
     ).toEqual(['signing-in', 'signed-in', 'registering', 'signing-in', 'signed-in']);
   });
+
+  it('leaving the naming page for another My Security Info page is the hop after which the key exists', () => {
+    const progress = new ViewProgress({ signedIn: true });
+    const left = (url: string) => [progress.phaseOf({ url }), progress.leftNaming] as const;
+    expect(left(`https://login.microsoft.com/${T}/fido/create`)).toEqual(['registering', false]);
+    expect(left('https://mysignins.microsoft.com/security-info/add/security-key/name')).toEqual(['naming-key', false]);
+    // The same page again (a reload, a trailing slash) is still the naming.
+    expect(left('https://mysignins.microsoft.com/security-info/add/security-key/name/')).toEqual(['naming-key', false]);
+    expect(left('https://mysignins.microsoft.com/security-info')).toEqual(['naming-key', true]);
+    // A new ceremony starts over: its return is a naming page again, not a page after one.
+    expect(left(`https://login.microsoft.com/${T}/fido/create`)).toEqual(['registering', false]);
+    expect(left('https://mysignins.microsoft.com/security-info')).toEqual(['naming-key', false]);
+  });
 });
