@@ -45,6 +45,8 @@ export interface DirectoryGatewayOptions {
    * only `forbidden`.
    */
   accessFacts?: () => AccessFacts | null;
+  /** Epoch ms now: how old a search's row is when the card could reuse it (users.ts). Default `Date.now`. */
+  now?: () => number;
 }
 
 /** Microsoft Graph, through one typed gateway; every failure is a `DirectoryError` (directory/errors.ts). */
@@ -80,6 +82,7 @@ export function createDirectoryGateway(options: DirectoryGatewayOptions): Direct
     search: options.search,
     photoMaxBytes: options.photoMaxBytes ?? 4 * 1024 * 1024,
     photoTimeoutMs: Math.min(options.photoTimeoutMs ?? 5_000, timeoutMs),
+    ...(options.now ? { now: options.now } : {}),
   });
 
   return {

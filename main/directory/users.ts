@@ -28,7 +28,12 @@ export interface UserCallOptions {
   photoMaxBytes: number;
   /** The photo gives up after this long and the card shows initials. */
   photoTimeoutMs: number;
+  /** Epoch ms now (how old a search's row is). Default `Date.now`. */
+  now?: () => number;
 }
+
+/** A person the search returned this long ago is still the card's details (below `identityCard`). */
+export const SEARCH_ROW_REUSE_MS = 30_000;
 
 export const SEARCH_PAGE_SIZE = 25;
 const SUMMARY_FIELDS = ['id', 'userPrincipalName', 'displayName', 'mail', 'department', 'jobTitle', 'employeeId'];
@@ -49,6 +54,7 @@ const CARD_FIELDS = [
   'createdDateTime',
 ];
 const PHOTO_TYPES = /^image\/(jpeg|png|gif|webp|bmp)$/i;
+type CardUser = z.infer<typeof GraphCardUser>;
 const GraphMemberPage = GraphUserList.extend({ '@odata.nextLink': z.string().optional() });
 
 function toSummary(u: GraphUser): UserSummary {
@@ -74,6 +80,16 @@ const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: tr
 export function createUserCalls(transport: Transport, methods: Pick<MethodCalls, 'listSecurityKeys' | 'listTaps'>, options: UserCallOptions): UserCalls {
   const { send, getJson } = transport;
   const { photoMaxBytes, photoTimeoutMs } = options;
+  const now = options.now ?? Date.now;
+  /** The last plain search's people, with every field of the card, and when it answered. */
+  let lastFound: { at: number; users: Map<string, CardUser> } | null = null;
+  /** The row of a person a plain search returned moments ago, once (a second card reads Graph again). */
+  const takeFound = (userId: string): CardUser | null => {
+    if (!lastFound || now() - lastFound.at > SEARCH_ROW_REUSE_MS) return null;
+    const user = lastFound.users.get(userId.toLowerCase()) ?? null;
+    lastFound.users.delete(userId.toLowerCase());
+    return user;
+  };
 
   /**
    * The photo, or null: a photo never fails the card (issue 10, 3c). Graph answers 404 for "no photo", 400 for an
@@ -100,12 +116,26 @@ export function createUserCalls(transport: Transport, methods: Pick<MethodCalls,
     async searchUsers(input, signal) {
       const operation = 'search for a person';
       const plan = planUserSearch(input, options.search);
-      const query: Record<string, string> = { $select: SUMMARY_FIELDS.join(','), $top: String(SEARCH_PAGE_SIZE) };
+      // The card's fields, not only the list's: the person picked next needs no second read of the same user.
+      const query: Record<string, string> = { $select: CARD_FIELDS.join(','), $top: String(SEARCH_PAGE_SIZE) };
       if (plan.filter) query.$filter = plan.filter;
       if (plan.search) query.$search = plan.search;
       if (plan.advanced) query.$count = 'true';
       const headers = plan.advanced ? { ConsistencyLevel: 'eventual' } : undefined;
       const list = await getJson(GraphUserList, operation, '/users', { query, ...(headers ? { headers } : {}), signal, need: ACCESS_NEEDS.readUsers });
+      // Kept for the card only from a plain query: an advanced one (ConsistencyLevel: eventual) reads an index that
+      // may lag behind the directory (Microsoft Learn, "Advanced query capabilities on Microsoft Entra ID objects").
+      lastFound = plan.advanced
+        ? null
+        : {
+            at: now(),
+            users: new Map(
+              list.value.flatMap((u) => {
+                const card = GraphCardUser.safeParse(u);
+                return card.success ? [[u.id.toLowerCase(), card.data] as const] : [];
+              }),
+            ),
+          };
       const users = list.value
         .map(toSummary)
         .sort((a, b) => collator.compare(a.displayName, b.displayName) || collator.compare(a.userPrincipalName, b.userPrincipalName));
@@ -123,8 +153,9 @@ export function createUserCalls(transport: Transport, methods: Pick<MethodCalls,
       const operation = 'read the person’s details';
       const key = userKey(userId, operation);
       const base = `/users/${key}`;
+      const found = takeFound(userId);
       const [user, photo, securityKeys, taps] = await Promise.all([
-        getJson(GraphCardUser, operation, base, { query: { $select: CARD_FIELDS.join(',') }, signal, need: ACCESS_NEEDS.readUsers }),
+        found ?? getJson(GraphCardUser, operation, base, { query: { $select: CARD_FIELDS.join(',') }, signal, need: ACCESS_NEEDS.readUsers }),
         readPhoto(base, signal),
         methods.listSecurityKeys(userId, signal),
         methods.listTaps(userId, signal),

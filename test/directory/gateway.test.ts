@@ -45,7 +45,23 @@ describe('searchUsers', () => {
     const log = graphRequests(emu).at(-1);
     const query = new URLSearchParams(log?.query ?? '');
     expect(query.get('$top')).toBe('25');
-    expect(query.get('$select')?.split(',').sort()).toEqual(['department', 'displayName', 'employeeId', 'id', 'jobTitle', 'mail', 'userPrincipalName']);
+    // The card's fields: the person picked next is not read a second time (identityCard below).
+    expect(query.get('$select')?.split(',').sort()).toEqual([
+      'accountEnabled',
+      'createdDateTime',
+      'creationType',
+      'department',
+      'displayName',
+      'employeeId',
+      'externalUserState',
+      'givenName',
+      'id',
+      'jobTitle',
+      'mail',
+      'surname',
+      'userPrincipalName',
+      'userType',
+    ]);
   });
 
   it("finds O'Brien, Zoë and Müller (quotes doubled, non-ASCII percent-encoded)", async () => {
@@ -152,6 +168,27 @@ describe('identityCard', () => {
       `/v1.0/users/${ID.megan}/authentication/temporaryAccessPassMethods`,
       `/v1.0/users/${ID.megan}/photo/$value`,
     ]);
+  });
+
+  it('after a plain search, the person picked is not read again: the row is the card, once, while it is fresh', async () => {
+    let now = 1_000_000;
+    const g = gatewayFor(emu, { gateway: { now: () => now } });
+    const userReads = () => graphRequests(emu).filter((r) => r.path === `/v1.0/users/${ID.megan}`).length;
+    const fromGraph = await gatewayFor(emu).identityCard(ID.megan);
+    expect(userReads()).toBe(1);
+    await g.searchUsers(upn('megan.bowen'));
+    now += 29_000;
+    // The same card as one read from Graph, without reading the user (photo, keys and pass are read as ever).
+    expect(await g.identityCard(ID.megan)).toEqual(fromGraph);
+    expect(userReads()).toBe(1);
+    // A second card (the pre-flight's check again) reads Graph.
+    await g.identityCard(ID.megan);
+    expect(userReads()).toBe(2);
+    // A row older than 30 s is not used.
+    await g.searchUsers(upn('megan.bowen'));
+    now += 30_001;
+    await g.identityCard(ID.megan);
+    expect(userReads()).toBe(3);
   });
 
   it('a person without a photo has photo null (Graph’s 404 is not an error)', async () => {

@@ -263,8 +263,9 @@ describe('Graph faults', () => {
   });
 
   const routes: [string, string, string][] = [
+    // The user's details come with the search (directory/users.ts): the card reads the user itself only for a
+    // stale row or a second look (test/directory/gateway.test.ts), so that read is not on this path.
     ['search', 'GET', '^/v1.0/users$'],
-    ['the user', 'GET', '^/v1.0/users/[^/]+$'],
     ["the user's methods", 'GET', '/authentication/(methods|fido2Methods|temporaryAccessPassMethods)$'],
     [
       'the TAP policy',
@@ -294,7 +295,7 @@ describe('Graph faults', () => {
     }
   });
 
-  it.each(routes.slice(0, 5))('a slow answer on %s: timed out, said so, nothing left', async (_name, method, path) => {
+  it.each(routes.slice(0, 4))('a slow answer on %s: timed out, said so, nothing left', async (_name, method, path) => {
     const st = await station({ gatewayTimeoutMs: 400, operatorOverrides: { mayReadPolicies: true } });
     env.emu.injectFault({ method, path, delayMs: 1_500, count: 5 });
     const reached = await st.toPreflight(ADELE).catch((e: Error) => e);
