@@ -325,6 +325,8 @@ for (const lang of LANGS) {
       await cam.shot('unplugged');
       harness.plugKey();
       key.core.touch = 'auto';
+      // The operator sees the key back in the key panel before checking again.
+      await expect.poll(() => harness.state().session?.key.presence).toBe('one');
       await page.getByRole('button', { name: text(lang, 'provision.recheck') }).click();
       // The PIN was set before the touch: now it is entered, once.
       expect(await untilPhase(harness, ['enter-pin', 'failed'])).toBe('enter-pin');
