@@ -5,12 +5,11 @@
 // person and the operator read (from the renderer's catalogs), that the station's state and the emulator's
 // registrations agree, takes screenshots and runs axe, in English and in German. The PINs are made at run time, and
 // the last test scans every file written during the suite for them.
-import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test, type Harness } from '../harness/fixtures';
 import { heading, operatorSignIn } from './support/flow';
-import { Camera, LANGS, stem, text, untilScreen, useLanguage, type Lang } from './support/kiosk';
+import { Camera, LANGS, runtimePin, stem, text, untilScreen, useLanguage, type Lang } from './support/kiosk';
 import { describeHits, leakRoots, scanForPasses } from '../leaks/scan';
 
 test.use({
@@ -20,21 +19,7 @@ test.use({
 const started = Date.now();
 const pinsUsed = new Set<string>();
 
-/**
- * Eight random digits the PIN rules accept (not all the same, not a run up or down), none used before in this file.
- * Made at run time: a literal would sit in Vite's transform cache and be "found" by the scan at the end.
- */
-function newPin(): string {
-  for (;;) {
-    const d = Array.from({ length: 8 }, () => randomInt(10));
-    const steps = new Set(d.slice(1).map((x, i) => (x - d[i]! + 10) % 10));
-    const pin = d.join('');
-    if (steps.size > 1 && !pinsUsed.has(pin)) {
-      pinsUsed.add(pin);
-      return pin;
-    }
-  }
-}
+const newPin = () => runtimePin(pinsUsed);
 
 const DOMAIN = 'tapkioskdemo.onmicrosoft.com';
 /** Global Reader's roleTemplateId (the same in every tenant): may read the authentication methods policies. */
