@@ -68,7 +68,8 @@ export interface HarnessOptions {
    */
   deskKeyIsVirtualAuthenticator?: boolean;
   /** The key at the desk is a full software authenticator (test/authenticator/fido2-core.ts: PIN, makeCredential,
-   *  getAssertion), touched at once: "Set up the key here" runs end to end. One key state across replugs. */
+   *  getAssertion), touched at once: "Set up the key here" runs end to end. One key state across replugs (each plug
+   *  powers it up: the PIN token and the failures since power-up start over); `deskKey()` reaches it. */
   deskKeyCanProvision?: boolean;
   /** Keep `dataRoot` (the audit journals) on close, e.g. to scan it after a suite. Default false. */
   keepData?: boolean;
