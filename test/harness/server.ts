@@ -68,7 +68,8 @@ export interface HarnessOptions {
    */
   deskKeyIsVirtualAuthenticator?: boolean;
   /** The key at the desk is a full software authenticator (test/authenticator/fido2-core.ts: PIN, makeCredential,
-   *  getAssertion), touched at once: "Set up the key here" runs end to end. One key state across replugs. */
+   *  getAssertion), touched at once: "Set up the key here" runs end to end. One key state across replugs (each plug
+   *  powers it up: the PIN token and the failures since power-up start over); `deskKey()` reaches it. */
   deskKeyCanProvision?: boolean;
   /** Keep `dataRoot` (the audit journals) on close, e.g. to scan it after a suite. Default false. */
   keepData?: boolean;
@@ -84,6 +85,22 @@ export interface HarnessOptions {
    * owned by every seeded operator, and the station configured for the event. Ignored with `emulator`.
    */
   event?: { rosterSize: number };
+}
+
+/**
+ * Test-only controls of the desk key when the harness runs with `deskKeyCanProvision` (the e2e failure cases of
+ * "Set up the key here": wrong or blocked PIN, no touch, unplugged while waiting for the touch).
+ */
+export interface DeskKeyControl {
+  /**
+   * The key's state, kept across replugs and across `reset()`: `state` (PIN, `pinRetries`, credentials), `touch`
+   * (how the simulated person answers a request for a touch: 'auto', 'wait', 'never', 'deny') and `touchTimeoutMs`.
+   */
+  readonly core: Fido2Core;
+  /** The person touches the key: every request waiting for a touch (`touch: 'wait'`) goes on. */
+  touch(): void;
+  /** A blank key as shipped: no PIN, no passkeys, 8 tries, touched at once (the next power-up is the harness's plug). */
+  factoryReset(): void;
 }
 
 export interface Harness {
@@ -107,6 +124,8 @@ export interface Harness {
   plugKey(profileId?: string): void;
   unplugKey(): void;
   keyPlugged(): boolean;
+  /** The desk key's test-only controls with `deskKeyCanProvision`; null for the fixture keys. */
+  deskKey(): DeskKeyControl | null;
   /** A note shown above the kiosk on every page load (the demo's headless mode says what it plays); null: none. */
   setNotice(text: string | null): void;
   /** A clean slate: the station stopped (TAP deleted, view wiped), the emulator reset, a fresh station and journal, the key plugged in. */
@@ -194,13 +213,23 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const bus = new VirtualBus({ hotplug: true });
   const deskCore = options.deskKeyCanProvision ? new Fido2Core({}) : null;
+  /** The desk key's HID handles still open (one per open by the station), for `deskKey().touch()`. */
+  const deskDevices = new Set<SoftAuthenticator>();
+  const deskDevice = (core: Fido2Core) => {
+    for (const d of deskDevices) if (d.isClosed || d.unplugged) deskDevices.delete(d);
+    const device = new SoftAuthenticator({ core, capabilities: core.profile.capabilities });
+    deskDevices.add(device);
+    return device;
+  };
   const keyProfile = options.stationKey === undefined ? YUBIKEY_5_NFC.profile : options.stationKey;
   let port: VirtualPort | null = null;
   const plugKey = (profileId = keyProfile ?? YUBIKEY_5_NFC.profile) => {
     if (port && !port.unplugged) return;
+    // Plugged in is powered up: a real key's volatile state (PIN token, failures since power-up) starts over.
+    deskCore?.powerCycle();
     port = bus.plugKey(
       deskCore
-        ? { ...fixtureKey(FIDO2_CORE_PROFILE), device: () => new SoftAuthenticator({ core: deskCore, capabilities: deskCore.profile.capabilities }) }
+        ? { ...fixtureKey(FIDO2_CORE_PROFILE), device: () => deskDevice(deskCore) }
         : options.deskKeyIsVirtualAuthenticator
           ? virtualAuthenticatorKey(profileId)
           : fixtureKey(profileId),
@@ -338,6 +367,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     plugKey,
     unplugKey,
     keyPlugged: () => port !== null && !port.unplugged,
+    deskKey: () =>
+      deskCore && {
+        core: deskCore,
+        touch: () => {
+          for (const d of deskDevices) d.touch();
+        },
+        factoryReset: () => {
+          deskCore.state.factoryReset();
+          deskCore.touch = 'auto';
+          deskCore.touchTimeoutMs = 30_000;
+        },
+      },
     setNotice: (text) => {
       notice = text;
     },
