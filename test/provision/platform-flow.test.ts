@@ -113,10 +113,10 @@ describe('provisioning through Windows’ dialog (webauthn.dll)', () => {
     const r = await run({
       tamperCredential: (made) => {
         const authDataBytes = Uint8Array.from(made.authDataBytes);
-        authDataBytes[32] ^= 0x01; // a flag bit inside the signed authenticator data
+        authDataBytes[32] = authDataBytes[32]! ^ 0x01; // a flag bit inside the signed authenticator data
         const attestationObject = Uint8Array.from(made.attestationObject);
         const at = Buffer.from(attestationObject).indexOf(Buffer.from(made.authDataBytes));
-        attestationObject[at + 32] ^= 0x01;
+        attestationObject[at + 32] = attestationObject[at + 32]! ^ 0x01;
         return { ...made, authDataBytes, attestationObject };
       },
     });
@@ -164,7 +164,7 @@ describe('provisioning through Windows’ dialog (webauthn.dll)', () => {
     const r = await run({
       tamperAssertion: (a) => {
         const signature = Uint8Array.from(a.signature);
-        signature[signature.length - 1] ^= 0x01;
+        signature[signature.length - 1] = signature[signature.length - 1]! ^ 0x01;
         return { ...a, signature };
       },
     });
