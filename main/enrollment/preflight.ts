@@ -254,7 +254,17 @@ function describeKey(present: PresentKey, policy: Fido2KeyPolicy | null, userId:
   const verdict = verdictOf(keyReasons.map((r) => r.severity));
   if (identity.status !== 'identified') {
     const unreadable = identity.reason === 'access-denied' ? 'access-denied' : 'other';
-    return { ...base, model: present.product ?? null, vendor: present.manufacturer ?? null, aaguid: null, pin: 'unknown', unreadable, verdict, readiness, canWink: false };
+    return {
+      ...base,
+      model: present.product ?? null,
+      vendor: present.manufacturer ?? null,
+      aaguid: null,
+      pin: 'unknown',
+      unreadable,
+      verdict,
+      readiness,
+      canWink: false,
+    };
   }
   const key = identity.key;
   const options = key.capability.kind === 'fido2' ? key.capability.info.options : {};

@@ -39,16 +39,7 @@ export const WINDOWS_ASKS: DeskKeyFacts = { pinBy: 'windows', pinSet: null, retr
  * `windows-dialog` / `windows-proof`: Windows' dialog is up (the PIN and the touch; once more for the proof).
  */
 export type DeskProvisionStep =
-  | 'checking'
-  | 'setting-pin'
-  | 'options'
-  | 'verifying-pin'
-  | 'touch'
-  | 'windows-dialog'
-  | 'registering'
-  | 'proving'
-  | 'windows-proof'
-  | 'done';
+  'checking' | 'setting-pin' | 'options' | 'verifying-pin' | 'touch' | 'windows-dialog' | 'registering' | 'proving' | 'windows-proof' | 'done';
 
 export type DeskKeyRead = { ok: true; key: DeskKeyFacts } | { ok: false; error: ProvisionError };
 /** The random PIN set for someone not present (`random`), for the one screen that shows it. */
