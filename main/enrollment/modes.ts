@@ -6,7 +6,7 @@
  * - My Security Info: every check as today (the pass needs the TAP policy; pre-flight's verdict).
  * - Provision: the TAP checks do not apply (no pass is issued); every other failing check refuses it, and so does a
  *   key without a PIN (nothing to verify the person with at the desk: built-in verification only, or no UV at all)
- *   and a key the station cannot read itself.
+ *   and a key the station cannot read itself — unless Windows refused it HID and webauthn.dll loaded (`windowsDialog`).
  * - Event mode: the event's configuration (`event.modes`) narrows the station's on top: a mode the station offers
  *   but the event does not allow is refused with `mode.event-disallows`, and the preselection moves to a mode both
  *   allow. Outside event mode (`event` null) the station's configuration alone decides.
