@@ -25,15 +25,15 @@ import type { DllGetAssertionRequest, DllMakeCredentialRequest } from '../../mai
 import type { DllAssertion, DllCredential } from '../../main/keys/webauthn-dll/results';
 import type { PlatformAuthenticator } from '../../main/provision/platform-flow';
 import { openSoftKey, type SoftKey } from '../keys/ctap2/soft-fido2';
-import type { Fido2CoreOptions } from './fido2-core';
+import type { Fido2Core, Fido2CoreOptions } from './fido2-core';
 
 export type DialogKind = 'create' | 'get';
 /** What the person does in Windows' dialog: the PIN and a touch, or Cancel. */
 export type DialogAnswer = { pin: string } | 'cancel';
 
 export interface FakeWindowsOptions {
-  /** The person at each dialog (default: the same answer every time). */
-  dialog: (kind: DialogKind) => DialogAnswer;
+  /** The person at each dialog: answers at once, or when the test (or the harness's page) says. */
+  dialog: (kind: DialogKind) => DialogAnswer | Promise<DialogAnswer>;
   /** Changes what the key made before the station sees it (a tampered attestation). */
   tamperCredential?: (made: DllCredential) => DllCredential;
   /** Changes the proof's assertion before the station sees it. */
@@ -65,7 +65,8 @@ export class FakeWindowsWebAuthn implements PlatformAuthenticator {
     private readonly options: FakeWindowsOptions,
   ) {}
 
-  static async open(core: Fido2CoreOptions, options: FakeWindowsOptions): Promise<FakeWindowsWebAuthn> {
+  /** In front of a new software key (its options) or an existing key state (the harness's desk key). */
+  static async open(core: Fido2CoreOptions | Fido2Core, options: FakeWindowsOptions): Promise<FakeWindowsWebAuthn> {
     return new FakeWindowsWebAuthn(await openSoftKey(core), options);
   }
 
@@ -77,7 +78,8 @@ export class FakeWindowsWebAuthn implements PlatformAuthenticator {
   private async dialog(kind: DialogKind, rpId: string, permission: PinPermission, signal?: AbortSignal) {
     signal?.throwIfAborted();
     this.dialogs.push(kind);
-    const answer = this.options.dialog(kind);
+    const answer = await this.options.dialog(kind);
+    signal?.throwIfAborted();
     if (answer === 'cancel') throw new WebAuthnDllError(WebAuthnHresult.NteUserCancelled);
     this.pinsTyped.push(answer.pin);
     const info = await this.key.info();

@@ -41,6 +41,7 @@ import { Fido2Core } from '../authenticator/fido2-core';
 import { startEmulator, type Emulator } from '../emulator';
 import { launchChromiumFor, VIRTUAL_AUTHENTICATOR_AAGUID } from '../support/chromium';
 import { Surfaces, type DeniedNavigation, type PageListener, type SurfaceKind } from './browser-surfaces';
+import { WindowsDialogDesk } from './windows-desk';
 import { DEFAULT_RENDERER_DIR, ensureRendererBuilt, harnessCsp, rendererFile, SOCKET_PATH, type RebuildPolicy } from './renderer-files';
 
 export const HARNESS_STATION_ID = 'KIOSK-WEB-01';
@@ -70,6 +71,12 @@ export interface HarnessOptions {
   /** The key at the desk is a full software authenticator (test/authenticator/fido2-core.ts: PIN, makeCredential,
    *  getAssertion), touched at once: "Set up the key here" runs end to end. One key state across replugs. */
   deskKeyCanProvision?: boolean;
+  /**
+   * Windows without administrator rights: the desk key (a full software authenticator, as `deskKeyCanProvision`)
+   * refuses HID with access denied, the station runs as on win32, and webauthn.dll is a stand-in whose dialog the
+   * test answers through `harness.windowsDialog` (test/harness/windows-desk.ts).
+   */
+  windowsDialog?: boolean;
   /** Keep `dataRoot` (the audit journals) on close, e.g. to scan it after a suite. Default false. */
   keepData?: boolean;
   /** How long quit / reset waits for pending TAP deletions. Default 3 s. */
@@ -107,6 +114,8 @@ export interface Harness {
   plugKey(profileId?: string): void;
   unplugKey(): void;
   keyPlugged(): boolean;
+  /** With `windowsDialog`: Windows' dialog, for the test to answer; else null. */
+  readonly windowsDialog: WindowsDialogDesk | null;
   /** A note shown above the kiosk on every page load (the demo's headless mode says what it plays); null: none. */
   setNotice(text: string | null): void;
   /** A clean slate: the station stopped (TAP deleted, view wiped), the emulator reset, a fresh station and journal, the key plugged in. */
@@ -193,14 +202,19 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     securityInfo: securityInfoPolicy({ authority: policyConfig.authority, mySecurityInfoUrl: policyConfig.mySecurityInfoUrl, demo: false }),
   });
   const bus = new VirtualBus({ hotplug: true });
-  const deskCore = options.deskKeyCanProvision ? new Fido2Core({}) : null;
+  const deskCore = options.deskKeyCanProvision || options.windowsDialog ? new Fido2Core({}) : null;
+  const windowsDialog = options.windowsDialog && deskCore ? await WindowsDialogDesk.over(deskCore) : null;
   const keyProfile = options.stationKey === undefined ? YUBIKEY_5_NFC.profile : options.stationKey;
   let port: VirtualPort | null = null;
   const plugKey = (profileId = keyProfile ?? YUBIKEY_5_NFC.profile) => {
     if (port && !port.unplugged) return;
     port = bus.plugKey(
       deskCore
-        ? { ...fixtureKey(FIDO2_CORE_PROFILE), device: () => new SoftAuthenticator({ core: deskCore, capabilities: deskCore.profile.capabilities }) }
+        ? {
+            ...fixtureKey(FIDO2_CORE_PROFILE),
+            device: () => new SoftAuthenticator({ core: deskCore, capabilities: deskCore.profile.capabilities }),
+            ...(windowsDialog ? { accessDenied: 'open' as const } : {}),
+          }
         : options.deskKeyIsVirtualAuthenticator
           ? virtualAuthenticatorKey(profileId)
           : fixtureKey(profileId),
@@ -233,7 +247,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       presenter: surfaces.presenter,
       view: surfaces.view,
       keySource: bus,
-      keyWatcher: { pollIntervalMs: 1_000, hotplugPollIntervalMs: 60_000 },
+      keyWatcher: { pollIntervalMs: 1_000, hotplugPollIntervalMs: 60_000, ...(windowsDialog ? { platform: 'win32' as const } : {}) },
+      ...(windowsDialog ? { platform: 'win32' as const, platformAuthenticator: () => windowsDialog.windows } : {}),
       session: { ...(options.stationTime?.() ?? {}), drainTimeoutMs: options.drainTimeoutMs ?? 3_000 },
     });
     station = next;
@@ -338,6 +353,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     plugKey,
     unplugKey,
     keyPlugged: () => port !== null && !port.unplugged,
+    windowsDialog,
     setNotice: (text) => {
       notice = text;
     },
@@ -356,6 +372,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       wss.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await stopStation().catch(() => undefined);
+      await windowsDialog?.close().catch(() => undefined);
       await browser.close().catch(() => undefined);
       bus.reset();
       if (ownEmulator) await emu.close();
