@@ -24,8 +24,11 @@ const phaseOf = (h: Harness) => {
 const dialogUp = (h: Harness, kind: DialogKind) => expect.poll(() => h.windowsDialog?.showing() ?? null).toBe(kind);
 
 for (const lang of LANGS) {
-  test(`[${lang}] Windows without administrator rights: no PIN pad, Windows' dialog twice → registered and proven`, async (fixtures, info) => {
-    const { kiosk: page, harness, operator } = fixtures;
+  test(`[${lang}] Windows without administrator rights: no PIN pad, Windows' dialog twice → registered and proven`, async ({
+    kiosk: page,
+    harness,
+    operator,
+  }, info) => {
     await expect(page.locator('#root > *').first()).toBeAttached();
     await useLanguage(page, lang);
     const cam = new Camera(page, lang, 'provision-windows-', info);
