@@ -78,7 +78,12 @@ export class FakeWindowsWebAuthn implements PlatformAuthenticator {
   private async dialog(kind: DialogKind, rpId: string, permission: PinPermission, signal?: AbortSignal) {
     signal?.throwIfAborted();
     this.dialogs.push(kind);
-    const answer = await this.options.dialog(kind);
+    // The station cancels (WebAuthNCancelCurrentOperation on abort): the dialog closes, unanswered.
+    const closed = new Promise<never>((_, reject) =>
+      signal?.addEventListener('abort', () => reject(new WebAuthnDllError(WebAuthnHresult.NteUserCancelled)), { once: true }),
+    );
+    closed.catch(() => undefined);
+    const answer = await Promise.race([this.options.dialog(kind), closed]);
     signal?.throwIfAborted();
     if (answer === 'cancel') throw new WebAuthnDllError(WebAuthnHresult.NteUserCancelled);
     this.pinsTyped.push(answer.pin);

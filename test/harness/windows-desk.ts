@@ -23,7 +23,7 @@ export class WindowsDialogDesk {
     return desk;
   }
 
-  /** Which of Windows' dialogs is up now (null: none). */
+  /** Which of Windows' dialogs is up now (null: none; a dialog the station cancelled may still read as up). */
   showing(): DialogKind | null {
     return this.#open?.kind ?? null;
   }
