@@ -6,6 +6,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { provisionThroughPlatform, type PlatformOutcome, type PlatformProvisionRequest, type PlatformStep } from '../../main/provision/platform-flow';
 import { Ctap2Command } from '../../main/keys/ctap2/constants';
+import { WebAuthnDllError, WebAuthnHresult } from '../../main/keys/webauthn-dll/hresult';
+import { toProvisionError } from '../../main/provision/errors';
 import { startEmulator, type Emulator } from '../emulator';
 import { gatewayFor, ALEX, ID } from '../directory/support';
 import { FakeWindowsWebAuthn, type FakeWindowsOptions } from '../authenticator/fake-windows';
@@ -178,5 +180,27 @@ describe('provisioning through Windows’ dialog (webauthn.dll)', () => {
     expect(r.outcome).toMatchObject({ ok: false, error: { code: 'proof.failed' } });
     expect(passkeys()).toHaveLength(1);
     expect(provisioned()).toEqual([expect.objectContaining({ proven: false })]);
+  });
+});
+
+describe('what Windows answers, as the screens word it', () => {
+  it.each([
+    [WebAuthnHresult.NteUserCancelled, 'key.dialog-cancelled'],
+    [WebAuthnHresult.Win32Cancelled, 'key.dialog-cancelled'],
+    [WebAuthnHresult.Win32Timeout, 'key.no-touch'],
+    [WebAuthnHresult.NteExists, 'key.already-registered'],
+    [WebAuthnHresult.NteTokenKeysetStorageFull, 'key.full'],
+    [WebAuthnHresult.NteNotSupported, 'key.unsupported'],
+    [WebAuthnHresult.NteDeviceNotFound, 'key.unplugged'],
+    [WebAuthnHresult.NteNotFound, 'key.not-allowed'],
+  ])('HRESULT %i → %s', (hresult, code) => {
+    expect(toProvisionError(new WebAuthnDllError(hresult), 4)).toEqual({ code, params: {} });
+  });
+  it('anything else names the HRESULT (koffi’s signed int32 read as unsigned)', () => {
+    expect(toProvisionError(new WebAuthnDllError(WebAuthnHresult.NteInvalidParameter | 0), 4)).toEqual({
+      code: 'key.error',
+      params: { status: 'NteInvalidParameter' },
+    });
+    expect(toProvisionError(new WebAuthnDllError(0x80004005 | 0), 4)).toEqual({ code: 'key.error', params: { status: '0x80004005' } });
   });
 });
