@@ -366,6 +366,8 @@ export const PROVISION_ERRORS = {
   'key.denied': none,
   /** Nobody touched the key in time. */
   'key.no-touch': none,
+  /** Windows' own security-key dialog (webauthn.dll) was cancelled or closed: nothing was made or registered. */
+  'key.dialog-cancelled': none,
   /** The key was unplugged (or stopped answering) during the operation. */
   'key.unplugged': none,
   /** The key does not allow this now (NOT_ALLOWED). */

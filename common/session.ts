@@ -47,6 +47,8 @@ export interface KeyStatus {
   readonly vendor: string | null;
   readonly aaguid: string | null;
   readonly pin: 'set' | 'not-set' | 'built-in-verification' | 'none' | 'unknown';
+  /** Why the key could not be read, when it could not: `access-denied` (Windows: FIDO HID needs administrator rights). */
+  readonly unreadable?: 'access-denied' | 'other';
   /** null while nothing can be judged (no key, still reading). */
   readonly verdict: ReadinessVerdictView | null;
   readonly readiness: ReadinessView | null;
@@ -166,8 +168,25 @@ export interface ModeChoice {
 }
 
 /** Where the passkey made at the desk is (main/enrollment/provision-state.ts). */
-export const PROVISION_PHASES = ['reading-key', 'set-pin', 'enter-pin', 'checking-pin', 'touch-key', 'registering', 'proving', 'show-pin', 'failed'] as const;
+export const PROVISION_PHASES = [
+  'reading-key',
+  'set-pin',
+  'enter-pin',
+  'checking-pin',
+  'touch-key',
+  // Windows without administrator rights (webauthn.dll): Windows' own dialog asks for the PIN (or has one chosen)
+  // and the touch, and once more for the proof; the station shows no PIN pad.
+  'windows-dialog',
+  'windows-proof',
+  'registering',
+  'proving',
+  'show-pin',
+  'failed',
+] as const;
 export type ProvisionPhase = (typeof PROVISION_PHASES)[number];
+/** Who asks for the key's PIN: the station's PIN pad (raw HID), or Windows' own dialog (webauthn.dll). */
+export const PIN_BY = ['station', 'windows'] as const;
+export type PinBy = (typeof PIN_BY)[number];
 /** What the PIN pad needs: never the PIN, only its bounds and the tries left. */
 export interface PinPad {
   /** A PIN is chosen here (the key has none): typed twice. */
@@ -285,6 +304,8 @@ export type SessionSnapshot =
       phase: ProvisionPhase;
       /** Set while the PIN pad is up (set-pin, enter-pin). */
       pinPad: PinPad | null;
+      /** Who asks for the PIN once the key is read: `windows` — no pad, Windows' dialog (null while reading). */
+      pinBy: PinBy | null;
       /** Why the last attempt failed: shown with the PIN pad (try again) or on its own (phase failed). */
       error: ProvisionError | null;
       model: string | null;

@@ -20,6 +20,7 @@ import { checkProtection, nodeProtectionReaders, protectionNote } from './kiosk/
 import { SecurityInfoView } from './kiosk/security-info-view';
 import { createSignInPresenter } from './kiosk/signin-window';
 import { configFailedStatus, createStation, type Station } from './station';
+import { nativeWindowHandleOf } from './kiosk/station-window';
 
 const quitTasks = new QuitTasks();
 let mainWindow: BrowserWindow | undefined;
@@ -162,6 +163,8 @@ async function start(): Promise<void> {
       presenter: presentSignIn,
       view: securityInfo,
       keySource: new NodeHidSource(),
+      // Windows without administrator rights: keys are set up through webauthn.dll, its dialog owned by this window.
+      nativeWindowHandle: nativeWindowHandleOf(window),
     });
   } catch (error) {
     // Typically the audit journal: in use by another instance, or the folder not writable. Shown on the status screen.

@@ -6,7 +6,7 @@
  * - My Security Info: every check as today (the pass needs the TAP policy; pre-flight's verdict).
  * - Provision: the TAP checks do not apply (no pass is issued); every other failing check refuses it, and so does a
  *   key without a PIN (nothing to verify the person with at the desk: built-in verification only, or no UV at all)
- *   and a key the station cannot read itself.
+ *   and a key the station cannot read itself — unless Windows refused it HID and webauthn.dll loaded (`windowsDialog`).
  * - Event mode: the event's configuration (`event.modes`) narrows the station's on top: a mode the station offers
  *   but the event does not allow is refused with `mode.event-disallows`, and the preselection moves to a mode both
  *   allow. Outside event mode (`event` null) the station's configuration alone decides.
@@ -19,6 +19,11 @@ export interface ModeConfig {
   default: EnrollmentMode;
   provision: boolean;
   securityInfo: boolean;
+  /**
+   * Not configuration: the station reaches keys Windows refuses over HID through Windows' own dialog (webauthn.dll
+   * loaded; main/station/provision-dll-port.ts), so such a key can be set up here.
+   */
+  windowsDialog?: boolean;
 }
 
 export const BOTH_MODES: ModeConfig = { default: 'security-info', provision: true, securityInfo: true };
@@ -32,11 +37,13 @@ interface PreflightFacts {
   readonly key: KeyStatus;
 }
 
-function provisionReason(p: PreflightFacts): ModeReasonCode | null {
+function provisionReason(p: PreflightFacts, config: ModeConfig): ModeReasonCode | null {
   if (p.key.presence !== 'one' || p.key.verdict === null) return 'mode.no-key';
-  // Not readable over HID (Windows without administrator rights: raw FIDO access is refused; webauthn.dll is
-  // not wired yet): the station cannot make a key it cannot talk to.
-  if (p.key.pin === 'unknown') return 'mode.key-unreadable';
+  // Not readable over HID. Windows without administrator rights refuses raw FIDO access: where webauthn.dll loads,
+  // Windows' own dialog makes the key (its AAGUID is checked from the attestation, before the POST). Otherwise the
+  // station cannot make a key it cannot talk to.
+  const throughWindows = config.windowsDialog === true && p.key.unreadable === 'access-denied';
+  if (p.key.pin === 'unknown' && !throughWindows) return 'mode.key-unreadable';
   if (p.key.pin === 'none' || p.key.pin === 'built-in-verification') return 'mode.key-without-pin';
   if (p.checks.some((c) => c.status === 'fail' && !TAP_ONLY.has(c.code))) return 'mode.refused';
   return null;
@@ -63,7 +70,7 @@ export function modeChoice(p: PreflightFacts, config: ModeConfig, event: EventMo
   return {
     default: defaultOf(config, event),
     options: [
-      option('provision', config.provision, provisionReason(p)),
+      option('provision', config.provision, provisionReason(p, config)),
       option('security-info', config.securityInfo, p.verdict === 'go' ? null : 'mode.refused'),
     ],
   };

@@ -253,7 +253,18 @@ function describeKey(present: PresentKey, policy: Fido2KeyPolicy | null, userId:
   const keyReasons = readiness.reasons.filter((r) => r.code !== 'policy-disabled' && r.code !== 'self-service-not-allowed' && r.code !== 'policy-unreadable');
   const verdict = verdictOf(keyReasons.map((r) => r.severity));
   if (identity.status !== 'identified') {
-    return { ...base, model: present.product ?? null, vendor: present.manufacturer ?? null, aaguid: null, pin: 'unknown', verdict, readiness, canWink: false };
+    const unreadable = identity.reason === 'access-denied' ? 'access-denied' : 'other';
+    return {
+      ...base,
+      model: present.product ?? null,
+      vendor: present.manufacturer ?? null,
+      aaguid: null,
+      pin: 'unknown',
+      unreadable,
+      verdict,
+      readiness,
+      canWink: false,
+    };
   }
   const key = identity.key;
   const options = key.capability.kind === 'fido2' ? key.capability.info.options : {};

@@ -19,10 +19,11 @@ export function provisionActors(deps: MachineDeps) {
 
     provisionDeskKey: fromPromise<
       DeskProvisioned,
-      Pick<SessionContext, 'enrollmentId' | 'operator' | 'card' | 'fido2Policy'> & { keyId: string | null; random: boolean }
+      Pick<SessionContext, 'enrollmentId' | 'operator' | 'card' | 'fido2Policy'> & { keyId: string | null; random: boolean; windows: boolean }
     >(async ({ input, signal, self }) => {
-      // A random PIN is drawn by the port (it knows the key's minimum); a typed one waits in the slot.
-      const pin = input.random ? { pin: new Uint8Array(0) } : deps.pins?.take();
+      // A random PIN is drawn by the port (it knows the key's minimum); a typed one waits in the slot; where
+      // Windows' dialog asks for it, the station has none.
+      const pin = input.random || input.windows ? { pin: new Uint8Array(0) } : deps.pins?.take();
       try {
         const port = deps.provision ?? noPort();
         const card = need(input.card, 'person');

@@ -8,20 +8,22 @@
  *                                          working ─a try-again failure→ reading (error kept) → pin
  *                                          working ─any other failure→ failed ─RECHECK→ reading
  *   reading ─the key cannot be used (PIN blocked, …)→ failed
+ *   reading ─Windows' dialog asks (webauthn.dll: no pad)→ working ─proven→ cleaningUp; any failure → failed
  *
  * Cancel and the idle lock wind up like every state with a person (nothing to delete: no TAP). A PIN submitted
  * outside `pin` is refused by the session before it reaches the slot.
  */
 import { assign } from 'xstate';
 import { modeAvailable, BOTH_MODES, type ModeConfig } from './modes';
-import { EMPTY_PROVISION, tryAgainAtThePad, type DeskProvisioned } from './provision';
+import { EMPTY_PROVISION, tryAgainAtThePad, windowsAsks, type DeskProvisioned } from './provision';
 import { PERSON_EXITS, type StationSetup } from './setup';
 import type { MachineDeps, SessionContext } from './context';
 
 /** The modes this station offers: its configuration, with provisioning off when it has no way to make keys. */
 export function modesOf(deps: MachineDeps): ModeConfig {
   const modes = deps.station.modes ?? BOTH_MODES;
-  return deps.provision ? modes : { ...modes, provision: false, default: 'security-info' };
+  if (!deps.provision) return { ...modes, provision: false, default: 'security-info' };
+  return deps.provision.windowsDialog ? { ...modes, windowsDialog: true } : modes;
 }
 
 const canChoose = (context: SessionContext, mode: 'provision' | 'security-info') => modeAvailable(context.preflight, context.modes, mode, context.eventModes);
@@ -59,6 +61,14 @@ export function provisionState(s: StationSetup) {
           src: 'readDeskKey',
           input: ({ context }) => ({ keyId: context.preflight?.key.keyId ?? context.keys.keys[0]?.id ?? null }),
           onDone: [
+            {
+              // Windows' dialog asks for the PIN: no pad, straight on.
+              guard: ({ event }) => event.output.ok && event.output.key.pinBy === 'windows',
+              target: 'working',
+              actions: assign(({ context, event }) => ({
+                provision: { ...context.provision, key: event.output.ok ? event.output.key : null, step: null, random: false },
+              })),
+            },
             {
               guard: ({ event }) => event.output.ok,
               target: 'pin',
@@ -101,6 +111,7 @@ export function provisionState(s: StationSetup) {
             fido2Policy: context.fido2Policy,
             keyId: context.preflight?.key.keyId ?? context.keys.keys[0]?.id ?? null,
             random: context.provision.random,
+            windows: windowsAsks(context.provision),
           }),
           onDone: [
             {
@@ -125,7 +136,8 @@ export function provisionState(s: StationSetup) {
               }),
             },
             {
-              guard: ({ event }) => !event.output.ok && tryAgainAtThePad(event.output.error),
+              // Windows' dialog path has no pad to come back to: its failures stop, and "Check again" starts over.
+              guard: ({ context, event }) => !event.output.ok && !windowsAsks(context.provision) && tryAgainAtThePad(event.output.error),
               target: 'reading',
               actions: assign(({ context, event }) => ({ provision: failedWith(context, event.output) })),
             },

@@ -13,20 +13,33 @@ import type { ProvisionError, ProvisionErrorCode } from '../../common/codes';
 import type { Fido2KeyPolicy } from '../../common/keys';
 import { PIN_DIGITS, type PinPad, type ProvisionPhase } from '../../common/session';
 
-/** The key at the desk as read before the PIN pad (getInfo, getPINRetries). */
-export interface DeskKeyFacts {
-  /** The key has a PIN (the person enters it) or not (the person chooses one, twice). */
-  pinSet: boolean;
-  /** Tries left, when the key has a PIN. */
-  retries: number | null;
-  /** The largest of CTAP's 4, the key's minPINLength and the station's. */
-  minPinLength: number;
-  model: string;
-  aaguid: string;
-}
+/**
+ * The key at the desk as read before the PIN pad (getInfo, getPINRetries) — or, where Windows refuses the station
+ * raw HID (webauthn.dll), nothing but that Windows' own dialog will ask for the PIN: no pad, nothing read.
+ */
+export type DeskKeyFacts =
+  | {
+      pinBy: 'station';
+      /** The key has a PIN (the person enters it) or not (the person chooses one, twice). */
+      pinSet: boolean;
+      /** Tries left, when the key has a PIN. */
+      retries: number | null;
+      /** The largest of CTAP's 4, the key's minPINLength and the station's. */
+      minPinLength: number;
+      model: string;
+      aaguid: string;
+    }
+  | { pinBy: 'windows'; pinSet: null; retries: null; minPinLength: null; model: null; aaguid: null };
 
-/** provision/flow.ts's steps (restated: enrollment/ does not import provision/). */
-export type DeskProvisionStep = 'checking' | 'setting-pin' | 'options' | 'verifying-pin' | 'touch' | 'registering' | 'proving' | 'done';
+/** The facts of a key only Windows' dialog can reach (main/station/provision-dll-port.ts). */
+export const WINDOWS_ASKS: DeskKeyFacts = { pinBy: 'windows', pinSet: null, retries: null, minPinLength: null, model: null, aaguid: null };
+
+/**
+ * provision/flow.ts's and provision/platform-flow.ts's steps (restated: enrollment/ does not import provision/).
+ * `windows-dialog` / `windows-proof`: Windows' dialog is up (the PIN and the touch; once more for the proof).
+ */
+export type DeskProvisionStep =
+  'checking' | 'setting-pin' | 'options' | 'verifying-pin' | 'touch' | 'windows-dialog' | 'registering' | 'proving' | 'windows-proof' | 'done';
 
 export type DeskKeyRead = { ok: true; key: DeskKeyFacts } | { ok: false; error: ProvisionError };
 /** The random PIN set for someone not present (`random`), for the one screen that shows it. */
@@ -43,7 +56,7 @@ export interface DeskProvisionRequest {
   operator: { id: string; upn: string };
   user: { id: string; upn: string };
   keyId: string;
-  /** UTF-8 bytes; overwritten by the port before it answers. */
+  /** UTF-8 bytes; overwritten by the port before it answers. Empty where Windows' dialog asks for the PIN. */
   pin: Uint8Array;
   pinConfirm?: Uint8Array;
   /** The operator chose a random PIN (the key has none): the port draws it, sets it and asks for forceChangePin. */
@@ -55,6 +68,11 @@ export interface DeskProvisionRequest {
 
 /** The passkey made at the desk. Neither method throws for a key's or Graph's refusal: those are codes. */
 export interface ProvisionPort {
+  /**
+   * Keys Windows refuses the station over HID (no administrator rights) can be set up here through Windows' own
+   * dialog (webauthn.dll loaded). Read when the chart is made: the mode choice offers "Set up the key here" for them.
+   */
+  readonly windowsDialog?: boolean;
   readKey(keyId: string, signal?: AbortSignal): Promise<DeskKeyRead>;
   provision(request: DeskProvisionRequest, signal?: AbortSignal): Promise<DeskProvisioned>;
 }
@@ -115,6 +133,8 @@ const TRY_AGAIN: ReadonlySet<ProvisionErrorCode> = new Set<ProvisionErrorCode>([
   'graph.challenge-expired',
 ]);
 export const tryAgainAtThePad = (error: ProvisionError): boolean => TRY_AGAIN.has(error.code);
+/** Whether the key at the desk is reached through Windows' dialog (no PIN pad; every failure stops at `failed`). */
+export const windowsAsks = (p: ProvisionContext): boolean => p.key?.pinBy === 'windows';
 
 const PHASE_OF_STEP: Record<DeskProvisionStep, ProvisionPhase> = {
   checking: 'checking-pin',
@@ -122,8 +142,10 @@ const PHASE_OF_STEP: Record<DeskProvisionStep, ProvisionPhase> = {
   options: 'checking-pin',
   'verifying-pin': 'checking-pin',
   touch: 'touch-key',
+  'windows-dialog': 'windows-dialog',
   registering: 'registering',
   proving: 'proving',
+  'windows-proof': 'windows-proof',
   done: 'proving',
 };
 
@@ -133,8 +155,11 @@ export function provisionPhase(stage: ProvisionStage, p: ProvisionContext): Prov
       return 'reading-key';
     case 'pin':
       return p.key?.pinSet ? 'enter-pin' : 'set-pin';
-    case 'working':
-      return p.step ? PHASE_OF_STEP[p.step] : 'checking-pin';
+    case 'working': {
+      const phase = p.step ? PHASE_OF_STEP[p.step] : 'checking-pin';
+      // Windows' dialog path: until the dialog is up the screen already says what Windows will ask.
+      return windowsAsks(p) && phase === 'checking-pin' ? 'windows-dialog' : phase;
+    }
     case 'shown':
       return 'show-pin';
     case 'failed':
@@ -143,6 +168,6 @@ export function provisionPhase(stage: ProvisionStage, p: ProvisionContext): Prov
 }
 
 export function pinPadOf(phase: ProvisionPhase, key: DeskKeyFacts | null): PinPad | null {
-  if (!key || (phase !== 'set-pin' && phase !== 'enter-pin')) return null;
+  if (!key || key.pinBy === 'windows' || (phase !== 'set-pin' && phase !== 'enter-pin')) return null;
   return { isNew: !key.pinSet, minLength: Math.max(PIN_DIGITS.min, key.minPinLength), maxLength: PIN_DIGITS.max, retries: key.pinSet ? key.retries : null };
 }

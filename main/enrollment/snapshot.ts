@@ -313,6 +313,7 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
         screen: 'provisioning',
         phase,
         pinPad: pinPadOf(phase, ctx.provision.key),
+        pinBy: ctx.provision.key?.pinBy ?? null,
         error: ctx.provision.error,
         model: ctx.provision.key?.model ?? key.model,
         ...(phase === 'show-pin' && ctx.provision.shown ? { operatorPin: ctx.provision.shown } : {}),

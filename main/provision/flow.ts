@@ -25,9 +25,7 @@
  * Secrets: the PIN (and its confirmation) are bytes the caller hands over and this function overwrites before it
  * returns, whatever happens; no message, error, step or audit field is built from them. Tokens are wiped.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { verifyRegistrationResponse } from '@simplewebauthn/server';
-import { AuthDataFlag, CoseAlgorithm, verifySignature } from '../keys/ctap2/auth-data';
+import { randomBytes } from 'node:crypto';
 import { ClientPin, PinPermission, type PinUvAuthToken } from '../keys/ctap2/client-pin';
 import { getAssertion } from '../keys/ctap2/get-assertion';
 import { forceChangePin, supportsSetMinPinLength } from '../keys/ctap2/config';
@@ -36,27 +34,36 @@ import { type MakeCredentialResult, makeCredential } from '../keys/ctap2/make-cr
 import { choosePinProtocol } from '../keys/ctap2/pin-protocol';
 import type { Ctap2Session } from '../keys/ctap2/session';
 import { Ctap2Error, Ctap2Status } from '../keys/ctap2/status';
-import type { PasskeyCreationOptions, PasskeyProvisioningCalls } from '../directory/methods';
-import { auditEvents, type AuditEvent, type Payload } from '../audit/events';
-import type { JournalHealthCode, ProvisionError } from '../../common/codes';
+import type { PasskeyProvisioningCalls } from '../directory/methods';
+import type { ProvisionError } from '../../common/codes';
 import type { Fido2KeyPolicy } from '../../common/keys';
 import { ProvisionFailure, isChallengeRefusal, toProvisionError } from './errors';
 import { checkNewPin, minimumPinLength } from './pin-rules';
+import {
+  b64url,
+  clientDataJSON,
+  failedWith,
+  freshOptions,
+  journalWritable,
+  keyDisplayName,
+  keyRestrictionRefuses,
+  proofHolds,
+  provisionedEvent,
+  registeredRecord,
+  sha256,
+  verifiedAttestation,
+  type ProvisionJournal,
+  type RegisteredRecord,
+} from './registration';
 
-/** Algorithms the station's proof can verify (auth-data.ts coseToKeyObject). */
-const VERIFIABLE = new Set<number>([CoseAlgorithm.ES256, CoseAlgorithm.EdDSA]);
-/** When Graph names no expiry: the v1.0 "system-defined challenge timeout of 5 minutes" (entra-graph.md 4.2). */
-const DEFAULT_CHALLENGE_MS = 5 * 60_000;
-const DISPLAY_NAME_MAX = 30;
-
-type EventPayload = Payload<'key.provisioned'>;
+export { keyDisplayName } from './registration';
 
 export type ProvisionStep = 'checking' | 'setting-pin' | 'options' | 'verifying-pin' | 'touch' | 'registering' | 'proving' | 'done';
 
 export interface ProvisionDeps {
   graph: PasskeyProvisioningCalls;
   /** `probe` (audit/journal.ts): asked first; unless the journal can be written nothing is done (`journal.*`). */
-  journal: { append(event: AuditEvent): Promise<unknown>; probe?(): Promise<JournalHealthCode> };
+  journal: ProvisionJournal;
   /** The station's clock (ms). */
   now?: () => number;
   /** A challenge with less than this left is fetched again before the PIN is used. Default 60 s. */
@@ -103,30 +110,6 @@ export interface Provisioned {
 
 export type ProvisionOutcome = Provisioned | { ok: false; error: ProvisionError; pinSetHere: boolean };
 
-/** "YubiKey 5 Series 2026-12-05": whole words of the model, then the day, at most 30 characters. */
-export function keyDisplayName(model: string, day: Date): string {
-  const date = day.toISOString().slice(0, 10);
-  const room = DISPLAY_NAME_MAX - date.length - 1;
-  let name = '';
-  for (const word of model.trim().split(/\s+/)) {
-    const next = name ? `${name} ${word}` : word;
-    if (next.length > room) break;
-    name = next;
-  }
-  if (!name) name = model.trim().slice(0, room);
-  return name ? `${name} ${date}` : date;
-}
-
-const b64url = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64url');
-const sha256 = (b: Uint8Array | string): Buffer => createHash('sha256').update(b).digest();
-
-function keyRestrictionRefuses(policy: Fido2KeyPolicy | null | undefined, aaguid: string): boolean {
-  const r = policy?.keyRestrictions;
-  if (!r?.isEnforced) return false;
-  const listed = r.aaGuids.some((g) => g.toLowerCase() === aaguid.toLowerCase());
-  return r.enforcementType === 'allow' ? !listed : listed;
-}
-
 export async function provisionKey(deps: ProvisionDeps, req: ProvisionRequest): Promise<ProvisionOutcome> {
   const now = deps.now ?? Date.now;
   const margin = deps.challengeMarginMs ?? 60_000;
@@ -138,9 +121,8 @@ export async function provisionKey(deps: ProvisionDeps, req: ProvisionRequest): 
   const tokens: PinUvAuthToken[] = [];
   let pinSetHere = false;
   /** Once Graph has the passkey: what the audit record needs should the proof fail. */
-  let registered: Omit<EventPayload, 'proven' | 'pinSetHere'> | null = null;
-  const journalProvisioned = (r: Omit<EventPayload, 'proven' | 'pinSetHere'>, proven: boolean) =>
-    deps.journal.append(auditEvents.keyProvisioned({ ...r, pinSetHere, proven }));
+  let registered: RegisteredRecord | null = null;
+  const journalProvisioned = (r: RegisteredRecord, proven: boolean) => deps.journal.append(provisionedEvent(r, pinSetHere, proven));
 
   const token = async (cp: ClientPin, permissions: number, rpId: string): Promise<PinUvAuthToken> => {
     // CTAP 2.1 keys (option pinUvAuthToken) scope a token to permissions and an RP; CTAP 2.0 keys know getPinToken.
@@ -152,8 +134,7 @@ export async function provisionKey(deps: ProvisionDeps, req: ProvisionRequest): 
   try {
     step('checking');
     // A passkey the journal could not record must not be made: refuse before the key or Graph is touched.
-    const journalHealth = (await deps.journal.probe?.()) ?? 'ok';
-    if (journalHealth !== 'ok') throw new ProvisionFailure({ code: `journal.${journalHealth}`, params: {} });
+    await journalWritable(deps.journal);
     if (keyRestrictionRefuses(req.policy, info.aaguid)) throw new ProvisionFailure({ code: 'policy.aaguid-blocked', params: { aaguid: info.aaguid } });
     if (info.options['rk'] !== true || info.options['clientPin'] === undefined) throw new ProvisionFailure({ code: 'key.unsupported', params: {} });
     if (hasPin && info.forcePINChange) throw new ProvisionFailure({ code: 'key.pin-change-required', params: {} });
@@ -169,34 +150,25 @@ export async function provisionKey(deps: ProvisionDeps, req: ProvisionRequest): 
 
     for (let attempt = 1; ; attempt++) {
       step('options');
-      const fetchedAt = now();
-      let o = await deps.graph.passkeyCreationOptions(req.user.id, req.signal);
-      const expiry = (x: PasskeyCreationOptions, at: number) => (x.challengeExpires ? Date.parse(x.challengeExpires) : at + DEFAULT_CHALLENGE_MS);
-      let expires = expiry(o, fetchedAt);
-      if (expires - now() < margin) {
-        const again = now();
-        o = await deps.graph.passkeyCreationOptions(req.user.id, req.signal);
-        expires = expiry(o, again);
-      }
+      const fresh = await freshOptions(deps.graph, req.user.id, now, margin, req.signal);
+      const { options: o, expires, origin } = fresh;
       const rpId = o.rpId;
-      const origin = `https://${rpId}`;
 
       step('verifying-pin');
       const mc = await token(cp, PinPermission.MakeCredential, rpId);
-      const clientDataJSON = Buffer.from(JSON.stringify({ type: 'webauthn.create', challenge: o.challenge, origin, crossOrigin: false }), 'utf8');
-      const algorithms = o.algorithms.filter((a) => VERIFIABLE.has(a));
+      const clientData = clientDataJSON('webauthn.create', o.challenge, origin);
       let touchAsked = false;
       const made: MakeCredentialResult = await makeCredential(
         session,
         {
-          clientDataHash: sha256(clientDataJSON),
+          clientDataHash: sha256(clientData),
           rp: { id: rpId, ...(o.rpName ? { name: o.rpName } : {}) },
           user: {
             id: Buffer.from(o.userHandle, 'base64url'),
             name: o.userName ?? req.user.upn,
             displayName: o.userDisplayName ?? o.userName ?? req.user.upn,
           },
-          algorithms: algorithms.length ? algorithms : [CoseAlgorithm.ES256],
+          algorithms: fresh.algorithms,
           excludeList: o.excludeCredentials.map((id) => ({ id: Buffer.from(id, 'base64url') })),
           residentKey: true,
           token: mc,
@@ -211,24 +183,7 @@ export async function provisionKey(deps: ProvisionDeps, req: ProvisionRequest): 
       );
 
       // Our own check of what the key made, before Microsoft sees it: RP, challenge, origin, UP+UV, signature.
-      const attested = made.authData.attested;
-      const credentialId = b64url(made.credentialId);
-      const registration = {
-        id: credentialId,
-        response: { clientDataJSON: b64url(clientDataJSON), attestationObject: b64url(made.attestationObject) },
-        clientExtensionResults: {} as Record<string, never>,
-      };
-      const verified = await verifyRegistrationResponse({
-        response: { ...registration, rawId: credentialId, type: 'public-key' },
-        expectedChallenge: o.challenge,
-        expectedOrigin: origin,
-        expectedRPID: rpId,
-        expectedType: 'webauthn.create',
-        requireUserPresence: true,
-        requireUserVerification: true,
-        supportedAlgorithmIDs: algorithms.length ? algorithms : [CoseAlgorithm.ES256],
-      }).catch(() => null);
-      if (!verified?.verified || !attested) throw new ProvisionFailure({ code: 'attestation.invalid', params: {} });
+      const { registration, attested } = await verifiedAttestation(made, clientData, fresh);
 
       // The challenge ran out while the key waited for the touch: Microsoft would refuse it. Start once more.
       if (now() >= expires) {
@@ -247,25 +202,15 @@ export async function provisionKey(deps: ProvisionDeps, req: ProvisionRequest): 
         if (isChallengeRefusal(e) && attempt < 2) continue;
         throw e;
       }
-      const credIdSha256 = sha256(made.credentialId).toString('hex');
-      registered = {
-        enrollmentId: req.enrollmentId,
-        operator: req.operator,
-        user: req.user,
-        methodId: method.id,
-        aaguid,
-        model,
-        credIdSha256,
-        requestId: method.requestId,
-      };
+      registered = registeredRecord(req, method, { aaguid, model, credentialId: made.credentialId });
+      const credIdSha256 = registered.credIdSha256;
 
       // The proof: a fresh token (the first one is used up), a local challenge, no touch where the key allows it.
       step('proving');
       const ga = await token(cp, PinPermission.GetAssertion, rpId);
       const forceChange = req.forceChangePin === true && pinSetHere && supportsSetMinPinLength(info);
       if (!forceChange) req.pin.fill(0);
-      const proofData = Buffer.from(JSON.stringify({ type: 'webauthn.get', challenge: b64url(randomBytes(32)), origin, crossOrigin: false }), 'utf8');
-      const proofHash = sha256(proofData);
+      const proofHash = sha256(clientDataJSON('webauthn.get', b64url(randomBytes(32)), origin));
       const assert = (userPresence: boolean) =>
         getAssertion(
           session,
@@ -277,11 +222,7 @@ export async function provisionKey(deps: ProvisionDeps, req: ProvisionRequest): 
         if (e instanceof Ctap2Error && (e.status === Ctap2Status.InvalidOption || e.status === Ctap2Status.UnsupportedOption)) return assert(true);
         throw e;
       });
-      const proven =
-        Buffer.from(proof.credentialId).equals(Buffer.from(made.credentialId)) &&
-        (proof.authData.flags & AuthDataFlag.UserVerified) !== 0 &&
-        Buffer.from(proof.authData.rpIdHash).equals(sha256(rpId)) &&
-        verifySignature(attested.publicKey, proof.authDataBytes, proofHash, proof.signature);
+      const proven = proofHolds(proof, { credentialId: made.credentialId, publicKey: attested.publicKey, rpId, clientDataHash: proofHash });
       const record = registered;
       registered = null; // journalled here, not again in the catch below
       await journalProvisioned(record, proven);
@@ -300,13 +241,8 @@ export async function provisionKey(deps: ProvisionDeps, req: ProvisionRequest): 
     }
   } catch (e) {
     // Registered at Microsoft but not proven (the key failed or went during the proof): the record says so.
-    const unproven = registered;
-    if (unproven) await journalProvisioned(unproven, false);
-    if (req.signal?.aborted) throw req.signal.reason;
-    const error: ProvisionError = unproven ? { code: 'proof.failed', params: { methodId: unproven.methodId } } : toProvisionError(e, minPin);
-    // Refused because the journal cannot be written: nothing happened, and there is nowhere to record that.
-    if (!error.code.startsWith('journal.'))
-      await deps.journal.append(auditEvents.failure({ enrollmentId: req.enrollmentId, step: 'provision', code: error.code }));
+    const unproven = registered ? { record: registered, pinSetHere } : null;
+    const error = await failedWith(deps.journal, req.enrollmentId, unproven, e, req.signal, (x) => toProvisionError(x, minPin));
     return { ok: false, error, pinSetHere };
   } finally {
     req.pin.fill(0);

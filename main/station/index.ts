@@ -9,6 +9,8 @@
  *   directory  createGraphClient + createDirectoryGateway, tokens from the operator's getAccessToken; key models
  *              the directory does not name come from the keys catalogue (modelOf)
  *   keys       KeyWatcher over `keySource`; wink through a CtapHidChannel (keys-port.ts)
+ *   provision  "Set up the key here" per key: raw HID (provision-port.ts), or on Windows, where HID is refused,
+ *              webauthn.dll's dialog (provision-dll-port.ts; loaded on win32 only, owned by `nativeWindowHandle`)
  *   audit      openJournal(config.auditFolder, config.stationId); while its health is not ok (status), probed every
  *              `journalProbeMs` (default 10 s) so issuing resumes on its own once space or permissions are back
  *   session    EnrollmentSession over all of them (idle lock: config.idleLockMinutes, run by the machine)
@@ -30,6 +32,8 @@ import { KeyWatcher, type KeyWatcherOptions } from '../keys/watcher';
 import { MsalNetworkClient, OperatorSession, operatorErrorCodeOf, type RoleClientFactory, type SignInPresenter } from '../operator';
 import { watcherKeysPort } from './keys-port';
 import { deskProvisionPort } from './provision-port';
+import { chooseProvisionPort, dllProvisionPort, webAuthnDllAuthenticator } from './provision-dll-port';
+import type { PlatformAuthenticator } from '../provision/platform-flow';
 import { deskRecyclePort } from './recycle-port';
 import { StationStatusStore } from './status';
 import type { StationStatus } from '../../common/contract';
@@ -70,6 +74,15 @@ export interface CreateStationOptions {
   view: SecurityInfoViewPort;
   keySource: KeySource;
   keyWatcher?: KeyWatcherOptions;
+  /** The OS the station runs on (tests). Default `process.platform`. */
+  platform?: NodeJS.Platform;
+  /** The station window's native handle (main/kiosk/station-window.ts): Windows' security-key dialog is its child. */
+  nativeWindowHandle?: () => Uint8Array;
+  /**
+   * Windows' authenticator API for keys HID is refused for (default: webauthn.dll when `nativeWindowHandle` is
+   * given; tests and the harness inject a stand-in). Called once, on win32 only; null: it cannot be used.
+   */
+  platformAuthenticator?: () => PlatformAuthenticator | null;
   graphRetry?: GraphRetryOptions;
   /** How often a journal that cannot be written is probed again (default 10 s; its health clears when one succeeds). */
   journalProbeMs?: number;
@@ -101,6 +114,16 @@ export interface Station {
   release(): Promise<void>;
   /** drain, then release. */
   stop(): Promise<void>;
+}
+
+/** The injected platform authenticator, else webauthn.dll owned by the station's window (none without a window). */
+function platformAuthenticatorOf(options: CreateStationOptions): PlatformAuthenticator | null {
+  if (options.platformAuthenticator) return options.platformAuthenticator();
+  const handle = options.nativeWindowHandle;
+  if (!handle) return null;
+  return webAuthnDllAuthenticator(handle, undefined, (e) =>
+    console.error(`[station] webauthn.dll could not be loaded: ${e instanceof Error ? e.message : String(e)}`),
+  );
 }
 
 export async function createStation(options: CreateStationOptions): Promise<Station> {
@@ -159,15 +182,26 @@ export async function createStation(options: CreateStationOptions): Promise<Stat
       modes: config.enrollmentModes,
     },
     language: config.language,
-    provision: deskProvisionPort({
-      open: async (keyId) => {
-        const key = watcher.state().keys.find((k) => k.id === keyId);
-        if (!key) throw new DeviceGoneError('the key at the desk is gone');
-        return options.keySource.open(key.path);
+    provision: chooseProvisionPort({
+      platform: options.platform ?? process.platform,
+      hid: deskProvisionPort({
+        open: async (keyId) => {
+          const key = watcher.state().keys.find((k) => k.id === keyId);
+          if (!key) throw new DeviceGoneError('the key at the desk is gone');
+          return options.keySource.open(key.path);
+        },
+        graph: directory,
+        journal,
+        modelOf: modelOfAaguid,
+      }),
+      dll: () => {
+        const authenticator = platformAuthenticatorOf(options);
+        return authenticator ? dllProvisionPort({ authenticator, graph: directory, journal, modelOf: modelOfAaguid }) : null;
       },
-      graph: directory,
-      journal,
-      modelOf: modelOfAaguid,
+      hidFailureOf: (keyId) => {
+        const identity = watcher.state().keys.find((k) => k.id === keyId)?.identity;
+        return identity?.status === 'unavailable' ? identity.reason : null;
+      },
     }),
     ...(event ? { event } : {}),
     recycle: deskRecyclePort({ watcher, openPath: (path) => options.keySource.open(path), journal, modelOf: modelOfAaguid }),

@@ -73,7 +73,7 @@ export function deskProvisionPort(o: DeskProvisionOptions): ProvisionPort {
             if (r.powerCycleState === true) return { ok: false, error: { code: 'key.pin-auth-blocked', params: {} } } as const;
             retries = r.retries;
           }
-          return { ok: true, key: { pinSet, retries, minPinLength: min, model: modelOf(info), aaguid: info.aaguid } } as const;
+          return { ok: true, key: { pinBy: 'station', pinSet, retries, minPinLength: min, model: modelOf(info), aaguid: info.aaguid } } as const;
         });
       } catch (e) {
         if (signal?.aborted) throw e;

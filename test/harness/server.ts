@@ -41,6 +41,7 @@ import { Fido2Core } from '../authenticator/fido2-core';
 import { startEmulator, type Emulator } from '../emulator';
 import { launchChromiumFor, VIRTUAL_AUTHENTICATOR_AAGUID } from '../support/chromium';
 import { Surfaces, type DeniedNavigation, type PageListener, type SurfaceKind } from './browser-surfaces';
+import { WindowsDialogDesk } from './windows-desk';
 import { DEFAULT_RENDERER_DIR, ensureRendererBuilt, harnessCsp, rendererFile, SOCKET_PATH, type RebuildPolicy } from './renderer-files';
 
 export const HARNESS_STATION_ID = 'KIOSK-WEB-01';
@@ -71,6 +72,12 @@ export interface HarnessOptions {
    *  getAssertion), touched at once: "Set up the key here" runs end to end. One key state across replugs (each plug
    *  powers it up: the PIN token and the failures since power-up start over); `deskKey()` reaches it. */
   deskKeyCanProvision?: boolean;
+  /**
+   * Windows without administrator rights: the desk key (a full software authenticator, as `deskKeyCanProvision`)
+   * refuses HID with access denied, the station runs as on win32, and webauthn.dll is a stand-in whose dialog the
+   * test answers through `harness.windowsDialog` (test/harness/windows-desk.ts).
+   */
+  windowsDialog?: boolean;
   /** Keep `dataRoot` (the audit journals) on close, e.g. to scan it after a suite. Default false. */
   keepData?: boolean;
   /** How long quit / reset waits for pending TAP deletions. Default 3 s. */
@@ -126,6 +133,8 @@ export interface Harness {
   keyPlugged(): boolean;
   /** The desk key's test-only controls with `deskKeyCanProvision`; null for the fixture keys. */
   deskKey(): DeskKeyControl | null;
+  /** With `windowsDialog`: Windows' dialog, for the test to answer; else null. */
+  readonly windowsDialog: WindowsDialogDesk | null;
   /** A note shown above the kiosk on every page load (the demo's headless mode says what it plays); null: none. */
   setNotice(text: string | null): void;
   /** A clean slate: the station stopped (TAP deleted, view wiped), the emulator reset, a fresh station and journal, the key plugged in. */
@@ -212,7 +221,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     securityInfo: securityInfoPolicy({ authority: policyConfig.authority, mySecurityInfoUrl: policyConfig.mySecurityInfoUrl, demo: false }),
   });
   const bus = new VirtualBus({ hotplug: true });
-  const deskCore = options.deskKeyCanProvision ? new Fido2Core({}) : null;
+  const deskCore = options.deskKeyCanProvision || options.windowsDialog ? new Fido2Core({}) : null;
+  const windowsDialog = options.windowsDialog && deskCore ? await WindowsDialogDesk.over(deskCore) : null;
   /** The desk key's HID handles still open (one per open by the station), for `deskKey().touch()`. */
   const deskDevices = new Set<SoftAuthenticator>();
   const deskDevice = (core: Fido2Core) => {
@@ -229,7 +239,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     deskCore?.powerCycle();
     port = bus.plugKey(
       deskCore
-        ? { ...fixtureKey(FIDO2_CORE_PROFILE), device: () => deskDevice(deskCore) }
+        ? {
+            ...fixtureKey(FIDO2_CORE_PROFILE),
+            device: () => deskDevice(deskCore),
+            ...(windowsDialog ? { accessDenied: 'open' as const } : {}),
+          }
         : options.deskKeyIsVirtualAuthenticator
           ? virtualAuthenticatorKey(profileId)
           : fixtureKey(profileId),
@@ -262,7 +276,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       presenter: surfaces.presenter,
       view: surfaces.view,
       keySource: bus,
-      keyWatcher: { pollIntervalMs: 1_000, hotplugPollIntervalMs: 60_000 },
+      keyWatcher: { pollIntervalMs: 1_000, hotplugPollIntervalMs: 60_000, ...(windowsDialog ? { platform: 'win32' as const } : {}) },
+      ...(windowsDialog ? { platform: 'win32' as const, platformAuthenticator: () => windowsDialog.windows } : {}),
       session: { ...(options.stationTime?.() ?? {}), drainTimeoutMs: options.drainTimeoutMs ?? 3_000 },
     });
     station = next;
@@ -379,6 +394,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
           deskCore.touchTimeoutMs = 30_000;
         },
       },
+    windowsDialog,
     setNotice: (text) => {
       notice = text;
     },
@@ -397,6 +413,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       wss.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await stopStation().catch(() => undefined);
+      await windowsDialog?.close().catch(() => undefined);
       await browser.close().catch(() => undefined);
       bus.reset();
       if (ownEmulator) await emu.close();

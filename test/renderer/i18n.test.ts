@@ -366,6 +366,7 @@ const PROVISION_SAMPLES: { [C in keyof typeof PROVISION_ERRORS]: ParamsOf<typeof
   'key.full': [{}],
   'key.denied': [{}],
   'key.no-touch': [{}],
+  'key.dialog-cancelled': [{}],
   'key.unplugged': [{}],
   'key.not-allowed': [{}],
   'key.unsupported': [{}],

@@ -71,6 +71,7 @@ const text = (html: string) =>
   html
     .replace(/<[^>]+>/g, ' ')
     .replace(/&#x27;/g, "'")
+    .replace(/&quot;/g, '"')
     .replace(/\s+/g, ' ');
 
 function at(phase: Provisioning['phase'], extra: Partial<Provisioning> = {}): Provisioning {
@@ -83,6 +84,7 @@ function at(phase: Provisioning['phase'], extra: Partial<Provisioning> = {}): Pr
     user: { id: 'u1', displayName: 'Megan Bowen', userPrincipalName: 'megan@contoso.example' },
     phase,
     pinPad: null,
+    pinBy: 'station',
     error: null,
     model: 'YubiKey 5 NFC',
     ...extra,
@@ -136,6 +138,28 @@ describe('the provisioning screen', () => {
     expect(de).toContain('bei der ersten Verwendung ändern muss');
     const css = readFileSync('renderer/src/styles.css', 'utf8');
     expect(/\.operator-pin-value\s*\{[^}]*user-select:\s*none/.test(css)).toBe(true);
+  });
+  it('Windows’ dialog (webauthn.dll): no pad, what Windows will ask, then “once more” for the proof, in both languages', async () => {
+    const windows = { pinBy: 'windows' as const, model: null };
+    const en = await render(at('windows-dialog', windows), 'en');
+    expect(en).not.toContain('pin-pad');
+    expect(text(en)).toContain('Windows will ask for your PIN now');
+    expect(text(en)).toContain('choose one and enter it twice');
+    expect(text(en)).toContain('PIN and touch (Windows)');
+    // The operator is told why there is no pad and no random PIN.
+    expect(text(en)).toContain('a random PIN cannot be set');
+    expect(text(en)).not.toContain('Set a random PIN (the person is not here)');
+    expect(text(await render(at('windows-proof', windows), 'en'))).toContain('Windows asks once more');
+    const de = text(await render(at('windows-dialog', windows), 'de'));
+    expect(de).toContain('Windows fragt Sie jetzt nach Ihrer PIN');
+    expect(text(await render(at('windows-proof', windows), 'de'))).toContain('Windows fragt noch einmal');
+  });
+  it('a key model refused after Windows made the passkey: the key holds it unregistered, reset it before handing it out', async () => {
+    const blocked = { code: 'policy.aaguid-blocked' as const, params: { aaguid: '2fc0579f-8113-47ea-b116-bb5a8db9202a' } };
+    const t = text(await render(at('failed', { pinBy: 'windows', error: blocked }), 'en'));
+    expect(t).toContain('does not allow this key model');
+    expect(t).toContain('Reset the key with "Reset a returned key" before giving it to anyone');
+    expect(text(await render(at('failed', { pinBy: 'station', error: blocked }), 'en'))).not.toContain('Reset the key');
   });
   it('the pad’s targets are at least 44 px', () => {
     const css = readFileSync('renderer/src/styles.css', 'utf8');

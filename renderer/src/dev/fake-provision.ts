@@ -25,6 +25,7 @@ export function provisionFixtures(preflight: Preflight, withUser: WithUser, done
     screen: 'provisioning',
     phase,
     pinPad: null,
+    pinBy: 'station',
     error: null,
     model: 'YubiKey 5 NFC',
     ...extra,
@@ -45,6 +46,13 @@ export function provisionFixtures(preflight: Preflight, withUser: WithUser, done
     'provision-registering': at('registering'),
     'provision-blocked': at('failed', { error: { code: 'key.pin-blocked', params: {} } }),
     'provision-excluded': at('failed', { error: { code: 'key.already-registered', params: {} } }),
+    // Windows without administrator rights: Windows' own dialog asks for the PIN and the touch (no pad here).
+    'provision-windows-dialog': at('windows-dialog', { pinBy: 'windows', model: null }),
+    'provision-windows-proof': at('windows-proof', { pinBy: 'windows', model: null }),
+    'provision-windows-blocked': at('failed', {
+      pinBy: 'windows',
+      error: { code: 'policy.aaguid-blocked', params: { aaguid: '2fc0579f-8113-47ea-b116-bb5a8db9202a' } },
+    }),
     'provision-done': { ...done, proven: true, registered: { ...done.registered, displayName: 'YubiKey 5 NFC 2026-12-06' } },
   };
 }

@@ -13,13 +13,17 @@ type ProvisionSnapshot = Extract<SessionSnapshot, { screen: 'provisioning' }>;
 
 /** The operator's progress list: one step per phase the person goes through. */
 const STEPS = ['reading-key', 'pin', 'touch-key', 'registering', 'proving'] as const;
-type Step = (typeof STEPS)[number];
+/** Where Windows' dialog asks for the PIN and the touch (webauthn.dll): no pad, one step for the dialog. */
+const WINDOWS_STEPS = ['reading-key', 'windows', 'registering', 'proving'] as const;
+type Step = (typeof STEPS)[number] | (typeof WINDOWS_STEPS)[number];
 const STEP_OF: Record<ProvisionPhase, Step | null> = {
   'reading-key': 'reading-key',
   'set-pin': 'pin',
   'enter-pin': 'pin',
   'checking-pin': 'pin',
   'touch-key': 'touch-key',
+  'windows-dialog': 'windows',
+  'windows-proof': 'proving',
   registering: 'registering',
   proving: 'proving',
   'show-pin': 'proving',
@@ -33,8 +37,10 @@ const STEP_OF: Record<ProvisionPhase, Step | null> = {
 export function ProvisionScreen({ s }: { s: ProvisionSnapshot }) {
   const { t, m } = useT();
   const { send } = useCommands();
+  const windows = s.pinBy === 'windows';
+  const steps: readonly Step[] = windows ? WINDOWS_STEPS : STEPS;
   const current = STEP_OF[s.phase];
-  const at = current ? STEPS.indexOf(current) : -1;
+  const at = current ? steps.indexOf(current) : -1;
   return (
     <section className="screen" aria-labelledby="provision-title">
       <h1 id="provision-title" tabIndex={-1}>
@@ -47,6 +53,18 @@ export function ProvisionScreen({ s }: { s: ProvisionSnapshot }) {
             <MessageBar intent={s.phase === 'failed' ? 'error' : 'warning'} layout="multiline" data-error={s.error.code}>
               <MessageBarBody>{m(provisionMsg(s.error))}</MessageBarBody>
             </MessageBar>
+          )}
+          {windows && s.error?.code === 'policy.aaguid-blocked' && (
+            // Found in the attestation after Windows had the key make the passkey: it stays there, unregistered.
+            <MessageBar intent="warning" layout="multiline" data-note="left-on-key">
+              <MessageBarBody>{t('provision.windows.leftOnKey')}</MessageBarBody>
+            </MessageBar>
+          )}
+          {(s.phase === 'windows-dialog' || s.phase === 'windows-proof') && (
+            <div className="touch-key windows-dialog" role="status">
+              <p className="touch-key-title">{t(s.phase === 'windows-dialog' ? 'provision.windows.dialogTitle' : 'provision.windows.proofTitle')}</p>
+              <p>{t(s.phase === 'windows-dialog' ? 'provision.windows.dialogBody' : 'provision.windows.proofBody')}</p>
+            </div>
           )}
           {s.pinPad && (
             <PinPad
@@ -82,11 +100,12 @@ export function ProvisionScreen({ s }: { s: ProvisionSnapshot }) {
           <h2 id="desk-title">{t('provision.operator')}</h2>
           <IdentityCard user={s.user} compact />
           <StepGuide
-            steps={STEPS}
+            steps={steps}
             stateOf={(i) => (s.phase === 'failed' ? 'todo' : s.phase === 'show-pin' || i < at ? 'done' : i === at ? 'current' : 'todo')}
             label={(step) => t(`provision.step.${step}`)}
           />
           <KeyPanel k={s.key} reasons={false} />
+          {windows && <p className="windows-note">{t('provision.windows.operatorNote')}</p>}
           <div className="actions">
             {s.pinPad?.isNew && (
               <Button size="large" onClick={() => void send({ type: 'randomPin' })}>

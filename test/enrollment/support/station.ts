@@ -24,6 +24,9 @@ import { ManualTime, advanceUntil, settle } from './manual-time';
 import type { HidDevice } from '../../../main/keys/hid/device';
 import type { ModeConfig } from '../../../main/enrollment/modes';
 import { deskProvisionPort } from '../../../main/station/provision-port';
+import { chooseProvisionPort, dllProvisionPort } from '../../../main/station/provision-dll-port';
+import type { PlatformAuthenticator } from '../../../main/provision/platform-flow';
+import { DeviceGoneError } from '../../../main/keys/hid/errors';
 import type { RecyclePort } from '../../../main/enrollment/recycle';
 
 export class FakeOperator implements OperatorPort {
@@ -157,6 +160,11 @@ export interface StationOptions {
   /** The key at the desk for "Set up the key here" (main/station/provision-port.ts over it); absent: My Security Info only. */
   deskKey?: { open(): Promise<HidDevice> };
   modes?: ModeConfig;
+  /**
+   * Windows without administrator rights: the station's port choice (main/station/provision-dll-port.ts) on this
+   * OS, with this stand-in for webauthn.dll (null: it did not load). Absent: the HID port alone, as before.
+   */
+  windows?: { platform: NodeJS.Platform; authenticator: PlatformAuthenticator | null };
   /** Resetting a returned key at the desk (main/station/recycle-port.ts over a fake watcher); absent: not offered. */
   recycle?: RecyclePort;
 }
@@ -180,6 +188,25 @@ export interface Station {
   toPreflight(query: string, userId?: string): Promise<Extract<SessionSnapshot, { screen: 'preflight' }>>;
   /** ... then issue: the handover screen with the pass. */
   toHandover(query: string): Promise<Extract<SessionSnapshot, { screen: 'handover' }>>;
+}
+
+function provisionPortOf(options: StationOptions, directory: ReturnType<typeof createDirectoryGateway>, journal: TempJournal, keys: FakeKeys) {
+  const open = () => (options.deskKey ? options.deskKey.open() : Promise.reject(new DeviceGoneError('no key over HID')));
+  const hid = deskProvisionPort({ open, graph: directory, journal: journal.journal, modelOf: modelOfAaguid });
+  const windows = options.windows;
+  if (!windows) return hid;
+  return chooseProvisionPort({
+    platform: windows.platform,
+    hid,
+    dll: () =>
+      windows.authenticator
+        ? dllProvisionPort({ authenticator: windows.authenticator, graph: directory, journal: journal.journal, modelOf: modelOfAaguid })
+        : null,
+    hidFailureOf: (keyId) => {
+      const identity = keys.state().keys.find((k) => k.id === keyId)?.identity;
+      return identity?.status === 'unavailable' ? identity.reason : null;
+    },
+  });
 }
 
 export async function openStation(emu: Emulator, options: StationOptions = {}): Promise<Station> {
@@ -218,9 +245,7 @@ export async function openStation(emu: Emulator, options: StationOptions = {}): 
       mySecurityInfoUrl: emu.urls.mySecurityInfo,
       ...(options.modes ? { modes: options.modes } : {}),
     },
-    ...(options.deskKey
-      ? { provision: deskProvisionPort({ open: () => options.deskKey!.open(), graph: directory, journal: journal.journal, modelOf: modelOfAaguid }) }
-      : {}),
+    ...(options.deskKey || options.windows ? { provision: provisionPortOf(options, directory, journal, keys) } : {}),
     ...(options.recycle ? { recycle: options.recycle } : {}),
     clock: time,
     timers: time,

@@ -19,8 +19,9 @@ export interface SoftKey {
   close(): Promise<void>;
 }
 
-export async function openSoftKey(options: Fido2CoreOptions = {}): Promise<SoftKey> {
-  const core = new Fido2Core(options);
+/** A new software key (its options), or one more handle on an existing key state (a `Fido2Core`). */
+export async function openSoftKey(options: Fido2CoreOptions | Fido2Core = {}): Promise<SoftKey> {
+  const core = options instanceof Fido2Core ? options : new Fido2Core(options);
   const key: SoftKey = {
     core,
     device: undefined as unknown as SoftAuthenticator,
