@@ -188,6 +188,10 @@ for (const lang of LANGS) {
       await typePin(page, lang, wrong, false);
       await expectStopped(page, harness, lang, 'key.pin-blocked', megan);
       expect(key.core.state.pinRetries).toBe(0);
+      // The key panel no longer says what getInfo and the policy expected ("will be accepted").
+      const keyPanel = page.locator('.key-panel');
+      await expect(keyPanel).toContainText(text(lang, 'key.refusedHere'));
+      await expect(keyPanel).not.toContainText(text(lang, 'key.verdictText.ready'));
       await cam.shot('blocked');
       // The key is read again: 0 tries left is said at once, before any pad.
       const commandsBefore = key.core.commands.length;

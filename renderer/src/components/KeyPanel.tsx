@@ -13,8 +13,12 @@ const VERDICT_STATUS: Record<NonNullable<KeyStatus['verdict']>, Status> = {
 };
 const SEVERITY_STATUS: Record<'ok' | 'note' | 'blocker' | 'unknown', Status> = { ok: 'pass', note: 'warn', blocker: 'fail', unknown: 'unknown' };
 
-/** The key at the desk: model, vendor, PIN state, verdict with reasons; Blink when it can. */
-export function KeyPanel({ k, reasons = true, large = false }: { k: KeyStatus; reasons?: boolean; large?: boolean }) {
+/**
+ * The key at the desk: model, vendor, PIN state, verdict with reasons; Blink when it can. `refused`: the key itself
+ * has since refused what the verdict (read from getInfo and the policy) expected, e.g. its PIN is blocked: the
+ * verdict then says so instead of "will be accepted".
+ */
+export function KeyPanel({ k, reasons = true, large = false, refused = false }: { k: KeyStatus; reasons?: boolean; large?: boolean; refused?: boolean }) {
   const { t, m } = useT();
   const { send } = useCommands();
   return (
@@ -32,9 +36,13 @@ export function KeyPanel({ k, reasons = true, large = false }: { k: KeyStatus; r
             <dt>{t('key.pin')}</dt>
             <dd>{t(`key.pinState.${k.pin}`)}</dd>
             <dt>{t('key.verdict')}</dt>
-            <dd>{k.verdict ? <StatusIcon status={VERDICT_STATUS[k.verdict]} /> : t('key.reading')}</dd>
+            <dd>{refused ? <StatusIcon status="fail" /> : k.verdict ? <StatusIcon status={VERDICT_STATUS[k.verdict]} /> : t('key.reading')}</dd>
           </dl>
-          {k.verdict && <p className="key-verdict-text">{t(`key.verdictText.${k.verdict}`)}</p>}
+          {refused ? (
+            <p className="key-verdict-text">{t('key.refusedHere')}</p>
+          ) : (
+            k.verdict && <p className="key-verdict-text">{t(`key.verdictText.${k.verdict}`)}</p>
+          )}
           {reasons && k.readiness && k.readiness.reasons.length > 0 && (
             <ul className="checklist compact">
               {k.readiness.reasons.map((r) => (

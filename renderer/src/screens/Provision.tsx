@@ -1,5 +1,6 @@
 import { Button, MessageBar, MessageBarBody, Spinner } from '@fluentui/react-components';
 import type { SessionSnapshot } from '../../../common/contract';
+import type { ProvisionErrorCode } from '../../../common/codes';
 import type { ProvisionPhase } from '../../../common/session';
 import { useCommands } from '../bridge';
 import { IdentityCard } from '../components/IdentityCard';
@@ -10,6 +11,15 @@ import { useT } from '../i18n';
 import { provisionMsg } from '../lib/messages';
 
 type ProvisionSnapshot = Extract<SessionSnapshot, { screen: 'provisioning' }>;
+
+/** Refusals that are the key's state (not a try that can simply be repeated): the key panel's verdict says so. */
+const KEY_REFUSALS: ReadonlySet<ProvisionErrorCode> = new Set([
+  'key.pin-blocked',
+  'key.pin-auth-blocked',
+  'key.full',
+  'key.unsupported',
+  'policy.aaguid-blocked',
+]);
 
 /** The operator's progress list: one step per phase the person goes through. */
 const STEPS = ['reading-key', 'pin', 'touch-key', 'registering', 'proving'] as const;
@@ -104,7 +114,7 @@ export function ProvisionScreen({ s }: { s: ProvisionSnapshot }) {
             stateOf={(i) => (s.phase === 'failed' ? 'todo' : s.phase === 'show-pin' || i < at ? 'done' : i === at ? 'current' : 'todo')}
             label={(step) => t(`provision.step.${step}`)}
           />
-          <KeyPanel k={s.key} reasons={false} />
+          <KeyPanel k={s.key} reasons={false} refused={s.phase === 'failed' && s.error !== null && KEY_REFUSALS.has(s.error.code)} />
           {windows && <p className="windows-note">{t('provision.windows.operatorNote')}</p>}
           <div className="actions">
             {s.pinPad?.isNew && (
