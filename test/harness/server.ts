@@ -107,6 +107,10 @@ export interface Harness {
   plugKey(profileId?: string): void;
   unplugKey(): void;
   keyPlugged(): boolean;
+  /** With `deskKeyCanProvision`: the desk key's state (PIN, credentials), which outlives its replugs; else null. */
+  deskKey(): Fido2Core | null;
+  /** With `deskKeyCanProvision`: time passes for the desk key alone (its 10 s reset window after power-up). */
+  advanceDeskKeyClock(ms: number): void;
   /** A note shown above the kiosk on every page load (the demo's headless mode says what it plays); null: none. */
   setNotice(text: string | null): void;
   /** A clean slate: the station stopped (TAP deleted, view wiped), the emulator reset, a fresh station and journal, the key plugged in. */
@@ -193,11 +197,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     securityInfo: securityInfoPolicy({ authority: policyConfig.authority, mySecurityInfoUrl: policyConfig.mySecurityInfoUrl, demo: false }),
   });
   const bus = new VirtualBus({ hotplug: true });
-  const deskCore = options.deskKeyCanProvision ? new Fido2Core({}) : null;
+  let deskKeySkewMs = 0;
+  const deskCore = options.deskKeyCanProvision ? new Fido2Core({ now: () => performance.now() + deskKeySkewMs }) : null;
   const keyProfile = options.stationKey === undefined ? YUBIKEY_5_NFC.profile : options.stationKey;
   let port: VirtualPort | null = null;
   const plugKey = (profileId = keyProfile ?? YUBIKEY_5_NFC.profile) => {
     if (port && !port.unplugged) return;
+    // Plugging a key in powers it up: its reset window opens, PIN auth is unblocked (fido2-core.ts powerCycle).
+    deskCore?.powerCycle();
     port = bus.plugKey(
       deskCore
         ? { ...fixtureKey(FIDO2_CORE_PROFILE), device: () => new SoftAuthenticator({ core: deskCore, capabilities: deskCore.profile.capabilities }) }
@@ -338,6 +345,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     plugKey,
     unplugKey,
     keyPlugged: () => port !== null && !port.unplugged,
+    deskKey: () => deskCore,
+    advanceDeskKeyClock: (ms) => {
+      deskKeySkewMs += ms;
+    },
     setNotice: (text) => {
       notice = text;
     },
