@@ -4,7 +4,7 @@
  * and main/provision/ makes, registers and proves the passkey (behind ProvisionPort, provision.ts).
  *
  *   reading ─key read→ pin ─PIN_SUBMITTED→ working ─proven→ cleaningUp (completed) → done
- *                          pin ─RANDOM_PIN→ working ─proven→ shown (the PIN, once) ─PIN_NOTED→ cleaningUp
+ *                          pin ─RANDOM_PIN→ working ─proven→ shown (the PIN, once) ─PIN_NOTED or CANCEL→ cleaningUp (completed)
  *                                          working ─a try-again failure→ reading (error kept) → pin
  *                                          working ─any other failure→ failed ─RECHECK→ reading
  *   reading ─the key cannot be used (PIN blocked, …)→ failed
@@ -15,7 +15,7 @@
 import { assign } from 'xstate';
 import { modeAvailable, BOTH_MODES, type ModeConfig } from './modes';
 import { EMPTY_PROVISION, tryAgainAtThePad, type DeskProvisioned } from './provision';
-import { PERSON_EXITS, type StationSetup } from './setup';
+import { PERSON_EXITS, windUp, type StationSetup } from './setup';
 import type { MachineDeps, SessionContext } from './context';
 
 /** The modes this station offers: its configuration, with provisioning off when it has no way to make keys. */
@@ -143,7 +143,8 @@ export function provisionState(s: StationSetup) {
         tags: ['provision:shown'],
         // However this state is left (noted, cancel, the idle lock), the PIN leaves the context with it.
         exit: assign(({ context }) => ({ provision: { ...context.provision, shown: null } })),
-        on: { PIN_NOTED: { target: '#station.operator.cleaningUp', actions: assign({ why: 'completed' as const }) } },
+        // Cancel here cancels nothing: the passkey is registered and proven, so it ends as done, like "noted".
+        on: { PIN_NOTED: { target: '#station.operator.cleaningUp', actions: assign({ why: 'completed' as const }) }, CANCEL: windUp('completed') },
       },
       failed: {
         tags: ['provision:failed'],
