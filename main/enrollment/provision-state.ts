@@ -57,16 +57,27 @@ export function provisionState(s: StationSetup) {
         tags: ['provision:reading'],
         invoke: {
           src: 'readDeskKey',
-          input: ({ context }) => ({ keyId: context.preflight?.key.keyId ?? context.keys.keys[0]?.id ?? null }),
+          input: ({ context }) => ({
+            keyId: context.preflight?.key.keyId ?? context.keys.keys[0]?.id ?? null,
+            record: context.provision.recorded ? null : { enrollmentId: context.enrollmentId, card: context.card },
+          }),
           onDone: [
             {
               guard: ({ event }) => event.output.ok,
               target: 'pin',
-              actions: assign(({ context, event }) => ({ provision: { ...context.provision, key: event.output.ok ? event.output.key : null } })),
+              actions: assign(({ context, event }) => ({
+                provision: { ...context.provision, key: event.output.ok ? event.output.key : null, recorded: true },
+              })),
             },
             {
               target: 'failed',
-              actions: assign(({ context, event }) => ({ provision: { ...context.provision, error: event.output.ok ? null : event.output.error } })),
+              actions: assign(({ context, event }) => ({
+                provision: {
+                  ...context.provision,
+                  error: event.output.ok ? null : event.output.error,
+                  recorded: context.provision.recorded || event.output.recorded,
+                },
+              })),
             },
           ],
           onError: {
