@@ -7,6 +7,7 @@
  *                          pin ─RANDOM_PIN→ working ─proven→ shown (the PIN, once) ─PIN_NOTED or CANCEL→ cleaningUp (completed)
  *                                          working ─a try-again failure→ reading (error kept) → pin
  *                                          working ─any other failure→ failed ─RECHECK→ reading
+ *                                          failed ─CANCEL→ cleaningUp (cancelled; an event's claim goes back as failed)
  *   reading ─the key cannot be used (PIN blocked, …)→ failed
  *
  * Cancel and the idle lock wind up like every state with a person (nothing to delete: no TAP). A PIN submitted
@@ -159,7 +160,17 @@ export function provisionState(s: StationSetup) {
       },
       failed: {
         tags: ['provision:failed'],
-        on: { RECHECK: 'reading' },
+        // Cancel after a failure: the enrollment ends as cancelled, an event's claim goes back as failed.
+        on: {
+          RECHECK: 'reading',
+          CANCEL: {
+            target: '#station.operator.cleaningUp',
+            actions: [
+              { type: 'giveClaimBack', params: { reason: 'failed' } },
+              { type: 'windUp', params: { why: 'cancelled' } },
+            ],
+          },
+        },
       },
     },
   });
