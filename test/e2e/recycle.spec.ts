@@ -161,4 +161,38 @@ for (const lang of LANGS) {
     await expectPageNotHidden(page, text(lang, 'find.title'));
     cam.assertAccessible();
   });
+
+  test(`[${lang}] from the station status page: disabled until an operator signs in, then opens the reset`, async ({
+    kiosk: page,
+    harness,
+    operator,
+  }, info) => {
+    const cam = new Camera(page, lang, 'recycle-station-', info);
+    await expect(page.locator('#root > *').first()).toBeAttached();
+    if (lang === 'de') {
+      await page.getByRole('button', { name: 'Deutsch' }).click();
+      await expect(page.locator('html')).toHaveAttribute('lang', 'de');
+    }
+    const statusPage = page.getByRole('button', { name: text(lang, 'header.status'), exact: true });
+    const entry = page.getByRole('region', { name: text(lang, 'station.recycle.name') }).getByRole('button', { name: text(lang, 'find.recycle') });
+    await statusPage.click();
+    await expect(entry).toBeDisabled();
+    await expect(page.getByText(text(lang, 'station.recycle.blocked.operator'))).toBeVisible();
+    await cam.shot('station-signed-out');
+    await statusPage.click();
+
+    await operatorSignIn(page, harness, operator, null, lang);
+    await statusPage.click();
+    await expect(entry).toBeEnabled();
+    await cam.shot('station-signed-in');
+    await entry.click();
+    await untilScreen(harness, 'recycle');
+    const dialog = page.getByRole('alertdialog', { name: text(lang, 'recycle.confirm.title') });
+    await expect(dialog).toBeVisible();
+    await cam.shot('station-confirm');
+    await dialog.getByRole('button', { name: text(lang, 'recycle.confirm.keep') }).click();
+    await untilScreen(harness, 'ready');
+    await expectPageNotHidden(page, text(lang, 'find.title'));
+    cam.assertAccessible();
+  });
 }

@@ -110,7 +110,7 @@ describe('"Reset a returned key" on the station status page', () => {
     const en = await statusPage('full', readyFor(), 'en');
     expect(en.disabled).toBe(true);
     expect(en.text).toContain('the audit journal cannot record the reset');
-    expect((await statusPage('unwritable', readyFor(), 'de')).text).toContain('Audit-Journal kann das Zurücksetzen nicht festhalten');
+    expect((await statusPage('unwritable', readyFor(), 'de')).text).toContain('Prüfprotokoll kann das Zurücksetzen nicht festhalten');
   });
 
   it('disabled, saying why: no operator signed in; during an enrollment', async () => {
