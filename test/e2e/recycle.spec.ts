@@ -9,7 +9,7 @@ import type { Page } from '@playwright/test';
 import { expect, test, type Harness } from '../harness/fixtures';
 import { records } from '../../main/audit/read';
 import { heading, operatorSignIn } from './support/flow';
-import { Camera, LANGS, text, untilScreen, type Lang } from './support/kiosk';
+import { Camera, LANGS, text, untilScreen, useLanguage, type Lang } from './support/kiosk';
 
 test.use({
   harnessOptions: { rendererDir: join(process.cwd(), '.scratch', 'e2e-renderer'), rebuild: 'if-stale', deskKeyCanProvision: true },
@@ -41,13 +41,15 @@ function handedBack(h: Harness): NonNullable<ReturnType<Harness['deskKey']>> {
   return key;
 }
 
+/** The kiosk started, shown in `lang`. */
+async function showIn(page: Page, lang: Lang): Promise<void> {
+  await expect(page.locator('#root > *').first()).toBeAttached();
+  if (lang === 'de') await useLanguage(page, 'de');
+}
+
 /** Signed in (in `lang`), on the search screen, the reset opened and its confirmation shown with "Keep the key" focused. */
 async function openRecycle(page: Page, h: Harness, op: { upn: string; password: string }, lang: Lang, cam: Camera): Promise<void> {
-  await expect(page.locator('#root > *').first()).toBeAttached();
-  if (lang === 'de') {
-    await page.getByRole('button', { name: 'Deutsch' }).click();
-    await expect(page.locator('html')).toHaveAttribute('lang', 'de');
-  }
+  await showIn(page, lang);
   await operatorSignIn(page, h, op, null, lang);
   await page.getByRole('button', { name: text(lang, 'find.recycle') }).click();
   await untilScreen(h, 'recycle');
@@ -168,11 +170,7 @@ for (const lang of LANGS) {
     operator,
   }, info) => {
     const cam = new Camera(page, lang, 'recycle-station-', info);
-    await expect(page.locator('#root > *').first()).toBeAttached();
-    if (lang === 'de') {
-      await page.getByRole('button', { name: 'Deutsch' }).click();
-      await expect(page.locator('html')).toHaveAttribute('lang', 'de');
-    }
+    await showIn(page, lang);
     const statusPage = page.getByRole('button', { name: text(lang, 'header.status'), exact: true });
     const entry = page.getByRole('region', { name: text(lang, 'station.recycle.name') }).getByRole('button', { name: text(lang, 'find.recycle') });
     await statusPage.click();
