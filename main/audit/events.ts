@@ -77,8 +77,11 @@ export const auditEventSchema = z
       verdict: z.enum(['go', 'refused']),
       /** Codes of the checks that did not pass (empty when the verdict is go). */
       failedChecks: z.array(code).max(50),
-      lifetimeMinutes: z.int().min(10).max(43_200),
-      oneTime: z.boolean(),
+      /** The pass's; absent for `provision` (no pass). */
+      lifetimeMinutes: z.int().min(10).max(43_200).optional(),
+      oneTime: z.boolean().optional(),
+      /** What the go was for: `provision`, the passkey made at the desk. Absent: the pass (TAP + My Security Info). */
+      mode: z.literal('provision').optional(),
     }),
     z.strictObject({
       type: z.literal('tap.intent'),

@@ -4,8 +4,13 @@
  * PinSlot at once and overwritten here too, whatever the port did.
  */
 import { fromPromise } from 'xstate';
+import { auditEvents } from '../audit';
+import type { IdentityCard } from '../../common/directory';
 import { need, operatorRef, userRef, type MachineDeps, type SessionContext, type SessionEvent } from './context';
 import type { DeskKeyRead, DeskProvisioned } from './provision';
+
+/** The key read, and whether the pre-flight's go is in the journal now. */
+export type DeskKeyReadAtStart = DeskKeyRead & { recorded: boolean };
 
 const noPort = (): never => {
   throw new Error('this station cannot set up keys here');
@@ -13,8 +18,27 @@ const noPort = (): never => {
 
 export function provisionActors(deps: MachineDeps) {
   return {
-    readDeskKey: fromPromise<DeskKeyRead, { keyId: string | null }>(({ input, signal }) =>
-      (deps.provision ?? noPort()).readKey(need(input.keyId, 'key at the desk'), signal),
+    // The first read of the branch journals the pre-flight's go first, as the TAP path does before its POST: nothing
+    // is made on the key until it is recorded (a journal that cannot record it stops here, with its code).
+    readDeskKey: fromPromise<DeskKeyReadAtStart, { keyId: string | null; record: { enrollmentId: string | null; card: IdentityCard | null } | null }>(
+      async ({ input, signal }) => {
+        if (input.record) {
+          const preflight = auditEvents.preflight({
+            enrollmentId: need(input.record.enrollmentId, 'enrollment id'),
+            user: userRef(need(input.record.card, 'person')),
+            verdict: 'go',
+            failedChecks: [],
+            mode: 'provision',
+          });
+          const written = await deps.audit.append(preflight).then(
+            () => null,
+            async () => (await deps.audit.probe?.()) ?? 'unwritable',
+          );
+          if (written !== null) return { ok: false, error: { code: `journal.${written === 'ok' ? 'unwritable' : written}`, params: {} }, recorded: false };
+        }
+        const read = await (deps.provision ?? noPort()).readKey(need(input.keyId, 'key at the desk'), signal);
+        return { ...read, recorded: true };
+      },
     ),
 
     provisionDeskKey: fromPromise<

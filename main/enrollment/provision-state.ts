@@ -4,9 +4,10 @@
  * and main/provision/ makes, registers and proves the passkey (behind ProvisionPort, provision.ts).
  *
  *   reading ─key read→ pin ─PIN_SUBMITTED→ working ─proven→ cleaningUp (completed) → done
- *                          pin ─RANDOM_PIN→ working ─proven→ shown (the PIN, once) ─PIN_NOTED→ cleaningUp
+ *                          pin ─RANDOM_PIN→ working ─proven→ shown (the PIN, once) ─PIN_NOTED or CANCEL→ cleaningUp (completed)
  *                                          working ─a try-again failure→ reading (error kept) → pin
  *                                          working ─any other failure→ failed ─RECHECK→ reading
+ *                                          failed ─CANCEL→ cleaningUp (cancelled; an event's claim goes back as failed)
  *   reading ─the key cannot be used (PIN blocked, …)→ failed
  *   reading ─Windows' dialog asks (webauthn.dll: no pad)→ working ─proven→ cleaningUp; any failure → failed
  *
@@ -16,7 +17,7 @@
 import { assign } from 'xstate';
 import { modeAvailable, BOTH_MODES, type ModeConfig } from './modes';
 import { EMPTY_PROVISION, tryAgainAtThePad, windowsAsks, type DeskProvisioned } from './provision';
-import { PERSON_EXITS, type StationSetup } from './setup';
+import { PERSON_EXITS, windUp, type StationSetup } from './setup';
 import type { MachineDeps, SessionContext } from './context';
 
 /** The modes this station offers: its configuration, with provisioning off when it has no way to make keys. */
@@ -59,24 +60,35 @@ export function provisionState(s: StationSetup) {
         tags: ['provision:reading'],
         invoke: {
           src: 'readDeskKey',
-          input: ({ context }) => ({ keyId: context.preflight?.key.keyId ?? context.keys.keys[0]?.id ?? null }),
+          input: ({ context }) => ({
+            keyId: context.preflight?.key.keyId ?? context.keys.keys[0]?.id ?? null,
+            record: context.provision.recorded ? null : { enrollmentId: context.enrollmentId, card: context.card },
+          }),
           onDone: [
             {
               // Windows' dialog asks for the PIN: no pad, straight on.
               guard: ({ event }) => event.output.ok && event.output.key.pinBy === 'windows',
               target: 'working',
               actions: assign(({ context, event }) => ({
-                provision: { ...context.provision, key: event.output.ok ? event.output.key : null, step: null, random: false },
+                provision: { ...context.provision, key: event.output.ok ? event.output.key : null, step: null, random: false, recorded: true },
               })),
             },
             {
               guard: ({ event }) => event.output.ok,
               target: 'pin',
-              actions: assign(({ context, event }) => ({ provision: { ...context.provision, key: event.output.ok ? event.output.key : null } })),
+              actions: assign(({ context, event }) => ({
+                provision: { ...context.provision, key: event.output.ok ? event.output.key : null, recorded: true },
+              })),
             },
             {
               target: 'failed',
-              actions: assign(({ context, event }) => ({ provision: { ...context.provision, error: event.output.ok ? null : event.output.error } })),
+              actions: assign(({ context, event }) => ({
+                provision: {
+                  ...context.provision,
+                  error: event.output.ok ? null : event.output.error,
+                  recorded: context.provision.recorded || event.output.recorded,
+                },
+              })),
             },
           ],
           onError: {
@@ -155,11 +167,22 @@ export function provisionState(s: StationSetup) {
         tags: ['provision:shown'],
         // However this state is left (noted, cancel, the idle lock), the PIN leaves the context with it.
         exit: assign(({ context }) => ({ provision: { ...context.provision, shown: null } })),
-        on: { PIN_NOTED: { target: '#station.operator.cleaningUp', actions: assign({ why: 'completed' as const }) } },
+        // Cancel here cancels nothing: the passkey is registered and proven, so it ends as done, like "noted".
+        on: { PIN_NOTED: { target: '#station.operator.cleaningUp', actions: assign({ why: 'completed' as const }) }, CANCEL: windUp('completed') },
       },
       failed: {
         tags: ['provision:failed'],
-        on: { RECHECK: 'reading' },
+        // Cancel after a failure: the enrollment ends as cancelled, an event's claim goes back as failed.
+        on: {
+          RECHECK: 'reading',
+          CANCEL: {
+            target: '#station.operator.cleaningUp',
+            actions: [
+              { type: 'giveClaimBack', params: { reason: 'failed' } },
+              { type: 'windUp', params: { why: 'cancelled' } },
+            ],
+          },
+        },
       },
     },
   });

@@ -105,9 +105,11 @@ export interface ProvisionContext {
   random: boolean;
   /** The random PIN, while (only while) the operator's screen shows it. */
   shown: OperatorPin | null;
+  /** The pre-flight's go for this branch is in the journal (written once, before the key is first read). */
+  recorded: boolean;
 }
 
-export const EMPTY_PROVISION: ProvisionContext = { key: null, step: null, error: null, random: false, shown: null };
+export const EMPTY_PROVISION: ProvisionContext = { key: null, step: null, error: null, random: false, shown: null, recorded: false };
 
 /** The chart's stages of the branch (provision-state.ts tags each `provision:<stage>`). */
 export const PROVISION_STAGES = ['reading', 'pin', 'working', 'shown', 'failed'] as const;

@@ -64,9 +64,11 @@ export function stationSetup(deps: MachineDeps) {
       windUp: assign((_, params: { why: CleanupWhy }) => ({ why: params.why })),
       forgetPerson: assign({ ...forgetPerson }),
       // Event mode, back to the results (no cleanup runs there): the claim goes back; a failed release is retried.
-      giveClaimBack: enqueueActions(({ context, enqueue }) => {
+      // `failed`: cancelled after a failure the operator saw (a provisioning at the desk), released as that.
+      giveClaimBack: enqueueActions(({ context, enqueue }, params?: { reason: 'failed' }) => {
         const claim = context.claim;
-        if (claim?.ok) enqueue(() => void deps.event?.release(claim.claimId, 'cancelled'));
+        const reason = params?.reason ?? 'cancelled';
+        if (claim?.ok) enqueue(() => void deps.event?.release(claim.claimId, reason));
         enqueue.assign({ claim: null, eventModes: null });
       }),
       cancelAfterAnswer: assign((_, params: { why: CleanupWhy }) => ({ cancelRequested: true, why: params.why })),

@@ -142,7 +142,7 @@ function Shell(props: {
             </MessageBar>
           )}
         </div>
-        {shown === 'station' && <StationStatusScreen station={state.station} hasSession={!forcedStation} onBack={() => setView('session')} />}
+        {shown === 'station' && <StationStatusScreen station={state.station} session={session} hasSession={!forcedStation} onBack={() => setView('session')} />}
         {shown === 'today' && <TodayScreen onBack={() => setView('session')} />}
         {shown === 'roster' && (
           <RosterScreen

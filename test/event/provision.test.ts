@@ -66,6 +66,35 @@ describe('event mode with provisioning at the desk', () => {
   );
 
   it(
+    'provisioning failed (PIN auth blocked after three wrong PINs), then cancelled: the claim goes back as failed, not cancelled',
+    async () => {
+      const pin = randomPin();
+      const a = await station('EVENT-A', ALEX, { modes: [...PROVISION_ONLY], deskKey: { pin } });
+      await signIn(a);
+      await toPreflight(a, hireUpn(2));
+      expect(claimMembers()).toEqual([newHireId(2)]);
+      a.session.send({ type: 'chooseMode', mode: 'provision' });
+      const wrong = pin.replace(/.$/, (d) => String((Number(d) + 1) % 10));
+      for (let i = 0; i < 3; i += 1) {
+        await until(a, (x) => x.screen !== 'provisioning' || x.phase === 'enter-pin' || x.phase === 'failed');
+        a.session.send({ type: 'submitPin', pin: wrong });
+        await until(a, (x) => x.screen !== 'provisioning' || x.phase !== 'enter-pin');
+      }
+      const failed = await until(a, (x) => x.screen !== 'provisioning' || x.phase === 'failed');
+      expect(failed).toMatchObject({ screen: 'provisioning', phase: 'failed', error: { code: 'key.pin-auth-blocked' } });
+      // Still held while the operator sees the failure (they may replug the key and check again).
+      expect(claimMembers()).toEqual([newHireId(2)]);
+
+      a.session.send({ type: 'cancel' });
+      await until(a, (x) => x.screen === 'cancelled' || x.screen === 'ready');
+      await expect.poll(() => claimMembers()).toEqual([]);
+      await expect.poll(() => releasedReasons('EVENT-A')).toEqual(['failed']);
+      expect(emu.ctx.state.fido2Of(newHireId(2))).toEqual([]);
+    },
+    TEST,
+  );
+
+  it(
     'a person claimed at A cannot be set up at B; after A proves the passkey the claim is released and both rosters show them done',
     async () => {
       const [a, b] = await Promise.all([

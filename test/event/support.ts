@@ -10,7 +10,7 @@ import { eventConfigSchema, type EventConfig } from '../../main/config';
 import { productionConfig } from '../harness/server';
 import { createStation, type Station } from '../../main/station';
 import { VirtualBus } from '../authenticator/virtual-bus';
-import { Fido2Core } from '../authenticator/fido2-core';
+import { Fido2Core, type Fido2CoreOptions } from '../authenticator/fido2-core';
 import { SoftAuthenticator } from '../authenticator/soft-authenticator';
 import { fixtureKey } from '../keys/key-helpers';
 import { startEmulator, type Emulator } from '../emulator';
@@ -65,8 +65,8 @@ export interface StationOptions {
   eventClock?: () => Date;
   /** The event's modes (default: My Security Info only). */
   modes?: EventConfig['modes'];
-  /** A key at the desk the station can set up (a full software authenticator, touched at once). */
-  deskKey?: boolean;
+  /** A key at the desk the station can set up (a full software authenticator, touched at once; options: its own). */
+  deskKey?: boolean | Fido2CoreOptions;
 }
 
 export async function station(stationId: string, upn: string, options: StationOptions = {}): Promise<Station> {
@@ -81,7 +81,7 @@ export async function station(stationId: string, upn: string, options: StationOp
   });
   const keySource = new VirtualBus();
   if (options.deskKey) {
-    const core = new Fido2Core({});
+    const core = new Fido2Core(options.deskKey === true ? {} : options.deskKey);
     keySource.plugKey({ ...fixtureKey(FIDO2_CORE_PROFILE), device: () => new SoftAuthenticator({ core, capabilities: core.profile.capabilities }) });
   }
   const config = { ...productionConfig(emu, auditFolder), stationId, ...(options.event === false ? {} : { event }) };

@@ -135,6 +135,8 @@ export interface Harness {
   deskKey(): DeskKeyControl | null;
   /** With `windowsDialog`: Windows' dialog, for the test to answer; else null. */
   readonly windowsDialog: WindowsDialogDesk | null;
+  /** With `deskKeyCanProvision`: time passes for the desk key alone (its 10 s reset window after power-up). */
+  advanceDeskKeyClock(ms: number): void;
   /** A note shown above the kiosk on every page load (the demo's headless mode says what it plays); null: none. */
   setNotice(text: string | null): void;
   /** A clean slate: the station stopped (TAP deleted, view wiped), the emulator reset, a fresh station and journal, the key plugged in. */
@@ -221,7 +223,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     securityInfo: securityInfoPolicy({ authority: policyConfig.authority, mySecurityInfoUrl: policyConfig.mySecurityInfoUrl, demo: false }),
   });
   const bus = new VirtualBus({ hotplug: true });
-  const deskCore = options.deskKeyCanProvision || options.windowsDialog ? new Fido2Core({}) : null;
+  let deskKeySkewMs = 0;
+  const deskCore = options.deskKeyCanProvision || options.windowsDialog ? new Fido2Core({ now: () => performance.now() + deskKeySkewMs }) : null;
   const windowsDialog = options.windowsDialog && deskCore ? await WindowsDialogDesk.over(deskCore) : null;
   /** The desk key's HID handles still open (one per open by the station), for `deskKey().touch()`. */
   const deskDevices = new Set<SoftAuthenticator>();
@@ -235,7 +238,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   let port: VirtualPort | null = null;
   const plugKey = (profileId = keyProfile ?? YUBIKEY_5_NFC.profile) => {
     if (port && !port.unplugged) return;
-    // Plugged in is powered up: a real key's volatile state (PIN token, failures since power-up) starts over.
+    // Plugging a key in powers it up: its reset window opens, PIN auth is unblocked (fido2-core.ts powerCycle).
     deskCore?.powerCycle();
     port = bus.plugKey(
       deskCore
@@ -395,6 +398,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         },
       },
     windowsDialog,
+    advanceDeskKeyClock: (ms) => {
+      deskKeySkewMs += ms;
+    },
     setNotice: (text) => {
       notice = text;
     },

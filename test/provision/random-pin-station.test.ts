@@ -89,13 +89,20 @@ describe('the operator-set random PIN', () => {
     await st.until('done');
   });
 
-  it('Cancel while the PIN is shown: it leaves the screen as well', async () => {
+  it('Cancel while the PIN is shown: the passkey exists, so it ends as done (not cancelled), the PIN gone', async () => {
     const { st, pin } = await deskWith({});
     st.send({ type: 'cancel' });
-    await st.until('cancelled', 'done', 'ready');
+    expect(await st.until('cancelled', 'done', 'ready')).toMatchObject({ screen: 'done', proven: true });
     expect(holding(st.snapshots, pin).every(isShown)).toBe(true);
     expect(afterTheScreen(st.snapshots).length).toBeGreaterThan(0);
     expect(holding(afterTheScreen(st.snapshots), pin)).toEqual([]);
+    expect(JSON.stringify(st.current())).not.toContain(pin);
+    expect(env.emu.ctx.state.fido2Of(MEGAN_ID)).toHaveLength(1);
+    // The journal says provisioned and completed; nothing says cancelled.
+    const events = st.journal.events();
+    expect(events.filter((e) => e.type === 'key.provisioned')).toEqual([expect.objectContaining({ proven: true })]);
+    expect(events.filter((e) => e.type === 'session.wiped').map((e) => ('reason' in e ? e.reason : null))).toEqual(['completed']);
+    expect(JSON.stringify(events)).not.toContain('cancelled');
   });
 
   it('no random PIN is in the journal or in any file written during this suite', () => {

@@ -12,7 +12,7 @@ const FILE = 'C:\\ProgramData\\TAP Kiosk\\config.json';
 
 async function render(config: StationStatus['config'], lang: 'en' | 'de' = 'en'): Promise<string> {
   const { StationStatusScreen } = (await import(/* @vite-ignore */ SCREEN)) as {
-    StationStatusScreen: ComponentType<{ station: StationStatus; hasSession: boolean; onBack: () => void }>;
+    StationStatusScreen: ComponentType<{ station: StationStatus; session: null; hasSession: boolean; onBack: () => void }>;
   };
   const { CommandsContext } = (await import(/* @vite-ignore */ BRIDGE)) as { CommandsContext: Context<unknown> };
   const { i18n } = (await import(/* @vite-ignore */ I18N)) as { i18n: { changeLanguage(l: string): Promise<unknown> } };
@@ -27,7 +27,7 @@ async function render(config: StationStatus['config'], lang: 'en' | 'de' = 'en')
     journal: null,
   };
   const commands = { send: async () => ({ ok: true }), query: async () => ({ ok: true }) };
-  const screen = createElement(StationStatusScreen, { station, hasSession: false, onBack: () => undefined });
+  const screen = createElement(StationStatusScreen, { station, session: null, hasSession: false, onBack: () => undefined });
   return renderToStaticMarkup(createElement(CommandsContext.Provider, { value: commands }, screen))
     .replace(/<[^>]+>/g, ' ')
     .replace(/&#x27;/g, "'")

@@ -1,5 +1,5 @@
 import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle } from '@fluentui/react-components';
-import type { KeyboardEvent, ReactNode } from 'react';
+import { useLayoutEffect, type KeyboardEvent, type ReactNode } from 'react';
 
 /** Enter never answers "yes" to a removal or a replacement: only a click, a touch or Space on that button does. */
 const ignoreEnter = (e: KeyboardEvent<HTMLButtonElement>) => {
@@ -15,9 +15,14 @@ const ignoreEnter = (e: KeyboardEvent<HTMLButtonElement>) => {
  * The confirming button ignores Enter (native buttons click on Enter's keydown; it is cancelled), so a key press
  * meant for the page behind can never confirm.
  *
- * Kept mounted and driven by `open`: Fluent v9 hands the page back to assistive technology (removes the aria-hidden
- * its modalizer put on #root) only when the Dialog closes; unmounting it while open (or while it animates closed)
- * leaves #root hidden. Escape or a click outside is `onKeep`, like the safe button.
+ * Handing the page back. While open, Fluent's modalizer (tabster) sets aria-hidden on #root. When the dialog closes
+ * tabster removes it only 250 ms later (a timer), or at once when the focus lands inside #root; and when the last
+ * Fluent component using tabster unmounts (the Dialog, with its screen, e.g. "Keep" that leaves the screen) tabster
+ * is disposed and that timer with it: #root stayed aria-hidden for good. Nothing here restores the focus either (no
+ * DialogTrigger), so it fell to <body>, where tabster's page-edge guards (focusable, aria-hidden) are tabbable. So as
+ * the dialog closes or unmounts open, before tabster goes, the focus moves into the page (#main, always there):
+ * the page is handed back at once and the focus is not lost. Escape or a click outside is `onKeep`, like the safe
+ * button.
  */
 export function ConfirmDialog(props: {
   open: boolean;
@@ -29,6 +34,12 @@ export function ConfirmDialog(props: {
   onKeep: () => void;
 }) {
   const { open, onKeep } = props;
+  // A layout effect's cleanup runs before the Dialog's own (on unmount, parents first) and, on close, while tabster
+  // still lives: the focus move reaches tabster's handler, which drops the aria-hidden synchronously.
+  useLayoutEffect(() => {
+    if (!open) return;
+    return () => document.getElementById('main')?.focus();
+  }, [open]);
   return (
     <Dialog
       open={open}

@@ -29,12 +29,6 @@ export function RecycleScreen({ s }: { s: RecycleSnapshot }) {
     const id = setTimeout(() => setMounted(true), 0);
     return () => clearTimeout(id);
   }, []);
-  // "Keep the key" leaves this screen: the dialog closes first, then the command goes (Fluent hands the page back to
-  // assistive technology only when its Dialog closes, never when it unmounts open; ConfirmDialog.tsx).
-  const [kept, setKept] = useState(false);
-  useEffect(() => {
-    if (kept) void send({ type: 'cancel' });
-  }, [kept, send]);
   return (
     <section className="screen" aria-labelledby="recycle-title">
       <h1 id="recycle-title" tabIndex={-1}>
@@ -84,12 +78,12 @@ export function RecycleScreen({ s }: { s: RecycleSnapshot }) {
         </section>
       </div>
       <ConfirmDialog
-        open={mounted && !kept && s.step === 'confirming'}
+        open={mounted && s.step === 'confirming'}
         title={t('recycle.confirm.title')}
         confirm={t('recycle.confirm.yes')}
         keep={t('recycle.confirm.keep')}
         onConfirm={() => void send({ type: 'confirmRecycle' })}
-        onKeep={() => setKept(true)}
+        onKeep={() => void send({ type: 'cancel' })}
       >
         <p>{t('recycle.confirm.body')}</p>
       </ConfirmDialog>

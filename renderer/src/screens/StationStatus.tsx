@@ -1,7 +1,8 @@
 import { Button } from '@fluentui/react-components';
 import { useState } from 'react';
 import { useCommands } from '../bridge';
-import type { StationStatus } from '../../../common/contract';
+import { operatorAtWork, type StationStatus } from '../../../common/contract';
+import type { SessionSnapshot } from '../../../common/session';
 import { StatusIcon, type Status } from '../components/StatusIcon';
 import { useT } from '../i18n';
 import { eventMsg, journalHealthMsg, journalTodoMsg, stationNoteMsg } from '../lib/messages';
@@ -19,9 +20,34 @@ export function stationProblems(station: StationStatus): StationProblem[] {
   return out;
 }
 
-export function StationStatusScreen({ station, hasSession, onBack }: { station: StationStatus; hasSession: boolean; onBack: () => void }) {
+/**
+ * "Reset a returned key" from this page (as on the search screen): offered where the station can reset keys (the
+ * search screen's snapshot says so; elsewhere it is not known, so offered), enabled only for a signed-in operator at
+ * the search screen (where main accepts it) with a journal that can record the reset; otherwise disabled, saying why.
+ */
+export function recycleEntry(station: StationStatus, session: SessionSnapshot | null): { offered: boolean; blocked: 'operator' | 'journal' | 'busy' | null } {
+  const offered = session !== null && !(session.screen === 'ready' && session.canRecycle !== true);
+  const blocked = !operatorAtWork(session) ? 'operator' : station.journal !== 'ok' ? 'journal' : session?.screen !== 'ready' ? 'busy' : null;
+  return { offered, blocked };
+}
+
+export function StationStatusScreen({
+  station,
+  session,
+  hasSession,
+  onBack,
+}: {
+  station: StationStatus;
+  session: SessionSnapshot | null;
+  hasSession: boolean;
+  onBack: () => void;
+}) {
   const { t, m, lang } = useT();
-  const { query } = useCommands();
+  const { query, send } = useCommands();
+  const recycle = recycleEntry(station, session);
+  const startRecycle = async () => {
+    if ((await send({ type: 'recycleKey' })).ok) onBack();
+  };
   // "Check again": main probes the journal; a success clears the line through the status stream.
   const [checking, setChecking] = useState(false);
   const checkJournal = async () => {
@@ -115,6 +141,16 @@ export function StationStatusScreen({ station, hasSession, onBack }: { station: 
           </li>
         )}
       </ul>
+      {hasSession && recycle.offered && (
+        <section className="card recycle-entry" aria-labelledby="station-recycle-title">
+          <h2 id="station-recycle-title">{t('station.recycle.name')}</h2>
+          <p>{t('station.recycle.body')}</p>
+          {recycle.blocked && <p className="todo">{t(`station.recycle.blocked.${recycle.blocked}`)}</p>}
+          <Button size="large" disabled={recycle.blocked !== null} onClick={() => void startRecycle()}>
+            {t('find.recycle')}
+          </Button>
+        </section>
+      )}
       {hasSession && (
         <div className="actions">
           <Button appearance="primary" size="large" onClick={onBack}>
