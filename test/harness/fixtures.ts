@@ -15,9 +15,17 @@ import type { Harness, HarnessOptions } from './server';
  * (fine for Vite, vitest and tsx; refused by Node's ESM loader, which Playwright's runner uses). So it is loaded
  * through tsx, as the Electron demo loads the emulator (main/kiosk/demo-emulator.ts).
  */
-async function loadHarness(): Promise<typeof import('./server')> {
-  const { tsImport } = (await import('tsx/esm/api')) as { tsImport(specifier: string, parentURL: string): Promise<unknown> };
-  return (await tsImport('./server.ts', import.meta.url)) as typeof import('./server');
+let loaded: Promise<typeof import('./server')> | null = null;
+/**
+ * Once per worker: every `tsImport` is a fresh module graph, and a second copy of main/ would register its native
+ * types again (koffi's named structs in main/keys/webauthn-dll are process-wide: "Duplicate type name").
+ */
+function loadHarness(): Promise<typeof import('./server')> {
+  loaded ??= (async () => {
+    const { tsImport } = (await import('tsx/esm/api')) as { tsImport(specifier: string, parentURL: string): Promise<unknown> };
+    return (await tsImport('./server.ts', import.meta.url)) as typeof import('./server');
+  })();
+  return loaded;
 }
 
 export interface KioskFixtures {
