@@ -9,7 +9,7 @@
  * and hands them to the port, which overwrites them before it answers. The PIN is in no event, context, snapshot,
  * error or record; the screen gets only its bounds, the tries left and the phase.
  */
-import type { ProvisionError, ProvisionErrorCode } from '../../common/codes';
+import type { ProvisionError, ProvisionErrorCode } from '../../common/provision-codes';
 import type { Fido2KeyPolicy } from '../../common/keys';
 import { PIN_DIGITS, type PinPad, type ProvisionPhase } from '../../common/session';
 
