@@ -30,7 +30,7 @@
  * The TAP's create and delete add 2; the pre-creation TAP check 0 when the identity card's TAP is passed
  * (`knownTaps`), else 1.
  *
- * `watchCompletion` starts a watch; the station session's one wrapper around it (enrollment/session.ts
+ * `watchCompletion` starts a watch; the station session's one wrapper around it (enrollment/tap-lifecycle.ts
  * `watchUntil`) runs one watch while the chart waits for the sign-in and one while it waits for the key, and ends
  * it when the chart leaves that state.
  */
