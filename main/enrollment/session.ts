@@ -17,7 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import { createActor, type Actor, type ActorOptions } from 'xstate';
 import { auditEvents, journalHealthOf } from '../audit';
-import type { PollSchedule } from '../tap/completion';
+import type { PollSchedule } from '../tap/poll-schedule';
 import type { LifecyclePort } from './lifecycle';
 import { createLifecycle } from './tap-lifecycle';
 import { createEnrollmentMachine, type EnrollmentMachine, type StationChoices } from './machine';

@@ -8,7 +8,7 @@ import type { TapDeleter } from '../tap/deleter';
 import { issueTap, type PassGuard } from '../tap/issuer';
 import { LifetimeRangeMemory } from '../tap/lifetime-range';
 import { watchCompletion, type CompletionDeps, type CompletionRequest, type CompletionWatch } from '../tap/completion';
-import type { PollSchedule } from '../tap/completion';
+import type { PollSchedule } from '../tap/poll-schedule';
 import type { Timers } from '../tap/scheduling';
 import type { LifecyclePort } from './lifecycle';
 import type { AuditPort, ClockPort, DirectoryPort, KeysPort, SecurityInfoViewPort } from './ports';
