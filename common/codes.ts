@@ -2,27 +2,14 @@
  * Every message main sends the screen, as a code with typed parameters. Main never words a message for the
  * screen; the renderer's locale files (renderer/src/i18n/{en,de}.json) hold every word.
  *
- * Each closed set is one object: code → zod schema of its parameters. The union type is the object's keys, the
- * runtime list (`…_CODES`, for the i18n completeness test) is `Object.keys` of the same object, so the list and
- * the union cannot drift apart. Node-free, zod only: the renderer and the preload import this file.
+ * Each closed set is one object: code → zod schema of its parameters (coded.ts: how a set is written). Here: key
+ * readiness, pre-flight, session errors, the station's notes, issue notices, the short notices and the journal's
+ * health. Event mode's codes are in event-codes.ts, provisioning's and recycling's in provision-codes.ts.
+ * Node-free, zod only: the renderer and the preload import this file.
  */
 import { z } from 'zod';
+import { aaguid, codesOf, heldElsewhere, none, type CodeSchemas, type Coded } from './coded';
 
-/** A set of codes, each with the schema of its parameters. */
-type CodeSchemas = Readonly<Record<string, z.ZodType>>;
-
-/** `{ [code]: { code, params } }[code]`: a discriminated union by `K` (default `code`) with typed `params`. */
-export type Coded<M extends CodeSchemas, K extends string = 'code'> = {
-  [C in keyof M & string]: { readonly [P in K]: C } & { readonly params: z.output<M[C]> };
-}[keyof M & string];
-
-/** The parameters of code `C` in the set `M`. */
-export type ParamsOf<M extends CodeSchemas, C extends keyof M> = z.output<M[C]>;
-
-const codesOf = <M extends CodeSchemas>(set: M): readonly (keyof M & string)[] => Object.freeze(Object.keys(set) as (keyof M & string)[]);
-
-const none = z.strictObject({});
-const aaguid = z.strictObject({ aaguid: z.string() });
 const remaining = z.strictObject({ remaining: z.int().min(0) });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -97,8 +84,6 @@ const lifetime = z.strictObject({ minutes: z.number(), min: z.int(), max: z.int(
 const unreadable = z.strictObject({ requestId: z.string().optional() });
 const model = z.strictObject({ model: z.string() });
 const readinessCode = z.enum(READINESS_CODES);
-/** What Graph tells of another station's claim: the person's pass's createdDateTime (ISO 8601) when one was issued. */
-const heldElsewhere = z.strictObject({ passIssuedAt: z.string().nullable(), ageMinutes: z.int().min(0) });
 
 export const PREFLIGHT_FINDINGS = {
   'account-enabled.pass': none,
@@ -292,152 +277,6 @@ export type InterruptCode = (typeof INTERRUPT_CODES)[number];
 /** What the operator does next on a failed or timed-out enrollment. */
 export const NEXT_ACTION_CODES = ['after-failure', 'after-timeout'] as const;
 export type NextActionCode = (typeof NEXT_ACTION_CODES)[number];
-
-// ---------------------------------------------------------------------------------------------------------------
-// Event mode (main/event/): why event mode is off, and what a claim or a roster read ran into.
-
-export const EVENT_CODES = {
-  /** The station's configuration names no event. */
-  'event.off-not-configured': none,
-  /** The operator's token lacks GroupMember.ReadWrite.All (not consented, or not granted): event mode is off. */
-  'event.off-no-permission': none,
-  /** Graph refused to change the claim group's members for this operator (not an owner, no group role). */
-  'event.off-not-group-owner': none,
-  /** The person is claimed at another station ("in progress at another station"). */
-  'event.held-elsewhere': heldElsewhere,
-  /** The person already has a passkey from this event. */
-  'event.already-done': none,
-  /** The person is not on the event's roster. */
-  'event.not-on-roster': none,
-  /** The claim could not be made (Graph did not answer, or refused for another reason): nothing was issued. */
-  'event.claim-failed': none,
-  /** The claim could not be released yet; it is journalled and retried. */
-  'event.release-pending': none,
-  /** An operator asked to release a claim that is not older than the limit. */
-  'event.not-stale': z.strictObject({ ageMinutes: z.int().min(0), limitMinutes: z.int().min(1) }),
-  /** The roster could not be read (Graph unavailable, throttled beyond the budget). */
-  'event.roster-unreadable': none,
-} as const satisfies CodeSchemas;
-export type EventCode = keyof typeof EVENT_CODES;
-export const EVENT_CODE_LIST = codesOf(EVENT_CODES);
-export type EventNotice = Coded<typeof EVENT_CODES>;
-
-// ---------------------------------------------------------------------------------------------------------------
-// Provisioning at the desk (main/provision/): why the person's passkey could not be made, registered or proven.
-// Every CTAP status the key can answer maps to one of the `key.*` codes (main/provision/errors.ts); each says
-// what the person or the operator does next.
-
-const graphRef = z.strictObject({ requestId: z.string().nullable() });
-
-export const PROVISION_ERRORS = {
-  // The new PIN, checked before anything is sent (main/provision/pin-rules.ts).
-  /** Shorter than the key's and the policy's minimum (`min`, characters). */
-  'pin.too-short': z.strictObject({ min: z.int().min(4) }),
-  /** Longer than CTAP's 63 bytes. */
-  'pin.too-long': none,
-  /** Every character the same (111111). */
-  'pin.all-same': none,
-  /** A simple sequence (123456, 987654). */
-  'pin.sequence': none,
-  /** The two entries differ. */
-  'pin.mismatch': none,
-  // The audit journal cannot record (probed before anything is done): nothing was done.
-  'journal.full': none,
-  'journal.read-only': none,
-  'journal.unwritable': none,
-  // The key (CTAP 2.1 statuses and the transport).
-  /** Wrong PIN; `retries`: tries left when the key said. */
-  'key.wrong-pin': z.strictObject({ retries: z.int().min(0).nullable() }),
-  /** No tries left: only a reset of the key (which erases it) helps. */
-  'key.pin-blocked': none,
-  /** Three wrong PINs since plug-in: unplug, plug back in, try again. */
-  'key.pin-auth-blocked': none,
-  /** The key refused the new PIN under its own policy (`min`: the minimum the station knew). */
-  'key.pin-policy': z.strictObject({ min: z.int().min(4) }),
-  /** The key has no PIN although the station thought it had: set one. */
-  'key.pin-not-set': none,
-  /** The key demands a new PIN before use (forcePINChange). */
-  'key.pin-change-required': none,
-  /** The key already holds a passkey registered for this person (CREDENTIAL_EXCLUDED). */
-  'key.already-registered': none,
-  /** No room on the key for another passkey. */
-  'key.full': none,
-  /** The key refused (declined on the key, or OPERATION_DENIED). */
-  'key.denied': none,
-  /** Nobody touched the key in time. */
-  'key.no-touch': none,
-  /** Windows' own security-key dialog (webauthn.dll) was cancelled or closed: nothing was made or registered. */
-  'key.dialog-cancelled': none,
-  /** The key was unplugged (or stopped answering) during the operation. */
-  'key.unplugged': none,
-  /** The key does not allow this now (NOT_ALLOWED). */
-  'key.not-allowed': none,
-  /** The key lacks a feature provisioning needs (an algorithm, resident keys, a PIN protocol). */
-  'key.unsupported': none,
-  /** Any other status or a malformed answer: `status` is the CTAP status name or `response`. */
-  'key.error': z.strictObject({ status: z.string().max(40) }),
-  // The station's own checks.
-  /** The key's AAGUID is not allowed by the passkey policy: nothing was made on the key. */
-  'policy.aaguid-blocked': aaguid,
-  /** The attestation the key made did not verify (wrong RP, challenge or signature): nothing was registered. */
-  'attestation.invalid': none,
-  /** Registered, but the key could not prove it (the assertion failed or did not verify): the method stays. */
-  'proof.failed': z.strictObject({ methodId: z.string() }),
-  // Microsoft Graph.
-  /** Passkeys are not for guests (internal or external). */
-  'graph.guest': graphRef,
-  /** The passkey policy refuses (not enabled, not targeted, self-service setup off). */
-  'graph.policy': graphRef,
-  /** The policy refuses this key model or unattested keys. */
-  'graph.key-refused': graphRef,
-  /** Twice in a row the challenge ran out before Microsoft had the attestation. */
-  'graph.challenge-expired': graphRef,
-  /** The operator's role or the app's permission does not allow provisioning for this person. */
-  'graph.forbidden': graphRef,
-  /** Any other refusal or failure (network, throttling, timeout). */
-  'graph.failed': z.strictObject({ requestId: z.string().nullable(), kind: z.string().max(40) }),
-} as const satisfies CodeSchemas;
-export type ProvisionErrorCode = keyof typeof PROVISION_ERRORS;
-export const PROVISION_ERROR_CODES = codesOf(PROVISION_ERRORS);
-export type ProvisionError = Coded<typeof PROVISION_ERRORS>;
-/**
- * Recycling a returned key at the desk (main/provision/recycle.ts): authenticatorReset erases every credential and
- * the PIN, and keys accept it only within seconds of power-up, so the operator unplugs it, plugs it back in and
- * touches it. `done` is the one success; every other code says what to do next.
- */
-export const RECYCLE_OUTCOMES = {
-  /** Reset: no PIN, no passkeys on the key any more. */
-  'recycle.done': none,
-  /** The touch came later than the key allows after plug-in (NOT_ALLOWED): unplug and try again, faster. */
-  'recycle.too-late': z.strictObject({ seconds: z.int().min(1) }),
-  /** The key was not unplugged and plugged back in within `seconds`: try again. */
-  'recycle.not-replugged': z.strictObject({ seconds: z.int().min(1) }),
-  /** Nobody touched the key in time. */
-  'recycle.no-touch': none,
-  /** The key refused the reset (declined on the key, OPERATION_DENIED). */
-  'recycle.denied': none,
-  /** The key cannot be reset this way (no CTAP2 reset, a U2F-only key): use the vendor's tool. */
-  'recycle.unsupported': none,
-  /** The key went during the reset, or more than one key was plugged in. */
-  'recycle.unplugged': none,
-  /** The audit journal cannot record: nothing was done. */
-  'recycle.journal': none,
-  /** Any other status or answer: `status` is the CTAP status name. */
-  'recycle.error': z.strictObject({ status: z.string().max(40) }),
-} as const satisfies CodeSchemas;
-export type RecycleOutcomeCode = keyof typeof RECYCLE_OUTCOMES;
-export const RECYCLE_OUTCOME_CODES = codesOf(RECYCLE_OUTCOMES);
-export type RecycleOutcome = Coded<typeof RECYCLE_OUTCOMES>;
-/** Why a way of enrolling cannot be chosen for this person now (the mode choice explains itself). */
-export const MODE_REASON_CODES = [
-  'mode.disabled',
-  'mode.no-key',
-  'mode.key-unreadable',
-  'mode.key-without-pin',
-  'mode.refused',
-  'mode.event-disallows',
-] as const;
-export type ModeReasonCode = (typeof MODE_REASON_CODES)[number];
 
 // ---------------------------------------------------------------------------------------------------------------
 /**

@@ -9,7 +9,8 @@
  * No Node, Electron or XState types here: this file is bundled into the preload and the renderer.
  */
 import { z } from 'zod';
-import type { EventNotice, JournalHealthCode, StationNote } from './codes';
+import type { JournalHealthCode, StationNote } from './codes';
+import type { EventNotice } from './event-codes';
 import { eventCommandSchema, type Board, type EventModeStatus, type RosterView } from './event';
 import { sessionCommandSchema, type SessionCommand, type SessionSnapshot } from './session';
 

@@ -3,7 +3,7 @@
  * schemas only (main/event/ fills them; the roster and board screens will render them).
  */
 import { z } from 'zod';
-import type { EventNotice } from './codes';
+import type { EventNotice } from './event-codes';
 
 /** How a person can be enrolled at this event. */
 export const EVENT_MODES = ['tap-my-security-info', 'provision-at-desk'] as const;

@@ -14,20 +14,18 @@ import { z } from 'zod';
 // Type imports only from files that are themselves free of Node types (the renderer type-checks this graph).
 import type {
   CheckStatus,
-  Coded,
   FreshSignInCode,
   InterruptCode,
   IssueNotice,
   IssuingWaitCode,
   KeyWarningCode,
-  ModeReasonCode,
   NextActionCode,
   PreflightCheck,
-  ProvisionError,
   ReadinessReason,
-  RecycleOutcome,
   SESSION_ERRORS,
 } from './codes';
+import type { Coded } from './coded';
+import type { ModeReasonCode, ProvisionError, RecycleOutcome } from './provision-codes';
 import type { IdentityCard, SecurityKeyMethod, UserSummary } from './directory';
 
 export type { CheckStatus, PreflightCheck, PreflightCode } from './codes';

@@ -1,7 +1,7 @@
 /**
  * What the session machine asks of the TAP lifecycle services (tap/issuer.ts, tap/deleter.ts, tap/completion.ts,
  * recovery.ts): the four jobs, as one interface, so the machine stays free of I/O and tests can fake them.
- * session.ts adapts the real services to it.
+ * tap-lifecycle.ts adapts the real services to it.
  */
 import type { IssueNotice } from '../../common/codes';
 import type { SecurityKeyMethod, TapMethod } from '../../common/directory';

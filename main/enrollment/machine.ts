@@ -4,7 +4,9 @@
  *
  *   signedOut → signingIn → operator{ ready → searching → searchResults → loadingCard → identity → checking
  *   → preflight → [confirmReplace] → issuing → live{ awaitingSignIn{ handover → waiting } → signedIn }
- *   → cleaningUp → done → ready }, with lostKey (lost-key.ts), recycling (recycle-state.ts), failed, timedOut, cancelled, reauth, locked, stopped.
+ *   → cleaningUp → done → ready }, with lostKey (lost-key.ts), provisioning (provision-state.ts), recycling
+ *   (recycle-state.ts), failed, timedOut, cancelled, reauth, locked, stopped. `issuing` and `live` are in
+ *   pass-states.ts, `cleaningUp` and the end screens in cleanup-state.ts.
  *
  * Every way out of an enrollment goes through `cleaningUp`, which deletes the TAP (or leaves it queued in the
  * deleter, retried until it succeeds), wipes the My Security Info view and journals both; `why` in the context
@@ -14,41 +16,26 @@
  * snapshot.ts reads the tags and the context, never the state's path.
  */
 import { and, assign } from 'xstate';
-import { DONE_MS, HANDOVER_MS, REGISTRATION_WINDOW_MS, type CleanupReport } from '../../common/session';
-import { personInput } from './actors';
-import { EMPTY_LOST, forgetPerson, initialContext, liveTap, recomputePreflight, type MachineDeps, type SessionContext } from './context';
-import { describeFailure, failureAs, sessionError } from './failures';
+import { EMPTY_LOST, forgetPerson, initialContext, recomputePreflight, type MachineDeps, type SessionContext } from './context';
+import { describeFailure, sessionError } from './failures';
+import { cleaningUpState, endStates } from './cleanup-state';
 import { lostKeyState } from './lost-key';
+import { issuingState, liveState } from './pass-states';
 import { CHOOSE_MODE, modesOf, provisionState } from './provision-state';
-import { afterView } from './freshness';
 import { RECYCLE_KEY, recycleState } from './recycle-state';
-import { pastPassPrompt } from './snapshot';
-import { forgetAndWindUp, graphFailed, graphStepFailed, PERSON_EXITS, stationSetup, windUp } from './setup';
+import { graphFailed, graphStepFailed, PERSON_EXITS, stationSetup, windUp } from './setup';
 
 export type { CleanupWhy, LiveTap, LostKeyState, MachineDeps, SessionContext, SessionEvent, StationChoices } from './context';
 export { initialContext, NO_KEYS } from './context';
 
-type CleanedUp = { report: CleanupReport; pending: number }; // what the cleanup actor answers
-/** After a lock, a sign-out or quit: nobody is served and no operator is signed in. */
-const nobody = (done: CleanedUp): Partial<SessionContext> => ({ ...forgetPerson, operator: null, pendingDeletions: done.pending });
-
 export function createEnrollmentMachine(deps: MachineDeps) {
-  const { clock, station } = deps;
+  const { station } = deps;
   const s = stationSetup(deps);
   const recompute = (ctx: SessionContext, patch: Partial<SessionContext>) => recomputePreflight(station, ctx, patch);
-  /** The end screen of an enrollment shows what the cleanup did; `done` and `cancelled` move on after 5 s. */
-  const report = (done: CleanedUp, moveOn: boolean): Partial<SessionContext> => ({
-    cleanup: done.report,
-    tap: null,
-    pendingDeletions: done.pending,
-    ...(moveOn ? { nextAt: clock.now() + DONE_MS } : {}),
-  });
   const signInFailed = {
     type: 'noteError',
     params: ({ event }: { event: { error: unknown } }) => ({ error: describeFailure('sign-in-operator', event.error) }),
   } as const;
-  // Cancel, quit, lock and sign-out while the create call is in flight wait for its answer: the TAP it may have made is deleted.
-  const afterTheAnswer = (why: SessionContext['why']) => ({ actions: { type: 'cancelAfterAnswer', params: { why } } }) as const;
 
   return s.createMachine({
     id: 'station',
@@ -258,187 +245,13 @@ export function createEnrollmentMachine(deps: MachineDeps) {
               ...PERSON_EXITS,
             },
           },
-          issuing: {
-            tags: ['issuing'],
-            on: {
-              // Waiting between attempts for an account created minutes ago, no request is under way: cancel ends
-              // the wait at once (leaving stops the actor; the issuer makes no further request). Otherwise the
-              // answer to the POST in flight is awaited first, so a pass it created is known and deleted.
-              CANCEL: [{ guard: ({ context }) => context.issueWait !== null, ...windUp('cancelled') }, afterTheAnswer('cancelled')],
-              QUIT: afterTheAnswer('quit'),
-              LOCK: afterTheAnswer('locked'),
-              SIGN_OUT: afterTheAnswer('signed-out'),
-              ISSUE_WAIT: { actions: assign(({ event }) => ({ issueWait: event.wait })) },
-            },
-            exit: assign({ issueWait: null }),
-            invoke: {
-              src: 'issue',
-              input: ({ context }) => ({ ...personInput(context), preflight: context.preflight, replaceExisting: context.replaceConfirmed }),
-              onDone: [
-                {
-                  guard: 'cancelRequested',
-                  target: 'cleaningUp',
-                  actions: assign(({ context, event }) => ({ tap: liveTap(event.output, context, clock.now()) })),
-                },
-                {
-                  target: 'live',
-                  actions: assign(({ context, event }) => ({
-                    tap: liveTap(event.output, context, clock.now()),
-                    pass: event.output.pass,
-                    handoverEndsAt: clock.now() + HANDOVER_MS,
-                  })),
-                },
-              ],
-              onError: [{ guard: 'cancelRequested', target: 'cleaningUp' }, ...graphStepFailed('issue')],
-            },
-          },
-          /** A TAP exists at Microsoft. Every exit from here goes through cleaningUp. */
-          live: {
-            initial: 'awaitingSignIn',
-            invoke: [
-              {
-                src: 'openView',
-                onError: {
-                  target: 'cleaningUp',
-                  actions: {
-                    type: 'fail',
-                    params: ({ event }) => ({ error: failureAs('view.failed', 'view', event.error) }),
-                  },
-                },
-              },
-              { src: 'viewSteps' },
-            ],
-            on: {
-              CANCEL: windUp('cancelled'),
-              // Past the pass prompt, the pass leaves the person's panel for good.
-              VIEW: {
-                actions: assign(({ context, event }) => afterView(context, event.phase, clock.now(), pastPassPrompt)),
-              },
-            },
-            states: {
-              awaitingSignIn: {
-                initial: 'handover',
-                // Leaving `awaitingSignIn` drops the pass, whichever way it is left (signed in, cancelled, expired).
-                exit: assign({ pass: null, handoverEndsAt: null }),
-                invoke: {
-                  src: 'awaitSignIn',
-                  input: ({ context }) => ({ enrollmentId: context.enrollmentId, card: context.card, tap: context.tap }),
-                  onDone: {
-                    target: 'signedIn',
-                    actions: assign(({ context, event }) => ({
-                      signedInAt: event.output.at,
-                      signedInVia: event.output.via,
-                      windowEndsAt: Math.min(event.output.at + REGISTRATION_WINDOW_MS, context.tap?.expiresAt ?? Number.POSITIVE_INFINITY),
-                    })),
-                  },
-                  onError: graphStepFailed('sign-in'),
-                },
-                after: { tapExpiry: windUp('lifetime-expired') },
-                states: {
-                  handover: {
-                    tags: ['handover'],
-                    after: { handover: 'waiting' },
-                    on: { HANDED_OVER: 'waiting' },
-                    exit: assign({ handoverEndsAt: null }),
-                  },
-                  waiting: { tags: ['waiting-for-sign-in'], on: { HIDE_PASS: { actions: assign({ pass: null }) } } },
-                },
-              },
-              signedIn: {
-                tags: ['registering'],
-                invoke: {
-                  src: 'awaitRegistration',
-                  input: ({ context }) => ({
-                    enrollmentId: context.enrollmentId,
-                    card: context.card,
-                    tap: context.tap,
-                    signedIn: { via: context.signedInVia ?? 'tap-used', at: context.signedInAt ?? clock.now() },
-                  }),
-                  onDone: { target: '#station.operator.cleaningUp', actions: assign(({ event }) => ({ registered: event.output, why: 'completed' })) },
-                  onError: graphStepFailed('registration'),
-                },
-                after: { window: windUp('window-expired') },
-              },
-            },
-          },
+          issuing: issuingState(s, deps),
+          live: liveState(s, deps),
           lostKey: lostKeyState(s),
           provisioning: provisionState(s),
           recycling: recycleState(s),
-          cleaningUp: {
-            tags: ['cleaning-up'],
-            // Nothing interrupts a cleanup; commands wait for it (it is short: one DELETE attempt and a wipe).
-            on: { LOCK: {}, SIGN_OUT: {}, CANCEL: {}, IDLE: {}, QUIT: { actions: assign({ quitRequested: true }) } },
-            entry: assign({ pass: null, handoverEndsAt: null }),
-            invoke: {
-              src: 'cleanup',
-              input: ({ context }) => ({
-                why: context.why,
-                claim: context.claim,
-                enrollmentId: context.enrollmentId,
-                operator: context.operator,
-                card: context.card,
-                tap: context.tap,
-                error: context.error,
-              }),
-              onDone: [
-                {
-                  guard: ({ context }) => context.quitRequested && context.why !== 'quit',
-                  target: '#station.quitting',
-                  actions: assign(({ event }) => ({ ...forgetPerson, pendingDeletions: event.output.pending })),
-                },
-                { guard: ({ context }) => context.why === 'quit', target: '#station.stopped', actions: assign(({ event }) => nobody(event.output)) },
-                {
-                  guard: ({ context }) => context.why === 'locked' || context.why === 'idle',
-                  target: '#station.locked',
-                  actions: assign(({ context, event }) => ({
-                    ...nobody(event.output),
-                    lockedBy: context.operator ? { upn: context.operator.userPrincipalName, displayName: context.operator.displayName } : context.lockedBy,
-                  })),
-                },
-                { guard: ({ context }) => context.why === 'signed-out', target: '#station.signedOut', actions: assign(({ event }) => nobody(event.output)) },
-                {
-                  guard: ({ context }) => context.enrollmentId === null && context.error === null,
-                  target: 'ready',
-                  actions: assign(({ event }) => ({ pendingDeletions: event.output.pending })),
-                },
-                { guard: ({ context }) => context.why === 'completed', target: 'done', actions: assign(({ event }) => report(event.output, true)) },
-                {
-                  guard: ({ context }) => context.why === 'window-expired' || context.why === 'lifetime-expired',
-                  target: 'timedOut',
-                  actions: assign(({ event }) => report(event.output, false)),
-                },
-                { guard: ({ context }) => context.why === 'failed', target: 'failed', actions: assign(({ event }) => report(event.output, false)) },
-                { target: 'cancelled', actions: assign(({ event }) => report(event.output, true)) },
-              ],
-              // The cleanup itself failed (the journal, or the view would not wipe): say so; the deletion is queued regardless.
-              onError: {
-                target: 'failed',
-                actions: assign(({ context, event }) => ({
-                  error: failureAs('cleanup.failed', 'cleanup', event.error),
-                  cleanup: { tap: context.tap ? 'pending' : 'none', viewWiped: false },
-                  tap: null,
-                })),
-              },
-            },
-          },
-          done: {
-            tags: ['done'],
-            after: { next: 'ready' },
-            on: { DISMISS: 'ready', SEARCH: { target: 'searching', actions: assign(({ event }) => ({ ...forgetPerson, query: event.query })) } },
-          },
-          cancelled: {
-            tags: ['cancelled'],
-            after: { next: 'ready' },
-            on: { DISMISS: 'ready' },
-          },
-          failed: {
-            tags: ['failed'],
-            on: { DISMISS: 'ready', IDLE: forgetAndWindUp('idle') },
-          },
-          timedOut: {
-            tags: ['timed-out'],
-            on: { DISMISS: 'ready', IDLE: forgetAndWindUp('idle') },
-          },
+          cleaningUp: cleaningUpState(s, deps),
+          ...endStates(s),
         },
       },
     },

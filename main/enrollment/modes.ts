@@ -11,7 +11,8 @@
  *   but the event does not allow is refused with `mode.event-disallows`, and the preselection moves to a mode both
  *   allow. Outside event mode (`event` null) the station's configuration alone decides.
  */
-import type { ModeReasonCode, PreflightCheck, PreflightCode } from '../../common/codes';
+import type { PreflightCheck, PreflightCode } from '../../common/codes';
+import type { ModeReasonCode } from '../../common/provision-codes';
 import type { EnrollmentMode, KeyStatus, ModeChoice, ModeOption } from '../../common/session';
 
 /** The station's configuration of the modes (config `enrollmentModes`). */

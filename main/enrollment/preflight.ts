@@ -33,7 +33,8 @@ import { assessReadiness, type Fido2KeyPolicy, type KeyFacts, type ReadinessVerd
 import type { KeyWatcherState, PresentKey } from '../keys/watcher';
 import type { OperatorIdentity } from '../../common/operator';
 import type { PasskeyTarget } from '../../common/keys';
-import type { CheckOf, JournalHealthCode, PreflightFinding, ParamsOf, PREFLIGHT_FINDINGS } from '../../common/codes';
+import type { CheckOf, JournalHealthCode, PreflightFinding, PREFLIGHT_FINDINGS } from '../../common/codes';
+import type { ParamsOf } from '../../common/coded';
 import type { CheckStatus, KeyStatus, PreflightCheck, PreflightCode } from '../../common/session';
 import type { ClaimResult } from '../event';
 

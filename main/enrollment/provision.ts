@@ -9,9 +9,9 @@
  * and hands them to the port, which overwrites them before it answers. The PIN is in no event, context, snapshot,
  * error or record; the screen gets only its bounds, the tries left and the phase.
  */
-import type { ProvisionError, ProvisionErrorCode } from '../../common/codes';
+import type { ProvisionError, ProvisionErrorCode } from '../../common/provision-codes';
 import type { Fido2KeyPolicy } from '../../common/keys';
-import { PIN_DIGITS, type PinPad, type ProvisionPhase } from '../../common/session';
+import { PIN_DIGITS, type PinPad, type ProvisionPhase, type SessionSnapshot } from '../../common/session';
 
 /**
  * The key at the desk as read before the PIN pad (getInfo, getPINRetries) — or, where Windows refuses the station
@@ -95,6 +95,26 @@ export class PinSlot {
     this.#pin?.confirm?.fill(0);
     this.#pin = null;
   }
+}
+
+/**
+ * The PIN, once per use: accepted only while the PIN pad is up (`now`, the session's last snapshot); as bytes into
+ * the slot the provisioning actor empties at once (the port overwrites them), then `deliver` tells the chart. The
+ * command's strings cannot be wiped; nothing keeps them.
+ */
+export function submitPin(
+  pins: PinSlot,
+  now: SessionSnapshot | null,
+  cmd: { pin: string; confirm?: string | undefined },
+  deliver: () => void,
+): { ok: true } | { ok: false; error: string } {
+  if (now?.screen !== 'provisioning' || now.pinPad === null) return { ok: false, error: 'no PIN is asked for now' };
+  if (now.pinPad.isNew !== (cmd.confirm !== undefined)) return { ok: false, error: now.pinPad.isNew ? 'a new PIN is entered twice' : 'one PIN only' };
+  const encode = (pin: string) => new TextEncoder().encode(pin);
+  pins.put(encode(cmd.pin), cmd.confirm === undefined ? undefined : encode(cmd.confirm));
+  deliver();
+  pins.clear(); // taken by now; should the chart not have taken it, it goes here
+  return { ok: true };
 }
 
 export interface ProvisionContext {

@@ -1,6 +1,6 @@
 /** What the recycling branch (recycle-state.ts) invokes: the port's reset, its stages sent back to the chart. */
 import { fromPromise } from 'xstate';
-import type { RecycleOutcome } from '../../common/codes';
+import type { RecycleOutcome } from '../../common/provision-codes';
 import type { OperatorIdentity } from '../../common/operator';
 import type { RecyclePort } from './recycle';
 

@@ -5,7 +5,7 @@
  * the operator starts it from the ready screen, confirms (it erases every passkey and the PIN on the key),
  * unplugs the key, plugs it back in and touches it.
  */
-import type { RecycleOutcome } from '../../common/codes';
+import type { RecycleOutcome } from '../../common/provision-codes';
 
 /** provision/recycle.ts's stages (restated: enrollment/ does not import provision/). */
 export type DeskRecycleStage = 'unplug' | 'plug-in' | 'touch';

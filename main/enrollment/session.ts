@@ -17,8 +17,9 @@
 import { randomUUID } from 'node:crypto';
 import { createActor, type Actor, type ActorOptions } from 'xstate';
 import { auditEvents, journalHealthOf } from '../audit';
-import { watchCompletion, type CompletionDeps, type CompletionRequest, type CompletionWatch, type PollSchedule } from '../tap/completion';
+import type { PollSchedule } from '../tap/poll-schedule';
 import type { LifecyclePort } from './lifecycle';
+import { createLifecycle } from './tap-lifecycle';
 import { createEnrollmentMachine, type EnrollmentMachine, type StationChoices } from './machine';
 import type { AuditPort, ClockPort, DirectoryPort, EventPort, KeysPort, OperatorPort, SecurityInfoViewPort } from './ports';
 import { recoverTaps, type RecoveryReport } from '../tap/recovery';
@@ -26,10 +27,8 @@ import { systemTimers, type Timers } from '../tap/scheduling';
 import { sessionCommandSchema, type SessionCommand, type SessionSnapshot } from '../../common/session';
 import { toSnapshot } from './snapshot';
 import { TapDeleter } from '../tap/deleter';
-import { LifetimeRangeMemory } from '../tap/lifetime-range';
-import { issueTap, type PassGuard } from '../tap/issuer';
-import type { IssueNotice } from '../../common/codes';
-import { PinSlot, type ProvisionPort } from './provision';
+import type { PassGuard } from '../tap/issuer';
+import { PinSlot, submitPin, type ProvisionPort } from './provision';
 import type { RecyclePort } from './recycle';
 
 export interface EnrollmentSessionOptions {
@@ -95,108 +94,6 @@ const EVENT_OF: Record<Exclude<SessionCommand['type'], 'winkKey' | 'fillUserName
   randomPin: 'RANDOM_PIN',
   pinNoted: 'PIN_NOTED',
 };
-
-/** The real lifecycle services (issuer, deletion queue, completion watch) behind the machine's LifecyclePort. */
-export function createLifecycle(o: {
-  directory: DirectoryPort;
-  journal: AuditPort & { guard: PassGuard };
-  keys: KeysPort;
-  view: SecurityInfoViewPort;
-  deleter: TapDeleter;
-  clock: ClockPort;
-  timers: Timers;
-  pollSchedule?: Partial<PollSchedule> | undefined;
-}): LifecyclePort {
-  // The tenant's TAP lifetime range as Graph's refusals taught it, for as long as this station runs (3b).
-  const lifetimeRange = new LifetimeRangeMemory();
-  const completionDeps: CompletionDeps = { directory: o.directory, audit: o.journal, keys: o.keys, view: o.view, clock: o.clock, timers: o.timers };
-  const schedule = o.pollSchedule ? { schedule: o.pollSchedule } : {};
-  /**
-   * The session's one way to watch a TAP (tap/completion.ts does the detecting): a completion watch until `pick`
-   * resolves or the invoking state is left (the actor's signal aborts). The watch keeps polling through Graph
-   * failures (the machine's countdowns bound it), except one: a poll refused because the operator's sign-in ended
-   * would fail until the TAP expires, so it ends the watch with `unauthenticated` and the machine asks the
-   * operator to sign in again.
-   */
-  const watchUntil = <T>(request: CompletionRequest, pick: (watch: CompletionWatch) => Promise<T>, signal: AbortSignal): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      if (signal.aborted) return reject(signal.reason);
-      let watch: CompletionWatch | null = null;
-      const end = () => {
-        watch?.stop();
-        signal.removeEventListener('abort', onAbort);
-      };
-      const onAbort = () => {
-        end();
-        reject(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      watch = watchCompletion(request, completionDeps, (event) => {
-        if (event.type === 'poll-failed' && event.failure.kind === 'unauthenticated') {
-          end();
-          reject(Object.assign(new Error('the operator must sign in again'), { kind: 'unauthenticated' as const }));
-        }
-      });
-      pick(watch).then((value) => {
-        end();
-        resolve(value);
-      }, reject);
-    });
-  return {
-    async issue(request, signal) {
-      const issued = await issueTap(
-        {
-          enrollmentId: request.enrollmentId,
-          operator: request.operator,
-          user: request.user,
-          lifetimeInMinutes: request.lifetimeMinutes,
-          isUsableOnce: request.oneTime,
-          replaceExisting: request.replaceExisting,
-          knownTaps: request.knownTaps,
-          userCreatedDateTime: request.userCreatedDateTime,
-          ...(request.onWaiting ? { onWaitingForNewAccount: request.onWaiting } : {}),
-          signal,
-        },
-        { directory: o.directory, audit: o.journal, guard: o.journal.guard, deleter: o.deleter, lifetimeRange, timers: o.timers, now: () => o.clock.now() },
-      );
-      const adjusted = issued.lifetimeAdjusted;
-      const notices: IssueNotice[] = adjusted
-        ? [{ code: adjusted.code, params: { requested: adjusted.requested, issued: adjusted.issued, min: adjusted.range.min, max: adjusted.range.max } }]
-        : [];
-      return { intentId: issued.intentId, tap: issued.tap, pass: issued.takePass(), requestId: issued.requestId, notices };
-    },
-    async delete(request) {
-      const outcome = await o.deleter.delete(
-        { intentId: request.intentId, enrollmentId: request.enrollmentId ?? undefined, user: request.user, tapMethodId: request.tapId },
-        request.reason,
-      );
-      return { deleted: outcome.deleted };
-    },
-    awaitSignIn: (request, signal) =>
-      watchUntil(
-        { enrollmentId: request.enrollmentId, user: request.user, tap: request.tap, stationAaguid: request.stationAaguid, ...schedule },
-        (w) => w.signedIn,
-        signal,
-      ),
-    async awaitRegistration(request, signal) {
-      const key = await watchUntil(
-        {
-          enrollmentId: request.enrollmentId,
-          user: request.user,
-          tap: request.tap,
-          stationAaguid: request.stationAaguid,
-          signedIn: request.signedIn,
-          ...schedule,
-        },
-        (w) => w.registered,
-        signal,
-      );
-      return { method: key.method, stationKey: key.stationKey };
-    },
-    pendingDeletions: () => o.deleter.pending().length,
-    drain: async (timeoutMs) => (await o.deleter.drain(timeoutMs)).length,
-  };
-}
 
 export class EnrollmentSession {
   readonly #o: EnrollmentSessionOptions;
@@ -375,24 +272,10 @@ export class EnrollmentSession {
       void fill(last.user.userPrincipalName).catch(() => false);
       return { ok: true };
     }
-    if (cmd.type === 'submitPin') return this.#submitPin(actor, cmd);
+    // The PIN, once per use, only while the PIN pad is up (provision.ts).
+    if (cmd.type === 'submitPin') return submitPin(this.#pins, this.#last, cmd, () => actor.send({ type: 'PIN_SUBMITTED' }));
     const { type, ...rest } = cmd;
     actor.send({ type: EVENT_OF[type], ...rest } as Parameters<typeof actor.send>[0]);
-    return { ok: true };
-  }
-
-  /**
-   * The PIN, once per use: accepted only while the PIN pad is up; as bytes into the slot the provisioning actor
-   * empties at once (the port overwrites them). The command's strings cannot be wiped; nothing keeps them.
-   */
-  #submitPin(actor: Actor<EnrollmentMachine>, cmd: Extract<SessionCommand, { type: 'submitPin' }>): CommandResult {
-    const now = this.#last;
-    if (now?.screen !== 'provisioning' || now.pinPad === null) return { ok: false, error: 'no PIN is asked for now' };
-    if (now.pinPad.isNew !== (cmd.confirm !== undefined)) return { ok: false, error: now.pinPad.isNew ? 'a new PIN is entered twice' : 'one PIN only' };
-    const encode = (pin: string) => new TextEncoder().encode(pin);
-    this.#pins.put(encode(cmd.pin), cmd.confirm === undefined ? undefined : encode(cmd.confirm));
-    actor.send({ type: 'PIN_SUBMITTED' });
-    this.#pins.clear(); // taken by now; should the chart not have taken it, it goes here
     return { ok: true };
   }
 

@@ -4,7 +4,8 @@
  *   - `windUp(why)`: to `cleaningUp`, remembering why (cancel, idle lock, a timeout…);
  *   - `graphFailed(step, otherwise)`: an invoked call failed; "sign in again" goes to `reauth`, anything else
  *     to `otherwise` (by default `failedAt(step)`: cleanup, then the failed screen).
- * machine.ts (the chart) and lost-key.ts (its lost-key branch) are written with these.
+ * machine.ts (the chart) and its parts (pass-states.ts, cleanup-state.ts, lost-key.ts, provision-state.ts,
+ * recycle-state.ts) are written with these.
  */
 import { assign, enqueueActions, setup } from 'xstate';
 import type { SessionError } from '../../common/session';

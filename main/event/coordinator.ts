@@ -20,7 +20,7 @@ import type { BatchAnswer, DirectoryGateway } from '../directory/gateway';
 import { graphFailure } from '../directory/failure';
 import type { UserSummary } from '../../common/directory';
 import type { ClaimInfo, RosterCounts, RosterEntry, RosterView } from '../../common/event';
-import type { EventNotice } from '../../common/codes';
+import type { EventNotice } from '../../common/event-codes';
 
 export type EventDirectory = Pick<DirectoryGateway, 'groupMembers' | 'addGroupMember' | 'removeGroupMember' | 'batchGet' | 'listSecurityKeys'>;
 type Person = { id: string; upn: string };

@@ -13,7 +13,7 @@
  */
 import type { EventConfig } from '../config';
 import type { EventModeStatus, Board, RosterView } from '../../common/event';
-import type { EventNotice } from '../../common/codes';
+import type { EventNotice } from '../../common/event-codes';
 import type { EnrollmentMode } from '../../common/session';
 import { boardOf } from './board';
 import { EventCoordinator, type ClaimResult, type EventCoordinatorOptions, type ReleaseReason } from './coordinator';

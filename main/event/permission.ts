@@ -4,7 +4,7 @@
 // operator must in addition own the claim group (or hold Groups Administrator / User Administrator / Directory
 // Writers), which Graph checks on the first claim ('event.off-not-group-owner').
 import type { EventConfig } from '../config';
-import type { EventNotice } from '../../common/codes';
+import type { EventNotice } from '../../common/event-codes';
 
 export const EVENT_PERMISSION = 'GroupMember.ReadWrite.All';
 /** Higher permissions that include it (Graph accepts them too). */

@@ -6,7 +6,7 @@
  */
 import { operatorAtWork, type KioskErrorCode, type KioskReply } from '../../common/contract';
 import type { Board, EventCommand, RosterView } from '../../common/event';
-import type { EventNotice } from '../../common/codes';
+import type { EventNotice } from '../../common/event-codes';
 import type { SessionSnapshot } from '../../common/session';
 
 /** What the handler table needs of event mode (main/event/mode.ts `EventMode` has it). */

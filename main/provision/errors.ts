@@ -10,7 +10,7 @@ import { ChannelClosedError, Ctap2StatusError, DeviceGoneError, TimeoutError } f
 import { WebAuthnDllError, WebAuthnHresult } from '../keys/webauthn-dll/hresult';
 import { WebAuthnDllResultError } from '../keys/webauthn-dll/results';
 import { DirectoryError } from '../directory/errors';
-import type { ProvisionError } from '../../common/codes';
+import type { ProvisionError } from '../../common/provision-codes';
 
 /** A failure the flow itself decided on (attestation, proof, policy): carries its code. */
 export class ProvisionFailure extends Error {

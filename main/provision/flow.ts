@@ -35,7 +35,7 @@ import { choosePinProtocol } from '../keys/ctap2/pin-protocol';
 import type { Ctap2Session } from '../keys/ctap2/session';
 import { Ctap2Error, Ctap2Status } from '../keys/ctap2/status';
 import type { PasskeyProvisioningCalls } from '../directory/methods';
-import type { ProvisionError } from '../../common/codes';
+import type { ProvisionError } from '../../common/provision-codes';
 import type { Fido2KeyPolicy } from '../../common/keys';
 import { ProvisionFailure, isChallengeRefusal, toProvisionError } from './errors';
 import { checkNewPin, minimumPinLength } from './pin-rules';

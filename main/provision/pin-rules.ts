@@ -6,7 +6,7 @@
  * decoded into a typed array that is overwritten before returning.
  */
 import { MAX_PIN_BYTES, MIN_PIN_LENGTH } from '../keys/ctap2/client-pin';
-import type { ProvisionError } from '../../common/codes';
+import type { ProvisionError } from '../../common/provision-codes';
 
 /** The minimum the station asks for: the largest of CTAP's 4, the key's minPINLength and the policy's. */
 export function minimumPinLength(keyMin: number | undefined, policyMin: number | undefined): number {

@@ -20,7 +20,7 @@ import { randomBytes } from 'node:crypto';
 import type { DllGetAssertionRequest, DllMakeCredentialRequest } from '../keys/webauthn-dll/call';
 import type { DllAssertion, DllCredential } from '../keys/webauthn-dll/results';
 import type { PasskeyProvisioningCalls } from '../directory/methods';
-import type { ProvisionError } from '../../common/codes';
+import type { ProvisionError } from '../../common/provision-codes';
 import type { Fido2KeyPolicy } from '../../common/keys';
 import { ProvisionFailure, isChallengeRefusal, toProvisionError } from './errors';
 import { minimumPinLength } from './pin-rules';

@@ -18,7 +18,8 @@ import type { HidDevice } from '../keys/hid/device';
 import { ChannelClosedError, Ctap2StatusError, DeviceGoneError, TimeoutError } from '../keys/hid/errors';
 import { CtapHidChannel } from '../keys/hid/transport';
 import { auditEvents, type AuditEvent } from '../audit/events';
-import type { JournalHealthCode, RecycleOutcome } from '../../common/codes';
+import type { JournalHealthCode } from '../../common/codes';
+import type { RecycleOutcome } from '../../common/provision-codes';
 
 /** The key watcher as recycling needs it (main/keys/watcher.ts `KeyWatcher.state()` and its `change` event). */
 export interface RecycleDesk {

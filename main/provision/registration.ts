@@ -10,7 +10,8 @@ import { AuthDataFlag, CoseAlgorithm, verifySignature, type AttestedCredential, 
 import type { CborMap } from '../keys/ctap2/session';
 import type { PasskeyCreationOptions, PasskeyProvisioningCalls, PasskeyRegistration } from '../directory/methods';
 import { auditEvents, type AuditEvent, type Payload } from '../audit/events';
-import type { JournalHealthCode, ProvisionError } from '../../common/codes';
+import type { JournalHealthCode } from '../../common/codes';
+import type { ProvisionError } from '../../common/provision-codes';
 import type { Fido2KeyPolicy } from '../../common/keys';
 import { ProvisionFailure } from './errors';
 

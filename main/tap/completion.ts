@@ -6,7 +6,7 @@
  *  - the TAP reads `OneTimeUsed` (`TapDirectoryPort.getTap`), polled as a safety net.
  * Completion: `listSecurityKeys` shows a method created after the TAP's `createdDateTime`. Microsoft registers the
  * key when the person, back on Security info after the ceremony, names it and selects Next (Microsoft Learn, "Set up
- * a security key as your verification method", step 8). Polled
+ * a security key as your verification method", step 8). Polled (the back-offs: poll-schedule.ts)
  *  - at once when the view leaves the naming page for another My Security Info page (`leftNaming`,
  *    view-progress.ts: "Done", the methods list reloaded), then 5 → 10 → 20 → 30 s cap (Graph may lag behind);
  *  - while the view says the person is mid-registration, only as a safety net: in the ceremony on
@@ -30,7 +30,7 @@
  * The TAP's create and delete add 2; the pre-creation TAP check 0 when the identity card's TAP is passed
  * (`knownTaps`), else 1.
  *
- * `watchCompletion` starts a watch; the station session's one wrapper around it (enrollment/session.ts
+ * `watchCompletion` starts a watch; the station session's one wrapper around it (enrollment/tap-lifecycle.ts
  * `watchUntil`) runs one watch while the chart waits for the sign-in and one while it waits for the key, and ends
  * it when the chart leaves that state.
  */
@@ -39,32 +39,9 @@ import type { SecurityKeyMethod, TapMethod } from '../../common/directory';
 import type { KeyWatcherState } from '../keys/watcher';
 import type { AuditPort, ClockPort, TapDirectoryPort, KeysPort, SecurityInfoViewPort } from './ports';
 import { graphFailure, isGone, type GraphFailure } from '../directory/failure';
-import { backoffDelay, delayHonouringRetryAfter, systemTimers, type BackoffOptions, type TimerHandle, type Timers } from './scheduling';
+import { DEFAULT_POLL_SCHEDULE, pollBackoff, type PollSchedule } from './poll-schedule';
+import { backoffDelay, delayHonouringRetryAfter, systemTimers, type TimerHandle, type Timers } from './scheduling';
 import { SIGNED_IN_PHASES, ViewProgress, type ViewPhase } from './view-progress';
-
-export interface PollSchedule {
-  /** getTap while waiting for sign-in, when the view cannot say where the user is (no view, real pages). */
-  signIn: BackoffOptions;
-  /** listSecurityKeys after sign-in, likewise. */
-  key: BackoffOptions;
-  /** Either, once the view has shown Microsoft's hops: it will show the return from the ceremony; polls are a safety net. */
-  withSteps: BackoffOptions;
-  /** listSecurityKeys while the view is in the registration ceremony: a safety net, the view will show the return. */
-  inCeremony: BackoffOptions;
-  /** listSecurityKeys while the view is on the naming page: a safety net in case no later hop shows. */
-  naming: BackoffOptions;
-  /** listSecurityKeys after the view left the naming page but Graph did not show the key yet (replication). */
-  afterDone: BackoffOptions;
-}
-
-export const DEFAULT_POLL_SCHEDULE: PollSchedule = {
-  signIn: { initialMs: 30_000, factor: 2, maxMs: 60_000 },
-  key: { initialMs: 30_000, factor: 2, maxMs: 60_000 },
-  withSteps: { initialMs: 60_000, factor: 2, maxMs: 120_000 },
-  inCeremony: { initialMs: 120_000, factor: 2, maxMs: 240_000 },
-  naming: { initialMs: 15_000, factor: 2, maxMs: 60_000 },
-  afterDone: { initialMs: 5_000, factor: 2, maxMs: 30_000 },
-};
 
 export type SignInVia = 'tap-used' | 'view-navigated';
 
@@ -269,18 +246,8 @@ export class CompletionWatch {
   // --- polling ---------------------------------------------------------------------------------------------------
 
   #interval(): number {
-    const options = this.#doneSeen
-      ? this.#schedule.afterDone
-      : this.#midRegistration === 'registering'
-        ? this.#schedule.inCeremony
-        : this.#midRegistration === 'naming-key'
-          ? this.#schedule.naming
-          : this.#viewHasSteps
-            ? this.#schedule.withSteps
-            : this.#phase === 'sign-in'
-              ? this.#schedule.signIn
-              : this.#schedule.key;
-    return backoffDelay(this.#emptyPolls + 1, options);
+    const where = { doneSeen: this.#doneSeen, midRegistration: this.#midRegistration, viewHasSteps: this.#viewHasSteps, signedIn: this.#phase !== 'sign-in' };
+    return backoffDelay(this.#emptyPolls + 1, pollBackoff(this.#schedule, where));
   }
 
   /** The user is doing something in the view: nothing to ask Graph yet, so the wait starts over. */

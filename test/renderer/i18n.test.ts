@@ -25,7 +25,6 @@ import {
 } from '../../renderer/src/lib/messages';
 import { ENROLLMENT_OUTCOMES } from '../../common/contract';
 import {
-  EVENT_CODE_LIST,
   FRESH_SIGN_IN_CODES,
   INTERRUPT_CODES,
   ISSUE_NOTICE_CODES,
@@ -35,8 +34,6 @@ import {
   NEXT_ACTION_CODES,
   PREFLIGHT_FINDING_CODES,
   PREFLIGHT_FINDINGS,
-  PROVISION_ERRORS,
-  RECYCLE_OUTCOMES,
   READINESS_CODES,
   READINESS_REASONS,
   SESSION_ERROR_CODES,
@@ -44,12 +41,14 @@ import {
   STATION_NOTE_CODES,
   type StationNote,
   type StationNoteCode,
-  type ParamsOf,
   type PreflightCheck,
   type PreflightCode,
   type PreflightFinding,
   type ReadinessReason,
 } from '../../common/codes';
+import { type ParamsOf } from '../../common/coded';
+import { EVENT_CODE_LIST } from '../../common/event-codes';
+import { PROVISION_ERRORS, RECYCLE_OUTCOMES } from '../../common/provision-codes';
 
 type Tree = { [k: string]: string | Tree };
 function flatten(tree: Tree, prefix = ''): Map<string, string> {

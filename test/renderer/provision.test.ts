@@ -8,7 +8,7 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import deJson from '../../renderer/src/i18n/de.json';
 import enJson from '../../renderer/src/i18n/en.json';
 import { EMPTY_ENTRY, pinKeyOf, pressPin, type PinEntry, type PinKey } from '../../renderer/src/lib/pin-entry';
-import { MODE_REASON_CODES } from '../../common/codes';
+import { MODE_REASON_CODES } from '../../common/provision-codes';
 import { PROVISION_PHASES, type PinPad, type SessionSnapshot } from '../../common/session';
 
 type Provisioning = Extract<SessionSnapshot, { screen: 'provisioning' }>;

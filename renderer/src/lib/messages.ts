@@ -5,7 +5,6 @@
  */
 import type { EnrollmentOutcome } from '../../../common/contract';
 import type {
-  EventNotice,
   FreshSignInCode,
   InterruptCode,
   IssueNotice,
@@ -13,11 +12,11 @@ import type {
   KeyWarningCode,
   NextActionCode,
   PreflightCheck,
-  ProvisionError,
   ReadinessReason,
-  RecycleOutcome,
   StationNote,
 } from '../../../common/codes';
+import type { EventNotice } from '../../../common/event-codes';
+import type { ProvisionError, RecycleOutcome } from '../../../common/provision-codes';
 import type { OperatorView, SessionError } from '../../../common/session';
 
 export interface Msg {

@@ -1,6 +1,6 @@
 import { Button, MessageBar, MessageBarBody, Spinner } from '@fluentui/react-components';
 import type { SessionSnapshot } from '../../../common/contract';
-import type { ProvisionErrorCode } from '../../../common/codes';
+import type { ProvisionErrorCode } from '../../../common/provision-codes';
 import type { ProvisionPhase } from '../../../common/session';
 import { useCommands } from '../bridge';
 import { IdentityCard } from '../components/IdentityCard';

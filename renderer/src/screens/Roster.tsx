@@ -1,7 +1,7 @@
 import { Button, Field, Input, MessageBar, MessageBarBody, Spinner } from '@fluentui/react-components';
 import { useCallback, useState } from 'react';
 import { useEvery } from '../components/hooks';
-import type { EventNotice } from '../../../common/codes';
+import type { EventNotice } from '../../../common/event-codes';
 import type { RosterEntry, RosterView } from '../../../common/event';
 import { useCommands } from '../bridge';
 import { ConfirmDialog } from '../components/ConfirmDialog';
