@@ -66,11 +66,12 @@ export function provisionState(s: StationSetup) {
           }),
           onDone: [
             {
-              // Windows' dialog asks for the PIN: no pad, straight on.
+              // Windows' dialog asks for the PIN: no pad, straight on. The last try's error goes (there is no pad to
+              // show it on): "dialog cancelled" must not stand beside the dialog opened anew.
               guard: ({ event }) => event.output.ok && event.output.key.pinBy === 'windows',
               target: 'working',
               actions: assign(({ context, event }) => ({
-                provision: { ...context.provision, key: event.output.ok ? event.output.key : null, step: null, random: false, recorded: true },
+                provision: { ...context.provision, key: event.output.ok ? event.output.key : null, error: null, step: null, random: false, recorded: true },
               })),
             },
             {
