@@ -4,7 +4,7 @@
  * and main/provision/ makes, registers and proves the passkey (behind ProvisionPort, provision.ts).
  *
  *   reading ─key read→ pin ─PIN_SUBMITTED→ working ─proven→ cleaningUp (completed) → done
- *                          pin ─RANDOM_PIN→ working ─proven→ shown (the PIN, once) ─PIN_NOTED or CANCEL→ cleaningUp (completed)
+ *                          pin ─RANDOM_PIN→ working ─proven→ shown (the PIN, once) ─PIN_NOTED, CANCEL or IDLE→ cleaningUp (completed)
  *                                          working ─a try-again failure→ reading (error kept) → pin
  *                                          working ─any other failure→ failed ─RECHECK→ reading
  *                                          failed ─CANCEL→ cleaningUp (cancelled; an event's claim goes back as failed)
@@ -168,8 +168,13 @@ export function provisionState(s: StationSetup) {
         tags: ['provision:shown'],
         // However this state is left (noted, cancel, the idle lock), the PIN leaves the context with it.
         exit: assign(({ context }) => ({ provision: { ...context.provision, shown: null } })),
-        // Cancel here cancels nothing: the passkey is registered and proven, so it ends as done, like "noted".
-        on: { PIN_NOTED: { target: '#station.operator.cleaningUp', actions: assign({ why: 'completed' as const }) }, CANCEL: windUp('completed') },
+        // Cancel or the idle lock here cancels nothing: the passkey is registered and proven, so it ends as done,
+        // like "noted" (journalled as completed); the PIN goes with the exit above.
+        on: {
+          PIN_NOTED: { target: '#station.operator.cleaningUp', actions: assign({ why: 'completed' as const }) },
+          CANCEL: windUp('completed'),
+          IDLE: windUp('completed'),
+        },
       },
       failed: {
         tags: ['provision:failed'],
