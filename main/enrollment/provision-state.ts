@@ -4,7 +4,7 @@
  * and main/provision/ makes, registers and proves the passkey (behind ProvisionPort, provision.ts).
  *
  *   reading ─key read→ pin ─PIN_SUBMITTED→ working ─proven→ cleaningUp (completed) → done
- *                          pin ─RANDOM_PIN→ working ─proven→ shown (the PIN, once) ─PIN_NOTED or CANCEL→ cleaningUp (completed)
+ *                          pin ─RANDOM_PIN→ working ─proven→ shown (the PIN, once) ─PIN_NOTED, CANCEL or IDLE→ cleaningUp (completed)
  *                                          working ─a try-again failure→ reading (error kept) → pin
  *                                          working ─any other failure→ failed ─RECHECK→ reading
  *                                          failed ─CANCEL→ cleaningUp (cancelled; an event's claim goes back as failed)
@@ -66,11 +66,12 @@ export function provisionState(s: StationSetup) {
           }),
           onDone: [
             {
-              // Windows' dialog asks for the PIN: no pad, straight on.
+              // Windows' dialog asks for the PIN: no pad, straight on. The last try's error goes (there is no pad to
+              // show it on): "dialog cancelled" must not stand beside the dialog opened anew.
               guard: ({ event }) => event.output.ok && event.output.key.pinBy === 'windows',
               target: 'working',
               actions: assign(({ context, event }) => ({
-                provision: { ...context.provision, key: event.output.ok ? event.output.key : null, step: null, random: false, recorded: true },
+                provision: { ...context.provision, key: event.output.ok ? event.output.key : null, error: null, step: null, random: false, recorded: true },
               })),
             },
             {
@@ -167,8 +168,13 @@ export function provisionState(s: StationSetup) {
         tags: ['provision:shown'],
         // However this state is left (noted, cancel, the idle lock), the PIN leaves the context with it.
         exit: assign(({ context }) => ({ provision: { ...context.provision, shown: null } })),
-        // Cancel here cancels nothing: the passkey is registered and proven, so it ends as done, like "noted".
-        on: { PIN_NOTED: { target: '#station.operator.cleaningUp', actions: assign({ why: 'completed' as const }) }, CANCEL: windUp('completed') },
+        // Cancel or the idle lock here cancels nothing: the passkey is registered and proven, so it ends as done,
+        // like "noted" (journalled as completed); the PIN goes with the exit above.
+        on: {
+          PIN_NOTED: { target: '#station.operator.cleaningUp', actions: assign({ why: 'completed' as const }) },
+          CANCEL: windUp('completed'),
+          IDLE: windUp('completed'),
+        },
       },
       failed: {
         tags: ['provision:failed'],

@@ -32,8 +32,11 @@ export type DialogKind = 'create' | 'get';
 export type DialogAnswer = { pin: string } | 'cancel';
 
 export interface FakeWindowsOptions {
-  /** The person at each dialog: answers at once, or when the test (or the harness's page) says. */
-  dialog: (kind: DialogKind) => DialogAnswer | Promise<DialogAnswer>;
+  /**
+   * The person at each dialog: answers at once, or when the test (or the harness's page) says. `signal` aborts when
+   * the station cancels the dialog (WebAuthNCancelCurrentOperation): it is closed then, and its answer unread.
+   */
+  dialog: (kind: DialogKind, signal?: AbortSignal) => DialogAnswer | Promise<DialogAnswer>;
   /** Changes what the key made before the station sees it (a tampered attestation). */
   tamperCredential?: (made: DllCredential) => DllCredential;
   /** Changes the proof's assertion before the station sees it. */
@@ -83,7 +86,7 @@ export class FakeWindowsWebAuthn implements PlatformAuthenticator {
       signal?.addEventListener('abort', () => reject(new WebAuthnDllError(WebAuthnHresult.NteUserCancelled)), { once: true }),
     );
     closed.catch(() => undefined);
-    const answer = await Promise.race([this.options.dialog(kind), closed]);
+    const answer = await Promise.race([this.options.dialog(kind, signal), closed]);
     signal?.throwIfAborted();
     if (answer === 'cancel') throw new WebAuthnDllError(WebAuthnHresult.NteUserCancelled);
     this.pinsTyped.push(answer.pin);

@@ -14,16 +14,26 @@ export class WindowsDialogDesk {
   static async over(core: Fido2Core): Promise<WindowsDialogDesk> {
     let desk: WindowsDialogDesk | null = null;
     const windows = await FakeWindowsWebAuthn.open(core, {
-      dialog: (kind) =>
+      dialog: (kind, signal) =>
         new Promise<DialogAnswer>((answer) => {
-          if (desk) desk.#open = { kind, answer };
+          if (!desk) return;
+          const open = { kind, answer };
+          desk.#open = open;
+          // The station cancelled it (the enrollment was cancelled or locked): Windows closes its window.
+          signal?.addEventListener(
+            'abort',
+            () => {
+              if (desk && desk.#open === open) desk.#open = null;
+            },
+            { once: true },
+          );
         }),
     });
     desk = new WindowsDialogDesk(windows);
     return desk;
   }
 
-  /** Which of Windows' dialogs is up now (null: none; a dialog the station cancelled may still read as up). */
+  /** Which of Windows' dialogs is up now (null: none, or the station cancelled it). */
   showing(): DialogKind | null {
     return this.#open?.kind ?? null;
   }

@@ -89,10 +89,9 @@ describe('the operator-set random PIN', () => {
     await st.until('done');
   });
 
-  it('Cancel while the PIN is shown: the passkey exists, so it ends as done (not cancelled), the PIN gone', async () => {
-    const { st, pin } = await deskWith({});
-    st.send({ type: 'cancel' });
-    expect(await st.until('cancelled', 'done', 'ready')).toMatchObject({ screen: 'done', proven: true });
+  /** Left the PIN screen some way other than "noted": done and proven, the PIN in no later snapshot, journalled completed. */
+  async function endsCompleted(st: Station, pin: string) {
+    expect(await st.until('cancelled', 'done', 'ready', 'locked')).toMatchObject({ screen: 'done', proven: true });
     expect(holding(st.snapshots, pin).every(isShown)).toBe(true);
     expect(afterTheScreen(st.snapshots).length).toBeGreaterThan(0);
     expect(holding(afterTheScreen(st.snapshots), pin)).toEqual([]);
@@ -103,10 +102,22 @@ describe('the operator-set random PIN', () => {
     expect(events.filter((e) => e.type === 'key.provisioned')).toEqual([expect.objectContaining({ proven: true })]);
     expect(events.filter((e) => e.type === 'session.wiped').map((e) => ('reason' in e ? e.reason : null))).toEqual(['completed']);
     expect(JSON.stringify(events)).not.toContain('cancelled');
+  }
+
+  it('Cancel while the PIN is shown: the passkey exists, so it ends as done (not cancelled), the PIN gone', async () => {
+    const { st, pin } = await deskWith({});
+    st.send({ type: 'cancel' });
+    await endsCompleted(st, pin);
+  });
+
+  it('the idle lock while the PIN is shown: ends as done too (the passkey exists), the PIN gone, journalled completed', async () => {
+    const { st, pin } = await deskWith({});
+    await st.time.advance(5 * 60_000 + 1); // the station's idleLockMinutes
+    await endsCompleted(st, pin);
   });
 
   it('no random PIN is in the journal or in any file written during this suite', () => {
-    expect(shownPins).toHaveLength(3);
+    expect(shownPins).toHaveLength(4);
     for (const pin of shownPins) for (const j of journals) expect(j.includes(pin), 'a PIN in the journal').toBe(false);
     const scan = scanForPasses(shownPins, leakRoots(), suiteStart);
     expect(scan.files).toBeGreaterThan(0);
