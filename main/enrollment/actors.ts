@@ -58,6 +58,7 @@ export interface CleanupInput {
 
 const DELETE_REASON: Record<CleanupWhy, DeleteRequest['reason']> = {
   completed: 'completed',
+  'done-then-idle': 'completed',
   cancelled: 'cancelled',
   'window-expired': 'window-expired',
   'lifetime-expired': 'lifetime-expired',
@@ -69,6 +70,7 @@ const DELETE_REASON: Record<CleanupWhy, DeleteRequest['reason']> = {
 };
 const CLAIM_RELEASE: Record<CleanupWhy, ReleaseReason> = {
   completed: 'done',
+  'done-then-idle': 'done',
   cancelled: 'cancelled',
   'window-expired': 'timed-out',
   'lifetime-expired': 'timed-out',
@@ -80,6 +82,7 @@ const CLAIM_RELEASE: Record<CleanupWhy, ReleaseReason> = {
 };
 const WIPE_REASON: Record<CleanupWhy, 'completed' | 'cancelled' | 'timed-out' | 'failed' | 'signed-out'> = {
   completed: 'completed',
+  'done-then-idle': 'completed',
   cancelled: 'cancelled',
   'window-expired': 'timed-out',
   'lifetime-expired': 'timed-out',
@@ -287,10 +290,11 @@ export function createActors(deps: MachineDeps) {
         viewWiped = true;
         await record(auditEvents.sessionWiped({ enrollmentId: input.enrollmentId, reason: WIPE_REASON[input.why] }));
       }
-      if (input.operator && (input.why === 'locked' || input.why === 'idle' || input.why === 'signed-out' || input.why === 'quit')) {
+      const idle = input.why === 'idle' || input.why === 'done-then-idle';
+      if (input.operator && (input.why === 'locked' || idle || input.why === 'signed-out' || input.why === 'quit')) {
         await record(
-          input.why === 'locked' || input.why === 'idle'
-            ? auditEvents.operatorLocked({ operator: operatorRef(input.operator), reason: input.why === 'idle' ? 'idle' : 'manual' })
+          input.why === 'locked' || idle
+            ? auditEvents.operatorLocked({ operator: operatorRef(input.operator), reason: idle ? 'idle' : 'manual' })
             : auditEvents.operatorSignedOut({ operator: operatorRef(input.operator), reason: input.why === 'quit' ? 'quit' : 'manual' }),
         );
         await deps.operator.signOut();

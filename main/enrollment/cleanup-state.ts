@@ -46,7 +46,7 @@ export function cleaningUpState(s: StationSetup, { clock }: Pick<MachineDeps, 'c
         },
         { guard: ({ context }) => context.why === 'quit', target: '#station.stopped', actions: assign(({ event }) => nobody(event.output)) },
         {
-          guard: ({ context }) => context.why === 'locked' || context.why === 'idle',
+          guard: ({ context }) => context.why === 'locked' || context.why === 'idle' || context.why === 'done-then-idle',
           target: '#station.locked',
           actions: assign(({ context, event }) => ({
             ...nobody(event.output),

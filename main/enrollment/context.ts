@@ -50,7 +50,12 @@ export interface MachineDeps {
 }
 
 /** Why an enrollment is being wound up; decides the TAP deletion reason, the wipe reason and the next screen. */
-export type CleanupWhy = 'completed' | 'cancelled' | 'window-expired' | 'lifetime-expired' | 'failed' | 'signed-out' | 'locked' | 'idle' | 'quit';
+/**
+ * Why an enrollment is wound up. `done-then-idle`: the idle lock came after the passkey was made (the operator's
+ * random PIN still on screen): recorded as completed (an event's claim goes back as done), and the station locks.
+ */
+export type CleanupWhy =
+  'completed' | 'done-then-idle' | 'cancelled' | 'window-expired' | 'lifetime-expired' | 'failed' | 'signed-out' | 'locked' | 'idle' | 'quit';
 
 export interface LiveTap {
   intentId: string;

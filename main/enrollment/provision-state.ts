@@ -169,11 +169,12 @@ export function provisionState(s: StationSetup) {
         // However this state is left (noted, cancel, the idle lock), the PIN leaves the context with it.
         exit: assign(({ context }) => ({ provision: { ...context.provision, shown: null } })),
         // Cancel or the idle lock here cancels nothing: the passkey is registered and proven, so it ends as done,
-        // like "noted" (journalled as completed); the PIN goes with the exit above.
+        // like "noted" (journalled as completed; an event's claim goes back as done); the PIN goes with the exit
+        // above. The idle lock still locks the station at once.
         on: {
           PIN_NOTED: { target: '#station.operator.cleaningUp', actions: assign({ why: 'completed' as const }) },
           CANCEL: windUp('completed'),
-          IDLE: windUp('completed'),
+          IDLE: windUp('done-then-idle'),
         },
       },
       failed: {

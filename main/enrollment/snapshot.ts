@@ -328,7 +328,7 @@ export function toSnapshot(machine: MachineView): SessionSnapshot {
       const why =
         ctx.why === 'window-expired' || ctx.why === 'lifetime-expired'
           ? 'timed-out'
-          : ctx.why === 'quit' || ctx.why === 'idle' || ctx.why === 'locked'
+          : ctx.why === 'quit' || ctx.why === 'idle' || ctx.why === 'locked' || ctx.why === 'done-then-idle'
             ? 'locked'
             : ctx.why === 'completed' || ctx.why === 'cancelled' || ctx.why === 'failed' || ctx.why === 'signed-out'
               ? ctx.why

@@ -90,8 +90,8 @@ describe('the operator-set random PIN', () => {
   });
 
   /** Left the PIN screen some way other than "noted": done and proven, the PIN in no later snapshot, journalled completed. */
-  async function endsCompleted(st: Station, pin: string) {
-    expect(await st.until('cancelled', 'done', 'ready', 'locked')).toMatchObject({ screen: 'done', proven: true });
+  async function endsCompleted(st: Station, pin: string, screen: 'done' | 'locked' = 'done') {
+    expect(await st.until('cancelled', 'done', 'ready', 'locked')).toMatchObject(screen === 'done' ? { screen, proven: true } : { screen });
     expect(holding(st.snapshots, pin).every(isShown)).toBe(true);
     expect(afterTheScreen(st.snapshots).length).toBeGreaterThan(0);
     expect(holding(afterTheScreen(st.snapshots), pin)).toEqual([]);
@@ -110,10 +110,11 @@ describe('the operator-set random PIN', () => {
     await endsCompleted(st, pin);
   });
 
-  it('the idle lock while the PIN is shown: ends as done too (the passkey exists), the PIN gone, journalled completed', async () => {
+  it('the idle lock while the PIN is shown: the station locks at once, journalled completed (the passkey exists), the PIN gone', async () => {
     const { st, pin } = await deskWith({});
     await st.time.advance(5 * 60_000 + 1); // the station's idleLockMinutes
-    await endsCompleted(st, pin);
+    await endsCompleted(st, pin, 'locked');
+    expect(st.journal.events().filter((e) => e.type === 'operator.locked')).toEqual([expect.objectContaining({ reason: 'idle' })]);
   });
 
   it('no random PIN is in the journal or in any file written during this suite', () => {
