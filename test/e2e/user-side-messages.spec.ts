@@ -114,6 +114,25 @@ for (const lang of LANGS) {
     await expect.poll(() => (harness.state().session as { keyWarning?: unknown } | null)?.keyWarning ?? null).toBeNull();
     await checkPanel(page, cam, 'fresh-over', 1);
 
+    // 6. Further down the guide (the key's ceremony: "Touch and PIN" current), the five minutes over and the key out.
+    await view.locator('#skip-setup').click();
+    await step(view, 'security-info');
+    await view.getByRole('link', { name: '+ Add sign-in method' }).click();
+    await step(view, 'add-method');
+    await view.getByRole('link', { name: /Security key/ }).click();
+    await step(view, 'security-key-type');
+    await view.getByRole('link', { name: 'USB device' }).click();
+    await view.waitForURL(/\/security-key\/usb$|\/fido\/create\b/);
+    const hop = view.locator('#webauthn-hop');
+    if ((await hop.count()) > 0) await hop.click();
+    await step(view, 'webauthn');
+    await expect.poll(() => (harness.state().session as { guide?: string } | null)?.guide ?? null).toBe('touch-key');
+    await expect(current).toContainText(text(lang, 'guide.touch-pin.name'));
+    await expect(current).toContainText(text(lang, `userSide.${code}`));
+    harness.unplugKey();
+    await expect.poll(() => (harness.state().session as { keyWarning?: unknown } | null)?.keyWarning ?? null).not.toBeNull();
+    await checkPanel(page, cam, 'touch-unplugged-fresh-over', 2);
+
     cam.assertAccessible();
   });
 }
