@@ -81,11 +81,19 @@ describe('registering panel: fresh sign-in and the registration interrupt', () =
 
   it('on the interrupt: what the person does there, and what the operator knows', async () => {
     const en = text(await render({ countdowns: [WINDOW], interrupt: 'interrupt.registration' }));
-    expect(en).toContain('choose “Security key” to add your key there, or “Skip setup” if it is offered');
+    expect(en).toContain('choose “Security key” there, or “Skip setup” if it is offered');
     expect(en).toContain('Operator: this page comes from your organization’s registration policy');
     const de = text(await render({ countdowns: [WINDOW], interrupt: 'interrupt.registration' }, 'de'));
     expect(de).toContain('„Einrichtung überspringen“');
     expect(de).toContain('Registrierungsrichtlinie Ihrer Organisation');
     expect(text(await render({ countdowns: [WINDOW] }))).not.toContain('registration policy');
+  });
+
+  it('the five minutes over on the interrupt: what to do now replaces the interrupt’s choices in the current step', async () => {
+    const over = [WINDOW, { kind: 'fresh-sign-in' as const, endsAt: now - 1_000 }];
+    const html = await render({ countdowns: over, interrupt: 'interrupt.registration', whenFreshEnds: 'fresh.new-pass' });
+    const current = text(html.slice(html.indexOf('aria-current="step"'), html.indexOf('</li>', html.indexOf('aria-current="step"'))));
+    expect(current).toContain('Operator: stop, then issue a new pass.');
+    expect(text(html)).not.toContain('choose “Security key” there');
   });
 });

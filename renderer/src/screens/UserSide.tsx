@@ -50,6 +50,12 @@ export function UserSideScreen({ s }: { s: UserSideSnapshot }) {
         </div>
       </section>
     ) : null;
+  // Microsoft's registration interrupt is the current step's page ("add-key", lib/guide.ts): what to choose there is
+  // that step's text, and the operator's part folds away. Once the five minutes of a fresh sign-in are over, no step
+  // can be done: what to do instead is the current step's text. So the step stays above the fold at 1024×768.
+  const freshOver = s.screen === 'registering' && clock.freshEnded ? freshMsg(s.whenFreshEnds) : null;
+  const interrupt = s.screen === 'registering' && s.interrupt && !freshOver ? interruptMsgs(s.interrupt) : null;
+  const stepNote = (step: string) => freshOver ?? (interrupt && step === 'add-key' ? interrupt[0] : null);
   const clocks = (
     <>
       {clock.countdown && <Countdown endsAt={clock.countdown.endsAt} label={t(`countdown.label.${clock.countdown.kind}`)} size="large" />}
@@ -64,44 +70,41 @@ export function UserSideScreen({ s }: { s: UserSideSnapshot }) {
       </h1>
       {/* "Stop" at the top of the panel: always in view, never over what the person reads. */}
       <StopButton onStop={() => void send({ type: 'cancel' })} />
-      <p className="lead">{t('userSide.lead', { name: s.user.displayName })}</p>
+      {/* A message above the guide takes the lead's place: the current step stays above the fold. */}
+      {!(clock.freshEnded || s.keyWarning) && <p className="lead">{t('userSide.lead', { name: s.user.displayName })}</p>}
       {/* Registering: the clock that binds, above the guide. Signing in: below it (the pass's own lifetime). */}
       {s.screen === 'registering' && clocks}
-      {s.screen === 'registering' && clock.freshEnded && (
-        <MessageBar intent="warning" layout="multiline">
-          <MessageBarBody>{m(freshMsg(s.whenFreshEnds))}</MessageBarBody>
-        </MessageBar>
-      )}
-      {s.screen === 'registering' && s.interrupt && (
-        <MessageBar intent="info" layout="multiline">
-          <MessageBarBody>
-            {interruptMsgs(s.interrupt).map((msg) => (
-              <p key={msg.key}>{m(msg)}</p>
-            ))}
-          </MessageBarBody>
-        </MessageBar>
-      )}
       {s.keyWarning && (
-        <MessageBar intent="warning" layout="multiline">
+        <MessageBar className="user-message" intent="warning" layout="multiline">
           <MessageBarBody>{m(keyWarningMsg(s.keyWarning))}</MessageBarBody>
         </MessageBar>
       )}
       {/* One step current at a time, in full; finished and coming steps are one line each, so the current step
           stays above the fold at 1024×768 (test/e2e/support/sizes.ts). What signing in needs is in its step. */}
       <ol className="guide">
-        {GUIDE_STEPS.map((step, i) => (
-          <li key={step} className={`guide-step guide-${states[step]}`} aria-current={states[step] === 'current' ? 'step' : undefined}>
-            <span className="guide-number" aria-hidden="true">
-              {states[step] === 'done' ? '✓' : i + 1}
-            </span>
-            <span className="guide-body">
-              <span className="guide-name">{t(`guide.${step}.name`)}</span>
-              {states[step] === 'current' && <span className="guide-text">{t(`guide.${step}.text`)}</span>}
-              <span className="visually-hidden">{t(`guide.state.${states[step]}`)}</span>
-            </span>
-            {step === 'sign-in' && facts}
-          </li>
-        ))}
+        {GUIDE_STEPS.map((step, i) => {
+          const note = states[step] === 'current' ? stepNote(step) : null;
+          return (
+            <li key={step} className={`guide-step guide-${states[step]}`} aria-current={states[step] === 'current' ? 'step' : undefined}>
+              <span className="guide-number" aria-hidden="true">
+                {states[step] === 'done' ? '✓' : i + 1}
+              </span>
+              <span className="guide-body">
+                <span className="guide-name">{t(`guide.${step}.name`)}</span>
+                {note && <span className={`guide-text user-message${freshOver ? ' guide-warning' : ''}`}>{m(note)}</span>}
+                {states[step] === 'current' && !note && <span className="guide-text">{t(`guide.${step}.text`)}</span>}
+                <span className="visually-hidden">{t(`guide.state.${states[step]}`)}</span>
+              </span>
+              {step === 'sign-in' && facts}
+              {interrupt && step === 'add-key' && states[step] === 'current' && (
+                <details className="operator-note">
+                  <summary>{t('userSide.forOperator')}</summary>
+                  <p>{m(interrupt[1])}</p>
+                </details>
+              )}
+            </li>
+          );
+        })}
       </ol>
       {s.screen === 'waiting-for-sign-in' && clocks}
       <KeyPanel k={s.key} reasons={false} large />
