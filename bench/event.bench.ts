@@ -17,6 +17,7 @@ export async function run(): Promise<BenchResult[]> {
   return [
     { name: 'Graph requests per person (inside batches counted)', value: Number((r.graphRequests / r.roster).toFixed(1)), unit: 'count', detail },
     { name: 'Graph HTTP calls per person', value: Number((r.graphHttpRequests / r.roster).toFixed(1)), unit: 'count' },
+    { name: 'claims lost to another station', value: r.claimsLost, unit: 'count' },
     { name: '429 answers seen', value: r.throttled429, unit: 'count' },
     { name: 'wall time', value: r.wallMs, unit: 'ms', target: { max: 600_000 } },
   ];

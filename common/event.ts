@@ -61,7 +61,7 @@ export const rosterViewSchema = z.strictObject({
   readAt: iso,
   counts: rosterCountsSchema,
   entries: z.array(rosterEntrySchema),
-  /** Ids of the next people to call (not yet, in roster order). */
+  /** Ids of the next people this station should call (not yet; spread from other stations', main/event/spread.ts). */
   next: z.array(z.guid()).max(10),
 });
 export type RosterView = z.output<typeof rosterViewSchema>;

@@ -21,6 +21,7 @@ import { graphFailure } from '../directory/failure';
 import type { UserSummary } from '../../common/directory';
 import type { ClaimInfo, RosterCounts, RosterEntry, RosterView } from '../../common/event';
 import type { EventNotice } from '../../common/event-codes';
+import { spreadNext, spreadWidth } from './spread';
 
 export type EventDirectory = Pick<DirectoryGateway, 'groupMembers' | 'addGroupMember' | 'removeGroupMember' | 'batchGet' | 'listSecurityKeys'>;
 type Person = { id: string; upn: string };
@@ -59,6 +60,8 @@ export class EventCoordinator {
   private readonly firstSeen = new Map<string, number>();
   private readonly passAt = new Map<string, string>();
   private readonly failed = new Set<string>();
+  /** Roster reads in a row each waiting person has been in this station's window (spread.ts, "overdue"). */
+  private readonly readsInWindow = new Map<string, number>();
   /** Claims this station holds (made, not released). */
   private readonly held = new Map<string, Held>();
   /** Claims crash recovery could not release (no answer from Graph): tried again by `retryRecovery`. */
@@ -105,7 +108,17 @@ export class EventCoordinator {
       }
     }
     this.readAt = this.now();
-    return this.view();
+    const view = this.view();
+    const waiting = waitingOf(view.entries);
+    const window = new Set(waiting.slice(0, spreadWidth(this.stationsAtWork(view.counts), waiting.length)).map((id) => id.toLowerCase()));
+    for (const id of [...this.readsInWindow.keys()]) if (!window.has(id)) this.readsInWindow.delete(id);
+    for (const id of window) this.readsInWindow.set(id, (this.readsInWindow.get(id) ?? 0) + 1);
+    return view;
+  }
+
+  /** Stations at work, as far as Graph shows: the claims in progress, and this station if it holds none. */
+  private stationsAtWork(counts: RosterCounts): number {
+    return counts['in-progress'] + (this.held.size === 0 ? 1 : 0);
   }
 
   /** The roster as last read (counts, entries, who to call next). */
@@ -119,10 +132,13 @@ export class EventCoordinator {
       readAt: this.readAt.toISOString(),
       counts,
       entries,
-      next: entries
-        .filter((e) => e.state === 'not-yet')
-        .slice(0, 10)
-        .map((e) => e.id),
+      // This station's suggestion: spread from the other stations', within the first few waiting (spread.ts).
+      next: spreadNext({
+        waiting: waitingOf(entries),
+        stationId: this.options.audit.stationId,
+        stations: this.stationsAtWork(counts),
+        readsInWindow: this.readsInWindow,
+      }).slice(0, 10),
     };
   }
 
@@ -372,4 +388,9 @@ function createdTimes(body: unknown): number[] {
     const t = typeof item === 'object' && item !== null ? Date.parse(String((item as { createdDateTime?: unknown }).createdDateTime)) : NaN;
     return Number.isFinite(t) ? [t] : [];
   });
+}
+
+/** Ids of the people nobody works on and nobody has finished, in roster order. */
+function waitingOf(entries: readonly RosterEntry[]): string[] {
+  return entries.filter((e) => e.state === 'not-yet').map((e) => e.id);
 }

@@ -93,6 +93,25 @@ describe('event mode', () => {
     expect(batches).toHaveLength(2); // 40 people, 20 a batch
   });
 
+  it('two stations suggest different people to call next, both among the first 3×N waiting (N stations at work)', async () => {
+    const c = await station('desk-c');
+    for (const n of [1, 2, 3]) expect(await c.event.claim(operator, hire(n))).toMatchObject({ ok: true });
+    const a = await station('desk-a');
+    const b = await station('desk-b');
+    const [va, vb] = await Promise.all([a.event.refresh(), b.event.refresh()]);
+    const waiting = va.entries.filter((e) => e.state === 'not-yet').map((e) => e.id);
+    expect(waiting).not.toContain(hire(1).id); // claimed at desk-c: skipped
+    // Three claims in progress, and the station itself: four at work, the suggestion among the first 3 × 4 waiting.
+    expect(waiting.slice(0, 12)).toContain(va.next[0]);
+    expect(waiting.slice(0, 12)).toContain(vb.next[0]);
+    expect(va.next[0]).not.toBe(vb.next[0]);
+    // Nobody called them for three reads: still spread, still within the window.
+    for (let i = 0; i < 2; i += 1) await Promise.all([a.event.refresh(), b.event.refresh()]);
+    const [late, lateB] = await Promise.all([a.event.refresh(), b.event.refresh()]);
+    expect(waiting.slice(0, 12)).toContain(late.next[0]);
+    expect(late.next[0]).not.toBe(lateB.next[0]);
+  });
+
   it('two stations race for one person: one claims, the other sees "in progress at another station"', async () => {
     const a = await station('desk-a');
     const b = await station('desk-b');

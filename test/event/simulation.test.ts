@@ -12,7 +12,7 @@ it('10 whole stations work a 200-person roster: everyone enrolled once, no repla
   const r = await runSimulation({ stations: 10, roster: 200, killStation: true });
   console.log(
     `event simulation: ${r.roster} people, ${(r.graphRequests / r.roster).toFixed(1)} Graph requests per person ` +
-      `(${(r.graphHttpRequests / r.roster).toFixed(1)} HTTP calls), ${r.throttled429} × 429, ${r.uncertainClaims} uncertain claims, ` +
+      `(${(r.graphHttpRequests / r.roster).toFixed(1)} HTTP calls), ${r.claimsLost} claims lost to another station, ${r.throttled429} × 429, ${r.uncertainClaims} uncertain claims, ` +
       `${r.staleReleasedByOperator} stale released by an operator, ${r.crashRecovered} recovered after the crash, ` +
       `${r.enrolments} enrolments, wall ${r.wallMs} ms`,
   );

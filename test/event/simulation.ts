@@ -7,7 +7,8 @@
 // on a VirtualBus, touched at once). It is driven only through session commands, as the renderer sends them:
 // search → (one hit opens the card, which claims the person) → confirm identity → pre-flight → "Set up the key
 // here" → PIN → done (the session releases the claim once Graph holds the new passkey). The roster each station
-// works from is its own IPC `roster` query; stale claims are released through its IPC `event.release-stale`.
+// works from is its own IPC `roster` query, and its operator calls the first of its "Next to call here" (the
+// station's own suggestion, main/event/spread.ts); stale claims are released through its IPC `event.release-stale`.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +57,10 @@ export interface SimulationResult {
   enrolments: number;
   graphHttpRequests: number;
   graphRequests: number;
+  /** Claims Graph refused because another station held the person: races lost. */
+  claimsLost: number;
+  /** Graph requests (inside batches counted) by what they are for: where the requests per person go. */
+  requestsByKind: Record<string, number>;
   throttled429: number;
   wallMs: number;
 }
@@ -89,6 +94,17 @@ function until(s: Station, test: (snap: Snap) => boolean, ms = 120_000): Promise
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Screens a person's enrollment ends on; each goes back to `ready` on dismiss. */
 const ENDS = new Set<Snap['screen']>(['done', 'failed', 'cancelled', 'timed-out']);
+
+/** Graph requests by method and path, ids replaced by {id} (the simulation's breakdown of where requests go). */
+function requestsByKind(log: readonly { method: string; path: string }[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const e of log) {
+    if (e.path === '/v1.0/$batch') continue;
+    const kind = `${e.method} ${e.path.split('?')[0]!.replace(/[0-9a-f]{8}-[0-9a-f-]{27}|[^/]+@[^/]+/gi, '{id}')}`;
+    out[kind] = (out[kind] ?? 0) + 1;
+  }
+  return out;
+}
 
 export async function runSimulation(options: SimulationOptions = {}): Promise<SimulationResult> {
   const stationCount = options.stations ?? 10;
@@ -218,27 +234,28 @@ export async function runSimulation(options: SimulationOptions = {}): Promise<Si
    *  station at an event keeps reading, so it would be retried there too). */
   const work = async (first: Station): Promise<Station> => {
     let s = first;
-    let queue: string[] = [];
+    // People this station already called since its last roster read from Graph (whatever came of it).
+    let tried = new Set<string>();
+    let readAt = '';
     for (let idle = 0; (idle < 3 || (s.event?.heldClaims() ?? 0) > 0) && idle < 60;) {
-      if (queue.length === 0) {
-        // The station's own roster (read at most every 10 s, however often asked), as the roster screen shows it.
-        const reply = await s.handlers.handle({ kind: 'query', query: { type: 'roster' } });
-        if (!reply.ok) {
-          await pause(500); // Graph could not be read within the client's budget: again shortly
-          continue;
-        }
-        queue = (reply as Reply<'roster'>).roster.entries.filter((e) => e.state === 'not-yet').map((e) => e.userPrincipalName);
-        if (queue.length === 0) {
-          idle += 1;
-          await pause(1_000);
-          continue;
-        }
-        idle = 0;
+      // The station's own roster (read from Graph at most every 10 s, however often asked), as the roster screen
+      // shows it; the operator calls the first of its "Next to call" not yet called since that read.
+      const reply = await s.handlers.handle({ kind: 'query', query: { type: 'roster' } });
+      if (!reply.ok) {
+        await pause(500); // Graph could not be read within the client's budget: again shortly
+        continue;
       }
-      // Stations call from the front of the queue with some spread (two per station): collisions happen, as at a
-      // real event, and each costs a search and a card at the station that loses.
-      const [upn] = queue.splice(Math.floor(Math.random() * Math.min(queue.length, 2 * stationCount)), 1);
-      if (!upn) continue;
+      const roster = (reply as Reply<'roster'>).roster;
+      if (roster.readAt !== readAt) [readAt, tried] = [roster.readAt, new Set()];
+      const id = roster.next.find((x) => !tried.has(x));
+      const upn = roster.entries.find((e) => e.id === id)?.userPrincipalName;
+      if (!id || !upn) {
+        idle += roster.next.length === 0 ? 1 : 0;
+        await pause(1_000);
+        continue;
+      }
+      idle = 0;
+      tried.add(id);
       s = await enrol(s, upn);
       await toReady(s);
     }
@@ -293,6 +310,8 @@ export async function runSimulation(options: SimulationOptions = {}): Promise<Si
       enrolments,
       graphHttpRequests: log.filter((e) => !e.inBatch).length,
       graphRequests: log.filter((e) => e.path !== '/v1.0/$batch').length,
+      requestsByKind: requestsByKind(log),
+      claimsLost: log.filter((e) => e.method === 'POST' && /\/members\/\$ref$/.test(e.path) && e.status === 400).length,
       throttled429: log.filter((e) => e.status === 429).length,
       wallMs: Math.round(performance.now() - began),
     };

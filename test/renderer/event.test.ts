@@ -44,7 +44,7 @@ describe('roster', () => {
     const t = text(html);
     expect(t).toContain('Roster: Spring onboarding');
     expect(t).toMatch(/On the roster 8 Done 2 In progress 2 Not yet 2 Needs attention 2/);
-    expect(t).toContain('Next to call Serve Gustav Lind Serve Hana Sato');
+    expect(t).toContain('Next to call here Serve Gustav Lind Serve Hana Sato');
     expect(t).toMatch(/Chen Wei .* In progress In progress at another station: pass issued \d\d:\d\d \(claimed 5 min ago\)/);
     expect(t).toContain('Claimed by this station');
     expect(t).toContain('Claim older than the limit (48 min)');
@@ -58,7 +58,7 @@ describe('roster', () => {
     const t = text(await render('de', { roster: fakeRoster() }));
     expect(t).toContain('Teilnehmerliste: Spring onboarding');
     expect(t).toMatch(/Auf der Liste 8 Erledigt 2 In Bearbeitung 2 Noch nicht 2 Braucht Aufmerksamkeit 2/);
-    expect(t).toContain('Als Nächste aufrufen Gustav Lind bedienen');
+    expect(t).toContain('Hier als Nächste aufrufen Gustav Lind bedienen');
     expect(t).toMatch(/Wird an einer anderen Station bearbeitet: Pass ausgestellt um \d\d:\d\d/);
     expect(t).toContain('Reservierung aufheben');
     expect(t).not.toMatch(/\{\{|roster\.|event\./);

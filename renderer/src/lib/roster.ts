@@ -24,7 +24,7 @@ export function filterRoster(entries: readonly RosterEntry[], text: string): Ros
   });
 }
 
-/** The next people to call (main's suggestions, in roster order), at most `max`. */
+/** The next people to call at this station (main's suggestions, spread from other stations'), at most `max`. */
 export function nextPeople(view: RosterView, max = 5): RosterEntry[] {
   const byId = new Map(view.entries.map((e) => [e.id, e]));
   return view.next.flatMap((id) => byId.get(id) ?? []).slice(0, max);
